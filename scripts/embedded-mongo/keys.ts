@@ -1,0 +1,116 @@
+// Canonical string keys for BSON values, so that values MongoDB considers equal
+// (1, 1.0 and Long(1); two ObjectIds with the same bytes) share one Map key. Used by the
+// _id lookup and by every index.
+import type { Document } from "bson";
+
+interface BsonValue {
+  _bsontype: string;
+  toString(): string;
+}
+
+function isBsonValue(v: object): v is BsonValue {
+  return typeof (v as { _bsontype?: unknown })._bsontype === "string";
+}
+
+function numberKey(n: number): string {
+  if (Number.isNaN(n)) return "n:NaN";
+  return `n:${n === 0 ? 0 : n}`; // -0 and 0 are equal
+}
+
+export function valueKey(v: unknown): string {
+  if (v === null || v === undefined) return "N";
+  switch (typeof v) {
+    case "string":
+      return `s:${v}`;
+    case "number":
+      return numberKey(v);
+    case "bigint":
+      return Number.isSafeInteger(Number(v)) ? numberKey(Number(v)) : `n:${v}`;
+    case "boolean":
+      return v ? "b:1" : "b:0";
+    case "object":
+      break;
+    default:
+      return `?:${String(v)}`;
+  }
+  const o = v as object;
+  if (o instanceof Date) return `d:${o.getTime()}`;
+  if (Array.isArray(o)) return `a:[${o.map(valueKey).join(",")}]`;
+  if (o instanceof RegExp) return `r:${o.source}/${o.flags}`;
+  if (isBsonValue(o)) {
+    switch (o._bsontype) {
+      case "ObjectId":
+        return `o:${(o as unknown as { toHexString(): string }).toHexString()}`;
+      case "Long":
+      case "Int32":
+      case "Double":
+        return numberKey(Number(o.toString()));
+      case "Decimal128": {
+        const n = Number(o.toString());
+        // Keep full precision when a double cannot represent the decimal exactly.
+        return Number.isFinite(n) && String(n).replace(/^-/, "").length <= 15 ? numberKey(n) : `n:${o.toString()}`;
+      }
+      case "Binary": {
+        const b = o as unknown as { sub_type: number; buffer: Uint8Array };
+        return `x:${b.sub_type}:${Buffer.from(b.buffer).toString("base64")}`;
+      }
+      default:
+        return `${o._bsontype}:${o.toString()}`;
+    }
+  }
+  // Embedded documents compare field by field, in order, as in MongoDB.
+  return `{${Object.entries(o)
+    .map(([k, val]) => `${JSON.stringify(k)}:${valueKey(val)}`)
+    .join(",")}}`;
+}
+
+/**
+ * The values a dotted path reaches in a document, arrays expanded as a multikey index
+ * does. A path that reaches nothing yields `[undefined]` (indexed as null).
+ */
+export function valuesAtPath(doc: Document, path: string): unknown[] {
+  const out: unknown[] = [];
+  collect(doc, path.split("."), 0, out);
+  return out.length ? out : [undefined];
+}
+
+function collect(value: unknown, parts: string[], i: number, out: unknown[]): void {
+  if (i === parts.length) {
+    if (Array.isArray(value)) {
+      if (value.length === 0) out.push(EMPTY_ARRAY);
+      else out.push(...value);
+    } else {
+      out.push(value);
+    }
+    return;
+  }
+  if (value === null || typeof value !== "object") return;
+  if (Array.isArray(value)) {
+    const index = Number(parts[i]);
+    if (Number.isInteger(index) && String(index) === parts[i]) collect(value[index], parts, i + 1, out);
+    else for (const el of value) collect(el, parts, i, out);
+    return;
+  }
+  const next = (value as Record<string, unknown>)[parts[i]!];
+  if (next !== undefined) collect(next, parts, i + 1, out);
+}
+
+/** MongoDB indexes an empty array as `undefined`, distinct from null. */
+const EMPTY_ARRAY = Symbol("empty array");
+
+export function indexValueKey(v: unknown): string {
+  return v === EMPTY_ARRAY ? "U" : valueKey(v);
+}
+
+/** Whether a field exists (for sparse indexes): it holds a value, even null. */
+export function hasPath(doc: Document, path: string): boolean {
+  return pathExists(doc, path.split("."));
+}
+
+function pathExists(value: unknown, parts: string[]): boolean {
+  if (parts.length === 0) return true;
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) return value.some((el) => pathExists(el, parts));
+  const [head, ...rest] = parts as [string, ...string[]];
+  return head in value && pathExists((value as Record<string, unknown>)[head], rest);
+}

@@ -1,0 +1,171 @@
+// Update semantics on one document: operator updates (via mingo), replacements and
+// pipeline updates, with mongod's checks that mingo leaves out (_id immutability,
+// conflicting paths, unknown modifiers) and the document an upsert starts from.
+import { ObjectId, type Document } from "bson";
+import { Aggregator, update as mingoUpdate } from "mingo";
+import { cloneDoc } from "./clone.js";
+import { CommandError } from "./errors.js";
+import { valueKey } from "./keys.js";
+
+const MODIFIERS = new Set([
+  "$set", "$unset", "$inc", "$mul", "$min", "$max", "$rename", "$push", "$addToSet",
+  "$pull", "$pullAll", "$pop", "$currentDate", "$bit", "$setOnInsert",
+]);
+
+export type UpdateSpec = Document | Document[];
+
+export function isOperatorUpdate(u: UpdateSpec): boolean {
+  if (Array.isArray(u)) return false;
+  const keys = Object.keys(u);
+  return keys.length > 0 && keys[0]!.startsWith("$");
+}
+
+/** Rejects malformed update documents before anything is touched. */
+export function validateUpdate(u: unknown): asserts u is UpdateSpec {
+  if (u === null || typeof u !== "object") {
+    throw new CommandError("FailedToParse", "Update argument must be either an object or an array");
+  }
+  if (Array.isArray(u)) {
+    if (!u.every((s) => s && typeof s === "object" && !Array.isArray(s))) {
+      throw new CommandError("FailedToParse", "Each element of an update pipeline must be an object");
+    }
+    return;
+  }
+  const doc = u as Document;
+  if (!isOperatorUpdate(doc)) {
+    const dollar = Object.keys(doc).find((k) => k.startsWith("$"));
+    if (dollar) {
+      throw new CommandError(
+        "BadValue",
+        `The dollar ($) prefixed field '${dollar}' in '${dollar}' is not allowed in the context of an update's replacement document.`,
+      );
+    }
+    return;
+  }
+  const paths: string[] = [];
+  for (const [op, fields] of Object.entries(doc)) {
+    if (!MODIFIERS.has(op)) {
+      throw new CommandError(
+        "FailedToParse",
+        `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`,
+      );
+    }
+    if (fields === null || typeof fields !== "object" || Array.isArray(fields)) {
+      throw new CommandError("FailedToParse", `Modifiers operate on fields but we found type ${Array.isArray(fields) ? "array" : typeof fields} instead.`);
+    }
+    for (const [path, target] of Object.entries(fields as Document)) {
+      paths.push(path);
+      if (op === "$rename" && typeof target === "string") paths.push(target);
+    }
+  }
+  const sorted = [...paths].sort();
+  for (let i = 1; i < sorted.length; i++) {
+    const [a, b] = [sorted[i - 1]!, sorted[i]!];
+    if (a === b || b.startsWith(`${a}.`)) {
+      throw new CommandError("ConflictingUpdateOperators", `Updating the path '${b}' would create a conflict at '${a}'`);
+    }
+  }
+}
+
+/**
+ * Returns the updated copy of `doc`, or `doc` itself when nothing changed. `filter` feeds
+ * the positional `$` operator; `inserting` applies `$setOnInsert`.
+ */
+export function applyUpdate(
+  doc: Document,
+  u: UpdateSpec,
+  opts: { arrayFilters?: Document[]; filter?: Document; inserting?: boolean } = {},
+): Document {
+  let next: Document;
+  if (Array.isArray(u)) {
+    next = new Aggregator(u).run([cloneDoc(doc)])[0] ?? {};
+    if (valueKey(next) === valueKey(doc)) return doc;
+  } else if (isOperatorUpdate(u)) {
+    const { $setOnInsert, ...rest } = u as Document;
+    const modifier = opts.inserting && $setOnInsert ? { ...rest, $set: { ...(rest.$set ?? {}), ...$setOnInsert } } : rest;
+    next = cloneDoc(doc);
+    if (opts.inserting && modifier.$set && "_id" in modifier.$set) {
+      // An upsert may choose its new document's _id; mingo's $set refuses the path.
+      const { _id, ...fields } = modifier.$set as Document;
+      if (next._id === undefined) next._id = _id;
+      modifier.$set = fields;
+    }
+    let changed: string[] = [];
+    try {
+      if (Object.keys(modifier).length) {
+        changed = mingoUpdate(next, modifier, opts.arrayFilters ?? [], opts.filter ?? {}, { cloneMode: "deep" });
+      }
+    } catch (err) {
+      // mingo refuses _id paths itself; answer with mongod's code for it.
+      if (err instanceof Error && err.message.includes("immutable field '_id'")) throw immutableId();
+      throw err;
+    }
+    if (changed.length === 0) return doc;
+  } else {
+    u = u as Document;
+    next = { ...(doc._id !== undefined ? { _id: doc._id } : {}), ...u };
+    if (!opts.inserting && u._id !== undefined && valueKey(u._id) !== valueKey(doc._id)) {
+      throw immutableId();
+    }
+    if (valueKey(next) === valueKey(doc)) return doc;
+  }
+  if (!opts.inserting && valueKey(next._id) !== valueKey(doc._id)) throw immutableId();
+  // mongod keeps _id as the first field.
+  if (next._id !== undefined && Object.keys(next)[0] !== "_id") {
+    const { _id, ...others } = next;
+    next = { _id, ...others };
+  }
+  return next;
+}
+
+function immutableId(): CommandError {
+  return new CommandError("ImmutableField", "Performing an update on the path '_id' would modify the immutable field '_id'");
+}
+
+function isExactValue(v: unknown): boolean {
+  if (v === null || typeof v !== "object" || v instanceof Date || Array.isArray(v) || "_bsontype" in v) return true;
+  return Object.keys(v).every((k) => !k.startsWith("$"));
+}
+
+/** The fields an upsert's filter fixes by equality, as a starting document. */
+function equalities(filter: Document, into: Document): void {
+  for (const [key, value] of Object.entries(filter)) {
+    if (key === "$and" && Array.isArray(value)) {
+      for (const part of value) equalities(part as Document, into);
+    } else if (!key.startsWith("$")) {
+      if (isExactValue(value)) into[key] = value;
+      else if (value && typeof value === "object" && "$eq" in value) into[key] = (value as Document).$eq;
+    }
+  }
+}
+
+function setPath(doc: Document, path: string, value: unknown): void {
+  const parts = path.split(".");
+  let target = doc;
+  for (const part of parts.slice(0, -1)) {
+    if (target[part] === null || typeof target[part] !== "object") target[part] = {};
+    target = target[part] as Document;
+  }
+  target[parts[parts.length - 1]!] = value;
+}
+
+/** Builds the document an upsert inserts when nothing matched `filter`. */
+export function upsertDocument(filter: Document, u: UpdateSpec, arrayFilters?: Document[]): Document {
+  let doc: Document;
+  if (isOperatorUpdate(u) || Array.isArray(u)) {
+    const base: Document = {};
+    const fixed: Document = {};
+    equalities(filter, fixed);
+    for (const [path, value] of Object.entries(fixed)) setPath(base, path, cloneDoc(value));
+    doc = applyUpdate(base, u, { arrayFilters, inserting: true });
+    if (doc === base) doc = { ...base };
+  } else {
+    const fixed: Document = {};
+    equalities(filter, fixed);
+    doc = { ...(u as Document) };
+    if (doc._id === undefined && fixed._id !== undefined) doc._id = fixed._id;
+  }
+  if (doc._id === undefined) doc._id = new ObjectId();
+  const { _id, ...rest } = doc;
+  return { _id, ...rest };
+}

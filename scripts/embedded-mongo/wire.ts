@@ -1,0 +1,141 @@
+// MongoDB wire protocol framing: the message header, OP_QUERY (only for the legacy
+// handshake), OP_MSG with kind-0 and kind-1 sections, and the two reply shapes.
+import { deserialize, serialize, type Document } from "bson";
+
+export const OpCode = { OP_REPLY: 1, OP_QUERY: 2004, OP_COMPRESSED: 2012, OP_MSG: 2013 } as const;
+
+const HEADER_SIZE = 16;
+/** Bits of OP_MSG flagBits. */
+const CHECKSUM_PRESENT = 1 << 0;
+export const MORE_TO_COME = 1 << 1;
+const EXHAUST_ALLOWED = 1 << 16;
+const KNOWN_FLAGS = CHECKSUM_PRESENT | MORE_TO_COME | EXHAUST_ALLOWED;
+
+export const MAX_MESSAGE_SIZE = 48_000_000;
+
+export class ProtocolError extends Error {}
+
+export interface Command {
+  requestId: number;
+  opCode: number;
+  /** Command document with kind-1 sequences merged in under their identifiers. */
+  body: Document;
+  /** For OP_QUERY: the database taken from `<db>.$cmd`. */
+  database?: string;
+  /** The client does not want a reply (unacknowledged write). */
+  moreToCome: boolean;
+}
+
+/** Length of the next complete message in `buf`, or 0 when more bytes are needed. */
+export function messageLength(buf: Buffer): number {
+  if (buf.length < 4) return 0;
+  const length = buf.readInt32LE(0);
+  if (length < HEADER_SIZE || length > MAX_MESSAGE_SIZE) {
+    throw new ProtocolError(`invalid message length ${length}`);
+  }
+  return buf.length >= length ? length : 0;
+}
+
+function readCString(buf: Buffer, offset: number): [string, number] {
+  const end = buf.indexOf(0, offset);
+  if (end < 0) throw new ProtocolError("unterminated C string");
+  return [buf.toString("utf8", offset, end), end + 1];
+}
+
+function readDocument(buf: Buffer, offset: number, limit: number): [Document, number] {
+  if (offset + 5 > limit) throw new ProtocolError("truncated BSON document");
+  const size = buf.readInt32LE(offset);
+  if (size < 5 || offset + size > limit) throw new ProtocolError(`invalid BSON document size ${size}`);
+  try {
+    return [deserialize(buf.subarray(offset, offset + size)), offset + size];
+  } catch (err) {
+    throw new ProtocolError(`invalid BSON: ${(err as Error).message}`);
+  }
+}
+
+/** Parses one complete message (exactly `messageLength` bytes). */
+export function parseMessage(msg: Buffer): Command {
+  const requestId = msg.readInt32LE(4);
+  const opCode = msg.readInt32LE(12);
+  if (opCode === OpCode.OP_MSG) return parseOpMsg(msg, requestId);
+  if (opCode === OpCode.OP_QUERY) return parseOpQuery(msg, requestId);
+  throw new ProtocolError(`unsupported opcode ${opCode}`);
+}
+
+function parseOpMsg(msg: Buffer, requestId: number): Command {
+  const flags = msg.readUInt32LE(HEADER_SIZE);
+  if ((flags & ~KNOWN_FLAGS) & 0xffff) throw new ProtocolError(`unknown required OP_MSG flag bits ${flags}`);
+  const end = flags & CHECKSUM_PRESENT ? msg.length - 4 : msg.length;
+  let offset = HEADER_SIZE + 4;
+  let body: Document | undefined;
+  const sequences: Array<[string, Document[]]> = [];
+  while (offset < end) {
+    const kind = msg.readUInt8(offset);
+    offset += 1;
+    if (kind === 0) {
+      if (body) throw new ProtocolError("OP_MSG has more than one body section");
+      [body, offset] = readDocument(msg, offset, end);
+    } else if (kind === 1) {
+      const size = msg.readInt32LE(offset);
+      const sectionEnd = offset + size;
+      if (size < 5 || sectionEnd > end) throw new ProtocolError(`invalid document sequence size ${size}`);
+      let identifier: string;
+      [identifier, offset] = readCString(msg, offset + 4);
+      const docs: Document[] = [];
+      while (offset < sectionEnd) {
+        let doc: Document;
+        [doc, offset] = readDocument(msg, offset, sectionEnd);
+        docs.push(doc);
+      }
+      sequences.push([identifier, docs]);
+    } else {
+      throw new ProtocolError(`unknown OP_MSG section kind ${kind}`);
+    }
+  }
+  if (!body) throw new ProtocolError("OP_MSG without a body section");
+  for (const [identifier, docs] of sequences) body[identifier] = docs;
+  return { requestId, opCode: OpCode.OP_MSG, body, moreToCome: (flags & MORE_TO_COME) !== 0 };
+}
+
+function parseOpQuery(msg: Buffer, requestId: number): Command {
+  const [collection, afterName] = readCString(msg, HEADER_SIZE + 4); // after flags
+  const [query] = readDocument(msg, afterName + 8, msg.length); // after numberToSkip, numberToReturn
+  if (!collection.endsWith(".$cmd")) {
+    throw new ProtocolError(`OP_QUERY is only accepted for commands, not on ${collection}`);
+  }
+  // Legacy drivers wrap the command as { $query: {...}, $readPreference }.
+  const body = (query.$query && typeof query.$query === "object" ? query.$query : query) as Document;
+  return {
+    requestId,
+    opCode: OpCode.OP_QUERY,
+    body,
+    database: collection.slice(0, -".$cmd".length),
+    moreToCome: false,
+  };
+}
+
+let nextRequestId = 1;
+
+function header(length: number, responseTo: number, opCode: number): Buffer {
+  const h = Buffer.alloc(HEADER_SIZE);
+  h.writeInt32LE(length, 0);
+  h.writeInt32LE(nextRequestId++ & 0x7fffffff, 4);
+  h.writeInt32LE(responseTo, 8);
+  h.writeInt32LE(opCode, 12);
+  return h;
+}
+
+export function encodeOpMsg(responseTo: number, doc: Document): Buffer {
+  const body = serialize(doc);
+  const prefix = Buffer.alloc(5); // flagBits = 0, section kind 0
+  const length = HEADER_SIZE + prefix.length + body.length;
+  return Buffer.concat([header(length, responseTo, OpCode.OP_MSG), prefix, body], length);
+}
+
+export function encodeOpReply(responseTo: number, doc: Document): Buffer {
+  const body = serialize(doc);
+  const fields = Buffer.alloc(20); // responseFlags, cursorID (int64 0), startingFrom, numberReturned
+  fields.writeInt32LE(1, 16);
+  const length = HEADER_SIZE + fields.length + body.length;
+  return Buffer.concat([header(length, responseTo, OpCode.OP_REPLY), fields, body], length);
+}

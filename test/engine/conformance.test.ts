@@ -1,0 +1,418 @@
+// Driver conformance: the engine as the official driver sees it. Written only against the
+// `mongodb` driver, so the same file runs unchanged against a real mongod (MONGODB_URI).
+import {
+  Binary,
+  Decimal128,
+  Long,
+  MongoBulkWriteError,
+  MongoServerError,
+  ObjectId,
+  type CommandStartedEvent,
+  type Db,
+  type MongoClient,
+} from "mongodb";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { connect, randomDbName, startTestMongo, type TestMongo } from "../support/mongo.js";
+
+// Tests store numbers and strings as _id, which the driver's default typing forbids.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDoc = { _id?: string | number | ObjectId | Long; [field: string]: any };
+
+let mongo: TestMongo;
+let client: MongoClient;
+let db: Db;
+const started: CommandStartedEvent[] = [];
+
+beforeAll(async () => {
+  mongo = await startTestMongo();
+  client = await connect(mongo.uri, { monitorCommands: true });
+  client.on("commandStarted", (e) => started.push(e));
+});
+afterAll(async () => {
+  await client?.close();
+  await mongo?.stop();
+});
+beforeEach(() => {
+  db = client.db(randomDbName());
+  started.length = 0;
+});
+afterEach(async () => {
+  await db.dropDatabase();
+});
+
+async function serverError(p: Promise<unknown>): Promise<MongoServerError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(MongoServerError);
+  return err as MongoServerError;
+}
+
+describe("value round trips", () => {
+  it("keeps ObjectId, Date, Decimal128, Long, Binary, nested documents and arrays", async () => {
+    const doc = {
+      _id: new ObjectId(),
+      at: new Date("2026-12-05T09:00:00.123Z"),
+      price: Decimal128.fromString("12345.678901234567890123"),
+      big: Long.fromString("9007199254740993"),
+      blob: new Binary(Buffer.from([0, 1, 2, 255])),
+      nested: { a: { b: [1, { c: "ü" }] }, empty: {} },
+      list: [1, "two", null, [3, 4], { five: 5 }],
+      flag: false,
+      nothing: null,
+    };
+    await db.collection<AnyDoc>("values").insertOne(doc);
+    const back = await db.collection<AnyDoc>("values").findOne({ _id: new ObjectId(doc._id.toHexString()) }, { promoteLongs: false });
+    expect(back).not.toBeNull();
+    expect(back!._id).toBeInstanceOf(ObjectId);
+    expect((back!._id as ObjectId).equals(doc._id)).toBe(true);
+    expect(back!.at).toEqual(doc.at);
+    expect(back!.price).toBeInstanceOf(Decimal128);
+    expect(back!.price.toString()).toBe("12345.678901234567890123");
+    expect(Long.isLong(back!.big) && back!.big.toString()).toBe("9007199254740993");
+    expect(Buffer.from((back!.blob as Binary).buffer)).toEqual(Buffer.from([0, 1, 2, 255]));
+    expect(back!.nested).toEqual(doc.nested);
+    expect(back!.list).toEqual(doc.list);
+    expect(back!.flag).toBe(false);
+    expect(back!.nothing).toBeNull();
+  });
+
+  it("puts _id first and generates one when missing", async () => {
+    await db.collection<AnyDoc>("order").insertOne({ b: 1, a: 2 });
+    const back = await db.collection<AnyDoc>("order").findOne({});
+    expect(Object.keys(back!)).toEqual(["_id", "b", "a"]);
+    expect(back!._id).toBeInstanceOf(ObjectId);
+  });
+
+  it("matches numbers across int, double and long", async () => {
+    await db.collection<AnyDoc>("nums").insertMany([{ _id: 1, v: 5 }, { _id: 2, v: 5.5 }]);
+    expect(await db.collection<AnyDoc>("nums").findOne({ _id: Long.fromNumber(1) })).toMatchObject({ v: 5 });
+    expect(await db.collection<AnyDoc>("nums").countDocuments({ v: { $gt: 5 } })).toBe(1);
+  });
+});
+
+describe("find and cursors", () => {
+  beforeEach(async () => {
+    await db.collection<AnyDoc>("people").insertMany(
+      Array.from({ length: 250 }, (_, i) => ({ _id: i, name: `p${String(i).padStart(3, "0")}`, group: i % 5, tags: [`t${i % 3}`] })),
+    );
+  });
+
+  it("returns results beyond one batch through getMore", async () => {
+    started.length = 0;
+    const docs = await db.collection<AnyDoc>("people").find({}).sort({ _id: 1 }).batchSize(40).toArray();
+    expect(docs.map((d) => d._id)).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    expect(started.filter((e) => e.commandName === "getMore").length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("applies filter, sort, skip, limit and projection together", async () => {
+    const docs = await db
+      .collection("people")
+      .find({ group: 2 }, { projection: { name: 1, _id: 0 } })
+      .sort({ name: -1 })
+      .skip(2)
+      .limit(3)
+      .toArray();
+    expect(docs).toEqual([{ name: "p237" }, { name: "p232" }, { name: "p227" }]);
+  });
+
+  it("matches array elements and supports $in on _id", async () => {
+    expect(await db.collection<AnyDoc>("people").countDocuments({ tags: "t1" })).toBe(83);
+    const docs = await db.collection<AnyDoc>("people").find({ _id: { $in: [5, 3, 999] } }).sort({ _id: 1 }).toArray();
+    expect(docs.map((d) => d._id)).toEqual([3, 5]);
+  });
+
+  it("closes a cursor early with killCursors", async () => {
+    const cursor = db.collection<AnyDoc>("people").find({}).batchSize(10);
+    await cursor.next();
+    await cursor.close();
+    expect(started.some((e) => e.commandName === "killCursors")).toBe(true);
+    // the server still answers on the same connection pool
+    expect(await db.collection<AnyDoc>("people").estimatedDocumentCount()).toBe(250);
+  });
+
+  it("answers count and distinct", async () => {
+    expect(await db.collection<AnyDoc>("people").countDocuments({ group: { $lt: 2 } })).toBe(100);
+    expect(await db.collection<AnyDoc>("people").countDocuments({}, { skip: 240 })).toBe(10);
+    const groups = await db.collection<AnyDoc>("people").distinct("group");
+    expect([...groups].sort()).toEqual([0, 1, 2, 3, 4]);
+    expect([...(await db.collection<AnyDoc>("people").distinct("tags", { group: 0 }))].sort()).toEqual(["t0", "t1", "t2"]);
+  });
+});
+
+describe("updates", () => {
+  it("applies operators, arrayFilters, positional updates and reports counts", async () => {
+    const c = db.collection<AnyDoc>("stock");
+    await c.insertOne({ _id: "w1", items: [{ item: "FOOD_KIT", q: 5 }, { item: "MASK", q: 10 }], total: 15 });
+    const r1 = await c.updateOne({ _id: "w1", "items.item": "MASK" }, { $inc: { "items.$.q": -3, total: -3 } });
+    expect(r1).toMatchObject({ matchedCount: 1, modifiedCount: 1 });
+    await c.updateOne({ _id: "w1" }, { $set: { "items.$[i].q": 0 } }, { arrayFilters: [{ "i.item": "FOOD_KIT" }] });
+    await c.updateOne({ _id: "w1" }, { $push: { log: "x" } as never, $unset: { total: "" } });
+    expect(await c.findOne({ _id: "w1" })).toEqual({
+      _id: "w1",
+      items: [{ item: "FOOD_KIT", q: 0 }, { item: "MASK", q: 7 }],
+      log: ["x"],
+    });
+    const noop = await c.updateOne({ _id: "w1" }, { $set: { log: ["x"] } });
+    expect(noop).toMatchObject({ matchedCount: 1, modifiedCount: 0 });
+  });
+
+  it("updates many, replaces, and upserts with $setOnInsert", async () => {
+    const c = db.collection<AnyDoc>("vols");
+    await c.insertMany([{ _id: 1, s: "A" }, { _id: 2, s: "A" }, { _id: 3, s: "B" }]);
+    expect(await c.updateMany({ s: "A" }, { $set: { s: "C" } })).toMatchObject({ matchedCount: 2, modifiedCount: 2 });
+    await c.replaceOne({ _id: 3 }, { s: "D", extra: true });
+    expect(await c.findOne({ _id: 3 })).toEqual({ _id: 3, s: "D", extra: true });
+    const up = await c.updateOne({ code: "KZ-75" }, { $set: { n: 1 }, $setOnInsert: { created: true } }, { upsert: true });
+    expect(up.upsertedCount).toBe(1);
+    expect(await c.findOne({ _id: up.upsertedId! })).toMatchObject({ code: "KZ-75", n: 1, created: true });
+    await c.updateOne({ code: "KZ-75" }, { $set: { n: 2 }, $setOnInsert: { created: "again" } }, { upsert: true });
+    expect(await c.findOne({ code: "KZ-75" })).toMatchObject({ n: 2, created: true });
+  });
+
+  it("supports pipeline-style updates", async () => {
+    const c = db.collection<AnyDoc>("pipe");
+    await c.insertOne({ _id: 1, a: 2, b: 3 });
+    await c.updateOne({ _id: 1 }, [{ $set: { sum: { $add: ["$a", "$b"] } } }]);
+    expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, a: 2, b: 3, sum: 5 });
+  });
+
+  it("refuses to change _id and unknown modifiers, changing nothing", async () => {
+    const c = db.collection<AnyDoc>("imm");
+    await c.insertOne({ _id: 1, a: 1 });
+    const e1 = await serverError(c.updateOne({ _id: 1 }, { $set: { _id: 2, a: 9 } }));
+    expect(e1.code).toBe(66);
+    expect(e1.codeName).toBe("ImmutableField");
+    const e2 = await serverError(c.updateOne({ _id: 1 }, { $frobnicate: { a: 1 } } as never));
+    expect(e2.code).toBe(9);
+    expect(e2.message).toContain("$frobnicate");
+    const e3 = await serverError(c.updateOne({ _id: 1 }, { $inc: { a: "x" } } as never));
+    expect(e3.code).toBeGreaterThan(0);
+    expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, a: 1 });
+  });
+
+  it("loses no update under 100 concurrent findOneAndUpdate $inc", async () => {
+    const c = db.collection<AnyDoc>("counters");
+    await c.insertOne({ _id: "calls", n: 0 });
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => c.findOneAndUpdate({ _id: "calls" }, { $inc: { n: 1 } }, { returnDocument: "after" })),
+    );
+    expect((await c.findOne({ _id: "calls" }))!.n).toBe(100);
+    expect(new Set(results.map((r) => r!.n)).size).toBe(100);
+  });
+
+  it("keeps a conditional decrement from going below zero", async () => {
+    const c = db.collection<AnyDoc>("kits");
+    await c.insertOne({ _id: "w", q: 10 });
+    const results = await Promise.all(
+      Array.from({ length: 25 }, () => c.updateOne({ _id: "w", q: { $gte: 1 } }, { $inc: { q: -1 } })),
+    );
+    expect(results.filter((r) => r.modifiedCount === 1)).toHaveLength(10);
+    expect((await c.findOne({ _id: "w" }))!.q).toBe(0);
+  });
+});
+
+describe("findAndModify and deletes", () => {
+  it("honours sort, projection, upsert and returnDocument", async () => {
+    const c = db.collection<AnyDoc>("queue");
+    await c.insertMany([{ _id: 1, p: 2, s: "NEW" }, { _id: 2, p: 5, s: "NEW" }, { _id: 3, p: 9, s: "DONE" }]);
+    const taken = await c.findOneAndUpdate(
+      { s: "NEW" },
+      { $set: { s: "TAKEN" } },
+      { sort: { p: -1 }, projection: { p: 1 }, returnDocument: "before" },
+    );
+    expect(taken).toEqual({ _id: 2, p: 5 });
+    expect(await c.findOne({ _id: 2 })).toMatchObject({ s: "TAKEN" });
+    const created = await c.findOneAndUpdate({ _id: 7 }, { $set: { s: "NEW" } }, { upsert: true, returnDocument: "after" });
+    expect(created).toEqual({ _id: 7, s: "NEW" });
+    expect(await c.findOneAndDelete({ s: "DONE" })).toMatchObject({ _id: 3 });
+    expect(await c.findOneAndReplace({ _id: 1 }, { s: "R" }, { returnDocument: "after" })).toEqual({ _id: 1, s: "R" });
+    expect(await c.findOneAndUpdate({ _id: 404 }, { $set: { s: "x" } })).toBeNull();
+  });
+
+  it("deletes one or many", async () => {
+    const c = db.collection<AnyDoc>("del");
+    await c.insertMany([{ k: 1 }, { k: 1 }, { k: 2 }]);
+    expect((await c.deleteOne({ k: 1 })).deletedCount).toBe(1);
+    expect((await c.deleteMany({})).deletedCount).toBe(2);
+    expect(await c.countDocuments()).toBe(0);
+  });
+});
+
+describe("unique indexes", () => {
+  it("rejects a duplicate insert with E11000 and the key", async () => {
+    const c = db.collection<AnyDoc>("vols");
+    await c.createIndex({ region: 1, phone: 1 }, { unique: true, name: "region_phone" });
+    await c.insertOne({ region: "KZ-75", phone: "+77011234567" });
+    await c.insertOne({ region: "KZ-43", phone: "+77011234567" });
+    const err = await serverError(c.insertOne({ region: "KZ-75", phone: "+77011234567" }));
+    expect(err.code).toBe(11000);
+    expect(err.message).toMatch(/E11000 duplicate key error collection: .*vols index: region_phone dup key/);
+    expect(err.keyValue).toEqual({ region: "KZ-75", phone: "+77011234567" });
+    expect(await c.countDocuments()).toBe(2);
+  });
+
+  it("reports partial success for ordered and unordered insertMany", async () => {
+    const c = db.collection<AnyDoc>("keys");
+    await c.createIndex({ key: 1 }, { unique: true });
+    const ordered = await c.insertMany([{ key: "a" }, { key: "a" }, { key: "b" }]).catch((e: unknown) => e);
+    expect(ordered).toBeInstanceOf(MongoBulkWriteError);
+    expect((ordered as MongoBulkWriteError).insertedCount).toBe(1);
+    expect((ordered as MongoBulkWriteError).code).toBe(11000);
+    const unordered = await c.insertMany([{ key: "c" }, { key: "a" }, { key: "d" }], { ordered: false }).catch((e: unknown) => e);
+    expect((unordered as MongoBulkWriteError).insertedCount).toBe(2);
+    expect((await c.find({}).sort({ key: 1 }).toArray()).map((d) => d.key)).toEqual(["a", "c", "d"]);
+  });
+
+  it("rejects updates and upserts that would collide, leaving documents as they were", async () => {
+    const c = db.collection<AnyDoc>("wh");
+    await c.createIndex({ idem: 1 }, { unique: true });
+    await c.insertMany([{ _id: 1, idem: "k1" }, { _id: 2, idem: "k2" }]);
+    expect((await serverError(c.updateOne({ _id: 2 }, { $set: { idem: "k1" } }))).code).toBe(11000);
+    expect((await serverError(c.updateOne({ _id: 3 }, { $set: { idem: "k1" } }, { upsert: true }))).code).toBe(11000);
+    expect((await serverError(c.findOneAndUpdate({ _id: 2 }, { $set: { idem: "k1" } }))).code).toBe(11000);
+    expect(await c.find({}).sort({ _id: 1 }).toArray()).toEqual([{ _id: 1, idem: "k1" }, { _id: 2, idem: "k2" }]);
+    // changing a document to a free key frees its old one
+    await c.updateOne({ _id: 2 }, { $set: { idem: "k3" } });
+    await c.insertOne({ _id: 4, idem: "k2" });
+  });
+
+  it("indexes array elements, honours sparse, and refuses a unique index over duplicates", async () => {
+    const c = db.collection<AnyDoc>("multi");
+    await c.createIndex({ tags: 1 }, { unique: true });
+    await c.insertOne({ tags: ["a", "b"] });
+    expect((await serverError(c.insertOne({ tags: ["c", "b"] }))).code).toBe(11000);
+    const s = db.collection<AnyDoc>("sparse");
+    await s.createIndex({ nid: 1 }, { unique: true, sparse: true });
+    await s.insertMany([{ x: 1 }, { x: 2 }, { nid: "h1" }]);
+    expect((await serverError(s.insertOne({ nid: "h1" }))).code).toBe(11000);
+    const d = db.collection<AnyDoc>("dups");
+    await d.insertMany([{ p: 1 }, { p: 1 }]);
+    expect((await serverError(d.createIndex({ p: 1 }, { unique: true }))).code).toBe(11000);
+    expect((await d.listIndexes().toArray()).map((i) => i.name)).toEqual(["_id_"]);
+  });
+
+  it("rejects a duplicate _id", async () => {
+    const c = db.collection<AnyDoc>("ids");
+    await c.insertOne({ _id: new ObjectId("65f000000000000000000001") });
+    const err = await serverError(c.insertOne({ _id: new ObjectId("65f000000000000000000001") }));
+    expect(err.code).toBe(11000);
+    expect(err.message).toContain("index: _id_");
+  });
+});
+
+describe("aggregation", () => {
+  beforeEach(async () => {
+    await db.collection<AnyDoc>("dist").insertMany([
+      { region: "KZ-75", items: [{ item: "FOOD_KIT", q: 2 }, { item: "MASK", q: 10 }], family: 1 },
+      { region: "KZ-75", items: [{ item: "FOOD_KIT", q: 1 }], family: 2 },
+      { region: "KZ-43", items: [{ item: "BLANKET", q: 3 }], family: 3 },
+    ]);
+    await db.collection<AnyDoc>("families").insertMany([
+      { _id: 1, size: 6 },
+      { _id: 2, size: 2 },
+      { _id: 3, size: 4 },
+    ]);
+  });
+
+  it("runs $match $unwind $group $sort $project $skip $limit", async () => {
+    const out = await db
+      .collection("dist")
+      .aggregate([
+        { $match: { region: "KZ-75" } },
+        { $unwind: "$items" },
+        { $group: { _id: "$items.item", total: { $sum: "$items.q" } } },
+        { $sort: { total: -1 } },
+        { $project: { _id: 0, item: "$_id", total: 1 } },
+        { $skip: 0 },
+        { $limit: 5 },
+      ])
+      .toArray();
+    expect(out).toEqual([{ total: 10, item: "MASK" }, { total: 3, item: "FOOD_KIT" }]);
+  });
+
+  it("runs $count, $facet and $lookup within the database", async () => {
+    const [facets] = await db
+      .collection("dist")
+      .aggregate([{ $facet: { n: [{ $count: "count" }], regions: [{ $group: { _id: "$region" } }, { $sort: { _id: 1 } }] } }])
+      .toArray();
+    expect(facets).toEqual({ n: [{ count: 3 }], regions: [{ _id: "KZ-43" }, { _id: "KZ-75" }] });
+    const people = await db
+      .collection("dist")
+      .aggregate([
+        { $lookup: { from: "families", localField: "family", foreignField: "_id", as: "f" } },
+        { $unwind: "$f" },
+        { $group: { _id: "$region", people: { $sum: "$f.size" } } },
+        { $sort: { _id: 1 } },
+      ])
+      .toArray();
+    expect(people).toEqual([{ _id: "KZ-43", people: 4 }, { _id: "KZ-75", people: 8 }]);
+  });
+
+  it("leaves stored documents untouched by pipeline stages", async () => {
+    await db.collection<AnyDoc>("dist").aggregate([{ $set: { "items.extra": 1, region: "X" } }]).toArray();
+    expect(await db.collection<AnyDoc>("dist").countDocuments({ region: "X" })).toBe(0);
+    expect(await db.collection<AnyDoc>("dist").countDocuments({ "items.extra": 1 })).toBe(0);
+  });
+
+  it("counts with countDocuments over a filter", async () => {
+    expect(await db.collection<AnyDoc>("dist").countDocuments({ "items.item": "FOOD_KIT" })).toBe(2);
+  });
+});
+
+describe("collections, indexes and databases", () => {
+  it("creates, lists and drops collections", async () => {
+    await db.createCollection("a");
+    expect((await serverError(db.createCollection("a"))).code).toBe(48);
+    await db.collection<AnyDoc>("b").insertOne({ x: 1 });
+    const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort();
+    expect(names).toEqual(["a", "b"]);
+    expect(await db.collection<AnyDoc>("a").drop()).toBe(true);
+    expect((await db.listCollections({ name: "a" }).toArray()).length).toBe(0);
+  });
+
+  it("creates, lists and drops indexes", async () => {
+    const c = db.collection<AnyDoc>("ix");
+    await c.createIndexes([{ key: { a: 1 }, name: "a_1" }, { key: { b: -1, c: 1 }, unique: true, name: "b_c" }]);
+    await c.createIndex({ a: 1 }); // same index again: a no-op
+    const indexes = await c.listIndexes().toArray();
+    expect(indexes.map((i) => i.name)).toEqual(["_id_", "a_1", "b_c"]);
+    expect(indexes.find((i) => i.name === "b_c")).toMatchObject({ key: { b: -1, c: 1 }, unique: true });
+    expect((await serverError(c.createIndex({ z: 1 }, { name: "a_1" }))).code).toBe(86);
+    await c.dropIndex("a_1");
+    expect((await serverError(c.dropIndex("a_1"))).code).toBe(27);
+    await c.dropIndexes();
+    expect((await c.listIndexes().toArray()).map((i) => i.name)).toEqual(["_id_"]);
+    expect((await serverError(db.collection<AnyDoc>("missing").listIndexes().toArray())).code).toBe(26);
+  });
+
+  it("lists and drops databases", async () => {
+    await db.collection<AnyDoc>("x").insertOne({});
+    const { databases } = await client.db("admin").admin().listDatabases();
+    expect(databases.map((d) => d.name)).toContain(db.databaseName);
+    await db.dropDatabase();
+    const after = await client.db("admin").admin().listDatabases();
+    expect(after.databases.map((d) => d.name)).not.toContain(db.databaseName);
+  });
+});
+
+describe("errors", () => {
+  it("answers an unknown command with CommandNotFound naming it", async () => {
+    const err = await serverError(db.command({ definitelyNotACommand: 1 }));
+    expect(err.code).toBe(59);
+    expect(err.codeName).toBe("CommandNotFound");
+    expect(err.message).toContain("definitelyNotACommand");
+  });
+
+  it("reports bad query operators as server errors", async () => {
+    const err = await serverError(db.collection<AnyDoc>("q").find({ a: { $bogus: 1 } }).toArray());
+    expect(err.code).toBeGreaterThan(0);
+  });
+
+  it("answers ping and buildInfo", async () => {
+    expect((await db.command({ ping: 1 })).ok).toBe(1);
+    const info = await db.admin().buildInfo();
+    expect(info.versionArray[0]).toBeGreaterThanOrEqual(4);
+  });
+});
