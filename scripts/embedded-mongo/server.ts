@@ -34,6 +34,9 @@ function serveConnection(socket: net.Socket, engine: Engine, connectionId: numbe
   socket.on("data", (chunk: Buffer) => {
     chunks.push(chunk);
     buffered += chunk.length;
+    // Replies to requests that arrived together leave in one write (one syscall).
+    socket.cork();
+    process.nextTick(() => socket.uncork());
     try {
       while (buffered >= 4) {
         let buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, buffered);
