@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { startEmbeddedMongo } from "./embedded-mongo/index.js";
-import { onShutdown, parseOrExit } from "./lib/process.js";
+import { onShutdown, parseOrExit, port } from "../subgraphs/shared/config.js";
 
 const { values } = parseArgs({
   options: { port: { type: "string" }, host: { type: "string" } },
@@ -10,7 +10,7 @@ const { values } = parseArgs({
 });
 const args = parseOrExit(
   z.object({
-    port: z.coerce.number().int().min(0).max(65535).default(27017),
+    port: port(27017),
     host: z.string().min(1).default("127.0.0.1"),
   }),
   values,

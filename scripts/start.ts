@@ -3,12 +3,12 @@
 import { MongoClient } from "mongodb";
 import { z } from "zod";
 import { startEmbeddedMongo } from "./embedded-mongo/index.js";
-import { onShutdown, optionalEnv, parseOrExit } from "./lib/process.js";
+import { onShutdown, optionalEnv, parseOrExit, port } from "../subgraphs/shared/config.js";
 
 const env = parseOrExit(
   z.object({
     MONGODB_URI: optionalEnv(z.string().startsWith("mongodb")),
-    MONGO_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+    MONGO_PORT: port(0),
   }),
   process.env,
   "environment variable",

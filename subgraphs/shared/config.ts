@@ -1,10 +1,12 @@
-// Small helpers shared by the runnable scripts: failing fast on bad configuration and
-// shutting down cleanly on Ctrl-C / SIGTERM.
+// Configuration from the environment, parsed with zod; bad values stop the process with
+// a message naming the variable, never printing its value (it may be a secret).
 import { z } from "zod";
 
 /** An environment variable that counts as unset when empty (`FOO= npm start`). */
 export const optionalEnv = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 /** Parses with zod; on failure prints which setting is wrong (never its value) and exits. */
 export function parseOrExit<T>(schema: z.ZodType<T>, input: unknown, what: string): T {

@@ -1,0 +1,91 @@
+// Who is calling. Tokens are verified by the gateway and again by every subgraph, since
+// regional offices expose their subgraphs directly. HS256 with a shared secret here;
+// `verify` is the seam where production's JWKS verification plugs in.
+import { jwtVerify, SignJWT } from "jose";
+import { z } from "zod";
+import { forbidden, unauthenticated } from "./errors.js";
+import { REGION_CODE } from "./ids.js";
+
+export const ROLES = ["NATIONAL_COORDINATOR", "REGIONAL_STAFF", "VOLUNTEER"] as const;
+export type Role = (typeof ROLES)[number];
+
+const claims = z
+  .object({
+    sub: z.string().min(1),
+    role: z.enum(ROLES),
+    region: z.string().regex(REGION_CODE).optional(),
+  })
+  .refine((c) => c.role !== "REGIONAL_STAFF" || c.region, { message: "region is required for REGIONAL_STAFF", path: ["region"] });
+export type Caller = z.infer<typeof claims>;
+
+export interface AuthConfig {
+  secret: Uint8Array;
+  issuer?: string;
+  audience?: string;
+}
+
+export function hs256Config(secret: string, issuer?: string, audience?: string): AuthConfig {
+  return { secret: new TextEncoder().encode(secret), issuer, audience };
+}
+
+/** The caller named by an `Authorization` header; null when there is none. */
+export async function authenticate(header: string | undefined, config: AuthConfig): Promise<Caller | null> {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw unauthenticated("the Authorization header must be 'Bearer <token>'");
+  let payload: unknown;
+  try {
+    ({ payload } = await jwtVerify(match[1]!, config.secret, {
+      algorithms: ["HS256"],
+      issuer: config.issuer,
+      audience: config.audience,
+    }));
+  } catch (err) {
+    const reason = (err as { code?: string }).code === "ERR_JWT_EXPIRED" ? "the token has expired" : "the token is invalid";
+    throw unauthenticated(reason);
+  }
+  const parsed = claims.safeParse(payload);
+  if (!parsed.success) throw unauthenticated(`the token's claims are invalid: ${parsed.error.issues.map((i) => i.path.join(".") || i.message).join(", ")}`);
+  return parsed.data;
+}
+
+export async function mintToken(config: AuthConfig, caller: Caller, expiresIn: string | number = "8h"): Promise<string> {
+  let jwt = new SignJWT({ role: caller.role, ...(caller.region ? { region: caller.region } : {}) })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(caller.sub)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn);
+  if (config.issuer) jwt = jwt.setIssuer(config.issuer);
+  if (config.audience) jwt = jwt.setAudience(config.audience);
+  return jwt.sign(config.secret);
+}
+
+/** What the caller may do; one instance per request. */
+export class Access {
+  constructor(readonly caller: Caller | null) {}
+
+  requireCaller(): Caller {
+    if (!this.caller) throw unauthenticated("authentication required: send 'Authorization: Bearer <token>'");
+    return this.caller;
+  }
+
+  /** Writes in a region: its own regional staff only. */
+  requireWrite(region: string): Caller {
+    const caller = this.requireCaller();
+    if (caller.role === "REGIONAL_STAFF" && caller.region === region) return caller;
+    throw forbidden(`writes in ${region} need the REGIONAL_STAFF role for ${region}`);
+  }
+
+  /** Personal fields: staff of the record's region, or the person themself. */
+  canSeePersonal(region: string, ownerId?: string): boolean {
+    const c = this.caller;
+    if (!c) return false;
+    if (c.role === "REGIONAL_STAFF") return c.region === region;
+    return c.role === "VOLUNTEER" && ownerId !== undefined && c.sub === ownerId;
+  }
+
+  /** A short, non-personal description of the caller for audit and logs. */
+  get actor(): string {
+    return this.caller ? `${this.caller.role}:${this.caller.sub}` : "anonymous";
+  }
+}

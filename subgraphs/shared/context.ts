@@ -1,0 +1,64 @@
+// The per-request context every resolver receives, and the checks that keep an instance
+// to its own region.
+import DataLoader from "dataloader";
+import type { Db } from "mongodb";
+import type { Access } from "./auth.js";
+import { badInput } from "./errors.js";
+import { decodeId, type DecodedId, type EntityType } from "./ids.js";
+import type { Logger } from "./log.js";
+import type { RegionInfo, RegionRegistry, SubgraphName } from "./regions.js";
+
+export interface SubgraphContext {
+  /** The region this request is for (from the request path). */
+  region: RegionInfo;
+  subgraph: SubgraphName;
+  registry: RegionRegistry;
+  db: Db;
+  access: Access;
+  loaders: Loaders;
+  log: Logger;
+}
+
+/** Request-scoped DataLoaders, created on first use. */
+export class Loaders {
+  private readonly loaders = new Map<string, DataLoader<unknown, unknown>>();
+
+  get<K, V>(name: string, batch: (keys: readonly K[]) => Promise<V[]>, cacheKey?: (key: K) => string): DataLoader<K, V, string | K> {
+    let loader = this.loaders.get(name);
+    if (!loader) {
+      loader = new DataLoader<K, V, string | K>(batch, cacheKey ? { cacheKeyFn: cacheKey } : {}) as DataLoader<unknown, unknown>;
+      this.loaders.set(name, loader);
+    }
+    return loader as unknown as DataLoader<K, V, string | K>;
+  }
+}
+
+function service(ctx: SubgraphContext): string {
+  return `the ${ctx.region.code} ${ctx.subgraph} service`;
+}
+
+/** A region argument must exist and be this instance's region. */
+export function ownRegion(ctx: SubgraphContext, code: unknown, field = "region"): RegionInfo {
+  const region = ctx.registry.require(code, field);
+  if (region.code !== ctx.region.code) {
+    throw badInput(`${field}: region ${region.code} is not served here; this is ${service(ctx)}`, {
+      field,
+      region: region.code,
+      servedRegion: ctx.region.code,
+    });
+  }
+  return region;
+}
+
+/** An ID argument must be well formed, of the expected type, and of this region. */
+export function ownId(ctx: SubgraphContext, id: unknown, type: EntityType, field = "id"): DecodedId {
+  const decoded = decodeId(id, type, field);
+  if (decoded.region !== ctx.region.code) {
+    throw badInput(`${field}: ${JSON.stringify(id)} belongs to region ${decoded.region}; this is ${service(ctx)}`, {
+      field,
+      region: decoded.region,
+      servedRegion: ctx.region.code,
+    });
+  }
+  return decoded;
+}

@@ -1,0 +1,36 @@
+// The one helper that turns type-graphql resolvers into a Federation 2 subgraph schema:
+// type-graphql builds the types (entities passed as orphaned types), the printed SDL
+// (with @key and friends) gets the federation @link, and reference resolvers are merged.
+import "reflect-metadata";
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import { printSchemaWithDirectives } from "@graphql-tools/utils";
+import { parse, type GraphQLSchema } from "graphql";
+import { buildSchema, createResolversMap, type BuildSchemaOptions } from "type-graphql";
+import type { SubgraphContext } from "./context.js";
+
+export const FEDERATION_LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible"])';
+
+export type ReferenceResolvers = Record<
+  string,
+  { __resolveReference: (reference: never, context: SubgraphContext) => Promise<unknown> }
+>;
+
+export async function buildFederatedSchema(
+  options: Omit<BuildSchemaOptions, "skipCheck" | "validate">,
+  referenceResolvers: ReferenceResolvers = {},
+): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    ...options,
+    // federation directives are defined by buildSubgraphSchema below
+    skipCheck: true,
+    validate: { forbidUnknownValues: false, stopAtFirstError: false },
+  });
+  const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(schema)}`);
+  // buildSubgraphSchema itself attaches `__resolveReference` where `_entities` looks for it.
+  const resolvers: Record<string, object> = { ...createResolversMap(schema) };
+  for (const [type, reference] of Object.entries(referenceResolvers)) {
+    resolvers[type] = { ...(resolvers[type] ?? {}), ...reference };
+  }
+  return buildSubgraphSchema({ typeDefs, resolvers: resolvers as never });
+}

@@ -1,0 +1,15 @@
+// How the gateway resolves volunteers entities referenced from other subgraphs.
+import { referenceResolver } from "../shared/references.js";
+import { resolveRegionReference } from "../shared/region-entity.js";
+import type { ReferenceResolvers } from "../shared/schema.js";
+import { groupsOf, toGroup, toVolunteer, volunteersOf } from "./data/volunteers.js";
+
+export const volunteerReferences: ReferenceResolvers = {
+  Volunteer: {
+    __resolveReference: referenceResolver("Volunteer", (ctx) => volunteersOf(ctx.db), (d, ctx) => toVolunteer(d, ctx.region.code)),
+  },
+  VolunteerGroup: {
+    __resolveReference: referenceResolver("VolunteerGroup", (ctx) => groupsOf(ctx.db), (d, ctx) => toGroup(d, ctx.region.code)),
+  },
+  Region: { __resolveReference: resolveRegionReference },
+};

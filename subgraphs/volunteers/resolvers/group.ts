@@ -1,0 +1,64 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
+import { conflict } from "../../shared/errors.js";
+import { PageArgs } from "../../shared/pagination.js";
+import { byId } from "../../shared/references.js";
+import { requiredText } from "../../shared/text.js";
+import { groupsOf, insertGroup, pageVolunteers, toGroup, toVolunteer, volunteersOf } from "../data/volunteers.js";
+import { CreateVolunteerGroupInput } from "../types/inputs.js";
+import { Volunteer, VolunteerConnection, VolunteerGroup } from "../types/volunteer.js";
+import { requireGroup, requireVolunteer } from "./lookups.js";
+
+@Resolver(() => VolunteerGroup)
+export class VolunteerGroupResolver {
+  @Query(() => VolunteerGroup, { nullable: true })
+  async volunteerGroup(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<VolunteerGroup> {
+    return toGroup(await requireGroup(ctx, id), ctx.region.code);
+  }
+
+  @Mutation(() => VolunteerGroup, { description: "A group name is unique within its region." })
+  async createVolunteerGroup(@Arg("input") input: CreateVolunteerGroupInput, @Ctx() ctx: SubgraphContext): Promise<VolunteerGroup> {
+    const region = ownRegion(ctx, input.region, "input.region").code;
+    ctx.access.requireWrite(region);
+    const name = requiredText(input.name, "input.name");
+    const organisation = input.organisation ? requiredText(input.organisation, "input.organisation") : null;
+    const leader = input.leaderId ? await requireVolunteer(ctx, input.leaderId, "input.leaderId") : null;
+    const doc = await insertGroup(ctx.db, region, { name, organisation, leaderId: leader?._id ?? null });
+    if (leader) await volunteersOf(ctx.db).updateOne({ _id: leader._id }, { $set: { groupId: doc._id, updatedAt: new Date() } });
+    ctx.log.info({ event: "group.created", id: toGroup(doc, region).id, actor: ctx.access.actor }, "volunteer group created");
+    return toGroup(doc, region);
+  }
+
+  @Mutation(() => VolunteerGroup, { description: "The leader must be a member of the group." })
+  async setVolunteerGroupLeader(
+    @Arg("groupId", () => ID) groupId: string,
+    @Arg("volunteerId", () => ID) volunteerId: string,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<VolunteerGroup> {
+    const group = await requireGroup(ctx, groupId, "groupId");
+    ctx.access.requireWrite(ctx.region.code);
+    const volunteer = await requireVolunteer(ctx, volunteerId, "volunteerId");
+    if (!volunteer.groupId?.equals(group._id)) {
+      throw conflict(`volunteerId: volunteer ${volunteerId} is not a member of group ${groupId}`, { field: "volunteerId" });
+    }
+    const doc = await groupsOf(ctx.db).findOneAndUpdate({ _id: group._id }, { $set: { leaderId: volunteer._id } }, { returnDocument: "after" });
+    return toGroup(doc ?? group, ctx.region.code);
+  }
+
+  @FieldResolver(() => Volunteer, { nullable: true })
+  async leader(@Root() group: VolunteerGroup, @Ctx() ctx: SubgraphContext): Promise<Volunteer | null> {
+    if (!group.leaderId) return null;
+    const doc = await byId(ctx, volunteersOf(ctx.db)).load(ownId(ctx, group.leaderId, "Volunteer").objectId);
+    return doc ? toVolunteer(doc, ctx.region.code) : null;
+  }
+
+  @FieldResolver(() => Int)
+  async memberCount(@Root() group: VolunteerGroup, @Ctx() ctx: SubgraphContext): Promise<number> {
+    return volunteersOf(ctx.db).countDocuments({ groupId: ownId(ctx, group.id, "VolunteerGroup").objectId });
+  }
+
+  @FieldResolver(() => VolunteerConnection)
+  async members(@Root() group: VolunteerGroup, @Args() page: PageArgs, @Ctx() ctx: SubgraphContext): Promise<VolunteerConnection> {
+    return pageVolunteers(ctx.db, ctx.region.code, { groupId: ownId(ctx, group.id, "VolunteerGroup").objectId }, page);
+  }
+}

@@ -1,0 +1,31 @@
+import { Arg, Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { ownId, type SubgraphContext } from "../../shared/context.js";
+import { PageArgs, paginate } from "../../shared/pagination.js";
+import { Region } from "../../shared/region-entity.js";
+import { groupsOf, pageVolunteers, toGroup, volunteerStats } from "../data/volunteers.js";
+import { VolunteerFilter } from "../types/inputs.js";
+import { VolunteerConnection, VolunteerGroupConnection, VolunteerStats } from "../types/volunteer.js";
+
+@Resolver(() => Region)
+export class RegionVolunteersResolver {
+  @FieldResolver(() => VolunteerConnection, { description: "The region's volunteers by name; filters combine with AND." })
+  async volunteers(
+    @Root() region: Region,
+    @Arg("filter", () => VolunteerFilter, { nullable: true }) filter: VolunteerFilter | undefined,
+    @Args() page: PageArgs,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<VolunteerConnection> {
+    const groupId = filter?.groupId ? ownId(ctx, filter.groupId, "VolunteerGroup", "filter.groupId").objectId : undefined;
+    return pageVolunteers(ctx.db, region.code, { ...filter, groupId }, page);
+  }
+
+  @FieldResolver(() => VolunteerStats)
+  async volunteerStats(@Ctx() ctx: SubgraphContext): Promise<VolunteerStats> {
+    return volunteerStats(ctx.db);
+  }
+
+  @FieldResolver(() => VolunteerGroupConnection)
+  async volunteerGroups(@Root() region: Region, @Args() page: PageArgs, @Ctx() ctx: SubgraphContext): Promise<VolunteerGroupConnection> {
+    return paginate(groupsOf(ctx.db), {}, [["nameKey", 1]], page, (d) => toGroup(d, region.code));
+  }
+}

@@ -1,0 +1,24 @@
+import type { GraphQLSchema } from "graphql";
+import { Region } from "../shared/region-entity.js";
+import { buildFederatedSchema } from "../shared/schema.js";
+import type { SubgraphDefinition } from "../shared/server.js";
+import { volunteerIndexes } from "./data/volunteers.js";
+import { volunteerReferences } from "./references.js";
+import { VolunteerGroupResolver } from "./resolvers/group.js";
+import { RegionVolunteersResolver } from "./resolvers/region.js";
+import { VolunteerResolver } from "./resolvers/volunteer.js";
+import { Volunteer, VolunteerGroup } from "./types/volunteer.js";
+
+export function buildVolunteersSchema(): Promise<GraphQLSchema> {
+  return buildFederatedSchema(
+    {
+      resolvers: [VolunteerResolver, VolunteerGroupResolver, RegionVolunteersResolver],
+      orphanedTypes: [Region, Volunteer, VolunteerGroup],
+    },
+    volunteerReferences,
+  );
+}
+
+export async function volunteersSubgraph(): Promise<SubgraphDefinition> {
+  return { name: "volunteers", schema: await buildVolunteersSchema(), indexes: volunteerIndexes };
+}

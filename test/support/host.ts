@@ -1,0 +1,82 @@
+// A real region host over HTTP on a free port, backed by the test MongoDB (embedded or
+// MONGODB_URI) with a random database prefix, and a client for it.
+import { randomBytes } from "node:crypto";
+import type { CommandStartedEvent, Db, MongoClient } from "mongodb";
+import { pino } from "pino";
+import { hs256Config, mintToken, type AuthConfig, type Caller } from "../../subgraphs/shared/auth.js";
+import { RegionRegistry } from "../../subgraphs/shared/regions.js";
+import { createRegionHost, listen, type RegionHost, type SubgraphDefinition, type Listening } from "../../subgraphs/shared/server.js";
+import { connect, randomDbName, startTestMongo, type TestMongo } from "./mongo.js";
+
+export const TEST_SECRET = "test-secret-test-secret-test-secret-0123";
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+}
+
+export async function postGraphQL<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<GraphQLResponse<T>> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as Omit<GraphQLResponse<T>, "status">;
+  return { status: res.status, ...body };
+}
+
+export interface TestHost {
+  url(region: string, subgraph: string): string;
+  baseUrl: string;
+  db(region: string): Db;
+  mongo: MongoClient;
+  /** Commands the host's MongoDB client started, for asserting query counts. */
+  commands: CommandStartedEvent[];
+  auth: AuthConfig;
+  token(caller: Caller): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startTestHost(subgraphs: SubgraphDefinition[], regionCodes = ["KZ-75", "KZ-43"]): Promise<TestHost> {
+  const testMongo: TestMongo = await startTestMongo();
+  const mongo = await connect(testMongo.uri, { monitorCommands: true });
+  const commands: CommandStartedEvent[] = [];
+  mongo.on("commandStarted", (e) => commands.push(e));
+  const registry = RegionRegistry.load();
+  const auth = hs256Config(TEST_SECRET);
+  const dbPrefix = randomDbName("aidgraph_t");
+  const host: RegionHost = await createRegionHost({
+    subgraphs,
+    regions: regionCodes.map((c) => registry.require(c)),
+    registry,
+    mongo,
+    dbPrefix,
+    auth,
+    log: pino({ level: "silent" }),
+  });
+  const http: Listening = await listen(host.handler);
+  return {
+    url: (region, subgraph) => `${http.url}/${region}/${subgraph}/graphql`,
+    baseUrl: http.url,
+    db: host.db,
+    mongo,
+    commands,
+    auth,
+    token: (caller) => mintToken(auth, caller),
+    stop: async () => {
+      await http.close();
+      await host.stop();
+      await Promise.all(regionCodes.map((c) => host.db(c).dropDatabase()));
+      await mongo.close();
+      await testMongo.stop();
+    },
+  };
+}
+
+export const randomSuffix = () => randomBytes(3).toString("hex");
