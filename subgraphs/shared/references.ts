@@ -3,6 +3,7 @@
 import type { ObjectId } from "bson";
 import type { Collection, Document, Filter } from "mongodb";
 import { ownId, type SubgraphContext } from "./context.js";
+import { notFound } from "./errors.js";
 import type { EntityType } from "./ids.js";
 
 export interface StoredDoc extends Document {
@@ -36,4 +37,26 @@ export function referenceResolver<T extends StoredDoc, G>(
     const doc = await byId(ctx, collection(ctx)).load(objectId);
     return doc ? toGraph(doc, ctx) : null;
   };
+}
+
+/** "VolunteerGroup" → "volunteer group", for messages. */
+export function entityLabel(type: EntityType): string {
+  return type.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+}
+
+/**
+ * The record an id argument names, in this region: wrong type or region is
+ * BAD_USER_INPUT, a missing record NOT_FOUND naming the argument.
+ */
+export async function requireOwn<T extends StoredDoc>(
+  ctx: SubgraphContext,
+  collection: Collection<T>,
+  type: EntityType,
+  id: string,
+  field = "id",
+): Promise<T> {
+  const { objectId } = ownId(ctx, id, type, field);
+  const doc = await byId(ctx, collection).load(objectId);
+  if (!doc) throw notFound(`${field}: no ${entityLabel(type)} ${id}`, { field, id });
+  return doc;
 }
