@@ -1,10 +1,12 @@
 // Every subgraph kind the project has, by name: the region host, compose and the tests
 // build them from here.
 import type { SubgraphDefinition } from "./shared/server.js";
+import { beneficiariesSubgraph } from "./beneficiaries/schema.js";
 import { volunteersSubgraph } from "./volunteers/schema.js";
 
 export const SUBGRAPH_BUILDERS: Record<string, () => Promise<SubgraphDefinition>> = {
   volunteers: volunteersSubgraph,
+  beneficiaries: beneficiariesSubgraph,
 };
 
 export async function buildSubgraphs(names = Object.keys(SUBGRAPH_BUILDERS)): Promise<SubgraphDefinition[]> {

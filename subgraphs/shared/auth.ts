@@ -76,6 +76,14 @@ export class Access {
     throw forbidden(`writes in ${region} need the REGIONAL_STAFF role for ${region}`);
   }
 
+  /** Staff of the region, or the volunteer the work is assigned to (e.g. reporting progress). */
+  requireWriteOrAssignee(region: string, assigneeId: string | null): Caller {
+    const caller = this.requireCaller();
+    if (caller.role === "VOLUNTEER" && assigneeId !== null && caller.sub === assigneeId) return caller;
+    if (caller.role === "REGIONAL_STAFF" && caller.region === region) return caller;
+    throw forbidden(`this needs the REGIONAL_STAFF role for ${region} or being the assigned volunteer`);
+  }
+
   /** Personal fields: staff of the record's region, or the person themself. */
   canSeePersonal(region: string, ownerId?: string): boolean {
     const c = this.caller;

@@ -17,6 +17,8 @@ export interface SubgraphContext {
   access: Access;
   loaders: Loaders;
   log: Logger;
+  /** HMAC-SHA256 under the deployment's pseudonym key: identifiers stored without the clear value. */
+  keyedHash: (purpose: string, value: string) => string;
 }
 
 /** Request-scoped DataLoaders, created on first use. */

@@ -15,6 +15,7 @@ export const hostEnv = z.object({
   MONGODB_URI: z.string().startsWith("mongodb", "must be a mongodb:// or mongodb+srv:// URI"),
   DB_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, "lower-case letters, digits and _ only").default("aidgraph"),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters"),
+  PSEUDONYM_KEY: z.string().min(32, "must be at least 32 characters"),
   JWT_ISSUER: optionalEnv(z.string()),
   JWT_AUDIENCE: optionalEnv(z.string()),
   REGISTRY: optionalEnv(z.string()),
@@ -41,6 +42,7 @@ export async function runHost(subgraphs: SubgraphDefinition[], processName: stri
     mongo,
     dbPrefix: env.DB_PREFIX,
     auth: hs256Config(env.JWT_SECRET, env.JWT_ISSUER, env.JWT_AUDIENCE),
+    pseudonymKey: env.PSEUDONYM_KEY,
     log,
     production: env.NODE_ENV === "production",
   });

@@ -1,13 +1,25 @@
 // `Region` as every regional subgraph sees it: an entity keyed by `code` to which each
-// subgraph contributes its own fields (through field resolvers of its own).
+// subgraph contributes its own fields through its field resolvers.
 import { Directive, Field, ObjectType } from "type-graphql";
 import { ownRegion, type SubgraphContext } from "./context.js";
 
-@Directive('@key(fields: "code")')
-@ObjectType({ description: "A region (ISO 3166-2 code); every subgraph adds its own fields." })
-export class Region {
-  @Field(() => String, { description: "ISO 3166-2 code, e.g. KZ-75." })
-  code!: string;
+/** The graph shape of a region reference; its fields come from each subgraph's resolvers. */
+export interface Region {
+  code: string;
+}
+
+/**
+ * A fresh `Region` class for one subgraph. type-graphql attaches a field resolver's field
+ * to the class itself, so a class shared by several subgraphs would carry all their fields.
+ */
+export function defineRegionEntity() {
+  @Directive('@key(fields: "code")')
+  @ObjectType("Region", { description: "A region (ISO 3166-2 code); every subgraph adds its own fields." })
+  class RegionEntity implements Region {
+    @Field(() => String, { description: "ISO 3166-2 code, e.g. KZ-75." })
+    code!: string;
+  }
+  return RegionEntity;
 }
 
 export function regionRef(code: string): Region {

@@ -2,6 +2,7 @@
 // of regions at `/<REGION>/<subgraph>/graphql`. One schema (and one Apollo Server) per
 // subgraph kind serves all its regions; the region comes from the request path.
 // Building the handler and listening are separate.
+import { createHmac } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from "@apollo/server";
@@ -29,6 +30,8 @@ export interface RegionHostOptions {
   mongo: MongoClient;
   dbPrefix: string;
   auth: AuthConfig;
+  /** Deployment secret for keyed hashes (e.g. national ID numbers); never leaves the host. */
+  pseudonymKey: string;
   log: Logger;
   maxBodyBytes?: number;
   /** With NODE_ENV=production: no introspection. */
@@ -69,6 +72,8 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<strin
 export async function createRegionHost(options: RegionHostOptions): Promise<RegionHost> {
   const { registry, log } = options;
   const maxBody = options.maxBodyBytes ?? 1_000_000;
+  const keyedHash = (purpose: string, value: string) =>
+    createHmac("sha256", options.pseudonymKey).update(`${purpose}\0${value}`).digest("hex");
   const hosted = new Map(options.regions.map((r) => [r.code, r]));
   const dbs = new Map(options.regions.map((r) => [r.code, options.mongo.db(regionDbName(options.dbPrefix, r.code))]));
 
@@ -163,6 +168,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
       access,
       loaders: new Loaders(),
       log,
+      keyedHash,
     };
     const result = await server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
     for (const [key, value] of result.headers) res.setHeader(key, value);

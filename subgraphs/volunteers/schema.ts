@@ -1,5 +1,5 @@
 import type { GraphQLSchema } from "graphql";
-import { Region } from "../shared/region-entity.js";
+import { Region } from "./types/region.js";
 import { buildFederatedSchema } from "../shared/schema.js";
 import type { SubgraphDefinition } from "../shared/server.js";
 import { volunteerIndexes } from "./data/volunteers.js";

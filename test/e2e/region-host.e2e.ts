@@ -2,7 +2,7 @@
 // a bad one, serving its regions, and a clean stop on SIGTERM.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { hs256Config, mintToken } from "../../subgraphs/shared/auth.js";
-import { TEST_SECRET, postGraphQL } from "../support/host.js";
+import { TEST_PSEUDONYM_KEY, TEST_SECRET, postGraphQL } from "../support/host.js";
 import { randomDbName, startTestMongo, type TestMongo } from "../support/mongo.js";
 import { spawnScript, type Spawned } from "../support/process.js";
 
@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 function start(env: Record<string, string>): Spawned {
-  const p = spawnScript("region-host", [], { PORT: "0", LOG_LEVEL: "silent", ...env });
+  const p = spawnScript("region-host", [], { PORT: "0", LOG_LEVEL: "silent", PSEUDONYM_KEY: TEST_PSEUDONYM_KEY, ...env });
   running.push(p);
   return p;
 }

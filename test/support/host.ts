@@ -9,6 +9,7 @@ import { createRegionHost, listen, type RegionHost, type SubgraphDefinition, typ
 import { connect, randomDbName, startTestMongo, type TestMongo } from "./mongo.js";
 
 export const TEST_SECRET = "test-secret-test-secret-test-secret-0123";
+export const TEST_PSEUDONYM_KEY = "test-pseudonym-key-test-pseudonym-key-01";
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -58,6 +59,7 @@ export async function startTestHost(subgraphs: SubgraphDefinition[], regionCodes
     mongo,
     dbPrefix,
     auth,
+    pseudonymKey: TEST_PSEUDONYM_KEY,
     log: pino({ level: "silent" }),
   });
   const http: Listening = await listen(host.handler);

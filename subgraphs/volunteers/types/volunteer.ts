@@ -1,7 +1,7 @@
 import { Directive, Field, ID, Int, ObjectType } from "type-graphql";
 import { Connection } from "../../shared/pagination.js";
 import { Personal } from "../../shared/personal.js";
-import { Region } from "../../shared/region-entity.js";
+import { Region } from "./region.js";
 import { Skill, VolunteerStatus } from "./enums.js";
 
 @Directive('@key(fields: "id")')

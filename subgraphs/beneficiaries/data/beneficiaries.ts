@@ -1,0 +1,146 @@
+// Beneficiaries as stored: the national ID only as a keyed hash (unique per region), the
+// one place where documents become graph objects, and the aggregates.
+import { ObjectId } from "bson";
+import type { Collection, Db, Filter } from "mongodb";
+import { conflict } from "../../shared/errors.js";
+import { encodeId } from "../../shared/ids.js";
+import { isDuplicateKey, type IndexPlan } from "../../shared/mongo.js";
+import { regionRef } from "../../shared/region-entity.js";
+import type { Beneficiary, BeneficiaryStats, NeedCount } from "../types/beneficiary.js";
+import { BeneficiaryStatus, Need, OPEN_STATUSES, type Vulnerability } from "../types/enums.js";
+import { helpRequestsOf } from "./help-requests.js";
+
+export interface BeneficiaryDoc {
+  _id: ObjectId;
+  /** Personal fields: absent once consent is withdrawn. */
+  fullName?: string;
+  phone?: string | null;
+  address?: string | null;
+  /** HMAC of the national ID number; absent once consent is withdrawn. */
+  nationalIdHash?: string;
+  householdSize: number;
+  vulnerabilities: Vulnerability[];
+  needs: Need[];
+  consent: { given: boolean; purpose: string | null; recordedAt: Date; recordedBy: string; withdrawnAt: Date | null };
+  status: BeneficiaryStatus;
+  registeredAt: Date;
+  updatedAt: Date;
+}
+
+export const BENEFICIARIES = "beneficiaries";
+
+export const beneficiaryIndexes: IndexPlan = {
+  // sparse: records whose consent was withdrawn no longer carry the hash
+  [BENEFICIARIES]: [
+    { key: { nationalIdHash: 1 }, name: "national_id_unique", unique: true, sparse: true },
+    { key: { needs: 1 }, name: "needs" },
+  ],
+};
+
+export const beneficiariesOf = (db: Db): Collection<BeneficiaryDoc> => db.collection<BeneficiaryDoc>(BENEFICIARIES);
+
+export const NATIONAL_ID_PURPOSE = "national-id";
+
+export function toBeneficiary(doc: BeneficiaryDoc, region: string): Beneficiary {
+  return {
+    id: encodeId("Beneficiary", region, doc._id),
+    region: regionRef(region),
+    fullName: doc.fullName ?? null,
+    householdSize: doc.householdSize,
+    phone: doc.phone ?? null,
+    address: doc.address ?? null,
+    vulnerabilities: doc.vulnerabilities,
+    needs: doc.needs,
+    consent: doc.consent,
+    status: doc.status,
+    registeredAt: doc.registeredAt,
+  };
+}
+
+/** Inserts a new beneficiary; the same national ID in the region is CONFLICT carrying the existing id. */
+export async function insertBeneficiary(db: Db, region: string, doc: BeneficiaryDoc): Promise<BeneficiaryDoc> {
+  try {
+    await beneficiariesOf(db).insertOne(doc);
+    return doc;
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    const existing = await beneficiariesOf(db).findOne({ nationalIdHash: doc.nationalIdHash }, { projection: { _id: 1 } });
+    const existingId = existing ? encodeId("Beneficiary", region, existing._id) : undefined;
+    throw conflict(`nationalId: this person is already enrolled in ${region}${existingId ? ` as ${existingId}` : ""}`, {
+      field: "nationalId",
+      existingId,
+    });
+  }
+}
+
+/**
+ * Erases the personal fields of a beneficiary and of the help requests about them,
+ * keeping what aggregates need (household size, vulnerabilities, needs, dates).
+ */
+export async function eraseBeneficiary(db: Db, _id: ObjectId, actor: string): Promise<BeneficiaryDoc | null> {
+  const now = new Date();
+  const doc = await beneficiariesOf(db).findOneAndUpdate(
+    { _id, status: BeneficiaryStatus.ACTIVE },
+    {
+      $unset: { fullName: "", phone: "", address: "", nationalIdHash: "" },
+      $set: { status: BeneficiaryStatus.CONSENT_WITHDRAWN, "consent.given": false, "consent.withdrawnAt": now, updatedAt: now },
+    },
+    { returnDocument: "after" },
+  );
+  if (doc) {
+    await helpRequestsOf(db).updateMany(
+      { beneficiaryId: _id },
+      { $set: { description: null, contactPhone: null, updatedAt: now, erasedBy: actor } },
+    );
+  }
+  return doc;
+}
+
+export interface BeneficiaryQuery {
+  need?: Need;
+  vulnerability?: Vulnerability;
+  status?: BeneficiaryStatus;
+}
+
+export function beneficiaryFilter(q: BeneficiaryQuery): Filter<BeneficiaryDoc> {
+  const filter: Filter<BeneficiaryDoc> = {};
+  if (q.need) filter.needs = q.need;
+  if (q.vulnerability) filter.vulnerabilities = q.vulnerability;
+  if (q.status) filter.status = q.status;
+  return filter;
+}
+
+function everyNeed(counts: Array<{ _id: Need; count: number }>): NeedCount[] {
+  const byNeed = new Map(counts.map((c) => [c._id, c.count]));
+  return Object.values(Need)
+    .map((need) => ({ need, count: byNeed.get(need) ?? 0 }))
+    .sort((a, b) => b.count - a.count || a.need.localeCompare(b.need));
+}
+
+export async function beneficiaryStats(db: Db): Promise<BeneficiaryStats> {
+  const [[households], [requests]] = await Promise.all([
+    beneficiariesOf(db)
+      .aggregate<{ totals: Array<{ n: number; people: number }>; byNeed: Array<{ _id: Need; count: number }> }>([
+        {
+          $facet: {
+            totals: [{ $group: { _id: null, n: { $sum: 1 }, people: { $sum: "$householdSize" } } }],
+            byNeed: [{ $unwind: "$needs" }, { $group: { _id: "$needs", count: { $sum: 1 } } }],
+          },
+        },
+      ])
+      .toArray(),
+    helpRequestsOf(db)
+      .aggregate<{ open: Array<{ n: number }>; byNeed: Array<{ _id: Need; count: number }> }>([
+        { $match: { status: { $in: OPEN_STATUSES } } },
+        { $facet: { open: [{ $count: "n" }], byNeed: [{ $group: { _id: "$need", count: { $sum: 1 } } }] } },
+      ])
+      .toArray(),
+  ]);
+  return {
+    beneficiaries: households?.totals[0]?.n ?? 0,
+    people: households?.totals[0]?.people ?? 0,
+    openHelpRequests: requests?.open[0]?.n ?? 0,
+    byNeed: everyNeed(households?.byNeed ?? []),
+    openRequestsByNeed: everyNeed(requests?.byNeed ?? []),
+  };
+}

@@ -1,0 +1,18 @@
+// How the gateway resolves beneficiaries entities referenced from other subgraphs.
+import { stubReference } from "../shared/entity-refs.js";
+import { referenceResolver } from "../shared/references.js";
+import { resolveRegionReference } from "../shared/region-entity.js";
+import type { ReferenceResolvers } from "../shared/schema.js";
+import { beneficiariesOf, toBeneficiary } from "./data/beneficiaries.js";
+import { helpRequestsOf, toHelpRequest } from "./data/help-requests.js";
+
+export const beneficiaryReferences: ReferenceResolvers = {
+  Beneficiary: {
+    __resolveReference: referenceResolver("Beneficiary", (ctx) => beneficiariesOf(ctx.db), (d, ctx) => toBeneficiary(d, ctx.region.code)),
+  },
+  HelpRequest: {
+    __resolveReference: referenceResolver("HelpRequest", (ctx) => helpRequestsOf(ctx.db), (d, ctx) => toHelpRequest(d, ctx.region.code)),
+  },
+  Volunteer: { __resolveReference: stubReference("Volunteer") },
+  Region: { __resolveReference: resolveRegionReference },
+};

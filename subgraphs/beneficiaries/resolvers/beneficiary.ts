@@ -1,0 +1,132 @@
+import { ObjectId } from "bson";
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
+import { badInput, conflict } from "../../shared/errors.js";
+import { normalizePhone } from "../../shared/phone.js";
+import { requireOwn } from "../../shared/references.js";
+import { requiredText } from "../../shared/text.js";
+import {
+  beneficiariesOf,
+  eraseBeneficiary,
+  insertBeneficiary,
+  NATIONAL_ID_PURPOSE,
+  toBeneficiary,
+  type BeneficiaryDoc,
+} from "../data/beneficiaries.js";
+import { helpRequestsOf, QUEUE_ORDER, toHelpRequest } from "../data/help-requests.js";
+import { Beneficiary } from "../types/beneficiary.js";
+import { BeneficiaryStatus, HelpRequestStatus } from "../types/enums.js";
+import { HelpRequest } from "../types/help-request.js";
+import { EnrollBeneficiaryInput, UpdateBeneficiaryInput } from "../types/inputs.js";
+
+const unique = <T>(values: T[]): T[] => [...new Set(values)];
+
+/** National ID numbers: digits and letters only, case-insensitive (IIN: 12 digits). */
+function normalizeNationalId(raw: string): string {
+  const id = raw.replace(/[\s-]/g, "").toUpperCase();
+  if (!/^[A-Z0-9]{4,20}$/.test(id)) {
+    throw badInput("input.nationalId: must be 4 to 20 letters or digits (e.g. a 12-digit IIN)", { field: "input.nationalId" });
+  }
+  return id;
+}
+
+export const requireBeneficiary = (ctx: SubgraphContext, id: string, field?: string): Promise<BeneficiaryDoc> =>
+  requireOwn(ctx, beneficiariesOf(ctx.db), "Beneficiary", id, field);
+
+@Resolver(() => Beneficiary)
+export class BeneficiaryResolver {
+  @Query(() => Beneficiary, { nullable: true })
+  async beneficiary(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<Beneficiary> {
+    return toBeneficiary(await requireBeneficiary(ctx, id), ctx.region.code);
+  }
+
+  @Mutation(() => Beneficiary, {
+    description: "Needs consent.given: true (else nothing is stored). The same national ID twice in a region is CONFLICT.",
+  })
+  async enrollBeneficiary(@Arg("input") input: EnrollBeneficiaryInput, @Ctx() ctx: SubgraphContext): Promise<Beneficiary> {
+    const region = ownRegion(ctx, input.region, "input.region").code;
+    const caller = ctx.access.requireWrite(region);
+    if (input.consent.given !== true) {
+      throw badInput("input.consent.given: consent must be given (true) before anything is stored", { field: "input.consent.given" });
+    }
+    const now = new Date();
+    const doc: BeneficiaryDoc = {
+      _id: new ObjectId(),
+      fullName: requiredText(input.fullName, "input.fullName"),
+      phone: input.phone ? normalizePhone(input.phone, "input.phone") : null,
+      address: input.address ? requiredText(input.address, "input.address", 300) : null,
+      nationalIdHash: ctx.keyedHash(NATIONAL_ID_PURPOSE, normalizeNationalId(input.nationalId)),
+      householdSize: input.householdSize,
+      vulnerabilities: unique(input.vulnerabilities),
+      needs: unique(input.needs),
+      consent: { given: true, purpose: requiredText(input.consent.purpose, "input.consent.purpose"), recordedAt: now, recordedBy: caller.sub, withdrawnAt: null },
+      status: BeneficiaryStatus.ACTIVE,
+      registeredAt: now,
+      updatedAt: now,
+    };
+    await insertBeneficiary(ctx.db, region, doc);
+    const beneficiary = toBeneficiary(doc, region);
+    ctx.log.info({ event: "beneficiary.enrolled", id: beneficiary.id, actor: ctx.access.actor }, "beneficiary enrolled");
+    return beneficiary;
+  }
+
+  @Mutation(() => Beneficiary, { description: "Changes the fields given. Not possible once consent is withdrawn." })
+  async updateBeneficiary(
+    @Arg("id", () => ID) id: string,
+    @Arg("input") input: UpdateBeneficiaryInput,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<Beneficiary> {
+    const { objectId } = ownId(ctx, id, "Beneficiary");
+    ctx.access.requireWrite(ctx.region.code);
+    const set: Partial<BeneficiaryDoc> = {};
+    if (input.fullName !== undefined) set.fullName = requiredText(input.fullName, "input.fullName");
+    if (input.householdSize !== undefined) set.householdSize = input.householdSize;
+    if (input.phone !== undefined) set.phone = input.phone ? normalizePhone(input.phone, "input.phone") : null;
+    if (input.address !== undefined) set.address = input.address ? requiredText(input.address, "input.address", 300) : null;
+    if (input.vulnerabilities) set.vulnerabilities = unique(input.vulnerabilities);
+    if (input.needs) set.needs = unique(input.needs);
+    const doc = await beneficiariesOf(ctx.db).findOneAndUpdate(
+      { _id: objectId, status: BeneficiaryStatus.ACTIVE },
+      { $set: { ...set, updatedAt: new Date() } },
+      { returnDocument: "after" },
+    );
+    if (!doc) {
+      await requireBeneficiary(ctx, id);
+      throw conflict(`beneficiary ${id} has withdrawn consent; their record can no longer be changed`);
+    }
+    ctx.log.info({ event: "beneficiary.updated", id, fields: Object.keys(set), actor: ctx.access.actor }, "beneficiary updated");
+    return toBeneficiary(doc, ctx.region.code);
+  }
+
+  @Mutation(() => Beneficiary, {
+    description: "Erases the personal fields (and the national ID hash) of the beneficiary and of their help requests; aggregates keep counting them.",
+  })
+  async withdrawConsent(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<Beneficiary> {
+    const { objectId } = ownId(ctx, id, "Beneficiary");
+    ctx.access.requireWrite(ctx.region.code);
+    const doc = await eraseBeneficiary(ctx.db, objectId, ctx.access.actor);
+    if (!doc) {
+      await requireBeneficiary(ctx, id);
+      throw conflict(`beneficiary ${id} has already withdrawn consent`);
+    }
+    ctx.log.info({ event: "beneficiary.consent_withdrawn", id, actor: ctx.access.actor }, "consent withdrawn, personal data erased");
+    return toBeneficiary(doc, ctx.region.code);
+  }
+
+  @FieldResolver(() => [HelpRequest], { description: "The beneficiary's help requests, most urgent and oldest first (at most 100)." })
+  async helpRequests(
+    @Root() beneficiary: Beneficiary,
+    @Arg("status", () => HelpRequestStatus, { nullable: true }) status: HelpRequestStatus | undefined,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<HelpRequest[]> {
+    const _id = ownId(ctx, beneficiary.id, "Beneficiary").objectId;
+    const docs = await helpRequestsOf(ctx.db)
+      .find({ beneficiaryId: _id, ...(status ? { status } : {}) })
+      .sort(Object.fromEntries(QUEUE_ORDER))
+      .limit(100)
+      .toArray();
+    return docs.map((d) => toHelpRequest(d, ctx.region.code));
+  }
+}
+
+

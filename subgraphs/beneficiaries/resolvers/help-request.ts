@@ -1,0 +1,163 @@
+import { ObjectId } from "bson";
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
+import { VolunteerRef } from "../types/entities.js";
+import { conflict, forbidden, notFound } from "../../shared/errors.js";
+import { normalizePhone } from "../../shared/phone.js";
+import { byId, requireOwn } from "../../shared/references.js";
+import { requiredText } from "../../shared/text.js";
+import { volunteersOf } from "../../volunteers/data/volunteers.js";
+import { beneficiariesOf, toBeneficiary } from "../data/beneficiaries.js";
+import { helpRequestsOf, toHelpRequest, transition, type HelpRequestDoc } from "../data/help-requests.js";
+import { Beneficiary } from "../types/beneficiary.js";
+import { BeneficiaryStatus, HelpRequestStatus, Need, Urgency, URGENCY_RANK } from "../types/enums.js";
+import { HelpRequest } from "../types/help-request.js";
+import { OpenHelpRequestInput } from "../types/inputs.js";
+import { requireBeneficiary } from "./beneficiary.js";
+
+const optionalNote = (note: string | undefined | null) => (note ? requiredText(note, "note", 2000) : null);
+
+@Resolver(() => HelpRequest)
+export class HelpRequestResolver {
+  @Query(() => HelpRequest, { nullable: true })
+  async helpRequest(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<HelpRequest> {
+    return toHelpRequest(await requireOwn(ctx, helpRequestsOf(ctx.db), "HelpRequest", id), ctx.region.code);
+  }
+
+  @Mutation(() => HelpRequest, { description: "A new request (status NEW) from a call, a visit, a form, a referral or outreach." })
+  async openHelpRequest(@Arg("input") input: OpenHelpRequestInput, @Ctx() ctx: SubgraphContext): Promise<HelpRequest> {
+    const region = ownRegion(ctx, input.region, "input.region").code;
+    ctx.access.requireWrite(region);
+    let beneficiaryId: ObjectId | null = null;
+    if (input.beneficiaryId) {
+      const beneficiary = await requireBeneficiary(ctx, input.beneficiaryId, "input.beneficiaryId");
+      if (beneficiary.status !== BeneficiaryStatus.ACTIVE) {
+        throw conflict(`input.beneficiaryId: beneficiary ${input.beneficiaryId} has withdrawn consent`, { field: "input.beneficiaryId" });
+      }
+      beneficiaryId = beneficiary._id;
+    }
+    const now = new Date();
+    const doc: HelpRequestDoc = {
+      _id: new ObjectId(),
+      channel: input.channel,
+      need: input.need,
+      urgency: input.urgency,
+      urgencyRank: URGENCY_RANK[input.urgency],
+      description: input.description ? requiredText(input.description, "input.description", 2000) : null,
+      contactPhone: input.contactPhone ? normalizePhone(input.contactPhone, "input.contactPhone") : null,
+      beneficiaryId,
+      assignedVolunteerId: null,
+      status: HelpRequestStatus.NEW,
+      history: [{ from: null, to: HelpRequestStatus.NEW, at: now, actor: ctx.access.actor, note: null }],
+      createdAt: now,
+      updatedAt: now,
+    };
+    await helpRequestsOf(ctx.db).insertOne(doc);
+    const request = toHelpRequest(doc, region);
+    ctx.log.info({ event: "help_request.opened", id: request.id, need: doc.need, urgency: doc.urgency, actor: ctx.access.actor }, "help request opened");
+    return request;
+  }
+
+  @Mutation(() => HelpRequest, { description: "NEW → TRIAGED, optionally correcting urgency and need." })
+  async triageHelpRequest(
+    @Arg("id", () => ID) id: string,
+    @Arg("urgency", () => Urgency, { nullable: true }) urgency: Urgency | undefined,
+    @Arg("need", () => Need, { nullable: true }) need: Need | undefined,
+    @Arg("note", () => String, { nullable: true }) note: string | undefined,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<HelpRequest> {
+    const { objectId } = ownId(ctx, id, "HelpRequest");
+    ctx.access.requireWrite(ctx.region.code);
+    const set: Partial<HelpRequestDoc> = {};
+    if (urgency) Object.assign(set, { urgency, urgencyRank: URGENCY_RANK[urgency] });
+    if (need) set.need = need;
+    return this.move(ctx, id, objectId, HelpRequestStatus.TRIAGED, { note: optionalNote(note), set });
+  }
+
+  @Mutation(() => HelpRequest, {
+    description: "Assigns an ACTIVE volunteer of the region, from NEW (triage is optional), TRIAGED or ASSIGNED (reassignment).",
+  })
+  async assignHelpRequest(
+    @Arg("id", () => ID) id: string,
+    @Arg("volunteerId", () => ID) volunteerId: string,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<HelpRequest> {
+    const { objectId } = ownId(ctx, id, "HelpRequest");
+    const volunteer = ownId(ctx, volunteerId, "Volunteer", "volunteerId");
+    ctx.access.requireWrite(ctx.region.code);
+    // The volunteers subgraph keeps its records in the same regional database.
+    const record = await volunteersOf(ctx.db).findOne({ _id: volunteer.objectId }, { projection: { status: 1 } });
+    if (!record) throw notFound(`volunteerId: no volunteer ${volunteerId}`, { field: "volunteerId", id: volunteerId });
+    if (record.status !== "ACTIVE") {
+      throw conflict(`volunteerId: volunteer ${volunteerId} is ${record.status}; only ACTIVE volunteers can be assigned`, { field: "volunteerId" });
+    }
+    return this.move(ctx, id, objectId, HelpRequestStatus.ASSIGNED, { set: { assignedVolunteerId: volunteerId } });
+  }
+
+  @Mutation(() => HelpRequest, { description: "ASSIGNED → IN_PROGRESS, by staff or the assigned volunteer." })
+  async startHelpRequest(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<HelpRequest> {
+    const { objectId } = ownId(ctx, id, "HelpRequest");
+    return this.move(ctx, id, objectId, HelpRequestStatus.IN_PROGRESS, { byAssignee: true });
+  }
+
+  @Mutation(() => HelpRequest, { description: "IN_PROGRESS → FULFILLED, by staff or the assigned volunteer." })
+  async fulfilHelpRequest(
+    @Arg("id", () => ID) id: string,
+    @Arg("note", () => String, { nullable: true }) note: string | undefined,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<HelpRequest> {
+    const { objectId } = ownId(ctx, id, "HelpRequest");
+    return this.move(ctx, id, objectId, HelpRequestStatus.FULFILLED, { byAssignee: true, note: optionalNote(note) });
+  }
+
+  @Mutation(() => HelpRequest, { description: "Any open status → CANCELLED, with the reason." })
+  async cancelHelpRequest(
+    @Arg("id", () => ID) id: string,
+    @Arg("reason", () => String) reason: string,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<HelpRequest> {
+    const { objectId } = ownId(ctx, id, "HelpRequest");
+    ctx.access.requireWrite(ctx.region.code);
+    return this.move(ctx, id, objectId, HelpRequestStatus.CANCELLED, { note: requiredText(reason, "reason", 2000) });
+  }
+
+  private async move(
+    ctx: SubgraphContext,
+    id: string,
+    objectId: ObjectId,
+    to: HelpRequestStatus,
+    opts: { note?: string | null; set?: Partial<HelpRequestDoc>; byAssignee?: boolean },
+  ): Promise<HelpRequest> {
+    if (!opts.byAssignee) ctx.access.requireWrite(ctx.region.code);
+    const doc = await transition(ctx.db, id, objectId, to, {
+      actor: ctx.access.actor,
+      note: opts.note,
+      set: opts.set,
+      check: opts.byAssignee
+        ? (current) => {
+            try {
+              ctx.access.requireWriteOrAssignee(ctx.region.code, current.assignedVolunteerId);
+            } catch {
+              throw forbidden(`help request ${id} can be moved to ${to} by ${ctx.region.code} staff or its assigned volunteer only`);
+            }
+          }
+        : undefined,
+    });
+    ctx.log.info({ event: "help_request.transition", id, to, actor: ctx.access.actor }, "help request status changed");
+    return toHelpRequest(doc, ctx.region.code);
+  }
+
+  @FieldResolver(() => Beneficiary, { nullable: true })
+  async beneficiary(@Root() request: HelpRequest, @Ctx() ctx: SubgraphContext): Promise<Beneficiary | null> {
+    if (!request.beneficiaryId) return null;
+    const doc = await byId(ctx, beneficiariesOf(ctx.db)).load(ownId(ctx, request.beneficiaryId, "Beneficiary").objectId);
+    return doc ? toBeneficiary(doc, ctx.region.code) : null;
+  }
+
+  @FieldResolver(() => VolunteerRef, { nullable: true, description: "Resolved by the volunteers subgraph." })
+  assignedVolunteer(@Root() request: HelpRequest): VolunteerRef | null {
+    return request.assignedVolunteerId ? { id: request.assignedVolunteerId } : null;
+  }
+}
+
+

@@ -1,0 +1,93 @@
+import { Directive, Field, ID, Int, ObjectType } from "type-graphql";
+import { Connection } from "../../shared/pagination.js";
+import { Personal } from "../../shared/personal.js";
+import { Region } from "./entities.js";
+import { BeneficiaryStatus, Need, Vulnerability } from "./enums.js";
+
+@ObjectType({ description: "Consent to process the household's data, as recorded by staff." })
+export class Consent {
+  @Field()
+  given!: boolean;
+
+  @Field(() => String, { nullable: true })
+  purpose!: string | null;
+
+  @Field()
+  recordedAt!: Date;
+
+  @Field(() => String, { description: "Who recorded it (the staff member's id)." })
+  recordedBy!: string;
+
+  @Field(() => Date, { nullable: true })
+  withdrawnAt!: Date | null;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: "A household or person receiving aid. The national ID number is never returned." })
+export class Beneficiary {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Region)
+  region!: Region;
+
+  @Personal()
+  @Field(() => String, { nullable: true, description: "Personal: the region's staff only. Null once consent is withdrawn." })
+  fullName!: string | null;
+
+  @Field(() => Int)
+  householdSize!: number;
+
+  @Personal()
+  @Field(() => String, { nullable: true, description: "Personal: the region's staff only." })
+  phone!: string | null;
+
+  @Personal()
+  @Field(() => String, { nullable: true, description: "District or settlement. Personal: the region's staff only." })
+  address!: string | null;
+
+  @Field(() => [Vulnerability])
+  vulnerabilities!: Vulnerability[];
+
+  @Field(() => [Need])
+  needs!: Need[];
+
+  @Field(() => Consent)
+  consent!: Consent;
+
+  @Field(() => BeneficiaryStatus)
+  status!: BeneficiaryStatus;
+
+  @Field()
+  registeredAt!: Date;
+}
+
+export const BeneficiaryConnection = Connection(Beneficiary, "Beneficiary");
+export type BeneficiaryConnection = InstanceType<typeof BeneficiaryConnection>;
+
+@ObjectType()
+export class NeedCount {
+  @Field(() => Need)
+  need!: Need;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType({ description: "Aggregates only: no one can be identified from them." })
+export class BeneficiaryStats {
+  @Field(() => Int, { description: "Registered households and persons, consent withdrawn included." })
+  beneficiaries!: number;
+
+  @Field(() => Int, { description: "People in those households." })
+  people!: number;
+
+  @Field(() => Int)
+  openHelpRequests!: number;
+
+  @Field(() => [NeedCount], { description: "Households with each need, every need listed, most first." })
+  byNeed!: NeedCount[];
+
+  @Field(() => [NeedCount], { description: "Open help requests per need, every need listed, most first." })
+  openRequestsByNeed!: NeedCount[];
+}

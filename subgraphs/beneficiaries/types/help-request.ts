@@ -1,0 +1,73 @@
+import { Directive, Field, ID, ObjectType } from "type-graphql";
+import { Connection } from "../../shared/pagination.js";
+import { Personal } from "../../shared/personal.js";
+import { Region } from "./entities.js";
+import { HelpChannel, HelpRequestStatus, Need, Urgency } from "./enums.js";
+
+@ObjectType({ description: "One step of a help request's life: when, by whom, from and to which status." })
+export class StatusChange {
+  @Field(() => HelpRequestStatus, { nullable: true, description: "Null for the opening of the request." })
+  from!: HelpRequestStatus | null;
+
+  @Field(() => HelpRequestStatus)
+  to!: HelpRequestStatus;
+
+  @Field()
+  at!: Date;
+
+  @Field({ description: "Role and id of who made the change." })
+  actor!: string;
+
+  @Field(() => String, { nullable: true })
+  note!: string | null;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: "A request for help, from the hotline, a walk-in, online, a referral or outreach." })
+export class HelpRequest {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Region)
+  region!: Region;
+
+  @Field(() => HelpChannel)
+  channel!: HelpChannel;
+
+  @Field(() => Need)
+  need!: Need;
+
+  @Field(() => Urgency)
+  urgency!: Urgency;
+
+  @Personal()
+  @Field(() => String, { nullable: true, description: "Personal: the region's staff and the assigned volunteer." })
+  description!: string | null;
+
+  @Personal()
+  @Field(() => String, { nullable: true, description: "Personal: the region's staff and the assigned volunteer." })
+  contactPhone!: string | null;
+
+  @Field(() => HelpRequestStatus)
+  status!: HelpRequestStatus;
+
+  @Field(() => [StatusChange])
+  history!: StatusChange[];
+
+  @Field()
+  createdAt!: Date;
+
+  @Field()
+  updatedAt!: Date;
+
+  /** Resolved by field resolvers; not exposed as such. */
+  beneficiaryId!: string | null;
+  assignedVolunteerId!: string | null;
+  /** The assigned volunteer may see the caller's contact details. */
+  ownerId!: string | null;
+}
+
+export const HelpRequestConnection = Connection(HelpRequest, "HelpRequest");
+export type HelpRequestConnection = InstanceType<typeof HelpRequestConnection>;
+
+

@@ -1,0 +1,28 @@
+// Entities owned by one subgraph that others reference or extend by key: in those others
+// they are just their `id`, and each adds its own fields through field resolvers.
+import { Directive, Field, ID, ObjectType } from "type-graphql";
+import { ownId, type SubgraphContext } from "./context.js";
+import type { EntityType } from "./ids.js";
+
+export interface EntityRef {
+  id: string;
+}
+
+/** A fresh stub class per subgraph (see defineRegionEntity for why they are not shared). */
+export function defineEntityRef(name: EntityType, description: string) {
+  @Directive('@key(fields: "id")')
+  @ObjectType(name, { description })
+  class Ref implements EntityRef {
+    @Field(() => ID)
+    id!: string;
+  }
+  return Ref;
+}
+
+/** A reference to an entity this subgraph only extends: valid when it is of this region. */
+export function stubReference(type: EntityType) {
+  return async (ref: { id: string }, ctx: SubgraphContext): Promise<EntityRef> => {
+    ownId(ctx, ref.id, type);
+    return { id: ref.id };
+  };
+}

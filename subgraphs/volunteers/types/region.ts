@@ -1,0 +1,5 @@
+import { defineRegionEntity } from "../../shared/region-entity.js";
+
+/** Region as the volunteers subgraph extends it. */
+export const Region = defineRegionEntity();
+export type Region = InstanceType<typeof Region>;

@@ -1,0 +1,299 @@
+// The beneficiaries subgraph over HTTP: households with consent and de-duplication by
+// national ID (stored only as a keyed hash), and help requests from call to fulfilment.
+import { readFileSync } from "node:fs";
+import { printSubgraphSchema } from "@apollo/subgraph";
+import { ObjectId } from "bson";
+import { isObjectType, type GraphQLObjectType } from "graphql";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { buildBeneficiariesSchema, beneficiariesSubgraph } from "../../subgraphs/beneficiaries/schema.js";
+import { TRANSITIONS } from "../../subgraphs/beneficiaries/data/help-requests.js";
+import { encodeId } from "../../subgraphs/shared/ids.js";
+import { volunteersSubgraph } from "../../subgraphs/volunteers/schema.js";
+import { postGraphQL, startTestHost, type TestHost } from "../support/host.js";
+
+let host: TestHost;
+let staff: string;
+let coordinator: string;
+const url = () => host.url("KZ-75", "beneficiaries");
+const db = () => host.db("KZ-75");
+
+beforeAll(async () => {
+  host = await startTestHost([await volunteersSubgraph(), await beneficiariesSubgraph()]);
+  staff = await host.token({ sub: "staff-75", role: "REGIONAL_STAFF", region: "KZ-75" });
+  coordinator = await host.token({ sub: "coord", role: "NATIONAL_COORDINATOR" });
+});
+afterAll(async () => {
+  await host?.stop();
+});
+beforeEach(async () => {
+  for (const c of ["beneficiaries", "help_requests", "volunteers"]) await db().collection(c).deleteMany({});
+});
+
+const NATIONAL_ID = "900101300126";
+const ENROLL = /* GraphQL */ `
+  mutation EnrollBeneficiary($input: EnrollBeneficiaryInput!) {
+    enrollBeneficiary(input: $input) {
+      id region { code } fullName householdSize phone address vulnerabilities needs status
+      consent { given purpose recordedAt recordedBy withdrawnAt }
+    }
+  }
+`;
+const enrollInput = (over: Record<string, unknown> = {}) => ({
+  region: "KZ-75",
+  fullName: "Raikhan family",
+  householdSize: 6,
+  nationalId: NATIONAL_ID,
+  phone: "+77027654321",
+  address: "Almaly district",
+  vulnerabilities: ["UNEMPLOYED", "LARGE_FAMILY"],
+  needs: ["FOOD"],
+  consent: { given: true, purpose: "food aid" },
+  ...over,
+});
+async function enroll(over: Record<string, unknown> = {}, token = staff) {
+  return postGraphQL<{ enrollBeneficiary: Record<string, unknown> & { id: string } }>(url(), ENROLL, { input: enrollInput(over) }, token);
+}
+
+async function activeVolunteer(status = "ACTIVE"): Promise<string> {
+  const _id = new ObjectId();
+  await db().collection("volunteers").insertOne({ _id, fullName: "Volunteer", nameKey: "volunteer", phone: `+7700${Math.floor(Math.random() * 1e7)}`, skills: [], languages: [], status, groupId: null, registeredAt: new Date(), updatedAt: new Date() });
+  return encodeId("Volunteer", "KZ-75", _id);
+}
+
+describe("schema", () => {
+  it("matches schema/beneficiaries.graphql and never outputs the national ID", async () => {
+    const schema = await buildBeneficiariesSchema();
+    const sdl = printSubgraphSchema(schema);
+    expect(readFileSync(new URL("../../schema/beneficiaries.graphql", import.meta.url), "utf8")).toBe(`${sdl}\n`);
+    const outputFields = Object.values(schema.getTypeMap())
+      .filter((t): t is GraphQLObjectType => isObjectType(t))
+      .flatMap((t) => Object.keys(t.getFields()).map((f) => `${t.name}.${f}`));
+    expect(outputFields).toContain("Beneficiary.householdSize");
+    expect(outputFields.filter((f) => /national|hash/i.test(f))).toEqual([]);
+  });
+});
+
+describe("enrolment", () => {
+  it("enrols a household with its consent and stores the national ID only as a keyed hash", async () => {
+    const res = await enroll();
+    expect(res.errors).toBeUndefined();
+    const b = res.data!.enrollBeneficiary;
+    expect(b).toMatchObject({
+      region: { code: "KZ-75" },
+      fullName: "Raikhan family",
+      householdSize: 6,
+      phone: "+77027654321",
+      address: "Almaly district",
+      vulnerabilities: ["UNEMPLOYED", "LARGE_FAMILY"],
+      needs: ["FOOD"],
+      status: "ACTIVE",
+      consent: { given: true, purpose: "food aid", recordedBy: "staff-75", withdrawnAt: null },
+    });
+    expect(Date.parse(b.consent && (b.consent as { recordedAt: string }).recordedAt)).toBeGreaterThan(Date.now() - 60_000);
+    const stored = await db().collection("beneficiaries").findOne({});
+    expect(stored!.nationalIdHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(stored)).not.toContain(NATIONAL_ID);
+    expect(JSON.stringify(res)).not.toContain(NATIONAL_ID);
+    expect(JSON.stringify(res)).not.toContain(stored!.nationalIdHash);
+  });
+
+  it("refuses the same national ID again, however it is written, with CONFLICT carrying the existing id", async () => {
+    const first = (await enroll()).data!.enrollBeneficiary.id;
+    const again = await enroll({ fullName: "Raikhan Family (again)", nationalId: "900101-300 126" });
+    expect(again.errors![0]!.extensions).toMatchObject({ code: "CONFLICT", existingId: first });
+    expect(again.errors![0]!.message).not.toContain(NATIONAL_ID);
+    expect(await db().collection("beneficiaries").countDocuments()).toBe(1);
+  });
+
+  it("stores exactly one of 20 concurrent enrolments of the same person", async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => enroll({ fullName: `Attempt ${i}` })));
+    const ok = results.filter((r) => r.data?.enrollBeneficiary);
+    const conflicts = results.filter((r) => r.errors?.[0]?.extensions?.code === "CONFLICT");
+    expect(ok).toHaveLength(1);
+    expect(conflicts).toHaveLength(19);
+    expect(new Set(conflicts.map((c) => c.errors![0]!.extensions!.existingId))).toEqual(new Set([ok[0]!.data!.enrollBeneficiary.id]));
+    expect(await db().collection("beneficiaries").countDocuments()).toBe(1);
+  });
+
+  it.each([
+    ["consent not given", { consent: { given: false, purpose: "food aid" } }, /consent must be given/],
+    ["no consent at all", { consent: undefined }, /consent/],
+    ["a zero household", { householdSize: 0 }, /householdSize: must be at least 1/],
+    ["a malformed national ID", { nationalId: "12" }, /nationalId: must be 4 to 20 letters or digits/],
+    ["an unknown need", { needs: ["MONEY"] }, /MONEY/],
+  ])("refuses %s with BAD_USER_INPUT and stores nothing", async (_what, over, message) => {
+    const res = await enroll(over);
+    expect(res.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
+    expect(res.errors![0]!.message).toMatch(message);
+    expect(await db().collection("beneficiaries").countDocuments()).toBe(0);
+  });
+
+  it("shows personal fields to the region's staff only", async () => {
+    const id = (await enroll()).data!.enrollBeneficiary.id;
+    const Q = `query ($id: ID!) { beneficiary(id: $id) { id fullName phone address householdSize needs } }`;
+    const asCoordinator = await postGraphQL(url(), Q, { id }, coordinator);
+    expect(asCoordinator.data!.beneficiary).toEqual({ id, fullName: null, phone: null, address: null, householdSize: 6, needs: ["FOOD"] });
+    expect(asCoordinator.errors!.map((e) => [e.path!.join("."), e.extensions!.code]).sort()).toEqual([
+      ["beneficiary.address", "FORBIDDEN"],
+      ["beneficiary.fullName", "FORBIDDEN"],
+      ["beneficiary.phone", "FORBIDDEN"],
+    ]);
+    const other = await host.token({ sub: "s43", role: "REGIONAL_STAFF", region: "KZ-43" });
+    expect((await postGraphQL(url(), Q, { id }, other)).data!.beneficiary).toMatchObject({ fullName: null });
+    expect((await postGraphQL(url(), Q, { id }, staff)).data!.beneficiary).toMatchObject({ fullName: "Raikhan family" });
+  });
+});
+
+describe("withdrawConsent", () => {
+  it("erases personal data but keeps the household in the aggregates, and frees the ID", async () => {
+    const id = (await enroll()).data!.enrollBeneficiary.id;
+    const req = await postGraphQL<{ openHelpRequest: { id: string } }>(
+      url(),
+      `mutation ($input: OpenHelpRequestInput!) { openHelpRequest(input: $input) { id } }`,
+      { input: { region: "KZ-75", channel: "HOTLINE", need: "FOOD", description: "needs flour", beneficiaryId: id, contactPhone: "+77051112233" } },
+      staff,
+    );
+    const W = `mutation ($id: ID!) { withdrawConsent(id: $id) { fullName phone address householdSize status consent { given withdrawnAt } } }`;
+    const res = await postGraphQL<{ withdrawConsent: Record<string, unknown> }>(url(), W, { id }, staff);
+    expect(res.data!.withdrawConsent).toMatchObject({ fullName: null, phone: null, address: null, householdSize: 6, status: "CONSENT_WITHDRAWN", consent: { given: false } });
+    const stored = await db().collection("beneficiaries").findOne({});
+    expect(Object.keys(stored!)).not.toEqual(expect.arrayContaining(["fullName"]));
+    expect(stored).not.toHaveProperty("nationalIdHash");
+    expect(stored).not.toHaveProperty("phone");
+    const request = await db().collection("help_requests").findOne({ _id: new ObjectId(req.data!.openHelpRequest.id.slice(-24)) });
+    expect(request).toMatchObject({ description: null, contactPhone: null });
+    const stats = await postGraphQL<{ _entities: Array<{ beneficiaryStats: { beneficiaries: number; people: number } }> }>(
+      url(),
+      `query { _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) { ... on Region { beneficiaryStats { beneficiaries people } } } }`,
+      {},
+      coordinator,
+    );
+    expect(stats.data!._entities[0]!.beneficiaryStats).toEqual({ beneficiaries: 1, people: 6 });
+    expect((await postGraphQL(url(), W, { id }, staff)).errors![0]!.extensions!.code).toBe("CONFLICT");
+    expect((await enroll()).errors).toBeUndefined();
+  });
+});
+
+describe("help request lifecycle", () => {
+  const STATUSES = ["NEW", "TRIAGED", "ASSIGNED", "IN_PROGRESS", "FULFILLED", "CANCELLED"] as const;
+  const TARGETS = ["TRIAGED", "ASSIGNED", "IN_PROGRESS", "FULFILLED", "CANCELLED"] as const;
+  const MUTATION: Record<(typeof TARGETS)[number], string> = {
+    TRIAGED: `mutation ($id: ID!) { r: triageHelpRequest(id: $id, urgency: HIGH) { status urgency history { from to actor } } }`,
+    ASSIGNED: `mutation ($id: ID!, $v: ID!) { r: assignHelpRequest(id: $id, volunteerId: $v) { status history { from to actor } assignedVolunteer { id } } }`,
+    IN_PROGRESS: `mutation ($id: ID!) { r: startHelpRequest(id: $id) { status history { from to actor } } }`,
+    FULFILLED: `mutation ($id: ID!) { r: fulfilHelpRequest(id: $id, note: "delivered") { status history { from to actor note } } }`,
+    CANCELLED: `mutation ($id: ID!) { r: cancelHelpRequest(id: $id, reason: "duplicate call") { status history { from to actor note } } }`,
+  };
+
+  async function requestIn(status: string, volunteerId: string): Promise<string> {
+    const _id = new ObjectId();
+    const at = new Date(Date.now() - 1000);
+    await db().collection("help_requests").insertOne({
+      _id, channel: "HOTLINE", need: "MEDICINE", urgency: "NORMAL", urgencyRank: 2, description: "insulin", contactPhone: "+77051112233",
+      beneficiaryId: null, assignedVolunteerId: ["NEW", "TRIAGED"].includes(status) ? null : volunteerId, status,
+      history: [{ from: null, to: "NEW", at, actor: "seed", note: null }], createdAt: at, updatedAt: at,
+    });
+    return encodeId("HelpRequest", "KZ-75", _id);
+  }
+
+  const cases = STATUSES.flatMap((from) => TARGETS.map((to) => [from, to, TRANSITIONS[from].includes(to)] as const));
+
+  it.each(cases)("%s → %s (allowed: %s)", async (from, to, allowed) => {
+    const volunteer = await activeVolunteer();
+    const id = await requestIn(from, volunteer);
+    const res = await postGraphQL<{ r: { status: string; history: Array<{ from: string | null; to: string; actor: string }> } }>(url(), MUTATION[to], { id, v: volunteer }, staff);
+    const stored = await db().collection("help_requests").findOne({});
+    if (allowed) {
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.r.status).toBe(to);
+      expect(res.data!.r.history.at(-1)).toMatchObject({ from, to, actor: "REGIONAL_STAFF:staff-75" });
+      expect(stored!.status).toBe(to);
+      expect(stored!.history).toHaveLength(2);
+    } else {
+      expect(res.errors![0]!.extensions).toMatchObject({ code: "CONFLICT", from, to });
+      expect(res.errors![0]!.message).toContain(`cannot go from ${from} to ${to}`);
+      expect(stored!.status).toBe(from);
+      expect(stored!.history).toHaveLength(1);
+    }
+  });
+
+  it("goes from a hotline call to fulfilment, the assigned volunteer reporting progress with the caller's phone", async () => {
+    const volunteer = await activeVolunteer();
+    const open = await postGraphQL<{ openHelpRequest: { id: string; status: string; beneficiary: null } }>(
+      url(),
+      `mutation ($input: OpenHelpRequestInput!) { openHelpRequest(input: $input) { id status need urgency channel beneficiary { id } } }`,
+      { input: { region: "KZ-75", channel: "HOTLINE", need: "MEDICINE", urgency: "HIGH", description: "insulin for elderly neighbour", beneficiaryId: null, contactPhone: "+77051112233" } },
+      staff,
+    );
+    expect(open.data!.openHelpRequest).toMatchObject({ status: "NEW", beneficiary: null });
+    const id = open.data!.openHelpRequest.id;
+    await postGraphQL(url(), MUTATION.ASSIGNED, { id, v: volunteer }, staff);
+    const assignee = await host.token({ sub: volunteer, role: "VOLUNTEER" });
+    const stranger = await host.token({ sub: await activeVolunteer(), role: "VOLUNTEER" });
+    const Q = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Volunteer { assignedHelpRequests { id status contactPhone } } } }`;
+    const mine = await postGraphQL<{ _entities: Array<{ assignedHelpRequests: unknown[] }> }>(url(), Q, { reps: [{ __typename: "Volunteer", id: volunteer }] }, assignee);
+    expect(mine.data!._entities[0]!.assignedHelpRequests).toEqual([{ id, status: "ASSIGNED", contactPhone: "+77051112233" }]);
+    const theirs = await postGraphQL<{ _entities: Array<{ assignedHelpRequests: Array<{ contactPhone: string | null }> }> }>(url(), Q, { reps: [{ __typename: "Volunteer", id: volunteer }] }, stranger);
+    expect(theirs.data!._entities[0]!.assignedHelpRequests[0]!.contactPhone).toBeNull();
+    expect((await postGraphQL(url(), MUTATION.IN_PROGRESS, { id }, stranger)).errors![0]!.extensions!.code).toBe("FORBIDDEN");
+    expect((await postGraphQL(url(), MUTATION.IN_PROGRESS, { id }, assignee)).errors).toBeUndefined();
+    const done = await postGraphQL<{ r: { status: string; history: Array<{ to: string; actor: string }> } }>(url(), MUTATION.FULFILLED, { id }, assignee);
+    expect(done.data!.r.status).toBe("FULFILLED");
+    expect(done.data!.r.history.map((h) => h.to)).toEqual(["NEW", "ASSIGNED", "IN_PROGRESS", "FULFILLED"]);
+    expect(done.data!.r.history.at(-1)!.actor).toBe(`VOLUNTEER:${volunteer}`);
+  });
+
+  it("assigns only ACTIVE volunteers of the region that exist", async () => {
+    const id = await requestIn("NEW", "");
+    const suspended = await activeVolunteer("SUSPENDED");
+    expect((await postGraphQL(url(), MUTATION.ASSIGNED, { id, v: suspended }, staff)).errors![0]!.extensions!.code).toBe("CONFLICT");
+    expect((await postGraphQL(url(), MUTATION.ASSIGNED, { id, v: encodeId("Volunteer", "KZ-75", new ObjectId()) }, staff)).errors![0]!.extensions!.code).toBe("NOT_FOUND");
+    const foreign = await postGraphQL(url(), MUTATION.ASSIGNED, { id, v: encodeId("Volunteer", "KZ-43", new ObjectId()) }, staff);
+    expect(foreign.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", region: "KZ-43" });
+    expect((await db().collection("help_requests").findOne({}))!.status).toBe("NEW");
+  });
+});
+
+describe("the request queue", () => {
+  it("orders by urgency, then the oldest first", async () => {
+    const base = Date.now() - 3_600_000;
+    const seed = [
+      ["LOW", 0], ["CRITICAL", 5], ["NORMAL", 1], ["CRITICAL", 2], ["HIGH", 3], ["LOW", 4], ["HIGH", 0],
+    ] as const;
+    const rank = { CRITICAL: 0, HIGH: 1, NORMAL: 2, LOW: 3 };
+    await db().collection("help_requests").insertMany(seed.map(([urgency, minutes], i) => ({
+      _id: new ObjectId(), channel: "HOTLINE", need: "FOOD", urgency, urgencyRank: rank[urgency], description: `#${i}`, contactPhone: null,
+      beneficiaryId: null, assignedVolunteerId: null, status: "NEW", history: [], createdAt: new Date(base + minutes * 60_000), updatedAt: new Date(),
+    })));
+    const res = await postGraphQL<{ _entities: Array<{ helpRequests: { nodes: Array<{ urgency: string; description: string }> } }> }>(
+      url(),
+      `query { _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) { ... on Region { helpRequests(status: NEW, first: 4) { nodes { urgency description } } } } }`,
+      {},
+      staff,
+    );
+    expect(res.data!._entities[0]!.helpRequests.nodes).toEqual([
+      { urgency: "CRITICAL", description: "#3" },
+      { urgency: "CRITICAL", description: "#1" },
+      { urgency: "HIGH", description: "#6" },
+      { urgency: "HIGH", description: "#4" },
+    ]);
+  });
+});
+
+describe("reference resolution", () => {
+  it("resolves Beneficiary references with one query per batch, in order, null for missing", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await enroll({ nationalId: `90010130012${i}`, fullName: `Family ${i}` })).data!.enrollBeneficiary.id);
+    const reps = [ids[2], encodeId("Beneficiary", "KZ-75", new ObjectId()), ids[0], ids[3]].map((id) => ({ __typename: "Beneficiary", id }));
+    const before = host.commands.length;
+    const res = await postGraphQL<{ _entities: Array<{ id: string; householdSize: number } | null> }>(
+      url(),
+      `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Beneficiary { id householdSize } } }`,
+      { reps },
+      staff,
+    );
+    expect(res.data!._entities.map((e) => e?.id ?? null)).toEqual([ids[2], null, ids[0], ids[3]]);
+    expect(host.commands.slice(before).filter((c) => c.commandName === "find" && c.command.find === "beneficiaries")).toHaveLength(1);
+    expect(JSON.stringify(res)).not.toMatch(/[0-9a-f]{64}/);
+  });
+});
