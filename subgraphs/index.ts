@@ -2,11 +2,13 @@
 // build them from here.
 import type { SubgraphDefinition } from "./shared/server.js";
 import { beneficiariesSubgraph } from "./beneficiaries/schema.js";
+import { inventorySubgraph } from "./inventory/schema.js";
 import { volunteersSubgraph } from "./volunteers/schema.js";
 
 export const SUBGRAPH_BUILDERS: Record<string, () => Promise<SubgraphDefinition>> = {
   volunteers: volunteersSubgraph,
   beneficiaries: beneficiariesSubgraph,
+  inventory: inventorySubgraph,
 };
 
 export async function buildSubgraphs(names = Object.keys(SUBGRAPH_BUILDERS)): Promise<SubgraphDefinition[]> {

@@ -31,11 +31,12 @@ export function referenceResolver<T extends StoredDoc, G>(
   type: EntityType,
   collection: (ctx: SubgraphContext) => Collection<T>,
   toGraph: (doc: T, ctx: SubgraphContext) => G,
+  isOfType: (doc: T) => boolean = () => true,
 ) {
   return async (ref: { id: string }, ctx: SubgraphContext): Promise<G | null> => {
     const { objectId } = ownId(ctx, ref.id, type);
     const doc = await byId(ctx, collection(ctx)).load(objectId);
-    return doc ? toGraph(doc, ctx) : null;
+    return doc && isOfType(doc) ? toGraph(doc, ctx) : null;
   };
 }
 
@@ -54,9 +55,10 @@ export async function requireOwn<T extends StoredDoc>(
   type: EntityType,
   id: string,
   field = "id",
+  isOfType: (doc: T) => boolean = () => true,
 ): Promise<T> {
   const { objectId } = ownId(ctx, id, type, field);
   const doc = await byId(ctx, collection).load(objectId);
-  if (!doc) throw notFound(`${field}: no ${entityLabel(type)} ${id}`, { field, id });
+  if (!doc || !isOfType(doc)) throw notFound(`${field}: no ${entityLabel(type)} ${id}`, { field, id });
   return doc;
 }

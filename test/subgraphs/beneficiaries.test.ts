@@ -7,6 +7,7 @@ import { isObjectType, type GraphQLObjectType } from "graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildBeneficiariesSchema, beneficiariesSubgraph } from "../../subgraphs/beneficiaries/schema.js";
 import { TRANSITIONS } from "../../subgraphs/beneficiaries/data/help-requests.js";
+import type { HelpRequestStatus } from "../../subgraphs/beneficiaries/types/enums.js";
 import { encodeId } from "../../subgraphs/shared/ids.js";
 import { volunteersSubgraph } from "../../subgraphs/volunteers/schema.js";
 import { postGraphQL, startTestHost, type TestHost } from "../support/host.js";
@@ -89,7 +90,7 @@ describe("enrolment", () => {
       status: "ACTIVE",
       consent: { given: true, purpose: "food aid", recordedBy: "staff-75", withdrawnAt: null },
     });
-    expect(Date.parse(b.consent && (b.consent as { recordedAt: string }).recordedAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect(Date.parse((b.consent as { recordedAt: string }).recordedAt)).toBeGreaterThan(Date.now() - 60_000);
     const stored = await db().collection("beneficiaries").findOne({});
     expect(stored!.nationalIdHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(stored)).not.toContain(NATIONAL_ID);
@@ -196,7 +197,7 @@ describe("help request lifecycle", () => {
     return encodeId("HelpRequest", "KZ-75", _id);
   }
 
-  const cases = STATUSES.flatMap((from) => TARGETS.map((to) => [from, to, TRANSITIONS[from].includes(to)] as const));
+  const cases = STATUSES.flatMap((from) => TARGETS.map((to) => [from, to, TRANSITIONS[from].includes(to as HelpRequestStatus)] as const));
 
   it.each(cases)("%s → %s (allowed: %s)", async (from, to, allowed) => {
     const volunteer = await activeVolunteer();

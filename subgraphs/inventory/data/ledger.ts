@@ -1,0 +1,241 @@
+// The stock ledger. Every change of stock is an operation (donation, distribution,
+// adjustment; transfers later) made of lines, and every applied line is one movement.
+//
+// Without multi-document transactions, an operation runs as:
+//   1. record the operation, PENDING (its idempotency key is unique per region);
+//   2. reserve each line with one conditional update of the warehouse that also pushes a
+//      marker `<op>:<line>` — a decrease only if enough stock is there, and never twice;
+//   3. if a line cannot be reserved, give back every reserved line (again conditional on
+//      its marker) and record the operation FAILED with the error;
+//   4. otherwise write the lines' movements (unique per marker), mark the operation
+//      COMPLETED and drop the markers.
+// At rest no markers remain and stock equals the sum of the movements. Operations a crash
+// left PENDING are finished at start-up when every line was reserved, else rolled back.
+import { createHash } from "node:crypto";
+import { ObjectId } from "bson";
+import type { Collection, Db } from "mongodb";
+import { appError, conflict } from "../../shared/errors.js";
+import { encodeId, type EntityType } from "../../shared/ids.js";
+import { isDuplicateKey, type IndexPlan } from "../../shared/mongo.js";
+import type { Logger } from "../../shared/log.js";
+import { Item, MovementKind } from "../types/enums.js";
+import { warehousesOf } from "./warehouses.js";
+
+export type OperationType = "DONATION" | "DISTRIBUTION" | "ADJUSTMENT" | "WRITE_OFF";
+
+export interface OperationLine {
+  item: Item;
+  /** Signed change of stock. */
+  delta: number;
+}
+
+export interface OperationDoc {
+  _id: ObjectId;
+  type: OperationType;
+  /** Absent when the caller gave none (a sparse unique index still indexes null). */
+  idempotencyKey?: string;
+  payloadHash: string;
+  warehouseId: ObjectId;
+  lines: OperationLine[];
+  status: "PENDING" | "COMPLETED" | "FAILED";
+  error: { message: string; extensions: Record<string, unknown> } | null;
+  actor: string;
+  createdAt: Date;
+  completedAt: Date | null;
+  /** Type-specific, graph-visible details. */
+  donor?: string;
+  beneficiaryId?: string;
+  deliveredBy?: string | null;
+  reason?: string | null;
+}
+
+export interface MovementDoc {
+  _id: ObjectId;
+  warehouseId: ObjectId;
+  item: Item;
+  quantity: number;
+  kind: MovementKind;
+  at: Date;
+  actor: string;
+  reason: string | null;
+  operationId: ObjectId;
+  operationType: OperationType;
+  /** `<operation id>:<line>`: a line is recorded once. */
+  line: string;
+}
+
+export const OPERATIONS = "stock_operations";
+export const MOVEMENTS = "stock_movements";
+
+export const ledgerIndexes: IndexPlan = {
+  [OPERATIONS]: [
+    { key: { idempotencyKey: 1 }, name: "idempotency_unique", unique: true, sparse: true },
+    { key: { status: 1, createdAt: 1 }, name: "status" },
+    { key: { beneficiaryId: 1, createdAt: -1 }, name: "beneficiary" },
+  ],
+  [MOVEMENTS]: [
+    { key: { line: 1 }, name: "line_unique", unique: true },
+    { key: { warehouseId: 1, at: -1, _id: -1 }, name: "warehouse_history" },
+  ],
+};
+
+export const operationsOf = (db: Db): Collection<OperationDoc> => db.collection<OperationDoc>(OPERATIONS);
+export const movementsOf = (db: Db): Collection<MovementDoc> => db.collection<MovementDoc>(MOVEMENTS);
+
+const KIND: Record<OperationType, MovementKind> = {
+  DONATION: MovementKind.DONATION_IN,
+  DISTRIBUTION: MovementKind.DISTRIBUTION_OUT,
+  ADJUSTMENT: MovementKind.ADJUSTMENT,
+  WRITE_OFF: MovementKind.WRITE_OFF,
+};
+
+const ENTITY: Partial<Record<OperationType, EntityType>> = { DONATION: "Donation", DISTRIBUTION: "Distribution" };
+
+/** The graph id of an operation: donations and distributions are entities of their own. */
+export function operationId(op: Pick<OperationDoc, "_id" | "type">, region: string): string {
+  return encodeId(ENTITY[op.type] ?? "StockMovement", region, op._id);
+}
+
+export const isDonation = (op: OperationDoc) => op.type === "DONATION";
+export const isDistribution = (op: OperationDoc) => op.type === "DISTRIBUTION";
+
+const lineKey = (op: ObjectId, index: number) => `${op.toHexString()}:${index}`;
+
+export function payloadHash(payload: unknown): string {
+  return createHash("sha256").update(JSON.stringify(payload)).digest("hex");
+}
+
+function insufficient(item: Item, requested: number, available: number, warehouseName: string) {
+  return appError(
+    "INSUFFICIENT_STOCK",
+    `insufficient stock of ${item} in ${warehouseName}: requested ${requested}, available ${available}`,
+    { item, requested, available },
+  );
+}
+
+/** Reserves one line; returns false when a decrease would take stock below zero. */
+async function reserve(db: Db, op: OperationDoc, index: number): Promise<boolean> {
+  const { item, delta } = op.lines[index]!;
+  const key = lineKey(op._id, index);
+  const guard = delta < 0 ? { [`stock.${item}`]: { $gte: -delta } } : {};
+  const res = await warehousesOf(db).updateOne(
+    { _id: op.warehouseId, pendingOps: { $ne: key }, ...guard },
+    { $inc: { [`stock.${item}`]: delta }, $push: { pendingOps: key } },
+  );
+  if (res.modifiedCount === 1) return true;
+  // Not applied now: either reserved already (a replay) or not enough stock.
+  return (await warehousesOf(db).countDocuments({ _id: op.warehouseId, pendingOps: key })) === 1;
+}
+
+/** Gives a reserved line back; a no-op when it is not reserved. */
+async function release(db: Db, op: OperationDoc, index: number): Promise<void> {
+  const { item, delta } = op.lines[index]!;
+  const key = lineKey(op._id, index);
+  await warehousesOf(db).updateOne({ _id: op.warehouseId, pendingOps: key }, { $inc: { [`stock.${item}`]: -delta }, $pull: { pendingOps: key } });
+}
+
+/** Writes the movements of every line, marks the operation COMPLETED, drops the markers. */
+async function commit(db: Db, op: OperationDoc): Promise<OperationDoc> {
+  const at = new Date();
+  const movements: MovementDoc[] = op.lines.map((line, i) => ({
+    _id: new ObjectId(),
+    warehouseId: op.warehouseId,
+    item: line.item,
+    quantity: line.delta,
+    kind: KIND[op.type],
+    at,
+    actor: op.actor,
+    reason: op.reason ?? null,
+    operationId: op._id,
+    operationType: op.type,
+    line: lineKey(op._id, i),
+  }));
+  try {
+    await movementsOf(db).insertMany(movements, { ordered: false });
+  } catch (err) {
+    // Lines recorded by an earlier, interrupted attempt are already there.
+    const writeErrors = (err as { writeErrors?: Array<{ code: number }> }).writeErrors ?? [];
+    if (!isDuplicateKey(err) && !(writeErrors.length && writeErrors.every((e) => e.code === 11000))) throw err;
+  }
+  const completed = await operationsOf(db).findOneAndUpdate(
+    { _id: op._id },
+    { $set: { status: "COMPLETED", completedAt: at } },
+    { returnDocument: "after" },
+  );
+  await warehousesOf(db).updateOne({ _id: op.warehouseId }, { $pull: { pendingOps: { $in: op.lines.map((_, i) => lineKey(op._id, i)) } } });
+  return completed ?? { ...op, status: "COMPLETED", completedAt: at };
+}
+
+/** The result a retried operation gets: the first one, or CONFLICT when the payload differs. */
+function replay(existing: OperationDoc, op: OperationDoc): OperationDoc {
+  if (existing.payloadHash !== op.payloadHash || existing.type !== op.type) {
+    throw conflict(`idempotencyKey: ${JSON.stringify(op.idempotencyKey)} was already used for a different request`, {
+      field: "idempotencyKey",
+    });
+  }
+  if (existing.status === "COMPLETED") return existing;
+  if (existing.status === "FAILED" && existing.error) {
+    throw appError(existing.error.extensions.code as never, existing.error.message, existing.error.extensions);
+  }
+  throw conflict(`idempotencyKey: the request ${JSON.stringify(op.idempotencyKey)} is still being processed; retry shortly`, {
+    field: "idempotencyKey",
+  });
+}
+
+/**
+ * Runs an operation all or nothing; returns it COMPLETED, or throws (INSUFFICIENT_STOCK
+ * naming item, requested and available; CONFLICT for a reused idempotency key).
+ */
+export async function runOperation(db: Db, op: OperationDoc, warehouseName: string): Promise<OperationDoc> {
+  try {
+    await operationsOf(db).insertOne(op);
+  } catch (err) {
+    if (!isDuplicateKey(err) || !op.idempotencyKey) throw err;
+    const existing = await operationsOf(db).findOne({ idempotencyKey: op.idempotencyKey });
+    if (!existing) throw err;
+    return replay(existing, op);
+  }
+  const reserved: number[] = [];
+  for (let i = 0; i < op.lines.length; i++) {
+    if (await reserve(db, op, i)) {
+      reserved.push(i);
+      continue;
+    }
+    for (const j of reserved.reverse()) await release(db, op, j);
+    const line = op.lines[i]!;
+    const current = await warehousesOf(db).findOne({ _id: op.warehouseId }, { projection: { [`stock.${line.item}`]: 1 } });
+    const error = insufficient(line.item, -line.delta, current?.stock[line.item] ?? 0, warehouseName);
+    await operationsOf(db).updateOne(
+      { _id: op._id },
+      { $set: { status: "FAILED", completedAt: new Date(), error: { message: error.message, extensions: { ...error.extensions } } } },
+    );
+    throw error;
+  }
+  return commit(db, op);
+}
+
+/**
+ * Finishes what a crash interrupted: PENDING operations created before `startedAt` are
+ * completed when every line was reserved or recorded, otherwise their reserved lines are
+ * given back and the operation is removed so that a retry runs it afresh.
+ */
+export async function recoverOperations(db: Db, startedAt: Date, log: Logger): Promise<{ completed: number; rolledBack: number }> {
+  let completed = 0;
+  let rolledBack = 0;
+  for await (const op of operationsOf(db).find({ status: "PENDING", createdAt: { $lt: startedAt } })) {
+    const keys = op.lines.map((_, i) => lineKey(op._id, i));
+    const warehouse = await warehousesOf(db).findOne({ _id: op.warehouseId }, { projection: { pendingOps: 1 } });
+    const recorded = new Set((await movementsOf(db).find({ line: { $in: keys } }, { projection: { line: 1 } }).toArray()).map((m) => m.line));
+    const held = new Set(warehouse?.pendingOps ?? []);
+    if (keys.every((k) => held.has(k) || recorded.has(k))) {
+      await commit(db, op);
+      completed++;
+    } else {
+      for (let i = 0; i < op.lines.length; i++) await release(db, op, i);
+      await operationsOf(db).deleteOne({ _id: op._id, status: "PENDING" });
+      rolledBack++;
+    }
+  }
+  if (completed || rolledBack) log.warn({ completed, rolledBack }, "recovered stock operations interrupted by a crash");
+  return { completed, rolledBack };
+}

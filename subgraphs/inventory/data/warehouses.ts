@@ -1,0 +1,80 @@
+// Warehouses as stored. Stock levels live in the warehouse document so that every change
+// is one conditional single-document update (see ledger.ts).
+import { ObjectId } from "bson";
+import type { Collection, Db } from "mongodb";
+import { conflict } from "../../shared/errors.js";
+import { encodeId } from "../../shared/ids.js";
+import { isDuplicateKey, type IndexPlan } from "../../shared/mongo.js";
+import { regionRef } from "../../shared/region-entity.js";
+import { searchKey } from "../../shared/text.js";
+import { Item } from "../types/enums.js";
+import type { ItemQuantity, Warehouse } from "../types/warehouse.js";
+
+export interface WarehouseDoc {
+  _id: ObjectId;
+  name: string;
+  nameKey: string;
+  address: string | null;
+  /** item → quantity on hand */
+  stock: Partial<Record<Item, number>>;
+  /** item → low-stock threshold */
+  thresholds: Partial<Record<Item, number>>;
+  /** Lines reserved by operations still in flight (`<operation id>:<line>`). */
+  pendingOps: string[];
+  createdAt: Date;
+}
+
+export const WAREHOUSES = "warehouses";
+
+export const warehouseIndexes: IndexPlan = {
+  [WAREHOUSES]: [
+    { key: { nameKey: 1 }, name: "name_unique", unique: true },
+    { key: { pendingOps: 1 }, name: "pending_ops" },
+  ],
+};
+
+export const warehousesOf = (db: Db): Collection<WarehouseDoc> => db.collection<WarehouseDoc>(WAREHOUSES);
+
+/** Items in the enum's order, for stable output. */
+export function itemList(map: Partial<Record<Item, number>>, keepZero = false): ItemQuantity[] {
+  return Object.values(Item)
+    .filter((item) => map[item] !== undefined && (keepZero || map[item] !== 0))
+    .map((item) => ({ item, quantity: map[item]! }));
+}
+
+export function toWarehouse(doc: WarehouseDoc, region: string): Warehouse {
+  return {
+    id: encodeId("Warehouse", region, doc._id),
+    region: regionRef(region),
+    name: doc.name,
+    address: doc.address,
+    stock: itemList(doc.stock, true),
+    thresholds: itemList(doc.thresholds, true),
+    lowStock: Object.values(Item)
+      .filter((item) => doc.thresholds[item] !== undefined && (doc.stock[item] ?? 0) < doc.thresholds[item]!)
+      .map((item) => ({ item, quantity: doc.stock[item] ?? 0, threshold: doc.thresholds[item]! })),
+    createdAt: doc.createdAt,
+  };
+}
+
+export async function insertWarehouse(db: Db, region: string, fields: Pick<WarehouseDoc, "name" | "address" | "thresholds">): Promise<WarehouseDoc> {
+  const doc: WarehouseDoc = { _id: new ObjectId(), ...fields, nameKey: searchKey(fields.name), stock: {}, pendingOps: [], createdAt: new Date() };
+  try {
+    await warehousesOf(db).insertOne(doc);
+    return doc;
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    const existing = await warehousesOf(db).findOne({ nameKey: doc.nameKey }, { projection: { _id: 1 } });
+    const existingId = existing ? encodeId("Warehouse", region, existing._id) : undefined;
+    throw conflict(`name: a warehouse called ${JSON.stringify(fields.name)} already exists in ${region}`, { field: "name", existingId });
+  }
+}
+
+/** Totals over all of a region's warehouses, every item listed. */
+export async function regionStock(db: Db): Promise<ItemQuantity[]> {
+  const totals = new Map<Item, number>();
+  for await (const w of warehousesOf(db).find({}, { projection: { stock: 1 } })) {
+    for (const [item, quantity] of Object.entries(w.stock)) totals.set(item as Item, (totals.get(item as Item) ?? 0) + (quantity ?? 0));
+  }
+  return Object.values(Item).map((item) => ({ item, quantity: totals.get(item) ?? 0 }));
+}

@@ -1,0 +1,23 @@
+// How the gateway resolves inventory entities referenced from other subgraphs.
+import { stubReference } from "../shared/entity-refs.js";
+import { referenceResolver } from "../shared/references.js";
+import { resolveRegionReference } from "../shared/region-entity.js";
+import type { ReferenceResolvers } from "../shared/schema.js";
+import { isDistribution, isDonation, operationsOf } from "./data/ledger.js";
+import { toDistribution, toDonation } from "./data/operations.js";
+import { toWarehouse, warehousesOf } from "./data/warehouses.js";
+
+export const inventoryReferences: ReferenceResolvers = {
+  Warehouse: {
+    __resolveReference: referenceResolver("Warehouse", (ctx) => warehousesOf(ctx.db), (d, ctx) => toWarehouse(d, ctx.region.code)),
+  },
+  Donation: {
+    __resolveReference: referenceResolver("Donation", (ctx) => operationsOf(ctx.db), (d, ctx) => toDonation(d, ctx.region.code), isDonation),
+  },
+  Distribution: {
+    __resolveReference: referenceResolver("Distribution", (ctx) => operationsOf(ctx.db), (d, ctx) => toDistribution(d, ctx.region.code), isDistribution),
+  },
+  Beneficiary: { __resolveReference: stubReference("Beneficiary") },
+  Volunteer: { __resolveReference: stubReference("Volunteer") },
+  Region: { __resolveReference: resolveRegionReference },
+};

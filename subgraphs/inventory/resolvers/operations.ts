@@ -1,0 +1,121 @@
+import { ObjectId } from "bson";
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { beneficiariesOf } from "../../beneficiaries/data/beneficiaries.js";
+import { ownId, type SubgraphContext } from "../../shared/context.js";
+import { badInput, notFound } from "../../shared/errors.js";
+import { byId, requireOwn } from "../../shared/references.js";
+import { requiredText } from "../../shared/text.js";
+import { volunteersOf } from "../../volunteers/data/volunteers.js";
+import { isDistribution, isDonation, operationsOf, payloadHash, runOperation, type OperationDoc, type OperationLine, type OperationType } from "../data/ledger.js";
+import { toDistribution, toDonation, toLines, type DistributionView, type DonationView } from "../data/operations.js";
+import { toWarehouse, warehousesOf, type WarehouseDoc } from "../data/warehouses.js";
+import { AdjustmentKind } from "../types/enums.js";
+import { AdjustStockInput, DistributeAidInput, ReceiveDonationInput } from "../types/inputs.js";
+import { Distribution, Donation, Warehouse } from "../types/warehouse.js";
+import { requireWarehouse } from "./warehouse.js";
+
+const idempotencyKey = (key: string) => requiredText(key, "input.idempotencyKey", 100);
+
+/** Builds, runs and logs one ledger operation on a warehouse of this region. */
+async function operate(
+  ctx: SubgraphContext,
+  warehouse: WarehouseDoc,
+  type: OperationType,
+  lines: OperationLine[],
+  key: string | null,
+  details: Pick<OperationDoc, "donor" | "beneficiaryId" | "deliveredBy" | "reason">,
+): Promise<OperationDoc> {
+  const op: OperationDoc = {
+    _id: new ObjectId(),
+    type,
+    ...(key ? { idempotencyKey: key } : {}),
+    payloadHash: payloadHash({ type, warehouse: warehouse._id.toHexString(), lines, ...details }),
+    warehouseId: warehouse._id,
+    lines,
+    status: "PENDING",
+    error: null,
+    actor: ctx.access.actor,
+    createdAt: new Date(),
+    completedAt: null,
+    ...details,
+  };
+  const done = await runOperation(ctx.db, op, warehouse.name);
+  ctx.log.info({ event: "stock.operation", type, operation: done._id.toHexString(), actor: ctx.access.actor }, "stock operation completed");
+  return done;
+}
+
+/** A record of another subgraph in this region's database must exist. */
+async function mustExist(exists: Promise<number>, field: string, id: string, what: string): Promise<void> {
+  if ((await exists) === 0) throw notFound(`${field}: no ${what} ${id}`, { field, id });
+}
+
+@Resolver(() => Donation)
+export class DonationResolver {
+  @Query(() => Donation, { nullable: true })
+  async donation(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<DonationView> {
+    return toDonation(await requireOwn(ctx, operationsOf(ctx.db), "Donation", id, "id", isDonation), ctx.region.code);
+  }
+
+  @Mutation(() => Donation, { description: "Adds the items to the warehouse's stock, all or nothing; idempotent by key." })
+  async receiveDonation(@Arg("input") input: ReceiveDonationInput, @Ctx() ctx: SubgraphContext): Promise<DonationView> {
+    const warehouse = await requireWarehouse(ctx, input.warehouseId, "input.warehouseId");
+    ctx.access.requireWrite(ctx.region.code);
+    const op = await operate(ctx, warehouse, "DONATION", toLines(input.items, 1), idempotencyKey(input.idempotencyKey), {
+      donor: requiredText(input.donor, "input.donor"),
+    });
+    return toDonation(op, ctx.region.code);
+  }
+
+  @Mutation(() => Warehouse, { description: "Corrects or writes off stock of one item, with the reason; never below zero." })
+  async adjustStock(@Arg("input") input: AdjustStockInput, @Ctx() ctx: SubgraphContext): Promise<Warehouse> {
+    const warehouse = await requireWarehouse(ctx, input.warehouseId, "input.warehouseId");
+    ctx.access.requireWrite(ctx.region.code);
+    if (!Number.isInteger(input.delta) || input.delta === 0) throw badInput("input.delta: must be a non-zero whole number", { field: "input.delta" });
+    if (input.kind === AdjustmentKind.WRITE_OFF && input.delta > 0) {
+      throw badInput("input.delta: a WRITE_OFF removes stock, so delta must be negative", { field: "input.delta" });
+    }
+    await operate(ctx, warehouse, input.kind, [{ item: input.item, delta: input.delta }], input.idempotencyKey ? idempotencyKey(input.idempotencyKey) : null, {
+      reason: requiredText(input.reason, "input.reason", 500),
+    });
+    return toWarehouse((await warehousesOf(ctx.db).findOne({ _id: warehouse._id }))!, ctx.region.code);
+  }
+
+  @FieldResolver(() => Warehouse)
+  async warehouse(@Root() donation: DonationView, @Ctx() ctx: SubgraphContext): Promise<Warehouse> {
+    return toWarehouse((await byId(ctx, warehousesOf(ctx.db)).load(donation.warehouseId))!, ctx.region.code);
+  }
+}
+
+@Resolver(() => Distribution)
+export class DistributionResolver {
+  @Query(() => Distribution, { nullable: true })
+  async distribution(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<DistributionView> {
+    return toDistribution(await requireOwn(ctx, operationsOf(ctx.db), "Distribution", id, "id", isDistribution), ctx.region.code);
+  }
+
+  @Mutation(() => Distribution, {
+    description: "Hands items to a beneficiary, all or nothing; never takes stock below zero (INSUFFICIENT_STOCK); idempotent by key.",
+  })
+  async distributeAid(@Arg("input") input: DistributeAidInput, @Ctx() ctx: SubgraphContext): Promise<DistributionView> {
+    const warehouse = await requireWarehouse(ctx, input.warehouseId, "input.warehouseId");
+    const beneficiary = ownId(ctx, input.beneficiaryId, "Beneficiary", "input.beneficiaryId");
+    const volunteer = input.deliveredBy ? ownId(ctx, input.deliveredBy, "Volunteer", "input.deliveredBy") : null;
+    ctx.access.requireWrite(ctx.region.code);
+    const lines = toLines(input.items, -1);
+    // Beneficiaries and volunteers keep their records in the same regional database.
+    await mustExist(beneficiariesOf(ctx.db).countDocuments({ _id: beneficiary.objectId }, { limit: 1 }), "input.beneficiaryId", input.beneficiaryId, "beneficiary");
+    if (volunteer) {
+      await mustExist(volunteersOf(ctx.db).countDocuments({ _id: volunteer.objectId }, { limit: 1 }), "input.deliveredBy", input.deliveredBy!, "volunteer");
+    }
+    const op = await operate(ctx, warehouse, "DISTRIBUTION", lines, idempotencyKey(input.idempotencyKey), {
+      beneficiaryId: input.beneficiaryId,
+      deliveredBy: input.deliveredBy ?? null,
+    });
+    return toDistribution(op, ctx.region.code);
+  }
+
+  @FieldResolver(() => Warehouse)
+  async warehouse(@Root() distribution: DistributionView, @Ctx() ctx: SubgraphContext): Promise<Warehouse> {
+    return toWarehouse((await byId(ctx, warehousesOf(ctx.db)).load(distribution.warehouseId))!, ctx.region.code);
+  }
+}

@@ -1,0 +1,19 @@
+import { Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import type { SubgraphContext } from "../../shared/context.js";
+import { PageArgs, paginate } from "../../shared/pagination.js";
+import { regionStock, toWarehouse, warehousesOf } from "../data/warehouses.js";
+import { Region } from "../types/entities.js";
+import { ItemQuantity, WarehouseConnection } from "../types/warehouse.js";
+
+@Resolver(() => Region)
+export class RegionInventoryResolver {
+  @FieldResolver(() => WarehouseConnection, { description: "The region's warehouses by name." })
+  async warehouses(@Root() region: Region, @Args() page: PageArgs, @Ctx() ctx: SubgraphContext): Promise<WarehouseConnection> {
+    return paginate(warehousesOf(ctx.db), {}, [["nameKey", 1]], page, (d) => toWarehouse(d, region.code));
+  }
+
+  @FieldResolver(() => [ItemQuantity], { description: "Stock totals over the region's warehouses, every item listed." })
+  async stock(@Ctx() ctx: SubgraphContext): Promise<ItemQuantity[]> {
+    return regionStock(ctx.db);
+  }
+}

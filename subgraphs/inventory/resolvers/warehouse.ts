@@ -1,0 +1,78 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
+import { badInput } from "../../shared/errors.js";
+import { PageArgs, paginate } from "../../shared/pagination.js";
+import { requireOwn } from "../../shared/references.js";
+import { requiredText } from "../../shared/text.js";
+import { movementsOf, operationId, type MovementDoc } from "../data/ledger.js";
+import { insertWarehouse, toWarehouse, warehousesOf, type WarehouseDoc } from "../data/warehouses.js";
+import { encodeId } from "../../shared/ids.js";
+import { Item } from "../types/enums.js";
+import { AddWarehouseInput } from "../types/inputs.js";
+import { StockMovementConnection, Warehouse, type StockMovement } from "../types/warehouse.js";
+
+export const requireWarehouse = (ctx: SubgraphContext, id: string, field?: string): Promise<WarehouseDoc> =>
+  requireOwn(ctx, warehousesOf(ctx.db), "Warehouse", id, field);
+
+export function toMovement(doc: MovementDoc, region: string): StockMovement {
+  return {
+    id: encodeId("StockMovement", region, doc._id),
+    item: doc.item,
+    quantity: doc.quantity,
+    kind: doc.kind,
+    at: doc.at,
+    actor: doc.actor,
+    reason: doc.reason,
+    operationId: operationId({ _id: doc.operationId, type: doc.operationType }, region),
+  };
+}
+
+@Resolver(() => Warehouse)
+export class WarehouseResolver {
+  @Query(() => Warehouse, { nullable: true })
+  async warehouse(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<Warehouse> {
+    return toWarehouse(await requireWarehouse(ctx, id), ctx.region.code);
+  }
+
+  @Mutation(() => Warehouse, { description: "A warehouse name is unique within its region." })
+  async addWarehouse(@Arg("input") input: AddWarehouseInput, @Ctx() ctx: SubgraphContext): Promise<Warehouse> {
+    const region = ownRegion(ctx, input.region, "input.region").code;
+    ctx.access.requireWrite(region);
+    const thresholds: WarehouseDoc["thresholds"] = {};
+    for (const t of input.thresholds ?? []) thresholds[t.item] = t.minimum;
+    const doc = await insertWarehouse(ctx.db, region, {
+      name: requiredText(input.name, "input.name"),
+      address: input.address ? requiredText(input.address, "input.address", 300) : null,
+      thresholds,
+    });
+    ctx.log.info({ event: "warehouse.added", id: toWarehouse(doc, region).id, actor: ctx.access.actor }, "warehouse added");
+    return toWarehouse(doc, region);
+  }
+
+  @Mutation(() => Warehouse, { description: "Below this quantity the item shows in lowStock." })
+  async setLowStockThreshold(
+    @Arg("warehouseId", () => ID) warehouseId: string,
+    @Arg("item", () => Item) item: Item,
+    @Arg("minimum", () => Int) minimum: number,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<Warehouse> {
+    const { objectId } = ownId(ctx, warehouseId, "Warehouse", "warehouseId");
+    ctx.access.requireWrite(ctx.region.code);
+    if (minimum < 0) throw badInput("minimum: must not be negative", { field: "minimum" });
+    const doc = await warehousesOf(ctx.db).findOneAndUpdate({ _id: objectId }, { $set: { [`thresholds.${item}`]: minimum } }, { returnDocument: "after" });
+    return toWarehouse(doc ?? (await requireWarehouse(ctx, warehouseId, "warehouseId")), ctx.region.code);
+  }
+
+  @FieldResolver(() => StockMovementConnection, { description: "The warehouse's ledger, newest first." })
+  async movements(
+    @Root() warehouse: Warehouse,
+    @Arg("item", () => Item, { nullable: true }) item: Item | undefined,
+    @Args() page: PageArgs,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<StockMovementConnection> {
+    const warehouseId = ownId(ctx, warehouse.id, "Warehouse").objectId;
+    return paginate(movementsOf(ctx.db), { warehouseId, ...(item ? { item } : {}) }, [["at", -1], ["_id", -1]], page, (d) =>
+      toMovement(d, ctx.region.code),
+    );
+  }
+}

@@ -1,0 +1,31 @@
+import { registerEnumType } from "type-graphql";
+
+export enum Item {
+  FOOD_KIT = "FOOD_KIT",
+  HYGIENE_KIT = "HYGIENE_KIT",
+  MASK = "MASK",
+  CLOTHING = "CLOTHING",
+  MEDICINE = "MEDICINE",
+  BLANKET = "BLANKET",
+  WATER = "WATER",
+}
+registerEnumType(Item, { name: "Item" });
+
+export enum MovementKind {
+  DONATION_IN = "DONATION_IN",
+  DISTRIBUTION_OUT = "DISTRIBUTION_OUT",
+  ADJUSTMENT = "ADJUSTMENT",
+  WRITE_OFF = "WRITE_OFF",
+  TRANSFER_OUT = "TRANSFER_OUT",
+  TRANSFER_IN = "TRANSFER_IN",
+}
+registerEnumType(MovementKind, { name: "MovementKind", description: "Why stock changed; every change is one movement." });
+
+export enum AdjustmentKind {
+  ADJUSTMENT = "ADJUSTMENT",
+  WRITE_OFF = "WRITE_OFF",
+}
+registerEnumType(AdjustmentKind, {
+  name: "AdjustmentKind",
+  description: "ADJUSTMENT corrects a count (either way); WRITE_OFF removes damaged or expired stock.",
+});

@@ -1,0 +1,103 @@
+import { ArrayMaxSize, ArrayMinSize, IsOptional, Max, Min, ValidateNested } from "class-validator";
+import { Field, ID, InputType, Int } from "type-graphql";
+import { AdjustmentKind, Item } from "./enums.js";
+
+export const MAX_LINE_QUANTITY = 100_000;
+
+@InputType()
+export class ItemQuantityInput {
+  @Field(() => Item)
+  item!: Item;
+
+  @Min(1, { message: "quantity must be at least 1" })
+  @Max(MAX_LINE_QUANTITY, { message: `quantity must be at most ${MAX_LINE_QUANTITY}` })
+  @Field(() => Int)
+  quantity!: number;
+}
+
+@InputType()
+export class ThresholdInput {
+  @Field(() => Item)
+  item!: Item;
+
+  @Min(0, { message: "minimum must not be negative" })
+  @Field(() => Int)
+  minimum!: number;
+}
+
+@InputType()
+export class AddWarehouseInput {
+  @Field()
+  region!: string;
+
+  @Field()
+  name!: string;
+
+  @Field({ nullable: true })
+  address?: string;
+
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @Field(() => [ThresholdInput], { nullable: true })
+  thresholds?: ThresholdInput[];
+}
+
+@InputType()
+export class ReceiveDonationInput {
+  @Field(() => ID)
+  warehouseId!: string;
+
+  @Field()
+  donor!: string;
+
+  @ArrayMinSize(1, { message: "items must list at least one item" })
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Field(() => [ItemQuantityInput])
+  items!: ItemQuantityInput[];
+
+  @Field({ description: "Unique per region: a retry with the same key and payload returns the first result." })
+  idempotencyKey!: string;
+}
+
+@InputType()
+export class DistributeAidInput {
+  @Field(() => ID)
+  warehouseId!: string;
+
+  @Field(() => ID)
+  beneficiaryId!: string;
+
+  @Field(() => ID, { nullable: true, description: "The volunteer who delivered it." })
+  deliveredBy?: string | null;
+
+  @ArrayMinSize(1, { message: "items must list at least one item" })
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Field(() => [ItemQuantityInput])
+  items!: ItemQuantityInput[];
+
+  @Field({ description: "Unique per region: a retry with the same key and payload returns the first result." })
+  idempotencyKey!: string;
+}
+
+@InputType()
+export class AdjustStockInput {
+  @Field(() => ID)
+  warehouseId!: string;
+
+  @Field(() => Item)
+  item!: Item;
+
+  @Field(() => Int, { description: "Signed change; a WRITE_OFF must be negative. Never takes stock below zero." })
+  delta!: number;
+
+  @Field(() => AdjustmentKind, { defaultValue: AdjustmentKind.ADJUSTMENT })
+  kind!: AdjustmentKind;
+
+  @Field()
+  reason!: string;
+
+  @Field({ nullable: true })
+  idempotencyKey?: string;
+}

@@ -1,0 +1,130 @@
+import { Directive, Field, ID, Int, ObjectType } from "type-graphql";
+import { Connection } from "../../shared/pagination.js";
+import { BeneficiaryRef, Region, VolunteerRef } from "./entities.js";
+import { Item, MovementKind } from "./enums.js";
+
+@ObjectType()
+export class ItemQuantity {
+  @Field(() => Item)
+  item!: Item;
+
+  @Field(() => Int)
+  quantity!: number;
+}
+
+@ObjectType()
+export class LowStockItem {
+  @Field(() => Item)
+  item!: Item;
+
+  @Field(() => Int)
+  quantity!: number;
+
+  @Field(() => Int, { description: "The warehouse's low-stock threshold for the item." })
+  threshold!: number;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: "A place where aid is stored and handed out." })
+export class Warehouse {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Region)
+  region!: Region;
+
+  @Field()
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  address!: string | null;
+
+  @Field(() => [ItemQuantity], { description: "Current stock per item (items never stocked are left out)." })
+  stock!: ItemQuantity[];
+
+  @Field(() => [ItemQuantity], { description: "Low-stock thresholds per item." })
+  thresholds!: ItemQuantity[];
+
+  @Field(() => [LowStockItem], { description: "Items whose stock is below their threshold." })
+  lowStock!: LowStockItem[];
+
+  @Field()
+  createdAt!: Date;
+}
+
+export const WarehouseConnection = Connection(Warehouse, "Warehouse");
+export type WarehouseConnection = InstanceType<typeof WarehouseConnection>;
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: "Stock received from a donor." })
+export class Donation {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Warehouse)
+  warehouse!: Warehouse;
+
+  @Field()
+  donor!: string;
+
+  @Field(() => [ItemQuantity])
+  items!: ItemQuantity[];
+
+  @Field()
+  receivedAt!: Date;
+
+  @Field({ description: "Role and id of the staff member who recorded it." })
+  receivedBy!: string;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: "Aid handed to a beneficiary: every kit traceable to the family that received it." })
+export class Distribution {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Warehouse)
+  warehouse!: Warehouse;
+
+  @Field(() => [ItemQuantity])
+  items!: ItemQuantity[];
+
+  @Field(() => BeneficiaryRef, { description: "Resolved by the beneficiaries subgraph." })
+  beneficiary!: BeneficiaryRef;
+
+  @Field(() => VolunteerRef, { nullable: true, description: "Resolved by the volunteers subgraph." })
+  deliveredBy!: VolunteerRef | null;
+
+  @Field()
+  distributedAt!: Date;
+}
+
+@ObjectType({ description: "One entry of the stock ledger." })
+export class StockMovement {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Item)
+  item!: Item;
+
+  @Field(() => Int, { description: "Signed: positive into the warehouse, negative out of it." })
+  quantity!: number;
+
+  @Field(() => MovementKind)
+  kind!: MovementKind;
+
+  @Field()
+  at!: Date;
+
+  @Field()
+  actor!: string;
+
+  @Field(() => String, { nullable: true })
+  reason!: string | null;
+
+  @Field(() => ID, { nullable: true, description: "The donation, distribution or adjustment this movement belongs to." })
+  operationId!: string | null;
+}
+
+export const StockMovementConnection = Connection(StockMovement, "StockMovement");
+export type StockMovementConnection = InstanceType<typeof StockMovementConnection>;
