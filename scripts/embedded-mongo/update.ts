@@ -2,7 +2,7 @@
 // pipeline updates, with mongod's checks that mingo leaves out (_id immutability,
 // conflicting paths, unknown modifiers) and the document an upsert starts from.
 import { ObjectId, type Document } from "bson";
-import { Aggregator, update as mingoUpdate } from "mingo";
+import { Aggregator, Query, update as mingoUpdate } from "mingo";
 import { cloneDoc } from "./clone.js";
 import { CommandError } from "./errors.js";
 import { valueKey } from "./keys.js";
@@ -67,6 +67,68 @@ export function validateUpdate(u: unknown): asserts u is UpdateSpec {
   }
 }
 
+/** The array an unindexed dotted path reaches, if any (no arrays on the way). */
+function arrayAt(doc: Document, path: string): unknown[] | undefined {
+  let value: unknown = doc;
+  for (const part of path.split(".")) {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+    value = (value as Document)[part];
+  }
+  return Array.isArray(value) ? value : undefined;
+}
+
+const isOperatorDoc = (v: unknown): v is Document =>
+  v !== null && typeof v === "object" && !Array.isArray(v) && !("_bsontype" in v) && !(v instanceof Date) && Object.keys(v).length > 0 && Object.keys(v).every((k) => k.startsWith("$"));
+
+/** Whether one array element satisfies every condition the filter puts on that array. */
+function elementMatches(element: unknown, arrayPath: string, filter: Document): boolean {
+  const conditions = Object.entries(filter).filter(([key]) => key === arrayPath || key.startsWith(`${arrayPath}.`));
+  // Without a condition on the array the query matched no element in particular.
+  return conditions.length > 0 && conditions.every(([key, cond]) => {
+    if (key === arrayPath) {
+      if (isOperatorDoc(cond) && "$elemMatch" in cond) {
+        const inner = cond.$elemMatch as Document;
+        return isOperatorDoc(inner) ? new Query({ v: inner }).test({ v: element }) : new Query(inner).test(element as Document);
+      }
+      return new Query({ v: cond }).test({ v: element });
+    }
+    return element !== null && typeof element === "object" && new Query({ [key.slice(arrayPath.length + 1)]: cond }).test(element as Document);
+  });
+}
+
+/**
+ * Replaces the positional `$` in update paths by the index of the first array element the
+ * filter matched, as mongod does. (mingo would otherwise refuse two `$` paths into one
+ * array, e.g. `a.$.x` and `a.$.y`, as conflicting.)
+ */
+function resolvePositional(doc: Document, modifier: Document, filter: Document): Document {
+  const resolved: Document = {};
+  const indexes = new Map<string, number>();
+  for (const [op, fields] of Object.entries(modifier)) {
+    const out: Document = {};
+    for (const [path, value] of Object.entries(fields as Document)) {
+      const at = path.split(".").indexOf("$");
+      if (at < 0) {
+        out[path] = value;
+        continue;
+      }
+      const parts = path.split(".");
+      const arrayPath = parts.slice(0, at).join(".");
+      let index = indexes.get(arrayPath);
+      if (index === undefined) {
+        const array = arrayAt(doc, arrayPath);
+        index = array ? array.findIndex((el) => elementMatches(el, arrayPath, filter)) : -1;
+        if (index < 0) throw new CommandError("BadValue", "The positional operator did not find the match needed from the query.");
+        indexes.set(arrayPath, index);
+      }
+      parts[at] = String(index);
+      out[parts.join(".")] = value;
+    }
+    resolved[op] = out;
+  }
+  return resolved;
+}
+
 /**
  * Returns the updated copy of `doc`, or `doc` itself when nothing changed. `filter` feeds
  * the positional `$` operator; `inserting` applies `$setOnInsert`.
@@ -93,7 +155,8 @@ export function applyUpdate(
     let changed: string[] = [];
     try {
       if (Object.keys(modifier).length) {
-        changed = mingoUpdate(next, modifier, opts.arrayFilters ?? [], opts.filter ?? {}, { cloneMode: "deep" });
+        const concrete = resolvePositional(next, modifier, opts.filter ?? {});
+        changed = mingoUpdate(next, concrete, opts.arrayFilters ?? [], opts.filter ?? {}, { cloneMode: "deep" });
       }
     } catch (err) {
       // mingo refuses _id paths itself; answer with mongod's code for it.

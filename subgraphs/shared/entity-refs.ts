@@ -2,7 +2,7 @@
 // they are just their `id`, and each adds its own fields through field resolvers.
 import { Directive, Field, ID, ObjectType } from "type-graphql";
 import { ownId, type SubgraphContext } from "./context.js";
-import type { EntityType } from "./ids.js";
+import { decodeId, type EntityType } from "./ids.js";
 
 export interface EntityRef {
   id: string;
@@ -19,10 +19,14 @@ export function defineEntityRef(name: EntityType, description: string) {
   return Ref;
 }
 
-/** A reference to an entity this subgraph only extends: valid when it is of this region. */
-export function stubReference(type: EntityType) {
+/**
+ * A reference to an entity this subgraph only extends: valid when it is of this region,
+ * or with `anyRegion` of any registered region (for fields every region answers for).
+ */
+export function stubReference(type: EntityType, opts: { anyRegion?: boolean } = {}) {
   return async (ref: { id: string }, ctx: SubgraphContext): Promise<EntityRef> => {
-    ownId(ctx, ref.id, type);
+    if (opts.anyRegion) ctx.registry.require(decodeId(ref.id, type).region, "id");
+    else ownId(ctx, ref.id, type);
     return { id: ref.id };
   };
 }

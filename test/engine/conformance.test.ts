@@ -158,6 +158,22 @@ describe("updates", () => {
     expect(noop).toMatchObject({ matchedCount: 1, modifiedCount: 0 });
   });
 
+  it("updates several fields of the element the positional $ matched", async () => {
+    const c = db.collection<AnyDoc>("events");
+    await c.insertOne({ _id: 1, status: "OPEN", people: [{ v: "a", h: null }, { v: "b", h: null }, { v: "c", h: null }], tags: [3, 7, 9] });
+    const r = await c.updateOne({ _id: 1, status: "OPEN", "people.v": "b" }, { $set: { "people.$.h": 2, "people.$.at": "now" } });
+    expect(r.modifiedCount).toBe(1);
+    await c.updateOne({ _id: 1, people: { $elemMatch: { v: "c" } }, tags: { $gt: 5 } }, { $set: { "people.$.h": 4, "tags.$": 70 } });
+    expect(await c.findOne({ _id: 1 })).toEqual({
+      _id: 1,
+      status: "OPEN",
+      people: [{ v: "a", h: null }, { v: "b", h: 2, at: "now" }, { v: "c", h: 4 }],
+      tags: [3, 70, 9],
+    });
+    const e = await serverError(c.updateOne({ _id: 1 }, { $set: { "people.$.h": 1 } }));
+    expect(e.code).toBe(2);
+  });
+
   it("updates many, replaces, and upserts with $setOnInsert", async () => {
     const c = db.collection<AnyDoc>("vols");
     await c.insertMany([{ _id: 1, s: "A" }, { _id: 2, s: "A" }, { _id: 3, s: "B" }]);

@@ -1,0 +1,145 @@
+// Events as stored. Capacity is guarded in the event document itself: a sign-up is one
+// conditional update that takes a spot only while one is left and the volunteer is not
+// already in, so concurrent sign-ups can never overfill an event.
+import type { ObjectId } from "bson";
+import type { Collection, Db } from "mongodb";
+import { conflict, notFound } from "../../shared/errors.js";
+import { encodeId } from "../../shared/ids.js";
+import type { IndexPlan } from "../../shared/mongo.js";
+import { regionRef } from "../../shared/region-entity.js";
+import { EventKind, EventStatus } from "../types/enums.js";
+import type { Event } from "../types/event.js";
+
+export interface ParticipantDoc {
+  /** A volunteer id of any region (`KZ-43:vol:…`). */
+  volunteerId: string;
+  signedUpAt: Date;
+  hours: number | null;
+  attendedAt: Date | null;
+}
+
+export interface EventDoc {
+  _id: ObjectId;
+  title: string;
+  kind: EventKind;
+  description: string | null;
+  startsAt: Date;
+  endsAt: Date;
+  location: string | null;
+  onlineUrl: string | null;
+  capacity: number;
+  spotsLeft: number;
+  organiser: string | null;
+  /** SCHEDULED or CANCELLED; COMPLETED is derived from endsAt. */
+  status: EventStatus.SCHEDULED | EventStatus.CANCELLED;
+  cancelReason: string | null;
+  participants: ParticipantDoc[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const EVENTS = "events";
+
+export const eventIndexes: IndexPlan = {
+  [EVENTS]: [
+    { key: { startsAt: 1, _id: 1 }, name: "starts_at" },
+    { key: { "participants.volunteerId": 1 }, name: "participants" },
+  ],
+};
+
+export const eventsOf = (db: Db): Collection<EventDoc> => db.collection<EventDoc>(EVENTS);
+
+export function statusOf(doc: EventDoc, now = new Date()): EventStatus {
+  if (doc.status === EventStatus.CANCELLED) return EventStatus.CANCELLED;
+  return doc.endsAt <= now ? EventStatus.COMPLETED : EventStatus.SCHEDULED;
+}
+
+export function toEvent(doc: EventDoc, region: string): Event {
+  return {
+    id: encodeId("Event", region, doc._id),
+    region: regionRef(region),
+    title: doc.title,
+    kind: doc.kind,
+    description: doc.description,
+    startsAt: doc.startsAt,
+    endsAt: doc.endsAt,
+    location: doc.location,
+    onlineUrl: doc.onlineUrl,
+    capacity: doc.capacity,
+    spotsLeft: doc.spotsLeft,
+    organiser: doc.organiser,
+    status: statusOf(doc),
+    cancelReason: doc.cancelReason,
+    participants: doc.participants.map((p) => ({ id: p.volunteerId })),
+    attendance: doc.participants.map((p) => ({ volunteer: { id: p.volunteerId }, signedUpAt: p.signedUpAt, hours: p.hours, attendedAt: p.attendedAt })),
+  };
+}
+
+/** Why a change to an event could not be made, read after the conditional update missed. */
+async function explain(db: Db, id: string, _id: ObjectId, volunteerId: string, wanted: "signUp" | "cancel" | "attend"): Promise<Error> {
+  const doc = await eventsOf(db).findOne({ _id });
+  if (!doc) return notFound(`eventId: no event ${id}`, { field: "eventId", id });
+  const now = new Date();
+  const status = statusOf(doc, now);
+  const signedUp = doc.participants.some((p) => p.volunteerId === volunteerId);
+  if (status === EventStatus.CANCELLED) return conflict(`event ${id} is cancelled`, { reason: "CANCELLED" });
+  if (wanted === "signUp") {
+    if (status === EventStatus.COMPLETED) return conflict(`event ${id} is over (it ended ${doc.endsAt.toISOString()})`, { reason: "PAST" });
+    if (signedUp) return conflict(`volunteer ${volunteerId} is already signed up for event ${id}`, { reason: "ALREADY_SIGNED_UP" });
+    if (doc.spotsLeft <= 0) return conflict(`event ${id} is full (capacity ${doc.capacity})`, { reason: "FULL" });
+  }
+  if (!signedUp) return conflict(`volunteer ${volunteerId} is not signed up for event ${id}`, { reason: "NOT_SIGNED_UP" });
+  if (wanted === "cancel" && status === EventStatus.COMPLETED) return conflict(`event ${id} is over; sign-ups can no longer be cancelled`, { reason: "PAST" });
+  if (wanted === "attend" && doc.startsAt > now) return conflict(`event ${id} has not started yet; record attendance once it has`, { reason: "NOT_STARTED" });
+  return conflict(`event ${id} changed meanwhile; try again`);
+}
+
+export async function signUp(db: Db, id: string, _id: ObjectId, volunteerId: string): Promise<EventDoc> {
+  const now = new Date();
+  const doc = await eventsOf(db).findOneAndUpdate(
+    { _id, status: EventStatus.SCHEDULED, endsAt: { $gt: now }, spotsLeft: { $gte: 1 }, "participants.volunteerId": { $ne: volunteerId } },
+    {
+      $inc: { spotsLeft: -1 },
+      $push: { participants: { volunteerId, signedUpAt: now, hours: null, attendedAt: null } },
+      $set: { updatedAt: now },
+    },
+    { returnDocument: "after" },
+  );
+  if (!doc) throw await explain(db, id, _id, volunteerId, "signUp");
+  return doc;
+}
+
+export async function cancelSignUp(db: Db, id: string, _id: ObjectId, volunteerId: string): Promise<EventDoc> {
+  const now = new Date();
+  const doc = await eventsOf(db).findOneAndUpdate(
+    { _id, status: EventStatus.SCHEDULED, endsAt: { $gt: now }, "participants.volunteerId": volunteerId },
+    { $inc: { spotsLeft: 1 }, $pull: { participants: { volunteerId } }, $set: { updatedAt: now } },
+    { returnDocument: "after" },
+  );
+  if (!doc) throw await explain(db, id, _id, volunteerId, "cancel");
+  return doc;
+}
+
+export async function recordAttendance(db: Db, id: string, _id: ObjectId, volunteerId: string, hours: number): Promise<EventDoc> {
+  const now = new Date();
+  const doc = await eventsOf(db).findOneAndUpdate(
+    { _id, status: EventStatus.SCHEDULED, startsAt: { $lte: now }, "participants.volunteerId": volunteerId },
+    { $set: { "participants.$.hours": hours, "participants.$.attendedAt": now, updatedAt: now } },
+    { returnDocument: "after" },
+  );
+  if (!doc) throw await explain(db, id, _id, volunteerId, "attend");
+  return doc;
+}
+
+/** Total recorded hours of one volunteer at this region's events. */
+export async function hoursServed(db: Db, volunteerId: string): Promise<number> {
+  const [row] = await eventsOf(db)
+    .aggregate<{ hours: number }>([
+      { $match: { "participants.volunteerId": volunteerId } },
+      { $unwind: "$participants" },
+      { $match: { "participants.volunteerId": volunteerId, status: EventStatus.SCHEDULED } },
+      { $group: { _id: null, hours: { $sum: { $ifNull: ["$participants.hours", 0] } } } },
+    ])
+    .toArray();
+  return row?.hours ?? 0;
+}

@@ -1,0 +1,191 @@
+import { ObjectId } from "bson";
+import { Arg, Ctx, Float, ID, Mutation, Query, Resolver } from "type-graphql";
+import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
+import { badInput, conflict, forbidden, notFound } from "../../shared/errors.js";
+import { decodeId } from "../../shared/ids.js";
+import { requireOwn } from "../../shared/references.js";
+import { requiredText } from "../../shared/text.js";
+import { volunteersOf } from "../../volunteers/data/volunteers.js";
+import { cancelSignUp, eventsOf, recordAttendance, signUp, toEvent, type EventDoc } from "../data/events.js";
+import { EventStatus } from "../types/enums.js";
+import { Event } from "../types/event.js";
+import { CreateEventInput, UpdateEventInput } from "../types/inputs.js";
+
+const MAX_DURATION_MS = 31 * 24 * 3_600_000;
+
+const requireEvent = (ctx: SubgraphContext, id: string, field = "id"): Promise<EventDoc> => requireOwn(ctx, eventsOf(ctx.db), "Event", id, field);
+
+function checkTimes(startsAt: Date, endsAt: Date): void {
+  if (Number.isNaN(startsAt.getTime()) || Number.isNaN(endsAt.getTime())) throw badInput("startsAt/endsAt: must be valid date-times");
+  if (endsAt <= startsAt) throw badInput("input.endsAt: must be after startsAt", { field: "input.endsAt" });
+  if (endsAt.getTime() - startsAt.getTime() > MAX_DURATION_MS) throw badInput("input.endsAt: an event lasts at most 31 days", { field: "input.endsAt" });
+}
+
+function onlineUrl(url: string | undefined): string | null {
+  if (!url) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    throw badInput("input.onlineUrl: must be an https:// link", { field: "input.onlineUrl" });
+  }
+  if (parsed.protocol !== "https:") throw badInput("input.onlineUrl: must be an https:// link", { field: "input.onlineUrl" });
+  return parsed.toString();
+}
+
+/**
+ * A volunteer id of any region may sign up (volunteers travel to help); one of this
+ * region must exist here and be ACTIVE.
+ */
+async function checkVolunteer(ctx: SubgraphContext, volunteerId: string): Promise<void> {
+  const decoded = decodeId(volunteerId, "Volunteer", "volunteerId");
+  ctx.registry.require(decoded.region, "volunteerId");
+  if (decoded.region !== ctx.region.code) return;
+  const record = await volunteersOf(ctx.db).findOne({ _id: decoded.objectId }, { projection: { status: 1 } });
+  if (!record) throw notFound(`volunteerId: no volunteer ${volunteerId}`, { field: "volunteerId", id: volunteerId });
+  if (record.status !== "ACTIVE") throw conflict(`volunteerId: volunteer ${volunteerId} is ${record.status}`, { field: "volunteerId" });
+}
+
+/** Sign-ups: the event region's staff, or the volunteer themself. */
+function requireSignUpRight(ctx: SubgraphContext, volunteerId: string): void {
+  try {
+    ctx.access.requireWriteOrAssignee(ctx.region.code, volunteerId);
+  } catch {
+    throw forbidden(`sign-ups for ${ctx.region.code} events are made by ${ctx.region.code} staff or by the volunteer themself`);
+  }
+}
+
+@Resolver(() => Event)
+export class EventResolver {
+  @Query(() => Event, { nullable: true })
+  async event(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<Event> {
+    return toEvent(await requireEvent(ctx, id), ctx.region.code);
+  }
+
+  @Mutation(() => Event)
+  async createEvent(@Arg("input") input: CreateEventInput, @Ctx() ctx: SubgraphContext): Promise<Event> {
+    const region = ownRegion(ctx, input.region, "input.region").code;
+    ctx.access.requireWrite(region);
+    checkTimes(input.startsAt, input.endsAt);
+    if (input.endsAt <= new Date()) throw badInput("input.endsAt: the event is over already", { field: "input.endsAt" });
+    const url = onlineUrl(input.onlineUrl);
+    const location = input.location ? requiredText(input.location, "input.location", 300) : null;
+    if (!location && !url) throw badInput("input.location: give a location or an onlineUrl", { field: "input.location" });
+    const now = new Date();
+    const doc: EventDoc = {
+      _id: new ObjectId(),
+      title: requiredText(input.title, "input.title"),
+      kind: input.kind,
+      description: input.description ? requiredText(input.description, "input.description", 5000) : null,
+      startsAt: input.startsAt,
+      endsAt: input.endsAt,
+      location,
+      onlineUrl: url,
+      capacity: input.capacity,
+      spotsLeft: input.capacity,
+      organiser: input.organiser ? requiredText(input.organiser, "input.organiser") : null,
+      status: EventStatus.SCHEDULED,
+      cancelReason: null,
+      participants: [],
+      createdAt: now,
+      updatedAt: now,
+    };
+    await eventsOf(ctx.db).insertOne(doc);
+    const event = toEvent(doc, region);
+    ctx.log.info({ event: "event.created", id: event.id, kind: doc.kind, actor: ctx.access.actor }, "event created");
+    return event;
+  }
+
+  @Mutation(() => Event, { description: "Changes the fields given; capacity never drops below the number signed up." })
+  async updateEvent(@Arg("id", () => ID) id: string, @Arg("input") input: UpdateEventInput, @Ctx() ctx: SubgraphContext): Promise<Event> {
+    const { objectId } = ownId(ctx, id, "Event");
+    ctx.access.requireWrite(ctx.region.code);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await requireEvent(ctx, id);
+      if (current.status === EventStatus.CANCELLED) throw conflict(`event ${id} is cancelled`, { reason: "CANCELLED" });
+      const set: Partial<EventDoc> = {};
+      if (input.title !== undefined) set.title = requiredText(input.title, "input.title");
+      if (input.description !== undefined) set.description = input.description ? requiredText(input.description, "input.description", 5000) : null;
+      if (input.location !== undefined) set.location = input.location ? requiredText(input.location, "input.location", 300) : null;
+      if (input.onlineUrl !== undefined) set.onlineUrl = onlineUrl(input.onlineUrl);
+      if (input.organiser !== undefined) set.organiser = input.organiser ? requiredText(input.organiser, "input.organiser") : null;
+      if (input.startsAt) set.startsAt = input.startsAt;
+      if (input.endsAt) set.endsAt = input.endsAt;
+      checkTimes(set.startsAt ?? current.startsAt, set.endsAt ?? current.endsAt);
+      if (!(set.location ?? current.location) && !(set.onlineUrl ?? current.onlineUrl)) {
+        throw badInput("input.location: give a location or an onlineUrl", { field: "input.location" });
+      }
+      const taken = current.capacity - current.spotsLeft;
+      const delta = input.capacity === undefined ? 0 : input.capacity - current.capacity;
+      if (input.capacity !== undefined && input.capacity < taken) {
+        throw conflict(`input.capacity: ${taken} volunteers are signed up already; capacity cannot be ${input.capacity}`, { field: "input.capacity" });
+      }
+      if (input.capacity !== undefined) set.capacity = input.capacity;
+      // Conditional on the capacity we read: a concurrent sign-up or change makes us re-check.
+      const doc = await eventsOf(ctx.db).findOneAndUpdate(
+        { _id: objectId, capacity: current.capacity, spotsLeft: { $gte: -delta }, status: EventStatus.SCHEDULED },
+        { $set: { ...set, updatedAt: new Date() }, $inc: { spotsLeft: delta } },
+        { returnDocument: "after" },
+      );
+      if (doc) return toEvent(doc, ctx.region.code);
+    }
+    throw conflict(`event ${id} is being changed by others; try again`);
+  }
+
+  @Mutation(() => Event)
+  async cancelEvent(
+    @Arg("id", () => ID) id: string,
+    @Arg("reason", () => String, { nullable: true }) reason: string | undefined,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<Event> {
+    const { objectId } = ownId(ctx, id, "Event");
+    ctx.access.requireWrite(ctx.region.code);
+    const doc = await eventsOf(ctx.db).findOneAndUpdate(
+      { _id: objectId, status: EventStatus.SCHEDULED },
+      { $set: { status: EventStatus.CANCELLED, cancelReason: reason ? requiredText(reason, "reason", 500) : null, updatedAt: new Date() } },
+      { returnDocument: "after" },
+    );
+    if (!doc) {
+      await requireEvent(ctx, id);
+      throw conflict(`event ${id} is cancelled already`, { reason: "CANCELLED" });
+    }
+    ctx.log.info({ event: "event.cancelled", id, actor: ctx.access.actor }, "event cancelled");
+    return toEvent(doc, ctx.region.code);
+  }
+
+  @Mutation(() => Event, { description: "Takes a spot if one is left; full, past or cancelled events and second sign-ups are CONFLICT." })
+  async signUpForEvent(@Arg("eventId", () => ID) eventId: string, @Arg("volunteerId", () => ID) volunteerId: string, @Ctx() ctx: SubgraphContext): Promise<Event> {
+    const { objectId } = ownId(ctx, eventId, "Event", "eventId");
+    requireSignUpRight(ctx, volunteerId);
+    await checkVolunteer(ctx, volunteerId);
+    const doc = await signUp(ctx.db, eventId, objectId, volunteerId);
+    ctx.log.info({ event: "event.signup", id: eventId, volunteer: volunteerId, actor: ctx.access.actor }, "volunteer signed up");
+    return toEvent(doc, ctx.region.code);
+  }
+
+  @Mutation(() => Event, { description: "Gives the spot back, before the event is over." })
+  async cancelSignUp(@Arg("eventId", () => ID) eventId: string, @Arg("volunteerId", () => ID) volunteerId: string, @Ctx() ctx: SubgraphContext): Promise<Event> {
+    const { objectId } = ownId(ctx, eventId, "Event", "eventId");
+    decodeId(volunteerId, "Volunteer", "volunteerId");
+    requireSignUpRight(ctx, volunteerId);
+    return toEvent(await cancelSignUp(ctx.db, eventId, objectId, volunteerId), ctx.region.code);
+  }
+
+  @Mutation(() => Event, { description: "Hours a signed-up volunteer served, at most the event's length; once the event has started." })
+  async recordAttendance(
+    @Arg("eventId", () => ID) eventId: string,
+    @Arg("volunteerId", () => ID) volunteerId: string,
+    @Arg("hours", () => Float) hours: number,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<Event> {
+    const { objectId } = ownId(ctx, eventId, "Event", "eventId");
+    decodeId(volunteerId, "Volunteer", "volunteerId");
+    ctx.access.requireWrite(ctx.region.code);
+    const event = await requireEvent(ctx, eventId, "eventId");
+    const length = (event.endsAt.getTime() - event.startsAt.getTime()) / 3_600_000;
+    if (!(hours > 0 && hours <= length)) {
+      throw badInput(`hours: must be more than 0 and at most ${Math.round(length * 100) / 100} (the event's length)`, { field: "hours" });
+    }
+    return toEvent(await recordAttendance(ctx.db, eventId, objectId, volunteerId, hours), ctx.region.code);
+  }
+}

@@ -1,0 +1,43 @@
+import { Arg, Args, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
+import type { SubgraphContext } from "../../shared/context.js";
+import { badInput } from "../../shared/errors.js";
+import { PageArgs, paginate, pageSize } from "../../shared/pagination.js";
+import { eventsOf, toEvent, type EventDoc } from "../data/events.js";
+import { Region } from "../types/entities.js";
+import { EventKind, EventStatus } from "../types/enums.js";
+import { Event, EventConnection } from "../types/event.js";
+import type { Filter } from "mongodb";
+
+@Resolver(() => Region)
+export class RegionEventsResolver {
+  @FieldResolver(() => EventConnection, { description: "Events overlapping [from, to], by start time." })
+  async events(
+    @Root() region: Region,
+    @Arg("from", () => Date, { nullable: true }) from: Date | undefined,
+    @Arg("to", () => Date, { nullable: true }) to: Date | undefined,
+    @Arg("kind", () => EventKind, { nullable: true }) kind: EventKind | undefined,
+    @Args() page: PageArgs,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<EventConnection> {
+    if (from && to && to < from) throw badInput("to: must not be before from", { field: "to" });
+    const filter: Filter<EventDoc> = {};
+    if (from) filter.endsAt = { $gte: from };
+    if (to) filter.startsAt = { $lte: to };
+    if (kind) filter.kind = kind;
+    return paginate(eventsOf(ctx.db), filter, [["startsAt", 1]], page, (d) => toEvent(d, region.code));
+  }
+
+  @FieldResolver(() => [Event], { description: "Scheduled events not started yet, soonest first." })
+  async upcomingEvents(
+    @Root() region: Region,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 10 }) first: number,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<Event[]> {
+    const docs = await eventsOf(ctx.db)
+      .find({ status: EventStatus.SCHEDULED, startsAt: { $gt: new Date() } })
+      .sort({ startsAt: 1, _id: 1 })
+      .limit(pageSize(first))
+      .toArray();
+    return docs.map((d) => toEvent(d, region.code));
+  }
+}

@@ -1,0 +1,21 @@
+import type { GraphQLSchema } from "graphql";
+import { buildFederatedSchema } from "../shared/schema.js";
+import type { SubgraphDefinition } from "../shared/server.js";
+import { eventIndexes } from "./data/events.js";
+import { eventReferences } from "./references.js";
+import { EventResolver } from "./resolvers/event.js";
+import { RegionEventsResolver } from "./resolvers/region.js";
+import { VolunteerEventsResolver } from "./resolvers/volunteer.js";
+import { Region, VolunteerRef } from "./types/entities.js";
+import { Event } from "./types/event.js";
+
+export function buildEventsSchema(): Promise<GraphQLSchema> {
+  return buildFederatedSchema(
+    { resolvers: [EventResolver, RegionEventsResolver, VolunteerEventsResolver], orphanedTypes: [Region, Event, VolunteerRef] },
+    eventReferences,
+  );
+}
+
+export async function eventsSubgraph(): Promise<SubgraphDefinition> {
+  return { name: "events", schema: await buildEventsSchema(), indexes: eventIndexes };
+}

@@ -1,0 +1,8 @@
+import { defineEntityRef } from "../../shared/entity-refs.js";
+import { defineRegionEntity } from "../../shared/region-entity.js";
+
+/** Region and Volunteer as the events subgraph sees them. */
+export const Region = defineRegionEntity();
+export type Region = InstanceType<typeof Region>;
+export const VolunteerRef = defineEntityRef("Volunteer", "A volunteer (owned by the volunteers subgraph).");
+export type VolunteerRef = InstanceType<typeof VolunteerRef>;

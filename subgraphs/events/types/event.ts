@@ -1,0 +1,74 @@
+import { Directive, Field, Float, ID, Int, ObjectType } from "type-graphql";
+import { Connection } from "../../shared/pagination.js";
+import { Region, VolunteerRef } from "./entities.js";
+import { EventKind, EventStatus } from "./enums.js";
+
+@ObjectType({ description: "A volunteer's place at an event and the hours they served." })
+export class Attendance {
+  @Field(() => VolunteerRef)
+  volunteer!: VolunteerRef;
+
+  @Field()
+  signedUpAt!: Date;
+
+  @Field(() => Float, { nullable: true, description: "Recorded after the event has started; null until then." })
+  hours!: number | null;
+
+  @Field(() => Date, { nullable: true })
+  attendedAt!: Date | null;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: "A blood drive, charity drive, training, seminar, distribution, cleanup or consultation." })
+export class Event {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Region)
+  region!: Region;
+
+  @Field()
+  title!: string;
+
+  @Field(() => EventKind)
+  kind!: EventKind;
+
+  @Field(() => String, { nullable: true })
+  description!: string | null;
+
+  @Field()
+  startsAt!: Date;
+
+  @Field()
+  endsAt!: Date;
+
+  @Field(() => String, { nullable: true, description: "Where it takes place (null for online events)." })
+  location!: string | null;
+
+  @Field(() => String, { nullable: true, description: "Link for online events." })
+  onlineUrl!: string | null;
+
+  @Field(() => Int)
+  capacity!: number;
+
+  @Field(() => Int)
+  spotsLeft!: number;
+
+  @Field(() => String, { nullable: true, description: "The organising centre or NGO." })
+  organiser!: string | null;
+
+  @Field(() => EventStatus)
+  status!: EventStatus;
+
+  @Field(() => [VolunteerRef], { description: "Signed-up volunteers (from any region), resolved by the volunteers subgraph." })
+  participants!: VolunteerRef[];
+
+  @Field(() => [Attendance])
+  attendance!: Attendance[];
+
+  @Field(() => String, { nullable: true, description: "Why it was cancelled." })
+  cancelReason!: string | null;
+}
+
+export const EventConnection = Connection(Event, "Event");
+export type EventConnection = InstanceType<typeof EventConnection>;
