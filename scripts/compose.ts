@@ -5,15 +5,18 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { composeServices } from "@apollo/composition";
 import { printSubgraphSchema } from "@apollo/subgraph";
 import { parse } from "graphql";
+import { buildRegionsSchema, REGIONS_SUBGRAPH } from "../gateway/regions/schema.js";
 import { buildSubgraphs } from "../subgraphs/index.js";
 
 const check = process.argv.includes("--check");
 const schemaDir = new URL("../../schema/", import.meta.url);
 
-const subgraphs = await buildSubgraphs();
+// The four regional subgraphs and the gateway's own regions subgraph.
+const subgraphs = [...(await buildSubgraphs()), { name: REGIONS_SUBGRAPH, schema: await buildRegionsSchema() }];
 const sdls = subgraphs.map((s) => ({ name: s.name, sdl: `${printSubgraphSchema(s.schema)}\n` }));
 const composed = composeServices(
-  // The URL is a placeholder: the gateway's regional router sends each fetch to a region's instance.
+  // The URLs are placeholders: the regional router sends each fetch to a region's instance,
+  // and the regions subgraph runs inside the gateway.
   sdls.map(({ name, sdl }) => ({ name, typeDefs: parse(sdl), url: `http://${name}.regional.invalid/graphql` })),
 );
 if (composed.errors) {

@@ -18,6 +18,20 @@ export const ENTITY_KINDS = {
 } as const;
 export type EntityType = keyof typeof ENTITY_KINDS;
 
+/** Which subgraph owns (stores and changes) each entity type. */
+export const ENTITY_OWNER: Record<EntityType, "volunteers" | "beneficiaries" | "inventory" | "events"> = {
+  Volunteer: "volunteers",
+  VolunteerGroup: "volunteers",
+  Beneficiary: "beneficiaries",
+  HelpRequest: "beneficiaries",
+  Warehouse: "inventory",
+  Donation: "inventory",
+  Distribution: "inventory",
+  StockMovement: "inventory",
+  Transfer: "inventory",
+  Event: "events",
+};
+
 const TYPE_BY_KIND = new Map<string, EntityType>(Object.entries(ENTITY_KINDS).map(([type, kind]) => [kind, type as EntityType]));
 
 /** ISO 3166-2 subdivision code: country, dash, one to three letters or digits. */
@@ -53,8 +67,14 @@ export function decodeId(id: unknown, expected?: EntityType, field = "id"): Deco
   return { region: match[1]!, type, objectId: new ObjectId(match[3]!) };
 }
 
+/** The region and type of a well-formed ID, without throwing. */
+export function peekId(id: unknown): { region: string; type: EntityType } | undefined {
+  const match = typeof id === "string" ? ID_PATTERN.exec(id) : null;
+  const type = match ? TYPE_BY_KIND.get(match[2]!) : undefined;
+  return match && type ? { region: match[1]!, type } : undefined;
+}
+
 /** The region an ID belongs to, or undefined when it is not a well-formed ID. */
 export function regionOfId(id: unknown): string | undefined {
-  const match = typeof id === "string" ? ID_PATTERN.exec(id) : null;
-  return match && TYPE_BY_KIND.has(match[2]!) ? match[1] : undefined;
+  return peekId(id)?.region;
 }

@@ -11,14 +11,14 @@ import type { SubgraphContext } from "./context.js";
 export const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible"])';
 
-export type ReferenceResolvers = Record<
+export type ReferenceResolvers<C = SubgraphContext> = Record<
   string,
-  { __resolveReference: (reference: never, context: SubgraphContext) => Promise<unknown> }
+  { __resolveReference: (reference: never, context: C) => Promise<unknown> }
 >;
 
-export async function buildFederatedSchema(
+export async function buildFederatedSchema<C = SubgraphContext>(
   options: Omit<BuildSchemaOptions, "skipCheck" | "validate">,
-  referenceResolvers: ReferenceResolvers = {},
+  referenceResolvers: ReferenceResolvers<C> = {},
 ): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     ...options,

@@ -3,14 +3,14 @@
 // subgraph kind serves all its regions; the region comes from the request path.
 // Building the handler and listening are separate.
 import { createHmac } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from "@apollo/server";
+import type http from "node:http";
+import { ApolloServer } from "@apollo/server";
 import type { GraphQLSchema } from "graphql";
 import type { Db, MongoClient } from "mongodb";
 import { Access, authenticate, type AuthConfig } from "./auth.js";
 import { Loaders, type SubgraphContext } from "./context.js";
-import { appError, formatError } from "./errors.js";
+import { formatError } from "./errors.js";
+import { executeGraphQL, readJsonBody, safeHandler, sendError, sendJson } from "./http.js";
 import type { Logger } from "./log.js";
 import { ensureIndexes, regionDbName, type IndexPlan } from "./mongo.js";
 import type { RegionInfo, RegionRegistry, SubgraphName } from "./regions.js";
@@ -44,30 +44,7 @@ export interface RegionHost {
   stop(): Promise<void>;
 }
 
-const PATH = /^\/([A-Z]{2}-[A-Z0-9]{1,3})\/([a-z]+)\/graphql\/?$/;
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
-}
-
-class BodyTooLarge extends Error {}
-
-async function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
+const PATH = /^\/([A-Z]{2}-[A-Z0-9]{1,3})\/([a-z]+)\/(graphql|health)\/?$/;
 
 export async function createRegionHost(options: RegionHostOptions): Promise<RegionHost> {
   const { registry, log } = options;
@@ -100,13 +77,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     servers.set(sub.name, server);
   }
 
-  const handler: http.RequestListener = (req, res) => {
-    void handle(req, res).catch((err: unknown) => {
-      log.error({ err }, "request failed");
-      if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "internal error");
-      else res.destroy();
-    });
-  };
+  const handler = safeHandler(handle, (err) => log.error({ err }, "request failed"));
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -115,51 +86,36 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     }
     const match = PATH.exec(url.pathname);
     if (!match) return sendError(res, 404, "NOT_FOUND", `no such endpoint ${url.pathname}; use /<REGION>/<subgraph>/graphql`);
-    const [, code, name] = match as unknown as [string, string, string];
+    const [, code, name, endpoint] = match as unknown as [string, string, string, string];
     const region = hosted.get(code);
     if (!region) {
       return sendError(res, 404, "NOT_FOUND", `region ${code} is not served by this host (serves ${[...hosted.keys()].join(", ")})`);
     }
     const server = servers.get(name);
     if (!server) return sendError(res, 404, "NOT_FOUND", `subgraph ${name} is not served by this host`);
-
-    let body: unknown;
-    if (req.method === "POST") {
-      let text: string;
+    if (endpoint === "health") {
+      // What the gateway probes: this region's subgraph and its database answer.
       try {
-        text = await readBody(req, maxBody);
-      } catch (err) {
-        if (err instanceof BodyTooLarge) return sendError(res, 413, "BAD_REQUEST", `request body exceeds ${maxBody} bytes`);
-        throw err;
-      }
-      try {
-        body = text ? JSON.parse(text) : undefined;
+        await dbs.get(code)!.command({ ping: 1 });
+        return sendJson(res, 200, { status: "ok", region: code, subgraph: name });
       } catch {
-        return sendError(res, 400, "BAD_REQUEST", "request body is not valid JSON");
+        return sendJson(res, 503, { status: "unavailable", region: code, subgraph: name });
       }
     }
+
+    const parsed = await readJsonBody(req, res, maxBody);
+    if (!parsed) return;
 
     let access: Access;
     try {
       access = new Access(await authenticate(req.headers.authorization, options.auth));
     } catch (err) {
-      const e = err as ReturnType<typeof appError>;
-      return sendJson(res, 401, { errors: [{ message: e.message, extensions: { code: "UNAUTHENTICATED" } }] });
+      return sendError(res, 401, "UNAUTHENTICATED", (err as Error).message);
     }
-
     // Every subgraph operation needs a caller; what anonymous users may see (region
     // names and status) the gateway answers itself.
-    if (!access.caller) {
-      return sendJson(res, 401, {
-        errors: [{ message: "authentication required: send 'Authorization: Bearer <token>'", extensions: { code: "UNAUTHENTICATED" } }],
-      });
-    }
+    if (!access.caller) return sendError(res, 401, "UNAUTHENTICATED", "authentication required: send 'Authorization: Bearer <token>'");
 
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
-    }
-    const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? "GET", headers, search: url.search, body };
     const context: SubgraphContext = {
       region,
       subgraph: name as SubgraphName,
@@ -170,15 +126,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
       log,
       keyedHash,
     };
-    const result = await server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
-    for (const [key, value] of result.headers) res.setHeader(key, value);
-    res.statusCode = result.status ?? 200;
-    if (result.body.kind === "complete") {
-      res.end(result.body.string);
-    } else {
-      for await (const chunk of result.body.asyncIterator) res.write(chunk);
-      res.end();
-    }
+    await executeGraphQL(server, req, res, url, parsed.body, context);
   }
 
   return {
@@ -194,29 +142,4 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
   };
 }
 
-export interface Listening {
-  server: http.Server;
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
-
-/** Listens with keep-alive; `close` stops accepting, lets requests finish, then closes idle sockets. */
-export async function listen(handler: http.RequestListener, port = 0, host = "127.0.0.1"): Promise<Listening> {
-  const server = http.createServer({ keepAliveTimeout: 65_000 }, handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve());
-  });
-  const actual = (server.address() as AddressInfo).port;
-  return {
-    server,
-    port: actual,
-    url: `http://${host}:${actual}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeIdleConnections();
-      }),
-  };
-}
+export { listen, type Listening } from "./http.js";

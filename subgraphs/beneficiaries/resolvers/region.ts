@@ -11,7 +11,7 @@ import { BeneficiaryFilter } from "../types/inputs.js";
 
 @Resolver(() => Region)
 export class RegionBeneficiariesResolver {
-  @FieldResolver(() => BeneficiaryConnection, { description: "Newest first." })
+  @FieldResolver(() => BeneficiaryConnection, { nullable: true, description: "Newest first." })
   async beneficiaries(
     @Root() region: Region,
     @Arg("filter", () => BeneficiaryFilter, { nullable: true }) filter: BeneficiaryFilter | undefined,
@@ -21,7 +21,7 @@ export class RegionBeneficiariesResolver {
     return paginate(beneficiariesOf(ctx.db), beneficiaryFilter(filter ?? {}), [["registeredAt", -1]], page, (d) => toBeneficiary(d, region.code));
   }
 
-  @FieldResolver(() => HelpRequestConnection, { description: "The request queue: most urgent first, then oldest first." })
+  @FieldResolver(() => HelpRequestConnection, { nullable: true, description: "The request queue: most urgent first, then oldest first." })
   async helpRequests(
     @Root() region: Region,
     @Arg("status", () => HelpRequestStatus, { nullable: true }) status: HelpRequestStatus | undefined,
@@ -33,7 +33,7 @@ export class RegionBeneficiariesResolver {
     return paginate(helpRequestsOf(ctx.db), helpRequestFilter({ status, need, urgency }), QUEUE_ORDER, page, (d) => toHelpRequest(d, region.code));
   }
 
-  @FieldResolver(() => BeneficiaryStats)
+  @FieldResolver(() => BeneficiaryStats, { nullable: true })
   async beneficiaryStats(@Ctx() ctx: SubgraphContext): Promise<BeneficiaryStats> {
     return beneficiaryStats(ctx.db);
   }

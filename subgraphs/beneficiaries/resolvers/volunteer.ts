@@ -7,7 +7,7 @@ import { HelpRequest } from "../types/help-request.js";
 
 @Resolver(() => VolunteerRef)
 export class VolunteerHelpRequestsResolver {
-  @FieldResolver(() => [HelpRequest], { description: "Help requests assigned to the volunteer, most urgent first (at most 100)." })
+  @FieldResolver(() => [HelpRequest], { nullable: true, description: "Help requests assigned to the volunteer, most urgent first (at most 100)." })
   async assignedHelpRequests(
     @Root() volunteer: VolunteerRef,
     @Arg("status", () => HelpRequestStatus, { nullable: true }) status: HelpRequestStatus | undefined,

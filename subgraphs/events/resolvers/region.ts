@@ -10,7 +10,7 @@ import type { Filter } from "mongodb";
 
 @Resolver(() => Region)
 export class RegionEventsResolver {
-  @FieldResolver(() => EventConnection, { description: "Events overlapping [from, to], by start time." })
+  @FieldResolver(() => EventConnection, { nullable: true, description: "Events overlapping [from, to], by start time." })
   async events(
     @Root() region: Region,
     @Arg("from", () => Date, { nullable: true }) from: Date | undefined,
@@ -27,7 +27,7 @@ export class RegionEventsResolver {
     return paginate(eventsOf(ctx.db), filter, [["startsAt", 1]], page, (d) => toEvent(d, region.code));
   }
 
-  @FieldResolver(() => [Event], { description: "Scheduled events not started yet, soonest first." })
+  @FieldResolver(() => [Event], { nullable: true, description: "Scheduled events not started yet, soonest first." })
   async upcomingEvents(
     @Root() region: Region,
     @Arg("first", () => Int, { nullable: true, defaultValue: 10 }) first: number,

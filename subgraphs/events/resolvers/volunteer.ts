@@ -8,13 +8,13 @@ import { Event } from "../types/event.js";
 // (lists concatenated, hours summed), since volunteers sign up wherever help is needed.
 @Resolver(() => VolunteerRef)
 export class VolunteerEventsResolver {
-  @FieldResolver(() => [Event], { description: "Events the volunteer signed up for, in every region, by start time." })
+  @FieldResolver(() => [Event], { nullable: true, description: "Events the volunteer signed up for, in every region, by start time." })
   async events(@Root() volunteer: VolunteerRef, @Ctx() ctx: SubgraphContext): Promise<Event[]> {
     const docs = await eventsOf(ctx.db).find({ "participants.volunteerId": volunteer.id }).sort({ startsAt: 1, _id: 1 }).limit(100).toArray();
     return docs.map((d) => toEvent(d, ctx.region.code));
   }
 
-  @FieldResolver(() => Float, { description: "Hours recorded at events of every region that were not cancelled." })
+  @FieldResolver(() => Float, { nullable: true, description: "Hours recorded at events of every region that were not cancelled." })
   async hoursServed(@Root() volunteer: VolunteerRef, @Ctx() ctx: SubgraphContext): Promise<number> {
     return hoursServed(ctx.db, volunteer.id);
   }

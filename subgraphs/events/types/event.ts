@@ -60,7 +60,10 @@ export class Event {
   @Field(() => EventStatus)
   status!: EventStatus;
 
-  @Field(() => [VolunteerRef], { description: "Signed-up volunteers (from any region), resolved by the volunteers subgraph." })
+  @Field(() => [VolunteerRef], {
+    nullable: "items",
+    description: "Signed-up volunteers (from any region), resolved by the volunteers subgraph; null for one whose region cannot be reached.",
+  })
   participants!: VolunteerRef[];
 
   @Field(() => [Attendance])

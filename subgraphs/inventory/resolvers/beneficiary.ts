@@ -7,7 +7,7 @@ import { Distribution } from "../types/warehouse.js";
 
 @Resolver(() => BeneficiaryRef)
 export class BeneficiaryDistributionsResolver {
-  @FieldResolver(() => [Distribution], { description: "Aid the beneficiary received, newest first (at most 100)." })
+  @FieldResolver(() => [Distribution], { nullable: true, description: "Aid the beneficiary received, newest first (at most 100)." })
   async distributions(@Root() beneficiary: BeneficiaryRef, @Ctx() ctx: SubgraphContext): Promise<DistributionView[]> {
     const ops = await operationsOf(ctx.db)
       .find({ type: "DISTRIBUTION", status: "COMPLETED", beneficiaryId: beneficiary.id })

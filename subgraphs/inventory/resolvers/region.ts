@@ -7,12 +7,12 @@ import { ItemQuantity, WarehouseConnection } from "../types/warehouse.js";
 
 @Resolver(() => Region)
 export class RegionInventoryResolver {
-  @FieldResolver(() => WarehouseConnection, { description: "The region's warehouses by name." })
+  @FieldResolver(() => WarehouseConnection, { nullable: true, description: "The region's warehouses by name." })
   async warehouses(@Root() region: Region, @Args() page: PageArgs, @Ctx() ctx: SubgraphContext): Promise<WarehouseConnection> {
     return paginate(warehousesOf(ctx.db), {}, [["nameKey", 1]], page, (d) => toWarehouse(d, region.code));
   }
 
-  @FieldResolver(() => [ItemQuantity], { description: "Stock totals over the region's warehouses, every item listed." })
+  @FieldResolver(() => [ItemQuantity], { nullable: true, description: "Stock totals over the region's warehouses, every item listed." })
   async stock(@Ctx() ctx: SubgraphContext): Promise<ItemQuantity[]> {
     return regionStock(ctx.db);
   }

@@ -89,7 +89,7 @@ export class Distribution {
   @Field(() => [ItemQuantity])
   items!: ItemQuantity[];
 
-  @Field(() => BeneficiaryRef, { description: "Resolved by the beneficiaries subgraph." })
+  @Field(() => BeneficiaryRef, { nullable: true, description: "Resolved by the beneficiaries subgraph." })
   beneficiary!: BeneficiaryRef;
 
   @Field(() => VolunteerRef, { nullable: true, description: "Resolved by the volunteers subgraph." })

@@ -8,7 +8,7 @@ import { VolunteerConnection, VolunteerGroupConnection, VolunteerStats } from ".
 
 @Resolver(() => Region)
 export class RegionVolunteersResolver {
-  @FieldResolver(() => VolunteerConnection, { description: "The region's volunteers by name; filters combine with AND." })
+  @FieldResolver(() => VolunteerConnection, { nullable: true, description: "The region's volunteers by name; filters combine with AND." })
   async volunteers(
     @Root() region: Region,
     @Arg("filter", () => VolunteerFilter, { nullable: true }) filter: VolunteerFilter | undefined,
@@ -19,12 +19,12 @@ export class RegionVolunteersResolver {
     return pageVolunteers(ctx.db, region.code, { ...filter, groupId }, page);
   }
 
-  @FieldResolver(() => VolunteerStats)
+  @FieldResolver(() => VolunteerStats, { nullable: true })
   async volunteerStats(@Ctx() ctx: SubgraphContext): Promise<VolunteerStats> {
     return volunteerStats(ctx.db);
   }
 
-  @FieldResolver(() => VolunteerGroupConnection)
+  @FieldResolver(() => VolunteerGroupConnection, { nullable: true })
   async volunteerGroups(@Root() region: Region, @Args() page: PageArgs, @Ctx() ctx: SubgraphContext): Promise<VolunteerGroupConnection> {
     return paginate(groupsOf(ctx.db), {}, [["nameKey", 1]], page, (d) => toGroup(d, region.code));
   }

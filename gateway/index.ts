@@ -1,0 +1,38 @@
+// `npm run gateway`: env REGISTRY (path), PORT, JWT_SECRET, REGION_TIMEOUT_MS, … (see config.ts).
+import "reflect-metadata";
+import { readFileSync } from "node:fs";
+import { hs256Config } from "../subgraphs/shared/auth.js";
+import { onShutdown, parseOrExit } from "../subgraphs/shared/config.js";
+import { listen } from "../subgraphs/shared/http.js";
+import { createLogger } from "../subgraphs/shared/log.js";
+import { projectPath } from "../subgraphs/shared/paths.js";
+import { gatewayEnv } from "./config.js";
+import { loadGatewayRegistry } from "./registry.js";
+import { createGateway } from "./server.js";
+
+process.env.APOLLO_TELEMETRY_DISABLED = "1";
+const env = parseOrExit(gatewayEnv, process.env, "environment variable");
+const log = createLogger("gateway");
+let registry;
+try {
+  registry = loadGatewayRegistry(env.REGISTRY);
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(2);
+}
+const gateway = await createGateway({
+  registry,
+  supergraphSdl: readFileSync(env.SUPERGRAPH ?? projectPath("schema", "supergraph.graphql"), "utf8"),
+  auth: hs256Config(env.JWT_SECRET, env.JWT_ISSUER, env.JWT_AUDIENCE),
+  log,
+  timeoutMs: env.REGION_TIMEOUT_MS,
+  healthIntervalMs: env.HEALTH_INTERVAL_MS,
+  corsOrigins: env.CORS_ORIGINS === "*" ? "*" : env.CORS_ORIGINS.split(",").map((o) => o.trim()),
+  production: env.NODE_ENV === "production",
+});
+const http = await listen(gateway.handler, env.PORT, env.HOST);
+console.log(`gateway listening on ${http.url}/graphql (${registry.regions.length} regions)`);
+onShutdown(async () => {
+  // Drain: stop taking requests, let those in flight finish, then stop.
+  await Promise.all([http.close(), gateway.stop()]);
+});

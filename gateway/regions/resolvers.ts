@@ -1,0 +1,31 @@
+import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
+import type { RegionInfo } from "../../subgraphs/shared/regions.js";
+import type { GatewayContext } from "../context.js";
+import { Language, Region, RegionKind, RegionStatus } from "./types.js";
+
+export function toRegion(info: RegionInfo): Region {
+  return { code: info.code, names: info.name, kind: info.kind as RegionKind };
+}
+
+@Resolver(() => Region)
+export class RegionsResolver {
+  @Query(() => [Region], { description: "Every region of the registry: the entry point of national views." })
+  regions(@Ctx() ctx: GatewayContext): Region[] {
+    return ctx.registry.regions.map(toRegion);
+  }
+
+  @Query(() => Region, { nullable: true, description: "One region; an unknown code is BAD_USER_INPUT." })
+  region(@Arg("code", () => String) code: string, @Ctx() ctx: GatewayContext): Region {
+    return toRegion(ctx.registry.require(code, "code"));
+  }
+
+  @FieldResolver(() => String)
+  name(@Root() region: Region, @Arg("lang", () => Language, { defaultValue: Language.EN }) lang: Language): string {
+    return region.names[lang.toLowerCase() as "kk" | "ru" | "en"];
+  }
+
+  @FieldResolver(() => RegionStatus, { description: "From the gateway's periodic health probes." })
+  status(@Root() region: Region, @Ctx() ctx: GatewayContext): RegionStatus {
+    return ctx.health.region(ctx.registry.require(region.code));
+  }
+}

@@ -1,0 +1,15 @@
+// The gateway's region registry: the shared registry format, where every region must
+// name the URL of each of its four subgraphs. Errors name the bad entry.
+import { RegionRegistry, SUBGRAPH_NAMES } from "../subgraphs/shared/regions.js";
+
+export function checkGatewayRegistry(registry: RegionRegistry, source: string): RegionRegistry {
+  const problems = registry.regions.flatMap((r, i) =>
+    SUBGRAPH_NAMES.filter((s) => !r.subgraphs?.[s]).map((s) => `regions.${i}.subgraphs.${s} (${r.code}): missing URL`),
+  );
+  if (problems.length) throw new Error(`region registry ${source} is invalid: ${problems.join("; ")}`);
+  return registry;
+}
+
+export function loadGatewayRegistry(path: string): RegionRegistry {
+  return checkGatewayRegistry(RegionRegistry.load(path), path);
+}

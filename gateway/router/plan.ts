@@ -1,0 +1,117 @@
+// What a subgraph fetch asks for, worked out once per fetch text and cached: an
+// `_entities` fetch (with the name of its representations variable) or a list of root
+// fields (with their arguments' AST, evaluated against each request's variables).
+import {
+  Kind,
+  parse,
+  print,
+  visit,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionNode,
+} from "graphql";
+
+export interface RootField {
+  responseKey: string;
+  name: string;
+  node: FieldNode;
+}
+
+export type FetchPlan =
+  | { kind: "entities"; document: DocumentNode; representationsVariable: string; responseKey: string }
+  | { kind: "root"; document: DocumentNode; operation: OperationDefinitionNode; fields: RootField[] };
+
+/** A small LRU: fetch texts repeat (the gateway caches query plans), so plans do too. */
+export class LruCache<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly max: number) {}
+
+  get(key: K): V | undefined {
+    const value = this.map.get(key);
+    if (value !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: K, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
+  }
+}
+
+function operationOf(document: DocumentNode): OperationDefinitionNode {
+  const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  if (ops.length !== 1) throw new Error(`a subgraph fetch has ${ops.length} operations`);
+  return ops[0]!;
+}
+
+/** Root fields of the operation, expanding inline fragments and fragment spreads at the root. */
+function rootFields(selections: readonly SelectionNode[], fragments: Map<string, FragmentDefinitionNode>): RootField[] {
+  return selections.flatMap((s): RootField[] => {
+    if (s.kind === Kind.FIELD) return [{ responseKey: s.alias?.value ?? s.name.value, name: s.name.value, node: s }];
+    if (s.kind === Kind.INLINE_FRAGMENT) return rootFields(s.selectionSet.selections, fragments);
+    const fragment = fragments.get(s.name.value);
+    return fragment ? rootFields(fragment.selectionSet.selections, fragments) : [];
+  });
+}
+
+export function analyse(query: string): FetchPlan {
+  const document = parse(query);
+  const operation = operationOf(document);
+  const fragments = new Map(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+  );
+  const fields = rootFields(operation.selectionSet.selections, fragments);
+  const entities = fields.find((f) => f.name === "_entities");
+  if (entities) {
+    const arg = entities.node.arguments?.find((a) => a.name.value === "representations");
+    if (fields.length !== 1 || arg?.value.kind !== Kind.VARIABLE) throw new Error("unexpected _entities fetch shape");
+    return { kind: "entities", document, representationsVariable: arg.value.name.value, responseKey: entities.responseKey };
+  }
+  return { kind: "root", document, operation, fields };
+}
+
+/**
+ * The fetch reduced to some of its root fields, with the fragments and variables they
+ * no longer use removed (subgraphs reject unused ones).
+ */
+export function restrictToFields(plan: Extract<FetchPlan, { kind: "root" }>, keep: Set<string>): string {
+  const operation: OperationDefinitionNode = {
+    ...plan.operation,
+    selectionSet: {
+      ...plan.operation.selectionSet,
+      selections: plan.operation.selectionSet.selections.filter((s) => s.kind !== Kind.FIELD || keep.has(s.alias?.value ?? s.name.value)),
+    },
+  };
+  const fragments = new Map(
+    plan.document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+  );
+  const usedFragments = new Set<string>();
+  const usedVariables = new Set<string>();
+  const collect = (node: OperationDefinitionNode["selectionSet"] | FragmentDefinitionNode) =>
+    visit(node, {
+      FragmentSpread(spread) {
+        if (usedFragments.has(spread.name.value)) return;
+        usedFragments.add(spread.name.value);
+        const fragment = fragments.get(spread.name.value);
+        if (fragment) collect(fragment);
+      },
+      Variable(variable) {
+        usedVariables.add(variable.name.value);
+      },
+    });
+  collect(operation.selectionSet);
+  const document: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [
+      { ...operation, variableDefinitions: operation.variableDefinitions?.filter((v) => usedVariables.has(v.variable.name.value)) },
+      ...[...fragments.values()].filter((f) => usedFragments.has(f.name.value)),
+    ],
+  };
+  return print(document);
+}

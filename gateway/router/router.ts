@@ -1,0 +1,235 @@
+// The regional router: routes one logical subgraph fetch to many regional deployments.
+//  - `_entities` fetches are split by the region of each representation, sent in
+//    parallel, and re-assembled in the original order, error paths re-indexed.
+//    Entity types a subgraph answers in every region (Volunteer.events: volunteers sign
+//    up wherever help is needed) are sent to all regions and merged.
+//  - Root fields go to the region their arguments name; a fetch whose fields target
+//    several regions is split per region (mutations in order, one after another).
+//  - A region that fails or exceeds the timeout gives null for its part and a
+//    REGION_UNAVAILABLE error naming it; every other region's data arrives.
+import { randomUUID } from "node:crypto";
+import type { GraphQLError, GraphQLFormattedError } from "graphql";
+import type { RegionRegistry, SubgraphName } from "../../subgraphs/shared/regions.js";
+import type { Metrics } from "../metrics.js";
+import { analyse, LruCache, restrictToFields, type FetchPlan, type RootField } from "./plan.js";
+import { routeRepresentation, routeRootField } from "./routing.js";
+
+export interface SubgraphResponse {
+  data?: Record<string, unknown> | null;
+  errors?: GraphQLFormattedError[];
+}
+
+export interface FetchRequest {
+  query: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+}
+
+export interface CallerInfo {
+  authorization?: string;
+  requestId?: string;
+}
+
+export interface RouterOptions {
+  registry: RegionRegistry;
+  timeoutMs: number;
+  metrics: Metrics;
+  /** Per subgraph, entity types every region answers for (sent to all regions, merged). */
+  broadcast?: Partial<Record<SubgraphName, string[]>>;
+}
+
+class Unavailable {
+  constructor(
+    readonly region: string,
+    readonly subgraph: string,
+    readonly reason: string,
+  ) {}
+
+  error(path: Array<string | number>): GraphQLFormattedError {
+    return {
+      message: `region ${this.region} is unavailable (${this.subgraph}: ${this.reason})`,
+      path,
+      extensions: { code: "REGION_UNAVAILABLE", region: this.region, subgraph: this.subgraph },
+    };
+  }
+}
+
+function asFormatted(err: unknown, path: Array<string | number>): GraphQLFormattedError {
+  const e = err as GraphQLError;
+  return { message: e.message, path, extensions: { ...(e.extensions ?? { code: "INTERNAL_SERVER_ERROR" }) } };
+}
+
+/** Merges what several regions answered for one broadcast representation. */
+function combine(a: unknown, b: unknown): unknown {
+  if (a === null || a === undefined) return b;
+  if (b === null || b === undefined) return a;
+  if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+  if (typeof a === "number" && typeof b === "number") return a + b;
+  if (typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
+    const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(b as Record<string, unknown>)) out[k] = combine(out[k], v);
+    return out;
+  }
+  return a;
+}
+
+export class RegionalRouter {
+  private readonly plans = new LruCache<string, FetchPlan>(2000);
+  private readonly restricted = new LruCache<string, string>(2000);
+
+  constructor(private readonly options: RouterOptions) {}
+
+  private plan(query: string): FetchPlan {
+    let plan = this.plans.get(query);
+    if (!plan) this.plans.set(query, (plan = analyse(query)));
+    return plan;
+  }
+
+  async process(subgraph: SubgraphName, request: FetchRequest, caller: CallerInfo): Promise<SubgraphResponse> {
+    const plan = this.plan(request.query);
+    return plan.kind === "entities" ? this.entities(subgraph, plan, request, caller) : this.root(subgraph, plan, request, caller);
+  }
+
+  /** POSTs one fetch to one region's subgraph, with the caller's token and the region timeout. */
+  private async send(region: string, subgraph: SubgraphName, body: FetchRequest, caller: CallerInfo): Promise<SubgraphResponse | Unavailable> {
+    const url = this.options.registry.get(region)?.subgraphs?.[subgraph];
+    if (!url) return new Unavailable(region, subgraph, "no URL in the registry");
+    const started = performance.now();
+    const done = (ok: boolean) => this.options.metrics.fetch(region, subgraph, (performance.now() - started) / 1000, ok);
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-request-id": caller.requestId ?? randomUUID(),
+          ...(caller.authorization ? { authorization: caller.authorization } : {}),
+        },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      const text = await res.text();
+      let json: SubgraphResponse | undefined;
+      try {
+        json = JSON.parse(text) as SubgraphResponse;
+      } catch {
+        json = undefined;
+      }
+      if (res.status >= 500 || !json || typeof json !== "object" || !("data" in json || "errors" in json)) {
+        done(false);
+        return new Unavailable(region, subgraph, `HTTP ${res.status}`);
+      }
+      done(true);
+      return json;
+    } catch (err) {
+      done(false);
+      const e = err as Error & { cause?: { code?: string } };
+      if (e.name === "TimeoutError" || e.name === "AbortError") return new Unavailable(region, subgraph, `no answer within ${this.options.timeoutMs} ms`);
+      return new Unavailable(region, subgraph, e.cause?.code ?? e.message);
+    }
+  }
+
+  private async entities(
+    subgraph: SubgraphName,
+    plan: Extract<FetchPlan, { kind: "entities" }>,
+    request: FetchRequest,
+    caller: CallerInfo,
+  ): Promise<SubgraphResponse> {
+    const key = plan.responseKey;
+    const reps = (request.variables?.[plan.representationsVariable] ?? []) as Array<{ __typename?: string }>;
+    const slots: unknown[] = new Array(reps.length).fill(null);
+    const errors: GraphQLFormattedError[] = [];
+    const broadcastTypes = new Set(this.options.broadcast?.[subgraph] ?? []);
+    const broadcast: number[] = [];
+    const byRegion = new Map<string, number[]>();
+    reps.forEach((rep, i) => {
+      if (broadcastTypes.has(rep?.__typename ?? "")) return void broadcast.push(i);
+      try {
+        const region = routeRepresentation(rep, this.options.registry);
+        byRegion.set(region, [...(byRegion.get(region) ?? []), i]);
+      } catch (err) {
+        errors.push(asFormatted(err, [key, i]));
+      }
+    });
+    if (broadcast.length) {
+      for (const r of this.options.registry.regions) byRegion.set(r.code, [...(byRegion.get(r.code) ?? []), ...broadcast]);
+    }
+    const broadcastSet = new Set(broadcast);
+    const merged: unknown[] = new Array(reps.length).fill(undefined);
+    await Promise.all(
+      [...byRegion].map(async ([region, indexes]) => {
+        const res = await this.send(
+          region,
+          subgraph,
+          { ...request, variables: { ...request.variables, [plan.representationsVariable]: indexes.map((i) => reps[i]) } },
+          caller,
+        );
+        if (res instanceof Unavailable) {
+          for (const i of indexes) errors.push(res.error([key, i]));
+          return;
+        }
+        const answers = (res.data?.[key] ?? []) as unknown[];
+        indexes.forEach((original, j) => {
+          if (broadcastSet.has(original)) merged[original] = combine(merged[original], answers[j]);
+          else slots[original] = answers[j] ?? null;
+        });
+        for (const e of res.errors ?? []) {
+          const path = e.path ? [...e.path] : undefined;
+          if (path && path[0] === key && typeof path[1] === "number") path[1] = indexes[path[1]] ?? path[1];
+          errors.push({ ...e, ...(path ? { path } : {}), extensions: { ...e.extensions, region } });
+        }
+      }),
+    );
+    for (const i of broadcast) slots[i] = merged[i] ?? null;
+    return { data: { [key]: slots }, ...(errors.length ? { errors } : {}) };
+  }
+
+  private async root(
+    subgraph: SubgraphName,
+    plan: Extract<FetchPlan, { kind: "root" }>,
+    request: FetchRequest,
+    caller: CallerInfo,
+  ): Promise<SubgraphResponse> {
+    const mutation = plan.operation.operation === "mutation";
+    const parentType = mutation ? "Mutation" : "Query";
+    const errors: GraphQLFormattedError[] = [];
+    const data: Record<string, unknown> = {};
+    // Group root fields by region; mutations keep their order (runs of one region).
+    const groups: Array<{ region: string; fields: RootField[] }> = [];
+    for (const field of plan.fields) {
+      data[field.responseKey] = null;
+      if (field.name.startsWith("__")) continue;
+      let region: string;
+      try {
+        region = routeRootField(subgraph, parentType, field.node, request.variables ?? {}, this.options.registry);
+      } catch (err) {
+        errors.push(asFormatted(err, [field.responseKey]));
+        continue;
+      }
+      const group = mutation ? groups.at(-1) : groups.find((g) => g.region === region);
+      if (group && group.region === region) group.fields.push(field);
+      else groups.push({ region, fields: [field] });
+    }
+    if (plan.fields.some((f) => f.name === "__typename")) data.__typename = parentType;
+    const whole = groups.length === 1 && groups[0]!.fields.length === plan.fields.filter((f) => !f.name.startsWith("__")).length;
+
+    const run = async (group: { region: string; fields: RootField[] }) => {
+      const keys = new Set(group.fields.map((f) => f.responseKey));
+      let query = request.query;
+      if (!whole) {
+        const cacheKey = `${request.query}\u0000${[...keys].join(",")}`;
+        query = this.restricted.get(cacheKey) ?? restrictToFields(plan, keys);
+        this.restricted.set(cacheKey, query);
+      }
+      const res = await this.send(group.region, subgraph, { ...request, query }, caller);
+      if (res instanceof Unavailable) {
+        for (const k of keys) errors.push(res.error([k]));
+        return;
+      }
+      for (const k of keys) data[k] = res.data?.[k] ?? null;
+      for (const e of res.errors ?? []) errors.push({ ...e, extensions: { ...e.extensions, region: group.region } });
+    };
+    if (mutation) for (const group of groups) await run(group);
+    else await Promise.all(groups.map(run));
+    return { data, ...(errors.length ? { errors } : {}) };
+  }
+}

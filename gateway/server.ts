@@ -1,0 +1,132 @@
+// The gateway: Apollo Gateway over the static supergraph, with the regional router as
+// the data source of every regional subgraph and the regions subgraph served in-process.
+// Building (createGateway) and listening (index.ts) are separate.
+import { randomUUID } from "node:crypto";
+import type http from "node:http";
+import { ApolloGateway, LocalGraphQLDataSource } from "@apollo/gateway";
+import { ApolloServer } from "@apollo/server";
+import { Access, authenticate, type AuthConfig } from "../subgraphs/shared/auth.js";
+import { formatError } from "../subgraphs/shared/errors.js";
+import { executeGraphQL, readJsonBody, safeHandler, sendError, sendJson } from "../subgraphs/shared/http.js";
+import type { Logger } from "../subgraphs/shared/log.js";
+import type { RegionRegistry, SubgraphName } from "../subgraphs/shared/regions.js";
+import type { GatewayContext } from "./context.js";
+import { HealthMonitor } from "./health.js";
+import { Metrics } from "./metrics.js";
+import { buildRegionsSchema, REGIONS_SUBGRAPH } from "./regions/schema.js";
+import { RegionalDataSource } from "./router/data-source.js";
+import { RegionalRouter } from "./router/router.js";
+
+export interface GatewayOptions {
+  registry: RegionRegistry;
+  supergraphSdl: string;
+  auth: AuthConfig;
+  log: Logger;
+  timeoutMs?: number;
+  healthIntervalMs?: number;
+  /** `*` or a list of allowed browser origins. */
+  corsOrigins?: string[] | "*";
+  production?: boolean;
+  maxBodyBytes?: number;
+}
+
+export interface Gateway {
+  handler: http.RequestListener;
+  metrics: Metrics;
+  health: HealthMonitor;
+  /** Stops answering /ready, then stops the health probes and Apollo. */
+  stop(): Promise<void>;
+}
+
+/** Entity types whose fields every region answers for its own records (see the router). */
+const BROADCAST: Partial<Record<SubgraphName, string[]>> = { events: ["Volunteer"] };
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { registry, log } = options;
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const metrics = new Metrics();
+  const health = new HealthMonitor(registry.regions, { intervalMs: options.healthIntervalMs ?? 10_000, timeoutMs: Math.min(timeoutMs, 2000) });
+  const router = new RegionalRouter({ registry, timeoutMs, metrics, broadcast: BROADCAST });
+  const regionsSchema = await buildRegionsSchema();
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    buildService: ({ name }) =>
+      name === REGIONS_SUBGRAPH ? new LocalGraphQLDataSource(regionsSchema) : new RegionalDataSource(name as SubgraphName, router),
+  });
+  const server = new ApolloServer<GatewayContext>({
+    gateway: gateway as never,
+    introspection: !options.production,
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => formatError(formatted, error, (err) => log.error({ err }, "internal error at the gateway")),
+  });
+  await server.start();
+  await health.start();
+
+  const maxBody = options.maxBodyBytes ?? 1_000_000;
+  const cors = options.corsOrigins ?? "*";
+  let draining = false;
+
+  function corsHeaders(req: http.IncomingMessage): Record<string, string> {
+    const origin = req.headers.origin;
+    if (!origin) return {};
+    const allowed = cors === "*" ? "*" : cors.includes(origin) ? origin : undefined;
+    if (!allowed) return {};
+    return {
+      "access-control-allow-origin": allowed,
+      "access-control-allow-methods": "GET, POST, OPTIONS",
+      "access-control-allow-headers": "authorization, content-type, apollo-require-preflight, x-request-id",
+      "access-control-max-age": "600",
+      ...(allowed === "*" ? {} : { vary: "Origin" }),
+    };
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    for (const [k, v] of Object.entries(corsHeaders(req))) res.setHeader(k, v);
+    if (req.method === "OPTIONS") {
+      res.writeHead(204);
+      return void res.end();
+    }
+    if (url.pathname === "/health") {
+      const regions = Object.fromEntries(registry.regions.map((r) => [r.code, health.region(r).healthy]));
+      return sendJson(res, 200, { status: "ok", regions });
+    }
+    if (url.pathname === "/ready") return sendJson(res, draining ? 503 : 200, { ready: !draining });
+    if (url.pathname === "/metrics") {
+      res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+      return void res.end(metrics.render());
+    }
+    if (url.pathname !== "/graphql") return sendError(res, 404, "NOT_FOUND", `no such endpoint ${url.pathname}; GraphQL is at /graphql`);
+
+    const started = performance.now();
+    const parsed = await readJsonBody(req, res, maxBody);
+    if (!parsed) return;
+    let access: Access;
+    try {
+      access = new Access(await authenticate(req.headers.authorization, options.auth));
+    } catch (err) {
+      return sendError(res, 401, "UNAUTHENTICATED", (err as Error).message);
+    }
+    const context: GatewayContext = {
+      requestId: typeof req.headers["x-request-id"] === "string" ? req.headers["x-request-id"] : randomUUID(),
+      authorization: req.headers.authorization,
+      caller: access.caller,
+      registry,
+      health,
+    };
+    const result = await executeGraphQL(server, req, res, url, parsed.body, context);
+    metrics.request((performance.now() - started) / 1000, result.failed);
+  }
+
+  return {
+    handler: safeHandler(handle, (err) => log.error({ err }, "gateway request failed")),
+    metrics,
+    health,
+    stop: async () => {
+      draining = true;
+      health.stop();
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+// HTTP plumbing shared by the region host and the gateway: JSON replies, request bodies
+// with a size limit, and running an Apollo Server on a node:http request.
+import type http from "node:http";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest } from "@apollo/server";
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** A GraphQL-shaped error reply for requests refused before execution. */
+export function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The JSON body of a POST (undefined for GET); null after replying 400/413 itself. */
+export async function readJsonBody(req: http.IncomingMessage, res: http.ServerResponse, limit: number): Promise<{ body: unknown } | null> {
+  if (req.method !== "POST") return { body: undefined };
+  let text: string;
+  try {
+    text = await readBody(req, limit);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) {
+      sendError(res, 413, "BAD_REQUEST", `request body exceeds ${limit} bytes`);
+      return null;
+    }
+    throw err;
+  }
+  try {
+    return { body: text ? JSON.parse(text) : undefined };
+  } catch {
+    sendError(res, 400, "BAD_REQUEST", "request body is not valid JSON");
+    return null;
+  }
+}
+
+/** Executes a GraphQL HTTP request on `server` and writes Apollo's response. */
+export async function executeGraphQL<C extends BaseContext>(
+  server: ApolloServer<C>,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  body: unknown,
+  context: C,
+): Promise<{ status: number; failed: boolean }> {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+  }
+  const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? "GET", headers, search: url.search, body };
+  const result = await server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
+  for (const [key, value] of result.headers) res.setHeader(key, value);
+  res.statusCode = result.status ?? 200;
+  let failed = res.statusCode >= 400;
+  if (result.body.kind === "complete") {
+    failed ||= result.body.string.includes('"errors":');
+    res.end(result.body.string);
+  } else {
+    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+  return { status: res.statusCode, failed };
+}
+
+export interface Listening {
+  server: http.Server;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Listens with keep-alive; `close` stops accepting, lets requests finish, then closes idle sockets. */
+export async function listen(handler: http.RequestListener, port = 0, host = "127.0.0.1"): Promise<Listening> {
+  const server = createServer({ keepAliveTimeout: 65_000 }, handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port: actual,
+    url: `http://${host}:${actual}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+/** Runs an async request handler, turning a thrown error into a 500 without details. */
+export function safeHandler(handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>, onError: (err: unknown) => void): http.RequestListener {
+  return (req, res) => {
+    void handle(req, res).catch((err: unknown) => {
+      onError(err);
+      if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "internal error");
+      else res.destroy();
+    });
+  };
+}

@@ -1,0 +1,90 @@
+// A national deployment in one test process, all over real HTTP on free ports: one region
+// host serving the four subgraphs for some regions, optional broken regions (a closed
+// port; a server that never answers), and a gateway over a registry pointing at them.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { readFileSync } from "node:fs";
+import { pino } from "pino";
+import { createGateway, type Gateway } from "../../gateway/server.js";
+import { checkGatewayRegistry } from "../../gateway/registry.js";
+import { buildSubgraphs } from "../../subgraphs/index.js";
+import { hs256Config, mintToken, type Caller } from "../../subgraphs/shared/auth.js";
+import { listen, type Listening } from "../../subgraphs/shared/http.js";
+import { projectPath } from "../../subgraphs/shared/paths.js";
+import { RegionRegistry, SUBGRAPH_NAMES, type RegionInfo } from "../../subgraphs/shared/regions.js";
+import { postGraphQL } from "./host.js";
+import { startTestHost, TEST_SECRET, type TestHost } from "./host.js";
+
+export interface National {
+  host: TestHost;
+  gateway: Gateway;
+  url: string;
+  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): ReturnType<typeof postGraphQL<T>>;
+  token(caller: Caller): Promise<string>;
+  stop(): Promise<void>;
+}
+
+async function closedPort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** A server that accepts requests and never answers: a region hanging past its timeout. */
+async function hangingServer(): Promise<Listening> {
+  return listen(() => {
+    /* never respond */
+  });
+}
+
+export interface NationalOptions {
+  /** Regions the region host serves. */
+  healthy: string[];
+  /** Regions whose subgraph URLs point at a closed port. */
+  down?: string[];
+  /** Regions whose subgraphs accept connections but never answer. */
+  hanging?: string[];
+  timeoutMs?: number;
+}
+
+export async function startNational(options: NationalOptions): Promise<National> {
+  const host = await startTestHost(await buildSubgraphs(), options.healthy);
+  const demo = RegionRegistry.load();
+  const downPort = await closedPort();
+  const hanging = options.hanging?.length ? await hangingServer() : undefined;
+  const urlFor = (code: string, subgraph: string) => {
+    if (options.down?.includes(code)) return `http://127.0.0.1:${downPort}/${code}/${subgraph}/graphql`;
+    if (options.hanging?.includes(code)) return `${hanging!.url}/${code}/${subgraph}/graphql`;
+    return host.url(code, subgraph);
+  };
+  const codes = [...options.healthy, ...(options.down ?? []), ...(options.hanging ?? [])];
+  const regions: RegionInfo[] = codes.map((code) => ({
+    ...demo.require(code),
+    subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((s) => [s, urlFor(code, s)])),
+  }));
+  const registry = checkGatewayRegistry(new RegionRegistry(regions), "test");
+  const gateway = await createGateway({
+    registry,
+    supergraphSdl: readFileSync(projectPath("schema", "supergraph.graphql"), "utf8"),
+    auth: hs256Config(TEST_SECRET),
+    log: pino({ level: "silent" }),
+    timeoutMs: options.timeoutMs ?? 5000,
+    healthIntervalMs: 60_000,
+  });
+  const server = await listen(gateway.handler);
+  const url = `${server.url}/graphql`;
+  return {
+    host,
+    gateway,
+    url,
+    query: (query, variables = {}, token) => postGraphQL(url, query, variables, token),
+    token: (caller) => mintToken(hs256Config(TEST_SECRET), caller),
+    stop: async () => {
+      hanging?.server.closeAllConnections();
+      await Promise.all([server.close(), gateway.stop(), hanging?.close()]);
+      await host.stop();
+    },
+  };
+}
