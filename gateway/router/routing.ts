@@ -24,7 +24,10 @@ function idCandidates(args: Args): Array<[string, string]> {
   if (input && typeof input === "object" && !Array.isArray(input)) {
     entries.push(...Object.entries(input as Args).map(([k, v]): [string, unknown] => [`input.${k}`, v]));
   }
-  const ids = entries.filter((e): e is [string, string] => typeof e[1] === "string" && looksLikeIdArgument(e[0].replace(/^input\./, "")));
+  // The gateway may re-print an ID literal such as "42" as the number 42.
+  const ids = entries
+    .filter(([name, value]) => (typeof value === "string" || typeof value === "number") && looksLikeIdArgument(name.replace(/^input\./, "")))
+    .map(([name, value]): [string, string] => [name, String(value)]);
   return ids.sort(([a], [b]) => Number(b === "id") - Number(a === "id"));
 }
 

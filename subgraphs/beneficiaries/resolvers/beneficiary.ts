@@ -40,7 +40,7 @@ export class BeneficiaryResolver {
     return toBeneficiary(await requireBeneficiary(ctx, id), ctx.region.code);
   }
 
-  @Mutation(() => Beneficiary, {
+  @Mutation(() => Beneficiary, { nullable: true,
     description: "Needs consent.given: true (else nothing is stored). The same national ID twice in a region is CONFLICT.",
   })
   async enrollBeneficiary(@Arg("input") input: EnrollBeneficiaryInput, @Ctx() ctx: SubgraphContext): Promise<Beneficiary> {
@@ -70,7 +70,7 @@ export class BeneficiaryResolver {
     return beneficiary;
   }
 
-  @Mutation(() => Beneficiary, { description: "Changes the fields given. Not possible once consent is withdrawn." })
+  @Mutation(() => Beneficiary, { nullable: true, description: "Changes the fields given. Not possible once consent is withdrawn." })
   async updateBeneficiary(
     @Arg("id", () => ID) id: string,
     @Arg("input") input: UpdateBeneficiaryInput,
@@ -98,7 +98,7 @@ export class BeneficiaryResolver {
     return toBeneficiary(doc, ctx.region.code);
   }
 
-  @Mutation(() => Beneficiary, {
+  @Mutation(() => Beneficiary, { nullable: true,
     description: "Erases the personal fields (and the national ID hash) of the beneficiary and of their help requests; aggregates keep counting them.",
   })
   async withdrawConsent(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<Beneficiary> {

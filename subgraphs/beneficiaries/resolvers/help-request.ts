@@ -24,7 +24,7 @@ export class HelpRequestResolver {
     return toHelpRequest(await requireOwn(ctx, helpRequestsOf(ctx.db), "HelpRequest", id), ctx.region.code);
   }
 
-  @Mutation(() => HelpRequest, { description: "A new request (status NEW) from a call, a visit, a form, a referral or outreach." })
+  @Mutation(() => HelpRequest, { nullable: true, description: "A new request (status NEW) from a call, a visit, a form, a referral or outreach." })
   async openHelpRequest(@Arg("input") input: OpenHelpRequestInput, @Ctx() ctx: SubgraphContext): Promise<HelpRequest> {
     const region = ownRegion(ctx, input.region, "input.region").code;
     ctx.access.requireWrite(region);
@@ -58,7 +58,7 @@ export class HelpRequestResolver {
     return request;
   }
 
-  @Mutation(() => HelpRequest, { description: "NEW → TRIAGED, optionally correcting urgency and need." })
+  @Mutation(() => HelpRequest, { nullable: true, description: "NEW → TRIAGED, optionally correcting urgency and need." })
   async triageHelpRequest(
     @Arg("id", () => ID) id: string,
     @Arg("urgency", () => Urgency, { nullable: true }) urgency: Urgency | undefined,
@@ -74,7 +74,7 @@ export class HelpRequestResolver {
     return this.move(ctx, id, objectId, HelpRequestStatus.TRIAGED, { note: optionalNote(note), set });
   }
 
-  @Mutation(() => HelpRequest, {
+  @Mutation(() => HelpRequest, { nullable: true,
     description: "Assigns an ACTIVE volunteer of the region, from NEW (triage is optional), TRIAGED or ASSIGNED (reassignment).",
   })
   async assignHelpRequest(
@@ -94,13 +94,13 @@ export class HelpRequestResolver {
     return this.move(ctx, id, objectId, HelpRequestStatus.ASSIGNED, { set: { assignedVolunteerId: volunteerId } });
   }
 
-  @Mutation(() => HelpRequest, { description: "ASSIGNED → IN_PROGRESS, by staff or the assigned volunteer." })
+  @Mutation(() => HelpRequest, { nullable: true, description: "ASSIGNED → IN_PROGRESS, by staff or the assigned volunteer." })
   async startHelpRequest(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<HelpRequest> {
     const { objectId } = ownId(ctx, id, "HelpRequest");
     return this.move(ctx, id, objectId, HelpRequestStatus.IN_PROGRESS, { byAssignee: true });
   }
 
-  @Mutation(() => HelpRequest, { description: "IN_PROGRESS → FULFILLED, by staff or the assigned volunteer." })
+  @Mutation(() => HelpRequest, { nullable: true, description: "IN_PROGRESS → FULFILLED, by staff or the assigned volunteer." })
   async fulfilHelpRequest(
     @Arg("id", () => ID) id: string,
     @Arg("note", () => String, { nullable: true }) note: string | undefined,
@@ -110,7 +110,7 @@ export class HelpRequestResolver {
     return this.move(ctx, id, objectId, HelpRequestStatus.FULFILLED, { byAssignee: true, note: optionalNote(note) });
   }
 
-  @Mutation(() => HelpRequest, { description: "Any open status → CANCELLED, with the reason." })
+  @Mutation(() => HelpRequest, { nullable: true, description: "Any open status → CANCELLED, with the reason." })
   async cancelHelpRequest(
     @Arg("id", () => ID) id: string,
     @Arg("reason", () => String) reason: string,

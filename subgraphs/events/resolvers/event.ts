@@ -62,7 +62,7 @@ export class EventResolver {
     return toEvent(await requireEvent(ctx, id), ctx.region.code);
   }
 
-  @Mutation(() => Event)
+  @Mutation(() => Event, { nullable: true })
   async createEvent(@Arg("input") input: CreateEventInput, @Ctx() ctx: SubgraphContext): Promise<Event> {
     const region = ownRegion(ctx, input.region, "input.region").code;
     ctx.access.requireWrite(region);
@@ -96,7 +96,7 @@ export class EventResolver {
     return event;
   }
 
-  @Mutation(() => Event, { description: "Changes the fields given; capacity never drops below the number signed up." })
+  @Mutation(() => Event, { nullable: true, description: "Changes the fields given; capacity never drops below the number signed up." })
   async updateEvent(@Arg("id", () => ID) id: string, @Arg("input") input: UpdateEventInput, @Ctx() ctx: SubgraphContext): Promise<Event> {
     const { objectId } = ownId(ctx, id, "Event");
     ctx.access.requireWrite(ctx.region.code);
@@ -132,7 +132,7 @@ export class EventResolver {
     throw conflict(`event ${id} is being changed by others; try again`);
   }
 
-  @Mutation(() => Event)
+  @Mutation(() => Event, { nullable: true })
   async cancelEvent(
     @Arg("id", () => ID) id: string,
     @Arg("reason", () => String, { nullable: true }) reason: string | undefined,
@@ -153,7 +153,7 @@ export class EventResolver {
     return toEvent(doc, ctx.region.code);
   }
 
-  @Mutation(() => Event, { description: "Takes a spot if one is left; full, past or cancelled events and second sign-ups are CONFLICT." })
+  @Mutation(() => Event, { nullable: true, description: "Takes a spot if one is left; full, past or cancelled events and second sign-ups are CONFLICT." })
   async signUpForEvent(@Arg("eventId", () => ID) eventId: string, @Arg("volunteerId", () => ID) volunteerId: string, @Ctx() ctx: SubgraphContext): Promise<Event> {
     const { objectId } = ownId(ctx, eventId, "Event", "eventId");
     requireSignUpRight(ctx, volunteerId);
@@ -163,7 +163,7 @@ export class EventResolver {
     return toEvent(doc, ctx.region.code);
   }
 
-  @Mutation(() => Event, { description: "Gives the spot back, before the event is over." })
+  @Mutation(() => Event, { nullable: true, description: "Gives the spot back, before the event is over." })
   async cancelSignUp(@Arg("eventId", () => ID) eventId: string, @Arg("volunteerId", () => ID) volunteerId: string, @Ctx() ctx: SubgraphContext): Promise<Event> {
     const { objectId } = ownId(ctx, eventId, "Event", "eventId");
     decodeId(volunteerId, "Volunteer", "volunteerId");
@@ -171,7 +171,7 @@ export class EventResolver {
     return toEvent(await cancelSignUp(ctx.db, eventId, objectId, volunteerId), ctx.region.code);
   }
 
-  @Mutation(() => Event, { description: "Hours a signed-up volunteer served, at most the event's length; once the event has started." })
+  @Mutation(() => Event, { nullable: true, description: "Hours a signed-up volunteer served, at most the event's length; once the event has started." })
   async recordAttendance(
     @Arg("eventId", () => ID) eventId: string,
     @Arg("volunteerId", () => ID) volunteerId: string,

@@ -56,7 +56,7 @@ export class DonationResolver {
     return toDonation(await requireOwn(ctx, operationsOf(ctx.db), "Donation", id, "id", isDonation), ctx.region.code);
   }
 
-  @Mutation(() => Donation, { description: "Adds the items to the warehouse's stock, all or nothing; idempotent by key." })
+  @Mutation(() => Donation, { nullable: true, description: "Adds the items to the warehouse's stock, all or nothing; idempotent by key." })
   async receiveDonation(@Arg("input") input: ReceiveDonationInput, @Ctx() ctx: SubgraphContext): Promise<DonationView> {
     const warehouse = await requireWarehouse(ctx, input.warehouseId, "input.warehouseId");
     ctx.access.requireWrite(ctx.region.code);
@@ -66,7 +66,7 @@ export class DonationResolver {
     return toDonation(op, ctx.region.code);
   }
 
-  @Mutation(() => Warehouse, { description: "Corrects or writes off stock of one item, with the reason; never below zero." })
+  @Mutation(() => Warehouse, { nullable: true, description: "Corrects or writes off stock of one item, with the reason; never below zero." })
   async adjustStock(@Arg("input") input: AdjustStockInput, @Ctx() ctx: SubgraphContext): Promise<Warehouse> {
     const warehouse = await requireWarehouse(ctx, input.warehouseId, "input.warehouseId");
     ctx.access.requireWrite(ctx.region.code);
@@ -93,7 +93,7 @@ export class DistributionResolver {
     return toDistribution(await requireOwn(ctx, operationsOf(ctx.db), "Distribution", id, "id", isDistribution), ctx.region.code);
   }
 
-  @Mutation(() => Distribution, {
+  @Mutation(() => Distribution, { nullable: true,
     description: "Hands items to a beneficiary, all or nothing; never takes stock below zero (INSUFFICIENT_STOCK); idempotent by key.",
   })
   async distributeAid(@Arg("input") input: DistributeAidInput, @Ctx() ctx: SubgraphContext): Promise<DistributionView> {

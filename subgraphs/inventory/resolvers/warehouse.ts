@@ -34,7 +34,7 @@ export class WarehouseResolver {
     return toWarehouse(await requireWarehouse(ctx, id), ctx.region.code);
   }
 
-  @Mutation(() => Warehouse, { description: "A warehouse name is unique within its region." })
+  @Mutation(() => Warehouse, { nullable: true, description: "A warehouse name is unique within its region." })
   async addWarehouse(@Arg("input") input: AddWarehouseInput, @Ctx() ctx: SubgraphContext): Promise<Warehouse> {
     const region = ownRegion(ctx, input.region, "input.region").code;
     ctx.access.requireWrite(region);
@@ -49,7 +49,7 @@ export class WarehouseResolver {
     return toWarehouse(doc, region);
   }
 
-  @Mutation(() => Warehouse, { description: "Below this quantity the item shows in lowStock." })
+  @Mutation(() => Warehouse, { nullable: true, description: "Below this quantity the item shows in lowStock." })
   async setLowStockThreshold(
     @Arg("warehouseId", () => ID) warehouseId: string,
     @Arg("item", () => Item) item: Item,

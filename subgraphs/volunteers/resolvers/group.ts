@@ -16,7 +16,7 @@ export class VolunteerGroupResolver {
     return toGroup(await requireGroup(ctx, id), ctx.region.code);
   }
 
-  @Mutation(() => VolunteerGroup, { description: "A group name is unique within its region." })
+  @Mutation(() => VolunteerGroup, { nullable: true, description: "A group name is unique within its region." })
   async createVolunteerGroup(@Arg("input") input: CreateVolunteerGroupInput, @Ctx() ctx: SubgraphContext): Promise<VolunteerGroup> {
     const region = ownRegion(ctx, input.region, "input.region").code;
     ctx.access.requireWrite(region);
@@ -29,7 +29,7 @@ export class VolunteerGroupResolver {
     return toGroup(doc, region);
   }
 
-  @Mutation(() => VolunteerGroup, { description: "The leader must be a member of the group." })
+  @Mutation(() => VolunteerGroup, { nullable: true, description: "The leader must be a member of the group." })
   async setVolunteerGroupLeader(
     @Arg("groupId", () => ID) groupId: string,
     @Arg("volunteerId", () => ID) volunteerId: string,

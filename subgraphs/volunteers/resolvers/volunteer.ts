@@ -18,7 +18,7 @@ export class VolunteerResolver {
     return toVolunteer(await requireVolunteer(ctx, id), ctx.region.code);
   }
 
-  @Mutation(() => Volunteer, { description: "Registers an ACTIVE volunteer; a phone already registered in the region is CONFLICT." })
+  @Mutation(() => Volunteer, { nullable: true, description: "Registers an ACTIVE volunteer; a phone already registered in the region is CONFLICT." })
   async registerVolunteer(@Arg("input") input: RegisterVolunteerInput, @Ctx() ctx: SubgraphContext): Promise<Volunteer> {
     const region = ownRegion(ctx, input.region, "input.region").code;
     ctx.access.requireWrite(region);
@@ -38,7 +38,7 @@ export class VolunteerResolver {
     return volunteer;
   }
 
-  @Mutation(() => Volunteer, { description: "Changes the fields given; the phone stays unique in the region." })
+  @Mutation(() => Volunteer, { nullable: true, description: "Changes the fields given; the phone stays unique in the region." })
   async updateVolunteer(
     @Arg("id", () => ID) id: string,
     @Arg("input") input: UpdateVolunteerInput,
@@ -58,7 +58,7 @@ export class VolunteerResolver {
     return toVolunteer(doc, ctx.region.code);
   }
 
-  @Mutation(() => Volunteer)
+  @Mutation(() => Volunteer, { nullable: true })
   async setVolunteerStatus(
     @Arg("id", () => ID) id: string,
     @Arg("status", () => VolunteerStatus) status: VolunteerStatus,
