@@ -1,6 +1,6 @@
 // The gateway's region registry: the shared registry format, where every region must
 // name the URL of each of its four subgraphs. Errors name the bad entry.
-import { RegionRegistry, SUBGRAPH_NAMES } from "../subgraphs/shared/regions.js";
+import { RegionRegistry, SUBGRAPH_NAMES, type RegionInfo, type SubgraphName } from "../subgraphs/shared/regions.js";
 
 export function checkGatewayRegistry(registry: RegionRegistry, source: string): RegionRegistry {
   const problems = registry.regions.flatMap((r, i) =>
@@ -12,4 +12,10 @@ export function checkGatewayRegistry(registry: RegionRegistry, source: string): 
 
 export function loadGatewayRegistry(path: string): RegionRegistry {
   return checkGatewayRegistry(RegionRegistry.load(path), path);
+}
+
+/** A gateway registry for `regions`, each subgraph at the URL `urlFor` gives. */
+export function registryFor(regions: RegionInfo[], urlFor: (region: string, subgraph: SubgraphName) => string): RegionRegistry {
+  const withUrls = regions.map((r) => ({ ...r, subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((s) => [s, urlFor(r.code, s)])) }));
+  return checkGatewayRegistry(new RegionRegistry(withUrls), "(generated)");
 }

@@ -1,28 +1,113 @@
-// `npm start`: the embedded default. Until the gateway and subgraphs exist it only starts
-// the embedded engine (or checks MONGODB_URI) and waits for Ctrl-C.
-import { MongoClient } from "mongodb";
+// `npm start`: the embedded default. One process runs the embedded MongoDB-compatible
+// engine (unless MONGODB_URI is set), seeds every region, serves the four subgraphs of
+// all regions, and the gateway on one endpoint; it prints the endpoint, dev tokens and
+// example queries. Ctrl-C stops everything.
+import "reflect-metadata";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { startEmbeddedMongo } from "./embedded-mongo/index.js";
+import { registryFor } from "../gateway/registry.js";
+import { createGateway } from "../gateway/server.js";
+import { buildSubgraphs } from "../subgraphs/index.js";
+import { hs256Config, mintToken } from "../subgraphs/shared/auth.js";
 import { onShutdown, optionalEnv, parseOrExit, port } from "../subgraphs/shared/config.js";
+import { listen } from "../subgraphs/shared/http.js";
+import { createLogger } from "../subgraphs/shared/log.js";
+import { connectMongo } from "../subgraphs/shared/mongo.js";
+import { projectPath } from "../subgraphs/shared/paths.js";
+import { keyedHasher } from "../subgraphs/shared/pseudonym.js";
+import { RegionRegistry } from "../subgraphs/shared/regions.js";
+import { createRegionHost } from "../subgraphs/shared/server.js";
+import { startEmbeddedMongo } from "./embedded-mongo/index.js";
+import { isSeeded, seedRegion } from "./seed/seed.js";
 
+const started = performance.now();
+process.env.APOLLO_TELEMETRY_DISABLED = "1";
 const env = parseOrExit(
   z.object({
-    MONGODB_URI: optionalEnv(z.string().startsWith("mongodb")),
+    PORT: port(4000),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    MONGODB_URI: optionalEnv(z.string().startsWith("mongodb", "must be a mongodb:// or mongodb+srv:// URI")),
     MONGO_PORT: port(0),
+    REGIONS: z.string().default("all"),
+    DB_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/).default("aidgraph"),
+    JWT_SECRET: optionalEnv(z.string().min(32, "must be at least 32 characters")),
+    PSEUDONYM_KEY: optionalEnv(z.string().min(32, "must be at least 32 characters")),
+    REGION_TIMEOUT_MS: z.coerce.number().int().min(50).default(5000),
+    NODE_ENV: z.string().default("development"),
   }),
   process.env,
   "environment variable",
 );
+if (env.NODE_ENV === "production" && (!env.JWT_SECRET || !env.PSEUDONYM_KEY)) {
+  process.stderr.write("JWT_SECRET and PSEUDONYM_KEY are required with NODE_ENV=production\n");
+  process.exit(2);
+}
+// Development defaults: fresh random secrets every start, never printed.
+const jwtSecret = env.JWT_SECRET ?? randomBytes(32).toString("hex");
+const pseudonymKey = env.PSEUDONYM_KEY ?? randomBytes(32).toString("hex");
+const log = createLogger("aidgraph");
 
-const embedded = env.MONGODB_URI ? undefined : await startEmbeddedMongo({ port: env.MONGO_PORT });
-const uri = env.MONGODB_URI ?? embedded!.uri;
-const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
-await client.connect();
-await client.db("admin").command({ ping: 1 });
-console.log(embedded ? `embedded MongoDB-compatible engine: ${uri}` : "MongoDB reachable at MONGODB_URI");
-console.log("aidgraph: the gateway and subgraphs are not built yet; idling. Ctrl-C stops.");
+let regions;
+try {
+  regions = RegionRegistry.load().select(env.REGIONS);
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(2);
+}
+
+const embedded = env.MONGODB_URI ? undefined : await startEmbeddedMongo({ port: env.MONGO_PORT, log: (m) => log.warn(m) });
+const mongoUri = env.MONGODB_URI ?? embedded!.uri;
+const mongo = await connectMongo(mongoUri);
+const auth = hs256Config(jwtSecret);
+const registry = RegionRegistry.load();
+
+const host = await createRegionHost({ subgraphs: await buildSubgraphs(), regions, registry, mongo, dbPrefix: env.DB_PREFIX, auth, pseudonymKey, log });
+let seeded = 0;
+for (const region of regions) {
+  const db = host.db(region.code);
+  if (await isSeeded(db)) continue;
+  await seedRegion(db, region, keyedHasher(pseudonymKey));
+  seeded++;
+  process.stdout.write(`\rseeding demo data: ${seeded}/${regions.length} regions`);
+}
+if (seeded) process.stdout.write("\n");
+const regionHost = await listen(host.handler, 0, "127.0.0.1");
+const gateway = await createGateway({
+  registry: registryFor(regions, (code, subgraph) => `${regionHost.url}/${code}/${subgraph}/graphql`),
+  supergraphSdl: readFileSync(projectPath("schema", "supergraph.graphql"), "utf8"),
+  auth,
+  log,
+  timeoutMs: env.REGION_TIMEOUT_MS,
+  production: env.NODE_ENV === "production",
+});
+const http = await listen(gateway.handler, env.PORT, env.HOST);
+const endpoint = `${http.url.replace("127.0.0.1", "localhost")}/graphql`;
+
+const coordinator = await mintToken(auth, { sub: "dev-coordinator", role: "NATIONAL_COORDINATOR" });
+const staff = await mintToken(auth, { sub: "dev-staff-kz75", role: "REGIONAL_STAFF", region: "KZ-75" });
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+console.log(`
+aidgraph is up in ${seconds} s
+  GraphQL endpoint   ${endpoint}
+  regions            ${regions.length} (${regions[0]!.code} … ${regions.at(-1)!.code}), 4 subgraphs each${seeded ? `, ${seeded} seeded with demo data` : ""}
+  MongoDB            ${embedded ? `embedded engine at ${embedded.uri} (in memory)` : "MONGODB_URI"}
+  metrics / health   ${http.url}/metrics  ${http.url}/health
+
+Development tokens (valid 8 h; ${env.JWT_SECRET ? "signed with JWT_SECRET" : "a random secret is made at every start"}):
+  NATIONAL_COORDINATOR       ${coordinator}
+  REGIONAL_STAFF of KZ-75    ${staff}
+
+Try:
+  TOKEN=${coordinator}
+  curl -s ${endpoint} -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" \\
+    -d '{"query":"{ regions { code name volunteerStats { total active } stock { item quantity } } }"}'
+
+Ctrl-C stops.`);
 
 onShutdown(async () => {
-  await client.close();
+  await Promise.all([http.close(), regionHost.close(), gateway.stop()]);
+  await host.stop();
+  await mongo.close();
   await embedded?.stop();
 });

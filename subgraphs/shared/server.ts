@@ -2,9 +2,9 @@
 // of regions at `/<REGION>/<subgraph>/graphql`. One schema (and one Apollo Server) per
 // subgraph kind serves all its regions; the region comes from the request path.
 // Building the handler and listening are separate.
-import { createHmac } from "node:crypto";
 import type http from "node:http";
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
 import type { Db, MongoClient } from "mongodb";
 import { Access, authenticate, type AuthConfig } from "./auth.js";
@@ -13,6 +13,7 @@ import { formatError } from "./errors.js";
 import { executeGraphQL, readJsonBody, safeHandler, sendError, sendJson } from "./http.js";
 import type { Logger } from "./log.js";
 import { ensureIndexes, regionDbName, type IndexPlan } from "./mongo.js";
+import { keyedHasher } from "./pseudonym.js";
 import type { RegionInfo, RegionRegistry, SubgraphName } from "./regions.js";
 
 export interface SubgraphDefinition {
@@ -49,8 +50,7 @@ const PATH = /^\/([A-Z]{2}-[A-Z0-9]{1,3})\/([a-z]+)\/(graphql|health)\/?$/;
 export async function createRegionHost(options: RegionHostOptions): Promise<RegionHost> {
   const { registry, log } = options;
   const maxBody = options.maxBodyBytes ?? 1_000_000;
-  const keyedHash = (purpose: string, value: string) =>
-    createHmac("sha256", options.pseudonymKey).update(`${purpose}\0${value}`).digest("hex");
+  const keyedHash = keyedHasher(options.pseudonymKey);
   const hosted = new Map(options.regions.map((r) => [r.code, r]));
   const dbs = new Map(options.regions.map((r) => [r.code, options.mongo.db(regionDbName(options.dbPrefix, r.code))]));
 
@@ -72,6 +72,8 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
         formatError(formatted, error, (err) => log.error({ err, subgraph: sub.name }, "internal error in resolver")),
       // Clients are the gateway and regional tools, which send JSON.
       csrfPrevention: true,
+      // No per-resolver traces to callers: they cost time and reveal internals.
+      plugins: [ApolloServerPluginInlineTraceDisabled()],
     });
     await server.start();
     servers.set(sub.name, server);

@@ -6,12 +6,12 @@ import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { pino } from "pino";
 import { createGateway, type Gateway } from "../../gateway/server.js";
-import { checkGatewayRegistry } from "../../gateway/registry.js";
+import { registryFor } from "../../gateway/registry.js";
 import { buildSubgraphs } from "../../subgraphs/index.js";
 import { hs256Config, mintToken, type Caller } from "../../subgraphs/shared/auth.js";
 import { listen, type Listening } from "../../subgraphs/shared/http.js";
 import { projectPath } from "../../subgraphs/shared/paths.js";
-import { RegionRegistry, SUBGRAPH_NAMES, type RegionInfo } from "../../subgraphs/shared/regions.js";
+import { RegionRegistry } from "../../subgraphs/shared/regions.js";
 import { postGraphQL } from "./host.js";
 import { startTestHost, TEST_SECRET, type TestHost } from "./host.js";
 
@@ -60,11 +60,7 @@ export async function startNational(options: NationalOptions): Promise<National>
     return host.url(code, subgraph);
   };
   const codes = [...options.healthy, ...(options.down ?? []), ...(options.hanging ?? [])];
-  const regions: RegionInfo[] = codes.map((code) => ({
-    ...demo.require(code),
-    subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((s) => [s, urlFor(code, s)])),
-  }));
-  const registry = checkGatewayRegistry(new RegionRegistry(regions), "test");
+  const registry = registryFor(codes.map((c) => demo.require(c)), urlFor);
   const gateway = await createGateway({
     registry,
     supergraphSdl: readFileSync(projectPath("schema", "supergraph.graphql"), "utf8"),

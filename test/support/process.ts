@@ -4,8 +4,9 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
+/** `start` → dist/scripts/start.js; `gateway/index` → dist/gateway/index.js. */
 export const distScript = (name: string): string =>
-  fileURLToPath(new URL(`../../dist/scripts/${name}.js`, import.meta.url));
+  fileURLToPath(new URL(`../../dist/${name.includes("/") ? name : `scripts/${name}`}.js`, import.meta.url));
 
 export interface Spawned {
   child: ChildProcess;

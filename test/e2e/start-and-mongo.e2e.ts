@@ -1,5 +1,6 @@
 // The runnable entry points as a user starts them: `npm run mongo` and `npm start`.
 import { afterEach, describe, expect, it } from "vitest";
+import { postGraphQL } from "../support/host.js";
 import { connect } from "../support/mongo.js";
 import { spawnScript, type Spawned } from "../support/process.js";
 
@@ -30,13 +31,22 @@ describe("npm run mongo", () => {
 });
 
 describe("npm start", () => {
-  it("starts the embedded engine and exits 0 on SIGTERM", async () => {
-    const p = spawnScript("start", [], { PORT: "0", MONGODB_URI: "" });
+  it("serves the seeded national graph on one endpoint, with the dev tokens it prints, and exits 0 on SIGTERM", async () => {
+    const p = spawnScript("start", [], { PORT: "0", MONGODB_URI: "", JWT_SECRET: "", LOG_LEVEL: "silent" });
     running.push(p);
-    const line = await p.waitFor(/embedded MongoDB-compatible engine: mongodb:\/\//);
-    const client = await connect(line.slice(line.indexOf("mongodb://")));
-    expect((await client.db("admin").command({ ping: 1 })).ok).toBe(1);
-    await client.close();
+    const endpoint = (await p.waitFor(/GraphQL endpoint\s+http:\/\//, 60_000)).trim().split(/\s+/).at(-1)!;
+    const token = (await p.waitFor(/NATIONAL_COORDINATOR\s+ey/)).trim().split(/\s+/).at(-1)!;
+    await p.waitFor(/Ctrl-C stops/);
+    const anonymous = await postGraphQL<{ regions: Array<{ code: string; name: string }> }>(endpoint, "{ regions { code name status { healthy } } }");
+    expect(anonymous.data!.regions).toHaveLength(20);
+    const res = await postGraphQL<{ regions: Array<{ code: string; volunteerStats: { total: number }; stock: Array<{ quantity: number }> }> }>(
+      endpoint,
+      "{ regions { code volunteerStats { total } stock { item quantity } } }",
+      {},
+      token,
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.regions.every((r) => r.volunteerStats.total > 0 && r.stock.some((s) => s.quantity > 0))).toBe(true);
     expect(await p.stop("SIGTERM")).toBe(0);
   });
 });

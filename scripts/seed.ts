@@ -1,0 +1,48 @@
+// `npm run seed`: deterministic demo data for REGIONS (`all` or codes) in MONGODB_URI,
+// skipping regions that have data already. PSEUDONYM_KEY must be the hosts' key.
+import "reflect-metadata";
+import { z } from "zod";
+import { optionalEnv, parseOrExit } from "../subgraphs/shared/config.js";
+import { connectMongo, ensureIndexes, regionDbName } from "../subgraphs/shared/mongo.js";
+import { keyedHasher } from "../subgraphs/shared/pseudonym.js";
+import { RegionRegistry } from "../subgraphs/shared/regions.js";
+import { buildSubgraphs } from "../subgraphs/index.js";
+import { isSeeded, seedRegion } from "./seed/seed.js";
+
+const env = parseOrExit(
+  z.object({
+    MONGODB_URI: z.string().startsWith("mongodb", "must be a mongodb:// or mongodb+srv:// URI"),
+    REGIONS: z.string().default("all"),
+    DB_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/).default("aidgraph"),
+    PSEUDONYM_KEY: z.string().min(32, "must be at least 32 characters"),
+    REGISTRY: optionalEnv(z.string()),
+  }),
+  process.env,
+  "environment variable",
+);
+
+let regions;
+try {
+  regions = RegionRegistry.load(env.REGISTRY).select(env.REGIONS);
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(2);
+}
+const mongo = await connectMongo(env.MONGODB_URI);
+const subgraphs = await buildSubgraphs();
+const hash = keyedHasher(env.PSEUDONYM_KEY);
+try {
+  for (const [i, region] of regions.entries()) {
+    const db = mongo.db(regionDbName(env.DB_PREFIX, region.code));
+    const label = `[${String(i + 1).padStart(2)}/${regions.length}] ${region.code} ${region.name.en}`;
+    if (await isSeeded(db)) {
+      console.log(`${label}: has data already, skipped`);
+      continue;
+    }
+    for (const s of subgraphs) await ensureIndexes(db, s.indexes);
+    const counts = await seedRegion(db, region, hash);
+    console.log(`${label}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(", ")}`);
+  }
+} finally {
+  await mongo.close();
+}

@@ -1,0 +1,219 @@
+// Deterministic demo data for a region, written through the subgraphs' own data layers
+// and the official driver: volunteers in groups, households with consent, the hotline's
+// help requests, warehouses stocked through the ledger, and coming events.
+import { ObjectId } from "bson";
+import type { Db } from "mongodb";
+import { beneficiariesOf, NATIONAL_ID_PURPOSE, type BeneficiaryDoc } from "../../subgraphs/beneficiaries/data/beneficiaries.js";
+import { helpRequestsOf, type HelpRequestDoc } from "../../subgraphs/beneficiaries/data/help-requests.js";
+import { BeneficiaryStatus, HelpChannel, HelpRequestStatus, Need, URGENCY_RANK, Urgency, Vulnerability } from "../../subgraphs/beneficiaries/types/enums.js";
+import { eventsOf, type EventDoc } from "../../subgraphs/events/data/events.js";
+import { EventKind, EventStatus } from "../../subgraphs/events/types/enums.js";
+import { payloadHash, runOperation, type OperationDoc } from "../../subgraphs/inventory/data/ledger.js";
+import { warehousesOf, type WarehouseDoc } from "../../subgraphs/inventory/data/warehouses.js";
+import { Item } from "../../subgraphs/inventory/types/enums.js";
+import { encodeId } from "../../subgraphs/shared/ids.js";
+import type { RegionInfo } from "../../subgraphs/shared/regions.js";
+import { searchKey } from "../../subgraphs/shared/text.js";
+import { groupsOf, volunteersOf, type GroupDoc, type VolunteerDoc } from "../../subgraphs/volunteers/data/volunteers.js";
+import { Skill, VolunteerStatus } from "../../subgraphs/volunteers/types/enums.js";
+import { DISTRICTS, DONORS, EVENTS, FEMALE, MALE, SURNAMES } from "./names.js";
+
+export interface SeedSizes {
+  volunteers: number;
+  beneficiaries: number;
+  helpRequests: number;
+  warehouses: number;
+  events: number;
+}
+
+export const DEFAULT_SIZES: SeedSizes = { volunteers: 40, beneficiaries: 30, helpRequests: 20, warehouses: 2, events: 5 };
+
+/** mulberry32: a small deterministic PRNG, seeded per region. */
+function rng(seed: string): () => number {
+  let h = 1779033703 ^ seed.length;
+  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 3432918353);
+  let a = h >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A fixed ObjectId per (region, kind, n): the same seed gives the same ids. */
+function oid(region: string, kind: number, n: number): ObjectId {
+  const code = Number(region.replace(/\D/g, "")) || 0;
+  return ObjectId.createFromHexString(`a1d0${code.toString(16).padStart(4, "0")}${kind.toString(16).padStart(4, "0")}${n.toString(16).padStart(12, "0")}`);
+}
+
+export async function isSeeded(db: Db): Promise<boolean> {
+  return (await volunteersOf(db).countDocuments({}, { limit: 1 })) > 0;
+}
+
+export async function seedRegion(
+  db: Db,
+  region: RegionInfo,
+  keyedHash: (purpose: string, value: string) => string,
+  sizes: SeedSizes = DEFAULT_SIZES,
+  now = new Date(),
+): Promise<Record<keyof SeedSizes, number>> {
+  const random = rng(region.code);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const some = <T>(list: readonly T[], max: number): T[] => [...new Set(Array.from({ length: 1 + Math.floor(random() * max) }, () => pick(list)))];
+  const person = () => {
+    const female = random() < 0.5;
+    const [m, f] = pick(SURNAMES);
+    return `${pick(female ? FEMALE : MALE)} ${female ? f : m}`;
+  };
+  // "Ахметов" → "Семья Ахметовых"; surnames that do not decline stay as they are.
+  const family = (surname: string) => (/(ов|ев|ин)$/.test(surname) ? `Семья ${surname}ых` : `Семья ${surname}`);
+  const code = region.code;
+  const digits = code.replace(/\D/g, "").padStart(2, "0");
+  const day = 86_400_000;
+
+  // Volunteers in three groups, each with a leader.
+  const groups: GroupDoc[] = ["Волонтёры Красного Полумесяца", "Жастар ресурстық орталығы", "Помощь пожилым"].map((name, i) => ({
+    _id: oid(code, 1, i),
+    name: `${name} (${region.name.ru})`,
+    nameKey: searchKey(`${name} (${region.name.ru})`),
+    organisation: i === 1 ? "Молодёжный ресурсный центр" : "НКО",
+    leaderId: oid(code, 2, i),
+    createdAt: new Date(now.getTime() - 90 * day),
+  }));
+  const volunteers: VolunteerDoc[] = Array.from({ length: sizes.volunteers }, (_, i) => {
+    const fullName = person();
+    return {
+      _id: oid(code, 2, i),
+      fullName,
+      nameKey: searchKey(fullName),
+      phone: `+770${digits}${String(1_000_000 + i).slice(1)}`,
+      skills: some(Object.values(Skill), 3),
+      languages: random() < 0.7 ? ["kk", "ru"] : random() < 0.5 ? ["ru"] : ["kk", "ru", "en"],
+      status: i % 13 === 7 ? VolunteerStatus.INACTIVE : VolunteerStatus.ACTIVE,
+      groupId: i < 3 * Math.floor(sizes.volunteers / 4) ? groups[i % 3]!._id : null,
+      registeredAt: new Date(now.getTime() - (200 - i) * day),
+      updatedAt: new Date(now.getTime() - (200 - i) * day),
+    };
+  });
+  await groupsOf(db).insertMany(groups);
+  await volunteersOf(db).insertMany(volunteers);
+
+  // Households, with consent and the national ID only as a keyed hash.
+  const beneficiaries: BeneficiaryDoc[] = Array.from({ length: sizes.beneficiaries }, (_, i) => {
+    const at = new Date(now.getTime() - (120 - i) * day);
+    return {
+      _id: oid(code, 3, i),
+      fullName: random() < 0.6 ? family(pick(SURNAMES)[0]) : person(),
+      phone: `+770${(Number(digits) + 50) % 100}${String(2_000_000 + i).slice(1)}`,
+      address: pick(DISTRICTS),
+      nationalIdHash: keyedHash(NATIONAL_ID_PURPOSE, `9${digits}${String(100_000_000 + i).slice(1)}`),
+      householdSize: 1 + Math.floor(random() * 7),
+      vulnerabilities: some(Object.values(Vulnerability), 2),
+      needs: some([Need.FOOD, Need.FOOD, Need.MEDICINE, Need.CLOTHING, Need.HYGIENE, Need.LEGAL_AID, Need.PSYCHOLOGICAL_SUPPORT], 2),
+      consent: { given: true, purpose: "продуктовая и социальная помощь", recordedAt: at, recordedBy: `seed-${code}`, withdrawnAt: null },
+      status: BeneficiaryStatus.ACTIVE,
+      registeredAt: at,
+      updatedAt: at,
+    };
+  });
+  await beneficiariesOf(db).insertMany(beneficiaries);
+
+  // The hotline's queue: new calls, triaged ones, some already with a volunteer.
+  const requests: HelpRequestDoc[] = Array.from({ length: sizes.helpRequests }, (_, i) => {
+    const urgency = pick([Urgency.LOW, Urgency.NORMAL, Urgency.NORMAL, Urgency.HIGH, Urgency.CRITICAL]);
+    const status = [HelpRequestStatus.NEW, HelpRequestStatus.TRIAGED, HelpRequestStatus.ASSIGNED][i % 3]!;
+    const at = new Date(now.getTime() - (i + 1) * 3_600_000);
+    const volunteer = status === HelpRequestStatus.ASSIGNED ? encodeId("Volunteer", code, volunteers[i % volunteers.length]!._id) : null;
+    const history: HelpRequestDoc["history"] = [{ from: null, to: HelpRequestStatus.NEW, at, actor: `seed-${code}`, note: null }];
+    if (status !== HelpRequestStatus.NEW) history.push({ from: HelpRequestStatus.NEW, to: status, at, actor: `seed-${code}`, note: null });
+    return {
+      _id: oid(code, 4, i),
+      channel: pick(Object.values(HelpChannel)),
+      need: pick(Object.values(Need)),
+      urgency,
+      urgencyRank: URGENCY_RANK[urgency],
+      description: pick(["нужны продукты для семьи", "лекарства для пожилой соседки", "тёплая одежда детям", "консультация юриста", "вода и средства гигиены"]),
+      contactPhone: `+770${digits}9${String(100_000 + i).slice(1)}`,
+      beneficiaryId: i % 2 === 0 ? beneficiaries[i % beneficiaries.length]!._id : null,
+      assignedVolunteerId: volunteer,
+      status,
+      history,
+      createdAt: at,
+      updatedAt: at,
+    };
+  });
+  await helpRequestsOf(db).insertMany(requests);
+
+  // Warehouses, stocked through the ledger so that stock equals its movements.
+  for (let w = 0; w < sizes.warehouses; w++) {
+    const warehouse: WarehouseDoc = {
+      _id: oid(code, 5, w),
+      name: `${region.name.ru}: центр поддержки №${w + 1}`,
+      nameKey: searchKey(`${region.name.ru}: центр поддержки №${w + 1}`),
+      address: pick(DISTRICTS),
+      stock: {},
+      thresholds: { [Item.FOOD_KIT]: 50, [Item.BLANKET]: 20 },
+      pendingOps: [],
+      createdAt: new Date(now.getTime() - 100 * day),
+    };
+    await warehousesOf(db).insertOne(warehouse);
+    const operation = (n: number, type: OperationDoc["type"], lines: OperationDoc["lines"], details: Partial<OperationDoc>): OperationDoc => ({
+      _id: oid(code, 6, w * 100 + n),
+      type,
+      idempotencyKey: `seed-${code}-${w}-${n}`,
+      payloadHash: payloadHash({ seed: n, lines }),
+      warehouseId: warehouse._id,
+      lines,
+      status: "PENDING",
+      error: null,
+      actor: `seed-${code}`,
+      createdAt: new Date(now.getTime() - (60 - n) * day),
+      completedAt: null,
+      ...details,
+    });
+    const stockLines = Object.values(Item).map((item) => ({ item, delta: 10 + Math.floor(random() * 200) }));
+    await runOperation(db, operation(0, "DONATION", stockLines, { donor: pick(DONORS) }), warehouse.name);
+    for (let d = 1; d <= 4; d++) {
+      const family = beneficiaries[(w * 4 + d) % beneficiaries.length]!;
+      await runOperation(
+        db,
+        operation(d, "DISTRIBUTION", [{ item: Item.FOOD_KIT, delta: -1 }, { item: Item.HYGIENE_KIT, delta: -1 }], {
+          beneficiaryId: encodeId("Beneficiary", code, family._id),
+          deliveredBy: encodeId("Volunteer", code, volunteers[d]!._id),
+        }),
+        warehouse.name,
+      );
+    }
+  }
+
+  // Coming events, with some volunteers already signed up.
+  const events: EventDoc[] = Array.from({ length: sizes.events }, (_, i) => {
+    const [kind, title] = EVENTS[(i + Number(digits)) % EVENTS.length]!;
+    const startsAt = new Date(Math.ceil(now.getTime() / day) * day + (3 + i * 4) * day + 9 * 3_600_000);
+    const capacity = 20 + 10 * (i % 3);
+    const participants = volunteers.slice(i, i + 5).map((v) => ({ volunteerId: encodeId("Volunteer", code, v._id), signedUpAt: now, hours: null, attendedAt: null }));
+    return {
+      _id: oid(code, 7, i),
+      title,
+      kind: kind as EventKind,
+      description: null,
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + 6 * 3_600_000),
+      location: kind === "SEMINAR" ? null : `${region.name.ru}, ${pick(DISTRICTS)}`,
+      onlineUrl: kind === "SEMINAR" ? "https://meet.example.org/aidgraph-seminar" : null,
+      capacity,
+      spotsLeft: capacity - participants.length,
+      organiser: "Молодёжный ресурсный центр",
+      status: EventStatus.SCHEDULED,
+      cancelReason: null,
+      participants,
+      createdAt: now,
+      updatedAt: now,
+    };
+  });
+  await eventsOf(db).insertMany(events);
+
+  return { volunteers: volunteers.length, beneficiaries: beneficiaries.length, helpRequests: requests.length, warehouses: sizes.warehouses, events: events.length };
+}
