@@ -13,6 +13,7 @@ import type { RegionRegistry, SubgraphName } from "../../subgraphs/shared/region
 import type { Metrics } from "../metrics.js";
 import { analyse, LruCache, restrictToFields, type FetchPlan, type RootField } from "./plan.js";
 import { routeRepresentation, routeRootField } from "./routing.js";
+import { postJson, TimeoutError } from "./transport.js";
 
 export interface SubgraphResponse {
   data?: Record<string, unknown> | null;
@@ -97,20 +98,18 @@ export class RegionalRouter {
     const started = performance.now();
     const done = (ok: boolean) => this.options.metrics.fetch(region, subgraph, (performance.now() - started) / 1000, ok);
     try {
-      const res = await fetch(url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
+      const res = await postJson(
+        url,
+        JSON.stringify(body),
+        {
           "x-request-id": caller.requestId ?? randomUUID(),
           ...(caller.authorization ? { authorization: caller.authorization } : {}),
         },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      const text = await res.text();
+        this.options.timeoutMs,
+      );
       let json: SubgraphResponse | undefined;
       try {
-        json = JSON.parse(text) as SubgraphResponse;
+        json = JSON.parse(res.body) as SubgraphResponse;
       } catch {
         json = undefined;
       }
@@ -122,9 +121,9 @@ export class RegionalRouter {
       return json;
     } catch (err) {
       done(false);
-      const e = err as Error & { cause?: { code?: string } };
-      if (e.name === "TimeoutError" || e.name === "AbortError") return new Unavailable(region, subgraph, `no answer within ${this.options.timeoutMs} ms`);
-      return new Unavailable(region, subgraph, e.cause?.code ?? e.message);
+      const e = err as Error & { code?: string };
+      if (e instanceof TimeoutError) return new Unavailable(region, subgraph, `no answer within ${this.options.timeoutMs} ms`);
+      return new Unavailable(region, subgraph, e.code ?? e.message);
     }
   }
 

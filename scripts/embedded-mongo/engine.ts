@@ -294,7 +294,8 @@ export class Engine {
     // Run a leading $match through the index-aware query, then the rest on copies.
     const [head, ...tail] = stages;
     const leadingMatch = head && "$match" in head ? (head.$match as Document) : undefined;
-    const input = (leadingMatch ? this.query(coll, leadingMatch) : coll ? [...coll.docs.values()] : []).map(cloneDoc);
+    const matched = leadingMatch ? this.query(coll, leadingMatch) : coll ? [...coll.docs.values()] : [];
+    const input = pipelineMutatesInput(leadingMatch ? tail : stages) ? matched.map(cloneDoc) : matched;
     const pipeline = leadingMatch ? tail : stages;
     const opts: Partial<MingoOptions> = {
       collectionResolver: (name: string) => [...(this.collection(ctx.db, name)?.docs.values() ?? [])].map(cloneDoc),
@@ -553,6 +554,18 @@ export class Engine {
     }
     return { nIndexesWas: was, ok: 1 };
   }
+}
+
+/** Stages that never write into the documents they read (mingo builds new ones). */
+const NON_MUTATING_STAGES = new Set(["$match", "$project", "$group", "$count", "$sort", "$limit", "$skip", "$unwind", "$sortByCount"]);
+
+/** Whether a pipeline may write into its input documents, which are then given copies. */
+function pipelineMutatesInput(stages: Document[]): boolean {
+  return stages.some((stage) => {
+    const [name, spec] = Object.entries(stage ?? {})[0] ?? [];
+    if (name === "$facet") return Object.values((spec ?? {}) as Record<string, Document[]>).some((sub) => !Array.isArray(sub) || pipelineMutatesInput(sub));
+    return !NON_MUTATING_STAGES.has(name ?? "");
+  });
 }
 
 function parseIndexSpec(raw: unknown): IndexSpec {

@@ -124,7 +124,7 @@ export async function beneficiaryStats(db: Db): Promise<BeneficiaryStats> {
         {
           $facet: {
             totals: [{ $group: { _id: null, n: { $sum: 1 }, people: { $sum: "$householdSize" } } }],
-            byNeed: [{ $unwind: "$needs" }, { $group: { _id: "$needs", count: { $sum: 1 } } }],
+            byNeed: [{ $project: { _id: 0, needs: 1 } }, { $unwind: "$needs" }, { $group: { _id: "$needs", count: { $sum: 1 } } }],
           },
         },
       ])

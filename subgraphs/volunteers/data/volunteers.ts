@@ -155,6 +155,8 @@ export async function volunteerStats(db: Db): Promise<VolunteerStats> {
           active: [{ $match: { status: VolunteerStatus.ACTIVE } }, { $count: "n" }],
           bySkill: [
             { $match: { status: VolunteerStatus.ACTIVE } },
+            // Only the skills travel through the rest of the pipeline.
+            { $project: { _id: 0, skills: 1 } },
             { $unwind: "$skills" },
             { $group: { _id: "$skills", count: { $sum: 1 } } },
           ],

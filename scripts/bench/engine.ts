@@ -1,5 +1,4 @@
-// `npm run bench`: figures measured in one run on this machine, printed as rates and as
-// ratios to their targets (shared, noisy machines make absolute timings in tests useless).
+// Engine figures: the embedded engine in its own process, one MongoClient.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { performance } from "node:perf_hooks";
@@ -7,25 +6,8 @@ import net from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { MongoClient, type Collection } from "mongodb";
-import { encodeOpMsg } from "./embedded-mongo/wire.js";
-
-interface Row {
-  name: string;
-  value: number;
-  unit: string;
-  target?: { min: number };
-}
-
-/** Runs `n` operations with `concurrency` of them in flight; returns seconds taken. */
-async function timed(n: number, op: (i: number) => Promise<unknown>, concurrency = 1): Promise<number> {
-  let next = 0;
-  const worker = async () => {
-    while (next < n) await op(next++);
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return (performance.now() - t0) / 1000;
-}
+import { encodeOpMsg } from "../embedded-mongo/wire.js";
+import { timed, type Row } from "./report.js";
 
 const IN_FLIGHT = 16;
 
@@ -94,15 +76,6 @@ async function engineBench(uri: string): Promise<Row[]> {
   return rows;
 }
 
-function print(title: string, rows: Row[]): void {
-  console.log(`\n${title}`);
-  for (const r of rows) {
-    const value = r.value >= 100 ? Math.round(r.value).toLocaleString("en") : r.value.toFixed(2);
-    const target = r.target ? `  (target ≥ ${r.target.min.toLocaleString("en")}: ${(r.value / r.target.min).toFixed(1)}× ${r.value >= r.target.min ? "✓" : "✗ BELOW"})` : "";
-    console.log(`  ${r.name.padEnd(44)} ${value.padStart(10)} ${r.unit}${target}`);
-  }
-}
-
 /**
  * The engine's own capacity, without the driver's per-call cost: one TCP connection
  * keeping `inFlight` pre-encoded insert commands outstanding.
@@ -141,7 +114,7 @@ async function rawWireInserts(uri: string, n: number, inFlight: number): Promise
 
 /** The engine in its own process, as `npm run mongo` runs it, so client and server each get a core. */
 async function spawnEngine(): Promise<{ uri: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./mongo.js", import.meta.url)), "--port", "0"], {
+  const child = spawn(process.execPath, [fileURLToPath(new URL("../mongo.js", import.meta.url)), "--port", "0"], {
     stdio: ["ignore", "pipe", "ignore"],
   });
   const [line] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];
@@ -154,13 +127,12 @@ async function spawnEngine(): Promise<{ uri: string; stop(): Promise<void> }> {
   };
 }
 
-const external = process.env.MONGODB_URI;
-const server = external ? { uri: external, stop: async () => {} } : await spawnEngine();
-try {
-  print(
-    `${external ? "MONGODB_URI" : "embedded engine (own process)"}, one MongoClient on this machine`,
-    await engineBench(server.uri),
-  );
-} finally {
-  await server.stop();
+export async function runEngineBench(): Promise<Row[]> {
+  const external = process.env.MONGODB_URI;
+  const server = external ? { uri: external, stop: async () => {} } : await spawnEngine();
+  try {
+    return await engineBench(server.uri);
+  } finally {
+    await server.stop();
+  }
 }

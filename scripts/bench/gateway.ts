@@ -1,0 +1,179 @@
+// Gateway figures: the national query over 20 regions vs 1 region through a 50 ms
+// delay per region, gateway vs direct subgraph throughput, database queries per region
+// per `_entities` batch, and `npm start`'s start-up time and memory.
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { randomBytes } from "node:crypto";
+import { MongoClient, type CommandStartedEvent } from "mongodb";
+import { pino } from "pino";
+import { registryFor } from "../../gateway/registry.js";
+import { createGateway, type Gateway } from "../../gateway/server.js";
+import { buildSubgraphs } from "../../subgraphs/index.js";
+import { hs256Config, mintToken } from "../../subgraphs/shared/auth.js";
+import { listen } from "../../subgraphs/shared/http.js";
+import { connectMongo, regionDbName } from "../../subgraphs/shared/mongo.js";
+import { projectPath } from "../../subgraphs/shared/paths.js";
+import { keyedHasher } from "../../subgraphs/shared/pseudonym.js";
+import { RegionRegistry } from "../../subgraphs/shared/regions.js";
+import { createRegionHost } from "../../subgraphs/shared/server.js";
+import { startEmbeddedMongo } from "../embedded-mongo/index.js";
+import { seedRegion } from "../seed/seed.js";
+import { latencies, percentile, timed, type Row } from "./report.js";
+
+const DELAY_MS = 50;
+const SECRET = randomBytes(32).toString("hex");
+const KEY = randomBytes(32).toString("hex");
+const auth = hs256Config(SECRET);
+const quiet = pino({ level: "silent" });
+
+const NATIONAL = `{ regions { code status { healthy } volunteerStats { total active bySkill { skill count } } beneficiaryStats { beneficiaries people openHelpRequests } stock { item quantity } upcomingEvents(first: 5) { id title startsAt } } }`;
+
+async function post(url: string, query: string, token: string, variables: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as { errors?: unknown[]; data?: Record<string, unknown> };
+  if (body.errors) throw new Error(`bench query failed: ${JSON.stringify(body.errors).slice(0, 300)}`);
+  return body.data!;
+}
+
+async function child(script: string, env: Record<string, string>): Promise<{ proc: ChildProcess; line: string }> {
+  const proc = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url))], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  const [line] = (await once(createInterface({ input: proc.stdout! }), "line")) as [string];
+  return { proc, line };
+}
+
+/** User + system CPU time of a process so far, from /proc (Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+}
+
+async function stopChild(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return;
+  proc.kill("SIGTERM");
+  await once(proc, "exit");
+}
+
+async function gatewayOver(codes: string[], base: string): Promise<{ url: string; gateway: Gateway; close(): Promise<void> }> {
+  const registry = RegionRegistry.load();
+  const gateway = await createGateway({
+    registry: registryFor(codes.map((c) => registry.require(c)), (code, s) => `${base}/${code}/${s}/graphql`),
+    supergraphSdl: readFileSync(projectPath("schema", "supergraph.graphql"), "utf8"),
+    auth,
+    log: quiet,
+    healthIntervalMs: 600_000,
+  });
+  const server = await listen(gateway.handler);
+  return { url: `${server.url}/graphql`, gateway, close: async () => void (await Promise.all([server.close(), gateway.stop()])) };
+}
+
+/** 20 regions vs 1 behind the delay, and gateway vs direct, with the host in its own process. */
+async function fanOutAndOverhead(rows: Row[]): Promise<void> {
+  const engine = await child("../mongo.js", {});
+  const mongoUri = engine.line.trim();
+  const registry = RegionRegistry.load();
+  const prefix = `bench_${Date.now()}`;
+  const mongo = await connectMongo(mongoUri);
+  for (const region of registry.regions) await seedRegion(mongo.db(regionDbName(prefix, region.code)), region, keyedHasher(KEY));
+  const host = await child("./delayed-host.js", { MONGODB_URI: mongoUri, DB_PREFIX: prefix, JWT_SECRET: SECRET, PSEUDONYM_KEY: KEY, DELAY_MS: String(DELAY_MS) });
+  const [delayedBase, directBase] = host.line.trim().split(" ") as [string, string];
+  const token = await mintToken(auth, { sub: "bench", role: "NATIONAL_COORDINATOR" });
+  const all = registry.regions.map((r) => r.code);
+  const g20 = await gatewayOver(all, delayedBase);
+  const g1 = await gatewayOver(["KZ-75"], delayedBase);
+  const gDirect = await gatewayOver(all, directBase);
+  try {
+    for (let i = 0; i < 3; i++) await Promise.all([post(g20.url, NATIONAL, token), post(g1.url, NATIONAL, token)]);
+    const n = 30;
+    const one = await latencies(n, () => post(g1.url, NATIONAL, token));
+    const cpuBefore = { engine: cpuMs(engine.proc.pid!), host: cpuMs(host.proc.pid!), gateway: process.cpuUsage() };
+    const twenty = await latencies(n, () => post(g20.url, NATIONAL, token));
+    const gatewayCpu = process.cpuUsage(cpuBefore.gateway);
+    rows.push({ name: `national query, 1 region, p50 (${DELAY_MS} ms delay per region)`, value: percentile(one, 50), unit: "ms" });
+    rows.push({ name: `national query, 20 regions, p50 (${DELAY_MS} ms delay per region)`, value: percentile(twenty, 50), unit: "ms" });
+    rows.push({ name: "20 regions / 1 region, p50", value: percentile(twenty, 50) / percentile(one, 50), unit: "×", target: { max: 1.5 } });
+    rows.push({ name: "20 regions / 1 region, p95", value: percentile(twenty, 95) / percentile(one, 95), unit: "×" });
+    // Where a 20-region query's time goes on this machine's two shared cores.
+    rows.push({ name: "  CPU per 20-region query: embedded engine process", value: (cpuMs(engine.proc.pid!) - cpuBefore.engine) / n, unit: "ms" });
+    rows.push({ name: "  CPU per 20-region query: region host process (80 fetches)", value: (cpuMs(host.proc.pid!) - cpuBefore.host) / n, unit: "ms" });
+    rows.push({ name: "  CPU per 20-region query: gateway and bench client", value: (gatewayCpu.user + gatewayCpu.system) / 1000 / n, unit: "ms" });
+
+    // One hop: the same query straight to a region's subgraph, and through the gateway.
+    const query = `query ($id: ID!) { volunteer(id: $id) { id fullName skills status } }`;
+    const id = ((await post(`${directBase}/KZ-75/volunteers/graphql`, `{ _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) { ... on Region { volunteers(first: 1) { nodes { id } } } } }`, token))._entities as Array<{ volunteers: { nodes: Array<{ id: string }> } }>)[0]!.volunteers.nodes[0]!.id;
+    const requests = 1500;
+    await timed(200, () => post(gDirect.url, query, token, { id }), 8);
+    const tDirect = await timed(requests, () => post(`${directBase}/KZ-75/volunteers/graphql`, query, token, { id }), 8);
+    const tGateway = await timed(requests, () => post(gDirect.url, query, token, { id }), 8);
+    rows.push({ name: "one-hop query direct to the subgraph (8 in flight)", value: requests / tDirect, unit: "req/s" });
+    rows.push({ name: "same query through the gateway (8 in flight)", value: requests / tGateway, unit: "req/s" });
+    rows.push({ name: "gateway throughput / direct throughput", value: (requests / tGateway / (requests / tDirect)) * 100, unit: "%", target: { min: 30 } });
+  } finally {
+    await Promise.all([g20.close(), g1.close(), gDirect.close()]);
+    await stopChild(host.proc);
+    await mongo.close();
+    await stopChild(engine.proc);
+  }
+}
+
+/** Database queries per region for an `_entities` batch, counted with command monitoring. */
+async function referenceBatching(rows: Row[]): Promise<void> {
+  const embedded = await startEmbeddedMongo({ log: () => {} });
+  const mongo = new MongoClient(embedded.uri, { monitorCommands: true });
+  await mongo.connect();
+  const commands: CommandStartedEvent[] = [];
+  mongo.on("commandStarted", (e) => commands.push(e));
+  const registry = RegionRegistry.load();
+  const codes = ["KZ-75", "KZ-43", "KZ-11", "KZ-79"];
+  const regions = codes.map((c) => registry.require(c));
+  const prefix = `bench_refs_${Date.now()}`;
+  const host = await createRegionHost({ subgraphs: await buildSubgraphs(), regions, registry, mongo, dbPrefix: prefix, auth, pseudonymKey: KEY, log: quiet });
+  for (const r of regions) await seedRegion(host.db(r.code), r, keyedHasher(KEY));
+  const server = await listen(host.handler);
+  const g = await gatewayOver(codes, server.url);
+  try {
+    // The host's commands to volunteers during one national query that resolves every
+    // upcoming event's participants (Volunteer references of each region).
+    commands.length = 0;
+    const token = await mintToken(auth, { sub: "bench", role: "NATIONAL_COORDINATOR" });
+    const data = await post(g.url, `{ regions { code upcomingEvents(first: 5) { participants { id fullName } } } }`, token);
+    const participants = (data.regions as Array<{ upcomingEvents: Array<{ participants: unknown[] }> }>).reduce((n, r) => n + r.upcomingEvents.reduce((m, e) => m + e.participants.length, 0), 0);
+    const finds = commands.filter((c) => c.commandName === "find" && c.command.find === "volunteers");
+    const perRegion = new Map<string, number>();
+    for (const f of finds) perRegion.set(f.databaseName, (perRegion.get(f.databaseName) ?? 0) + 1);
+    rows.push({ name: `volunteer references resolved (${codes.length} regions)`, value: participants, unit: "entities" });
+    rows.push({ name: "database queries per region per _entities batch", value: Math.max(...perRegion.values(), 0), unit: "queries", target: { max: 1 } });
+  } finally {
+    await g.close();
+    await server.close();
+    await host.stop();
+    await mongo.close();
+    await embedded.stop();
+  }
+}
+
+/** `npm start` as a user runs it: time until it says it is up, and its memory then. */
+async function startup(rows: Row[]): Promise<void> {
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, [fileURLToPath(new URL("../start.js", import.meta.url))], {
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "silent", MONGODB_URI: "" },
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const lines = createInterface({ input: proc.stdout! });
+  for await (const line of lines) if (line.includes("Ctrl-C stops")) break;
+  const seconds = (performance.now() - t0) / 1000;
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"))?.[1] ?? 0);
+  await stopChild(proc);
+  rows.push({ name: "npm start: ready, 20 seeded regions (process start to ready)", value: seconds, unit: "s", target: { max: 15 } });
+  rows.push({ name: "npm start: resident memory when ready", value: rssKb / 1024, unit: "MiB" });
+}
+
+export async function runGatewayBench(): Promise<Row[]> {
+  const rows: Row[] = [];
+  await fanOutAndOverhead(rows);
+  await referenceBatching(rows);
+  await startup(rows);
+  return rows;
+}

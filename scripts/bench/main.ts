@@ -1,0 +1,23 @@
+// `npm run bench [-- --only engine|gateway]`: every figure measured in one run.
+import "reflect-metadata";
+import { parseArgs } from "node:util";
+import { runEngineBench } from "./engine.js";
+import { runGatewayBench } from "./gateway.js";
+import { met, print, type Row } from "./report.js";
+
+process.env.APOLLO_TELEMETRY_DISABLED = "1";
+const { values } = parseArgs({ options: { only: { type: "string" } } });
+const all: Row[] = [];
+if (!values.only || values.only === "engine") {
+  const rows = await runEngineBench();
+  print(`Embedded engine (${process.env.MONGODB_URI ? "MONGODB_URI" : "own process"}), one MongoClient`, rows);
+  all.push(...rows);
+}
+if (!values.only || values.only === "gateway") {
+  const rows = await runGatewayBench();
+  print("Gateway and regional router", rows);
+  all.push(...rows);
+}
+const targets = all.filter((r) => r.target);
+console.log(`\n${targets.filter(met).length} of ${targets.length} targets met`);
+process.exit(0);
