@@ -13,6 +13,9 @@ export const gatewayEnv = z.object({
   JWT_ISSUER: optionalEnv(z.string()),
   JWT_AUDIENCE: optionalEnv(z.string()),
   CORS_ORIGINS: z.string().default("*"),
+  MAX_DEPTH: z.coerce.number().int().min(1).default(12),
+  MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  MAX_COST: z.coerce.number().int().min(1).default(50_000),
   NODE_ENV: z.string().default("development"),
 });
 export type GatewayEnv = z.infer<typeof gatewayEnv>;

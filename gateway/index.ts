@@ -29,6 +29,7 @@ const gateway = await createGateway({
   healthIntervalMs: env.HEALTH_INTERVAL_MS,
   corsOrigins: env.CORS_ORIGINS === "*" ? "*" : env.CORS_ORIGINS.split(",").map((o) => o.trim()),
   production: env.NODE_ENV === "production",
+  limits: { maxDepth: env.MAX_DEPTH, maxAliases: env.MAX_ALIASES, maxCost: env.MAX_COST },
 });
 const http = await listen(gateway.handler, env.PORT, env.HOST);
 console.log(`gateway listening on ${http.url}/graphql (${registry.regions.length} regions)`);

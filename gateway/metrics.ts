@@ -32,6 +32,13 @@ export class Metrics {
     m.latency.observe(seconds);
   }
 
+  /** Fetches sent to regional subgraphs so far (all regions and subgraphs). */
+  get totalFetches(): number {
+    let n = 0;
+    for (const m of this.fetches.values()) n += m.total;
+    return n;
+  }
+
   /** One GraphQL request at the gateway; `failed` when its response carried errors. */
   request(seconds: number, failed: boolean): void {
     this.requests.total++;

@@ -5,13 +5,16 @@ import { randomUUID } from "node:crypto";
 import type http from "node:http";
 import { ApolloGateway, LocalGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { Access, authenticate, type AuthConfig } from "../subgraphs/shared/auth.js";
 import { formatError } from "../subgraphs/shared/errors.js";
 import { executeGraphQL, readJsonBody, safeHandler, sendError, sendJson } from "../subgraphs/shared/http.js";
 import type { Logger } from "../subgraphs/shared/log.js";
 import type { RegionRegistry, SubgraphName } from "../subgraphs/shared/regions.js";
 import type { GatewayContext } from "./context.js";
+import { guardPlugin } from "./guard.js";
 import { HealthMonitor } from "./health.js";
+import { DEFAULT_LIMITS, type QueryLimits } from "./limits.js";
 import { Metrics } from "./metrics.js";
 import { buildRegionsSchema, REGIONS_SUBGRAPH } from "./regions/schema.js";
 import { RegionalDataSource } from "./router/data-source.js";
@@ -28,6 +31,7 @@ export interface GatewayOptions {
   corsOrigins?: string[] | "*";
   production?: boolean;
   maxBodyBytes?: number;
+  limits?: Partial<QueryLimits>;
 }
 
 export interface Gateway {
@@ -59,6 +63,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => formatError(formatted, error, (err) => log.error({ err }, "internal error at the gateway")),
+    plugins: [
+      guardPlugin({ limits: { ...DEFAULT_LIMITS, ...options.limits }, regions: () => registry.regions.length }),
+      // No landing page in production: the endpoint is for clients, not browsers.
+      ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
   });
   await server.start();
   await health.start();

@@ -44,13 +44,16 @@ export interface TestHost {
   stop(): Promise<void>;
 }
 
-export async function startTestHost(subgraphs: SubgraphDefinition[], regionCodes = ["KZ-75", "KZ-43"]): Promise<TestHost> {
+export async function startTestHost(
+  subgraphs: SubgraphDefinition[],
+  regionCodes = ["KZ-75", "KZ-43"],
+  auth: AuthConfig = hs256Config(TEST_SECRET),
+): Promise<TestHost> {
   const testMongo: TestMongo = await startTestMongo();
   const mongo = await connect(testMongo.uri, { monitorCommands: true });
   const commands: CommandStartedEvent[] = [];
   mongo.on("commandStarted", (e) => commands.push(e));
   const registry = RegionRegistry.load();
-  const auth = hs256Config(TEST_SECRET);
   const dbPrefix = randomDbName("aidgraph_t");
   const host: RegionHost = await createRegionHost({
     subgraphs,

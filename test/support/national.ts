@@ -8,7 +8,7 @@ import { pino } from "pino";
 import { createGateway, type Gateway } from "../../gateway/server.js";
 import { registryFor } from "../../gateway/registry.js";
 import { buildSubgraphs } from "../../subgraphs/index.js";
-import { hs256Config, mintToken, type Caller } from "../../subgraphs/shared/auth.js";
+import { hs256Config, mintToken, type AuthConfig, type Caller } from "../../subgraphs/shared/auth.js";
 import { listen, type Listening } from "../../subgraphs/shared/http.js";
 import { projectPath } from "../../subgraphs/shared/paths.js";
 import { RegionRegistry } from "../../subgraphs/shared/regions.js";
@@ -47,10 +47,13 @@ export interface NationalOptions {
   /** Regions whose subgraphs accept connections but never answer. */
   hanging?: string[];
   timeoutMs?: number;
+  /** Token verification for the gateway and the subgraphs (default: HS256 with TEST_SECRET). */
+  auth?: AuthConfig;
 }
 
 export async function startNational(options: NationalOptions): Promise<National> {
-  const host = await startTestHost(await buildSubgraphs(), options.healthy);
+  const auth = options.auth ?? hs256Config(TEST_SECRET);
+  const host = await startTestHost(await buildSubgraphs(), options.healthy, auth);
   const demo = RegionRegistry.load();
   const downPort = await closedPort();
   const hanging = options.hanging?.length ? await hangingServer() : undefined;
@@ -64,7 +67,7 @@ export async function startNational(options: NationalOptions): Promise<National>
   const gateway = await createGateway({
     registry,
     supergraphSdl: readFileSync(projectPath("schema", "supergraph.graphql"), "utf8"),
-    auth: hs256Config(TEST_SECRET),
+    auth,
     log: pino({ level: "silent" }),
     timeoutMs: options.timeoutMs ?? 5000,
     healthIntervalMs: 60_000,
@@ -76,7 +79,7 @@ export async function startNational(options: NationalOptions): Promise<National>
     gateway,
     url,
     query: (query, variables = {}, token) => postGraphQL(url, query, variables, token),
-    token: (caller) => mintToken(hs256Config(TEST_SECRET), caller),
+    token: (caller) => mintToken(auth, caller),
     stop: async () => {
       hanging?.server.closeAllConnections();
       await Promise.all([server.close(), gateway.stop(), hanging?.close()]);
