@@ -2,6 +2,7 @@
 // to its own region.
 import DataLoader from "dataloader";
 import type { Db } from "mongodb";
+import type { AuditTrail } from "./audit.js";
 import type { Access } from "./auth.js";
 import { badInput } from "./errors.js";
 import { decodeId, type DecodedId, type EntityType } from "./ids.js";
@@ -17,6 +18,8 @@ export interface SubgraphContext {
   access: Access;
   loaders: Loaders;
   log: Logger;
+  /** Who read personal data or changed records about people in this request. */
+  audit: AuditTrail;
   /** HMAC-SHA256 under the deployment's pseudonym key: identifiers stored without the clear value. */
   keyedHash: (purpose: string, value: string) => string;
 }

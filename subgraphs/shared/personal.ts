@@ -6,6 +6,7 @@ import type { SubgraphContext } from "./context.js";
 import { forbidden } from "./errors.js";
 
 export interface OwnedRecord {
+  id?: string;
   region: { code: string } | string;
   /** The id of the person the record is about, when that person may see it. */
   ownerId?: string | null;
@@ -17,7 +18,10 @@ const personalOnly: MiddlewareFn<SubgraphContext> = async ({ root, context, info
   if (!context.access.canSeePersonal(region, record.ownerId ?? undefined)) {
     throw forbidden(`${info.parentType.name}.${info.fieldName} is personal data: visible to ${region} staff and to the person themself`);
   }
-  return next();
+  const value = await next();
+  // Reads of personal data leave a trace (only when there was something to see).
+  if (value !== null && value !== undefined && record.id) context.audit.read(info.parentType.name, record.id);
+  return value;
 };
 
 export function Personal() {

@@ -5,6 +5,7 @@
 import type http from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import { AuditTrail, auditIndexes } from "./audit.js";
 import type { GraphQLSchema } from "graphql";
 import type { Db, MongoClient } from "mongodb";
 import { Access, authenticate, type AuthConfig } from "./auth.js";
@@ -56,6 +57,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
 
   for (const region of options.regions) {
     const db = dbs.get(region.code)!;
+    await ensureIndexes(db, auditIndexes);
     for (const sub of options.subgraphs) {
       await ensureIndexes(db, sub.indexes);
       await sub.onRegionStart?.(db, region, log);
@@ -72,8 +74,23 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
         formatError(formatted, error, (err) => log.error({ err, subgraph: sub.name }, "internal error in resolver")),
       // Clients are the gateway and regional tools, which send JSON.
       csrfPrevention: true,
-      // No per-resolver traces to callers: they cost time and reveal internals.
-      plugins: [ApolloServerPluginInlineTraceDisabled()],
+      plugins: [
+        // No per-resolver traces to callers: they cost time and reveal internals.
+        ApolloServerPluginInlineTraceDisabled(),
+        {
+          // Reads of personal data are written to the audit trail once per request.
+          async requestDidStart() {
+            return {
+              async didResolveOperation({ contextValue, operationName }) {
+                contextValue.audit.setOperation(operationName);
+              },
+              async willSendResponse({ contextValue }) {
+                await contextValue.audit.flush();
+              },
+            };
+          },
+        },
+      ],
     });
     await server.start();
     servers.set(sub.name, server);
@@ -118,14 +135,17 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     // names and status) the gateway answers itself.
     if (!access.caller) return sendError(res, 401, "UNAUTHENTICATED", "authentication required: send 'Authorization: Bearer <token>'");
 
+    const db = dbs.get(code)!;
+    const requestId = typeof req.headers["x-request-id"] === "string" ? req.headers["x-request-id"] : null;
     const context: SubgraphContext = {
       region,
       subgraph: name as SubgraphName,
       registry,
-      db: dbs.get(code)!,
+      db,
       access,
       loaders: new Loaders(),
       log,
+      audit: new AuditTrail(db, access, requestId, "(anonymous operation)"),
       keyedHash,
     };
     await executeGraphQL(server, req, res, url, parsed.body, context);

@@ -298,3 +298,52 @@ describe("reference resolution", () => {
     expect(JSON.stringify(res)).not.toMatch(/[0-9a-f]{64}/);
   });
 });
+
+describe("audit trail", () => {
+  const AUDIT = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Region { auditLog(first: 20) { nodes { actor role action operation entity ids } totalCount } } } }`;
+  const region = [{ __typename: "Region", code: "KZ-75" }];
+  type Entry = { actor: string; role: string; action: string; operation: string; entity: string; ids: string[] };
+
+  it("records writes and reads of personal data, with who and which records, for the region's staff only", async () => {
+    await db().collection("audit_log").deleteMany({});
+    const id = (await enroll()).data!.enrollBeneficiary.id;
+    const Q = `query ReadFamily($id: ID!) { beneficiary(id: $id) { fullName phone householdSize } }`;
+    await postGraphQL(url(), Q, { id }, staff);
+    // A coordinator cannot see the personal fields, so nothing personal was read.
+    await postGraphQL(url(), Q, { id }, coordinator);
+    await postGraphQL(url(), `query Sizes($id: ID!) { beneficiary(id: $id) { householdSize } }`, { id }, staff);
+
+    const res = await postGraphQL<{ _entities: Array<{ auditLog: { nodes: Entry[]; totalCount: number } }> }>(url(), AUDIT, { reps: region }, staff);
+    const log = res.data!._entities[0]!.auditLog;
+    // Newest first: the read, then the enrolment, whose answer also showed the personal fields.
+    expect(log.totalCount).toBe(3);
+    expect(log.nodes).toEqual([
+      { actor: "staff-75", role: "REGIONAL_STAFF", action: "READ_PERSONAL", operation: "ReadFamily", entity: "Beneficiary", ids: [id] },
+      { actor: "staff-75", role: "REGIONAL_STAFF", action: "READ_PERSONAL", operation: "EnrollBeneficiary", entity: "Beneficiary", ids: [id] },
+      { actor: "staff-75", role: "REGIONAL_STAFF", action: "WRITE", operation: "enrollBeneficiary", entity: "Beneficiary", ids: [id] },
+    ]);
+    const stored = JSON.stringify(await db().collection("audit_log").find().toArray());
+    expect(stored).not.toContain("Raikhan");
+    expect(stored).not.toContain("+77027654321");
+
+    for (const token of [coordinator, await host.token({ sub: "s43", role: "REGIONAL_STAFF", region: "KZ-43" })]) {
+      const denied = await postGraphQL<{ _entities: Array<{ auditLog: unknown }> }>(url(), AUDIT, { reps: region }, token);
+      expect(denied.data!._entities[0]!.auditLog).toBeNull();
+      expect(denied.errors![0]!.extensions!.code).toBe("FORBIDDEN");
+    }
+  });
+
+  it("records every help request transition", async () => {
+    await db().collection("audit_log").deleteMany({});
+    const open = await postGraphQL<{ openHelpRequest: { id: string } }>(
+      url(),
+      `mutation ($input: OpenHelpRequestInput!) { openHelpRequest(input: $input) { id } }`,
+      { input: { region: "KZ-75", channel: "HOTLINE", need: "FOOD" } },
+      staff,
+    );
+    const id = open.data!.openHelpRequest.id;
+    await postGraphQL(url(), `mutation ($id: ID!) { cancelHelpRequest(id: $id, reason: "duplicate") { id } }`, { id }, staff);
+    const ops = (await db().collection("audit_log").find().sort({ at: 1 }).toArray()).map((e) => [e.action, e.operation, e.ids]);
+    expect(ops).toEqual([["WRITE", "openHelpRequest", [id]], ["WRITE", "cancelHelpRequest", [id]]]);
+  });
+});

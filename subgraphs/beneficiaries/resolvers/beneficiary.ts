@@ -66,6 +66,7 @@ export class BeneficiaryResolver {
     };
     await insertBeneficiary(ctx.db, region, doc);
     const beneficiary = toBeneficiary(doc, region);
+    await ctx.audit.write("enrollBeneficiary", "Beneficiary", [beneficiary.id]);
     ctx.log.info({ event: "beneficiary.enrolled", id: beneficiary.id, actor: ctx.access.actor }, "beneficiary enrolled");
     return beneficiary;
   }
@@ -94,6 +95,7 @@ export class BeneficiaryResolver {
       await requireBeneficiary(ctx, id);
       throw conflict(`beneficiary ${id} has withdrawn consent; their record can no longer be changed`);
     }
+    await ctx.audit.write("updateBeneficiary", "Beneficiary", [id]);
     ctx.log.info({ event: "beneficiary.updated", id, fields: Object.keys(set), actor: ctx.access.actor }, "beneficiary updated");
     return toBeneficiary(doc, ctx.region.code);
   }
@@ -109,6 +111,7 @@ export class BeneficiaryResolver {
       await requireBeneficiary(ctx, id);
       throw conflict(`beneficiary ${id} has already withdrawn consent`);
     }
+    await ctx.audit.write("withdrawConsent", "Beneficiary", [id]);
     ctx.log.info({ event: "beneficiary.consent_withdrawn", id, actor: ctx.access.actor }, "consent withdrawn, personal data erased");
     return toBeneficiary(doc, ctx.region.code);
   }

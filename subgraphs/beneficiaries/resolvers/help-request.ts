@@ -54,6 +54,7 @@ export class HelpRequestResolver {
     };
     await helpRequestsOf(ctx.db).insertOne(doc);
     const request = toHelpRequest(doc, region);
+    await ctx.audit.write("openHelpRequest", "HelpRequest", [request.id]);
     ctx.log.info({ event: "help_request.opened", id: request.id, need: doc.need, urgency: doc.urgency, actor: ctx.access.actor }, "help request opened");
     return request;
   }
@@ -71,7 +72,7 @@ export class HelpRequestResolver {
     const set: Partial<HelpRequestDoc> = {};
     if (urgency) Object.assign(set, { urgency, urgencyRank: URGENCY_RANK[urgency] });
     if (need) set.need = need;
-    return this.move(ctx, id, objectId, HelpRequestStatus.TRIAGED, { note: optionalNote(note), set });
+    return this.move(ctx, "triageHelpRequest", id, objectId, HelpRequestStatus.TRIAGED, { note: optionalNote(note), set });
   }
 
   @Mutation(() => HelpRequest, { nullable: true,
@@ -91,13 +92,13 @@ export class HelpRequestResolver {
     if (record.status !== "ACTIVE") {
       throw conflict(`volunteerId: volunteer ${volunteerId} is ${record.status}; only ACTIVE volunteers can be assigned`, { field: "volunteerId" });
     }
-    return this.move(ctx, id, objectId, HelpRequestStatus.ASSIGNED, { set: { assignedVolunteerId: volunteerId } });
+    return this.move(ctx, "assignHelpRequest", id, objectId, HelpRequestStatus.ASSIGNED, { set: { assignedVolunteerId: volunteerId } });
   }
 
   @Mutation(() => HelpRequest, { nullable: true, description: "ASSIGNED → IN_PROGRESS, by staff or the assigned volunteer." })
   async startHelpRequest(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<HelpRequest> {
     const { objectId } = ownId(ctx, id, "HelpRequest");
-    return this.move(ctx, id, objectId, HelpRequestStatus.IN_PROGRESS, { byAssignee: true });
+    return this.move(ctx, "startHelpRequest", id, objectId, HelpRequestStatus.IN_PROGRESS, { byAssignee: true });
   }
 
   @Mutation(() => HelpRequest, { nullable: true, description: "IN_PROGRESS → FULFILLED, by staff or the assigned volunteer." })
@@ -107,7 +108,7 @@ export class HelpRequestResolver {
     @Ctx() ctx: SubgraphContext,
   ): Promise<HelpRequest> {
     const { objectId } = ownId(ctx, id, "HelpRequest");
-    return this.move(ctx, id, objectId, HelpRequestStatus.FULFILLED, { byAssignee: true, note: optionalNote(note) });
+    return this.move(ctx, "fulfilHelpRequest", id, objectId, HelpRequestStatus.FULFILLED, { byAssignee: true, note: optionalNote(note) });
   }
 
   @Mutation(() => HelpRequest, { nullable: true, description: "Any open status → CANCELLED, with the reason." })
@@ -118,11 +119,12 @@ export class HelpRequestResolver {
   ): Promise<HelpRequest> {
     const { objectId } = ownId(ctx, id, "HelpRequest");
     ctx.access.requireWrite(ctx.region.code);
-    return this.move(ctx, id, objectId, HelpRequestStatus.CANCELLED, { note: requiredText(reason, "reason", 2000) });
+    return this.move(ctx, "cancelHelpRequest", id, objectId, HelpRequestStatus.CANCELLED, { note: requiredText(reason, "reason", 2000) });
   }
 
   private async move(
     ctx: SubgraphContext,
+    operation: string,
     id: string,
     objectId: ObjectId,
     to: HelpRequestStatus,
@@ -143,6 +145,7 @@ export class HelpRequestResolver {
           }
         : undefined,
     });
+    await ctx.audit.write(operation, "HelpRequest", [id]);
     ctx.log.info({ event: "help_request.transition", id, to, actor: ctx.access.actor }, "help request status changed");
     return toHelpRequest(doc, ctx.region.code);
   }

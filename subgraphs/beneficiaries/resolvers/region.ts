@@ -1,9 +1,12 @@
 import { Arg, Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { auditOf } from "../../shared/audit.js";
 import type { SubgraphContext } from "../../shared/context.js";
+import { forbidden } from "../../shared/errors.js";
 import { PageArgs, paginate } from "../../shared/pagination.js";
 import { Region } from "../types/entities.js";
 import { beneficiariesOf, beneficiaryFilter, beneficiaryStats, toBeneficiary } from "../data/beneficiaries.js";
 import { helpRequestFilter, helpRequestsOf, QUEUE_ORDER, toHelpRequest } from "../data/help-requests.js";
+import { AuditEntryConnection } from "../types/audit.js";
 import { BeneficiaryConnection, BeneficiaryStats } from "../types/beneficiary.js";
 import { HelpRequestStatus, Need, Urgency } from "../types/enums.js";
 import { HelpRequestConnection } from "../types/help-request.js";
@@ -31,6 +34,27 @@ export class RegionBeneficiariesResolver {
     @Ctx() ctx: SubgraphContext,
   ): Promise<HelpRequestConnection> {
     return paginate(helpRequestsOf(ctx.db), helpRequestFilter({ status, need, urgency }), QUEUE_ORDER, page, (d) => toHelpRequest(d, region.code));
+  }
+
+  @FieldResolver(() => AuditEntryConnection, {
+    nullable: true,
+    description: "Reads of personal data and changes to beneficiaries and help requests, newest first. The region's staff only.",
+  })
+  async auditLog(@Root() region: Region, @Args() page: PageArgs, @Ctx() ctx: SubgraphContext): Promise<AuditEntryConnection> {
+    const caller = ctx.access.requireCaller();
+    if (caller.role !== "REGIONAL_STAFF" || caller.region !== region.code) {
+      throw forbidden(`the audit log of ${region.code} is for ${region.code} staff only`);
+    }
+    return paginate(auditOf(ctx.db), {}, [["at", -1], ["_id", -1]], page, (d) => ({
+      id: d._id.toHexString(),
+      at: d.at,
+      actor: d.actor,
+      role: d.role,
+      action: d.action,
+      operation: d.operation,
+      entity: d.entity,
+      ids: d.ids,
+    }));
   }
 
   @FieldResolver(() => BeneficiaryStats, { nullable: true })

@@ -1,0 +1,32 @@
+import { Field, ID, ObjectType } from "type-graphql";
+import { Connection } from "../../shared/pagination.js";
+
+@ObjectType({ description: "Who read personal data or changed records about people, and when." })
+export class AuditEntry {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  at!: Date;
+
+  @Field({ description: "The caller's id (token subject)." })
+  actor!: string;
+
+  @Field()
+  role!: string;
+
+  @Field({ description: "READ_PERSONAL or WRITE." })
+  action!: string;
+
+  @Field({ description: "The GraphQL operation or mutation." })
+  operation!: string;
+
+  @Field()
+  entity!: string;
+
+  @Field(() => [ID])
+  ids!: string[];
+}
+
+export const AuditEntryConnection = Connection(AuditEntry, "AuditEntry");
+export type AuditEntryConnection = InstanceType<typeof AuditEntryConnection>;

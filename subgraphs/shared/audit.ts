@@ -1,0 +1,74 @@
+// The audit trail: who read personal data or changed records about people, when, in which
+// operation, which records. Append-only by construction: this module only inserts, and
+// nothing in the project updates or deletes audit entries.
+import { ObjectId } from "bson";
+import type { Collection, Db } from "mongodb";
+import type { Access } from "./auth.js";
+import type { IndexPlan } from "./mongo.js";
+
+export interface AuditDoc {
+  _id: ObjectId;
+  at: Date;
+  /** The caller's `sub` and role; never names or phones. */
+  actor: string;
+  role: string;
+  action: "READ_PERSONAL" | "WRITE";
+  /** The GraphQL operation (or mutation field) it happened in. */
+  operation: string;
+  entity: string;
+  ids: string[];
+  requestId: string | null;
+}
+
+export const AUDIT = "audit_log";
+export const auditIndexes: IndexPlan = { [AUDIT]: [{ key: { at: -1, _id: -1 }, name: "newest_first" }] };
+export const auditOf = (db: Db): Collection<AuditDoc> => db.collection<AuditDoc>(AUDIT);
+
+/** One request's audit: writes are recorded as they happen, reads collected and flushed at the end. */
+export class AuditTrail {
+  private readonly reads = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly access: Access,
+    private readonly requestId: string | null,
+    private operation: string,
+  ) {}
+
+  setOperation(name: string | null | undefined): void {
+    if (name) this.operation = name;
+  }
+
+  private entry(action: AuditDoc["action"], operation: string, entity: string, ids: string[]): AuditDoc {
+    return {
+      _id: new ObjectId(),
+      at: new Date(),
+      actor: this.access.caller?.sub ?? "anonymous",
+      role: this.access.caller?.role ?? "ANONYMOUS",
+      action,
+      operation,
+      entity,
+      ids,
+      requestId: this.requestId,
+    };
+  }
+
+  /** Records a successful write; awaited, so the change is never reported without its record. */
+  async write(operation: string, entity: string, ids: string[]): Promise<void> {
+    await auditOf(this.db).insertOne(this.entry("WRITE", operation, entity, ids));
+  }
+
+  /** Notes that personal fields of a record were read in this request. */
+  read(entity: string, id: string): void {
+    let ids = this.reads.get(entity);
+    if (!ids) this.reads.set(entity, (ids = new Set()));
+    ids.add(id);
+  }
+
+  /** Writes one entry per entity whose personal fields were read. */
+  async flush(): Promise<void> {
+    const entries = [...this.reads].map(([entity, ids]) => this.entry("READ_PERSONAL", this.operation, entity, [...ids]));
+    this.reads.clear();
+    if (entries.length) await auditOf(this.db).insertMany(entries);
+  }
+}
