@@ -106,6 +106,16 @@ export class Access {
     throw forbidden(`this needs the REGIONAL_STAFF role for ${region} or being the assigned volunteer`);
   }
 
+  /** Reads volunteers do not get: regional lists, other people's records, stock. */
+  forbidVolunteer(what: string): void {
+    if (this.caller?.role === "VOLUNTEER") throw forbidden(`${what} is not visible to volunteers`);
+  }
+
+  /** Records of one volunteer: a volunteer sees only their own. */
+  requireSelfIfVolunteer(volunteerId: string, what: string): void {
+    if (this.caller?.role === "VOLUNTEER" && this.caller.sub !== volunteerId) throw forbidden(`volunteers see only their own ${what}`);
+  }
+
   /** Personal fields: staff of the record's region, or the person themself. */
   canSeePersonal(region: string, ownerId?: string): boolean {
     const c = this.caller;

@@ -234,8 +234,11 @@ describe("help request lifecycle", () => {
     const Q = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Volunteer { assignedHelpRequests { id status contactPhone } } } }`;
     const mine = await postGraphQL<{ _entities: Array<{ assignedHelpRequests: unknown[] }> }>(url(), Q, { reps: [{ __typename: "Volunteer", id: volunteer }] }, assignee);
     expect(mine.data!._entities[0]!.assignedHelpRequests).toEqual([{ id, status: "ASSIGNED", contactPhone: "+77051112233" }]);
-    const theirs = await postGraphQL<{ _entities: Array<{ assignedHelpRequests: Array<{ contactPhone: string | null }> }> }>(url(), Q, { reps: [{ __typename: "Volunteer", id: volunteer }] }, stranger);
-    expect(theirs.data!._entities[0]!.assignedHelpRequests[0]!.contactPhone).toBeNull();
+    // Another volunteer sees none of them, let alone the caller's phone.
+    const theirs = await postGraphQL<{ _entities: Array<{ assignedHelpRequests: unknown }> }>(url(), Q, { reps: [{ __typename: "Volunteer", id: volunteer }] }, stranger);
+    expect(theirs.data!._entities[0]!.assignedHelpRequests).toBeNull();
+    expect(theirs.errors![0]!.extensions!.code).toBe("FORBIDDEN");
+    expect(JSON.stringify(theirs)).not.toContain("+77051112233");
     expect((await postGraphQL(url(), MUTATION.IN_PROGRESS, { id }, stranger)).errors![0]!.extensions!.code).toBe("FORBIDDEN");
     expect((await postGraphQL(url(), MUTATION.IN_PROGRESS, { id }, assignee)).errors).toBeUndefined();
     const done = await postGraphQL<{ r: { status: string; history: Array<{ to: string; actor: string }> } }>(url(), MUTATION.FULFILLED, { id }, assignee);

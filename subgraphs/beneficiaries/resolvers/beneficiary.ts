@@ -37,6 +37,7 @@ export const requireBeneficiary = (ctx: SubgraphContext, id: string, field?: str
 export class BeneficiaryResolver {
   @Query(() => Beneficiary, { nullable: true })
   async beneficiary(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<Beneficiary> {
+    ctx.access.forbidVolunteer("Beneficiaries");
     return toBeneficiary(await requireBeneficiary(ctx, id), ctx.region.code);
   }
 

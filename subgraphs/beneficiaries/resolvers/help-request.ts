@@ -21,7 +21,12 @@ const optionalNote = (note: string | undefined | null) => (note ? requiredText(n
 export class HelpRequestResolver {
   @Query(() => HelpRequest, { nullable: true })
   async helpRequest(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<HelpRequest> {
-    return toHelpRequest(await requireOwn(ctx, helpRequestsOf(ctx.db), "HelpRequest", id), ctx.region.code);
+    const doc = await requireOwn(ctx, helpRequestsOf(ctx.db), "HelpRequest", id);
+    // Volunteers see the requests assigned to them.
+    if (ctx.access.caller?.role === "VOLUNTEER" && doc.assignedVolunteerId !== ctx.access.caller.sub) {
+      throw forbidden(`help request ${id} is not assigned to you`);
+    }
+    return toHelpRequest(doc, ctx.region.code);
   }
 
   @Mutation(() => HelpRequest, { nullable: true, description: "A new request (status NEW) from a call, a visit, a form, a referral or outreach." })

@@ -21,6 +21,7 @@ export class RegionBeneficiariesResolver {
     @Args() page: PageArgs,
     @Ctx() ctx: SubgraphContext,
   ): Promise<BeneficiaryConnection> {
+    ctx.access.forbidVolunteer("Region.beneficiaries");
     return paginate(beneficiariesOf(ctx.db), beneficiaryFilter(filter ?? {}), [["registeredAt", -1]], page, (d) => toBeneficiary(d, region.code));
   }
 
@@ -33,6 +34,7 @@ export class RegionBeneficiariesResolver {
     @Args() page: PageArgs,
     @Ctx() ctx: SubgraphContext,
   ): Promise<HelpRequestConnection> {
+    ctx.access.forbidVolunteer("Region.helpRequests");
     return paginate(helpRequestsOf(ctx.db), helpRequestFilter({ status, need, urgency }), QUEUE_ORDER, page, (d) => toHelpRequest(d, region.code));
   }
 
@@ -59,6 +61,7 @@ export class RegionBeneficiariesResolver {
 
   @FieldResolver(() => BeneficiaryStats, { nullable: true })
   async beneficiaryStats(@Ctx() ctx: SubgraphContext): Promise<BeneficiaryStats> {
+    ctx.access.forbidVolunteer("Region.beneficiaryStats");
     return beneficiaryStats(ctx.db);
   }
 }

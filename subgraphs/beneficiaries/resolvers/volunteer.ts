@@ -13,6 +13,7 @@ export class VolunteerHelpRequestsResolver {
     @Arg("status", () => HelpRequestStatus, { nullable: true }) status: HelpRequestStatus | undefined,
     @Ctx() ctx: SubgraphContext,
   ): Promise<HelpRequest[]> {
+    ctx.access.requireSelfIfVolunteer(volunteer.id, "assigned help requests");
     const docs = await helpRequestsOf(ctx.db)
       .find({ assignedVolunteerId: volunteer.id, ...(status ? { status } : {}) })
       .sort(Object.fromEntries(QUEUE_ORDER))

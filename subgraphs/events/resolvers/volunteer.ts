@@ -10,12 +10,14 @@ import { Event } from "../types/event.js";
 export class VolunteerEventsResolver {
   @FieldResolver(() => [Event], { nullable: true, description: "Events the volunteer signed up for, in every region, by start time." })
   async events(@Root() volunteer: VolunteerRef, @Ctx() ctx: SubgraphContext): Promise<Event[]> {
+    ctx.access.requireSelfIfVolunteer(volunteer.id, "event sign-ups");
     const docs = await eventsOf(ctx.db).find({ "participants.volunteerId": volunteer.id }).sort({ startsAt: 1, _id: 1 }).limit(100).toArray();
     return docs.map((d) => toEvent(d, ctx.region.code));
   }
 
   @FieldResolver(() => Float, { nullable: true, description: "Hours recorded at events of every region that were not cancelled." })
   async hoursServed(@Root() volunteer: VolunteerRef, @Ctx() ctx: SubgraphContext): Promise<number> {
+    ctx.access.requireSelfIfVolunteer(volunteer.id, "hours");
     return hoursServed(ctx.db, volunteer.id);
   }
 }

@@ -9,6 +9,7 @@ import { Distribution } from "../types/warehouse.js";
 export class BeneficiaryDistributionsResolver {
   @FieldResolver(() => [Distribution], { nullable: true, description: "Aid the beneficiary received, newest first (at most 100)." })
   async distributions(@Root() beneficiary: BeneficiaryRef, @Ctx() ctx: SubgraphContext): Promise<DistributionView[]> {
+    ctx.access.forbidVolunteer("Beneficiary.distributions");
     const ops = await operationsOf(ctx.db)
       .find({ type: "DISTRIBUTION", status: "COMPLETED", beneficiaryId: beneficiary.id })
       .sort({ createdAt: -1, _id: -1 })

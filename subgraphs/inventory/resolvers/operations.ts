@@ -53,6 +53,7 @@ async function mustExist(exists: Promise<number>, field: string, id: string, wha
 export class DonationResolver {
   @Query(() => Donation, { nullable: true })
   async donation(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<DonationView> {
+    ctx.access.forbidVolunteer("Donations");
     return toDonation(await requireOwn(ctx, operationsOf(ctx.db), "Donation", id, "id", isDonation), ctx.region.code);
   }
 
@@ -90,6 +91,7 @@ export class DonationResolver {
 export class DistributionResolver {
   @Query(() => Distribution, { nullable: true })
   async distribution(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<DistributionView> {
+    ctx.access.forbidVolunteer("Distributions");
     return toDistribution(await requireOwn(ctx, operationsOf(ctx.db), "Distribution", id, "id", isDistribution), ctx.region.code);
   }
 

@@ -31,6 +31,7 @@ export function toMovement(doc: MovementDoc, region: string): StockMovement {
 export class WarehouseResolver {
   @Query(() => Warehouse, { nullable: true })
   async warehouse(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<Warehouse> {
+    ctx.access.forbidVolunteer("Warehouses");
     return toWarehouse(await requireWarehouse(ctx, id), ctx.region.code);
   }
 

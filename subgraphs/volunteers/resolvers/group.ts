@@ -13,6 +13,7 @@ import { requireGroup, requireVolunteer } from "./lookups.js";
 export class VolunteerGroupResolver {
   @Query(() => VolunteerGroup, { nullable: true })
   async volunteerGroup(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<VolunteerGroup> {
+    ctx.access.forbidVolunteer("Volunteer groups");
     return toGroup(await requireGroup(ctx, id), ctx.region.code);
   }
 

@@ -15,17 +15,20 @@ export class RegionVolunteersResolver {
     @Args() page: PageArgs,
     @Ctx() ctx: SubgraphContext,
   ): Promise<VolunteerConnection> {
+    ctx.access.forbidVolunteer("Region.volunteers");
     const groupId = filter?.groupId ? ownId(ctx, filter.groupId, "VolunteerGroup", "filter.groupId").objectId : undefined;
     return pageVolunteers(ctx.db, region.code, { ...filter, groupId }, page);
   }
 
   @FieldResolver(() => VolunteerStats, { nullable: true })
   async volunteerStats(@Ctx() ctx: SubgraphContext): Promise<VolunteerStats> {
+    ctx.access.forbidVolunteer("Region.volunteerStats");
     return volunteerStats(ctx.db);
   }
 
   @FieldResolver(() => VolunteerGroupConnection, { nullable: true })
   async volunteerGroups(@Root() region: Region, @Args() page: PageArgs, @Ctx() ctx: SubgraphContext): Promise<VolunteerGroupConnection> {
+    ctx.access.forbidVolunteer("Region.volunteerGroups");
     return paginate(groupsOf(ctx.db), {}, [["nameKey", 1]], page, (d) => toGroup(d, region.code));
   }
 }

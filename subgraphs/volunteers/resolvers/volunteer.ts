@@ -15,6 +15,7 @@ const unique = <T>(values: T[]): T[] => [...new Set(values)];
 export class VolunteerResolver {
   @Query(() => Volunteer, { nullable: true, description: "A volunteer by id (routed to the id's region)." })
   async volunteer(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<Volunteer> {
+    ctx.access.requireSelfIfVolunteer(id, "profile");
     return toVolunteer(await requireVolunteer(ctx, id), ctx.region.code);
   }
 
