@@ -2,7 +2,7 @@
 // MONGODB_URI) with a random database prefix, and a client for it.
 import { randomBytes } from "node:crypto";
 import type { CommandStartedEvent, Db, MongoClient } from "mongodb";
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 import { hs256Config, mintToken, type AuthConfig, type Caller } from "../../subgraphs/shared/auth.js";
 import { RegionRegistry } from "../../subgraphs/shared/regions.js";
 import { createRegionHost, listen, type RegionHost, type SubgraphDefinition, type Listening } from "../../subgraphs/shared/server.js";
@@ -48,6 +48,7 @@ export async function startTestHost(
   subgraphs: SubgraphDefinition[],
   regionCodes = ["KZ-75", "KZ-43"],
   auth: AuthConfig = hs256Config(TEST_SECRET),
+  log: Logger = pino({ level: "silent" }),
 ): Promise<TestHost> {
   const testMongo: TestMongo = await startTestMongo();
   const mongo = await connect(testMongo.uri, { monitorCommands: true });
@@ -63,7 +64,7 @@ export async function startTestHost(
     dbPrefix,
     auth,
     pseudonymKey: TEST_PSEUDONYM_KEY,
-    log: pino({ level: "silent" }),
+    log,
   });
   const http: Listening = await listen(host.handler);
   return {

@@ -4,7 +4,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 import { createGateway, type Gateway } from "../../gateway/server.js";
 import { registryFor } from "../../gateway/registry.js";
 import { buildSubgraphs } from "../../subgraphs/index.js";
@@ -49,11 +49,14 @@ export interface NationalOptions {
   timeoutMs?: number;
   /** Token verification for the gateway and the subgraphs (default: HS256 with TEST_SECRET). */
   auth?: AuthConfig;
+  /** Where the region host and the gateway log (default: nowhere). */
+  log?: Logger;
 }
 
 export async function startNational(options: NationalOptions): Promise<National> {
   const auth = options.auth ?? hs256Config(TEST_SECRET);
-  const host = await startTestHost(await buildSubgraphs(), options.healthy, auth);
+  const log = options.log ?? pino({ level: "silent" });
+  const host = await startTestHost(await buildSubgraphs(), options.healthy, auth, log);
   const demo = RegionRegistry.load();
   const downPort = await closedPort();
   const hanging = options.hanging?.length ? await hangingServer() : undefined;
@@ -68,7 +71,7 @@ export async function startNational(options: NationalOptions): Promise<National>
     registry,
     supergraphSdl: readFileSync(projectPath("schema", "supergraph.graphql"), "utf8"),
     auth,
-    log: pino({ level: "silent" }),
+    log,
     timeoutMs: options.timeoutMs ?? 5000,
     healthIntervalMs: 60_000,
   });
