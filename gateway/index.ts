@@ -1,10 +1,10 @@
 // `npm run gateway`: env REGISTRY (path), PORT, JWT_SECRET, REGION_TIMEOUT_MS, … (see config.ts).
 import "reflect-metadata";
 import { readFileSync } from "node:fs";
-import { hs256Config } from "../subgraphs/shared/auth.js";
 import { onShutdown, parseOrExit } from "../subgraphs/shared/config.js";
 import { listen } from "../subgraphs/shared/http.js";
 import { createLogger } from "../subgraphs/shared/log.js";
+import { authFromEnv } from "../subgraphs/shared/auth.js";
 import { projectPath } from "../subgraphs/shared/paths.js";
 import { gatewayEnv } from "./config.js";
 import { loadGatewayRegistry } from "./registry.js";
@@ -23,7 +23,7 @@ try {
 const gateway = await createGateway({
   registry,
   supergraphSdl: readFileSync(env.SUPERGRAPH ?? projectPath("schema", "supergraph.graphql"), "utf8"),
-  auth: hs256Config(env.JWT_SECRET, env.JWT_ISSUER, env.JWT_AUDIENCE),
+  auth: authFromEnv(env),
   log,
   timeoutMs: env.REGION_TIMEOUT_MS,
   healthIntervalMs: env.HEALTH_INTERVAL_MS,

@@ -1,7 +1,7 @@
 // Who is calling. Tokens are verified by the gateway and again by every subgraph, since
 // regional offices expose their subgraphs directly. HS256 with a shared secret here;
 // `verify` is the seam where production's JWKS verification plugs in.
-import { jwtVerify, SignJWT } from "jose";
+import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
 import { forbidden, unauthenticated } from "./errors.js";
 import { REGION_CODE } from "./ids.js";
@@ -18,14 +18,23 @@ const claims = z
   .refine((c) => c.role !== "REGIONAL_STAFF" || c.region, { message: "region is required for REGIONAL_STAFF", path: ["region"] });
 export type Caller = z.infer<typeof claims>;
 
-export interface AuthConfig {
-  secret: Uint8Array;
-  issuer?: string;
-  audience?: string;
-}
+/** How tokens are verified: a shared secret (development, tests) or a JWKS (production). */
+export type AuthConfig =
+  | { kind: "hs256"; secret: Uint8Array; issuer?: string; audience?: string }
+  | { kind: "jwks"; keys: JWTVerifyGetKey; issuer: string; audience: string };
 
 export function hs256Config(secret: string, issuer?: string, audience?: string): AuthConfig {
-  return { secret: new TextEncoder().encode(secret), issuer, audience };
+  return { kind: "hs256", secret: new TextEncoder().encode(secret), issuer, audience };
+}
+
+/** RS256 tokens from an identity provider, checked against its published keys. */
+export function jwksConfig(url: string, issuer: string, audience: string): AuthConfig {
+  return { kind: "jwks", keys: createRemoteJWKSet(new URL(url), { cooldownDuration: 30_000, cacheMaxAge: 600_000 }), issuer, audience };
+}
+
+/** The verification the environment asks for: JWKS when JWKS_URL is set, else HS256. */
+export function authFromEnv(env: { JWT_SECRET?: string; JWKS_URL?: string; JWT_ISSUER?: string; JWT_AUDIENCE?: string }): AuthConfig {
+  return env.JWKS_URL ? jwksConfig(env.JWKS_URL, env.JWT_ISSUER!, env.JWT_AUDIENCE!) : hs256Config(env.JWT_SECRET!, env.JWT_ISSUER, env.JWT_AUDIENCE);
 }
 
 /**
@@ -53,11 +62,11 @@ export async function authenticate(header: string | undefined, config: AuthConfi
   if (hit) cache.delete(token);
   let payload: { exp?: number } & Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, config.secret, {
-      algorithms: ["HS256"],
-      issuer: config.issuer,
-      audience: config.audience,
-    }));
+    const options = { issuer: config.issuer, audience: config.audience };
+    ({ payload } =
+      config.kind === "hs256"
+        ? await jwtVerify(token, config.secret, { ...options, algorithms: ["HS256"] })
+        : await jwtVerify(token, config.keys, { ...options, algorithms: ["RS256", "ES256"] }));
   } catch (err) {
     const reason = (err as { code?: string }).code === "ERR_JWT_EXPIRED" ? "the token has expired" : "the token is invalid";
     throw unauthenticated(reason);
@@ -71,7 +80,9 @@ export async function authenticate(header: string | undefined, config: AuthConfi
   return parsed.data;
 }
 
+/** A development token; production tokens come from the identity provider. */
 export async function mintToken(config: AuthConfig, caller: Caller, expiresIn: string | number = "8h"): Promise<string> {
+  if (config.kind !== "hs256") throw new Error("tokens can only be minted with a shared secret (HS256)");
   let jwt = new SignJWT({ role: caller.role, ...(caller.region ? { region: caller.region } : {}) })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(caller.sub)

@@ -36,3 +36,17 @@ export function onShutdown(stop: () => Promise<void>): void {
   process.once("SIGINT", handler);
   process.once("SIGTERM", handler);
 }
+
+/**
+ * Token verification settings, shared by the gateway and the region hosts: JWKS_URL (with
+ * JWT_ISSUER and JWT_AUDIENCE) in production, or JWT_SECRET (HS256) in development.
+ */
+export const authEnv = z
+  .object({
+    JWT_SECRET: optionalEnv(z.string().min(32, "must be at least 32 characters")),
+    JWKS_URL: optionalEnv(z.url()),
+    JWT_ISSUER: optionalEnv(z.string()),
+    JWT_AUDIENCE: optionalEnv(z.string()),
+  })
+  .refine((e) => e.JWT_SECRET || e.JWKS_URL, { message: "set JWT_SECRET (development) or JWKS_URL (production)", path: ["JWT_SECRET"] })
+  .refine((e) => !e.JWKS_URL || (e.JWT_ISSUER && e.JWT_AUDIENCE), { message: "JWKS_URL needs JWT_ISSUER and JWT_AUDIENCE", path: ["JWKS_URL"] });

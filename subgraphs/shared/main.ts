@@ -1,26 +1,23 @@
 // Running a region host as a process: configuration from the environment (fail fast,
 // secrets never printed), Mongo connection, listening, and a graceful drain on SIGTERM.
 import { z } from "zod";
-import { hs256Config } from "./auth.js";
-import { onShutdown, optionalEnv, parseOrExit, port } from "./config.js";
+import { authFromEnv } from "./auth.js";
+import { authEnv, onShutdown, optionalEnv, parseOrExit, port } from "./config.js";
 import { createLogger } from "./log.js";
 import { connectMongo } from "./mongo.js";
 import { RegionRegistry } from "./regions.js";
 import { createRegionHost, listen, type SubgraphDefinition } from "./server.js";
 
-export const hostEnv = z.object({
+export const hostEnv = authEnv.and(z.object({
   REGIONS: z.string().min(1).default("all"),
   PORT: port(4001),
   HOST: z.string().min(1).default("127.0.0.1"),
   MONGODB_URI: z.string().startsWith("mongodb", "must be a mongodb:// or mongodb+srv:// URI"),
   DB_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, "lower-case letters, digits and _ only").default("aidgraph"),
-  JWT_SECRET: z.string().min(32, "must be at least 32 characters"),
   PSEUDONYM_KEY: z.string().min(32, "must be at least 32 characters"),
-  JWT_ISSUER: optionalEnv(z.string()),
-  JWT_AUDIENCE: optionalEnv(z.string()),
   REGISTRY: optionalEnv(z.string()),
   NODE_ENV: z.string().default("development"),
-});
+}));
 
 export async function runHost(subgraphs: SubgraphDefinition[], processName: string): Promise<void> {
   const env = parseOrExit(hostEnv, process.env, "environment variable");
@@ -41,7 +38,7 @@ export async function runHost(subgraphs: SubgraphDefinition[], processName: stri
     registry,
     mongo,
     dbPrefix: env.DB_PREFIX,
-    auth: hs256Config(env.JWT_SECRET, env.JWT_ISSUER, env.JWT_AUDIENCE),
+    auth: authFromEnv(env),
     pseudonymKey: env.PSEUDONYM_KEY,
     log,
     production: env.NODE_ENV === "production",
