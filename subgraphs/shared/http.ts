@@ -37,6 +37,9 @@ export async function readJsonBody(req: http.IncomingMessage, res: http.ServerRe
     text = await readBody(req, limit);
   } catch (err) {
     if (err instanceof BodyTooLarge) {
+      // The rest of the body is never read: close the connection once the reply is out.
+      res.setHeader("connection", "close");
+      res.on("finish", () => req.destroy());
       sendError(res, 413, "BAD_REQUEST", `request body exceeds ${limit} bytes`);
       return null;
     }
@@ -85,8 +88,11 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Listens with keep-alive; `close` stops accepting, lets requests finish, then closes idle sockets. */
-export async function listen(handler: http.RequestListener, port = 0, host = "127.0.0.1"): Promise<Listening> {
+/**
+ * Listens with keep-alive. `close` stops accepting, lets requests in flight finish (at
+ * most `drainMs`, then closes what is left) and closes idle sockets.
+ */
+export async function listen(handler: http.RequestListener, port = 0, host = "127.0.0.1", drainMs = 10_000): Promise<Listening> {
   const server = createServer({ keepAliveTimeout: 65_000 }, handler);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -99,7 +105,13 @@ export async function listen(handler: http.RequestListener, port = 0, host = "12
     url: `http://${host}:${actual}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
+        const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
+        deadline.unref();
+        server.close((err) => {
+          clearTimeout(deadline);
+          if (err) reject(err);
+          else resolve();
+        });
         server.closeIdleConnections();
       }),
   };

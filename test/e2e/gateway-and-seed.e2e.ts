@@ -55,6 +55,25 @@ describe("npm run gateway", () => {
   });
 });
 
+describe("npm run token", () => {
+  it("mints a development token the project accepts, and refuses staff without a region", async () => {
+    const { authenticate, hs256Config } = await import("../../subgraphs/shared/auth.js");
+    const ok = spawnScriptWith(["--role", "REGIONAL_STAFF", "--region", "KZ-75"]);
+    const token = (await ok.waitFor(/^ey/)).trim();
+    expect(await ok.exited).toBe(0);
+    expect(await authenticate(`Bearer ${token}`, hs256Config(TEST_SECRET))).toEqual({ sub: "dev-regional_staff-kz-75", role: "REGIONAL_STAFF", region: "KZ-75" });
+    const bad = spawnScriptWith(["--role", "REGIONAL_STAFF"]);
+    await bad.waitFor(/REGIONAL_STAFF needs --region/);
+    expect(await bad.exited).toBe(2);
+  });
+});
+
+function spawnScriptWith(args: string[]): Spawned {
+  const p = spawnScript("token", args, { JWT_SECRET: TEST_SECRET });
+  running.push(p);
+  return p;
+}
+
 describe("npm run seed", () => {
   let mongo: TestMongo;
   beforeAll(async () => {

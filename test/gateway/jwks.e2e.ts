@@ -23,7 +23,7 @@ beforeAll(async () => {
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ keys: [jwk] }));
   });
-  const make = (key: CryptoKey, audience: string, claims: Record<string, unknown>) =>
+  const make = (key: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"], audience: string, claims: Record<string, unknown>) =>
     new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer(ISSUER).setAudience(audience).setSubject(String(claims.sub)).setIssuedAt().setExpirationTime("1h").sign(key);
   sign = (claims, audience = AUDIENCE) => make(privateKey, audience, claims);
   signWithStrangerKey = (claims) => make(stranger.privateKey, AUDIENCE, claims);

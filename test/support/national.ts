@@ -51,6 +51,8 @@ export interface NationalOptions {
   auth?: AuthConfig;
   /** Where the region host and the gateway log (default: nowhere). */
   log?: Logger;
+  /** Run the gateway as with NODE_ENV=production. */
+  production?: boolean;
 }
 
 export async function startNational(options: NationalOptions): Promise<National> {
@@ -74,6 +76,7 @@ export async function startNational(options: NationalOptions): Promise<National>
     log,
     timeoutMs: options.timeoutMs ?? 5000,
     healthIntervalMs: 60_000,
+    production: options.production,
   });
   const server = await listen(gateway.handler);
   const url = `${server.url}/graphql`;
