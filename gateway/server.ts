@@ -6,9 +6,9 @@ import type http from "node:http";
 import { ApolloGateway, LocalGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { Access, authenticate, type AuthConfig } from "../subgraphs/shared/auth.js";
+import type { AuthConfig } from "../subgraphs/shared/auth.js";
 import { formatError } from "../subgraphs/shared/errors.js";
-import { executeGraphQL, readJsonBody, safeHandler, sendError, sendJson } from "../subgraphs/shared/http.js";
+import { executeGraphQL, readJsonBody, requestAccess, requestIdOf, safeHandler, sendError, sendJson } from "../subgraphs/shared/http.js";
 import type { Logger } from "../subgraphs/shared/log.js";
 import type { RegionRegistry, SubgraphName } from "../subgraphs/shared/regions.js";
 import type { GatewayContext } from "./context.js";
@@ -111,14 +111,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const started = performance.now();
     const parsed = await readJsonBody(req, res, maxBody);
     if (!parsed) return;
-    let access: Access;
-    try {
-      access = new Access(await authenticate(req.headers.authorization, options.auth));
-    } catch (err) {
-      return sendError(res, 401, "UNAUTHENTICATED", (err as Error).message);
-    }
+    const access = await requestAccess(req, res, options.auth);
+    if (!access) return;
     const context: GatewayContext = {
-      requestId: typeof req.headers["x-request-id"] === "string" ? req.headers["x-request-id"] : randomUUID(),
+      requestId: requestIdOf(req) ?? randomUUID(),
       authorization: req.headers.authorization,
       caller: access.caller,
       registry,

@@ -4,6 +4,7 @@ import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:http";
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest } from "@apollo/server";
+import { Access, authenticate, type AuthConfig } from "./auth.js";
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -51,6 +52,22 @@ export async function readJsonBody(req: http.IncomingMessage, res: http.ServerRe
     sendError(res, 400, "BAD_REQUEST", "request body is not valid JSON");
     return null;
   }
+}
+
+/** The caller's rights from the Authorization header; null after replying 401 itself. */
+export async function requestAccess(req: http.IncomingMessage, res: http.ServerResponse, auth: AuthConfig): Promise<Access | null> {
+  try {
+    return new Access(await authenticate(req.headers.authorization, auth));
+  } catch (err) {
+    sendError(res, 401, "UNAUTHENTICATED", (err as Error).message);
+    return null;
+  }
+}
+
+/** The request id the caller (or the gateway) sent, for tracing across regions. */
+export function requestIdOf(req: http.IncomingMessage): string | undefined {
+  const id = req.headers["x-request-id"];
+  return typeof id === "string" && id.length <= 200 ? id : undefined;
 }
 
 /** Executes a GraphQL HTTP request on `server` and writes Apollo's response. */

@@ -8,10 +8,10 @@ import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/dis
 import { AuditTrail, auditIndexes } from "./audit.js";
 import type { GraphQLSchema } from "graphql";
 import type { Db, MongoClient } from "mongodb";
-import { Access, authenticate, type AuthConfig } from "./auth.js";
+import type { AuthConfig } from "./auth.js";
 import { Loaders, type SubgraphContext } from "./context.js";
 import { formatError } from "./errors.js";
-import { executeGraphQL, readJsonBody, safeHandler, sendError, sendJson } from "./http.js";
+import { executeGraphQL, readJsonBody, requestAccess, requestIdOf, safeHandler, sendError, sendJson } from "./http.js";
 import type { Logger } from "./log.js";
 import { ensureIndexes, regionDbName, type IndexPlan } from "./mongo.js";
 import { keyedHasher } from "./pseudonym.js";
@@ -125,18 +125,14 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     const parsed = await readJsonBody(req, res, maxBody);
     if (!parsed) return;
 
-    let access: Access;
-    try {
-      access = new Access(await authenticate(req.headers.authorization, options.auth));
-    } catch (err) {
-      return sendError(res, 401, "UNAUTHENTICATED", (err as Error).message);
-    }
+    const access = await requestAccess(req, res, options.auth);
+    if (!access) return;
     // Every subgraph operation needs a caller; what anonymous users may see (region
     // names and status) the gateway answers itself.
     if (!access.caller) return sendError(res, 401, "UNAUTHENTICATED", "authentication required: send 'Authorization: Bearer <token>'");
 
     const db = dbs.get(code)!;
-    const requestId = typeof req.headers["x-request-id"] === "string" ? req.headers["x-request-id"] : null;
+    const requestId = requestIdOf(req) ?? null;
     const context: SubgraphContext = {
       region,
       subgraph: name as SubgraphName,

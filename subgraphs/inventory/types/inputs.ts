@@ -42,14 +42,9 @@ export class AddWarehouseInput {
   thresholds?: ThresholdInput[];
 }
 
+/** What every stock operation on a list of items carries. */
 @InputType()
-export class ReceiveDonationInput {
-  @Field(() => ID)
-  warehouseId!: string;
-
-  @Field()
-  donor!: string;
-
+abstract class ItemsOperationInput {
   @ArrayMinSize(1, { message: "items must list at least one item" })
   @ArrayMaxSize(50)
   @ValidateNested({ each: true })
@@ -61,7 +56,16 @@ export class ReceiveDonationInput {
 }
 
 @InputType()
-export class DistributeAidInput {
+export class ReceiveDonationInput extends ItemsOperationInput {
+  @Field(() => ID)
+  warehouseId!: string;
+
+  @Field()
+  donor!: string;
+}
+
+@InputType()
+export class DistributeAidInput extends ItemsOperationInput {
   @Field(() => ID)
   warehouseId!: string;
 
@@ -70,15 +74,6 @@ export class DistributeAidInput {
 
   @Field(() => ID, { nullable: true, description: "The volunteer who delivered it." })
   deliveredBy?: string | null;
-
-  @ArrayMinSize(1, { message: "items must list at least one item" })
-  @ArrayMaxSize(50)
-  @ValidateNested({ each: true })
-  @Field(() => [ItemQuantityInput])
-  items!: ItemQuantityInput[];
-
-  @Field({ description: "Unique per region: a retry with the same key and payload returns the first result." })
-  idempotencyKey!: string;
 }
 
 @InputType()
