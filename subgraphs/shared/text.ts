@@ -13,6 +13,9 @@ export function searchKey(text: string): string {
   return text.normalize("NFC").toLocaleLowerCase("ru");
 }
 
+/** A list without repeats, first occurrence kept (skills, needs, languages…). */
+export const distinct = <T>(values: T[]): T[] => [...new Set(values)];
+
 export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

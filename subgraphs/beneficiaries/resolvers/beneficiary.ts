@@ -4,7 +4,7 @@ import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js"
 import { badInput, conflict } from "../../shared/errors.js";
 import { normalizePhone } from "../../shared/phone.js";
 import { requireOwn } from "../../shared/references.js";
-import { requiredText } from "../../shared/text.js";
+import { distinct, requiredText } from "../../shared/text.js";
 import {
   beneficiariesOf,
   eraseBeneficiary,
@@ -18,8 +18,6 @@ import { Beneficiary } from "../types/beneficiary.js";
 import { BeneficiaryStatus, HelpRequestStatus } from "../types/enums.js";
 import { HelpRequest } from "../types/help-request.js";
 import { EnrollBeneficiaryInput, UpdateBeneficiaryInput } from "../types/inputs.js";
-
-const unique = <T>(values: T[]): T[] => [...new Set(values)];
 
 /** National ID numbers: digits and letters only, case-insensitive (IIN: 12 digits). */
 function normalizeNationalId(raw: string): string {
@@ -58,8 +56,8 @@ export class BeneficiaryResolver {
       address: input.address ? requiredText(input.address, "input.address", 300) : null,
       nationalIdHash: ctx.keyedHash(NATIONAL_ID_PURPOSE, normalizeNationalId(input.nationalId)),
       householdSize: input.householdSize,
-      vulnerabilities: unique(input.vulnerabilities),
-      needs: unique(input.needs),
+      vulnerabilities: distinct(input.vulnerabilities),
+      needs: distinct(input.needs),
       consent: { given: true, purpose: requiredText(input.consent.purpose, "input.consent.purpose"), recordedAt: now, recordedBy: caller.sub, withdrawnAt: null },
       status: BeneficiaryStatus.ACTIVE,
       registeredAt: now,
@@ -85,8 +83,8 @@ export class BeneficiaryResolver {
     if (input.householdSize !== undefined) set.householdSize = input.householdSize;
     if (input.phone !== undefined) set.phone = input.phone ? normalizePhone(input.phone, "input.phone") : null;
     if (input.address !== undefined) set.address = input.address ? requiredText(input.address, "input.address", 300) : null;
-    if (input.vulnerabilities) set.vulnerabilities = unique(input.vulnerabilities);
-    if (input.needs) set.needs = unique(input.needs);
+    if (input.vulnerabilities) set.vulnerabilities = distinct(input.vulnerabilities);
+    if (input.needs) set.needs = distinct(input.needs);
     const doc = await beneficiariesOf(ctx.db).findOneAndUpdate(
       { _id: objectId, status: BeneficiaryStatus.ACTIVE },
       { $set: { ...set, updatedAt: new Date() } },

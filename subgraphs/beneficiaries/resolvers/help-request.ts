@@ -2,11 +2,11 @@ import { ObjectId } from "bson";
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
 import { VolunteerRef } from "../types/entities.js";
-import { conflict, forbidden, notFound } from "../../shared/errors.js";
+import { conflict, forbidden } from "../../shared/errors.js";
 import { normalizePhone } from "../../shared/phone.js";
 import { byId, requireOwn } from "../../shared/references.js";
 import { requiredText } from "../../shared/text.js";
-import { volunteersOf } from "../../volunteers/data/volunteers.js";
+import { requireActiveVolunteer } from "../../volunteers/data/volunteers.js";
 import { beneficiariesOf, toBeneficiary } from "../data/beneficiaries.js";
 import { helpRequestsOf, toHelpRequest, transition, type HelpRequestDoc } from "../data/help-requests.js";
 import { Beneficiary } from "../types/beneficiary.js";
@@ -92,11 +92,7 @@ export class HelpRequestResolver {
     const volunteer = ownId(ctx, volunteerId, "Volunteer", "volunteerId");
     ctx.access.requireWrite(ctx.region.code);
     // The volunteers subgraph keeps its records in the same regional database.
-    const record = await volunteersOf(ctx.db).findOne({ _id: volunteer.objectId }, { projection: { status: 1 } });
-    if (!record) throw notFound(`volunteerId: no volunteer ${volunteerId}`, { field: "volunteerId", id: volunteerId });
-    if (record.status !== "ACTIVE") {
-      throw conflict(`volunteerId: volunteer ${volunteerId} is ${record.status}; only ACTIVE volunteers can be assigned`, { field: "volunteerId" });
-    }
+    await requireActiveVolunteer(ctx.db, volunteer.objectId, volunteerId, "volunteerId", "be assigned");
     return this.move(ctx, "assignHelpRequest", id, objectId, HelpRequestStatus.ASSIGNED, { set: { assignedVolunteerId: volunteerId } });
   }
 

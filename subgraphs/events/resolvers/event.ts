@@ -1,11 +1,11 @@
 import { ObjectId } from "bson";
 import { Arg, Ctx, Float, ID, Mutation, Query, Resolver } from "type-graphql";
 import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
-import { badInput, conflict, forbidden, notFound } from "../../shared/errors.js";
+import { badInput, conflict, forbidden } from "../../shared/errors.js";
 import { decodeId } from "../../shared/ids.js";
 import { requireOwn } from "../../shared/references.js";
 import { requiredText } from "../../shared/text.js";
-import { volunteersOf } from "../../volunteers/data/volunteers.js";
+import { requireActiveVolunteer } from "../../volunteers/data/volunteers.js";
 import { cancelSignUp, eventsOf, recordAttendance, signUp, toEvent, type EventDoc } from "../data/events.js";
 import { EventStatus } from "../types/enums.js";
 import { Event } from "../types/event.js";
@@ -41,9 +41,7 @@ async function checkVolunteer(ctx: SubgraphContext, volunteerId: string): Promis
   const decoded = decodeId(volunteerId, "Volunteer", "volunteerId");
   ctx.registry.require(decoded.region, "volunteerId");
   if (decoded.region !== ctx.region.code) return;
-  const record = await volunteersOf(ctx.db).findOne({ _id: decoded.objectId }, { projection: { status: 1 } });
-  if (!record) throw notFound(`volunteerId: no volunteer ${volunteerId}`, { field: "volunteerId", id: volunteerId });
-  if (record.status !== "ACTIVE") throw conflict(`volunteerId: volunteer ${volunteerId} is ${record.status}`, { field: "volunteerId" });
+  await requireActiveVolunteer(ctx.db, decoded.objectId, volunteerId, "volunteerId", "sign up");
 }
 
 /** Sign-ups: the event region's staff, or the volunteer themself. */

@@ -2,7 +2,7 @@
 // documents become graph objects (_id ↔ id).
 import { ObjectId } from "bson";
 import type { Collection, Db, Filter } from "mongodb";
-import { conflict } from "../../shared/errors.js";
+import { conflict, notFound } from "../../shared/errors.js";
 import { encodeId } from "../../shared/ids.js";
 import { isDuplicateKey, type IndexPlan } from "../../shared/mongo.js";
 import { paginate, type Page } from "../../shared/pagination.js";
@@ -169,6 +169,18 @@ export async function volunteerStats(db: Db): Promise<VolunteerStats> {
     .map((skill) => ({ skill, count: counts.get(skill) ?? 0 }))
     .sort((a, b) => b.count - a.count || a.skill.localeCompare(b.skill));
   return { total: facets?.total[0]?.n ?? 0, active: facets?.active[0]?.n ?? 0, bySkill };
+}
+
+/**
+ * A volunteer of this region who exists and is ACTIVE, for other subgraphs in the same
+ * regional database (assigning help requests, signing up for events).
+ */
+export async function requireActiveVolunteer(db: Db, _id: ObjectId, id: string, field: string, forWhat: string): Promise<void> {
+  const record = await volunteersOf(db).findOne({ _id }, { projection: { status: 1 } });
+  if (!record) throw notFound(`${field}: no volunteer ${id}`, { field, id });
+  if (record.status !== VolunteerStatus.ACTIVE) {
+    throw conflict(`${field}: volunteer ${id} is ${record.status}; only ACTIVE volunteers can ${forWhat}`, { field });
+  }
 }
 
 export async function insertGroup(db: Db, region: string, fields: Omit<GroupDoc, "_id" | "nameKey" | "createdAt">): Promise<GroupDoc> {

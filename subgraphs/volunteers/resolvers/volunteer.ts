@@ -2,14 +2,12 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "ty
 import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
 import { notFound } from "../../shared/errors.js";
 import { normalizePhone } from "../../shared/phone.js";
-import { requiredText } from "../../shared/text.js";
+import { distinct, requiredText } from "../../shared/text.js";
 import { insertVolunteer, toGroup, toVolunteer, updateVolunteerDoc, type VolunteerDoc } from "../data/volunteers.js";
 import { VolunteerStatus } from "../types/enums.js";
 import { RegisterVolunteerInput, UpdateVolunteerInput } from "../types/inputs.js";
 import { Volunteer, VolunteerGroup } from "../types/volunteer.js";
 import { requireGroup, requireVolunteer } from "./lookups.js";
-
-const unique = <T>(values: T[]): T[] => [...new Set(values)];
 
 @Resolver(() => Volunteer)
 export class VolunteerResolver {
@@ -29,8 +27,8 @@ export class VolunteerResolver {
     const doc = await insertVolunteer(ctx.db, region, {
       fullName,
       phone,
-      skills: unique(input.skills),
-      languages: unique(input.languages),
+      skills: distinct(input.skills),
+      languages: distinct(input.languages),
       status: VolunteerStatus.ACTIVE,
       groupId: group?._id ?? null,
     });
@@ -50,8 +48,8 @@ export class VolunteerResolver {
     const set: Partial<VolunteerDoc> = {};
     if (input.fullName !== undefined) set.fullName = requiredText(input.fullName, "input.fullName");
     if (input.phone !== undefined) set.phone = normalizePhone(input.phone, "input.phone");
-    if (input.skills) set.skills = unique(input.skills);
-    if (input.languages) set.languages = unique(input.languages);
+    if (input.skills) set.skills = distinct(input.skills);
+    if (input.languages) set.languages = distinct(input.languages);
     if (input.groupId !== undefined) set.groupId = input.groupId ? (await requireGroup(ctx, input.groupId, "input.groupId"))._id : null;
     const doc = await updateVolunteerDoc(ctx.db, ctx.region.code, objectId, set);
     if (!doc) throw notFound(`id: no volunteer ${id}`, { field: "id", id });
