@@ -19,6 +19,13 @@ export interface IndexSpec {
 
 export const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: "_id_" };
 
+/** Every combination taking one value per field: the keys of a compound multikey index. */
+function cartesian<T>(perField: T[][]): T[][] {
+  let combos: T[][] = [[]];
+  for (const values of perField) combos = combos.flatMap((c) => values.map((v) => [...c, v]));
+  return combos;
+}
+
 /** Renders a value the way mongod's E11000 messages do: `{ phone: "+7701..." }`. */
 function formatValue(v: unknown): string {
   if (v === undefined || v === null) return "null";
@@ -64,9 +71,7 @@ class Index {
         `cannot index parallel arrays [${multi[1]}] [${multi[0]}]`,
       );
     }
-    let combos: string[][] = [[]];
-    for (const values of perField) combos = combos.flatMap((c) => values.map((v) => [...c, v]));
-    return combos.map((c) => JSON.stringify(c));
+    return cartesian(perField).map((c) => JSON.stringify(c));
   }
 
   /** The key for an equality lookup on every field, given one value per field. */
@@ -266,8 +271,7 @@ export class Collection {
       if (!index.complete) continue;
       const perField = index.fields.map((f) => equalityValues(filter[f]));
       if (perField.some((v) => v === undefined)) continue;
-      let combos: unknown[][] = [[]];
-      for (const values of perField as unknown[][]) combos = combos.flatMap((c) => values.map((v) => [...c, v]));
+      const combos = cartesian(perField as unknown[][]);
       const ids = new Set<string>();
       for (const combo of combos) for (const id of index.entries.get(index.lookupKey(combo)) ?? []) ids.add(id);
       return this.byKeys(this.docs, [...ids]);

@@ -6,7 +6,7 @@ import { Aggregator, find, Query } from "mingo";
 import type { Options as MingoOptions } from "mingo/types";
 import { cloneDoc } from "./clone.js";
 import { Collection, type IndexSpec } from "./collection.js";
-import { asCommandError, CommandError } from "./errors.js";
+import { asCommandError, CommandError, isUserError } from "./errors.js";
 import { valueKey, valuesAtPath } from "./keys.js";
 import { applyUpdate, isOperatorUpdate, upsertDocument, validateUpdate, type UpdateSpec } from "./update.js";
 
@@ -150,8 +150,7 @@ export class Engine {
       validateDbName(ctx.db);
       return handler(ctx);
     } catch (err) {
-      if (err instanceof CommandError) return err.toResponse();
-      if (err instanceof Error && err.constructor.name === "MingoError") return asCommandError(err).toResponse();
+      if (isUserError(err)) return asCommandError(err).toResponse();
       this.log(`internal error in '${name}': ${err instanceof Error ? err.stack : String(err)}`);
       return new CommandError("InternalError", `internal error in '${name}': ${(err as Error).message}`).toResponse();
     }
@@ -350,7 +349,7 @@ export class Engine {
       try {
         apply(statements[i] as T, i);
       } catch (err) {
-        if (!(err instanceof CommandError) && !(err instanceof Error && err.constructor.name === "MingoError")) throw err;
+        if (!isUserError(err)) throw err;
         writeErrors.push(asCommandError(err).toWriteError(i));
         if (ordered) break;
       }

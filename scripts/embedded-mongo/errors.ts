@@ -48,6 +48,11 @@ export class CommandError extends Error {
   }
 }
 
+/** Errors raised for bad input: ours, or mingo's (unknown operators, wrong argument types). */
+export function isUserError(err: unknown): boolean {
+  return err instanceof CommandError || (err instanceof Error && err.constructor.name === "MingoError");
+}
+
 /** Errors thrown by mingo (bad operators, wrong argument types) are the user's bad input. */
 export function asCommandError(err: unknown): CommandError {
   if (err instanceof CommandError) return err;
