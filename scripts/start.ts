@@ -48,9 +48,10 @@ const jwtSecret = env.JWT_SECRET ?? randomBytes(32).toString("hex");
 const pseudonymKey = env.PSEUDONYM_KEY ?? randomBytes(32).toString("hex");
 const log = createLogger("aidgraph");
 
+const registry = RegionRegistry.load();
 let regions;
 try {
-  regions = RegionRegistry.load().select(env.REGIONS);
+  regions = registry.select(env.REGIONS);
 } catch (err) {
   process.stderr.write(`${(err as Error).message}\n`);
   process.exit(2);
@@ -60,7 +61,6 @@ const embedded = env.MONGODB_URI ? undefined : await startEmbeddedMongo({ port: 
 const mongoUri = env.MONGODB_URI ?? embedded!.uri;
 const mongo = await connectMongo(mongoUri);
 const auth = hs256Config(jwtSecret);
-const registry = RegionRegistry.load();
 
 const host = await createRegionHost({ subgraphs: await buildSubgraphs(), regions, registry, mongo, dbPrefix: env.DB_PREFIX, auth, pseudonymKey, log });
 let seeded = 0;

@@ -216,8 +216,9 @@ export class RegionalRouter {
       let query = request.query;
       if (!whole) {
         const cacheKey = `${request.query}\u0000${[...keys].join(",")}`;
-        query = this.restricted.get(cacheKey) ?? restrictToFields(plan, keys);
-        this.restricted.set(cacheKey, query);
+        const cached = this.restricted.get(cacheKey);
+        query = cached ?? restrictToFields(plan, keys);
+        if (!cached) this.restricted.set(cacheKey, query);
       }
       const res = await this.send(group.region, subgraph, { ...request, query }, caller);
       if (res instanceof Unavailable) {

@@ -1,12 +1,10 @@
 // Engine figures: the embedded engine in its own process, one MongoClient.
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 import net from "node:net";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { MongoClient, type Collection } from "mongodb";
 import { encodeOpMsg } from "../embedded-mongo/wire.js";
+import { spawnEngine } from "./processes.js";
 import { timed, type Row } from "./report.js";
 
 const IN_FLIGHT = 16;
@@ -110,21 +108,6 @@ async function rawWireInserts(uri: string, n: number, inFlight: number): Promise
   const seconds = (performance.now() - t0) / 1000;
   socket.destroy();
   return n / seconds;
-}
-
-/** The engine in its own process, as `npm run mongo` runs it, so client and server each get a core. */
-async function spawnEngine(): Promise<{ uri: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL("../mongo.js", import.meta.url)), "--port", "0"], {
-    stdio: ["ignore", "pipe", "ignore"],
-  });
-  const [line] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];
-  return {
-    uri: line.trim(),
-    stop: async () => {
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    },
-  };
 }
 
 export async function runEngineBench(): Promise<Row[]> {

@@ -1,8 +1,7 @@
 // Gateway figures: the national query over 20 regions vs 1 region through a 50 ms
 // delay per region, gateway vs direct subgraph throughput, database queries per region
 // per `_entities` batch, and `npm start`'s start-up time and memory.
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -21,6 +20,7 @@ import { RegionRegistry } from "../../subgraphs/shared/regions.js";
 import { createRegionHost } from "../../subgraphs/shared/server.js";
 import { startEmbeddedMongo } from "../embedded-mongo/index.js";
 import { seedRegion } from "../seed/seed.js";
+import { child, spawnEngine, stopChild } from "./processes.js";
 import { latencies, percentile, timed, type Row } from "./report.js";
 
 const DELAY_MS = 50;
@@ -38,23 +38,12 @@ async function post(url: string, query: string, token: string, variables: Record
   return body.data!;
 }
 
-async function child(script: string, env: Record<string, string>): Promise<{ proc: ChildProcess; line: string }> {
-  const proc = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url))], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
-  const [line] = (await once(createInterface({ input: proc.stdout! }), "line")) as [string];
-  return { proc, line };
-}
-
 /** User + system CPU time of a process so far, from /proc (Linux). */
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
 }
 
-async function stopChild(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null) return;
-  proc.kill("SIGTERM");
-  await once(proc, "exit");
-}
 
 async function gatewayOver(codes: string[], base: string): Promise<{ url: string; gateway: Gateway; close(): Promise<void> }> {
   const registry = RegionRegistry.load();
@@ -71,8 +60,8 @@ async function gatewayOver(codes: string[], base: string): Promise<{ url: string
 
 /** 20 regions vs 1 behind the delay, and gateway vs direct, with the host in its own process. */
 async function fanOutAndOverhead(rows: Row[]): Promise<void> {
-  const engine = await child("../mongo.js", {});
-  const mongoUri = engine.line.trim();
+  const engine = await spawnEngine();
+  const mongoUri = engine.uri;
   const registry = RegionRegistry.load();
   const prefix = `bench_${Date.now()}`;
   const mongo = await connectMongo(mongoUri);
@@ -88,7 +77,7 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
     for (let i = 0; i < 3; i++) await Promise.all([post(g20.url, NATIONAL, token), post(g1.url, NATIONAL, token)]);
     const n = 30;
     const one = await latencies(n, () => post(g1.url, NATIONAL, token));
-    const cpuBefore = { engine: cpuMs(engine.proc.pid!), host: cpuMs(host.proc.pid!), gateway: process.cpuUsage() };
+    const cpuBefore = { engine: cpuMs(engine.pid), host: cpuMs(host.proc.pid!), gateway: process.cpuUsage() };
     const twenty = await latencies(n, () => post(g20.url, NATIONAL, token));
     const gatewayCpu = process.cpuUsage(cpuBefore.gateway);
     rows.push({ name: `national query, 1 region, p50 (${DELAY_MS} ms delay per region)`, value: percentile(one, 50), unit: "ms" });
@@ -96,7 +85,7 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
     rows.push({ name: "20 regions / 1 region, p50", value: percentile(twenty, 50) / percentile(one, 50), unit: "×", target: { max: 1.5 } });
     rows.push({ name: "20 regions / 1 region, p95", value: percentile(twenty, 95) / percentile(one, 95), unit: "×" });
     // Where a 20-region query's time goes on this machine's two shared cores.
-    rows.push({ name: "  CPU per 20-region query: embedded engine process", value: (cpuMs(engine.proc.pid!) - cpuBefore.engine) / n, unit: "ms" });
+    rows.push({ name: "  CPU per 20-region query: embedded engine process", value: (cpuMs(engine.pid) - cpuBefore.engine) / n, unit: "ms" });
     rows.push({ name: "  CPU per 20-region query: region host process (80 fetches)", value: (cpuMs(host.proc.pid!) - cpuBefore.host) / n, unit: "ms" });
     rows.push({ name: "  CPU per 20-region query: gateway and bench client", value: (gatewayCpu.user + gatewayCpu.system) / 1000 / n, unit: "ms" });
 
@@ -114,7 +103,7 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
     await Promise.all([g20.close(), g1.close(), gDirect.close()]);
     await stopChild(host.proc);
     await mongo.close();
-    await stopChild(engine.proc);
+    await engine.stop();
   }
 }
 
