@@ -1,7 +1,9 @@
 // Which region a root field goes to, from its arguments: a `region` argument, then
 // `input.region`, then the id of a record the target subgraph owns (the record it will
 // read or change: the event for signUpForEvent, the help request for assignHelpRequest),
-// then any entity id. Literals, variables and values inside input objects all count.
+// then any entity id. Of two ids, `id` comes first, then a `from…Id` (an operation with
+// two ends, like a transfer, belongs to its source), then the others in the order given.
+// Literals, variables and values inside input objects all count.
 import { valueFromASTUntyped, type FieldNode } from "graphql";
 import { badInput } from "../../subgraphs/shared/errors.js";
 import { decodeId, ENTITY_OWNER, peekId } from "../../subgraphs/shared/ids.js";
@@ -17,7 +19,9 @@ function argumentValues(node: FieldNode, variables: Record<string, unknown>): Ar
 
 const looksLikeIdArgument = (name: string) => name === "id" || /Id$/.test(name);
 
-/** Id-valued entries of the arguments and of an `input` object, `id` first. */
+const rank = (name: string) => (name === "id" ? 0 : /^(input\.)?from[A-Z]/.test(name) ? 1 : 2);
+
+/** Id-valued entries of the arguments and of an `input` object, `id` first, then `from…Id`. */
 function idCandidates(args: Args): Array<[string, string]> {
   const entries: Array<[string, unknown]> = Object.entries(args);
   const input = args.input;
@@ -28,7 +32,7 @@ function idCandidates(args: Args): Array<[string, string]> {
   const ids = entries
     .filter(([name, value]) => (typeof value === "string" || typeof value === "number") && looksLikeIdArgument(name.replace(/^input\./, "")))
     .map(([name, value]): [string, string] => [name, String(value)]);
-  return ids.sort(([a], [b]) => Number(b === "id") - Number(a === "id"));
+  return ids.sort(([a], [b]) => rank(a) - rank(b));
 }
 
 /** The region for a root field, or a BAD_USER_INPUT naming the field or the bad value. */

@@ -5,6 +5,7 @@ import { resolveRegionReference } from "../shared/region-entity.js";
 import type { ReferenceResolvers } from "../shared/schema.js";
 import { isDistribution, isDonation, operationsOf } from "./data/ledger.js";
 import { toDistribution, toDonation } from "./data/operations.js";
+import { outgoingOf, toTransfer } from "./data/transfers.js";
 import { toWarehouse, warehousesOf } from "./data/warehouses.js";
 
 export const inventoryReferences: ReferenceResolvers = {
@@ -16,6 +17,9 @@ export const inventoryReferences: ReferenceResolvers = {
   },
   Distribution: {
     __resolveReference: referenceResolver("Distribution", (ctx) => operationsOf(ctx.db), (d, ctx) => toDistribution(d, ctx.region.code), isDistribution),
+  },
+  Transfer: {
+    __resolveReference: referenceResolver("Transfer", (ctx) => outgoingOf(ctx.db), (d) => toTransfer(d, "OUTGOING")),
   },
   Beneficiary: { __resolveReference: stubReference("Beneficiary") },
   Volunteer: { __resolveReference: stubReference("Volunteer") },

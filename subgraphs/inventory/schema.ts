@@ -2,20 +2,31 @@ import type { GraphQLSchema } from "graphql";
 import { buildFederatedSchema } from "../shared/schema.js";
 import type { SubgraphDefinition } from "../shared/server.js";
 import { ledgerIndexes, recoverOperations } from "./data/ledger.js";
+import { recoverTransfers, transferIndexes, transferMessages } from "./data/transfers.js";
 import { warehouseIndexes } from "./data/warehouses.js";
 import { inventoryReferences } from "./references.js";
 import { BeneficiaryDistributionsResolver } from "./resolvers/beneficiary.js";
 import { DistributionResolver, DonationResolver } from "./resolvers/operations.js";
 import { RegionInventoryResolver } from "./resolvers/region.js";
+import { RegionTransfersResolver, TransferResolver } from "./resolvers/transfers.js";
 import { WarehouseResolver } from "./resolvers/warehouse.js";
 import { BeneficiaryRef, Region, VolunteerRef } from "./types/entities.js";
+import { Transfer } from "./types/transfer.js";
 import { Distribution, Donation, Warehouse } from "./types/warehouse.js";
 
 export function buildInventorySchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema(
     {
-      resolvers: [WarehouseResolver, DonationResolver, DistributionResolver, RegionInventoryResolver, BeneficiaryDistributionsResolver],
-      orphanedTypes: [Region, Warehouse, Donation, Distribution, BeneficiaryRef, VolunteerRef],
+      resolvers: [
+        WarehouseResolver,
+        DonationResolver,
+        DistributionResolver,
+        TransferResolver,
+        RegionInventoryResolver,
+        RegionTransfersResolver,
+        BeneficiaryDistributionsResolver,
+      ],
+      orphanedTypes: [Region, Warehouse, Donation, Distribution, Transfer, BeneficiaryRef, VolunteerRef],
     },
     inventoryReferences,
   );
@@ -26,10 +37,13 @@ export async function inventorySubgraph(): Promise<SubgraphDefinition> {
   return {
     name: "inventory",
     schema: await buildInventorySchema(),
-    indexes: { ...warehouseIndexes, ...ledgerIndexes },
-    // Operations a crash left half-done are finished or rolled back before serving.
-    onRegionStart: async (db, _region, log) => {
-      await recoverOperations(db, startedAt, log);
+    indexes: { ...warehouseIndexes, ...ledgerIndexes, ...transferIndexes },
+    // Operations a crash left half-done are finished or rolled back before serving; then
+    // the transfer steps that depend on them.
+    onRegionStart: async (ctx) => {
+      await recoverOperations(ctx.db, startedAt, ctx.log);
+      await recoverTransfers(ctx);
     },
+    messages: transferMessages,
   };
 }

@@ -109,6 +109,13 @@ export class Access {
     throw forbidden(`writes in ${region} need the REGIONAL_STAFF role for ${region}`);
   }
 
+  /** National decisions a region's staff may also take for their own region (e.g. transfers out of it). */
+  requireCoordinatorOrWrite(region: string): Caller {
+    const caller = this.requireCaller();
+    if (caller.role === "NATIONAL_COORDINATOR" || (caller.role === "REGIONAL_STAFF" && caller.region === region)) return caller;
+    throw forbidden(`this needs the NATIONAL_COORDINATOR role or the REGIONAL_STAFF role for ${region}`);
+  }
+
   /** Staff of the region, or the volunteer the work is assigned to (e.g. reporting progress). */
   requireWriteOrAssignee(region: string, assigneeId: string | null): Caller {
     const caller = this.requireCaller();

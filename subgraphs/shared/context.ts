@@ -7,6 +7,7 @@ import type { Access } from "./auth.js";
 import { badInput } from "./errors.js";
 import { decodeId, type DecodedId, type EntityType } from "./ids.js";
 import type { Logger } from "./log.js";
+import type { Messaging } from "./outbox.js";
 import type { RegionInfo, RegionRegistry, SubgraphName } from "./regions.js";
 
 export interface SubgraphContext {
@@ -22,6 +23,8 @@ export interface SubgraphContext {
   audit: AuditTrail;
   /** HMAC-SHA256 under the deployment's pseudonym key: identifiers stored without the clear value. */
   keyedHash: (purpose: string, value: string) => string;
+  /** Durable messages from this region to others. */
+  messaging: Messaging;
 }
 
 /** Request-scoped DataLoaders, created on first use. */

@@ -30,24 +30,27 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<strin
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** The text body of a POST (undefined for other methods); null after replying 413 itself. */
+export async function readTextBody(req: http.IncomingMessage, res: http.ServerResponse, limit: number): Promise<{ text: string | undefined } | null> {
+  if (req.method !== "POST") return { text: undefined };
+  try {
+    return { text: await readBody(req, limit) };
+  } catch (err) {
+    if (!(err instanceof BodyTooLarge)) throw err;
+    // The rest of the body is never read: close the connection once the reply is out.
+    res.setHeader("connection", "close");
+    res.on("finish", () => req.destroy());
+    sendError(res, 413, "BAD_REQUEST", `request body exceeds ${limit} bytes`);
+    return null;
+  }
+}
+
 /** The JSON body of a POST (undefined for GET); null after replying 400/413 itself. */
 export async function readJsonBody(req: http.IncomingMessage, res: http.ServerResponse, limit: number): Promise<{ body: unknown } | null> {
-  if (req.method !== "POST") return { body: undefined };
-  let text: string;
+  const read = await readTextBody(req, res, limit);
+  if (!read) return null;
   try {
-    text = await readBody(req, limit);
-  } catch (err) {
-    if (err instanceof BodyTooLarge) {
-      // The rest of the body is never read: close the connection once the reply is out.
-      res.setHeader("connection", "close");
-      res.on("finish", () => req.destroy());
-      sendError(res, 413, "BAD_REQUEST", `request body exceeds ${limit} bytes`);
-      return null;
-    }
-    throw err;
-  }
-  try {
-    return { body: text ? JSON.parse(text) : undefined };
+    return { body: read.text ? JSON.parse(read.text) : undefined };
   } catch {
     sendError(res, 400, "BAD_REQUEST", "request body is not valid JSON");
     return null;

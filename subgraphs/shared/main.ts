@@ -1,11 +1,13 @@
 // Running a region host as a process: configuration from the environment (fail fast,
 // secrets never printed), Mongo connection, listening, and a graceful drain on SIGTERM.
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { authFromEnv } from "./auth.js";
 import { authEnv, onShutdown, optionalEnv, parseOrExit, port } from "./config.js";
 import { createLogger } from "./log.js";
+import { privateKeysFile, RegionLink } from "./link.js";
 import { connectMongo } from "./mongo.js";
-import { RegionRegistry } from "./regions.js";
+import { RegionRegistry, type RegionInfo } from "./regions.js";
 import { createRegionHost, listen, type SubgraphDefinition } from "./server.js";
 
 export const hostEnv = authEnv.and(z.object({
@@ -16,17 +18,45 @@ export const hostEnv = authEnv.and(z.object({
   DB_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, "lower-case letters, digits and _ only").default("aidgraph"),
   PSEUDONYM_KEY: z.string().min(32, "must be at least 32 characters"),
   REGISTRY: optionalEnv(z.string()),
+  /** JSON file: region code → that region's private Ed25519 JWK (`npm run transfer-keys`). */
+  TRANSFER_KEYS: optionalEnv(z.string()),
   NODE_ENV: z.string().default("development"),
 }));
+
+/**
+ * The hosted regions' signing keys and every region's address and public key (from the
+ * registry). Without TRANSFER_KEYS (development only) each start makes fresh keys, so
+ * only regions served by this same host can exchange transfers.
+ */
+async function linkFromEnv(env: { TRANSFER_KEYS?: string; NODE_ENV: string }, regions: RegionInfo[], registry: RegionRegistry): Promise<RegionLink> {
+  if (!env.TRANSFER_KEYS) {
+    if (env.NODE_ENV === "production") throw new Error("TRANSFER_KEYS is required with NODE_ENV=production (see npm run transfer-keys)");
+    const link = await RegionLink.ephemeral(regions.map((r) => r.code));
+    await link.addRegistry(registry);
+    return link;
+  }
+  let keys;
+  try {
+    keys = privateKeysFile.parse(JSON.parse(readFileSync(env.TRANSFER_KEYS, "utf8")));
+  } catch (err) {
+    // Never echo the file: it holds private keys.
+    throw new Error(`TRANSFER_KEYS ${env.TRANSFER_KEYS}: not a JSON object of region codes to Ed25519 private JWKs (${(err as Error).name})`, { cause: err });
+  }
+  const missing = regions.filter((r) => !keys[r.code]).map((r) => r.code);
+  if (missing.length) throw new Error(`TRANSFER_KEYS ${env.TRANSFER_KEYS}: no key for ${missing.join(", ")}`);
+  return RegionLink.create(Object.fromEntries(regions.map((r) => [r.code, keys[r.code]!])), registry);
+}
 
 export async function runHost(subgraphs: SubgraphDefinition[], processName: string): Promise<void> {
   const env = parseOrExit(hostEnv, process.env, "environment variable");
   const log = createLogger(processName);
   let registry: RegionRegistry;
   let regions;
+  let link: RegionLink;
   try {
     registry = RegionRegistry.load(env.REGISTRY);
     regions = registry.select(env.REGIONS);
+    link = await linkFromEnv(env, regions, registry);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(2);
@@ -42,8 +72,10 @@ export async function runHost(subgraphs: SubgraphDefinition[], processName: stri
     pseudonymKey: env.PSEUDONYM_KEY,
     log,
     production: env.NODE_ENV === "production",
+    link,
   });
   const http = await listen(host.handler, env.PORT, env.HOST);
+  host.listening(http.url);
   log.info({ url: http.url, regions: regions.map((r) => r.code), subgraphs: subgraphs.map((s) => s.name) }, "region host listening");
   console.log(`${processName} listening on ${http.url}/<REGION>/<subgraph>/graphql`);
   onShutdown(async () => {

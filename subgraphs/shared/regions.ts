@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { badInput } from "./errors.js";
 import { REGION_CODE } from "./ids.js";
+import { publicJwk } from "./link.js";
 import demoRegistry from "./regions.kz.json" with { type: "json" };
 
 export const SUBGRAPH_NAMES = ["volunteers", "beneficiaries", "inventory", "events"] as const;
@@ -14,6 +15,8 @@ const regionEntry = z.object({
   kind: z.enum(["OBLAST", "CITY"]).default("OBLAST"),
   name: z.object({ kk: z.string().min(1), ru: z.string().min(1), en: z.string().min(1) }),
   subgraphs: z.partialRecord(z.enum(SUBGRAPH_NAMES), z.url()).optional(),
+  /** The region's Ed25519 public key (JWK): other regions check its signed messages with it. */
+  publicKey: publicJwk.optional(),
 });
 export type RegionInfo = z.infer<typeof regionEntry>;
 

@@ -6,14 +6,16 @@ import type http from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { AuditTrail, auditIndexes } from "./audit.js";
-import type { GraphQLSchema } from "graphql";
+import { GraphQLError, type GraphQLSchema } from "graphql";
 import type { Db, MongoClient } from "mongodb";
 import type { AuthConfig } from "./auth.js";
 import { Loaders, type SubgraphContext } from "./context.js";
 import { formatError } from "./errors.js";
-import { executeGraphQL, readJsonBody, requestAccess, requestIdOf, safeHandler, sendError, sendJson } from "./http.js";
+import { executeGraphQL, readJsonBody, readTextBody, requestAccess, requestIdOf, safeHandler, sendError, sendJson } from "./http.js";
+import { LinkError, RegionLink } from "./link.js";
 import type { Logger } from "./log.js";
 import { ensureIndexes, regionDbName, type IndexPlan } from "./mongo.js";
+import { DEFAULT_RETRY, Outbox, outboxIndexes, type MessageContext, type ReplyHandler, type RetryPolicy } from "./outbox.js";
 import { keyedHasher } from "./pseudonym.js";
 import type { RegionInfo, RegionRegistry, SubgraphName } from "./regions.js";
 
@@ -22,7 +24,14 @@ export interface SubgraphDefinition {
   schema: GraphQLSchema;
   indexes: IndexPlan;
   /** Runs once per hosted region at start-up, after indexes (e.g. crash recovery). */
-  onRegionStart?: (db: Db, region: RegionInfo, log: Logger) => Promise<void>;
+  onRegionStart?: (ctx: MessageContext) => Promise<void>;
+  /** Region-to-region messages (see link.ts, outbox.ts). */
+  messages?: {
+    /** Handles a verified message from region `from`; returns the reply. Must be idempotent. */
+    receive: Record<string, (body: unknown, ctx: MessageContext & { from: string }) => Promise<unknown>>;
+    /** Applies the reply to a message this region sent. */
+    replies: Record<string, ReplyHandler>;
+  };
 }
 
 export interface RegionHostOptions {
@@ -38,15 +47,21 @@ export interface RegionHostOptions {
   maxBodyBytes?: number;
   /** With NODE_ENV=production: no introspection. */
   production?: boolean;
+  /** Keys and addresses for messages between regions; default: fresh keys, this host only. */
+  link?: RegionLink;
+  retry?: Partial<RetryPolicy>;
 }
 
 export interface RegionHost {
   handler: http.RequestListener;
   db(region: string): Db;
+  link: RegionLink;
+  /** Tells the host where it listens (for messages between the regions it serves). */
+  listening(baseUrl: string): void;
   stop(): Promise<void>;
 }
 
-const PATH = /^\/([A-Z]{2}-[A-Z0-9]{1,3})\/([a-z]+)\/(graphql|health)\/?$/;
+const PATH = /^\/([A-Z]{2}-[A-Z0-9]{1,3})\/([a-z]+)\/(graphql|health|messages)\/?$/;
 
 export async function createRegionHost(options: RegionHostOptions): Promise<RegionHost> {
   const { registry, log } = options;
@@ -54,15 +69,27 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
   const keyedHash = keyedHasher(options.pseudonymKey);
   const hosted = new Map(options.regions.map((r) => [r.code, r]));
   const dbs = new Map(options.regions.map((r) => [r.code, options.mongo.db(regionDbName(options.dbPrefix, r.code))]));
+  const link = options.link ?? (await RegionLink.ephemeral([...hosted.keys()]));
+  const subgraphByName = new Map(options.subgraphs.map((s) => [s.name, s]));
+  const outbox = new Outbox(
+    new Map(options.regions.map((r) => [r.code, { db: dbs.get(r.code)!, region: r }])),
+    link,
+    (subgraph, type) => subgraphByName.get(subgraph)?.messages?.replies[type],
+    log,
+    { ...DEFAULT_RETRY, ...options.retry },
+  );
+  const messageContext = (code: string): MessageContext => ({ db: dbs.get(code)!, region: hosted.get(code)!, log, messaging: outbox.messaging(code) });
 
   for (const region of options.regions) {
     const db = dbs.get(region.code)!;
     await ensureIndexes(db, auditIndexes);
+    await ensureIndexes(db, outboxIndexes);
     for (const sub of options.subgraphs) {
       await ensureIndexes(db, sub.indexes);
-      await sub.onRegionStart?.(db, region, log);
+      await sub.onRegionStart?.(messageContext(region.code));
     }
   }
+  outbox.start();
 
   const servers = new Map<string, ApolloServer<SubgraphContext>>();
   for (const sub of options.subgraphs) {
@@ -112,6 +139,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     }
     const server = servers.get(name);
     if (!server) return sendError(res, 404, "NOT_FOUND", `subgraph ${name} is not served by this host`);
+    if (endpoint === "messages") return receiveMessage(req, res, code, subgraphByName.get(name as SubgraphName)!);
     if (endpoint === "health") {
       // What the gateway probes: this region's subgraph and its database answer.
       try {
@@ -135,6 +163,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     const requestId = requestIdOf(req) ?? null;
     const context: SubgraphContext = {
       region,
+      messaging: outbox.messaging(code),
       subgraph: name as SubgraphName,
       registry,
       db,
@@ -147,14 +176,41 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     await executeGraphQL(server, req, res, url, parsed.body, context);
   }
 
+  /** A signed message from another region's service (no user token: the signature is the credential). */
+  async function receiveMessage(req: http.IncomingMessage, res: http.ServerResponse, code: string, sub: SubgraphDefinition): Promise<void> {
+    if (req.method !== "POST") return sendError(res, 405, "BAD_REQUEST", "messages are POSTed");
+    const read = await readTextBody(req, res, maxBody);
+    if (!read) return;
+    try {
+      const message = await link.verify(read.text ?? "", code, sub.name);
+      const handle = sub.messages?.receive[message.type];
+      if (!handle) return sendError(res, 400, "BAD_REQUEST", `${sub.name} does not handle ${message.type} messages`);
+      const reply = await handle(message.body, { ...messageContext(code), from: message.from });
+      log.info({ event: "message.received", region: code, from: message.from, type: message.type, message: message.id }, "message from another region");
+      return sendJson(res, 200, { reply });
+    } catch (err) {
+      // A malformed id in a signed message is the sender's bug: refused, not a crash.
+      if (err instanceof GraphQLError && err.extensions.code === "BAD_USER_INPUT") return sendError(res, 400, "BAD_REQUEST", err.message);
+      if (!(err instanceof LinkError)) throw err;
+      log.warn({ region: code, subgraph: sub.name, status: err.status, reason: err.message }, "message refused");
+      return sendError(res, err.status, err.code, err.message);
+    }
+  }
+
   return {
     handler,
+    link,
+    listening: (baseUrl) => {
+      link.serveAt(baseUrl, [...hosted.keys()], options.subgraphs.map((s) => s.name));
+      outbox.kick();
+    },
     db: (region) => {
       const db = dbs.get(region);
       if (!db) throw new Error(`region ${region} is not hosted here`);
       return db;
     },
     stop: async () => {
+      await outbox.stop();
       await Promise.all([...servers.values()].map((s) => s.stop()));
     },
   };

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { beneficiariesSubgraph } from "../../subgraphs/beneficiaries/schema.js";
 import { buildInventorySchema, inventorySubgraph } from "../../subgraphs/inventory/schema.js";
 import { encodeId } from "../../subgraphs/shared/ids.js";
+import { RegionLink } from "../../subgraphs/shared/link.js";
+import { Outbox } from "../../subgraphs/shared/outbox.js";
 import { RegionRegistry } from "../../subgraphs/shared/regions.js";
 import { volunteersSubgraph } from "../../subgraphs/volunteers/schema.js";
 import { postGraphQL, startTestHost, type TestHost } from "../support/host.js";
@@ -240,7 +242,10 @@ describe("crash recovery", () => {
 
     // Start-up of a fresh inventory subgraph on the same database.
     const definition = await inventorySubgraph();
-    await definition.onRegionStart!(db(), RegionRegistry.load().require("KZ-75"), pino({ level: "silent" }));
+    const region = RegionRegistry.load().require("KZ-75");
+    const log = pino({ level: "silent" });
+    const outbox = new Outbox(new Map([["KZ-75", { db: db(), region }]]), await RegionLink.ephemeral(["KZ-75"]), () => undefined, log);
+    await definition.onRegionStart!({ db: db(), region, log, messaging: outbox.messaging("KZ-75") });
 
     expect(await stockOf(w)).toEqual({ FOOD_KIT: 8, MASK: 7 });
     expect((await db().collection("stock_operations").findOne({ _id: done }))!.status).toBe("COMPLETED");

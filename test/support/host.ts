@@ -4,6 +4,8 @@ import { randomBytes } from "node:crypto";
 import type { CommandStartedEvent, Db, MongoClient } from "mongodb";
 import { pino, type Logger } from "pino";
 import { hs256Config, mintToken, type AuthConfig, type Caller } from "../../subgraphs/shared/auth.js";
+import type { RegionLink } from "../../subgraphs/shared/link.js";
+import type { RetryPolicy } from "../../subgraphs/shared/outbox.js";
 import { RegionRegistry } from "../../subgraphs/shared/regions.js";
 import { createRegionHost, listen, type RegionHost, type SubgraphDefinition, type Listening } from "../../subgraphs/shared/server.js";
 import { connect, randomDbName, startTestMongo, type TestMongo } from "./mongo.js";
@@ -32,9 +34,23 @@ export async function postGraphQL<T = Record<string, unknown>>(
   return { status: res.status, ...body };
 }
 
+export interface TestHostOptions {
+  /** Use this MongoDB (left running on stop) instead of a fresh one. */
+  mongoUri?: string;
+  dbPrefix?: string;
+  link?: RegionLink;
+  retry?: Partial<RetryPolicy>;
+  port?: number;
+  /** Leave the databases for a host started next on them (a restart). */
+  keepData?: boolean;
+}
+
 export interface TestHost {
   url(region: string, subgraph: string): string;
   baseUrl: string;
+  port: number;
+  dbPrefix: string;
+  link: RegionLink;
   db(region: string): Db;
   mongo: MongoClient;
   /** Commands the host's MongoDB client started, for asserting query counts. */
@@ -49,13 +65,14 @@ export async function startTestHost(
   regionCodes = ["KZ-75", "KZ-43"],
   auth: AuthConfig = hs256Config(TEST_SECRET),
   log: Logger = pino({ level: "silent" }),
+  options: TestHostOptions = {},
 ): Promise<TestHost> {
-  const testMongo: TestMongo = await startTestMongo();
-  const mongo = await connect(testMongo.uri, { monitorCommands: true });
+  const testMongo: TestMongo | undefined = options.mongoUri ? undefined : await startTestMongo();
+  const mongo = await connect(options.mongoUri ?? testMongo!.uri, { monitorCommands: true });
   const commands: CommandStartedEvent[] = [];
   mongo.on("commandStarted", (e) => commands.push(e));
   const registry = RegionRegistry.load();
-  const dbPrefix = randomDbName("aidgraph_t");
+  const dbPrefix = options.dbPrefix ?? randomDbName("aidgraph_t");
   const host: RegionHost = await createRegionHost({
     subgraphs,
     regions: regionCodes.map((c) => registry.require(c)),
@@ -65,11 +82,17 @@ export async function startTestHost(
     auth,
     pseudonymKey: TEST_PSEUDONYM_KEY,
     log,
+    link: options.link,
+    retry: options.retry,
   });
-  const http: Listening = await listen(host.handler);
+  const http: Listening = await listen(host.handler, options.port);
+  host.listening(http.url);
   return {
     url: (region, subgraph) => `${http.url}/${region}/${subgraph}/graphql`,
     baseUrl: http.url,
+    port: http.port,
+    dbPrefix,
+    link: host.link,
     db: host.db,
     mongo,
     commands,
@@ -78,9 +101,9 @@ export async function startTestHost(
     stop: async () => {
       await http.close();
       await host.stop();
-      await Promise.all(regionCodes.map((c) => host.db(c).dropDatabase()));
+      if (!options.keepData) await Promise.all(regionCodes.map((c) => host.db(c).dropDatabase()));
       await mongo.close();
-      await testMongo.stop();
+      await testMongo?.stop();
     },
   };
 }

@@ -1,5 +1,5 @@
 // The stock ledger. Every change of stock is an operation (donation, distribution,
-// adjustment; transfers later) made of lines, and every applied line is one movement.
+// adjustment, transfer out or in) made of lines, and every applied line is one movement.
 //
 // Without multi-document transactions, an operation runs as:
 //   1. record the operation, PENDING (its idempotency key is unique per region);
@@ -21,7 +21,7 @@ import type { Logger } from "../../shared/log.js";
 import { Item, MovementKind } from "../types/enums.js";
 import { warehousesOf } from "./warehouses.js";
 
-export type OperationType = "DONATION" | "DISTRIBUTION" | "ADJUSTMENT" | "WRITE_OFF";
+export type OperationType = "DONATION" | "DISTRIBUTION" | "ADJUSTMENT" | "WRITE_OFF" | "TRANSFER_OUT" | "TRANSFER_IN";
 
 export interface OperationLine {
   item: Item;
@@ -32,7 +32,10 @@ export interface OperationLine {
 export interface OperationDoc {
   _id: ObjectId;
   type: OperationType;
-  /** Absent when the caller gave none (a sparse unique index still indexes null). */
+  /**
+   * Absent when the caller gave none (a sparse unique index still indexes null). Operations
+   * the system makes itself have none; their _id is derived from what they are for.
+   */
   idempotencyKey?: string;
   payloadHash: string;
   warehouseId: ObjectId;
@@ -47,6 +50,12 @@ export interface OperationDoc {
   beneficiaryId?: string;
   deliveredBy?: string | null;
   reason?: string | null;
+  /** The transfer a TRANSFER_OUT / TRANSFER_IN belongs to (its graph id). */
+  transferId?: string;
+  /** TRANSFER_OUT: where the stock goes; recorded with the stock so a crash cannot lose it. */
+  transfer?: { to: { region: string; warehouseId: string }; fromWarehouseName: string };
+  /** TRANSFER_OUT: the transfer record and its delivery message are stored. */
+  transferRecorded?: boolean;
 }
 
 export interface MovementDoc {
@@ -62,6 +71,7 @@ export interface MovementDoc {
   operationType: OperationType;
   /** `<operation id>:<line>`: a line is recorded once. */
   line: string;
+  transferId?: string;
 }
 
 export const OPERATIONS = "stock_operations";
@@ -87,13 +97,20 @@ const KIND: Record<OperationType, MovementKind> = {
   DISTRIBUTION: MovementKind.DISTRIBUTION_OUT,
   ADJUSTMENT: MovementKind.ADJUSTMENT,
   WRITE_OFF: MovementKind.WRITE_OFF,
+  TRANSFER_OUT: MovementKind.TRANSFER_OUT,
+  TRANSFER_IN: MovementKind.TRANSFER_IN,
 };
 
 const ENTITY: Partial<Record<OperationType, EntityType>> = { DONATION: "Donation", DISTRIBUTION: "Distribution" };
 
-/** The graph id of an operation: donations and distributions are entities of their own. */
-export function operationId(op: Pick<OperationDoc, "_id" | "type">, region: string): string {
-  return encodeId(ENTITY[op.type] ?? "StockMovement", region, op._id);
+/** The graph id of an operation: donations, distributions and transfers are entities of their own. */
+export function operationId(op: Pick<OperationDoc, "_id" | "type" | "transferId">, region: string): string {
+  return op.transferId ?? encodeId(ENTITY[op.type] ?? "StockMovement", region, op._id);
+}
+
+/** The _id of an operation the system makes for `purpose` (e.g. a transfer's return): the same every time. */
+export function derivedOperationId(purpose: string): ObjectId {
+  return new ObjectId(createHash("sha256").update(purpose).digest().subarray(0, 12));
 }
 
 export const isDonation = (op: OperationDoc) => op.type === "DONATION";
@@ -149,6 +166,7 @@ async function commit(db: Db, op: OperationDoc): Promise<OperationDoc> {
     operationId: op._id,
     operationType: op.type,
     line: lineKey(op._id, i),
+    ...(op.transferId ? { transferId: op.transferId } : {}),
   }));
   try {
     await movementsOf(db).insertMany(movements, { ordered: false });
@@ -190,8 +208,8 @@ export async function runOperation(db: Db, op: OperationDoc, warehouseName: stri
   try {
     await operationsOf(db).insertOne(op);
   } catch (err) {
-    if (!isDuplicateKey(err) || !op.idempotencyKey) throw err;
-    const existing = await operationsOf(db).findOne({ idempotencyKey: op.idempotencyKey });
+    if (!isDuplicateKey(err)) throw err;
+    const existing = await operationsOf(db).findOne(op.idempotencyKey ? { idempotencyKey: op.idempotencyKey } : { _id: op._id });
     if (!existing) throw err;
     return replay(existing, op);
   }

@@ -14,21 +14,27 @@ import { AdjustStockInput, DistributeAidInput, ReceiveDonationInput } from "../t
 import { Distribution, Donation, Warehouse } from "../types/warehouse.js";
 import { requireWarehouse } from "./warehouse.js";
 
-const idempotencyKey = (key: string) => requiredText(key, "input.idempotencyKey", 100);
+export const idempotencyKey = (key: string) => requiredText(key, "input.idempotencyKey", 100);
 
-/** Builds, runs and logs one ledger operation on a warehouse of this region. */
-async function operate(
+/**
+ * Builds, runs and logs one ledger operation on a warehouse of this region. `transferId`
+ * (made from `_id`) is left out of the payload hash: a retry gets a new `_id`.
+ */
+export async function operate(
   ctx: SubgraphContext,
   warehouse: WarehouseDoc,
   type: OperationType,
   lines: OperationLine[],
   key: string | null,
-  details: Pick<OperationDoc, "donor" | "beneficiaryId" | "deliveredBy" | "reason">,
+  details: Pick<OperationDoc, "donor" | "beneficiaryId" | "deliveredBy" | "reason" | "transfer">,
+  _id = new ObjectId(),
+  transferId?: string,
 ): Promise<OperationDoc> {
   const op: OperationDoc = {
-    _id: new ObjectId(),
+    _id,
     type,
     ...(key ? { idempotencyKey: key } : {}),
+    ...(transferId ? { transferId } : {}),
     payloadHash: payloadHash({ type, warehouse: warehouse._id.toHexString(), lines, ...details }),
     warehouseId: warehouse._id,
     lines,

@@ -23,7 +23,7 @@ export function toMovement(doc: MovementDoc, region: string): StockMovement {
     at: doc.at,
     actor: doc.actor,
     reason: doc.reason,
-    operationId: operationId({ _id: doc.operationId, type: doc.operationType }, region),
+    operationId: operationId({ _id: doc.operationId, type: doc.operationType, transferId: doc.transferId }, region),
   };
 }
 

@@ -29,3 +29,15 @@ registerEnumType(AdjustmentKind, {
   name: "AdjustmentKind",
   description: "ADJUSTMENT corrects a count (either way); WRITE_OFF removes damaged or expired stock.",
 });
+
+export enum TransferStatus {
+  REQUESTED = "REQUESTED",
+  IN_TRANSIT = "IN_TRANSIT",
+  RECEIVED = "RECEIVED",
+  CANCELLED = "CANCELLED",
+}
+registerEnumType(TransferStatus, {
+  name: "TransferStatus",
+  description:
+    "REQUESTED: the stock has left the source, the destination has not confirmed it yet; IN_TRANSIT: the destination knows it is coming; RECEIVED: added to the destination's stock; CANCELLED: returned to the source.",
+});

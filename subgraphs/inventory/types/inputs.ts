@@ -96,3 +96,12 @@ export class AdjustStockInput {
   @Field({ nullable: true })
   idempotencyKey?: string;
 }
+
+@InputType()
+export class TransferStockInput extends ItemsOperationInput {
+  @Field(() => ID, { description: "The source warehouse; the transfer belongs to its region." })
+  fromWarehouseId!: string;
+
+  @Field(() => ID, { description: "The destination warehouse, in any region." })
+  toWarehouseId!: string;
+}

@@ -1,0 +1,476 @@
+// Transfers between regions, which run separate databases and may not reach each other
+// for hours. Each side keeps its own record of a transfer (same ObjectId): the source in
+// `transfers_out`, the destination in `transfers_in`.
+//
+//   source: transferStock    TRANSFER_OUT (ledger operation; stock never below zero), then
+//                            the record (REQUESTED) and a `transfer.deliver` message in
+//                            its outbox — retried with back-off until acknowledged.
+//   destination: deliver     records it IN_TRANSIT once per transfer id; replies its status.
+//   destination: receive     IN_TRANSIT → RECEIVED in one conditional update; TRANSFER_IN;
+//                            tells the source (`transfer.received`, also through an outbox).
+//   source: cancelTransfer   sends `transfer.cancel`; the destination turns IN_TRANSIT (or
+//                            nothing yet: a tombstone) into CANCELLED in one conditional
+//                            update, or answers RECEIVED. On CANCELLED the source puts the
+//                            stock back (TRANSFER_IN), once: the operation's id is derived
+//                            from the transfer's.
+// The destination's record decides between receipt and cancellation, so exactly one wins;
+// the source's record follows the destination's news and never goes backwards. Every step
+// is idempotent, and what a crash interrupts is finished at start-up (recoverTransfers).
+import { ObjectId } from "bson";
+import type { Collection, Db, IndexDescription } from "mongodb";
+import { z } from "zod";
+import { appError, conflict, notFound } from "../../shared/errors.js";
+import { decodeId, encodeId } from "../../shared/ids.js";
+import { LinkError } from "../../shared/link.js";
+import { isDuplicateKey, type IndexPlan } from "../../shared/mongo.js";
+import { regionRef, type Region } from "../../shared/region-entity.js";
+import type { MessageContext, Messaging, OutgoingMessage } from "../../shared/outbox.js";
+import { Item, TransferStatus } from "../types/enums.js";
+import { derivedOperationId, operationsOf, payloadHash, runOperation, type OperationDoc } from "./ledger.js";
+import { warehousesOf } from "./warehouses.js";
+
+export interface TransferEnd {
+  region: string;
+  warehouseId: string;
+  warehouseName: string | null;
+}
+
+export interface TransferDoc {
+  /** The same on both sides; with `from.region` it makes the transfer's graph id. */
+  _id: ObjectId;
+  from: TransferEnd;
+  to: TransferEnd;
+  items: Array<{ item: Item; quantity: number }>;
+  status: TransferStatus;
+  requestedAt: Date;
+  requestedBy: string;
+  inTransitAt: Date | null;
+  receivedAt: Date | null;
+  receivedBy: string | null;
+  cancelRequestedAt: Date | null;
+  cancelRequestedBy: string | null;
+  cancelledAt: Date | null;
+  cancelledBy: string | null;
+  cancelReason: string | null;
+  /** False while stock still has to move for the final status: back to the source, or into the destination. */
+  stockSettled: boolean;
+}
+
+export type TransferSide = "OUTGOING" | "INCOMING";
+export const OUTGOING = "transfers_out";
+export const INCOMING = "transfers_in";
+
+const transferIndex: IndexDescription[] = [
+  { key: { status: 1, requestedAt: -1 }, name: "status" },
+  { key: { requestedAt: -1, _id: -1 }, name: "recent" },
+];
+export const transferIndexes: IndexPlan = { [OUTGOING]: transferIndex, [INCOMING]: transferIndex };
+
+export const outgoingOf = (db: Db): Collection<TransferDoc> => db.collection<TransferDoc>(OUTGOING);
+export const incomingOf = (db: Db): Collection<TransferDoc> => db.collection<TransferDoc>(INCOMING);
+export const transfersOf = (db: Db, side: TransferSide) => (side === "OUTGOING" ? outgoingOf(db) : incomingOf(db));
+
+export const transferIdOf = (doc: Pick<TransferDoc, "_id" | "from">) => encodeId("Transfer", doc.from.region, doc._id);
+
+const OPEN = [TransferStatus.REQUESTED, TransferStatus.IN_TRANSIT];
+
+// ---- messages ------------------------------------------------------------------------
+
+const end = z.object({ region: z.string(), warehouseId: z.string(), warehouseName: z.string().nullable() });
+/** What the source tells the destination about a transfer. */
+const snapshot = z.object({
+  id: z.string(),
+  from: end,
+  to: end,
+  items: z.array(z.object({ item: z.enum(Item), quantity: z.number().int().positive() })).min(1).max(50),
+  requestedAt: z.coerce.date(),
+  requestedBy: z.string(),
+  cancelledBy: z.string().nullish(),
+});
+type Snapshot = z.infer<typeof snapshot>;
+
+/** What one side tells the other about its record: the destination's decides. */
+const news = z.object({
+  status: z.enum(["REFUSED", ...Object.values(TransferStatus)]),
+  reason: z.string().nullish(),
+  toWarehouseName: z.string().nullish(),
+  at: z.coerce.date().nullish(),
+  by: z.string().nullish(),
+});
+type News = z.infer<typeof news>;
+
+const received = z.object({ id: z.string(), receivedAt: z.coerce.date(), receivedBy: z.string() });
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new LinkError(400, "BAD_REQUEST", `malformed ${what}: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`);
+  return parsed.data;
+}
+
+const snapshotOf = (doc: TransferDoc): Snapshot => ({
+  id: transferIdOf(doc),
+  from: doc.from,
+  to: doc.to,
+  items: doc.items,
+  requestedAt: doc.requestedAt,
+  requestedBy: doc.requestedBy,
+  cancelledBy: doc.cancelRequestedBy,
+});
+
+const message = (type: string, doc: TransferDoc, to: string, body: Record<string, unknown>): OutgoingMessage => ({
+  id: `${type}:${transferIdOf(doc)}`,
+  to,
+  subgraph: "inventory",
+  type,
+  body,
+});
+
+export const deliveryMessageId = (transferId: string) => `transfer.deliver:${transferId}`;
+const deliverMessage = (doc: TransferDoc) => message("transfer.deliver", doc, doc.to.region, snapshotOf(doc));
+const cancelMessage = (doc: TransferDoc) => message("transfer.cancel", doc, doc.to.region, snapshotOf(doc));
+const receivedMessage = (doc: TransferDoc) =>
+  message("transfer.received", doc, doc.from.region, { id: transferIdOf(doc), receivedAt: doc.receivedAt, receivedBy: doc.receivedBy });
+
+function newsOf(doc: TransferDoc): News {
+  const at = doc.status === TransferStatus.RECEIVED ? doc.receivedAt : doc.status === TransferStatus.CANCELLED ? doc.cancelledAt : doc.inTransitAt;
+  const by = doc.status === TransferStatus.RECEIVED ? doc.receivedBy : doc.status === TransferStatus.CANCELLED ? doc.cancelledBy : null;
+  return { status: doc.status, toWarehouseName: doc.to.warehouseName, at, by, reason: doc.cancelReason };
+}
+
+async function insertOnce(collection: Collection<TransferDoc>, doc: TransferDoc): Promise<boolean> {
+  try {
+    await collection.insertOne(doc);
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+const openRecord = (): Omit<TransferDoc, "_id" | "from" | "to" | "items" | "status" | "requestedAt" | "requestedBy"> => ({
+  inTransitAt: null,
+  receivedAt: null,
+  receivedBy: null,
+  cancelRequestedAt: null,
+  cancelRequestedBy: null,
+  cancelledAt: null,
+  cancelledBy: null,
+  cancelReason: null,
+  stockSettled: true,
+});
+
+/** Moves a transfer's items into a warehouse of this region, once per `purpose`. */
+async function addStock(db: Db, doc: TransferDoc, warehouse: TransferEnd, purpose: string, actor: string, reason: string): Promise<void> {
+  const transferId = transferIdOf(doc);
+  const lines = doc.items.map((i) => ({ item: i.item, delta: i.quantity }));
+  const op: OperationDoc = {
+    _id: derivedOperationId(`${purpose}:${transferId}`),
+    type: "TRANSFER_IN",
+    payloadHash: payloadHash({ purpose, transferId, lines }),
+    warehouseId: decodeId(warehouse.warehouseId, "Warehouse").objectId,
+    lines,
+    status: "PENDING",
+    error: null,
+    actor,
+    createdAt: new Date(),
+    completedAt: null,
+    reason,
+    transferId,
+  };
+  await runOperation(db, op, warehouse.warehouseName ?? warehouse.warehouseId);
+}
+
+// ---- source --------------------------------------------------------------------------
+
+/**
+ * After the stock has left (the TRANSFER_OUT operation completed): the transfer record and
+ * its delivery message. Idempotent; start-up recovery runs it for operations a crash left
+ * without them.
+ */
+export async function recordOutgoing(db: Db, op: OperationDoc, region: string, messaging: Messaging): Promise<TransferDoc> {
+  const details = op.transfer!;
+  const doc: TransferDoc = {
+    _id: op._id,
+    from: { region, warehouseId: encodeId("Warehouse", region, op.warehouseId), warehouseName: details.fromWarehouseName },
+    to: { ...details.to, warehouseName: null },
+    items: op.lines.map((l) => ({ item: l.item, quantity: -l.delta })),
+    status: TransferStatus.REQUESTED,
+    requestedAt: op.createdAt,
+    requestedBy: op.actor,
+    ...openRecord(),
+  };
+  if (!op.transferRecorded) {
+    await insertOnce(outgoingOf(db), doc);
+    await messaging.send(deliverMessage(doc));
+    await operationsOf(db).updateOne({ _id: op._id }, { $set: { transferRecorded: true } });
+  }
+  return (await outgoingOf(db).findOne({ _id: op._id })) ?? doc;
+}
+
+/** A cancelled transfer's stock goes back to the source warehouse exactly once. */
+async function returnStock(db: Db, doc: TransferDoc): Promise<void> {
+  await addStock(db, doc, doc.from, "transfer-return", doc.cancelledBy ?? "system", `transfer ${transferIdOf(doc)} cancelled: stock returned`);
+  await outgoingOf(db).updateOne({ _id: doc._id }, { $set: { stockSettled: true } });
+}
+
+async function settleCancelled(db: Db, id: ObjectId, at: Date, by: string | null, reason: string | null): Promise<void> {
+  await outgoingOf(db).updateOne(
+    { _id: id, status: { $in: OPEN } },
+    { $set: { status: TransferStatus.CANCELLED, cancelledAt: at, cancelledBy: by, cancelReason: reason, stockSettled: false } },
+  );
+  const doc = await outgoingOf(db).findOne({ _id: id });
+  if (doc?.status === TransferStatus.CANCELLED && !doc.stockSettled) await returnStock(db, doc);
+}
+
+/** The source's record follows what the destination says; it never goes backwards. */
+async function applyNews(ctx: MessageContext, id: ObjectId, reply: unknown): Promise<void> {
+  const n = parse(news, reply, "reply");
+  const now = new Date();
+  const name = n.toWarehouseName ? { "to.warehouseName": n.toWarehouseName } : {};
+  switch (n.status) {
+    case "REQUESTED":
+      return;
+    case "IN_TRANSIT":
+      await outgoingOf(ctx.db).updateOne({ _id: id, status: TransferStatus.REQUESTED }, { $set: { status: TransferStatus.IN_TRANSIT, inTransitAt: n.at ?? now, ...name } });
+      return;
+    case "RECEIVED":
+      await outgoingOf(ctx.db).updateOne({ _id: id, status: { $in: OPEN } }, { $set: { status: TransferStatus.RECEIVED, receivedAt: n.at ?? now, receivedBy: n.by ?? null, ...name } });
+      await warnIfDiverged(ctx, id, TransferStatus.RECEIVED);
+      return;
+    case "CANCELLED":
+      await settleCancelled(ctx.db, id, n.at ?? now, n.by ?? null, n.reason ?? "cancelled");
+      await warnIfDiverged(ctx, id, TransferStatus.CANCELLED);
+      return;
+    case "REFUSED":
+      await settleCancelled(ctx.db, id, now, "system", `refused by the destination: ${n.reason ?? "no reason given"}`);
+      return;
+  }
+}
+
+/** The destination decides; a source record that says otherwise is a bug worth an alarm. */
+async function warnIfDiverged(ctx: MessageContext, id: ObjectId, expected: TransferStatus): Promise<void> {
+  const doc = await outgoingOf(ctx.db).findOne({ _id: id }, { projection: { status: 1 } });
+  if (doc && doc.status !== expected) ctx.log.error({ transfer: id.toHexString(), source: doc.status, destination: expected }, "transfer records diverged");
+}
+
+/**
+ * cancelTransfer: asks the destination (now, and through the outbox until it answers).
+ * Returns the record as it stands: CANCELLED when the destination agreed at once, still
+ * open with `cancelRequestedAt` when it could not be reached; CONFLICT when it was received.
+ */
+export async function requestCancel(db: Db, doc: TransferDoc, actor: string, messaging: Messaging): Promise<TransferDoc> {
+  refuseIfFinal(doc, "cancelled");
+  await outgoingOf(db).updateOne({ _id: doc._id, status: { $in: OPEN }, cancelRequestedAt: null }, { $set: { cancelRequestedAt: new Date(), cancelRequestedBy: actor } });
+  const requested = (await outgoingOf(db).findOne({ _id: doc._id }))!;
+  if (OPEN.includes(requested.status)) await messaging.sendNow(cancelMessage(requested));
+  const after = (await outgoingOf(db).findOne({ _id: doc._id }))!;
+  if (after.status === TransferStatus.RECEIVED) refuseIfFinal(after, "cancelled");
+  return after;
+}
+
+function refuseIfFinal(doc: TransferDoc, wanted: "cancelled" | "received"): void {
+  const id = transferIdOf(doc);
+  const extensions = { field: "id", id, status: doc.status };
+  if (doc.status === TransferStatus.RECEIVED) {
+    throw conflict(`transfer ${id} cannot be ${wanted}: ${doc.to.region} received it at ${doc.receivedAt?.toISOString() ?? "an unknown time"}`, extensions);
+  }
+  if (doc.status === TransferStatus.CANCELLED) {
+    throw conflict(`transfer ${id} cannot be ${wanted}: it was cancelled at ${doc.cancelledAt?.toISOString() ?? "an unknown time"}`, extensions);
+  }
+}
+
+// ---- destination ---------------------------------------------------------------------
+
+/** Checks that a message about transfer `s` may come from `from` and be addressed here. */
+function checkParties(s: Snapshot, from: string, here: string): ObjectId {
+  const id = decodeId(s.id, "Transfer");
+  if (id.region !== from || s.from.region !== from) throw new LinkError(403, "FORBIDDEN", `${from} may only send news of its own transfers`);
+  if (s.to.region !== here) throw new LinkError(400, "BAD_REQUEST", `transfer ${s.id} is addressed to ${s.to.region}, not ${here}`);
+  return id.objectId;
+}
+
+const fromSnapshot = (s: Snapshot, id: ObjectId): Pick<TransferDoc, "_id" | "from" | "to" | "items" | "requestedAt" | "requestedBy"> => ({
+  _id: id,
+  from: s.from,
+  to: s.to,
+  items: s.items,
+  requestedAt: s.requestedAt,
+  requestedBy: s.requestedBy,
+});
+
+/** `transfer.deliver`: the incoming transfer, recorded once per transfer id. */
+async function acceptDelivery(body: unknown, ctx: MessageContext & { from: string }): Promise<News> {
+  const s = parse(snapshot, body, "transfer");
+  const id = checkParties(s, ctx.from, ctx.region.code);
+  const existing = await incomingOf(ctx.db).findOne({ _id: id });
+  if (existing) return newsOf(existing);
+  const warehouse = decodeId(s.to.warehouseId, "Warehouse");
+  const found = warehouse.region === ctx.region.code ? await warehousesOf(ctx.db).findOne({ _id: warehouse.objectId }, { projection: { name: 1 } }) : null;
+  if (!found) return { status: "REFUSED", reason: `${ctx.region.code} has no warehouse ${s.to.warehouseId}` };
+  const doc: TransferDoc = {
+    ...fromSnapshot(s, id),
+    ...openRecord(),
+    to: { ...s.to, warehouseName: found.name },
+    status: TransferStatus.IN_TRANSIT,
+    inTransitAt: new Date(),
+  };
+  await insertOnce(incomingOf(ctx.db), doc);
+  return newsOf((await incomingOf(ctx.db).findOne({ _id: id }))!);
+}
+
+/** `transfer.cancel`: CANCELLED unless already received; a tombstone if it has not arrived yet. */
+async function acceptCancel(body: unknown, ctx: MessageContext & { from: string }): Promise<News> {
+  const s = parse(snapshot, body, "transfer");
+  const id = checkParties(s, ctx.from, ctx.region.code);
+  const cancelled = { cancelledAt: new Date(), cancelledBy: s.cancelledBy ?? null };
+  const tombstone: TransferDoc = {
+    ...fromSnapshot(s, id),
+    ...openRecord(),
+    ...cancelled,
+    status: TransferStatus.CANCELLED,
+    cancelReason: "cancelled by the source before it arrived",
+  };
+  if (!(await insertOnce(incomingOf(ctx.db), tombstone))) {
+    await incomingOf(ctx.db).updateOne(
+      { _id: id, status: TransferStatus.IN_TRANSIT },
+      { $set: { status: TransferStatus.CANCELLED, ...cancelled, cancelReason: "cancelled by the source" } },
+    );
+  }
+  const doc = (await incomingOf(ctx.db).findOne({ _id: id }))!;
+  ctx.log.info({ event: "transfer.cancel", transfer: s.id, outcome: doc.status }, "cancellation decided");
+  return newsOf(doc);
+}
+
+/**
+ * receiveTransfer: IN_TRANSIT → RECEIVED in one conditional update (a cancellation racing
+ * with it either happened first or fails), then the stock and the news to the source.
+ */
+export async function receive(ctx: MessageContext, id: string, actor: string): Promise<TransferDoc> {
+  const { objectId } = decodeId(id, "Transfer");
+  const won = await incomingOf(ctx.db).findOneAndUpdate(
+    { _id: objectId, status: TransferStatus.IN_TRANSIT },
+    { $set: { status: TransferStatus.RECEIVED, receivedAt: new Date(), receivedBy: actor, stockSettled: false } },
+    { returnDocument: "after" },
+  );
+  if (!won) {
+    const doc = await incomingOf(ctx.db).findOne({ _id: objectId });
+    if (!doc) {
+      throw notFound(`id: transfer ${id} has not arrived in ${ctx.region.code} (not addressed here, or its source has not reached ${ctx.region.code} yet)`, { field: "id", id });
+    }
+    refuseIfFinal(doc, "received");
+    throw appError("CONFLICT", `transfer ${id} is ${doc.status}`, { field: "id", id, status: doc.status });
+  }
+  await settleReceipt(ctx, won);
+  ctx.log.info({ event: "transfer.received", transfer: id, actor }, "transfer received");
+  return (await incomingOf(ctx.db).findOne({ _id: objectId }))!;
+}
+
+async function settleReceipt(ctx: MessageContext, doc: TransferDoc): Promise<void> {
+  await addStock(ctx.db, doc, doc.to, "transfer-in", doc.receivedBy ?? "system", `transfer ${transferIdOf(doc)} from ${doc.from.region}`);
+  await ctx.messaging.send(receivedMessage(doc));
+  await incomingOf(ctx.db).updateOne({ _id: doc._id }, { $set: { stockSettled: true } });
+}
+
+/** `transfer.received`, at the source. */
+async function acceptReceived(body: unknown, ctx: MessageContext & { from: string }): Promise<News> {
+  const r = parse(received, body, "receipt");
+  const { objectId, region } = decodeId(r.id, "Transfer");
+  const doc = region === ctx.region.code ? await outgoingOf(ctx.db).findOne({ _id: objectId }) : null;
+  if (!doc) throw new LinkError(404, "NOT_FOUND", `${ctx.region.code} issued no transfer ${r.id}`);
+  if (doc.to.region !== ctx.from) throw new LinkError(403, "FORBIDDEN", `only ${doc.to.region} can receive transfer ${r.id}`);
+  await applyNews(ctx, objectId, { status: TransferStatus.RECEIVED, at: r.receivedAt, by: r.receivedBy });
+  return newsOf((await outgoingOf(ctx.db).findOne({ _id: objectId }))!);
+}
+
+/** The inventory subgraph's region-to-region messages. */
+export const transferMessages = {
+  receive: {
+    "transfer.deliver": acceptDelivery,
+    "transfer.cancel": acceptCancel,
+    "transfer.received": acceptReceived,
+  },
+  replies: {
+    "transfer.deliver": (reply: unknown, m: { body: unknown }, ctx: MessageContext) => applyNews(ctx, idOfMessage(m), reply),
+    "transfer.cancel": (reply: unknown, m: { body: unknown }, ctx: MessageContext) => applyNews(ctx, idOfMessage(m), reply),
+    "transfer.received": async () => {},
+  },
+};
+
+const idOfMessage = (m: { body: unknown }) => decodeId((m.body as { id: string }).id, "Transfer").objectId;
+
+/**
+ * Start-up: finishes what a crash interrupted. Runs after the ledger's own recovery, so
+ * every TRANSFER_OUT operation is COMPLETED or gone.
+ */
+export async function recoverTransfers(ctx: MessageContext): Promise<number> {
+  let finished = 0;
+  for await (const op of operationsOf(ctx.db).find({ type: "TRANSFER_OUT", status: "COMPLETED", transferRecorded: { $ne: true } })) {
+    await recordOutgoing(ctx.db, op, ctx.region.code, ctx.messaging);
+    finished++;
+  }
+  for await (const doc of outgoingOf(ctx.db).find({ status: TransferStatus.CANCELLED, stockSettled: false })) {
+    await returnStock(ctx.db, doc);
+    finished++;
+  }
+  for await (const doc of outgoingOf(ctx.db).find({ status: { $in: OPEN }, cancelRequestedAt: { $ne: null } })) {
+    await ctx.messaging.send(cancelMessage(doc));
+  }
+  for await (const doc of incomingOf(ctx.db).find({ status: TransferStatus.RECEIVED, stockSettled: false })) {
+    await settleReceipt(ctx, doc);
+    finished++;
+  }
+  if (finished) ctx.log.warn({ region: ctx.region.code, finished }, "finished transfer steps interrupted by a crash");
+  return finished;
+}
+
+// ---- graph ---------------------------------------------------------------------------
+
+export interface TransferView {
+  id: string;
+  side: TransferSide;
+  from: { region: Region; warehouseId: string; warehouseName: string | null };
+  to: { region: Region; warehouseId: string; warehouseName: string | null };
+  items: Array<{ item: Item; quantity: number }>;
+  status: TransferStatus;
+  requestedAt: Date;
+  requestedBy: string;
+  inTransitAt: Date | null;
+  receivedAt: Date | null;
+  receivedBy: string | null;
+  cancelRequestedAt: Date | null;
+  cancelledAt: Date | null;
+  cancelledBy: string | null;
+  cancelReason: string | null;
+}
+
+const endView = (e: TransferEnd) => ({ region: regionRef(e.region), warehouseId: e.warehouseId, warehouseName: e.warehouseName });
+
+/** A transfer as one side records it. */
+export function toTransfer(doc: TransferDoc, side: TransferSide): TransferView {
+  return {
+    id: transferIdOf(doc),
+    side,
+    from: endView(doc.from),
+    to: endView(doc.to),
+    items: doc.items,
+    status: doc.status,
+    requestedAt: doc.requestedAt,
+    requestedBy: doc.requestedBy,
+    inTransitAt: doc.inTransitAt,
+    receivedAt: doc.receivedAt,
+    receivedBy: doc.receivedBy,
+    cancelRequestedAt: doc.cancelRequestedAt,
+    cancelledAt: doc.cancelledAt,
+    cancelledBy: doc.cancelledBy,
+    cancelReason: doc.cancelReason,
+  };
+}
+
+/** Items that left this region and have not been received or returned yet. */
+export async function stockInTransit(db: Db): Promise<Array<{ item: Item; quantity: number }>> {
+  const totals = new Map<Item, number>();
+  for await (const t of outgoingOf(db).find({ status: { $in: OPEN } }, { projection: { items: 1 } })) {
+    for (const { item, quantity } of t.items) totals.set(item, (totals.get(item) ?? 0) + quantity);
+  }
+  return Object.values(Item).map((item) => ({ item, quantity: totals.get(item) ?? 0 }));
+}

@@ -1,0 +1,142 @@
+import { ObjectId } from "bson";
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { ownRegion, type SubgraphContext } from "../../shared/context.js";
+import { appError, badInput } from "../../shared/errors.js";
+import { decodeId, encodeId } from "../../shared/ids.js";
+import { outboxOf } from "../../shared/outbox.js";
+import { PageArgs, paginate } from "../../shared/pagination.js";
+import { requireOwn } from "../../shared/references.js";
+import { toLines } from "../data/operations.js";
+import {
+  deliveryMessageId,
+  outgoingOf,
+  receive,
+  recordOutgoing,
+  requestCancel,
+  stockInTransit,
+  toTransfer,
+  transfersOf,
+  type TransferSide,
+  type TransferView,
+} from "../data/transfers.js";
+import { Region } from "../types/entities.js";
+import { TransferStatus } from "../types/enums.js";
+import { TransferStockInput } from "../types/inputs.js";
+import { Transfer, TransferConnection, TransferDelivery } from "../types/transfer.js";
+import { ItemQuantity } from "../types/warehouse.js";
+import { idempotencyKey, operate } from "./operations.js";
+import { requireWarehouse } from "./warehouse.js";
+
+@Resolver(() => Transfer)
+export class TransferResolver {
+  @Query(() => Transfer, { nullable: true, description: "A transfer as its source region records it (the id names that region)." })
+  async transfer(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<TransferView> {
+    ctx.access.forbidVolunteer("Transfers");
+    return toTransfer(await requireOwn(ctx, outgoingOf(ctx.db), "Transfer", id), "OUTGOING");
+  }
+
+  @Mutation(() => Transfer, {
+    nullable: true,
+    description:
+      "Moves stock to a warehouse of another region: it leaves the source at once (all or nothing, never below zero) and reaches the destination's records as soon as that region can be reached. National coordinators, or staff of the source region; idempotent by key.",
+  })
+  async transferStock(@Arg("input") input: TransferStockInput, @Ctx() ctx: SubgraphContext): Promise<TransferView> {
+    const warehouse = await requireWarehouse(ctx, input.fromWarehouseId, "input.fromWarehouseId");
+    ctx.access.requireCoordinatorOrWrite(ctx.region.code);
+    const field = "input.toWarehouseId";
+    const to = decodeId(input.toWarehouseId, "Warehouse", field);
+    ctx.registry.require(to.region, field);
+    if (to.region === ctx.region.code && to.objectId.equals(warehouse._id)) throw badInput(`${field}: must be another warehouse than input.fromWarehouseId`, { field });
+    const why = ctx.messaging.unreachable(to.region, "inventory");
+    if (why) throw appError("REGION_UNAVAILABLE", `${field}: ${ctx.region.code} cannot send transfers to ${to.region}: ${why}`, { field, region: to.region });
+    const lines = toLines(input.items, -1);
+    const _id = new ObjectId();
+    const op = await operate(
+      ctx,
+      warehouse,
+      "TRANSFER_OUT",
+      lines,
+      idempotencyKey(input.idempotencyKey),
+      { reason: `transfer to ${to.region}`, transfer: { to: { region: to.region, warehouseId: input.toWarehouseId }, fromWarehouseName: warehouse.name } },
+      _id,
+      encodeId("Transfer", ctx.region.code, _id),
+    );
+    return toTransfer(await recordOutgoing(ctx.db, op, ctx.region.code, ctx.messaging), "OUTGOING");
+  }
+
+  @Mutation(() => Transfer, {
+    nullable: true,
+    description:
+      "The destination region's staff confirm the stock has arrived: it is added to the destination warehouse, once. `region` is the destination (this routes the call there). Fails with CONFLICT when the transfer was cancelled first.",
+  })
+  async receiveTransfer(@Arg("region") region: string, @Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<TransferView> {
+    ownRegion(ctx, region, "region");
+    decodeId(id, "Transfer");
+    ctx.access.requireWrite(ctx.region.code);
+    return toTransfer(await receive(ctx, id, ctx.access.actor), "INCOMING");
+  }
+
+  @Mutation(() => Transfer, {
+    nullable: true,
+    description:
+      "Cancels a transfer that has not been received; its stock goes back to the source warehouse, once. The destination decides (it may have received it meanwhile: CONFLICT); when it cannot be reached now, the cancellation is kept and `cancelRequestedAt` set until it answers.",
+  })
+  async cancelTransfer(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<TransferView> {
+    ctx.access.requireCoordinatorOrWrite(ctx.region.code);
+    const doc = await requireOwn(ctx, outgoingOf(ctx.db), "Transfer", id);
+    return toTransfer(await requestCancel(ctx.db, doc, ctx.access.actor, ctx.messaging), "OUTGOING");
+  }
+
+  @FieldResolver(() => TransferDelivery, {
+    nullable: true,
+    description: "Source side, until the destination has confirmed the transfer: the delivery attempts so far.",
+  })
+  async delivery(@Root() transfer: TransferView, @Ctx() ctx: SubgraphContext): Promise<TransferDelivery | null> {
+    if (transfer.side !== "OUTGOING") return null;
+    const message = await outboxOf(ctx.db).findOne({ _id: deliveryMessageId(transfer.id) });
+    return message && { attempts: message.attempts, lastAttemptAt: message.lastAttemptAt, nextAttemptAt: message.nextAttemptAt, lastError: message.lastError };
+  }
+}
+
+function transferList(side: TransferSide) {
+  return (status: TransferStatus[] | undefined, page: PageArgs, ctx: SubgraphContext): Promise<TransferConnection> => {
+    ctx.access.forbidVolunteer(`Region.${side === "OUTGOING" ? "outgoingTransfers" : "incomingTransfers"}`);
+    const filter = status?.length ? { status: { $in: status } } : {};
+    return paginate(transfersOf(ctx.db, side), filter, [["requestedAt", -1]], page, (d) => toTransfer(d, side));
+  };
+}
+const outgoing = transferList("OUTGOING");
+const incoming = transferList("INCOMING");
+
+@Resolver(() => Region)
+export class RegionTransfersResolver {
+  @FieldResolver(() => TransferConnection, { nullable: true, description: "Transfers out of the region, newest first." })
+  outgoingTransfers(
+    @Arg("status", () => [TransferStatus], { nullable: true }) status: TransferStatus[] | undefined,
+    @Args() page: PageArgs,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<TransferConnection> {
+    return outgoing(status, page, ctx);
+  }
+
+  @FieldResolver(() => TransferConnection, {
+    nullable: true,
+    description: "Transfers into the region that its source has been able to announce, newest first.",
+  })
+  incomingTransfers(
+    @Arg("status", () => [TransferStatus], { nullable: true }) status: TransferStatus[] | undefined,
+    @Args() page: PageArgs,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<TransferConnection> {
+    return incoming(status, page, ctx);
+  }
+
+  @FieldResolver(() => [ItemQuantity], {
+    nullable: true,
+    description: "Items that left the region in transfers not yet received or returned; with `stock`, nothing is ever unaccounted for.",
+  })
+  async stockInTransit(@Ctx() ctx: SubgraphContext): Promise<ItemQuantity[]> {
+    ctx.access.forbidVolunteer("Region.stockInTransit");
+    return stockInTransit(ctx.db);
+  }
+}

@@ -1,0 +1,243 @@
+// The durable outbox: messages a region must get to another region, however long that
+// region is unreachable. A message is first stored in the sender's own database (its id
+// is unique, so storing it twice is one message), then sent, signed, until the receiver
+// acknowledges it; retries back off exponentially. Receivers handle a message
+// idempotently, because a message whose acknowledgement was lost is sent again.
+import type { Db, Document } from "mongodb";
+import { isDuplicateKey, type IndexPlan } from "./mongo.js";
+import type { RegionLink } from "./link.js";
+import type { Logger } from "./log.js";
+import type { RegionInfo, SubgraphName } from "./regions.js";
+
+export interface OutgoingMessage {
+  /** Unique per message, e.g. `transfer.deliver:<transfer id>`. */
+  id: string;
+  to: string;
+  subgraph: SubgraphName;
+  type: string;
+  body: Document;
+}
+
+export interface OutboxDoc extends Omit<OutgoingMessage, "id"> {
+  _id: string;
+  createdAt: Date;
+  attempts: number;
+  nextAttemptAt: Date;
+  /** Set while one worker sends the message; a crashed send is retried once it passes. */
+  leaseUntil: Date | null;
+  lastAttemptAt: Date | null;
+  lastError: string | null;
+}
+
+export const OUTBOX = "outbox";
+export const outboxIndexes: IndexPlan = { [OUTBOX]: [{ key: { nextAttemptAt: 1 }, name: "due" }] };
+export const outboxOf = (db: Db) => db.collection<OutboxDoc>(OUTBOX);
+
+/** Sending messages from one region, as resolvers and handlers see it. */
+export interface Messaging {
+  /** Why this region cannot send to `to`'s `subgraph` (no key, no address), or null. */
+  unreachable(to: string, subgraph: SubgraphName): string | null;
+  /** Stores the message and sends it soon. */
+  send(message: OutgoingMessage): Promise<void>;
+  /** Stores the message and tries it at once; true when the receiver acknowledged it. */
+  sendNow(message: OutgoingMessage): Promise<boolean>;
+}
+
+export interface MessageContext {
+  db: Db;
+  region: RegionInfo;
+  log: Logger;
+  messaging: Messaging;
+}
+
+/** What the sender does with the receiver's reply; runs before the message is dropped. */
+export type ReplyHandler = (reply: unknown, message: OutboxDoc, ctx: MessageContext) => Promise<void>;
+
+export interface RetryPolicy {
+  /** First retry after about this long; doubles per failure… */
+  baseMs: number;
+  /** …up to this. */
+  maxMs: number;
+  /** Longest sleep between passes when nothing is due (messages stored by another process). */
+  idleMs: number;
+  /** Per attempt. */
+  timeoutMs: number;
+  leaseMs: number;
+  /** Attempts in flight at once, so one hanging region does not hold up the others. */
+  concurrency: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1000, maxMs: 300_000, idleMs: 5000, timeoutMs: 10_000, leaseMs: 60_000, concurrency: 8 };
+
+export function backoffMs(attempts: number, policy: Pick<RetryPolicy, "baseMs" | "maxMs">, random = Math.random): number {
+  const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(attempts - 1, 30));
+  // Jitter, so that many messages to a region that comes back do not arrive at once.
+  return Math.round(ceiling * (0.5 + random() / 2));
+}
+
+interface Hosted {
+  db: Db;
+  region: RegionInfo;
+}
+
+export class Outbox {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly hosted: Map<string, Hosted>,
+    private readonly link: RegionLink,
+    private readonly replyHandler: (subgraph: SubgraphName, type: string) => ReplyHandler | undefined,
+    private readonly log: Logger,
+    private readonly policy: RetryPolicy = DEFAULT_RETRY,
+  ) {}
+
+  messaging(region: string): Messaging {
+    const { db } = this.require(region);
+    return {
+      unreachable: (to, subgraph) => this.link.unreachable(region, to, subgraph),
+      send: async (message) => {
+        await enqueue(db, message);
+        this.kick();
+      },
+      sendNow: async (message) => {
+        await enqueue(db, message);
+        const doc = await outboxOf(db).findOne({ _id: message.id });
+        return doc ? this.attempt(region, doc, true) : true;
+      },
+    };
+  }
+
+  private require(region: string): Hosted {
+    const hosted = this.hosted.get(region);
+    if (!hosted) throw new Error(`region ${region} is not hosted here`);
+    return hosted;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  /** Runs a pass now (or right after the one running). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.running = this.pass().finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+    }, ms);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private async pass(): Promise<void> {
+    let nextDue = Date.now() + this.policy.idleMs;
+    try {
+      const due: Array<[string, OutboxDoc]> = [];
+      for (const [code, { db }] of this.hosted) {
+        const docs = await outboxOf(db).find({ nextAttemptAt: { $lte: new Date() } }).sort({ nextAttemptAt: 1 }).limit(100).toArray();
+        due.push(...docs.map((d): [string, OutboxDoc] => [code, d]));
+      }
+      await pool(due, this.policy.concurrency, ([code, doc]) => this.attempt(code, doc));
+      for (const { db } of this.hosted.values()) {
+        const next = await outboxOf(db).find({}, { projection: { nextAttemptAt: 1 } }).sort({ nextAttemptAt: 1 }).limit(1).next();
+        if (next) nextDue = Math.min(nextDue, next.nextAttemptAt.getTime());
+      }
+    } catch (err) {
+      this.log.error({ err }, "outbox pass failed; retrying");
+      nextDue = Date.now() + this.policy.baseMs;
+    }
+    if (!this.stopped) this.schedule(Math.max(0, nextDue - Date.now()));
+  }
+
+  /**
+   * One attempt at one message; true when the receiver acknowledged it (and it is gone).
+   * Due messages only, unless `now` (a user waits): then anything not being sent already.
+   */
+  private async attempt(region: string, doc: OutboxDoc, now = false): Promise<boolean> {
+    if (this.stopped) return false;
+    const { db, region: info } = this.require(region);
+    const at = new Date();
+    const lease = new Date(at.getTime() + this.policy.leaseMs);
+    // The claim moves the message's next attempt past the lease: a send that dies with its
+    // process is retried then, and no other worker sends it meanwhile.
+    const claimed = await outboxOf(db).findOneAndUpdate(
+      now ? { _id: doc._id, $or: [{ leaseUntil: null }, { leaseUntil: { $lte: at } }] } : { _id: doc._id, nextAttemptAt: { $lte: at } },
+      { $set: { leaseUntil: lease, nextAttemptAt: lease, lastAttemptAt: at } },
+      { returnDocument: "after" },
+    );
+    if (!claimed) return false;
+    try {
+      const reply = await this.post(region, claimed);
+      const handler = this.replyHandler(claimed.subgraph, claimed.type);
+      await handler?.(reply, claimed, { db, region: info, log: this.log, messaging: this.messaging(region) });
+      await outboxOf(db).deleteOne({ _id: claimed._id });
+      return true;
+    } catch (err) {
+      const attempts = claimed.attempts + 1;
+      const delay = backoffMs(attempts, this.policy);
+      const reason = err instanceof Error ? err.message : String(err);
+      await outboxOf(db).updateOne(
+        { _id: claimed._id },
+        { $set: { leaseUntil: null, nextAttemptAt: new Date(Date.now() + delay), lastError: reason.slice(0, 300) }, $inc: { attempts: 1 } },
+      );
+      this.log.warn({ from: region, to: claimed.to, type: claimed.type, message: claimed._id, attempts, retryInMs: delay, reason }, "message not delivered; will retry");
+      return false;
+    }
+  }
+
+  private async post(from: string, doc: OutboxDoc): Promise<unknown> {
+    const url = this.link.endpoint(doc.to, doc.subgraph);
+    if (!url) throw new Error(`no address is known for ${doc.to}'s ${doc.subgraph} service`);
+    const jws = await this.link.sign({ from, to: doc.to, subgraph: doc.subgraph, id: doc._id, type: doc.type, body: doc.body });
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/jose" },
+      body: jws,
+      signal: AbortSignal.timeout(this.policy.timeoutMs),
+    });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`${doc.to} answered ${res.status}: ${text.slice(0, 200)}`);
+    return (JSON.parse(text) as { reply?: unknown }).reply;
+  }
+}
+
+/** Stores a message; a message with the same id already stored is kept as it is. */
+export async function enqueue(db: Db, message: OutgoingMessage): Promise<void> {
+  const { id, ...rest } = message;
+  const now = new Date();
+  try {
+    await outboxOf(db).insertOne({ _id: id, ...rest, createdAt: now, attempts: 0, nextAttemptAt: now, leaseUntil: null, lastAttemptAt: null, lastError: null });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+}
+
+async function pool<T>(items: T[], size: number, run: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await run(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+}
