@@ -48,6 +48,17 @@ describe("routing root fields", () => {
     expect(route("beneficiaries", `mutation { f(volunteerId: "${volunteer75}", id: "${help}") { id } }`)).toBe("KZ-43");
   });
 
+  it("sends an operation with two ends (a transfer) to its `from…Id`, in whatever order the input lists them", () => {
+    const warehouse75 = encodeId("Warehouse", "KZ-75", new ObjectId());
+    for (const i of [{ toWarehouseId: warehouse11, fromWarehouseId: warehouse75 }, { fromWarehouseId: warehouse75, toWarehouseId: warehouse11 }]) {
+      expect(route("inventory", `mutation ($i: In!) { f(input: $i) { id } }`, { i })).toBe("KZ-75");
+    }
+    expect(route("inventory", `mutation { f(input: { toWarehouseId: "${warehouse11}", fromWarehouseId: "${warehouse75}" }) { id } }`)).toBe("KZ-75");
+    // receiveTransfer names the receiving region, which comes before the transfer's (source) id
+    const transfer75 = encodeId("Transfer", "KZ-75", new ObjectId());
+    expect(route("inventory", `mutation { f(id: "${transfer75}", region: "KZ-11") { id } }`)).toBe("KZ-11");
+  });
+
   it("refuses a field it cannot route, naming it", () => {
     const err = errorOf(() => route("volunteers", `{ everything { id } }`));
     expect(err.extensions.code).toBe("BAD_USER_INPUT");
