@@ -59,6 +59,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       name === REGIONS_SUBGRAPH ? new LocalGraphQLDataSource(regionsSchema) : new RegionalDataSource(name as SubgraphName, router),
   });
   const server = new ApolloServer<GatewayContext>({
+    // Our own drain (onShutdown) stops everything in order; Apollo's would stop this server
+    // and re-raise the signal, killing the process mid-drain (it does so unless NODE_ENV=test).
+    stopOnTerminationSignals: false,
     gateway: gateway as never,
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,

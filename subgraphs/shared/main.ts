@@ -7,6 +7,7 @@ import { authEnv, onShutdown, optionalEnv, parseOrExit, port } from "./config.js
 import { createLogger } from "./log.js";
 import { privateKeysFile, RegionLink } from "./link.js";
 import { connectMongo } from "./mongo.js";
+import { DEFAULT_RETRY } from "./outbox.js";
 import { RegionRegistry, type RegionInfo } from "./regions.js";
 import { createRegionHost, listen, type SubgraphDefinition } from "./server.js";
 
@@ -20,6 +21,12 @@ export const hostEnv = authEnv.and(z.object({
   REGISTRY: optionalEnv(z.string()),
   /** JSON file: region code → that region's private Ed25519 JWK (`npm run transfer-keys`). */
   TRANSFER_KEYS: optionalEnv(z.string()),
+  /** Retries of region-to-region messages: the first after about this long, doubling… */
+  OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(10).default(DEFAULT_RETRY.baseMs),
+  /** …up to this. */
+  OUTBOX_RETRY_MAX_MS: z.coerce.number().int().min(10).default(DEFAULT_RETRY.maxMs),
+  /** How long one delivery attempt may take. */
+  OUTBOX_TIMEOUT_MS: z.coerce.number().int().min(100).default(DEFAULT_RETRY.timeoutMs),
   NODE_ENV: z.string().default("development"),
 }));
 
@@ -73,6 +80,7 @@ export async function runHost(subgraphs: SubgraphDefinition[], processName: stri
     log,
     production: env.NODE_ENV === "production",
     link,
+    retry: { baseMs: env.OUTBOX_RETRY_BASE_MS, maxMs: Math.max(env.OUTBOX_RETRY_BASE_MS, env.OUTBOX_RETRY_MAX_MS), timeoutMs: env.OUTBOX_TIMEOUT_MS },
   });
   const http = await listen(host.handler, env.PORT, env.HOST);
   host.listening(http.url);

@@ -60,14 +60,15 @@ export interface RetryPolicy {
   maxMs: number;
   /** Longest sleep between passes when nothing is due (messages stored by another process). */
   idleMs: number;
-  /** Per attempt. */
+  /** Per attempt; a claimed message is retried this long plus a margin after a crashed attempt. */
   timeoutMs: number;
-  leaseMs: number;
   /** Attempts in flight at once, so one hanging region does not hold up the others. */
   concurrency: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1000, maxMs: 300_000, idleMs: 5000, timeoutMs: 10_000, leaseMs: 60_000, concurrency: 8 };
+export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1000, maxMs: 300_000, idleMs: 5000, timeoutMs: 10_000, concurrency: 8 };
+
+const LEASE_MARGIN_MS = 5000;
 
 export function backoffMs(attempts: number, policy: Pick<RetryPolicy, "baseMs" | "maxMs">, random = Math.random): number {
   const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(attempts - 1, 30));
@@ -179,7 +180,7 @@ export class Outbox {
     if (this.stopped) return false;
     const { db, region: info } = this.require(region);
     const at = new Date();
-    const lease = new Date(at.getTime() + this.policy.leaseMs);
+    const lease = new Date(at.getTime() + this.policy.timeoutMs + LEASE_MARGIN_MS);
     // The claim moves the message's next attempt past the lease: a send that dies with its
     // process is retried then, and no other worker sends it meanwhile.
     const claimed = await outboxOf(db).findOneAndUpdate(

@@ -94,6 +94,9 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
   const servers = new Map<string, ApolloServer<SubgraphContext>>();
   for (const sub of options.subgraphs) {
     const server = new ApolloServer<SubgraphContext>({
+      // Our own drain (onShutdown) stops everything in order; Apollo's would stop this server
+      // and re-raise the signal, killing the process mid-drain (it does so unless NODE_ENV=test).
+      stopOnTerminationSignals: false,
       schema: sub.schema,
       introspection: !options.production,
       includeStacktraceInErrorResponses: false,
