@@ -1,9 +1,10 @@
-// `npm run bench [-- --only engine|gateway]`: every figure measured in one run.
+// `npm run bench [-- --only engine|gateway|transfers]`: every figure measured in one run.
 import "reflect-metadata";
 import { parseArgs } from "node:util";
 import { runEngineBench } from "./engine.js";
 import { runGatewayBench } from "./gateway.js";
 import { met, print, type Row } from "./report.js";
+import { runTransferBench } from "./transfers.js";
 
 process.env.APOLLO_TELEMETRY_DISABLED = "1";
 const { values } = parseArgs({ options: { only: { type: "string" } } });
@@ -16,6 +17,11 @@ if (!values.only || values.only === "engine") {
 if (!values.only || values.only === "gateway") {
   const rows = await runGatewayBench();
   print("Gateway and regional router", rows);
+  all.push(...rows);
+}
+if (!values.only || values.only === "transfers") {
+  const rows = await runTransferBench();
+  print("Transfers between two regions (each its own host, engine and key)", rows);
   all.push(...rows);
 }
 const targets = all.filter((r) => r.target);
