@@ -3,8 +3,6 @@
 // both offices' addresses and public keys. The source is killed (SIGKILL) with a transfer
 // still undelivered, the destination being down; both come back and it arrives once.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +11,7 @@ import { RegionRegistry, SUBGRAPH_NAMES } from "../../subgraphs/shared/regions.j
 import { postGraphQL, TEST_PSEUDONYM_KEY, TEST_SECRET } from "../support/host.js";
 import { randomDbName, startTestMongo, type TestMongo } from "../support/mongo.js";
 import { spawnScript, type Spawned } from "../support/process.js";
+import { eventually, freePort } from "../support/wait.js";
 
 let mongo: TestMongo;
 let dir: string;
@@ -22,14 +21,6 @@ const keyFiles: Record<string, string> = {};
 const publicKeys: Record<string, unknown> = {};
 let registryFile: string;
 const dbPrefix = randomDbName("e2e_trf").toLowerCase();
-
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 beforeAll(async () => {
   mongo = await startTestMongo();
@@ -101,13 +92,7 @@ async function statusAtSource(id: string): Promise<string> {
   return (await call("KZ-75", `query ($id: ID!) { transfer(id: $id) { status } }`, { id })).transfer!.status as string;
 }
 
-async function until(id: string, status: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while ((await statusAtSource(id)) !== status) {
-    if (Date.now() > deadline) throw new Error(`transfer ${id} never became ${status}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (id: string, status: string) => eventually(() => statusAtSource(id), (s) => s === status, `${id} ${status}`, 30_000);
 
 describe("transfers between two region-host processes", () => {
   it("survives the destination being down and the source being killed mid-flight", async () => {

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { Kind, parse, print, type OperationDefinitionNode } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNational, type National } from "../support/national.js";
+import { eventually } from "../support/wait.js";
 
 const operations = new Map(
   parse(readFileSync(new URL("../contract/transfers.graphql", import.meta.url), "utf8"))
@@ -47,15 +48,8 @@ async function warehouse(region: string, token: string, name: string, food = 0):
   return id;
 }
 
-async function eventually(id: string, status: string): Promise<Json> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const t = (await ok(op("Transfer"), { id }, tokens.coordinator)).transfer;
-    if (t.status === status) return t;
-    if (Date.now() > deadline) throw new Error(`transfer ${id} never became ${status}: ${JSON.stringify(t)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const settled = (id: string, status: string): Promise<Json> =>
+  eventually(async () => (await ok(op("Transfer"), { id }, tokens.coordinator)).transfer as Json, (t) => t.status === status, `${id} ${status}`);
 
 describe("transfers through the gateway", () => {
   it("routes to the source, announces to the destination, shows what is in transit nationally, and is received once", async () => {
@@ -73,7 +67,7 @@ describe("transfers through the gateway", () => {
       items: [{ item: "FOOD_KIT", quantity: 30 }],
     });
     expect(t.id).toMatch(/^KZ-75:trf:/);
-    await eventually(t.id, "IN_TRANSIT");
+    await settled(t.id, "IN_TRANSIT");
 
     const view = (await ok(op("TransfersInTransit"), {}, tokens.coordinator)).regions as Json[];
     const byCode = new Map(view.map((r) => [r.code, r]));
@@ -89,7 +83,7 @@ describe("transfers through the gateway", () => {
 
     const received = await ok(op("ReceiveTransfer"), { region: "KZ-43", id: t.id }, tokens.staff43);
     expect(received.receiveTransfer).toMatchObject({ id: t.id, status: "RECEIVED", receivedBy: "REGIONAL_STAFF:staff-43", to: { warehouseName: "Kyzylorda centre" } });
-    await eventually(t.id, "RECEIVED");
+    await settled(t.id, "RECEIVED");
     const after = (await ok(op("IncomingTransfers"), { code: "KZ-43" }, tokens.staff43)).region;
     expect(after.stock).toContainEqual({ item: "FOOD_KIT", quantity: 30 });
     const national2 = (await ok(op("TransfersInTransit"), {}, tokens.coordinator)).regions as Json[];

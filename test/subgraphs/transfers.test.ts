@@ -3,8 +3,6 @@
 // mid-flight, deliveries sent twice, cancellations racing receipts, forged messages.
 // Every scenario ends with the stock of both regions (plus what is in transit) equal to
 // everything ever donated, and each region's stock equal to its ledger.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { ObjectId } from "bson";
 import type { JWK } from "jose";
 import { pino } from "pino";
@@ -16,6 +14,7 @@ import { generatePrivateJwk, publicPart, RegionLink } from "../../subgraphs/shar
 import { regionDbName } from "../../subgraphs/shared/mongo.js";
 import { postGraphQL, randomSuffix, startTestHost, TEST_SECRET, type TestHost } from "../support/host.js";
 import { connect, randomDbName, startTestMongo, type TestMongo } from "../support/mongo.js";
+import { eventually, freePort } from "../support/wait.js";
 
 const RETRY = { baseMs: 20, maxMs: 250, idleMs: 250, timeoutMs: 3000 };
 const silent = pino({ level: "silent" });
@@ -32,14 +31,6 @@ interface Side {
 let A: Side; // the source, KZ-75
 let B: Side; // the destination, KZ-43
 const tokens: Record<string, string> = {};
-
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** Starts a side's region host on its own port and database; it knows the other side's address and public key. */
 async function up(side: Side): Promise<void> {
@@ -143,17 +134,6 @@ async function atSource(id: string): Promise<TransferResult> {
   const res = await gql<{ transfer: TransferResult }>(A, GET, { id }, tokens.coordinator);
   expect(res.errors).toBeUndefined();
   return res.data!.transfer;
-}
-
-/** Polls (never a fixed sleep) until `check` passes. */
-async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const settled = (id: string, status: string) => eventually(() => atSource(id), (t) => t.status === status, `${id} ${status} at the source`);

@@ -1,8 +1,6 @@
 // A national deployment in one test process, all over real HTTP on free ports: one region
 // host serving the four subgraphs for some regions, optional broken regions (a closed
 // port; a server that never answers), and a gateway over a registry pointing at them.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { pino, type Logger } from "pino";
 import { createGateway, type Gateway } from "../../gateway/server.js";
@@ -14,6 +12,7 @@ import { projectPath } from "../../subgraphs/shared/paths.js";
 import { RegionRegistry } from "../../subgraphs/shared/regions.js";
 import { postGraphQL } from "./host.js";
 import { startTestHost, TEST_SECRET, type TestHost } from "./host.js";
+import { freePort } from "./wait.js";
 
 export interface National {
   host: TestHost;
@@ -22,14 +21,6 @@ export interface National {
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): ReturnType<typeof postGraphQL<T>>;
   token(caller: Caller): Promise<string>;
   stop(): Promise<void>;
-}
-
-async function closedPort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 /** A server that accepts requests and never answers: a region hanging past its timeout. */
@@ -60,7 +51,7 @@ export async function startNational(options: NationalOptions): Promise<National>
   const log = options.log ?? pino({ level: "silent" });
   const host = await startTestHost(await buildSubgraphs(), options.healthy, auth, log);
   const demo = RegionRegistry.load();
-  const downPort = await closedPort();
+  const downPort = await freePort();
   const hanging = options.hanging?.length ? await hangingServer() : undefined;
   const urlFor = (code: string, subgraph: string) => {
     if (options.down?.includes(code)) return `http://127.0.0.1:${downPort}/${code}/${subgraph}/graphql`;
