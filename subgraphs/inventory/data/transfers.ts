@@ -26,6 +26,7 @@ import { isDuplicateKey, type IndexPlan } from "../../shared/mongo.js";
 import { regionRef, type Region } from "../../shared/region-entity.js";
 import type { MessageContext, Messaging, OutgoingMessage } from "../../shared/outbox.js";
 import { Item, TransferStatus } from "../types/enums.js";
+import { MAX_LINE_QUANTITY } from "../types/inputs.js";
 import { derivedOperationId, operationsOf, payloadHash, runOperation, type OperationDoc } from "./ledger.js";
 import { warehousesOf } from "./warehouses.js";
 
@@ -82,7 +83,7 @@ const snapshot = z.object({
   id: z.string(),
   from: end,
   to: end,
-  items: z.array(z.object({ item: z.enum(Item), quantity: z.number().int().positive() })).min(1).max(50),
+  items: z.array(z.object({ item: z.enum(Item), quantity: z.number().int().positive().max(MAX_LINE_QUANTITY) })).min(1).max(50),
   requestedAt: z.coerce.date(),
   requestedBy: z.string(),
   cancelledBy: z.string().nullish(),

@@ -3,7 +3,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } fr
 import { ownRegion, type SubgraphContext } from "../../shared/context.js";
 import { appError, badInput } from "../../shared/errors.js";
 import { decodeId, encodeId } from "../../shared/ids.js";
-import { outboxOf } from "../../shared/outbox.js";
+import { outboxOf, type OutboxDoc } from "../../shared/outbox.js";
 import { PageArgs, paginate } from "../../shared/pagination.js";
 import { requireOwn } from "../../shared/references.js";
 import { toLines } from "../data/operations.js";
@@ -93,7 +93,12 @@ export class TransferResolver {
   })
   async delivery(@Root() transfer: TransferView, @Ctx() ctx: SubgraphContext): Promise<TransferDelivery | null> {
     if (transfer.side !== "OUTGOING") return null;
-    const message = await outboxOf(ctx.db).findOne({ _id: deliveryMessageId(transfer.id) });
+    // One outbox query for a whole list of transfers.
+    const pending = ctx.loaders.get<string, OutboxDoc | null>("transferDelivery", async (ids) => {
+      const found = new Map((await outboxOf(ctx.db).find({ _id: { $in: [...ids] } }).toArray()).map((m) => [m._id, m]));
+      return ids.map((id) => found.get(id) ?? null);
+    });
+    const message = await pending.load(deliveryMessageId(transfer.id));
     return message && { attempts: message.attempts, lastAttemptAt: message.lastAttemptAt, nextAttemptAt: message.nextAttemptAt, lastError: message.lastError };
   }
 }
