@@ -105,8 +105,7 @@ export class Outbox {
       },
       sendNow: async (message) => {
         await enqueue(db, message);
-        const doc = await outboxOf(db).findOne({ _id: message.id });
-        return doc ? this.attempt(region, doc, true) : true;
+        return this.attempt(region, message.id, true);
       },
     };
   }
@@ -157,10 +156,10 @@ export class Outbox {
     try {
       const due: Array<[string, OutboxDoc]> = [];
       for (const [code, { db }] of this.hosted) {
-        const docs = await outboxOf(db).find({ nextAttemptAt: { $lte: new Date() } }).sort({ nextAttemptAt: 1 }).limit(100).toArray();
+        const docs = await outboxOf(db).find({ nextAttemptAt: { $lte: new Date() } }, { projection: { _id: 1 } }).sort({ nextAttemptAt: 1 }).limit(100).toArray();
         due.push(...docs.map((d): [string, OutboxDoc] => [code, d]));
       }
-      await pool(due, this.policy.concurrency, ([code, doc]) => this.attempt(code, doc));
+      await pool(due, this.policy.concurrency, ([code, doc]) => this.attempt(code, doc._id));
       for (const { db } of this.hosted.values()) {
         const next = await outboxOf(db).find({}, { projection: { nextAttemptAt: 1 } }).sort({ nextAttemptAt: 1 }).limit(1).next();
         if (next) nextDue = Math.min(nextDue, next.nextAttemptAt.getTime());
@@ -176,7 +175,7 @@ export class Outbox {
    * One attempt at one message; true when the receiver acknowledged it (and it is gone).
    * Due messages only, unless `now` (a user waits): then anything not being sent already.
    */
-  private async attempt(region: string, doc: OutboxDoc, now = false): Promise<boolean> {
+  private async attempt(region: string, id: string, now = false): Promise<boolean> {
     if (this.stopped) return false;
     const { db, region: info } = this.require(region);
     const at = new Date();
@@ -184,7 +183,7 @@ export class Outbox {
     // The claim moves the message's next attempt past the lease: a send that dies with its
     // process is retried then, and no other worker sends it meanwhile.
     const claimed = await outboxOf(db).findOneAndUpdate(
-      now ? { _id: doc._id, $or: [{ leaseUntil: null }, { leaseUntil: { $lte: at } }] } : { _id: doc._id, nextAttemptAt: { $lte: at } },
+      now ? { _id: id, $or: [{ leaseUntil: null }, { leaseUntil: { $lte: at } }] } : { _id: id, nextAttemptAt: { $lte: at } },
       { $set: { leaseUntil: lease, nextAttemptAt: lease, lastAttemptAt: at } },
       { returnDocument: "after" },
     );
