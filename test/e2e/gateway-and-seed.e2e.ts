@@ -46,6 +46,14 @@ describe("npm run gateway", () => {
     expect(await p.stop("SIGTERM")).toBe(0);
   });
 
+  it("drains on SIGTERM with NODE_ENV=production too, where Apollo would otherwise re-raise the signal", async () => {
+    const p = start("gateway/index", { REGISTRY: registryFile, PORT: "0", JWT_SECRET: TEST_SECRET, NODE_ENV: "production" });
+    const url = /(http:\/\/\S+\/graphql)/.exec(await p.waitFor(/gateway listening on/))![1]!;
+    expect((await fetch(url.replace("/graphql", "/ready"))).status).toBe(200);
+    expect(await p.stop("SIGTERM")).toBe(0);
+    expect(p.lines.join("\n")).toContain("SIGTERM: shutting down");
+  });
+
   it("fails fast on a registry entry without subgraph URLs, naming it", async () => {
     const bad = join(mkdtempSync(join(tmpdir(), "gateway-")), "bad.json");
     writeFileSync(bad, JSON.stringify({ regions: [{ code: "KZ-75", name: { kk: "a", ru: "b", en: "c" }, subgraphs: { volunteers: "http://x/KZ-75/volunteers/graphql" } }] }));
