@@ -14,6 +14,7 @@ import { Outbox } from "../../subgraphs/shared/outbox.js";
 import { RegionRegistry } from "../../subgraphs/shared/regions.js";
 import { volunteersSubgraph } from "../../subgraphs/volunteers/schema.js";
 import { postGraphQL, startTestHost, type TestHost } from "../support/host.js";
+import { expectLedgerMatchesStock as expectLedger } from "../support/ledger.js";
 
 let host: TestHost;
 let staff: string;
@@ -68,20 +69,7 @@ async function stockOf(warehouseId: string): Promise<Record<string, number>> {
   return doc!.stock as Record<string, number>;
 }
 
-/** Recomputes every warehouse's stock from the ledger and compares it with the stored levels. */
-async function expectLedgerMatchesStock(): Promise<void> {
-  const sums = await db()
-    .collection("stock_movements")
-    .aggregate<{ _id: { w: ObjectId; item: string }; total: number }>([{ $group: { _id: { w: "$warehouseId", item: "$item" }, total: { $sum: "$quantity" } } }])
-    .toArray();
-  const fromLedger = new Map(sums.map((s) => [`${s._id.w.toHexString()}:${s._id.item}`, s.total]));
-  for (const w of await db().collection("warehouses").find().toArray()) {
-    expect(w.pendingOps).toEqual([]);
-    for (const [item, quantity] of Object.entries(w.stock as Record<string, number>)) {
-      expect({ item, quantity: fromLedger.get(`${w._id.toHexString()}:${item}`) ?? 0 }).toEqual({ item, quantity });
-    }
-  }
-}
+const expectLedgerMatchesStock = () => expectLedger(db());
 
 describe("schema", () => {
   it("matches schema/inventory.graphql", async () => {
