@@ -82,21 +82,31 @@ interface Hosted {
 }
 
 export class Outbox {
+  /** Per hosted region, made once: what start-up, handlers and requests of that region use. */
+  private readonly contexts = new Map<string, MessageContext>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
 
   constructor(
-    private readonly hosted: Map<string, Hosted>,
+    hosted: Map<string, Hosted>,
     private readonly link: RegionLink,
     private readonly replyHandler: (subgraph: SubgraphName, type: string) => ReplyHandler | undefined,
     private readonly log: Logger,
     private readonly policy: RetryPolicy = DEFAULT_RETRY,
-  ) {}
+  ) {
+    for (const [code, { db, region }] of hosted) this.contexts.set(code, { db, region, log, messaging: this.messaging(code, db) });
+  }
 
-  messaging(region: string): Messaging {
-    const { db } = this.require(region);
+  /** The region's database, info, log and messaging. */
+  context(region: string): MessageContext {
+    const context = this.contexts.get(region);
+    if (!context) throw new Error(`region ${region} is not hosted here`);
+    return context;
+  }
+
+  private messaging(region: string, db: Db): Messaging {
     return {
       unreachable: (to, subgraph) => this.link.unreachable(region, to, subgraph),
       send: async (message) => {
@@ -108,12 +118,6 @@ export class Outbox {
         return this.attempt(region, message.id, true);
       },
     };
-  }
-
-  private require(region: string): Hosted {
-    const hosted = this.hosted.get(region);
-    if (!hosted) throw new Error(`region ${region} is not hosted here`);
-    return hosted;
   }
 
   start(): void {
@@ -155,12 +159,12 @@ export class Outbox {
     let nextDue = Date.now() + this.policy.idleMs;
     try {
       const due: Array<[string, OutboxDoc]> = [];
-      for (const [code, { db }] of this.hosted) {
+      for (const [code, { db }] of this.contexts) {
         const docs = await outboxOf(db).find({ nextAttemptAt: { $lte: new Date() } }, { projection: { _id: 1 } }).sort({ nextAttemptAt: 1 }).limit(100).toArray();
         due.push(...docs.map((d): [string, OutboxDoc] => [code, d]));
       }
       await pool(due, this.policy.concurrency, ([code, doc]) => this.attempt(code, doc._id));
-      for (const { db } of this.hosted.values()) {
+      for (const { db } of this.contexts.values()) {
         const next = await outboxOf(db).find({}, { projection: { nextAttemptAt: 1 } }).sort({ nextAttemptAt: 1 }).limit(1).next();
         if (next) nextDue = Math.min(nextDue, next.nextAttemptAt.getTime());
       }
@@ -177,7 +181,8 @@ export class Outbox {
    */
   private async attempt(region: string, id: string, now = false): Promise<boolean> {
     if (this.stopped) return false;
-    const { db, region: info } = this.require(region);
+    const context = this.context(region);
+    const { db } = context;
     const at = new Date();
     const lease = new Date(at.getTime() + this.policy.timeoutMs + LEASE_MARGIN_MS);
     // The claim moves the message's next attempt past the lease: a send that dies with its
@@ -191,7 +196,7 @@ export class Outbox {
     try {
       const reply = await this.post(region, claimed);
       const handler = this.replyHandler(claimed.subgraph, claimed.type);
-      await handler?.(reply, claimed, { db, region: info, log: this.log, messaging: this.messaging(region) });
+      await handler?.(reply, claimed, context);
       await outboxOf(db).deleteOne({ _id: claimed._id });
       return true;
     } catch (err) {

@@ -78,8 +78,6 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     log,
     { ...DEFAULT_RETRY, ...options.retry },
   );
-  // What start-up recovery and message handlers get for each region, made once.
-  const regionContexts = new Map(options.regions.map((r): [string, MessageContext] => [r.code, { db: dbs.get(r.code)!, region: r, log, messaging: outbox.messaging(r.code) }]));
 
   for (const region of options.regions) {
     const db = dbs.get(region.code)!;
@@ -87,7 +85,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     await ensureIndexes(db, outboxIndexes);
     for (const sub of options.subgraphs) {
       await ensureIndexes(db, sub.indexes);
-      await sub.onRegionStart?.(regionContexts.get(region.code)!);
+      await sub.onRegionStart?.(outbox.context(region.code));
     }
   }
 
@@ -166,7 +164,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     const requestId = requestIdOf(req) ?? null;
     const context: SubgraphContext = {
       region,
-      messaging: regionContexts.get(code)!.messaging,
+      messaging: outbox.context(code).messaging,
       subgraph: name as SubgraphName,
       registry,
       db,
@@ -188,7 +186,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
       const message = await link.verify(read.text ?? "", code, sub.name);
       const handle = sub.messages?.receive[message.type];
       if (!handle) return sendError(res, 400, "BAD_REQUEST", `${sub.name} does not handle ${message.type} messages`);
-      const reply = await handle(message.body, { ...regionContexts.get(code)!, from: message.from });
+      const reply = await handle(message.body, { ...outbox.context(code), from: message.from });
       log.info({ event: "message.received", region: code, from: message.from, type: message.type, message: message.id }, "message from another region");
       return sendJson(res, 200, { reply });
     } catch (err) {

@@ -233,7 +233,7 @@ describe("crash recovery", () => {
     const region = RegionRegistry.load().require("KZ-75");
     const log = pino({ level: "silent" });
     const outbox = new Outbox(new Map([["KZ-75", { db: db(), region }]]), await RegionLink.ephemeral(["KZ-75"]), () => undefined, log);
-    await definition.onRegionStart!({ db: db(), region, log, messaging: outbox.messaging("KZ-75") });
+    await definition.onRegionStart!(outbox.context("KZ-75"));
 
     expect(await stockOf(w)).toEqual({ FOOD_KIT: 8, MASK: 7 });
     expect((await db().collection("stock_operations").findOne({ _id: done }))!.status).toBe("COMPLETED");

@@ -19,14 +19,15 @@
 import { ObjectId } from "bson";
 import type { Collection, Db, IndexDescription } from "mongodb";
 import { z } from "zod";
-import { appError, conflict, notFound } from "../../shared/errors.js";
+import { conflict, notFound } from "../../shared/errors.js";
 import { decodeId, encodeId } from "../../shared/ids.js";
 import { LinkError } from "../../shared/link.js";
 import { isDuplicateKey, type IndexPlan } from "../../shared/mongo.js";
-import { regionRef, type Region } from "../../shared/region-entity.js";
+import { regionRef } from "../../shared/region-entity.js";
 import type { MessageContext, Messaging, OutgoingMessage } from "../../shared/outbox.js";
 import { Item, TransferStatus } from "../types/enums.js";
 import { MAX_LINE_QUANTITY } from "../types/inputs.js";
+import type { Transfer } from "../types/transfer.js";
 import { derivedOperationId, operationsOf, payloadHash, runOperation, type OperationDoc } from "./ledger.js";
 import { warehousesOf } from "./warehouses.js";
 
@@ -359,7 +360,7 @@ export async function receive(ctx: MessageContext, id: string, actor: string): P
       throw notFound(`id: transfer ${id} has not arrived in ${ctx.region.code} (not addressed here, or its source has not reached ${ctx.region.code} yet)`, { field: "id", id });
     }
     refuseIfFinal(doc, "received");
-    throw appError("CONFLICT", `transfer ${id} is ${doc.status}`, { field: "id", id, status: doc.status });
+    throw conflict(`transfer ${id} is ${doc.status}`, { field: "id", id, status: doc.status });
   }
   await settleReceipt(ctx, won);
   ctx.log.info({ event: "transfer.received", transfer: id, actor }, "transfer received");
@@ -426,22 +427,9 @@ export async function recoverTransfers(ctx: MessageContext): Promise<number> {
 
 // ---- graph ---------------------------------------------------------------------------
 
-export interface TransferView {
-  id: string;
+/** A transfer as one side records it: which side decides whether `delivery` applies. */
+export interface TransferView extends Transfer {
   side: TransferSide;
-  from: { region: Region; warehouseId: string; warehouseName: string | null };
-  to: { region: Region; warehouseId: string; warehouseName: string | null };
-  items: Array<{ item: Item; quantity: number }>;
-  status: TransferStatus;
-  requestedAt: Date;
-  requestedBy: string;
-  inTransitAt: Date | null;
-  receivedAt: Date | null;
-  receivedBy: string | null;
-  cancelRequestedAt: Date | null;
-  cancelledAt: Date | null;
-  cancelledBy: string | null;
-  cancelReason: string | null;
 }
 
 const endView = (e: TransferEnd) => ({ region: regionRef(e.region), warehouseId: e.warehouseId, warehouseName: e.warehouseName });
