@@ -28,8 +28,9 @@ import type { MessageContext, Messaging, OutgoingMessage } from "../../shared/ou
 import { Item, TransferStatus } from "../types/enums.js";
 import { MAX_LINE_QUANTITY } from "../types/inputs.js";
 import type { Transfer } from "../types/transfer.js";
+import type { ItemQuantity } from "../types/warehouse.js";
 import { derivedOperationId, operationsOf, payloadHash, runOperation, type OperationDoc } from "./ledger.js";
-import { warehousesOf } from "./warehouses.js";
+import { totalsPerItem, warehousesOf } from "./warehouses.js";
 
 export interface TransferEnd {
   region: string;
@@ -456,10 +457,7 @@ export function toTransfer(doc: TransferDoc, side: TransferSide): TransferView {
 }
 
 /** Items that left this region and have not been received or returned yet. */
-export async function stockInTransit(db: Db): Promise<Array<{ item: Item; quantity: number }>> {
-  const totals = new Map<Item, number>();
-  for await (const t of outgoingOf(db).find({ status: { $in: OPEN } }, { projection: { items: 1 } })) {
-    for (const { item, quantity } of t.items) totals.set(item, (totals.get(item) ?? 0) + quantity);
-  }
-  return Object.values(Item).map((item) => ({ item, quantity: totals.get(item) ?? 0 }));
+export async function stockInTransit(db: Db): Promise<ItemQuantity[]> {
+  const open = await outgoingOf(db).find({ status: { $in: OPEN } }, { projection: { items: 1 } }).toArray();
+  return totalsPerItem(open.flatMap((t) => t.items));
 }

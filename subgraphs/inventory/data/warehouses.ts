@@ -70,11 +70,15 @@ export async function insertWarehouse(db: Db, region: string, fields: Pick<Wareh
   }
 }
 
+/** Every item, in the enum's order, with the sum of its quantities in `entries` (0 when none). */
+export function totalsPerItem(entries: Iterable<{ item: Item; quantity: number }>): ItemQuantity[] {
+  const totals = new Map<Item, number>();
+  for (const { item, quantity } of entries) totals.set(item, (totals.get(item) ?? 0) + quantity);
+  return Object.values(Item).map((item) => ({ item, quantity: totals.get(item) ?? 0 }));
+}
+
 /** Totals over all of a region's warehouses, every item listed. */
 export async function regionStock(db: Db): Promise<ItemQuantity[]> {
-  const totals = new Map<Item, number>();
-  for await (const w of warehousesOf(db).find({}, { projection: { stock: 1 } })) {
-    for (const [item, quantity] of Object.entries(w.stock)) totals.set(item as Item, (totals.get(item as Item) ?? 0) + (quantity ?? 0));
-  }
-  return Object.values(Item).map((item) => ({ item, quantity: totals.get(item) ?? 0 }));
+  const warehouses = await warehousesOf(db).find({}, { projection: { stock: 1 } }).toArray();
+  return totalsPerItem(warehouses.flatMap((w) => Object.entries(w.stock).map(([item, quantity]) => ({ item: item as Item, quantity: quantity ?? 0 }))));
 }
