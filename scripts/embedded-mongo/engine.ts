@@ -8,6 +8,7 @@ import { cloneDoc } from "./clone.js";
 import { Collection, type IndexSpec } from "./collection.js";
 import { asCommandError, CommandError, isUserError } from "./errors.js";
 import { valueKey, valuesAtPath } from "./keys.js";
+import { runPipeline } from "./pipeline.js";
 import { applyUpdate, isOperatorUpdate, upsertDocument, validateUpdate, type UpdateSpec } from "./update.js";
 
 export const MAX_BSON_SIZE = 16 * 1024 * 1024;
@@ -290,18 +291,26 @@ export class Engine {
     }
     const coll = this.collection(ctx.db, body.aggregate);
     this.checkHint(coll, body.hint);
-    // Run a leading $match through the index-aware query, then the rest on copies.
+    // A leading $match goes through the index-aware query; the rest runs natively where it
+    // can (pipeline.ts), in mingo on copies where a stage may write into its input.
     const [head, ...tail] = stages;
     const leadingMatch = head && "$match" in head ? (head.$match as Document) : undefined;
     const matched = leadingMatch ? this.query(coll, leadingMatch) : coll ? [...coll.docs.values()] : [];
-    const input = pipelineMutatesInput(leadingMatch ? tail : stages) ? matched.map(cloneDoc) : matched;
     const pipeline = leadingMatch ? tail : stages;
     const opts: Partial<MingoOptions> = {
       collectionResolver: (name: string) => [...(this.collection(ctx.db, name)?.docs.values() ?? [])].map(cloneDoc),
       ...(body.collation ? { collation: body.collation as MingoOptions["collation"] } : {}),
       ...(body.let ? { variables: body.let as Document } : {}),
     };
-    const docs = pipeline.length ? (new Aggregator(pipeline, opts).run(input) as Document[]) : input;
+    const docs = runPipeline(
+      matched,
+      pipeline,
+      (filter) => {
+        const query = new Query(filter, opts);
+        return (doc) => query.test(doc);
+      },
+      (input, rest) => new Aggregator(rest, opts).run(pipelineMutatesInput(rest) ? input.map(cloneDoc) : input) as Document[],
+    );
     const cursorOpts = object(body.cursor, "cursor") ?? {};
     const batchSize = cursorOpts.batchSize === undefined ? DEFAULT_FIRST_BATCH : int(cursorOpts.batchSize, "batchSize", 0);
     return this.cursorReply(`${ctx.db}.${body.aggregate}`, docs, batchSize, false);
@@ -556,13 +565,15 @@ export class Engine {
 }
 
 /** Stages that never write into the documents they read (mingo builds new ones). */
-const NON_MUTATING_STAGES = new Set(["$match", "$project", "$group", "$count", "$sort", "$limit", "$skip", "$unwind", "$sortByCount"]);
+const NON_MUTATING_STAGES = new Set(["$match", "$project", "$group", "$count", "$sort", "$limit", "$skip", "$sortByCount"]);
 
 /** Whether a pipeline may write into its input documents, which are then given copies. */
 function pipelineMutatesInput(stages: Document[]): boolean {
   return stages.some((stage) => {
     const [name, spec] = Object.entries(stage ?? {})[0] ?? [];
     if (name === "$facet") return Object.values((spec ?? {}) as Record<string, Document[]>).some((sub) => !Array.isArray(sub) || pipelineMutatesInput(sub));
+    // mingo's $unwind writes includeArrayIndex, and removes an empty array, in its input.
+    if (name === "$unwind") return typeof spec !== "string";
     return !NON_MUTATING_STAGES.has(name ?? "");
   });
 }

@@ -372,6 +372,20 @@ describe("aggregation", () => {
     expect(await db.collection<AnyDoc>("dist").countDocuments({ "items.extra": 1 })).toBe(0);
   });
 
+  it("leaves stored documents untouched by $unwind's options", async () => {
+    const c = db.collection<AnyDoc>("tags");
+    await c.insertMany([{ _id: 1, tags: [] }, { _id: 2, tags: "one" }, { _id: 3, tags: ["a", "b"] }]);
+    const preserved = await c.aggregate([{ $unwind: { path: "$tags", preserveNullAndEmptyArrays: true } }]).toArray();
+    expect(preserved).toEqual([{ _id: 1 }, { _id: 2, tags: "one" }, { _id: 3, tags: "a" }, { _id: 3, tags: "b" }]);
+    await c.aggregate([{ $unwind: { path: "$tags", includeArrayIndex: "i", preserveNullAndEmptyArrays: true } }]).toArray();
+    expect(await c.find({}).sort({ _id: 1 }).toArray()).toEqual([{ _id: 1, tags: [] }, { _id: 2, tags: "one" }, { _id: 3, tags: ["a", "b"] }]);
+  });
+
+  it("counts an empty input as no document, also inside $facet", async () => {
+    const [facets] = await db.collection("dist").aggregate([{ $facet: { none: [{ $match: { region: "nowhere" } }, { $count: "n" }], all: [{ $count: "n" }] } }]).toArray();
+    expect(facets).toEqual({ none: [], all: [{ n: 3 }] });
+  });
+
   it("counts with countDocuments over a filter", async () => {
     expect(await db.collection<AnyDoc>("dist").countDocuments({ "items.item": "FOOD_KIT" })).toBe(2);
   });

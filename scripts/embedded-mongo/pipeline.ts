@@ -1,0 +1,171 @@
+// Native execution of the aggregation stages the services run on every read ($match,
+// plain $project, $unwind, $group by a field with $sum, $count, $facet, $skip, $limit).
+// mingo handles everything; it is the fallback here, because per stage it copies its whole
+// operator table and, inside $facet, deep-copies every input document: for a national query
+// that was most of the engine's time. A stage this file does not recognise, or a value it
+// does not handle natively, hands the rest of the pipeline to mingo unchanged.
+//
+// Native stages never write into their input, so stored documents are shared, not copied.
+import type { Document } from "bson";
+import { valueKey } from "./keys.js";
+
+/** Runs `stages` on `input` (mingo), copying the input first if a stage may write into it. */
+export type Fallback = (input: Document[], stages: Document[]) => Document[];
+/** A compiled `$match` filter. */
+export type Matcher = (filter: Document) => (doc: Document) => boolean;
+
+/** Why a stage went to mingo: the spec is not one of the plain forms handled here. */
+const UNSUPPORTED = Symbol("unsupported");
+
+type Stage = (docs: Document[], spec: unknown, run: (docs: Document[], stages: Document[]) => Document[]) => Document[] | typeof UNSUPPORTED;
+
+const isPlainObject = (v: unknown): v is Document =>
+  v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date) && !("_bsontype" in (v as object));
+
+/** A top-level field reference such as "$status" (no dots, no variables). */
+function fieldRef(v: unknown): string | undefined {
+  return typeof v === "string" && /^\$[^$.]+$/.test(v) ? v.slice(1) : undefined;
+}
+
+function project(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTED {
+  if (!isPlainObject(spec)) return UNSUPPORTED;
+  const entries = Object.entries(spec);
+  if (!entries.length) return UNSUPPORTED;
+  const flags = new Map<string, boolean>();
+  for (const [k, v] of entries) {
+    if (k.includes(".") || k.startsWith("$") || !(typeof v === "boolean" || v === 0 || v === 1)) return UNSUPPORTED;
+    flags.set(k, Boolean(v));
+  }
+  const keepId = flags.get("_id") ?? true;
+  flags.delete("_id");
+  const values = [...flags.values()];
+  // `{ _id: 1 }` alone keeps only _id; `{ _id: 0 }` alone keeps everything else.
+  const inclusion = values.length ? values[0]! : keepId;
+  if (values.some((v) => v !== inclusion)) return UNSUPPORTED; // mixed: mingo reports the error
+  return docs.map((doc) => {
+    const out: Document = {};
+    for (const k of Object.keys(doc)) {
+      const wanted = k === "_id" ? keepId : inclusion ? flags.has(k) : !flags.has(k);
+      if (wanted && doc[k] !== undefined) out[k] = doc[k];
+    }
+    return out;
+  });
+}
+
+function unwind(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTED {
+  const options = typeof spec === "string" ? { path: spec } : spec;
+  if (!isPlainObject(options) || Object.keys(options).some((k) => k !== "path" && k !== "preserveNullAndEmptyArrays")) return UNSUPPORTED;
+  const field = fieldRef(options.path);
+  const preserve = options.preserveNullAndEmptyArrays;
+  if (!field || (preserve !== undefined && typeof preserve !== "boolean")) return UNSUPPORTED;
+  const out: Document[] = [];
+  for (const doc of docs) {
+    const value = doc[field];
+    if (Array.isArray(value)) {
+      if (value.length) for (const element of value) out.push({ ...doc, [field]: element });
+      else if (preserve) {
+        // As in MongoDB: the document stays, without the empty array.
+        const { [field]: _, ...rest } = doc;
+        out.push(rest);
+      }
+    } else if (value !== undefined && value !== null) out.push(doc); // a single value unwinds to itself
+    else if (preserve) out.push(doc);
+  }
+  return out;
+}
+
+function group(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTED {
+  if (!isPlainObject(spec) || !("_id" in spec)) return UNSUPPORTED;
+  const id = spec._id;
+  const idField = fieldRef(id);
+  if (!idField && !(id === null || typeof id === "string" || typeof id === "number" || typeof id === "boolean")) return UNSUPPORTED;
+  if (!idField && typeof id === "string" && id.startsWith("$")) return UNSUPPORTED;
+  // Accumulators: { $sum: <number> } counts, { $sum: "$field" } adds that field's numbers.
+  const sums: Array<{ name: string; constant?: number; field?: string }> = [];
+  for (const [name, acc] of Object.entries(spec)) {
+    if (name === "_id") continue;
+    if (name.includes(".") || !isPlainObject(acc) || Object.keys(acc).length !== 1 || !("$sum" in acc)) return UNSUPPORTED;
+    const operand = acc.$sum;
+    if (typeof operand === "number" && Number.isFinite(operand)) sums.push({ name, constant: operand });
+    else if (fieldRef(operand)) sums.push({ name, field: fieldRef(operand)! });
+    else return UNSUPPORTED;
+  }
+  const groups = new Map<string, Document>();
+  for (const doc of docs) {
+    const key = idField ? (doc[idField] ?? null) : id;
+    // Only plain scalars group natively; documents, arrays and BSON values go to mingo.
+    if (key !== null && typeof key === "object" && !(key instanceof Date)) return UNSUPPORTED;
+    const k = valueKey(key);
+    let out = groups.get(k);
+    if (!out) {
+      out = { _id: key };
+      for (const s of sums) out[s.name] = 0;
+      groups.set(k, out);
+    }
+    for (const s of sums) {
+      if (s.constant !== undefined) out[s.name] += s.constant;
+      else {
+        const v = doc[s.field!];
+        if (typeof v === "number") out[s.name] += v;
+        else if (v !== undefined && v !== null && typeof v !== "string" && typeof v !== "boolean" && !(v instanceof Date) && !Array.isArray(v)) {
+          return UNSUPPORTED; // Long, Decimal128, …: mingo keeps their types
+        }
+      }
+    }
+  }
+  return [...groups.values()];
+}
+
+function count(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTED {
+  if (typeof spec !== "string" || !spec || spec.startsWith("$") || spec.includes(".") || spec === "_id") return UNSUPPORTED;
+  return docs.length ? [{ [spec]: docs.length }] : [];
+}
+
+function nonNegativeInt(spec: unknown): number | undefined {
+  return typeof spec === "number" && Number.isSafeInteger(spec) && spec >= 0 ? spec : undefined;
+}
+
+function facet(docs: Document[], spec: unknown, run: (docs: Document[], stages: Document[]) => Document[]): Document[] | typeof UNSUPPORTED {
+  if (!isPlainObject(spec) || !Object.keys(spec).length) return UNSUPPORTED;
+  const pipelines = Object.entries(spec);
+  if (pipelines.some(([name, sub]) => !Array.isArray(sub) || name.startsWith("$") || name.includes("."))) return UNSUPPORTED;
+  const out: Document = {};
+  // Every facet reads the same input; none writes into it (mingo's part gets copies).
+  for (const [name, sub] of pipelines) out[name] = run(docs, sub as Document[]);
+  return [out];
+}
+
+/**
+ * Runs `stages` over `input`: natively while it can, then the rest through `fallback`.
+ * `input` is never written into.
+ */
+export function runPipeline(input: Document[], stages: Document[], match: Matcher, fallback: Fallback): Document[] {
+  const run = (docs: Document[], pipeline: Document[]): Document[] => {
+    for (let i = 0; i < pipeline.length; i++) {
+      const stage = pipeline[i];
+      const keys = isPlainObject(stage) ? Object.keys(stage) : [];
+      const name = keys.length === 1 ? keys[0]! : "";
+      const spec = stage?.[name];
+      let next: Document[] | typeof UNSUPPORTED = UNSUPPORTED;
+      const native = NATIVE[name];
+      if (native) next = native(docs, spec, run);
+      else if (name === "$match" && isPlainObject(spec)) {
+        const test = match(spec);
+        next = docs.filter(test);
+      } else if (name === "$limit" && nonNegativeInt(spec)) next = docs.slice(0, spec as number);
+      else if (name === "$skip" && nonNegativeInt(spec) !== undefined) next = docs.slice(spec as number);
+      if (next === UNSUPPORTED) return fallback(docs, pipeline.slice(i));
+      docs = next;
+    }
+    return docs;
+  };
+  return run(input, stages);
+}
+
+const NATIVE: Record<string, Stage> = {
+  $project: (docs, spec) => project(docs, spec),
+  $unwind: (docs, spec) => unwind(docs, spec),
+  $group: (docs, spec) => group(docs, spec),
+  $count: (docs, spec) => count(docs, spec),
+  $facet: facet,
+};
