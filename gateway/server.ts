@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type http from "node:http";
 import { ApolloGateway, LocalGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { AuthConfig } from "../subgraphs/shared/auth.js";
 import { formatError } from "../subgraphs/shared/errors.js";
 import { executeGraphQL, readJsonBody, requestAccess, requestIdOf, safeHandler, sendError, sendJson } from "../subgraphs/shared/http.js";
@@ -68,6 +68,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     formatError: (formatted, error) => formatError(formatted, error, (err) => log.error({ err }, "internal error at the gateway")),
     plugins: [
       guardPlugin({ limits: { ...DEFAULT_LIMITS, ...options.limits }, regions: () => registry.regions.length }),
+      // Responses are per caller and never cached; the plugin would still wrap every resolver
+      // and parse each subgraph's cache-control header.
+      ApolloServerPluginCacheControlDisabled(),
       // No landing page in production: the endpoint is for clients, not browsers.
       ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
