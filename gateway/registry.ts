@@ -1,6 +1,6 @@
 // The gateway's region registry: the shared registry format, where every region must
 // name the URL of each of its four subgraphs. Errors name the bad entry.
-import { RegionRegistry, SUBGRAPH_NAMES, type RegionInfo, type SubgraphName } from "../subgraphs/shared/regions.js";
+import { RegionRegistry, SUBGRAPH_NAMES, type RegionInfo } from "../subgraphs/shared/regions.js";
 
 export function checkGatewayRegistry(registry: RegionRegistry, source: string): RegionRegistry {
   const problems = registry.regions.flatMap((r, i) =>
@@ -14,8 +14,15 @@ export function loadGatewayRegistry(path: string): RegionRegistry {
   return checkGatewayRegistry(RegionRegistry.load(path), path);
 }
 
-/** A gateway registry for `regions`, each subgraph at the URL `urlFor` gives. */
-export function registryFor(regions: RegionInfo[], urlFor: (region: string, subgraph: SubgraphName) => string): RegionRegistry {
-  const withUrls = regions.map((r) => ({ ...r, subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((s) => [s, urlFor(r.code, s)])) }));
+/**
+ * A gateway registry for `regions`, each served by a region host (`npm run region-host`)
+ * at the base URL `hostFor` gives: its four subgraphs and its batch endpoint.
+ */
+export function registryFor(regions: RegionInfo[], hostFor: (region: string) => string): RegionRegistry {
+  const withUrls = regions.map((r) => ({
+    ...r,
+    subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((s) => [s, `${hostFor(r.code)}/${r.code}/${s}/graphql`])),
+    batch: `${hostFor(r.code)}/${r.code}/batch`,
+  }));
   return checkGatewayRegistry(new RegionRegistry(withUrls), "(generated)");
 }

@@ -75,7 +75,7 @@ if (seeded) process.stdout.write("\n");
 const regionHost = await listen(host.handler, 0, "127.0.0.1");
 host.listening(regionHost.url);
 const gateway = await createGateway({
-  registry: registryFor(regions, (code, subgraph) => `${regionHost.url}/${code}/${subgraph}/graphql`),
+  registry: registryFor(regions, () => regionHost.url),
   supergraphSdl: readFileSync(projectPath("schema", "supergraph.graphql"), "utf8"),
   auth,
   log,

@@ -9,7 +9,7 @@
 //    REGION_UNAVAILABLE error naming it; every other region's data arrives.
 import { randomUUID } from "node:crypto";
 import type { GraphQLError, GraphQLFormattedError } from "graphql";
-import type { RegionRegistry, SubgraphName } from "../../subgraphs/shared/regions.js";
+import { MAX_BATCH, type RegionRegistry, type SubgraphName } from "../../subgraphs/shared/regions.js";
 import type { Metrics } from "../metrics.js";
 import { analyse, LruCache, restrictToFields, type FetchPlan, type RootField } from "./plan.js";
 import { routeRepresentation, routeRootField } from "./routing.js";
@@ -74,9 +74,20 @@ function combine(a: unknown, b: unknown): unknown {
   return a;
 }
 
+interface Batch {
+  region: string;
+  url: string;
+  caller: CallerInfo;
+  items: Array<{ subgraph: SubgraphName; body: FetchRequest; resolve(res: SubgraphResponse | Unavailable): void }>;
+}
+
 export class RegionalRouter {
   private readonly plans = new LruCache<string, FetchPlan>(2000);
   private readonly restricted = new LruCache<string, string>(2000);
+  /** Fetches waiting for the end of this turn of the event loop, per region and caller. */
+  private readonly batches = new Map<string, Batch>();
+  /** Batch URLs that answered 404: hosts without the endpoint. */
+  private readonly withoutBatch = new Set<string>();
 
   constructor(private readonly options: RouterOptions) {}
 
@@ -91,12 +102,63 @@ export class RegionalRouter {
     return plan.kind === "entities" ? this.entities(subgraph, plan, request, caller) : this.root(subgraph, plan, request, caller);
   }
 
+  /**
+   * Sends one fetch to one region's subgraph. Fetches for the same region and caller that
+   * start in the same turn of the event loop (a plan's parallel steps: a national query
+   * asks each region's four subgraphs at once) leave together, in one request to the
+   * region's batch endpoint when the registry names one.
+   */
+  private send(region: string, subgraph: SubgraphName, body: FetchRequest, caller: CallerInfo): Promise<SubgraphResponse | Unavailable> {
+    const url = this.options.registry.get(region)?.batch;
+    if (!url || this.withoutBatch.has(url)) return this.sendOne(region, subgraph, body, caller);
+    const key = `${url}\u0000${caller.authorization ?? ""}\u0000${caller.requestId ?? ""}`;
+    let batch = this.batches.get(key);
+    if (!batch) {
+      const created: Batch = { region, url, caller, items: [] };
+      this.batches.set(key, (batch = created));
+      setImmediate(() => {
+        this.batches.delete(key);
+        void this.flush(created);
+      });
+    }
+    return new Promise((resolve) => batch.items.push({ subgraph, body, resolve }));
+  }
+
+  private async flush({ region, url, caller, items }: Batch): Promise<void> {
+    if (items.length === 1) return items[0]!.resolve(await this.sendOne(region, items[0]!.subgraph, items[0]!.body, caller));
+    if (items.length > MAX_BATCH) {
+      for (let i = 0; i < items.length; i += MAX_BATCH) void this.flush({ region, url, caller, items: items.slice(i, i + MAX_BATCH) });
+      return;
+    }
+    const started = performance.now();
+    const answer = await this.post(url, { requests: items.map((i) => ({ subgraph: i.subgraph, ...i.body })) }, caller);
+    const seconds = (performance.now() - started) / 1000;
+    const responses = answer instanceof Error ? undefined : (answer.json as { responses?: Array<{ status?: number; body?: unknown }> } | undefined)?.responses;
+    if (!(answer instanceof Error) && answer.status === 404 && !responses) {
+      // A host without the batch endpoint (an older version): ask it one fetch at a time.
+      this.withoutBatch.add(url);
+      await Promise.all(items.map(async (i) => i.resolve(await this.sendOne(region, i.subgraph, i.body, caller))));
+      return;
+    }
+    items.forEach((item, n) => {
+      const result = answer instanceof Error ? answer : responses?.[n] ? { status: responses[n].status ?? 0, json: responses[n].body } : { status: answer.status, json: undefined };
+      const res = this.response(region, item.subgraph, result);
+      this.options.metrics.fetch(region, item.subgraph, seconds, !(res instanceof Unavailable));
+      item.resolve(res);
+    });
+  }
+
   /** POSTs one fetch to one region's subgraph, with the caller's token and the region timeout. */
-  private async send(region: string, subgraph: SubgraphName, body: FetchRequest, caller: CallerInfo): Promise<SubgraphResponse | Unavailable> {
+  private async sendOne(region: string, subgraph: SubgraphName, body: FetchRequest, caller: CallerInfo): Promise<SubgraphResponse | Unavailable> {
     const url = this.options.registry.get(region)?.subgraphs?.[subgraph];
     if (!url) return new Unavailable(region, subgraph, "no URL in the registry");
     const started = performance.now();
-    const done = (ok: boolean) => this.options.metrics.fetch(region, subgraph, (performance.now() - started) / 1000, ok);
+    const res = this.response(region, subgraph, await this.post(url, body, caller));
+    this.options.metrics.fetch(region, subgraph, (performance.now() - started) / 1000, !(res instanceof Unavailable));
+    return res;
+  }
+
+  private async post(url: string, body: unknown, caller: CallerInfo): Promise<{ status: number; json: unknown } | Error> {
     try {
       const res = await postJson(
         url,
@@ -107,24 +169,30 @@ export class RegionalRouter {
         },
         this.options.timeoutMs,
       );
-      let json: SubgraphResponse | undefined;
+      let json: unknown;
       try {
-        json = JSON.parse(res.body) as SubgraphResponse;
+        json = JSON.parse(res.body);
       } catch {
         json = undefined;
       }
-      if (res.status >= 500 || !json || typeof json !== "object" || !("data" in json || "errors" in json)) {
-        done(false);
-        return new Unavailable(region, subgraph, `HTTP ${res.status}`);
-      }
-      done(true);
-      return json;
+      return { status: res.status, json };
     } catch (err) {
-      done(false);
-      const e = err as Error & { code?: string };
+      return err as Error;
+    }
+  }
+
+  /** A subgraph's GraphQL answer, or why the region gave none. */
+  private response(region: string, subgraph: string, result: { status: number; json: unknown } | Error): SubgraphResponse | Unavailable {
+    if (result instanceof Error) {
+      const e = result as Error & { code?: string };
       if (e instanceof TimeoutError) return new Unavailable(region, subgraph, `no answer within ${this.options.timeoutMs} ms`);
       return new Unavailable(region, subgraph, e.code ?? e.message);
     }
+    const json = result.json as SubgraphResponse | undefined;
+    if (result.status >= 500 || !json || typeof json !== "object" || !("data" in json || "errors" in json)) {
+      return new Unavailable(region, subgraph, `HTTP ${result.status}`);
+    }
+    return json;
   }
 
   private async entities(

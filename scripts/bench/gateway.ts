@@ -48,7 +48,7 @@ function cpuMs(pid: number): number {
 async function gatewayOver(codes: string[], base: string): Promise<{ url: string; gateway: Gateway; close(): Promise<void> }> {
   const registry = RegionRegistry.load();
   const gateway = await createGateway({
-    registry: registryFor(codes.map((c) => registry.require(c)), (code, s) => `${base}/${code}/${s}/graphql`),
+    registry: registryFor(codes.map((c) => registry.require(c)), () => base),
     supergraphSdl: readFileSync(projectPath("schema", "supergraph.graphql"), "utf8"),
     auth,
     log: quiet,
@@ -86,7 +86,7 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
     rows.push({ name: "20 regions / 1 region, p95", value: percentile(twenty, 95) / percentile(one, 95), unit: "×" });
     // Where a 20-region query's time goes on this machine's two shared cores.
     rows.push({ name: "  CPU per 20-region query: embedded engine process", value: (cpuMs(engine.pid) - cpuBefore.engine) / n, unit: "ms" });
-    rows.push({ name: "  CPU per 20-region query: region host process (80 fetches)", value: (cpuMs(host.proc.pid!) - cpuBefore.host) / n, unit: "ms" });
+    rows.push({ name: "  CPU per 20-region query: region host process (80 fetches in 20 batches)", value: (cpuMs(host.proc.pid!) - cpuBefore.host) / n, unit: "ms" });
     rows.push({ name: "  CPU per 20-region query: gateway and bench client", value: (gatewayCpu.user + gatewayCpu.system) / 1000 / n, unit: "ms" });
 
     // One hop: the same query straight to a region's subgraph, and through the gateway.

@@ -7,7 +7,11 @@ import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest
 import { Access, authenticate, type AuthConfig } from "./auth.js";
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
+  sendJsonText(res, status, JSON.stringify(body), headers);
+}
+
+/** A reply whose JSON is already text. */
+export function sendJsonText(res: http.ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
   res.end(text);
 }
@@ -73,6 +77,39 @@ export function requestIdOf(req: http.IncomingMessage): string | undefined {
   return typeof id === "string" && id.length <= 200 ? id : undefined;
 }
 
+export interface GraphQLResult {
+  status: number;
+  headers: Iterable<[string, string]>;
+  /** The JSON response body. */
+  body: string;
+  /** An HTTP error status, or errors in the response. */
+  failed: boolean;
+}
+
+/** Executes one GraphQL request (already parsed from JSON) on `server`; Apollo's answer as text. */
+export async function runGraphQL<C extends BaseContext>(
+  server: ApolloServer<C>,
+  req: http.IncomingMessage,
+  search: string,
+  body: unknown,
+  context: C,
+): Promise<GraphQLResult> {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+  }
+  const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? "GET", headers, search, body };
+  const result = await server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
+  let text: string;
+  if (result.body.kind === "complete") text = result.body.string;
+  else {
+    text = "";
+    for await (const chunk of result.body.asyncIterator) text += chunk;
+  }
+  const status = result.status ?? 200;
+  return { status, headers: result.headers, body: text, failed: status >= 400 || text.includes('"errors":') };
+}
+
 /** Executes a GraphQL HTTP request on `server` and writes Apollo's response. */
 export async function executeGraphQL<C extends BaseContext>(
   server: ApolloServer<C>,
@@ -82,23 +119,11 @@ export async function executeGraphQL<C extends BaseContext>(
   body: unknown,
   context: C,
 ): Promise<{ status: number; failed: boolean }> {
-  const headers = new HeaderMap();
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
-  }
-  const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? "GET", headers, search: url.search, body };
-  const result = await server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
+  const result = await runGraphQL(server, req, url.search, body, context);
   for (const [key, value] of result.headers) res.setHeader(key, value);
-  res.statusCode = result.status ?? 200;
-  let failed = res.statusCode >= 400;
-  if (result.body.kind === "complete") {
-    failed ||= result.body.string.includes('"errors":');
-    res.end(result.body.string);
-  } else {
-    for await (const chunk of result.body.asyncIterator) res.write(chunk);
-    res.end();
-  }
-  return { status: res.statusCode, failed };
+  res.statusCode = result.status;
+  res.end(result.body);
+  return { status: result.status, failed: result.failed };
 }
 
 export interface Listening {

@@ -10,11 +10,19 @@ import demoRegistry from "./regions.kz.json" with { type: "json" };
 export const SUBGRAPH_NAMES = ["volunteers", "beneficiaries", "inventory", "events"] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
+/** Operations one batch (`<host>/<REGION>/batch`) may carry. */
+export const MAX_BATCH = 16;
+
 const regionEntry = z.object({
   code: z.string().regex(REGION_CODE, "must be an ISO 3166-2 code such as KZ-75"),
   kind: z.enum(["OBLAST", "CITY"]).default("OBLAST"),
   name: z.object({ kk: z.string().min(1), ru: z.string().min(1), en: z.string().min(1) }),
   subgraphs: z.partialRecord(z.enum(SUBGRAPH_NAMES), z.url()).optional(),
+  /**
+   * The region host's batch endpoint (`<host>/<REGION>/batch`), when one host serves all the
+   * region's subgraphs: the gateway then sends a region's share of a query in one request.
+   */
+  batch: z.url().optional(),
   /** The region's Ed25519 public key (JWK): other regions check its signed messages with it. */
   publicKey: publicJwk.optional(),
 });

@@ -4,20 +4,20 @@
 // Building the handler and listening are separate.
 import type http from "node:http";
 import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { AuditTrail, auditIndexes } from "./audit.js";
 import { GraphQLError, type GraphQLSchema } from "graphql";
 import type { Db, MongoClient } from "mongodb";
-import type { AuthConfig } from "./auth.js";
+import type { Access, AuthConfig } from "./auth.js";
 import { Loaders, type SubgraphContext } from "./context.js";
 import { formatError } from "./errors.js";
-import { executeGraphQL, readJsonBody, readTextBody, requestAccess, requestIdOf, safeHandler, sendError, sendJson } from "./http.js";
+import { executeGraphQL, readJsonBody, readTextBody, requestAccess, requestIdOf, runGraphQL, safeHandler, sendError, sendJson, sendJsonText } from "./http.js";
 import { LinkError, RegionLink } from "./link.js";
 import type { Logger } from "./log.js";
 import { ensureIndexes, regionDbName, type IndexPlan } from "./mongo.js";
 import { DEFAULT_RETRY, Outbox, outboxIndexes, type MessageContext, type ReplyHandler, type RetryPolicy } from "./outbox.js";
 import { keyedHasher } from "./pseudonym.js";
-import type { RegionInfo, RegionRegistry, SubgraphName } from "./regions.js";
+import { MAX_BATCH, type RegionInfo, type RegionRegistry, type SubgraphName } from "./regions.js";
 
 export interface SubgraphDefinition {
   name: SubgraphName;
@@ -62,6 +62,7 @@ export interface RegionHost {
 }
 
 const PATH = /^\/([A-Z]{2}-[A-Z0-9]{1,3})\/([a-z]+)\/(graphql|health|messages)\/?$/;
+const BATCH_PATH = /^\/([A-Z]{2}-[A-Z0-9]{1,3})\/batch\/?$/;
 
 export async function createRegionHost(options: RegionHostOptions): Promise<RegionHost> {
   const { registry, log } = options;
@@ -105,6 +106,8 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
       plugins: [
         // No per-resolver traces to callers: they cost time and reveal internals.
         ApolloServerPluginInlineTraceDisabled(),
+        // No cache hints are declared; the plugin would still wrap every resolver.
+        ApolloServerPluginCacheControlDisabled(),
         {
           // Reads of personal data are written to the audit trail once per request.
           async requestDidStart() {
@@ -131,13 +134,15 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     if (url.pathname === "/health") {
       return sendJson(res, 200, { status: "ok", regions: [...hosted.keys()], subgraphs: [...servers.keys()] });
     }
+    const batch = BATCH_PATH.exec(url.pathname);
     const match = PATH.exec(url.pathname);
-    if (!match) return sendError(res, 404, "NOT_FOUND", `no such endpoint ${url.pathname}; use /<REGION>/<subgraph>/graphql`);
-    const [, code, name, endpoint] = match as unknown as [string, string, string, string];
+    if (!match && !batch) return sendError(res, 404, "NOT_FOUND", `no such endpoint ${url.pathname}; use /<REGION>/<subgraph>/graphql`);
+    const [, code, name, endpoint] = (match ?? batch) as unknown as [string, string, string, string];
     const region = hosted.get(code);
     if (!region) {
       return sendError(res, 404, "NOT_FOUND", `region ${code} is not served by this host (serves ${[...hosted.keys()].join(", ")})`);
     }
+    if (batch) return runBatch(req, res, region);
     const server = servers.get(name);
     if (!server) return sendError(res, 404, "NOT_FOUND", `subgraph ${name} is not served by this host`);
     if (endpoint === "messages") return receiveMessage(req, res, code, subgraphByName.get(name as SubgraphName)!);
@@ -153,28 +158,70 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
 
     const parsed = await readJsonBody(req, res, maxBody);
     if (!parsed) return;
-
-    const access = await requestAccess(req, res, options.auth);
+    const access = await callerAccess(req, res);
     if (!access) return;
-    // Every subgraph operation needs a caller; what anonymous users may see (region
-    // names and status) the gateway answers itself.
-    if (!access.caller) return sendError(res, 401, "UNAUTHENTICATED", "authentication required: send 'Authorization: Bearer <token>'");
+    await executeGraphQL(server, req, res, url, parsed.body, contextFor(req, region, name as SubgraphName, access));
+  }
 
-    const db = dbs.get(code)!;
-    const requestId = requestIdOf(req) ?? null;
-    const context: SubgraphContext = {
+  /**
+   * Every subgraph operation needs a caller; what anonymous users may see (region names and
+   * status) the gateway answers itself. Null after replying 401.
+   */
+  async function callerAccess(req: http.IncomingMessage, res: http.ServerResponse): Promise<Access | null> {
+    const access = await requestAccess(req, res, options.auth);
+    if (!access) return null;
+    if (!access.caller) {
+      sendError(res, 401, "UNAUTHENTICATED", "authentication required: send 'Authorization: Bearer <token>'");
+      return null;
+    }
+    return access;
+  }
+
+  function contextFor(req: http.IncomingMessage, region: RegionInfo, subgraph: SubgraphName, access: Access): SubgraphContext {
+    const db = dbs.get(region.code)!;
+    return {
       region,
-      messaging: outbox.context(code).messaging,
-      subgraph: name as SubgraphName,
+      messaging: outbox.context(region.code).messaging,
+      subgraph,
       registry,
       db,
       access,
       loaders: new Loaders(),
       log,
-      audit: new AuditTrail(db, access, requestId, "(anonymous operation)"),
+      audit: new AuditTrail(db, access, requestIdOf(req) ?? null, "(anonymous operation)"),
       keyedHash,
     };
-    await executeGraphQL(server, req, res, url, parsed.body, context);
+  }
+
+  /**
+   * `POST /<REGION>/batch` with `{ requests: [{ subgraph, query, variables?, operationName? }] }`:
+   * several operations on this region's subgraphs in one round trip (the gateway sends a
+   * region's share of a national query this way). Each runs exactly as it would on its own
+   * endpoint, side by side; the answer lists `{ status, body }` in the same order.
+   */
+  async function runBatch(req: http.IncomingMessage, res: http.ServerResponse, region: RegionInfo): Promise<void> {
+    if (req.method !== "POST") return sendError(res, 405, "BAD_REQUEST", "batches are POSTed");
+    const parsed = await readJsonBody(req, res, maxBody);
+    if (!parsed) return;
+    const requests = (parsed.body as { requests?: unknown } | undefined)?.requests;
+    if (!Array.isArray(requests) || requests.length === 0 || requests.length > MAX_BATCH) {
+      return sendError(res, 400, "BAD_REQUEST", `a batch is { "requests": [...] } with 1 to ${MAX_BATCH} operations`);
+    }
+    const bad = requests.findIndex((r) => r === null || typeof r !== "object" || Array.isArray(r) || typeof (r as { subgraph?: unknown }).subgraph !== "string");
+    if (bad >= 0) return sendError(res, 400, "BAD_REQUEST", `requests.${bad}: an operation is { subgraph, query, variables?, operationName? }`);
+    const access = await callerAccess(req, res);
+    if (!access) return;
+    const answers = await Promise.all(
+      (requests as Array<{ subgraph: string }>).map(async ({ subgraph, ...operation }) => {
+        const server = servers.get(subgraph);
+        if (!server) {
+          return JSON.stringify({ status: 404, body: { errors: [{ message: `subgraph ${subgraph} is not served by this host`, extensions: { code: "NOT_FOUND" } }] } });
+        }
+        const result = await runGraphQL(server, req, "", operation, contextFor(req, region, subgraph as SubgraphName, access));
+        return `{"status":${result.status},"body":${result.body}}`;
+      }),
+    );
+    sendJsonText(res, 200, `{"responses":[${answers.join(",")}]}`);
   }
 
   /** A signed message from another region's service (no user token: the signature is the credential). */

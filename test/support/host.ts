@@ -47,6 +47,8 @@ export interface TestHostOptions {
 
 export interface TestHost {
   url(region: string, subgraph: string): string;
+  /** The host's request handler, for a test server put in front of it. */
+  handler: RegionHost["handler"];
   baseUrl: string;
   port: number;
   dbPrefix: string;
@@ -89,6 +91,7 @@ export async function startTestHost(
   host.listening(http.url);
   return {
     url: (region, subgraph) => `${http.url}/${region}/${subgraph}/graphql`,
+    handler: host.handler,
     baseUrl: http.url,
     port: http.port,
     dbPrefix,

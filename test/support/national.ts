@@ -2,6 +2,7 @@
 // host serving the four subgraphs for some regions, optional broken regions (a closed
 // port; a server that never answers), and a gateway over a registry pointing at them.
 import { readFileSync } from "node:fs";
+import type http from "node:http";
 import { pino, type Logger } from "pino";
 import { createGateway, type Gateway } from "../../gateway/server.js";
 import { registryFor } from "../../gateway/registry.js";
@@ -44,6 +45,8 @@ export interface NationalOptions {
   log?: Logger;
   /** Run the gateway as with NODE_ENV=production. */
   production?: boolean;
+  /** A server in front of the healthy regions' host: sees each request, answers or passes it on. */
+  front?: (req: http.IncomingMessage, res: http.ServerResponse, host: http.RequestListener) => void;
 }
 
 export async function startNational(options: NationalOptions): Promise<National> {
@@ -53,13 +56,14 @@ export async function startNational(options: NationalOptions): Promise<National>
   const demo = RegionRegistry.load();
   const downPort = await freePort();
   const hanging = options.hanging?.length ? await hangingServer() : undefined;
-  const urlFor = (code: string, subgraph: string) => {
-    if (options.down?.includes(code)) return `http://127.0.0.1:${downPort}/${code}/${subgraph}/graphql`;
-    if (options.hanging?.includes(code)) return `${hanging!.url}/${code}/${subgraph}/graphql`;
-    return host.url(code, subgraph);
+  const front = options.front ? await listen((req, res) => options.front!(req, res, host.handler)) : undefined;
+  const hostFor = (code: string) => {
+    if (options.down?.includes(code)) return `http://127.0.0.1:${downPort}`;
+    if (options.hanging?.includes(code)) return hanging!.url;
+    return front?.url ?? host.baseUrl;
   };
   const codes = [...options.healthy, ...(options.down ?? []), ...(options.hanging ?? [])];
-  const registry = registryFor(codes.map((c) => demo.require(c)), urlFor);
+  const registry = registryFor(codes.map((c) => demo.require(c)), hostFor);
   const gateway = await createGateway({
     registry,
     supergraphSdl: readFileSync(projectPath("schema", "supergraph.graphql"), "utf8"),
@@ -79,7 +83,7 @@ export async function startNational(options: NationalOptions): Promise<National>
     token: (caller) => mintToken(auth, caller),
     stop: async () => {
       hanging?.server.closeAllConnections();
-      await Promise.all([server.close(), gateway.stop(), hanging?.close()]);
+      await Promise.all([server.close(), gateway.stop(), hanging?.close(), front?.close()]);
       await host.stop();
     },
   };
