@@ -2,7 +2,7 @@
 // production: each has its own key from `npm run transfer-keys`, and a registry names
 // both offices' addresses and public keys. The source is killed (SIGKILL) with a transfer
 // still undelivered, the destination being down; both come back and it arrives once.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -45,6 +45,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await mongo?.stop();
+  // The key files hold private keys: nothing stays behind in /tmp.
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 afterEach(async () => {
   if (process.env.DEBUG_E2E) for (const p of running) console.log(p.lines.join("\n"));
