@@ -1,6 +1,5 @@
 // `npm run gateway` and `npm run seed` as offices run them, as separate processes.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildSubgraphs } from "../../subgraphs/index.js";
@@ -8,6 +7,7 @@ import { RegionRegistry, SUBGRAPH_NAMES } from "../../subgraphs/shared/regions.j
 import { postGraphQL, startTestHost, TEST_PSEUDONYM_KEY, TEST_SECRET, type TestHost } from "../support/host.js";
 import { connect, randomDbName, startTestMongo, type TestMongo } from "../support/mongo.js";
 import { spawnScript, type Spawned } from "../support/process.js";
+import { tempDir } from "../support/tmp.js";
 
 let running: Spawned[] = [];
 afterEach(async () => {
@@ -25,7 +25,7 @@ describe("npm run gateway", () => {
   let registryFile: string;
   beforeAll(async () => {
     host = await startTestHost(await buildSubgraphs(), ["KZ-75"]);
-    const dir = mkdtempSync(join(tmpdir(), "gateway-"));
+    const dir = tempDir("gateway");
     registryFile = join(dir, "registry.json");
     const region = RegionRegistry.load().require("KZ-75");
     writeFileSync(registryFile, JSON.stringify({ regions: [{ ...region, subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((s) => [s, host.url("KZ-75", s)])) }] }));
@@ -55,7 +55,7 @@ describe("npm run gateway", () => {
   });
 
   it("fails fast on a registry entry without subgraph URLs, naming it", async () => {
-    const bad = join(mkdtempSync(join(tmpdir(), "gateway-")), "bad.json");
+    const bad = join(tempDir("gateway"), "bad.json");
     writeFileSync(bad, JSON.stringify({ regions: [{ code: "KZ-75", name: { kk: "a", ru: "b", en: "c" }, subgraphs: { volunteers: "http://x/KZ-75/volunteers/graphql" } }] }));
     const p = start("gateway/index", { REGISTRY: bad, PORT: "0", JWT_SECRET: TEST_SECRET });
     await p.waitFor(/regions\.0\.subgraphs\.beneficiaries \(KZ-75\): missing URL/);

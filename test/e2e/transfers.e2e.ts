@@ -2,8 +2,7 @@
 // production: each has its own key from `npm run transfer-keys`, and a registry names
 // both offices' addresses and public keys. The source is killed (SIGKILL) with a transfer
 // still undelivered, the destination being down; both come back and it arrives once.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { hs256Config, mintToken } from "../../subgraphs/shared/auth.js";
@@ -12,6 +11,7 @@ import { postGraphQL, TEST_PSEUDONYM_KEY, TEST_SECRET } from "../support/host.js
 import { randomDbName, startTestMongo, type TestMongo } from "../support/mongo.js";
 import { spawnScript, type Spawned } from "../support/process.js";
 import { eventually, freePort } from "../support/wait.js";
+import { tempDir } from "../support/tmp.js";
 
 let mongo: TestMongo;
 let dir: string;
@@ -24,7 +24,7 @@ const dbPrefix = randomDbName("e2e_trf").toLowerCase();
 
 beforeAll(async () => {
   mongo = await startTestMongo();
-  dir = mkdtempSync(join(tmpdir(), "aidgraph-keys-"));
+  dir = tempDir("keys");
   const demo = RegionRegistry.load();
   const regions = [];
   for (const code of ["KZ-75", "KZ-43"]) {
@@ -45,8 +45,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await mongo?.stop();
-  // The key files hold private keys: nothing stays behind in /tmp.
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 afterEach(async () => {
   if (process.env.DEBUG_E2E) for (const p of running) console.log(p.lines.join("\n"));

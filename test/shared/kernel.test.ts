@@ -1,6 +1,5 @@
 // The kernel's small pure parts: the ID codec, the region registry, phone numbers.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ObjectId } from "bson";
 import { GraphQLError } from "graphql";
@@ -8,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { decodeId, encodeId, regionOfId } from "../../subgraphs/shared/ids.js";
 import { normalizePhone } from "../../subgraphs/shared/phone.js";
 import { RegionRegistry } from "../../subgraphs/shared/regions.js";
+import { tempDir } from "../support/tmp.js";
 
 function codeOf(fn: () => unknown): unknown {
   try {
@@ -57,7 +57,7 @@ describe("region registry", () => {
   });
 
   it("names the bad entry of an invalid registry file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "registry-"));
+    const dir = tempDir("registry");
     const file = join(dir, "r.json");
     writeFileSync(file, JSON.stringify({ regions: [{ code: "KZ-75", name: { kk: "a", ru: "b", en: "c" } }, { code: "Almaty", name: { kk: "a", ru: "b", en: "c" } }, { code: "KZ-75", name: { kk: "a", ru: "b", en: "c" } }] }));
     expect(() => RegionRegistry.load(file)).toThrow(/regions\.1\.code: must be an ISO 3166-2 code.*regions\.2\.code: duplicate region KZ-75/);
