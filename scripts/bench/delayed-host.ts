@@ -22,6 +22,7 @@ const host = await createRegionHost({
   auth: hs256Config(process.env.JWT_SECRET!),
   pseudonymKey: process.env.PSEUDONYM_KEY!,
   log: pino({ level: "silent" }),
+  production: process.env.NODE_ENV === "production",
 });
 const delayed = await listen((req, res) => void setTimeout(() => host.handler(req, res), delay));
 const direct = await listen(host.handler);

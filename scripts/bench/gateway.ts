@@ -66,7 +66,8 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
   const prefix = `bench_${Date.now()}`;
   const mongo = await connectMongo(mongoUri);
   for (const region of registry.regions) await seedRegion(mongo.db(regionDbName(prefix, region.code)), region, keyedHasher(KEY));
-  const host = await child("./delayed-host.js", { MONGODB_URI: mongoUri, DB_PREFIX: prefix, JWT_SECRET: SECRET, PSEUDONYM_KEY: KEY, DELAY_MS: String(DELAY_MS) });
+  // The host runs as regional offices run it: NODE_ENV=production.
+  const host = await child("./delayed-host.js", { MONGODB_URI: mongoUri, DB_PREFIX: prefix, JWT_SECRET: SECRET, PSEUDONYM_KEY: KEY, DELAY_MS: String(DELAY_MS), NODE_ENV: "production" });
   const [delayedBase, directBase] = host.line.trim().split(" ") as [string, string];
   const token = await mintToken(auth, { sub: "bench", role: "NATIONAL_COORDINATOR" });
   const all = registry.regions.map((r) => r.code);
