@@ -141,7 +141,8 @@ export class RegionalRouter {
       return;
     }
     items.forEach((item, n) => {
-      const result = answer instanceof Error ? answer : responses?.[n] ? { status: responses[n].status ?? 0, json: responses[n].body } : { status: answer.status, json: undefined };
+      // Without a list, the host refused the whole batch (401, 413, …): each fetch gets that answer.
+      const result = answer instanceof Error || !responses ? answer : { status: responses[n]?.status ?? 0, json: responses[n]?.body };
       const res = this.response(region, item.subgraph, result);
       this.options.metrics.fetch(region, item.subgraph, seconds, !(res instanceof Unavailable));
       item.resolve(res);

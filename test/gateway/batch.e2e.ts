@@ -24,6 +24,12 @@ beforeAll(async () => {
     healthy: ["KZ-75", "KZ-43"],
     front: (req, res, host) => {
       if (req.method === "POST") posts.push(req.url ?? "");
+      // The host refusing a caller the gateway let through (a token revoked at the region).
+      const payload = req.headers.authorization?.split(".")[1];
+      if (payload && JSON.parse(Buffer.from(payload, "base64url").toString()).sub === "revoked") {
+        res.writeHead(401, { "content-type": "application/json" });
+        return void res.end(JSON.stringify({ errors: [{ message: "token revoked", extensions: { code: "UNAUTHENTICATED" } }] }));
+      }
       host(req, res);
     },
   });
@@ -131,6 +137,16 @@ describe("the gateway", () => {
     const res = await national.query(`{ region(code: "KZ-75") { volunteerStats { total } } }`, {}, coordinator);
     expect(res.data).toEqual({ region: { volunteerStats: { total: 1 } } });
     expect(posts).toEqual(["/KZ-75/volunteers/graphql"]);
+  });
+
+  it("passes on the host's refusal of a whole batch as each fetch's error, not as the region being down", async () => {
+    const revoked = await national.token({ sub: "revoked", role: "NATIONAL_COORDINATOR" });
+    posts.length = 0;
+    const res = await national.query<{ regions: Array<Record<string, unknown>> }>(NATIONAL, {}, revoked);
+    expect(posts.sort()).toEqual(["/KZ-43/batch", "/KZ-75/batch"]);
+    const codes = new Set(res.errors!.map((e) => e.extensions?.code));
+    expect(codes).toEqual(new Set(["UNAUTHENTICATED"]));
+    expect(res.errors!.map((e) => e.message)).toContain("token revoked");
   });
 
   it("falls back to one request per fetch for a host without the endpoint, and remembers", async () => {
