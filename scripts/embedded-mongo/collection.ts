@@ -4,7 +4,7 @@
 import { ObjectId, UUID, type Document } from "bson";
 import { Query } from "mingo";
 import { CommandError } from "./errors.js";
-import { hasPath, indexValueKey, valueKey, valuesAtPath } from "./keys.js";
+import { hasPath, indexValueKey, isDocument, valueKey, valuesAtPath } from "./keys.js";
 
 export interface IndexSpec {
   v: number;
@@ -292,12 +292,5 @@ export class Collection {
 
 /** An embedded-document _id given as an exact value (no query operators inside). */
 function isPlainEmbedded(v: unknown): boolean {
-  return (
-    v !== null &&
-    typeof v === "object" &&
-    !Array.isArray(v) &&
-    !("_bsontype" in (v as object)) &&
-    !(v instanceof Date) &&
-    Object.keys(v as object).every((k) => !k.startsWith("$"))
-  );
+  return isDocument(v) && Object.keys(v).every((k) => !k.startsWith("$"));
 }

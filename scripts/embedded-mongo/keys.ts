@@ -17,6 +17,11 @@ function numberKey(n: number): string {
   return `n:${n === 0 ? 0 : n}`; // -0 and 0 are equal
 }
 
+/** An embedded document: an object that is not an array, a Date or a BSON value. */
+export function isDocument(v: unknown): v is Document {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date) && !isBsonValue(v);
+}
+
 export function valueKey(v: unknown): string {
   if (v === null || v === undefined) return "N";
   switch (typeof v) {

@@ -7,7 +7,7 @@
 //
 // Native stages never write into their input, so stored documents are shared, not copied.
 import type { Document } from "bson";
-import { valueKey } from "./keys.js";
+import { isDocument, valueKey } from "./keys.js";
 
 /** Runs `stages` on `input` (mingo), copying the input first if a stage may write into it. */
 export type Fallback = (input: Document[], stages: Document[]) => Document[];
@@ -17,10 +17,13 @@ export type Matcher = (filter: Document) => (doc: Document) => boolean;
 /** Why a stage went to mingo: the spec is not one of the plain forms handled here. */
 const UNSUPPORTED = Symbol("unsupported");
 
-type Stage = (docs: Document[], spec: unknown, run: (docs: Document[], stages: Document[]) => Document[]) => Document[] | typeof UNSUPPORTED;
+interface Runner {
+  /** Runs a (sub-)pipeline: natively while it can, then through the fallback. */
+  run(docs: Document[], stages: Document[]): Document[];
+  match: Matcher;
+}
 
-const isPlainObject = (v: unknown): v is Document =>
-  v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date) && !("_bsontype" in (v as object));
+type Stage = (docs: Document[], spec: unknown, runner: Runner) => Document[] | typeof UNSUPPORTED;
 
 /** A top-level field reference such as "$status" (no dots, no variables). */
 function fieldRef(v: unknown): string | undefined {
@@ -28,7 +31,7 @@ function fieldRef(v: unknown): string | undefined {
 }
 
 function project(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTED {
-  if (!isPlainObject(spec)) return UNSUPPORTED;
+  if (!isDocument(spec)) return UNSUPPORTED;
   const entries = Object.entries(spec);
   if (!entries.length) return UNSUPPORTED;
   const flags = new Map<string, boolean>();
@@ -54,7 +57,7 @@ function project(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORT
 
 function unwind(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTED {
   const options = typeof spec === "string" ? { path: spec } : spec;
-  if (!isPlainObject(options) || Object.keys(options).some((k) => k !== "path" && k !== "preserveNullAndEmptyArrays")) return UNSUPPORTED;
+  if (!isDocument(options) || Object.keys(options).some((k) => k !== "path" && k !== "preserveNullAndEmptyArrays")) return UNSUPPORTED;
   const field = fieldRef(options.path);
   const preserve = options.preserveNullAndEmptyArrays;
   if (!field || (preserve !== undefined && typeof preserve !== "boolean")) return UNSUPPORTED;
@@ -75,7 +78,7 @@ function unwind(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTE
 }
 
 function group(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTED {
-  if (!isPlainObject(spec) || !("_id" in spec)) return UNSUPPORTED;
+  if (!isDocument(spec) || !("_id" in spec)) return UNSUPPORTED;
   const id = spec._id;
   const idField = fieldRef(id);
   if (!idField && !(id === null || typeof id === "string" || typeof id === "number" || typeof id === "boolean")) return UNSUPPORTED;
@@ -84,7 +87,7 @@ function group(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTED
   const sums: Array<{ name: string; constant?: number; field?: string }> = [];
   for (const [name, acc] of Object.entries(spec)) {
     if (name === "_id") continue;
-    if (name.includes(".") || !isPlainObject(acc) || Object.keys(acc).length !== 1 || !("$sum" in acc)) return UNSUPPORTED;
+    if (name.includes(".") || !isDocument(acc) || Object.keys(acc).length !== 1 || !("$sum" in acc)) return UNSUPPORTED;
     const operand = acc.$sum;
     if (typeof operand === "number" && Number.isFinite(operand)) sums.push({ name, constant: operand });
     else if (fieldRef(operand)) sums.push({ name, field: fieldRef(operand)! });
@@ -125,8 +128,8 @@ function nonNegativeInt(spec: unknown): number | undefined {
   return typeof spec === "number" && Number.isSafeInteger(spec) && spec >= 0 ? spec : undefined;
 }
 
-function facet(docs: Document[], spec: unknown, run: (docs: Document[], stages: Document[]) => Document[]): Document[] | typeof UNSUPPORTED {
-  if (!isPlainObject(spec) || !Object.keys(spec).length) return UNSUPPORTED;
+function facet(docs: Document[], spec: unknown, { run }: Runner): Document[] | typeof UNSUPPORTED {
+  if (!isDocument(spec) || !Object.keys(spec).length) return UNSUPPORTED;
   const pipelines = Object.entries(spec);
   if (pipelines.some(([name, sub]) => !Array.isArray(sub) || name.startsWith("$") || name.includes("."))) return UNSUPPORTED;
   const out: Document = {};
@@ -135,37 +138,36 @@ function facet(docs: Document[], spec: unknown, run: (docs: Document[], stages: 
   return [out];
 }
 
-/**
- * Runs `stages` over `input`: natively while it can, then the rest through `fallback`.
- * `input` is never written into.
- */
-export function runPipeline(input: Document[], stages: Document[], match: Matcher, fallback: Fallback): Document[] {
-  const run = (docs: Document[], pipeline: Document[]): Document[] => {
-    for (let i = 0; i < pipeline.length; i++) {
-      const stage = pipeline[i];
-      const keys = isPlainObject(stage) ? Object.keys(stage) : [];
-      const name = keys.length === 1 ? keys[0]! : "";
-      const spec = stage?.[name];
-      let next: Document[] | typeof UNSUPPORTED = UNSUPPORTED;
-      const native = NATIVE[name];
-      if (native) next = native(docs, spec, run);
-      else if (name === "$match" && isPlainObject(spec)) {
-        const test = match(spec);
-        next = docs.filter(test);
-      } else if (name === "$limit" && nonNegativeInt(spec)) next = docs.slice(0, spec as number);
-      else if (name === "$skip" && nonNegativeInt(spec) !== undefined) next = docs.slice(spec as number);
-      if (next === UNSUPPORTED) return fallback(docs, pipeline.slice(i));
-      docs = next;
-    }
-    return docs;
-  };
-  return run(input, stages);
-}
-
-const NATIVE: Record<string, Stage> = {
+const NATIVE = new Map<string, Stage>(Object.entries({
+  $match: (docs, spec, { match }) => (isDocument(spec) ? docs.filter(match(spec)) : UNSUPPORTED),
   $project: (docs, spec) => project(docs, spec),
   $unwind: (docs, spec) => unwind(docs, spec),
   $group: (docs, spec) => group(docs, spec),
   $count: (docs, spec) => count(docs, spec),
   $facet: facet,
-};
+  $skip: (docs, spec) => (nonNegativeInt(spec) === undefined ? UNSUPPORTED : docs.slice(spec as number)),
+  // $limit 0 is an error in MongoDB: mingo reports it.
+  $limit: (docs, spec) => (nonNegativeInt(spec) ? docs.slice(0, spec as number) : UNSUPPORTED),
+} satisfies Record<string, Stage>));
+
+/**
+ * Runs `stages` over `input`: natively while it can, then the rest through `fallback`.
+ * `input` is never written into.
+ */
+export function runPipeline(input: Document[], stages: Document[], match: Matcher, fallback: Fallback): Document[] {
+  const runner: Runner = {
+    match,
+    run: (docs, pipeline) => {
+      for (let i = 0; i < pipeline.length; i++) {
+        const stage = pipeline[i];
+        const keys = isDocument(stage) ? Object.keys(stage) : [];
+        const native = keys.length === 1 ? NATIVE.get(keys[0]!) : undefined;
+        const next = native ? native(docs, stage![keys[0]!], runner) : UNSUPPORTED;
+        if (next === UNSUPPORTED) return fallback(docs, pipeline.slice(i));
+        docs = next;
+      }
+      return docs;
+    },
+  };
+  return runner.run(input, stages);
+}
