@@ -86,19 +86,23 @@ export interface GraphQLResult {
   failed: boolean;
 }
 
-/** Executes one GraphQL request (already parsed from JSON) on `server`; Apollo's answer as text. */
-export async function runGraphQL<C extends BaseContext>(
-  server: ApolloServer<C>,
-  req: http.IncomingMessage,
-  search: string,
-  body: unknown,
-  context: C,
-): Promise<GraphQLResult> {
+/** The request line and headers Apollo Server reads, taken once per HTTP request. */
+export function graphQLRequestOf(req: http.IncomingMessage, search: string): Omit<HTTPGraphQLRequest, "body"> {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
   }
-  const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? "GET", headers, search, body };
+  return { method: req.method ?? "GET", headers, search };
+}
+
+/** Executes one GraphQL request (already parsed from JSON) on `server`; Apollo's answer as text. */
+export async function runGraphQL<C extends BaseContext>(
+  server: ApolloServer<C>,
+  request: Omit<HTTPGraphQLRequest, "body">,
+  body: unknown,
+  context: C,
+): Promise<GraphQLResult> {
+  const httpGraphQLRequest: HTTPGraphQLRequest = { ...request, body };
   const result = await server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
   let text: string;
   if (result.body.kind === "complete") text = result.body.string;
@@ -119,7 +123,7 @@ export async function executeGraphQL<C extends BaseContext>(
   body: unknown,
   context: C,
 ): Promise<{ status: number; failed: boolean }> {
-  const result = await runGraphQL(server, req, url.search, body, context);
+  const result = await runGraphQL(server, graphQLRequestOf(req, url.search), body, context);
   for (const [key, value] of result.headers) res.setHeader(key, value);
   res.statusCode = result.status;
   res.end(result.body);

@@ -11,7 +11,7 @@ import type { Db, MongoClient } from "mongodb";
 import type { Access, AuthConfig } from "./auth.js";
 import { Loaders, type SubgraphContext } from "./context.js";
 import { formatError } from "./errors.js";
-import { executeGraphQL, readJsonBody, readTextBody, requestAccess, requestIdOf, runGraphQL, safeHandler, sendError, sendJson, sendJsonText } from "./http.js";
+import { executeGraphQL, graphQLRequestOf, readJsonBody, readTextBody, requestAccess, requestIdOf, runGraphQL, safeHandler, sendError, sendJson, sendJsonText } from "./http.js";
 import { LinkError, RegionLink } from "./link.js";
 import type { Logger } from "./log.js";
 import { ensureIndexes, regionDbName, type IndexPlan } from "./mongo.js";
@@ -211,13 +211,14 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     if (bad >= 0) return sendError(res, 400, "BAD_REQUEST", `requests.${bad}: an operation is { subgraph, query, variables?, operationName? }`);
     const access = await callerAccess(req, res);
     if (!access) return;
+    const request = graphQLRequestOf(req, "");
     const answers = await Promise.all(
       (requests as Array<{ subgraph: string }>).map(async ({ subgraph, ...operation }) => {
         const server = servers.get(subgraph);
         if (!server) {
           return JSON.stringify({ status: 404, body: { errors: [{ message: `subgraph ${subgraph} is not served by this host`, extensions: { code: "NOT_FOUND" } }] } });
         }
-        const result = await runGraphQL(server, req, "", operation, contextFor(req, region, subgraph as SubgraphName, access));
+        const result = await runGraphQL(server, request, operation, contextFor(req, region, subgraph as SubgraphName, access));
         return `{"status":${result.status},"body":${result.body}}`;
       }),
     );
