@@ -89,8 +89,9 @@ function group(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTED
     if (name === "_id") continue;
     if (name.includes(".") || !isDocument(acc) || Object.keys(acc).length !== 1 || !("$sum" in acc)) return UNSUPPORTED;
     const operand = acc.$sum;
+    const field = fieldRef(operand);
     if (typeof operand === "number" && Number.isFinite(operand)) sums.push({ name, constant: operand });
-    else if (fieldRef(operand)) sums.push({ name, field: fieldRef(operand)! });
+    else if (field) sums.push({ name, field });
     else return UNSUPPORTED;
   }
   const groups = new Map<string, Document>();
