@@ -1,6 +1,9 @@
-// Bench helper process: the region host for every region, on two ports: one answering
+// Bench helper process: the region host for every region, on three ports: one answering
 // after DELAY_MS (the network between regions: in production each region is its own
-// machine far away) and one answering at once. Prints both base URLs on one line.
+// machine far away), one answering at once, and one replaying, after DELAY_MS, what the
+// host answered the first time it was sent the same request (the regions' own work taken
+// off this machine's two shared cores, as when each region is its own machine). Prints
+// the three base URLs on one line.
 import "reflect-metadata";
 import { pino } from "pino";
 import { buildSubgraphs } from "../../subgraphs/index.js";
@@ -26,5 +29,30 @@ const host = await createRegionHost({
 });
 const delayed = await listen((req, res) => void setTimeout(() => host.handler(req, res), delay));
 const direct = await listen(host.handler);
-console.log(`${delayed.url} ${direct.url}`);
+const answers = new Map<string, { status: number; type: string; body: string }>();
+const replayed = await listen(async (req, res) => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks).toString("utf8");
+  const headers = { "content-type": req.headers["content-type"] ?? "application/json", authorization: req.headers.authorization ?? "" };
+  // Only a byte-identical request from the same caller gets a recorded answer.
+  const key = `${req.method} ${req.url} ${headers.authorization} ${body}`;
+  let answer = answers.get(key);
+  if (!answer) {
+    try {
+      const r = await fetch(`${direct.url}${req.url}`, { method: req.method, headers, body: req.method === "POST" ? body : undefined });
+      answer = { status: r.status, type: r.headers.get("content-type") ?? "application/json", body: await r.text() };
+      answers.set(key, answer);
+    } catch (err) {
+      res.writeHead(502).end(String(err));
+      return;
+    }
+  }
+  const { status, type, body: text } = answer;
+  setTimeout(() => {
+    res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(text) });
+    res.end(text);
+  }, delay);
+});
+console.log(`${delayed.url} ${direct.url} ${replayed.url}`);
 process.once("SIGTERM", () => process.exit(0));

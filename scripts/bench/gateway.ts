@@ -1,8 +1,10 @@
 // Gateway figures: the national query over 20 regions vs 1 region through a 50 ms
-// delay per region, gateway vs direct subgraph throughput, database queries per region
+// delay per region (and, apart, with the regions' answers replayed, as when each region
+// is its own machine), gateway vs direct subgraph throughput, database queries per region
 // per `_entities` batch, and `npm start`'s start-up time and memory.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
@@ -68,27 +70,49 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
   for (const region of registry.regions) await seedRegion(mongo.db(regionDbName(prefix, region.code)), region, keyedHasher(KEY));
   // The host runs as regional offices run it: NODE_ENV=production.
   const host = await child("./delayed-host.js", { MONGODB_URI: mongoUri, DB_PREFIX: prefix, JWT_SECRET: SECRET, PSEUDONYM_KEY: KEY, DELAY_MS: String(DELAY_MS), NODE_ENV: "production" });
-  const [delayedBase, directBase] = host.line.trim().split(" ") as [string, string];
+  const [delayedBase, directBase, replayBase] = host.line.trim().split(" ") as [string, string, string];
   const token = await mintToken(auth, { sub: "bench", role: "NATIONAL_COORDINATOR" });
   const all = registry.regions.map((r) => r.code);
   const g20 = await gatewayOver(all, delayedBase);
   const g1 = await gatewayOver(["KZ-75"], delayedBase);
   const gDirect = await gatewayOver(all, directBase);
+  const r20 = await gatewayOver(all, replayBase);
+  const r1 = await gatewayOver(["KZ-75"], replayBase);
   try {
-    for (let i = 0; i < 3; i++) await Promise.all([post(g20.url, NATIONAL, token), post(g1.url, NATIONAL, token)]);
+    for (let i = 0; i < 3; i++) await Promise.all([post(g20.url, NATIONAL, token), post(g1.url, NATIONAL, token), post(r20.url, NATIONAL, token), post(r1.url, NATIONAL, token)]);
     const n = 30;
+    // CPU of every process on the machine (engine, host, gateway and client) per query.
+    const cpuSince = (before: { engine: number; host: number; gateway: NodeJS.CpuUsage }) => {
+      const gateway = process.cpuUsage(before.gateway);
+      return { engine: (cpuMs(engine.pid) - before.engine) / n, host: (cpuMs(host.proc.pid!) - before.host) / n, gateway: (gateway.user + gateway.system) / 1000 / n };
+    };
+    const cpuNow = () => ({ engine: cpuMs(engine.pid), host: cpuMs(host.proc.pid!), gateway: process.cpuUsage() });
+    let before = cpuNow();
     const one = await latencies(n, () => post(g1.url, NATIONAL, token));
-    const cpuBefore = { engine: cpuMs(engine.pid), host: cpuMs(host.proc.pid!), gateway: process.cpuUsage() };
+    const cpuOne = cpuSince(before);
+    before = cpuNow();
     const twenty = await latencies(n, () => post(g20.url, NATIONAL, token));
-    const gatewayCpu = process.cpuUsage(cpuBefore.gateway);
+    const cpuTwenty = cpuSince(before);
+    const total = (c: typeof cpuOne) => c.engine + c.host + c.gateway;
     rows.push({ name: `national query, 1 region, p50 (${DELAY_MS} ms delay per region)`, value: percentile(one, 50), unit: "ms" });
     rows.push({ name: `national query, 20 regions, p50 (${DELAY_MS} ms delay per region)`, value: percentile(twenty, 50), unit: "ms" });
     rows.push({ name: "20 regions / 1 region, p50", value: percentile(twenty, 50) / percentile(one, 50), unit: "×", target: { max: 1.5 } });
     rows.push({ name: "20 regions / 1 region, p95", value: percentile(twenty, 95) / percentile(one, 95), unit: "×" });
     // Where a 20-region query's time goes on this machine's two shared cores.
-    rows.push({ name: "  CPU per 20-region query: embedded engine process", value: (cpuMs(engine.pid) - cpuBefore.engine) / n, unit: "ms" });
-    rows.push({ name: "  CPU per 20-region query: region host process (80 fetches in 20 batches)", value: (cpuMs(host.proc.pid!) - cpuBefore.host) / n, unit: "ms" });
-    rows.push({ name: "  CPU per 20-region query: gateway and bench client", value: (gatewayCpu.user + gatewayCpu.system) / 1000 / n, unit: "ms" });
+    rows.push({ name: "  CPU per 20-region query: embedded engine process", value: cpuTwenty.engine, unit: "ms" });
+    rows.push({ name: "  CPU per 20-region query: region host process (80 fetches in 20 batches)", value: cpuTwenty.host, unit: "ms" });
+    rows.push({ name: "  CPU per 20-region query: gateway and bench client", value: cpuTwenty.gateway, unit: "ms" });
+    // Here every region's host and database share the machine's cores, so each added region
+    // adds its own work to the query's time. The most that 1.5× leaves for the 19 added
+    // regions, even with every core busy all the time:
+    rows.push({ name: "  CPU per added region, all processes", value: (total(cpuTwenty) - total(cpuOne)) / 19, unit: "ms" });
+    rows.push({ name: `  CPU per added region that 1.5× allows on ${availableParallelism()} cores (at best)`, value: (0.5 * percentile(one, 50) * availableParallelism()) / 19, unit: "ms" });
+    // The same query with each region's answer recorded once and replayed after the delay:
+    // the regions' own work is off this machine, as when each region is its own machine,
+    // and what is left is the gateway's fan-out.
+    const oneReplayed = await latencies(n, () => post(r1.url, NATIONAL, token));
+    const twentyReplayed = await latencies(n, () => post(r20.url, NATIONAL, token));
+    rows.push({ name: "20 regions / 1 region, p50, regions' answers replayed (own machines)", value: percentile(twentyReplayed, 50) / percentile(oneReplayed, 50), unit: "×" });
 
     // One hop: the same query straight to a region's subgraph, and through the gateway.
     const query = `query ($id: ID!) { volunteer(id: $id) { id fullName skills status } }`;
@@ -101,7 +125,7 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
     rows.push({ name: "same query through the gateway (8 in flight)", value: requests / tGateway, unit: "req/s" });
     rows.push({ name: "gateway throughput / direct throughput", value: (requests / tGateway / (requests / tDirect)) * 100, unit: "%", target: { min: 30 } });
   } finally {
-    await Promise.all([g20.close(), g1.close(), gDirect.close()]);
+    await Promise.all([g20.close(), g1.close(), gDirect.close(), r20.close(), r1.close()]);
     await stopChild(host.proc);
     await mongo.close();
     await engine.stop();
