@@ -8,10 +8,10 @@ import "reflect-metadata";
 import { pino } from "pino";
 import { buildSubgraphs } from "../../subgraphs/index.js";
 import { hs256Config } from "../../subgraphs/shared/auth.js";
-import { listen } from "../../subgraphs/shared/http.js";
+import { listen, readTextBody, sendError, sendJsonText } from "../../subgraphs/shared/http.js";
 import { connectMongo } from "../../subgraphs/shared/mongo.js";
 import { RegionRegistry } from "../../subgraphs/shared/regions.js";
-import { createRegionHost } from "../../subgraphs/shared/server.js";
+import { createRegionHost, DEFAULT_MAX_BODY_BYTES } from "../../subgraphs/shared/server.js";
 
 const delay = Number(process.env.DELAY_MS ?? 50);
 const registry = RegionRegistry.load();
@@ -31,28 +31,23 @@ const delayed = await listen((req, res) => void setTimeout(() => host.handler(re
 const direct = await listen(host.handler);
 const answers = new Map<string, { status: number; type: string; body: string }>();
 const replayed = await listen(async (req, res) => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = Buffer.concat(chunks).toString("utf8");
+  const read = await readTextBody(req, res, DEFAULT_MAX_BODY_BYTES);
+  if (!read) return;
   const headers = { "content-type": req.headers["content-type"] ?? "application/json", authorization: req.headers.authorization ?? "" };
   // Only a byte-identical request from the same caller gets a recorded answer.
-  const key = `${req.method} ${req.url} ${headers.authorization} ${body}`;
+  const key = `${req.method} ${req.url} ${headers.authorization} ${read.text ?? ""}`;
   let answer = answers.get(key);
   if (!answer) {
     try {
-      const r = await fetch(`${direct.url}${req.url}`, { method: req.method, headers, body: req.method === "POST" ? body : undefined });
+      const r = await fetch(`${direct.url}${req.url}`, { method: req.method, headers, body: read.text });
       answer = { status: r.status, type: r.headers.get("content-type") ?? "application/json", body: await r.text() };
       answers.set(key, answer);
     } catch (err) {
-      res.writeHead(502).end(String(err));
-      return;
+      return sendError(res, 502, "REGION_UNAVAILABLE", `recording the host's answer failed: ${String(err)}`);
     }
   }
-  const { status, type, body: text } = answer;
-  setTimeout(() => {
-    res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(text) });
-    res.end(text);
-  }, delay);
+  const { status, type, body } = answer;
+  setTimeout(() => sendJsonText(res, status, body, { "content-type": type }), delay);
 });
 console.log(`${delayed.url} ${direct.url} ${replayed.url}`);
 process.once("SIGTERM", () => process.exit(0));

@@ -34,6 +34,9 @@ export interface SubgraphDefinition {
   };
 }
 
+/** The largest request body a region host reads unless told otherwise. */
+export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
+
 export interface RegionHostOptions {
   subgraphs: SubgraphDefinition[];
   regions: RegionInfo[];
@@ -66,7 +69,7 @@ const BATCH_PATH = /^\/([A-Z]{2}-[A-Z0-9]{1,3})\/batch\/?$/;
 
 export async function createRegionHost(options: RegionHostOptions): Promise<RegionHost> {
   const { registry, log } = options;
-  const maxBody = options.maxBodyBytes ?? 1_000_000;
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const keyedHash = keyedHasher(options.pseudonymKey);
   const hosted = new Map(options.regions.map((r) => [r.code, r]));
   const dbs = new Map(options.regions.map((r) => [r.code, options.mongo.db(regionDbName(options.dbPrefix, r.code))]));
