@@ -22,6 +22,7 @@ import { RegionRegistry } from "../../subgraphs/shared/regions.js";
 import { createRegionHost } from "../../subgraphs/shared/server.js";
 import { startEmbeddedMongo } from "../embedded-mongo/index.js";
 import { seedRegion } from "../seed/seed.js";
+import { postGraphQL } from "./client.js";
 import { child, spawnEngine, stopChild } from "./processes.js";
 import { latencies, percentile, timed, type Row } from "./report.js";
 
@@ -32,13 +33,6 @@ const auth = hs256Config(SECRET);
 const quiet = pino({ level: "silent" });
 
 const NATIONAL = `{ regions { code status { healthy } volunteerStats { total active bySkill { skill count } } beneficiaryStats { beneficiaries people openHelpRequests } stock { item quantity } upcomingEvents(first: 5) { id title startsAt } } }`;
-
-async function post(url: string, query: string, token: string, variables: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { errors?: unknown[]; data?: Record<string, unknown> };
-  if (body.errors) throw new Error(`bench query failed: ${JSON.stringify(body.errors).slice(0, 300)}`);
-  return body.data!;
-}
 
 /** User + system CPU time of a process so far, from /proc (Linux). */
 function cpuMs(pid: number): number {
@@ -79,7 +73,7 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
   const r20 = await gatewayOver(all, replayBase);
   const r1 = await gatewayOver(["KZ-75"], replayBase);
   try {
-    for (let i = 0; i < 3; i++) await Promise.all([post(g20.url, NATIONAL, token), post(g1.url, NATIONAL, token), post(r20.url, NATIONAL, token), post(r1.url, NATIONAL, token)]);
+    for (let i = 0; i < 3; i++) await Promise.all([postGraphQL(g20.url, NATIONAL, token), postGraphQL(g1.url, NATIONAL, token), postGraphQL(r20.url, NATIONAL, token), postGraphQL(r1.url, NATIONAL, token)]);
     const n = 30;
     // CPU of every process on the machine (engine, host, gateway and client) per query.
     const cpuSince = (before: { engine: number; host: number; gateway: NodeJS.CpuUsage }) => {
@@ -88,10 +82,10 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
     };
     const cpuNow = () => ({ engine: cpuMs(engine.pid), host: cpuMs(host.proc.pid!), gateway: process.cpuUsage() });
     let before = cpuNow();
-    const one = await latencies(n, () => post(g1.url, NATIONAL, token));
+    const one = await latencies(n, () => postGraphQL(g1.url, NATIONAL, token));
     const cpuOne = cpuSince(before);
     before = cpuNow();
-    const twenty = await latencies(n, () => post(g20.url, NATIONAL, token));
+    const twenty = await latencies(n, () => postGraphQL(g20.url, NATIONAL, token));
     const cpuTwenty = cpuSince(before);
     const total = (c: typeof cpuOne) => c.engine + c.host + c.gateway;
     rows.push({ name: `national query, 1 region, p50 (${DELAY_MS} ms delay per region)`, value: percentile(one, 50), unit: "ms" });
@@ -110,17 +104,17 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
     // The same query with each region's answer recorded once and replayed after the delay:
     // the regions' own work is off this machine, as when each region is its own machine,
     // and what is left is the gateway's fan-out.
-    const oneReplayed = await latencies(n, () => post(r1.url, NATIONAL, token));
-    const twentyReplayed = await latencies(n, () => post(r20.url, NATIONAL, token));
+    const oneReplayed = await latencies(n, () => postGraphQL(r1.url, NATIONAL, token));
+    const twentyReplayed = await latencies(n, () => postGraphQL(r20.url, NATIONAL, token));
     rows.push({ name: "20 regions / 1 region, p50, regions' answers replayed (own machines)", value: percentile(twentyReplayed, 50) / percentile(oneReplayed, 50), unit: "×" });
 
     // One hop: the same query straight to a region's subgraph, and through the gateway.
     const query = `query ($id: ID!) { volunteer(id: $id) { id fullName skills status } }`;
-    const id = ((await post(`${directBase}/KZ-75/volunteers/graphql`, `{ _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) { ... on Region { volunteers(first: 1) { nodes { id } } } } }`, token))._entities as Array<{ volunteers: { nodes: Array<{ id: string }> } }>)[0]!.volunteers.nodes[0]!.id;
+    const id = ((await postGraphQL(`${directBase}/KZ-75/volunteers/graphql`, `{ _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) { ... on Region { volunteers(first: 1) { nodes { id } } } } }`, token))._entities as Array<{ volunteers: { nodes: Array<{ id: string }> } }>)[0]!.volunteers.nodes[0]!.id;
     const requests = 1500;
-    await timed(200, () => post(gDirect.url, query, token, { id }), 8);
-    const tDirect = await timed(requests, () => post(`${directBase}/KZ-75/volunteers/graphql`, query, token, { id }), 8);
-    const tGateway = await timed(requests, () => post(gDirect.url, query, token, { id }), 8);
+    await timed(200, () => postGraphQL(gDirect.url, query, token, { id }), 8);
+    const tDirect = await timed(requests, () => postGraphQL(`${directBase}/KZ-75/volunteers/graphql`, query, token, { id }), 8);
+    const tGateway = await timed(requests, () => postGraphQL(gDirect.url, query, token, { id }), 8);
     rows.push({ name: "one-hop query direct to the subgraph (8 in flight)", value: requests / tDirect, unit: "req/s" });
     rows.push({ name: "same query through the gateway (8 in flight)", value: requests / tGateway, unit: "req/s" });
     rows.push({ name: "gateway throughput / direct throughput", value: (requests / tGateway / (requests / tDirect)) * 100, unit: "%", target: { min: 30 } });
@@ -152,7 +146,7 @@ async function referenceBatching(rows: Row[]): Promise<void> {
     // upcoming event's participants (Volunteer references of each region).
     commands.length = 0;
     const token = await mintToken(auth, { sub: "bench", role: "NATIONAL_COORDINATOR" });
-    const data = await post(g.url, `{ regions { code upcomingEvents(first: 5) { participants { id fullName } } } }`, token);
+    const data = await postGraphQL(g.url, `{ regions { code upcomingEvents(first: 5) { participants { id fullName } } } }`, token);
     const participants = (data.regions as Array<{ upcomingEvents: Array<{ participants: unknown[] }> }>).reduce((n, r) => n + r.upcomingEvents.reduce((m, e) => m + e.participants.length, 0), 0);
     const finds = commands.filter((c) => c.commandName === "find" && c.command.find === "volunteers");
     const perRegion = new Map<string, number>();

@@ -11,6 +11,7 @@ import { generatePrivateJwk, publicPart, RegionLink } from "../../subgraphs/shar
 import { connectMongo } from "../../subgraphs/shared/mongo.js";
 import { RegionRegistry } from "../../subgraphs/shared/regions.js";
 import { createRegionHost, type RegionHost } from "../../subgraphs/shared/server.js";
+import { postGraphQL } from "./client.js";
 import { spawnEngine } from "./processes.js";
 import { percentile, timed, type Row } from "./report.js";
 
@@ -79,15 +80,9 @@ async function freePorts(n: number): Promise<number[]> {
   return servers.map((s) => s.port);
 }
 
-async function gql(s: Side, token: string, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, { id: string }>> {
-  const res = await fetch(`${s.http.url}/${s.code}/inventory/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { errors?: unknown[]; data: Record<string, { id: string }> };
-  if (body.errors) throw new Error(`bench request failed: ${JSON.stringify(body.errors).slice(0, 300)}`);
-  return body.data;
+/** A GraphQL request to a side's inventory subgraph. */
+function gql(s: Side, token: string, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, { id: string }>> {
+  return postGraphQL(`${s.http.url}/${s.code}/inventory/graphql`, query, token, variables);
 }
 
 async function until(check: () => Promise<boolean>): Promise<void> {
