@@ -3,7 +3,8 @@
 // opcode closes only the connection that sent it.
 import net from "node:net";
 import { Engine, type Logger } from "./engine.js";
-import { encodeOpMsg, encodeOpReply, messageLength, OpCode, parseMessage, ProtocolError } from "./wire.js";
+import { MessageFramer } from "./framer.js";
+import { encodeOpMsg, encodeOpReply, OpCode, parseMessage, ProtocolError } from "./wire.js";
 
 export interface EmbeddedMongoOptions {
   /** 0 (default) picks a free port. */
@@ -16,15 +17,15 @@ export interface EmbeddedMongo {
   uri: string;
   port: number;
   engine: Engine;
+  /** Bytes all connections copied to assemble messages split across reads: at most their total size. */
+  framedBytesCopied(): number;
   stop(): Promise<void>;
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
 
-function serveConnection(socket: net.Socket, engine: Engine, connectionId: number, log: Logger): void {
+function serveConnection(socket: net.Socket, engine: Engine, connectionId: number, log: Logger, framer: MessageFramer): void {
   socket.setNoDelay(true); // request/response traffic: Nagle would add tens of ms per call
-  let chunks: Buffer[] = [];
-  let buffered = 0;
 
   const fail = (reason: string) => {
     log(`closing connection ${connectionId}: ${reason}`);
@@ -32,23 +33,11 @@ function serveConnection(socket: net.Socket, engine: Engine, connectionId: numbe
   };
 
   socket.on("data", (chunk: Buffer) => {
-    chunks.push(chunk);
-    buffered += chunk.length;
     // Replies to requests that arrived together leave in one write (one syscall).
     socket.cork();
     process.nextTick(() => socket.uncork());
     try {
-      while (buffered >= 4) {
-        let buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, buffered);
-        const length = messageLength(buf);
-        if (length === 0) {
-          chunks = [buf];
-          return;
-        }
-        const message = buf.subarray(0, length);
-        buf = buf.subarray(length);
-        chunks = buf.length ? [buf] : [];
-        buffered = buf.length;
+      for (const message of framer.push(chunk)) {
         const command = parseMessage(message);
         const reply = engine.run({
           db: String(command.body.$db ?? command.database ?? "admin"),
@@ -73,15 +62,22 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
   const engine = new Engine(log);
   const sockets = new Set<net.Socket>();
   let connections = 0;
+  // Framers of closed connections are folded into this total so the counter never goes back.
+  let closedBytesCopied = 0;
+  const framers = new Set<MessageFramer>();
 
   const server = net.createServer((socket) => {
+    const framer = new MessageFramer();
     sockets.add(socket);
+    framers.add(framer);
     engine.openConnections++;
     socket.on("close", () => {
       sockets.delete(socket);
+      framers.delete(framer);
+      closedBytesCopied += framer.bytesCopied;
       engine.openConnections--;
     });
-    serveConnection(socket, engine, ++connections, log);
+    serveConnection(socket, engine, ++connections, log, framer);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -98,6 +94,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     uri: `mongodb://${host}:${port}/`,
     port,
     engine,
+    framedBytesCopied: () => [...framers].reduce((n, f) => n + f.bytesCopied, closedBytesCopied),
     stop: () =>
       new Promise<void>((resolve) => {
         clearInterval(sweeper);

@@ -26,20 +26,20 @@ export interface Command {
   moreToCome: boolean;
 }
 
-/** Length of the next complete message in `buf`, or 0 when more bytes are needed. */
-export function messageLength(buf: Buffer): number {
-  if (buf.length < 4) return 0;
-  const length = buf.readInt32LE(0);
+/** Returns `length` when it is a possible message length; throws ProtocolError otherwise. */
+export function checkMessageLength(length: number): number {
   if (length < HEADER_SIZE || length > MAX_MESSAGE_SIZE) {
     throw new ProtocolError(`invalid message length ${length}`);
   }
-  return buf.length >= length ? length : 0;
+  return length;
 }
 
-function readCString(buf: Buffer, offset: number): [string, number] {
-  const end = buf.indexOf(0, offset);
-  if (end < 0) throw new ProtocolError("unterminated C string");
-  return [buf.toString("utf8", offset, end), end + 1];
+/** Reads a NUL-terminated string that must end before `limit` (the end of its section or message). */
+function readCString(buf: Buffer, offset: number, limit: number, what: string): [string, number] {
+  // Searching only up to `limit` also keeps many small sections from each scanning the rest of the message.
+  const end = offset < limit ? buf.subarray(offset, limit).indexOf(0) : -1;
+  if (end < 0) throw new ProtocolError(`${what} is not NUL-terminated within its bounds`);
+  return [buf.toString("utf8", offset, offset + end), offset + end + 1];
 }
 
 function readDocument(buf: Buffer, offset: number, limit: number): [Document, number] {
@@ -53,8 +53,9 @@ function readDocument(buf: Buffer, offset: number, limit: number): [Document, nu
   }
 }
 
-/** Parses one complete message (exactly `messageLength` bytes). */
+/** Parses one complete message (exactly the length its header announces). */
 export function parseMessage(msg: Buffer): Command {
+  if (msg.length < HEADER_SIZE) throw new ProtocolError(`message shorter than its header: ${msg.length} bytes`);
   const requestId = msg.readInt32LE(4);
   const opCode = msg.readInt32LE(12);
   if (opCode === OpCode.OP_MSG) return parseOpMsg(msg, requestId);
@@ -63,6 +64,7 @@ export function parseMessage(msg: Buffer): Command {
 }
 
 function parseOpMsg(msg: Buffer, requestId: number): Command {
+  if (msg.length < HEADER_SIZE + 4) throw new ProtocolError("OP_MSG without flag bits");
   const flags = msg.readUInt32LE(HEADER_SIZE);
   if ((flags & ~KNOWN_FLAGS) & 0xffff) throw new ProtocolError(`unknown required OP_MSG flag bits ${flags}`);
   const end = flags & CHECKSUM_PRESENT ? msg.length - 4 : msg.length;
@@ -76,11 +78,12 @@ function parseOpMsg(msg: Buffer, requestId: number): Command {
       if (body) throw new ProtocolError("OP_MSG has more than one body section");
       [body, offset] = readDocument(msg, offset, end);
     } else if (kind === 1) {
+      if (offset + 4 > end) throw new ProtocolError("truncated document sequence");
       const size = msg.readInt32LE(offset);
       const sectionEnd = offset + size;
       if (size < 5 || sectionEnd > end) throw new ProtocolError(`invalid document sequence size ${size}`);
       let identifier: string;
-      [identifier, offset] = readCString(msg, offset + 4);
+      [identifier, offset] = readCString(msg, offset + 4, sectionEnd, "document sequence identifier");
       const docs: Document[] = [];
       while (offset < sectionEnd) {
         let doc: Document;
@@ -98,7 +101,7 @@ function parseOpMsg(msg: Buffer, requestId: number): Command {
 }
 
 function parseOpQuery(msg: Buffer, requestId: number): Command {
-  const [collection, afterName] = readCString(msg, HEADER_SIZE + 4); // after flags
+  const [collection, afterName] = readCString(msg, HEADER_SIZE + 4, msg.length, "OP_QUERY collection name"); // after flags
   const [query] = readDocument(msg, afterName + 8, msg.length); // after numberToSkip, numberToReturn
   if (!collection.endsWith(".$cmd")) {
     throw new ProtocolError(`OP_QUERY is only accepted for commands, not on ${collection}`);
