@@ -1,16 +1,18 @@
 import { badInput } from "./errors.js";
 
 /**
- * Normalises a phone number to E.164. Accepts the forms people type in Kazakhstan:
- * `+7 701 123-45-67`, `8 (701) 1234567` (domestic trunk prefix 8), `77011234567`.
- * The number itself never appears in the error: it is personal data.
+ * A phone number in strict E.164: a leading `+`, then 8 to 15 digits, the first not 0.
+ * Spaces between digit groups (`+7 701 123 45 67`) are dropped; any other character
+ * (dashes, brackets, dots, a second `+`, letters) and domestic forms without the `+`
+ * (`8 701…`, `7701…`) are refused rather than guessed at, so what is stored is exactly
+ * what was meant. The number itself never appears in the error: it is personal data.
  */
 export function normalizePhone(raw: string, field = "phone"): string {
-  let digits = raw.trim().replace(/[\s\-().]/g, "");
-  if (/^8\d{10}$/.test(digits)) digits = `+7${digits.slice(1)}`;
-  else if (/^7\d{10}$/.test(digits)) digits = `+${digits}`;
-  if (!/^\+[1-9]\d{7,14}$/.test(digits)) {
-    throw badInput(`${field}: not a valid phone number; use international format, e.g. +77011234567`, { field });
+  const typed = raw.trim();
+  const e164 = /^\+\d+(?: +\d+)*$/.test(typed) ? typed.replace(/ +/g, "") : "";
+  if (!/^\+[1-9]\d{7,14}$/.test(e164)) {
+    // No example number in the message: it could be the caller's own.
+    throw badInput(`${field}: not a valid phone number; use the international E.164 form: + and the country code, then the number`, { field });
   }
-  return digits;
+  return e164;
 }

@@ -1,11 +1,55 @@
 import { badInput } from "./errors.js";
 
-/** Trims a required free-text field and checks its length. */
-export function requiredText(value: string, field: string, max = 200): string {
-  const text = value.normalize("NFC").trim().replace(/\s+/g, " ");
-  if (!text) throw badInput(`${field}: must not be empty`, { field });
+export interface TextOptions {
+  /** Notes and descriptions: keep line breaks (`\n`; `\r\n` becomes `\n`). */
+  multiline?: boolean;
+}
+
+// Control characters (C0, DEL, C1) hide text, break logs and exports, or end strings early
+// in other systems; lone surrogates are not text at all and fail in other encoders.
+const CONTROL = /\p{Cc}/u;
+const CONTROL_BUT_NEWLINE = /(?!\n)\p{Cc}/u;
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Checks and tidies free text; "" when nothing but whitespace is left. */
+function cleanText(value: string, field: string, { multiline = false }: TextOptions): string {
+  if (LONE_SURROGATE.test(value)) throw badInput(`${field}: must be well-formed Unicode text`, { field });
+  const text = multiline ? value.replace(/\r\n/g, "\n") : value;
+  if ((multiline ? CONTROL_BUT_NEWLINE : CONTROL).test(text)) {
+    const allowed = multiline ? " (line breaks are allowed)" : "";
+    throw badInput(`${field}: must not contain control characters${allowed}`, { field });
+  }
+  const normalized = text.normalize("NFC");
+  if (!multiline) return normalized.trim().replace(/\s+/g, " ");
+  return normalized
+    .split("\n")
+    .map((line) => line.replace(/\s+/g, " ").trim())
+    .join("\n")
+    .replace(/^\n+|\n+$/g, "");
+}
+
+function checkLength(text: string, field: string, max: number): string {
   if (text.length > max) throw badInput(`${field}: must be at most ${max} characters`, { field });
   return text;
+}
+
+/**
+ * A required free-text field: well-formed Unicode without control characters (except line
+ * breaks when `multiline`), NFC-normalised, runs of whitespace collapsed to one space and
+ * the ends trimmed (each line's, when multiline), at most `max` UTF-16 units afterwards.
+ * Errors name `field` and never echo the value.
+ */
+export function requiredText(value: string, field: string, max = 200, options: TextOptions = {}): string {
+  const text = cleanText(value, field, options);
+  if (!text) throw badInput(`${field}: must not be empty`, { field });
+  return checkLength(text, field, max);
+}
+
+/** As requiredText, but null for null, undefined or nothing but whitespace. */
+export function optionalText(value: string | null | undefined, field: string, max = 200, options: TextOptions = {}): string | null {
+  if (value === null || value === undefined) return null;
+  const text = cleanText(value, field, options);
+  return text ? checkLength(text, field, max) : null;
 }
 
 /** The form used for case-insensitive search and ordering of names. */

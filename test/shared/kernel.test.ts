@@ -69,11 +69,15 @@ describe("region registry", () => {
 describe("phone numbers", () => {
   it.each([
     ["+77011234567", "+77011234567"],
-    ["8 (701) 123-45-67", "+77011234567"],
-    ["77011234567", "+77011234567"],
+    ["+7 701 123 45 67", "+77011234567"],
     [" +49 30 1234567 ", "+49301234567"],
   ])("normalises %s to %s", (raw, e164) => {
     expect(normalizePhone(raw)).toBe(e164);
+  });
+
+  // Strict E.164: domestic and punctuated forms are refused, not guessed at.
+  it.each(["8 (701) 123-45-67", "77011234567", "87011234567", "+7 (701) 123-45-67"])("refuses %s with BAD_USER_INPUT", (raw) => {
+    expect(codeOf(() => normalizePhone(raw))).toBe("BAD_USER_INPUT");
   });
 
   it("refuses a non-number without echoing it", () => {

@@ -11,6 +11,7 @@ import type { HelpRequestStatus } from "../../subgraphs/beneficiaries/types/enum
 import { encodeId } from "../../subgraphs/shared/ids.js";
 import { volunteersSubgraph } from "../../subgraphs/volunteers/schema.js";
 import { postGraphQL, startTestHost, type TestHost } from "../support/host.js";
+import { makeIin, makeIins, withWrongCheckDigit } from "../support/iin.js";
 
 let host: TestHost;
 let staff: string;
@@ -98,9 +99,9 @@ describe("enrolment", () => {
     expect(JSON.stringify(res)).not.toContain(stored!.nationalIdHash);
   });
 
-  it("refuses the same national ID again, however it is written, with CONFLICT carrying the existing id", async () => {
+  it("refuses the same national ID again, even with surrounding whitespace, with CONFLICT carrying the existing id", async () => {
     const first = (await enroll()).data!.enrollBeneficiary.id;
-    const again = await enroll({ fullName: "Raikhan Family (again)", nationalId: "900101-300 126" });
+    const again = await enroll({ fullName: "Raikhan Family (again)", nationalId: ` ${NATIONAL_ID}\t` });
     expect(again.errors![0]!.extensions).toMatchObject({ code: "CONFLICT", existingId: first });
     expect(again.errors![0]!.message).not.toContain(NATIONAL_ID);
     expect(await db().collection("beneficiaries").countDocuments()).toBe(1);
@@ -120,13 +121,20 @@ describe("enrolment", () => {
     ["consent not given", { consent: { given: false, purpose: "food aid" } }, /consent must be given/],
     ["no consent at all", { consent: undefined }, /consent/],
     ["a zero household", { householdSize: 0 }, /householdSize: must be at least 1/],
-    ["a malformed national ID", { nationalId: "12" }, /nationalId: must be 4 to 20 letters or digits/],
+    ["a malformed national ID", { nationalId: "12" }, /^input\.nationalId: not a valid IIN \(must be exactly 12 digits\)$/],
     ["an unknown need", { needs: ["MONEY"] }, /MONEY/],
   ])("refuses %s with BAD_USER_INPUT and stores nothing", async (_what, over, message) => {
     const res = await enroll(over);
     expect(res.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
     expect(res.errors![0]!.message).toMatch(message);
     expect(await db().collection("beneficiaries").countDocuments()).toBe(0);
+  });
+
+  it("stores an NFC-normalised name and a spaced E.164 phone in the form it answers with", async () => {
+    const res = await enroll({ fullName: "  Раи\u0306хан   family ", phone: "+7 702 765 43 21" });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.enrollBeneficiary).toMatchObject({ fullName: "Райхан family", phone: "+77027654321" });
+    expect(await db().collection("beneficiaries").findOne({})).toMatchObject({ fullName: "Райхан family", phone: "+77027654321" });
   });
 
   it("shows personal fields to the region's staff only", async () => {
@@ -142,6 +150,57 @@ describe("enrolment", () => {
     const other = await host.token({ sub: "s43", role: "REGIONAL_STAFF", region: "KZ-43" });
     expect((await postGraphQL(url(), Q, { id }, other)).data!.beneficiary).toMatchObject({ fullName: null });
     expect((await postGraphQL(url(), Q, { id }, staff)).data!.beneficiary).toMatchObject({ fullName: "Raikhan family" });
+  });
+});
+
+describe("input checks", () => {
+  // Each refusal names the field, echoes nothing of the value, and writes nothing:
+  // neither a beneficiary nor an audit entry.
+  const future = makeIins(1, new Date(Date.UTC(2099, 11, 31)), 6)[0]!;
+  const cases: Array<[string, Record<string, unknown>, string, string]> = [
+    ["an IIN with a wrong check digit", { nationalId: withWrongCheckDigit(NATIONAL_ID) }, "input.nationalId", withWrongCheckDigit(NATIONAL_ID)],
+    ["an IIN for 30 February", { nationalId: "900230300019" }, "input.nationalId", "900230300019"],
+    ["an IIN born in 2099", { nationalId: future }, "input.nationalId", future],
+    ["an IIN with century digit 0", { nationalId: "900101000018" }, "input.nationalId", "900101000018"],
+    ["a national ID with dashes", { nationalId: "900101-300126" }, "input.nationalId", "300126"],
+    ["a domestic phone", { phone: "8 702 765 43 21" }, "input.phone", "7654321"],
+    ["a phone without +", { phone: "77027654321" }, "input.phone", "7027654321"],
+    ["a phone with dashes", { phone: "+7-702-765-43-21" }, "input.phone", "765-43-21"],
+    ["a fullName with a NUL", { fullName: "Raikhan\u0000 family" }, "input.fullName", "Raikhan"],
+    ["a fullName with a line break", { fullName: "Raikhan\nfamily" }, "input.fullName", "Raikhan"],
+    ["a fullName with a lone surrogate", { fullName: "Raikhan \ud800family" }, "input.fullName", "Raikhan"],
+    ["an address with a terminal escape", { address: "Almaly\u001b[2J district" }, "input.address", "Almaly"],
+    ["a consent purpose with a C1 control", { consent: { given: true, purpose: "food\u009b aid" } }, "input.consent.purpose", "food"],
+  ];
+
+  it.each(cases)("refuses %s with BAD_USER_INPUT naming the field and stores nothing", async (_what, over, field, secret) => {
+    const other = makeIin(new Date(Date.UTC(1985, 6, 31)), 4, 1);
+    expect((await enroll({ nationalId: other, fullName: "Other family" })).errors).toBeUndefined();
+    const before = { beneficiaries: await db().collection("beneficiaries").countDocuments(), audit: await db().collection("audit_log").countDocuments() };
+    expect(before.beneficiaries).toBe(1);
+    const res = await enroll(over);
+    expect(res.data?.enrollBeneficiary ?? null).toBeNull();
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
+    expect(res.errors![0]!.message.startsWith(`${field}: `)).toBe(true);
+    expect(JSON.stringify(res)).not.toContain(secret);
+    expect(await db().collection("beneficiaries").countDocuments()).toBe(before.beneficiaries);
+    expect(await db().collection("audit_log").countDocuments()).toBe(before.audit);
+  });
+
+  it("refuses the same on update and leaves the record as it was", async () => {
+    const id = (await enroll()).data!.enrollBeneficiary.id;
+    const stored = await db().collection("beneficiaries").findOne({});
+    const U = `mutation ($id: ID!, $input: UpdateBeneficiaryInput!) { updateBeneficiary(id: $id, input: $input) { id } }`;
+    for (const [input, field] of [
+      [{ fullName: "Raikhan\u0007 family" }, "input.fullName"],
+      [{ phone: "8 (702) 765-43-21" }, "input.phone"],
+      [{ address: "Almaly\u0085" }, "input.address"],
+    ] as const) {
+      const res = await postGraphQL(url(), U, { id, input }, staff);
+      expect(res.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
+    }
+    expect(await db().collection("beneficiaries").findOne({})).toEqual(stored);
   });
 });
 
@@ -287,7 +346,7 @@ describe("the request queue", () => {
 describe("reference resolution", () => {
   it("resolves Beneficiary references with one query per batch, in order, null for missing", async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 4; i++) ids.push((await enroll({ nationalId: `90010130012${i}`, fullName: `Family ${i}` })).data!.enrollBeneficiary.id);
+    for (const [i, nationalId] of makeIins(4).entries()) ids.push((await enroll({ nationalId, fullName: `Family ${i}` })).data!.enrollBeneficiary.id);
     const reps = [ids[2], encodeId("Beneficiary", "KZ-75", new ObjectId()), ids[0], ids[3]].map((id) => ({ __typename: "Beneficiary", id }));
     const before = host.commands.length;
     const res = await postGraphQL<{ _entities: Array<{ id: string; householdSize: number } | null> }>(

@@ -61,7 +61,7 @@ describe("schema", () => {
 
 describe("registerVolunteer", () => {
   it("registers an ACTIVE volunteer with a normalised phone and stores it", async () => {
-    const res = await register({ phone: "8 (701) 123-45-67" });
+    const res = await register({ phone: " +7 701 123 45 67 " });
     expect(res.errors).toBeUndefined();
     const v = res.data!.registerVolunteer;
     expect(v).toMatchObject({
@@ -96,6 +96,7 @@ describe("registerVolunteer", () => {
     ["an unknown region", { region: "KZ-99" }, /unknown region "KZ-99"/],
     ["another instance's region", { region: "KZ-43" }, /region KZ-43 is not served here; this is the KZ-75 volunteers service/],
     ["a malformed phone", { phone: "call me" }, /input\.phone: not a valid phone number/],
+    ["a domestic phone form, not E.164", { phone: "8 (701) 123-45-67" }, /input\.phone: not a valid phone number/],
     ["a bad language code", { languages: ["Kazakh"] }, /languages.*ISO 639/],
     ["an empty name", { fullName: "   " }, /input\.fullName: must not be empty/],
     ["an unknown skill", { skills: ["JUGGLING"] }, /JUGGLING/],

@@ -2,6 +2,7 @@ import { ObjectId } from "bson";
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
 import { badInput, conflict } from "../../shared/errors.js";
+import { normalizeIin } from "../../shared/iin.js";
 import { normalizePhone } from "../../shared/phone.js";
 import { requireOwn } from "../../shared/references.js";
 import { distinct, requiredText } from "../../shared/text.js";
@@ -19,13 +20,12 @@ import { BeneficiaryStatus, HelpRequestStatus } from "../types/enums.js";
 import { HelpRequest } from "../types/help-request.js";
 import { EnrollBeneficiaryInput, UpdateBeneficiaryInput } from "../types/inputs.js";
 
-/** National ID numbers: digits and letters only, case-insensitive (IIN: 12 digits). */
+/**
+ * National ID numbers are Kazakhstan IINs, checked (format, birth date, check digit)
+ * before they are hashed, so a typo is refused instead of enrolling a second "person".
+ */
 function normalizeNationalId(raw: string): string {
-  const id = raw.replace(/[\s-]/g, "").toUpperCase();
-  if (!/^[A-Z0-9]{4,20}$/.test(id)) {
-    throw badInput("input.nationalId: must be 4 to 20 letters or digits (e.g. a 12-digit IIN)", { field: "input.nationalId" });
-  }
-  return id;
+  return normalizeIin(raw, "input.nationalId");
 }
 
 export const requireBeneficiary = (ctx: SubgraphContext, id: string, field?: string): Promise<BeneficiaryDoc> =>
