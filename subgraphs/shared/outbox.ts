@@ -2,10 +2,12 @@
 // region is unreachable. A message is first stored in the sender's own database (its id
 // is unique, so storing it twice is one message), then sent, signed, until the receiver
 // acknowledges it; retries back off exponentially. Receivers handle a message
-// idempotently, because a message whose acknowledgement was lost is sent again.
+// idempotently, because a message whose acknowledgement was lost is sent again. Only a
+// reply the receiver signed for this very message counts (link.ts verifyReply): anything
+// else is a failed attempt, retried, and never reaches the reply handler.
 import type { Db, Document } from "mongodb";
 import { isDuplicateKey, type IndexPlan } from "./mongo.js";
-import type { RegionLink } from "./link.js";
+import { digestOf, type Envelope, type RegionLink } from "./link.js";
 import type { Logger } from "./log.js";
 import type { RegionInfo, SubgraphName } from "./regions.js";
 
@@ -50,7 +52,7 @@ export interface MessageContext {
   messaging: Messaging;
 }
 
-/** What the sender does with the receiver's reply; runs before the message is dropped. */
+/** What the sender does with the receiver's (verified) reply; runs before the message is dropped. */
 export type ReplyHandler = (reply: unknown, message: OutboxDoc, ctx: MessageContext) => Promise<void>;
 
 export interface RetryPolicy {
@@ -212,19 +214,38 @@ export class Outbox {
     }
   }
 
+  /** Sends one message; resolves with the body of the receiver's verified reply. */
   private async post(from: string, doc: OutboxDoc): Promise<unknown> {
     const url = this.link.endpoint(doc.to, doc.subgraph);
     if (!url) throw new Error(`no address is known for ${doc.to}'s ${doc.subgraph} service`);
-    const jws = await this.link.sign({ from, to: doc.to, subgraph: doc.subgraph, id: doc._id, type: doc.type, body: doc.body });
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/jose" },
-      body: jws,
-      signal: AbortSignal.timeout(this.policy.timeoutMs),
-    });
+    const envelope: Envelope = { from, to: doc.to, subgraph: doc.subgraph, id: doc._id, type: doc.type, body: doc.body };
+    const jws = await this.link.sign(envelope);
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/jose" },
+        body: jws,
+        signal: AbortSignal.timeout(this.policy.timeoutMs),
+        // Always, not only in production: a message endpoint never moves, and following a
+        // redirect would post a signed message to an address the registry does not name
+        // (perhaps plain http://); tests then run what production runs.
+        redirect: "error",
+      });
+    } catch (err) {
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
+      throw new Error(`${doc.to} not reached: ${cause === "unexpected redirect" ? "it answered with a redirect, which messages never follow" : cause}`, { cause: err });
+    }
     const text = await res.text();
     if (res.status !== 200) throw new Error(`${doc.to} answered ${res.status}: ${text.slice(0, 200)}`);
-    return (JSON.parse(text) as { reply?: unknown }).reply;
+    let answer: unknown;
+    try {
+      answer = JSON.parse(text);
+    } catch {
+      throw new Error(`${doc.to} answered with something other than JSON`);
+    }
+    const reply = answer !== null && typeof answer === "object" ? (answer as { reply?: unknown }).reply : undefined;
+    return this.link.verifyReply(reply, { ...envelope, digest: digestOf(jws) });
   }
 }
 

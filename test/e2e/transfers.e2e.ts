@@ -1,8 +1,12 @@
 // Two regional offices as separate processes (`npm run region-host`), configured as in
 // production: each has its own key from `npm run transfer-keys`, and a registry names
-// both offices' addresses and public keys. The source is killed (SIGKILL) with a transfer
-// still undelivered, the destination being down; both come back and it arrives once.
+// both offices' https:// addresses (a TLS front in this process for each) and public keys.
+// The source is killed (SIGKILL) with a transfer still undelivered, the destination being
+// down; both come back and it arrives once.
 import { readFileSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { hs256Config, mintToken } from "../../subgraphs/shared/auth.js";
@@ -22,9 +26,52 @@ const publicKeys: Record<string, unknown> = {};
 let registryFile: string;
 const dbPrefix = randomDbName("e2e_trf").toLowerCase();
 
+// A self-signed certificate for 127.0.0.1, for these tests only: the offices trust it
+// through NODE_EXTRA_CA_CERTS, and nothing else does.
+const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBqTCCAVCgAwIBAgIUepjDfCCcn0ZzNtXTneRI9jH1ffkwCgYIKoZIzj0EAwIw
+ITEfMB0GA1UEAwwWYWlkZ3JhcGggZTJlIHRlc3Qgb25seTAgFw0yNjEyMDIwNjE4
+MjNaGA8yMTI2MTEwODA2MTgyM1owITEfMB0GA1UEAwwWYWlkZ3JhcGggZTJlIHRl
+c3Qgb25seTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABJhfNzp4FcBVCVv23dC2
+fJ3BBArd1meyk8sLqnv8fJWwgQnWCALfl7WEDSgIxXWvzEKSw6SV9/W31LJrkesE
+Fn+jZDBiMB0GA1UdDgQWBBRJxRkCIYRBLXbPsS07SFoSg+dvfjAfBgNVHSMEGDAW
+gBRJxRkCIYRBLXbPsS07SFoSg+dvfjAPBgNVHREECDAGhwR/AAABMA8GA1UdEwEB
+/wQFMAMBAf8wCgYIKoZIzj0EAwIDRwAwRAIgc3iq4P0KB/Gp7SPdTBpAwbUC9MMD
+frFFIPUrGDXJkRoCIDdpbV+uct1Mgl779ZENOJtYvFU5QGlyue+xRz+bPTVV
+-----END CERTIFICATE-----
+`;
+const TEST_CERT_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgaO85RRMlepwzX0De
+eK9BT0p8dOjPTE8Qxkykzb9hUq6hRANCAASYXzc6eBXAVQlb9t3QtnydwQQK3dZn
+spPLC6p7/HyVsIEJ1ggC35e1hA0oCMV1r8xCksOklff1t9Sya5HrBBZ/
+-----END PRIVATE KEY-----
+`;
+let caFile: string;
+const fronts: https.Server[] = [];
+
+/** HTTPS in front of an office's plain-HTTP port (as a TLS-terminating proxy would be); 502 while it is down. */
+async function tlsFront(code: string): Promise<number> {
+  const server = https.createServer({ cert: TEST_CERT, key: TEST_CERT_KEY }, (req, res) => {
+    const upstream = http.request({ host: "127.0.0.1", port: ports[code], path: req.url, method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on("error", () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  fronts.push(server);
+  return (server.address() as AddressInfo).port;
+}
+
 beforeAll(async () => {
   mongo = await startTestMongo();
   dir = tempDir("keys");
+  caFile = join(dir, "test-ca.pem");
+  writeFileSync(caFile, TEST_CERT);
   const demo = RegionRegistry.load();
   const regions = [];
   for (const code of ["KZ-75", "KZ-43"]) {
@@ -37,13 +84,15 @@ beforeAll(async () => {
     // The private half never reaches the output.
     const { d } = (JSON.parse(readFileSync(keyFiles[code]!, "utf8")) as Record<string, { d: string }>)[code]!;
     expect(p.lines.join("\n")).not.toContain(d);
-    const base = `http://127.0.0.1:${ports[code]}/${code}`;
+    const base = `https://127.0.0.1:${await tlsFront(code)}/${code}`;
     regions.push({ ...demo.require(code), subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((s) => [s, `${base}/${s}/graphql`])), publicKey: publicKeys[code] });
   }
   registryFile = join(dir, "registry.json");
   writeFileSync(registryFile, JSON.stringify({ regions }, null, 2));
 });
 afterAll(async () => {
+  for (const front of fronts) front.closeAllConnections();
+  await Promise.all(fronts.map((front) => new Promise((resolve) => front.close(resolve))));
   await mongo?.stop();
 });
 afterEach(async () => {
@@ -59,10 +108,13 @@ function office(code: string, env: Record<string, string> = {}): Spawned {
     MONGODB_URI: mongo.uri,
     DB_PREFIX: dbPrefix,
     JWT_SECRET: TEST_SECRET,
+    // Tokens in these tests are HS256 (production otherwise wants an identity provider's JWKS).
+    JWT_ALLOW_HS256: "true",
     PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
     REGISTRY: registryFile,
     TRANSFER_KEYS: keyFiles[code]!,
     NODE_ENV: "production",
+    NODE_EXTRA_CA_CERTS: caFile,
     LOG_LEVEL: process.env.DEBUG_E2E ? "info" : "silent",
     OUTBOX_RETRY_BASE_MS: "100",
     OUTBOX_RETRY_MAX_MS: "1000",
@@ -134,5 +186,16 @@ describe("transfers between two region-host processes", () => {
     expect(await wrong.exited).toBe(2);
     const { d } = (JSON.parse(readFileSync(keyFiles["KZ-43"]!, "utf8")) as Record<string, { d: string }>)["KZ-43"]!;
     expect(wrong.lines.join("\n")).not.toContain(d);
+  });
+
+  it("in production, refuses to start with a plain-http address of a region it may message, naming the registry entry", async () => {
+    const registry = JSON.parse(readFileSync(registryFile, "utf8")) as { regions: Array<{ code: string; subgraphs: Record<string, string> }> };
+    const kz43 = registry.regions.findIndex((r) => r.code === "KZ-43");
+    registry.regions[kz43]!.subgraphs.inventory = `http://127.0.0.1:${ports["KZ-43"]}/KZ-43/inventory/graphql`;
+    const plainFile = join(dir, "registry-plain-http.json");
+    writeFileSync(plainFile, JSON.stringify(registry));
+    const refused = office("KZ-75", { REGISTRY: plainFile });
+    await refused.waitFor(new RegExp(`regions\\.${kz43}\\.subgraphs\\.inventory \\(KZ-43\\): must be an https:// URL with NODE_ENV=production`));
+    expect(await refused.exited).toBe(2);
   });
 });

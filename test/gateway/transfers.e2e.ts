@@ -25,7 +25,8 @@ beforeAll(async () => {
   tokens.staff75 = await national.token({ sub: "staff-75", role: "REGIONAL_STAFF", region: "KZ-75" });
   tokens.staff43 = await national.token({ sub: "staff-43", role: "REGIONAL_STAFF", region: "KZ-43" });
   tokens.coordinator = await national.token({ sub: "coord", role: "NATIONAL_COORDINATOR" });
-  tokens.volunteer = await national.token({ sub: "vol", role: "VOLUNTEER" });
+  // A volunteer is always a volunteer id.
+  tokens.volunteer = await national.token({ sub: "KZ-75:vol:6650c0ffee0123456789abcd", role: "VOLUNTEER" });
 });
 afterAll(async () => {
   await national?.stop();

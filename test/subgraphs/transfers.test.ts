@@ -1,17 +1,21 @@
 // Transfers between two regions, each on its own region host, its own MongoDB and its own
 // signing key, over real HTTP: regions that go down and come back, a source restarted
-// mid-flight, deliveries sent twice, cancellations racing receipts, forged messages.
+// mid-flight, deliveries sent twice, cancellations racing receipts, forged messages, a
+// region speaking for another's transfer, replies tampered with on the way.
 // Every scenario ends with the stock of both regions (plus what is in transit) equal to
 // everything ever donated, and each region's stock equal to its ledger.
+import type http from "node:http";
 import { ObjectId } from "bson";
-import type { JWK } from "jose";
+import { CompactSign, importJWK, type JWK } from "jose";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSubgraphs } from "../../subgraphs/index.js";
 import { hs256Config } from "../../subgraphs/shared/auth.js";
+import { listen, type Listening } from "../../subgraphs/shared/http.js";
 import { encodeId } from "../../subgraphs/shared/ids.js";
-import { generatePrivateJwk, publicPart, RegionLink } from "../../subgraphs/shared/link.js";
+import { digestOf, generatePrivateJwk, publicPart, RegionLink, type Envelope } from "../../subgraphs/shared/link.js";
 import { regionDbName } from "../../subgraphs/shared/mongo.js";
+import { RegionRegistry } from "../../subgraphs/shared/regions.js";
 import { postGraphQL, randomSuffix, startTestHost, TEST_SECRET, type TestHost } from "../support/host.js";
 import { connect, randomDbName, startTestMongo, type TestMongo } from "../support/mongo.js";
 import { expectLedgerMatchesStock } from "../support/ledger.js";
@@ -63,7 +67,8 @@ beforeAll(async () => {
   tokens.staffA = await host.token({ sub: "staff-75", role: "REGIONAL_STAFF", region: "KZ-75" });
   tokens.staffB = await host.token({ sub: "staff-43", role: "REGIONAL_STAFF", region: "KZ-43" });
   tokens.coordinator = await host.token({ sub: "coord", role: "NATIONAL_COORDINATOR" });
-  tokens.volunteer = await host.token({ sub: "vol-1", role: "VOLUNTEER" });
+  // A volunteer token names a volunteer record (its id).
+  tokens.volunteer = await host.token({ sub: encodeId("Volunteer", "KZ-75", new ObjectId()), role: "VOLUNTEER" });
 });
 
 afterAll(async () => {
@@ -145,7 +150,45 @@ async function stockOf(side: Side, warehouseId: string): Promise<Record<string, 
 }
 
 const movements = (side: Side, transferId: string, kind: string) => db(side).collection("stock_movements").countDocuments({ transferId, kind });
-const incomingCount = (transferId: string) => db(B).collection("transfers_in").countDocuments({ _id: new ObjectId(transferId.slice(-24)) });
+/** A link signing as `code` with `key`, which checks KZ-43's replies. */
+async function signer(code: string, key: JWK): Promise<RegionLink> {
+  const link = await RegionLink.create({ [code]: key });
+  await link.setPeer("KZ-43", undefined, publicPart(B.key));
+  return link;
+}
+
+const envelope = (from: string, type: string, body: unknown, id = `${type}:${String((body as { id: string }).id)}`): Envelope => ({
+  from,
+  to: "KZ-43",
+  subgraph: "inventory",
+  id,
+  type,
+  body,
+});
+
+/** Posts a message to KZ-43 signed by `link`; a 200's reply must be KZ-43's signed answer to that very message. */
+async function sendToB(link: RegionLink, message: Envelope): Promise<{ status: number; reply?: { status: string; at?: string }; errors?: Array<{ message: string }> }> {
+  const jws = await link.sign(message);
+  const res = await fetch(`${B.host!.baseUrl}/KZ-43/inventory/messages`, { method: "POST", headers: { "content-type": "application/jose" }, body: jws });
+  const body = (await res.json()) as { reply?: unknown; errors?: Array<{ message: string }> };
+  if (res.status !== 200) return { status: res.status, errors: body.errors };
+  expect(typeof body.reply).toBe("string");
+  return { status: res.status, reply: (await link.verifyReply(body.reply, { ...message, digest: digestOf(jws) })) as { status: string } };
+}
+
+/** The transfer as the destination shows it (`Region.incomingTransfers`), or undefined. */
+async function atDestination(id: string): Promise<Record<string, unknown> | undefined> {
+  const res = await gql<{ _entities: Array<{ incomingTransfers: { nodes: Array<Record<string, unknown>> } }> }>(
+    B,
+    `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Region { incomingTransfers(first: 100) { nodes { ${TRANSFER_FIELDS} } } } } }`,
+    { reps: [{ __typename: "Region", code: "KZ-43" }] },
+  );
+  expect(res.errors).toBeUndefined();
+  return res.data!._entities[0]!.incomingTransfers.nodes.find((n) => n.id === id);
+}
+
+/** The destination keys its record by the whole transfer id, source region included. */
+const incomingCount = (transferId: string) => db(B).collection<{ _id: string }>("transfers_in").countDocuments({ _id: transferId });
 
 /**
  * What both regions hold plus what is in transit equals everything ever donated, per item;
@@ -354,16 +397,12 @@ describe("exactly once", () => {
     expect(doc).toBeNull();
 
     // The source's own key signs a replay of its delivery message.
-    const link = await RegionLink.create({ "KZ-75": A.key });
+    const link = await signer("KZ-75", A.key);
     const out = await db(A).collection("transfers_out").findOne({ _id: new ObjectId(t.id.slice(-24)) });
     const body = { id: t.id, from: out!.from, to: { ...out!.to, warehouseName: null }, items: out!.items, requestedAt: out!.requestedAt, requestedBy: out!.requestedBy };
-    const send = async () => {
-      const jws = await link.sign({ from: "KZ-75", to: "KZ-43", subgraph: "inventory", id: `transfer.deliver:${t.id}`, type: "transfer.deliver", body });
-      const res = await fetch(`${B.host!.baseUrl}/KZ-43/inventory/messages`, { method: "POST", headers: { "content-type": "application/jose" }, body: jws });
-      return { status: res.status, body: (await res.json()) as { reply: { status: string } } };
-    };
+    const send = () => sendToB(link, envelope("KZ-75", "transfer.deliver", body));
     const replies = [await send(), ...(await Promise.all(Array.from({ length: 5 }, send)))];
-    expect(replies.map((r) => [r.status, r.body.reply.status])).toEqual(Array(6).fill([200, "IN_TRANSIT"]));
+    expect(replies.map((r) => [r.status, r.reply!.status])).toEqual(Array(6).fill([200, "IN_TRANSIT"]));
     expect(await incomingCount(t.id)).toBe(1);
 
     const receipts = await Promise.all(Array.from({ length: 5 }, () => receive(t.id)));
@@ -371,7 +410,7 @@ describe("exactly once", () => {
     expect(receipts.filter((r) => r.errors?.[0]?.extensions?.code === "CONFLICT").length).toBe(4);
     expect(await movements(B, t.id, "TRANSFER_IN")).toBe(1);
     expect(await stockOf(B, to)).toEqual({ FOOD_KIT: 7 });
-    expect((await send()).body.reply.status).toBe("RECEIVED");
+    expect((await send()).reply!.status).toBe("RECEIVED");
     expect(await incomingCount(t.id)).toBe(1);
     await settled(t.id, "RECEIVED");
     await expectConserved();
@@ -449,9 +488,9 @@ describe("exactly once", () => {
     // Both regions stop and come back believing the stock has still to be moved.
     await down(A);
     await down(B);
-    for (const [side, collection, id] of [[A, "transfers_out", returned.id], [B, "transfers_in", kept.id]] as const) {
+    for (const [side, collection, key] of [[A, "transfers_out", new ObjectId(returned.id.slice(-24))], [B, "transfers_in", kept.id]] as const) {
       const client = await connect(side.mongo.uri);
-      await client.db(regionDbName(side.dbPrefix, side.code)).collection(collection).updateOne({ _id: new ObjectId(id.slice(-24)) }, { $set: { stockSettled: false } });
+      await client.db(regionDbName(side.dbPrefix, side.code)).collection<{ _id: ObjectId | string }>(collection).updateOne({ _id: key }, { $set: { stockSettled: false } });
       await client.close();
     }
     await up(A);
@@ -506,5 +545,337 @@ describe("service-to-service authentication", () => {
 
     expect(await db(B).collection("transfers_in").countDocuments()).toBe(before);
     expect(await stockOf(B, to)).toEqual({});
+  });
+});
+
+describe("a region speaks only for itself", () => {
+  it("news signed by KZ-11 under the ObjectId of a KZ-75 transfer reaches only KZ-11's own record: KZ-75's stays intact and receivable", async () => {
+    // KZ-11 is a region KZ-43 knows, with a valid key of its own.
+    const k11 = await generatePrivateJwk();
+    await B.host!.link.setPeer("KZ-11", undefined, publicPart(k11));
+    const kz11 = await signer("KZ-11", k11);
+    const from = await warehouse(A, { WATER: 30 });
+    const to = await warehouse(B);
+    const t = await started(from, to, { WATER: 12 });
+    await settled(t.id, "IN_TRANSIT");
+    const before = await atDestination(t.id);
+    expect(before).toMatchObject({ status: "IN_TRANSIT", from: { region: { code: "KZ-75" } } });
+
+    const spoofed = `KZ-11:trf:${t.id.slice(-24)}`;
+    const body = {
+      id: spoofed,
+      from: { region: "KZ-11", warehouseId: encodeId("Warehouse", "KZ-11", new ObjectId()), warehouseName: "Kokshetau" },
+      to: { region: "KZ-43", warehouseId: to, warehouseName: null },
+      items: [{ item: "WATER", quantity: 12 }],
+      requestedAt: new Date(),
+      requestedBy: "staff-11",
+      cancelledBy: "staff-11",
+    };
+    // Cancellation: KZ-11 cancels only its own (so far unknown) transfer: a tombstone.
+    const cancelled = await sendToB(kz11, envelope("KZ-11", "transfer.cancel", body));
+    expect(cancelled).toMatchObject({ status: 200, reply: { status: "CANCELLED" } });
+    expect(await atDestination(t.id)).toEqual(before);
+    expect(await atDestination(spoofed)).toMatchObject({ status: "CANCELLED", from: { region: { code: "KZ-11" } } });
+    // Delivery: the answer is about KZ-11's record, never KZ-75's.
+    const delivered = await sendToB(kz11, envelope("KZ-11", "transfer.deliver", body));
+    expect(delivered).toMatchObject({ status: 200, reply: { status: "CANCELLED" } });
+    // Under KZ-75's id, KZ-11's signature is refused outright.
+    for (const claim of [{ ...body, id: t.id }, { ...body, id: t.id, from: { ...body.from, region: "KZ-75" } }]) {
+      const refused = await sendToB(kz11, envelope("KZ-11", "transfer.cancel", claim));
+      expect(refused.status).toBe(403);
+      expect(refused.errors![0]!.message).toBe("KZ-11 may only send news of its own transfers");
+    }
+
+    expect(await atDestination(t.id)).toEqual(before);
+    expect(await incomingCount(t.id)).toBe(1);
+    expect(await atSource(t.id)).toMatchObject({ status: "IN_TRANSIT", cancelRequestedAt: null, cancelReason: null });
+    expect(await stockOf(A, from)).toEqual({ WATER: 18 });
+    expect(await movements(A, t.id, "TRANSFER_IN")).toBe(0);
+
+    const received = await receive(t.id);
+    expect(received.errors).toBeUndefined();
+    expect(received.data!.receiveTransfer).toMatchObject({ id: t.id, status: "RECEIVED", items: [{ item: "WATER", quantity: 12 }] });
+    expect((await receive(spoofed)).errors![0]!.extensions).toMatchObject({ code: "CONFLICT", status: "CANCELLED" });
+    expect(await atDestination(spoofed)).toMatchObject({ status: "CANCELLED" });
+    await settled(t.id, "RECEIVED");
+    expect(await stockOf(B, to)).toEqual({ WATER: 12 });
+    await expectConserved();
+  });
+
+  it("incoming records stored under the bare ObjectId move to the whole id at start-up, once, and stay receivable", async () => {
+    const from = await warehouse(A, { MEDICINE: 20 });
+    const to = await warehouse(B);
+    const moved = await started(from, to, { MEDICINE: 5 });
+    const halfMoved = await started(from, to, { MEDICINE: 3 });
+    await settled(moved.id, "IN_TRANSIT");
+    await settled(halfMoved.id, "IN_TRANSIT");
+    await down(B);
+    const client = await connect(B.mongo.uri);
+    const stored = client.db(regionDbName(B.dbPrefix, "KZ-43")).collection<{ _id: ObjectId | string }>("transfers_in");
+    for (const [t, crashedMidMove] of [[moved, false], [halfMoved, true]] as const) {
+      const doc = (await stored.findOne({ _id: t.id }))!;
+      // A crash between copying and deleting leaves both.
+      if (!crashedMidMove) await stored.deleteOne({ _id: t.id });
+      await stored.insertOne({ ...doc, _id: new ObjectId(t.id.slice(-24)) });
+    }
+    await client.close();
+
+    await up(B);
+    expect(await db(B).collection("transfers_in").countDocuments({ _id: { $not: { $type: "string" } } })).toBe(0);
+    for (const t of [moved, halfMoved]) {
+      expect(await incomingCount(t.id)).toBe(1);
+      expect((await receive(t.id)).data!.receiveTransfer).toMatchObject({ id: t.id, status: "RECEIVED" });
+      await settled(t.id, "RECEIVED");
+    }
+    expect(await stockOf(B, to)).toEqual({ MEDICINE: 8 });
+    await expectConserved();
+  });
+});
+
+// ---- replies -------------------------------------------------------------------------
+
+/** What the proxy in front of KZ-43 answers instead of KZ-43's answer (null: KZ-43's answer). */
+type Rewrite = (answer: { status: number; text: string; path: string }) => Promise<Answer> | Answer;
+interface Answer {
+  status: number;
+  text: string;
+  headers?: Record<string, string>;
+}
+
+interface Proxy {
+  url: string;
+  rewrite: Rewrite | null;
+  /** Every answer of KZ-43's that passed through, as it was. */
+  seen: string[];
+}
+
+/** Runs `run` with KZ-75's messages to KZ-43 going through a proxy that `run` controls. */
+async function throughProxy(run: (proxy: Proxy) => Promise<void>): Promise<void> {
+  const forward = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const upstream = await fetch(`${B.host!.baseUrl}${req.url}`, { method: req.method, headers: { "content-type": "application/jose" }, body: Buffer.concat(chunks) });
+      const answer = { status: upstream.status, text: await upstream.text(), path: req.url ?? "/" };
+      proxy.seen.push(answer.text);
+      const out: Answer = proxy.rewrite ? await proxy.rewrite(answer) : answer;
+      res.writeHead(out.status, { "content-type": "application/json", ...out.headers }).end(out.text);
+    } catch (err) {
+      res.writeHead(502).end(String(err));
+    }
+  };
+  const server: Listening = await listen((req, res) => void forward(req, res));
+  const proxy: Proxy = { url: server.url, rewrite: null, seen: [] };
+  await A.host!.link.setPeer("KZ-43", { baseUrl: proxy.url });
+  try {
+    await run(proxy);
+  } finally {
+    await A.host!.link.setPeer("KZ-43", { baseUrl: `http://127.0.0.1:${B.port}` });
+    await server.close();
+  }
+}
+
+const replyOf = (text: string) => (JSON.parse(text) as { reply: string }).reply;
+const payloadOf = (jws: string) => JSON.parse(Buffer.from(jws.split(".")[1]!, "base64url").toString("utf8")) as Record<string, unknown>;
+/** The same JWS with another payload: its signature no longer fits. */
+const withPayload = (jws: string, payload: unknown) => {
+  const [header, , signature] = jws.split(".");
+  return `${header}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}.${signature}`;
+};
+const signedBy = async (payload: unknown, key: JWK, kid: string) =>
+  new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: "EdDSA", kid }).sign(await importJWK(key, "EdDSA"));
+const answer = (reply: unknown): Answer => ({ status: 200, text: JSON.stringify({ reply }) });
+
+const outboxDoc = (id: string) => db(A).collection<{ _id: string; attempts: number; lastError: string | null }>("outbox").findOne({ _id: id });
+/** Waits until the message is acknowledged: its reply applied, it is gone from the outbox. */
+const acknowledged = (messageId: string) => eventually(() => outboxDoc(messageId), (m) => m === null, `${messageId} acknowledged`);
+
+/** Waits for an attempt after the `after`th that failed saying `why`. */
+const failedWith = (messageId: string, why: string, after: number) =>
+  eventually(
+    async () => {
+      const m = await outboxDoc(messageId);
+      if (!m) throw new Error(`${messageId} left the outbox: a reply was accepted where "${why}" was expected`);
+      return m;
+    },
+    (m) => m.attempts > after && (m.lastError ?? "").includes(why),
+    `${messageId}: an attempt failing with "${why}"`,
+  );
+
+describe("replies are signed by the region a message went to, for that very message", () => {
+  it("a reply rewritten on the way to {status: CANCELLED} is refused: the source neither cancels nor takes its stock back, and sends again", async () => {
+    const from = await warehouse(A, { FOOD_KIT: 40 });
+    const to = await warehouse(B);
+    let t: TransferResult | undefined;
+    await throughProxy(async (proxy) => {
+      proxy.rewrite = () => answer({ status: "CANCELLED" });
+      t = await started(from, to, { FOOD_KIT: 15 });
+      await failedWith(`transfer.deliver:${t.id}`, "KZ-43 answered without a signed reply", 1);
+      const shown = await atSource(t.id);
+      expect(shown).toMatchObject({ status: "REQUESTED", cancelReason: null });
+      expect(shown.delivery!.attempts).toBeGreaterThanOrEqual(2);
+      expect(shown.delivery!.lastError).toBe("KZ-43 answered without a signed reply");
+      expect(await stockOf(A, from)).toEqual({ FOOD_KIT: 25 });
+      expect(await movements(A, t.id, "TRANSFER_IN")).toBe(0);
+      // The message itself did arrive: the destination holds the transfer, in transit.
+      expect(await atDestination(t.id)).toMatchObject({ status: "IN_TRANSIT" });
+
+      proxy.rewrite = null;
+      expect(await acknowledged(`transfer.deliver:${t.id}`)).toBeNull();
+      expect(await atSource(t.id)).toMatchObject({ status: "IN_TRANSIT", delivery: null });
+    });
+    expect((await receive(t!.id)).errors).toBeUndefined();
+    await settled(t!.id, "RECEIVED");
+    expect(await stockOf(A, from)).toEqual({ FOOD_KIT: 25 });
+    expect(await stockOf(B, to)).toEqual({ FOOD_KIT: 15 });
+    await expectConserved();
+  });
+
+  it("a genuine reply altered, or one answering another message or an earlier attempt, is refused too", async () => {
+    const from = await warehouse(A, { FOOD_KIT: 40 });
+    const to = await warehouse(B);
+    let t: TransferResult | undefined;
+    await throughProxy(async (proxy) => {
+      // KZ-43's genuine CANCELLED, to another transfer's cancellation.
+      const other = await started(from, to, { FOOD_KIT: 10 });
+      await settled(other.id, "IN_TRANSIT");
+      expect((await cancel(other.id)).data!.cancelTransfer!.status).toBe("CANCELLED");
+      const otherCancelled = proxy.seen.map(replyOf).find((r) => payloadOf(r).type === "transfer.cancel.reply")!;
+      expect(payloadOf(otherCancelled)).toMatchObject({ iss: "KZ-43", aud: "KZ-75", jti: `transfer.cancel:${other.id}`, body: { status: "CANCELLED" } });
+
+      // KZ-43's real reply, its body changed to CANCELLED.
+      proxy.rewrite = (a) => answer(withPayload(replyOf(a.text), { ...payloadOf(replyOf(a.text)), body: { status: "CANCELLED" } }));
+      t = await started(from, to, { FOOD_KIT: 15 });
+      const id = `transfer.deliver:${t.id}`;
+      let m = await failedWith(id, "the reply signature is invalid", 1);
+      // A genuine CANCELLED of KZ-43's, but answering another message.
+      proxy.rewrite = () => answer(otherCancelled);
+      m = await failedWith(id, `the reply from KZ-43 answers another message (transfer.cancel.reply transfer.cancel:${other.id})`, m.attempts);
+      // KZ-43's genuine reply to this message, but to an earlier attempt of it.
+      const earlier = proxy.seen.map(replyOf).find((r) => payloadOf(r).jti === id)!;
+      proxy.rewrite = () => answer(earlier);
+      await failedWith(id, `the reply from KZ-43 answers another message (transfer.deliver.reply ${id})`, m.attempts);
+
+      expect(await atSource(t.id)).toMatchObject({ status: "REQUESTED", cancelReason: null });
+      expect(await stockOf(A, from)).toEqual({ FOOD_KIT: 25 });
+      expect(await movements(A, t.id, "TRANSFER_IN")).toBe(0);
+
+      proxy.rewrite = null;
+      expect(await acknowledged(`transfer.deliver:${t.id}`)).toBeNull();
+      expect(await atSource(t.id)).toMatchObject({ status: "IN_TRANSIT", delivery: null });
+    });
+    expect((await receive(t!.id)).errors).toBeUndefined();
+    await settled(t!.id, "RECEIVED");
+    expect(await stockOf(A, from)).toEqual({ FOOD_KIT: 25 });
+    await expectConserved();
+  });
+
+  it("a reply signed by another region than the one the message went to is refused, even with a key the source knows", async () => {
+    const k11 = await generatePrivateJwk();
+    await A.host!.link.setPeer("KZ-11", undefined, publicPart(k11));
+    const from = await warehouse(A, { BLANKET: 20 });
+    const to = await warehouse(B);
+    const t = await started(from, to, { BLANKET: 8 });
+    await settled(t.id, "IN_TRANSIT");
+    await throughProxy(async (proxy) => {
+      // KZ-11 signs KZ-43's answer (CANCELLED: the destination did cancel) as its own…
+      proxy.rewrite = async (a) => answer(await signedBy({ ...payloadOf(replyOf(a.text)), iss: "KZ-11" }, k11, "KZ-11"));
+      const pending = await cancel(t.id);
+      expect(pending.errors).toBeUndefined();
+      expect(pending.data!.cancelTransfer).toMatchObject({ status: "IN_TRANSIT", cancelledAt: null });
+      expect(pending.data!.cancelTransfer!.cancelRequestedAt).toBeTruthy();
+      const id = `transfer.cancel:${t.id}`;
+      const m = await failedWith(id, 'the reply is signed by "KZ-11", not by KZ-43, which the message went to', 0);
+      // …or with KZ-43's name on it.
+      proxy.rewrite = async (a) => answer(await signedBy(payloadOf(replyOf(a.text)), k11, "KZ-43"));
+      await failedWith(id, "the reply signature is invalid", m.attempts);
+      expect(await stockOf(A, from)).toEqual({ BLANKET: 12 });
+      expect(await movements(A, t.id, "TRANSFER_IN")).toBe(0);
+      expect((await atSource(t.id)).status).toBe("IN_TRANSIT");
+
+      proxy.rewrite = null;
+      expect(await acknowledged(`transfer.cancel:${t.id}`)).toBeNull();
+    });
+    expect((await atSource(t.id)).status).toBe("CANCELLED");
+    expect(await stockOf(A, from)).toEqual({ BLANKET: 20 });
+    expect(await movements(A, t.id, "TRANSFER_IN")).toBe(1);
+    await expectConserved();
+  });
+
+  it("a reply counts only from the addressed region, to the sender, for that message's type, id and signed form", async () => {
+    const k11 = await generatePrivateJwk();
+    const kz75 = await signer("KZ-75", A.key);
+    await kz75.setPeer("KZ-11", undefined, publicPart(k11));
+    const kz43 = await RegionLink.create({ "KZ-43": B.key });
+    await kz43.setPeer("KZ-75", undefined, publicPart(A.key));
+    const jws = await kz75.sign(envelope("KZ-75", "transfer.deliver", { id: "x" }, "m-1"));
+    const message = await kz43.verify(jws, "KZ-43", "inventory");
+    expect(message.digest).toBe(digestOf(jws));
+    const reply = await kz43.signReply(message, { status: "IN_TRANSIT" });
+    expect(await kz75.verifyReply(reply, message)).toEqual({ status: "IN_TRANSIT" });
+
+    const refused = (r: unknown, m = message) => expect(kz75.verifyReply(r, m)).rejects.toThrow();
+    await refused(reply, { ...message, id: "m-2" });
+    await refused(reply, { ...message, type: "transfer.cancel" });
+    await refused(reply, { ...message, digest: digestOf(`${jws}x`) });
+    await refused(reply, { ...message, from: "KZ-11" });
+    await refused(reply, { ...message, to: "KZ-11" });
+    await refused({ status: "IN_TRANSIT" });
+    await refused(undefined);
+    const k11Link = await RegionLink.create({ "KZ-11": k11 });
+    await refused(await k11Link.signReply({ ...message, to: "KZ-11" }, { status: "CANCELLED" }));
+    // A reply is never taken for a message, nor a message for a reply.
+    const kz75Receiving = await RegionLink.create({ "KZ-75": A.key });
+    await kz75Receiving.setPeer("KZ-43", undefined, publicPart(B.key));
+    await expect(kz75Receiving.verify(reply, "KZ-75", "inventory")).rejects.toThrow("a reply is not a message");
+    await refused(await kz43.sign({ from: "KZ-43", to: "KZ-75", subgraph: "inventory", id: "m-1", type: "transfer.deliver.reply", body: { status: "CANCELLED" } }));
+  });
+
+  it("a peer answering with a redirect is a failed attempt: messages never follow one", async () => {
+    const from = await warehouse(A, { HYGIENE_KIT: 10 });
+    const to = await warehouse(B);
+    await throughProxy(async (proxy) => {
+      proxy.rewrite = (a) => ({ status: 307, text: "", headers: { location: `${B.host!.baseUrl}${a.path}` } });
+      const t = await started(from, to, { HYGIENE_KIT: 4 });
+      await failedWith(`transfer.deliver:${t.id}`, "KZ-43 not reached: it answered with a redirect, which messages never follow", 1);
+      expect((await atSource(t.id)).status).toBe("REQUESTED");
+      proxy.rewrite = null;
+      expect(await acknowledged(`transfer.deliver:${t.id}`)).toBeNull();
+      expect((await atSource(t.id)).status).toBe("IN_TRANSIT");
+    });
+    await expectConserved();
+  });
+});
+
+describe("production", () => {
+  it("refuses a registry giving a plain-http address of a region this host may message, naming the entry", async () => {
+    const demo = RegionRegistry.load();
+    const entry = (code: string, base?: string, key?: JWK) => ({
+      ...demo.require(code),
+      ...(base ? { subgraphs: { inventory: `${base}/${code}/inventory/graphql`, events: `${base}/${code}/events/graphql` } } : {}),
+      ...(key ? { publicKey: publicPart(key) } : {}),
+    });
+    // KZ-75 is served here (no address: its host's own); KZ-11 publishes no key, so it is never messaged.
+    const registry = (kz43: string) =>
+      RegionRegistry.parse({ regions: [entry("KZ-75"), entry("KZ-43", kz43, B.key), entry("KZ-11", "http://gateway-only.internal")] }, "test");
+    const production = { production: true };
+
+    await expect(RegionLink.create({ "KZ-75": A.key }, registry("http://kz43.example"), production)).rejects.toThrow(
+      'region registry: regions.1.subgraphs.inventory (KZ-43): must be an https:// URL with NODE_ENV=production, not "http://kz43.example/KZ-43/inventory/graphql"; regions.1.subgraphs.events (KZ-43)',
+    );
+    const servedOverHttp = RegionRegistry.parse({ regions: [entry("KZ-75", "http://kz75.example"), entry("KZ-43", "https://kz43.example", B.key)] }, "test");
+    await expect(RegionLink.create({ "KZ-75": A.key }, servedOverHttp, production)).rejects.toThrow("regions.0.subgraphs.inventory (KZ-75)");
+
+    const link = await RegionLink.create({ "KZ-75": A.key }, registry("https://kz43.example"), production);
+    expect(link.endpoint("KZ-43", "inventory")).toBe("https://kz43.example/KZ-43/inventory/messages");
+    expect(link.unreachable("KZ-75", "KZ-11", "inventory")).toBe("no public key is known for KZ-11 (REGISTRY publicKey)");
+    link.serveAt("http://127.0.0.1:4001", ["KZ-75"], ["inventory"]);
+    expect(link.endpoint("KZ-75", "inventory")).toBe("http://127.0.0.1:4001/KZ-75/inventory/messages");
+    await expect(link.setPeer("KZ-43", { baseUrl: "http://127.0.0.1:1" })).rejects.toThrow("the address of KZ-43: must be an https:// URL with NODE_ENV=production");
+    expect(link.endpoint("KZ-43", "inventory")).toBe("https://kz43.example/KZ-43/inventory/messages");
+
+    // Development (and these tests) may use plain http.
+    const development = await RegionLink.create({ "KZ-75": A.key }, registry("http://kz43.example"));
+    expect(development.endpoint("KZ-43", "inventory")).toBe("http://kz43.example/KZ-43/inventory/messages");
   });
 });

@@ -1,6 +1,8 @@
 // Transfers between regions, which run separate databases and may not reach each other
-// for hours. Each side keeps its own record of a transfer (same ObjectId): the source in
-// `transfers_out`, the destination in `transfers_in`.
+// for hours. Each side keeps its own record of a transfer: the source in `transfers_out`
+// (keyed by the ObjectId it issued), the destination in `transfers_in` (keyed by the whole
+// transfer id, `KZ-75:trf:…`: ObjectIds are only unique per issuing region, and any region
+// may sign news of "its" transfer with another region's ObjectId).
 //
 //   source: transferStock    TRANSFER_OUT (ledger operation; stock never below zero), then
 //                            the record (REQUESTED) and a `transfer.deliver` message in
@@ -17,7 +19,7 @@
 // the source's record follows the destination's news and never goes backwards. Every step
 // is idempotent, and what a crash interrupts is finished at start-up (recoverTransfers).
 import { ObjectId } from "bson";
-import type { Collection, Db, IndexDescription } from "mongodb";
+import type { Collection, Db, IndexDescription, OptionalUnlessRequiredId } from "mongodb";
 import { z } from "zod";
 import { conflict, notFound } from "../../shared/errors.js";
 import { decodeId, encodeId } from "../../shared/ids.js";
@@ -38,9 +40,8 @@ export interface TransferEnd {
   warehouseName: string | null;
 }
 
-export interface TransferDoc {
-  /** The same on both sides; with `from.region` it makes the transfer's graph id. */
-  _id: ObjectId;
+/** What either side records of a transfer. */
+interface TransferRecord {
   from: TransferEnd;
   to: TransferEnd;
   items: Array<{ item: Item; quantity: number }>;
@@ -59,6 +60,23 @@ export interface TransferDoc {
   stockSettled: boolean;
 }
 
+/** The source's record (`transfers_out`). */
+export interface TransferDoc extends TransferRecord {
+  /** Issued by the source; with `from.region` it makes the transfer's graph id. */
+  _id: ObjectId;
+}
+
+/** The destination's record (`transfers_in`). */
+export interface IncomingTransferDoc extends TransferRecord {
+  /** The whole transfer id, source region included, so news signed by one region never reaches another's transfer. */
+  _id: string;
+}
+
+export type AnyTransferDoc = TransferDoc | IncomingTransferDoc;
+
+/** An incoming record from before incoming records were keyed by the whole id; moved at start-up. */
+type LegacyIncomingDoc = Omit<IncomingTransferDoc, "_id"> & { _id: ObjectId };
+
 export type TransferSide = "OUTGOING" | "INCOMING";
 export const OUTGOING = "transfers_out";
 export const INCOMING = "transfers_in";
@@ -70,10 +88,13 @@ const transferIndex: IndexDescription[] = [
 export const transferIndexes: IndexPlan = { [OUTGOING]: transferIndex, [INCOMING]: transferIndex };
 
 export const outgoingOf = (db: Db): Collection<TransferDoc> => db.collection<TransferDoc>(OUTGOING);
-export const incomingOf = (db: Db): Collection<TransferDoc> => db.collection<TransferDoc>(INCOMING);
-export const transfersOf = (db: Db, side: TransferSide) => (side === "OUTGOING" ? outgoingOf(db) : incomingOf(db));
+export const incomingOf = (db: Db): Collection<IncomingTransferDoc> => db.collection<IncomingTransferDoc>(INCOMING);
+/** Either side's records, for what reads both alike (lists). */
+export const transfersOf = (db: Db, side: TransferSide): Collection<AnyTransferDoc> => db.collection<AnyTransferDoc>(side === "OUTGOING" ? OUTGOING : INCOMING);
 
-export const transferIdOf = (doc: Pick<TransferDoc, "_id" | "from">) => encodeId("Transfer", doc.from.region, doc._id);
+/** The one place a record becomes its graph id: the incoming key already is one. */
+export const transferIdOf = (doc: Pick<AnyTransferDoc, "_id" | "from">): string =>
+  typeof doc._id === "string" ? doc._id : encodeId("Transfer", doc.from.region, doc._id);
 
 const OPEN = [TransferStatus.REQUESTED, TransferStatus.IN_TRANSIT];
 
@@ -120,7 +141,7 @@ const snapshotOf = (doc: TransferDoc): Snapshot => ({
   cancelledBy: doc.cancelRequestedBy,
 });
 
-const message = (type: string, doc: TransferDoc, to: string, body: Record<string, unknown>): OutgoingMessage => ({
+const message = (type: string, doc: AnyTransferDoc, to: string, body: Record<string, unknown>): OutgoingMessage => ({
   id: `${type}:${transferIdOf(doc)}`,
   to,
   subgraph: "inventory",
@@ -131,18 +152,18 @@ const message = (type: string, doc: TransferDoc, to: string, body: Record<string
 export const deliveryMessageId = (transferId: string) => `transfer.deliver:${transferId}`;
 const deliverMessage = (doc: TransferDoc) => message("transfer.deliver", doc, doc.to.region, snapshotOf(doc));
 const cancelMessage = (doc: TransferDoc) => message("transfer.cancel", doc, doc.to.region, snapshotOf(doc));
-const receivedMessage = (doc: TransferDoc) =>
+const receivedMessage = (doc: IncomingTransferDoc) =>
   message("transfer.received", doc, doc.from.region, { id: transferIdOf(doc), receivedAt: doc.receivedAt, receivedBy: doc.receivedBy });
 
-function newsOf(doc: TransferDoc): News {
+function newsOf(doc: AnyTransferDoc): News {
   const at = doc.status === TransferStatus.RECEIVED ? doc.receivedAt : doc.status === TransferStatus.CANCELLED ? doc.cancelledAt : doc.inTransitAt;
   const by = doc.status === TransferStatus.RECEIVED ? doc.receivedBy : doc.status === TransferStatus.CANCELLED ? doc.cancelledBy : null;
   return { status: doc.status, toWarehouseName: doc.to.warehouseName, at, by, reason: doc.cancelReason };
 }
 
-async function insertOnce(collection: Collection<TransferDoc>, doc: TransferDoc): Promise<boolean> {
+async function insertOnce<T extends AnyTransferDoc>(collection: Collection<T>, doc: T): Promise<boolean> {
   try {
-    await collection.insertOne(doc);
+    await collection.insertOne(doc as OptionalUnlessRequiredId<T>);
     return true;
   } catch (err) {
     if (isDuplicateKey(err)) return false;
@@ -150,7 +171,7 @@ async function insertOnce(collection: Collection<TransferDoc>, doc: TransferDoc)
   }
 }
 
-const openRecord = (): Omit<TransferDoc, "_id" | "from" | "to" | "items" | "status" | "requestedAt" | "requestedBy"> => ({
+const openRecord = (): Omit<TransferRecord, "from" | "to" | "items" | "status" | "requestedAt" | "requestedBy"> => ({
   inTransitAt: null,
   receivedAt: null,
   receivedBy: null,
@@ -163,7 +184,7 @@ const openRecord = (): Omit<TransferDoc, "_id" | "from" | "to" | "items" | "stat
 });
 
 /** Moves a transfer's items into a warehouse of this region, once per `purpose`. */
-async function addStock(db: Db, doc: TransferDoc, warehouse: TransferEnd, purpose: string, actor: string, reason: string): Promise<void> {
+async function addStock(db: Db, doc: AnyTransferDoc, warehouse: TransferEnd, purpose: string, actor: string, reason: string): Promise<void> {
   const transferId = transferIdOf(doc);
   const lines = doc.items.map((i) => ({ item: i.item, delta: i.quantity }));
   const op: OperationDoc = {
@@ -271,7 +292,7 @@ export async function requestCancel(db: Db, doc: TransferDoc, actor: string, mes
   return after;
 }
 
-function refuseIfFinal(doc: TransferDoc, wanted: "cancelled" | "received"): void {
+function refuseIfFinal(doc: AnyTransferDoc, wanted: "cancelled" | "received"): void {
   const id = transferIdOf(doc);
   const extensions = { field: "id", id, status: doc.status };
   if (doc.status === TransferStatus.RECEIVED) {
@@ -284,15 +305,25 @@ function refuseIfFinal(doc: TransferDoc, wanted: "cancelled" | "received"): void
 
 // ---- destination ---------------------------------------------------------------------
 
-/** Checks that a message about transfer `s` may come from `from` and be addressed here. */
-function checkParties(s: Snapshot, from: string, here: string): ObjectId {
+/** The key of an incoming record: the whole transfer id, in its one spelling. */
+function incomingKey(id: string): string {
+  const { region, objectId } = decodeId(id, "Transfer");
+  return encodeId("Transfer", region, objectId);
+}
+
+/**
+ * Checks that a message about transfer `s` may come from `from` and be addressed here;
+ * returns the key of its incoming record, which names `from`: a region's news can only
+ * ever reach its own transfers.
+ */
+function checkParties(s: Snapshot, from: string, here: string): string {
   const id = decodeId(s.id, "Transfer");
   if (id.region !== from || s.from.region !== from) throw new LinkError(403, "FORBIDDEN", `${from} may only send news of its own transfers`);
   if (s.to.region !== here) throw new LinkError(400, "BAD_REQUEST", `transfer ${s.id} is addressed to ${s.to.region}, not ${here}`);
-  return id.objectId;
+  return incomingKey(s.id);
 }
 
-const fromSnapshot = (s: Snapshot, id: ObjectId): Pick<TransferDoc, "_id" | "from" | "to" | "items" | "requestedAt" | "requestedBy"> => ({
+const fromSnapshot = (s: Snapshot, id: string): Pick<IncomingTransferDoc, "_id" | "from" | "to" | "items" | "requestedAt" | "requestedBy"> => ({
   _id: id,
   from: s.from,
   to: s.to,
@@ -310,7 +341,7 @@ async function acceptDelivery(body: unknown, ctx: MessageContext & { from: strin
   const warehouse = decodeId(s.to.warehouseId, "Warehouse");
   const found = warehouse.region === ctx.region.code ? await warehousesOf(ctx.db).findOne({ _id: warehouse.objectId }, { projection: { name: 1 } }) : null;
   if (!found) return { status: "REFUSED", reason: `${ctx.region.code} has no warehouse ${s.to.warehouseId}` };
-  const doc: TransferDoc = {
+  const doc: IncomingTransferDoc = {
     ...fromSnapshot(s, id),
     ...openRecord(),
     to: { ...s.to, warehouseName: found.name },
@@ -326,7 +357,7 @@ async function acceptCancel(body: unknown, ctx: MessageContext & { from: string 
   const s = parse(snapshot, body, "transfer");
   const id = checkParties(s, ctx.from, ctx.region.code);
   const cancelled = { cancelledAt: new Date(), cancelledBy: s.cancelledBy ?? null };
-  const tombstone: TransferDoc = {
+  const tombstone: IncomingTransferDoc = {
     ...fromSnapshot(s, id),
     ...openRecord(),
     ...cancelled,
@@ -348,15 +379,15 @@ async function acceptCancel(body: unknown, ctx: MessageContext & { from: string 
  * receiveTransfer: IN_TRANSIT → RECEIVED in one conditional update (a cancellation racing
  * with it either happened first or fails), then the stock and the news to the source.
  */
-export async function receive(ctx: MessageContext, id: string, actor: string): Promise<TransferDoc> {
-  const { objectId } = decodeId(id, "Transfer");
+export async function receive(ctx: MessageContext, id: string, actor: string): Promise<IncomingTransferDoc> {
+  const key = incomingKey(id);
   const won = await incomingOf(ctx.db).findOneAndUpdate(
-    { _id: objectId, status: TransferStatus.IN_TRANSIT },
+    { _id: key, status: TransferStatus.IN_TRANSIT },
     { $set: { status: TransferStatus.RECEIVED, receivedAt: new Date(), receivedBy: actor, stockSettled: false } },
     { returnDocument: "after" },
   );
   if (!won) {
-    const doc = await incomingOf(ctx.db).findOne({ _id: objectId });
+    const doc = await incomingOf(ctx.db).findOne({ _id: key });
     if (!doc) {
       throw notFound(`id: transfer ${id} has not arrived in ${ctx.region.code} (not addressed here, or its source has not reached ${ctx.region.code} yet)`, { field: "id", id });
     }
@@ -365,10 +396,10 @@ export async function receive(ctx: MessageContext, id: string, actor: string): P
   }
   await settleReceipt(ctx, won);
   ctx.log.info({ event: "transfer.received", transfer: id, actor }, "transfer received");
-  return (await incomingOf(ctx.db).findOne({ _id: objectId }))!;
+  return (await incomingOf(ctx.db).findOne({ _id: key }))!;
 }
 
-async function settleReceipt(ctx: MessageContext, doc: TransferDoc): Promise<void> {
+async function settleReceipt(ctx: MessageContext, doc: IncomingTransferDoc): Promise<void> {
   await addStock(ctx.db, doc, doc.to, "transfer-in", doc.receivedBy ?? "system", `transfer ${transferIdOf(doc)} from ${doc.from.region}`);
   await ctx.messaging.send(receivedMessage(doc));
   await incomingOf(ctx.db).updateOne({ _id: doc._id }, { $set: { stockSettled: true } });
@@ -406,6 +437,7 @@ const idOfMessage = (m: { body: unknown }) => decodeId((m.body as { id: string }
  * every TRANSFER_OUT operation is COMPLETED or gone.
  */
 export async function recoverTransfers(ctx: MessageContext): Promise<number> {
+  await rekeyLegacyIncoming(ctx);
   let finished = 0;
   for await (const op of operationsOf(ctx.db).find({ type: "TRANSFER_OUT", status: "COMPLETED", transferRecorded: { $ne: true } })) {
     await recordOutgoing(ctx.db, op, ctx.region.code, ctx.messaging);
@@ -426,6 +458,24 @@ export async function recoverTransfers(ctx: MessageContext): Promise<number> {
   return finished;
 }
 
+/**
+ * Incoming records stored before they were keyed by the whole transfer id (under the bare
+ * ObjectId) move to that key, which their `from.region` gives. Idempotent: a crash between
+ * the insert and the delete leaves the copy, which the next start keeps.
+ */
+async function rekeyLegacyIncoming(ctx: MessageContext): Promise<void> {
+  const legacy = ctx.db.collection<LegacyIncomingDoc>(INCOMING);
+  let moved = 0;
+  // Not `$type: "objectId"`: the embedded engine does not match it; every key is an ObjectId or a string.
+  for await (const doc of legacy.find({ _id: { $not: { $type: "string" } } })) {
+    const { _id, ...rest } = doc;
+    await insertOnce(incomingOf(ctx.db), { ...rest, _id: encodeId("Transfer", doc.from.region, _id) });
+    await legacy.deleteOne({ _id });
+    moved++;
+  }
+  if (moved) ctx.log.warn({ region: ctx.region.code, moved }, "incoming transfers re-keyed by their whole id");
+}
+
 // ---- graph ---------------------------------------------------------------------------
 
 /** A transfer as one side records it: which side decides whether `delivery` applies. */
@@ -436,7 +486,7 @@ export interface TransferView extends Transfer {
 const endView = (e: TransferEnd) => ({ region: regionRef(e.region), warehouseId: e.warehouseId, warehouseName: e.warehouseName });
 
 /** A transfer as one side records it. */
-export function toTransfer(doc: TransferDoc, side: TransferSide): TransferView {
+export function toTransfer(doc: AnyTransferDoc, side: TransferSide): TransferView {
   return {
     id: transferIdOf(doc),
     side,
