@@ -10,7 +10,8 @@ import { eventsOf, type EventDoc } from "../../subgraphs/events/data/events.js";
 import { EventKind, EventStatus } from "../../subgraphs/events/types/enums.js";
 import { payloadHash, runOperation, type OperationDoc } from "../../subgraphs/inventory/data/ledger.js";
 import { warehousesOf, type WarehouseDoc } from "../../subgraphs/inventory/data/warehouses.js";
-import { Item } from "../../subgraphs/inventory/types/enums.js";
+import { DonorKind, Item } from "../../subgraphs/inventory/types/enums.js";
+import { iinCheckDigit } from "../../subgraphs/shared/iin.js";
 import { encodeId } from "../../subgraphs/shared/ids.js";
 import type { RegionInfo } from "../../subgraphs/shared/regions.js";
 import { searchKey } from "../../subgraphs/shared/text.js";
@@ -42,6 +43,18 @@ function rng(seed: string): () => number {
   };
 }
 
+/** A valid IIN for household `n` of a region (a birth date and serial from both), as enrolment would accept. */
+function seededIin(regionDigits: string, n: number): string {
+  const birth = new Date(Date.UTC(1950, 0, 1) + n * 401 * 86_400_000);
+  const two = (v: number) => String(v).padStart(2, "0");
+  const date = `${two(birth.getUTCFullYear() % 100)}${two(birth.getUTCMonth() + 1)}${two(birth.getUTCDate())}${n % 2 ? 3 : 4}`;
+  for (let serial = Number(regionDigits) * 100 + n; ; serial += 1000) {
+    const first11 = `${date}${String(serial % 10_000).padStart(4, "0")}`;
+    const check = iinCheckDigit(first11);
+    if (check !== null) return `${first11}${check}`;
+  }
+}
+
 /** A fixed ObjectId per (region, kind, n): the same seed gives the same ids. */
 function oid(region: string, kind: number, n: number): ObjectId {
   const code = Number(region.replace(/\D/g, "")) || 0;
@@ -70,6 +83,8 @@ export async function seedRegion(
   // "Ахметов" → "Семья Ахметовых"; surnames that do not decline stay as they are.
   const family = (surname: string) => (/(ов|ев|ин)$/.test(surname) ? `Семья ${surname}ых` : `Семья ${surname}`);
   const code = region.code;
+  // The seed acts as one of the region's staff: other regions see only the role.
+  const actor = `REGIONAL_STAFF:seed-${code}`;
   const digits = code.replace(/\D/g, "").padStart(2, "0");
   const day = 86_400_000;
 
@@ -108,7 +123,7 @@ export async function seedRegion(
       fullName: random() < 0.6 ? family(pick(SURNAMES)[0]) : person(),
       phone: `+770${(Number(digits) + 50) % 100}${String(2_000_000 + i).slice(1)}`,
       address: pick(DISTRICTS),
-      nationalIdHash: keyedHash(NATIONAL_ID_PURPOSE, `9${digits}${String(100_000_000 + i).slice(1)}`),
+      nationalIdHash: keyedHash(NATIONAL_ID_PURPOSE, seededIin(digits, i)),
       householdSize: 1 + Math.floor(random() * 7),
       vulnerabilities: some(Object.values(Vulnerability), 2),
       needs: some([Need.FOOD, Need.FOOD, Need.MEDICINE, Need.CLOTHING, Need.HYGIENE, Need.LEGAL_AID, Need.PSYCHOLOGICAL_SUPPORT], 2),
@@ -126,8 +141,8 @@ export async function seedRegion(
     const status = [HelpRequestStatus.NEW, HelpRequestStatus.TRIAGED, HelpRequestStatus.ASSIGNED][i % 3]!;
     const at = new Date(now.getTime() - (i + 1) * 3_600_000);
     const volunteer = status === HelpRequestStatus.ASSIGNED ? encodeId("Volunteer", code, volunteers[i % volunteers.length]!._id) : null;
-    const history: HelpRequestDoc["history"] = [{ from: null, to: HelpRequestStatus.NEW, at, actor: `seed-${code}`, note: null }];
-    if (status !== HelpRequestStatus.NEW) history.push({ from: HelpRequestStatus.NEW, to: status, at, actor: `seed-${code}`, note: null });
+    const history: HelpRequestDoc["history"] = [{ from: null, to: HelpRequestStatus.NEW, at, actor, note: null }];
+    if (status !== HelpRequestStatus.NEW) history.push({ from: HelpRequestStatus.NEW, to: status, at, actor, note: null });
     return {
       _id: oid(code, 4, i),
       channel: pick(Object.values(HelpChannel)),
@@ -168,13 +183,13 @@ export async function seedRegion(
       lines,
       status: "PENDING",
       error: null,
-      actor: `seed-${code}`,
+      actor,
       createdAt: new Date(now.getTime() - (60 - n) * day),
       completedAt: null,
       ...details,
     });
     const stockLines = Object.values(Item).map((item) => ({ item, delta: 10 + Math.floor(random() * 200) }));
-    await runOperation(db, operation(0, "DONATION", stockLines, { donor: pick(DONORS) }), warehouse.name);
+    await runOperation(db, operation(0, "DONATION", stockLines, { donor: pick(DONORS), donorKind: DonorKind.ORGANISATION }), warehouse.name);
     for (let d = 1; d <= 4; d++) {
       const family = beneficiaries[(w * 4 + d) % beneficiaries.length]!;
       await runOperation(

@@ -39,6 +39,14 @@ export class Loaders {
     }
     return loader as unknown as DataLoader<K, V, string | K>;
   }
+
+  private readonly values = new Map<string, unknown>();
+
+  /** `compute()` once per request for `key`; later calls get the same value (or rejection). */
+  once<T>(key: string, compute: () => T): T {
+    if (!this.values.has(key)) this.values.set(key, compute());
+    return this.values.get(key) as T;
+  }
 }
 
 function service(ctx: SubgraphContext): string {

@@ -1,6 +1,6 @@
 // Cursor connections: keyset pagination over a sort that always ends in _id, with the
-// cursor an opaque base64url of the sort values (EJSON keeps dates and ObjectIds).
-import { EJSON, type Document } from "bson";
+// cursor an opaque base64url of the sort values, each of its sort field's declared kind.
+import { ObjectId, type Document } from "bson";
 import type { Collection, Filter } from "mongodb";
 import { ArgsType, Directive, Field, Int, ObjectType, type ClassType } from "type-graphql";
 import { badInput } from "./errors.js";
@@ -57,24 +57,65 @@ export function pageSize(first: number | undefined | null): number {
   return first;
 }
 
-export type SortSpec = Array<[field: string, direction: 1 | -1]>;
+/** How a sort field's values are typed, so a cursor can carry them and be checked on the way back. */
+export type SortKind = "string" | "date" | "int" | "objectId";
+export type SortSpec = Array<[field: string, direction: 1 | -1, kind: SortKind]>;
+
+/** A MongoDB sort document for `spec`. */
+export const sortOf = (spec: SortSpec): Record<string, 1 | -1> => Object.fromEntries(spec.map(([field, direction]) => [field, direction]));
 
 function valueAt(doc: Document, path: string): unknown {
   return path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Document)[k] : undefined), doc);
 }
 
-function encodeCursor(doc: Document, sort: SortSpec): string {
-  return Buffer.from(EJSON.stringify(sort.map(([f]) => valueAt(doc, f) ?? null), { relaxed: false })).toString("base64url");
+/** A sort value as plain JSON: the cursor carries no types of its own (no EJSON, no operators). */
+function encodeValue(value: unknown, kind: SortKind): string | number | null {
+  if (value === null || value === undefined) return null;
+  if (kind === "date") return (value as Date).getTime();
+  if (kind === "objectId") return (value as ObjectId).toHexString();
+  return value as string | number;
 }
 
-function decodeCursor(cursor: string, sort: SortSpec): unknown[] {
-  try {
-    const values = EJSON.parse(Buffer.from(cursor, "base64url").toString("utf8"), { relaxed: false });
-    if (Array.isArray(values) && values.length === sort.length) return values;
-  } catch {
-    // fall through to the error below
+/** The value back from the cursor, of exactly the kind the sort field has; undefined when it is not. */
+function decodeValue(value: unknown, kind: SortKind): unknown {
+  if (value === null) return null;
+  switch (kind) {
+    case "string":
+      return typeof value === "string" && value.length <= 1000 ? value : undefined;
+    case "int":
+      return Number.isSafeInteger(value) ? value : undefined;
+    case "date":
+      return Number.isSafeInteger(value) ? new Date(value as number) : undefined;
+    case "objectId":
+      return typeof value === "string" && /^[0-9a-f]{24}$/.test(value) ? ObjectId.createFromHexString(value) : undefined;
   }
-  throw badInput("after: malformed cursor; pass a pageInfo.endCursor from a previous page", { field: "after" });
+}
+
+/** The sort a cursor belongs to: a cursor from another list (or another order) is refused. */
+const signature = (sort: SortSpec) => sort.map(([f, d]) => `${f}:${d}`).join(",");
+
+function encodeCursor(doc: Document, sort: SortSpec): string {
+  const values = sort.map(([field, , kind]) => encodeValue(valueAt(doc, field), kind));
+  return Buffer.from(JSON.stringify([signature(sort), ...values])).toString("base64url");
+}
+
+/**
+ * The sort values a cursor names. Cursors come from clients: anything but a cursor this
+ * list made (same sort, values of the right types) is BAD_USER_INPUT, and no value ever
+ * reaches the filter as anything but a string, a number, a date or an ObjectId.
+ */
+function decodeCursor(cursor: string, sort: SortSpec): unknown[] {
+  let parsed: unknown;
+  try {
+    parsed = cursor.length <= 4096 ? JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (Array.isArray(parsed) && parsed.length === sort.length + 1 && parsed[0] === signature(sort)) {
+    const values = sort.map(([, , kind], i) => decodeValue(parsed[i + 1], kind));
+    if (values.every((v) => v !== undefined)) return values;
+  }
+  throw badInput("after: malformed cursor (not one of this list's); pass a pageInfo.endCursor from a previous page", { field: "after" });
 }
 
 /** `(a, b, _id) > (va, vb, vid)` in the sort's directions, as a MongoDB filter. */
@@ -98,14 +139,16 @@ export async function paginate<TDoc extends Document, T>(
   sort: SortSpec,
   args: { first?: number | null; after?: string | null },
   map: (doc: TDoc) => T,
+  /** The kind of the collection's `_id`, the tie-breaker. */
+  idKind: SortKind = "objectId",
 ): Promise<Page<T>> {
   const size = pageSize(args.first);
-  const fullSort: SortSpec = sort.some(([f]) => f === "_id") ? sort : [...sort, ["_id", 1]];
+  const fullSort: SortSpec = sort.some(([f]) => f === "_id") ? sort : [...sort, ["_id", 1, idKind]];
   const pageFilter = args.after ? { $and: [filter, afterFilter(fullSort, decodeCursor(args.after, fullSort))] } : filter;
   const [docs, totalCount] = await Promise.all([
     collection
       .find(pageFilter as Filter<TDoc>)
-      .sort(Object.fromEntries(fullSort))
+      .sort(sortOf(fullSort))
       .limit(size + 1)
       .toArray(),
     collection.countDocuments(filter),

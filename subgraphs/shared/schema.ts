@@ -6,7 +6,8 @@ import { buildSubgraphSchema } from "@apollo/subgraph";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { parse, type GraphQLSchema } from "graphql";
 import { buildSchema, createResolversMap, type BuildSchemaOptions } from "type-graphql";
-import type { SubgraphContext } from "./context.js";
+import { Loaders, type SubgraphContext } from "./context.js";
+import { applyReadRules, wrapFields } from "./visibility.js";
 
 export const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible"])';
@@ -32,5 +33,26 @@ export async function buildFederatedSchema<C = SubgraphContext>(
   for (const [type, reference] of Object.entries(referenceResolvers)) {
     resolvers[type] = { ...(resolvers[type] ?? {}), ...reference };
   }
-  return buildSubgraphSchema({ typeDefs, resolvers: resolvers as never });
+  const subgraph = buildSubgraphSchema({ typeDefs, resolvers: resolvers as never });
+  applyReadRules(schema, subgraph);
+  memoizeRegionFields(subgraph);
+  return subgraph;
+}
+
+/**
+ * A region's fields (statistics, stock, lists) are the same for every reference to that
+ * region in one request, and each is a database query: computed once per request, however
+ * many representations of the region an `_entities` call carries.
+ */
+function memoizeRegionFields(schema: GraphQLSchema): void {
+  wrapFields<{ loaders?: Loaders }>(
+    schema,
+    "Region",
+    (resolve, field) => (root, args, ctx, info) => {
+      if (!(ctx?.loaders instanceof Loaders)) return resolve(root, args, ctx, info);
+      const key = `Region.${field}\u0000${(root as { code?: string }).code}\u0000${JSON.stringify(args)}`;
+      return ctx.loaders.once(key, () => resolve(root, args, ctx, info));
+    },
+    ["code"],
+  );
 }

@@ -234,6 +234,79 @@ describe("withdrawConsent", () => {
   });
 });
 
+describe("free text about people, and who did what", () => {
+  const HISTORY = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on HelpRequest { id status history { to actor note } } } }`;
+  type History = { _entities: Array<{ history: Array<{ to: string; actor: string; note: string | null }> } | null> };
+
+  async function triagedAndCancelled(beneficiaryId?: string): Promise<string> {
+    const open = await postGraphQL<{ openHelpRequest: { id: string } }>(
+      url(),
+      `mutation ($input: OpenHelpRequestInput!) { openHelpRequest(input: $input) { id } }`,
+      { input: { region: "KZ-75", channel: "HOTLINE", need: "FOOD", beneficiaryId } },
+      staff,
+    );
+    const id = open.data!.openHelpRequest.id;
+    const triage = `mutation ($id: ID!, $note: String) { triageHelpRequest(id: $id, note: $note) { id } }`;
+    expect((await postGraphQL(url(), triage, { id, note: "mother of four,\r\nasked for nappies" }, staff)).errors).toBeUndefined();
+    expect((await postGraphQL(url(), `mutation ($id: ID!) { cancelHelpRequest(id: $id, reason: "family moved to Shymkent") { id } }`, { id }, staff)).errors).toBeUndefined();
+    return id;
+  }
+
+  it("shows history notes to the region's staff only, and the actor's subject only to them", async () => {
+    const id = await triagedAndCancelled();
+    const reps = [{ __typename: "HelpRequest", id }];
+    const own = await postGraphQL<History>(url(), HISTORY, { reps }, staff);
+    expect(own.errors).toBeUndefined();
+    expect(own.data!._entities[0]!.history.map((h) => [h.to, h.actor, h.note])).toEqual([
+      ["NEW", "REGIONAL_STAFF:staff-75", null],
+      ["TRIAGED", "REGIONAL_STAFF:staff-75", "mother of four,\nasked for nappies"],
+      ["CANCELLED", "REGIONAL_STAFF:staff-75", "family moved to Shymkent"],
+    ]);
+    const staff43 = await host.token({ sub: "staff-43", role: "REGIONAL_STAFF", region: "KZ-43" });
+    for (const token of [coordinator, staff43]) {
+      const other = await postGraphQL<History>(url(), HISTORY, { reps }, token);
+      expect(other.data!._entities[0]!.history.map((h) => [h.to, h.actor, h.note])).toEqual([
+        ["NEW", "REGIONAL_STAFF", null],
+        ["TRIAGED", "REGIONAL_STAFF", null],
+        ["CANCELLED", "REGIONAL_STAFF", null],
+      ]);
+      // Every note (set or not) is withheld, with FORBIDDEN at its path.
+      expect(other.errors!.map((e) => [e.extensions!.code, e.path!.join(".")])).toEqual([0, 1, 2].map((i) => ["FORBIDDEN", `_entities.0.history.${i}.note`]));
+      expect(JSON.stringify(other)).not.toMatch(/nappies|Shymkent|staff-75/);
+    }
+  });
+
+  it("audits reads of notes as reads of the help request", async () => {
+    const id = await triagedAndCancelled();
+    await db().collection("audit_log").deleteMany({});
+    await postGraphQL(url(), `query ReadNotes($reps: [_Any!]!) { _entities(representations: $reps) { ... on HelpRequest { history { note } } } }`, { reps: [{ __typename: "HelpRequest", id }] }, staff);
+    expect(await db().collection("audit_log").find({ action: "READ_PERSONAL" }).project({ _id: 0, entity: 1, ids: 1, operation: 1 }).toArray()).toEqual([
+      { operation: "ReadNotes", entity: "HelpRequest", ids: [id] },
+    ]);
+  });
+
+  it("shows who recorded consent to other regions as a role", async () => {
+    const id = (await enroll()).data!.enrollBeneficiary.id;
+    const Q = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Beneficiary { consent { recordedBy } } } }`;
+    const reps = [{ __typename: "Beneficiary", id }];
+    expect((await postGraphQL(url(), Q, { reps }, staff)).data).toEqual({ _entities: [{ consent: { recordedBy: "staff-75" } }] });
+    expect((await postGraphQL(url(), Q, { reps }, coordinator)).data).toEqual({ _entities: [{ consent: { recordedBy: "REGIONAL_STAFF" } }] });
+  });
+
+  it("erases the notes of the household's help requests when consent is withdrawn", async () => {
+    const id = (await enroll()).data!.enrollBeneficiary.id;
+    const request = await triagedAndCancelled(id);
+    const unrelated = await triagedAndCancelled();
+    expect((await postGraphQL(url(), `mutation ($id: ID!) { withdrawConsent(id: $id) { status } }`, { id }, staff)).errors).toBeUndefined();
+    const notes = async (requestId: string) =>
+      ((await db().collection("help_requests").findOne({ _id: new ObjectId(requestId.slice(-24)) }))!.history as Array<{ note: string | null }>).map((h) => h.note);
+    expect(await notes(request)).toEqual([null, null, null]);
+    expect(JSON.stringify(await db().collection("help_requests").findOne({ _id: new ObjectId(request.slice(-24)) }))).not.toMatch(/nappies|Shymkent/);
+    // Requests about other people keep theirs.
+    expect(await notes(unrelated)).toEqual([null, "mother of four,\nasked for nappies", "family moved to Shymkent"]);
+  });
+});
+
 describe("help request lifecycle", () => {
   const STATUSES = ["NEW", "TRIAGED", "ASSIGNED", "IN_PROGRESS", "FULFILLED", "CANCELLED"] as const;
   const TARGETS = ["TRIAGED", "ASSIGNED", "IN_PROGRESS", "FULFILLED", "CANCELLED"] as const;

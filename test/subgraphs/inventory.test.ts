@@ -209,6 +209,48 @@ describe("adjustments, thresholds and totals", () => {
   });
 });
 
+describe("free text and who did what", () => {
+  it("keeps a donor who is a person, movement reasons and staff ids to the region's staff", async () => {
+    const wh = await warehouse();
+    const person = await gql<{ receiveDonation: { id: string } }>(DONATE, { input: { warehouseId: wh, donor: "Aigul Bekova", items: [{ item: "MASK", quantity: 5 }], idempotencyKey: "p" } });
+    const company = await gql<{ receiveDonation: { id: string } }>(DONATE, {
+      input: { warehouseId: wh, donor: "Kaspi Charity", donorKind: "ORGANISATION", items: [{ item: "MASK", quantity: 5 }], idempotencyKey: "o" },
+    });
+    const adjust = `mutation ($input: AdjustStockInput!) { adjustStock(input: $input) { id } }`;
+    expect((await gql(adjust, { input: { warehouseId: wh, item: "MASK", delta: -1, kind: "WRITE_OFF", reason: "given to Aigul's neighbour,\nby hand" } })).errors).toBeUndefined();
+    const Q = `query ($reps: [_Any!]!) { _entities(representations: $reps) {
+      ... on Donation { donor donorKind receivedBy }
+      ... on Warehouse { movements(first: 10) { nodes { kind actor reason } } } } }`;
+    const reps = [
+      { __typename: "Donation", id: person.data!.receiveDonation.id },
+      { __typename: "Donation", id: company.data!.receiveDonation.id },
+      { __typename: "Warehouse", id: wh },
+    ];
+    const own = await gql<{ _entities: [Record<string, unknown>, Record<string, unknown>, { movements: { nodes: Array<Record<string, unknown>> } }] }>(Q, { reps });
+    expect(own.errors).toBeUndefined();
+    expect(own.data!._entities.slice(0, 2)).toEqual([
+      { donor: "Aigul Bekova", donorKind: "PERSON", receivedBy: "REGIONAL_STAFF:staff-75" },
+      { donor: "Kaspi Charity", donorKind: "ORGANISATION", receivedBy: "REGIONAL_STAFF:staff-75" },
+    ]);
+    expect(own.data!._entities[2].movements.nodes[0]).toEqual({ kind: "WRITE_OFF", actor: "REGIONAL_STAFF:staff-75", reason: "given to Aigul's neighbour,\nby hand" });
+
+    const coordinator = await host.token({ sub: "coord", role: "NATIONAL_COORDINATOR" });
+    const other = await postGraphQL<typeof own.data>(url(), Q, { reps }, coordinator);
+    expect(other.data!._entities.slice(0, 2)).toEqual([
+      { donor: null, donorKind: "PERSON", receivedBy: "REGIONAL_STAFF" },
+      { donor: "Kaspi Charity", donorKind: "ORGANISATION", receivedBy: "REGIONAL_STAFF" },
+    ]);
+    expect(other.data!._entities[2].movements.nodes.map((n) => [n.actor, n.reason])).toEqual([
+      ["REGIONAL_STAFF", null],
+      ["REGIONAL_STAFF", null],
+      ["REGIONAL_STAFF", null],
+    ]);
+    expect(new Set(other.errors!.map((e) => e.extensions!.code))).toEqual(new Set(["FORBIDDEN"]));
+    expect(other.errors!.map((e) => e.path!.join("."))).toContain("_entities.0.donor");
+    expect(JSON.stringify(other)).not.toMatch(/Aigul|staff-75/);
+  });
+});
+
 describe("crash recovery", () => {
   it("completes an interrupted operation whose lines were all reserved, and rolls back one that was not", async () => {
     const w = await warehouse();

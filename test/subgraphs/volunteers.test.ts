@@ -245,6 +245,38 @@ describe("Region.volunteers and volunteerStats", () => {
     expect((await page({ after: "not-a-cursor" })).errors![0]!.message).toContain("after: malformed cursor");
   });
 
+  it("refuses forged cursors, so no client value reaches the filter as an operator", async () => {
+    await seed(3);
+    const real = (await page({ first: 1 })).data!._entities[0]!.volunteers.pageInfo.endCursor!;
+    const [signature, name, id] = JSON.parse(Buffer.from(real, "base64url").toString("utf8")) as [string, string, string];
+    const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const catastrophic = { $regularExpression: { pattern: "^(a+)+$", options: "" } };
+    const forged = [
+      cursor([signature, catastrophic, id]),
+      cursor([signature, { $gt: "" }, id]),
+      cursor([signature, name, { $oid: id }]),
+      cursor([signature, 42, id]),
+      cursor([signature, name, "not-an-object-id"]),
+      cursor([signature, name]),
+      cursor(["registeredAt:-1,_id:1", name, id]),
+      // The old EJSON form, which decoded $regularExpression into a real regex.
+      Buffer.from(`[${JSON.stringify(catastrophic)},{"$oid":"${id}"}]`).toString("base64url"),
+    ];
+    const finds = () => host.commands.filter((c) => c.commandName === "find").length;
+    for (const after of forged) {
+      const before = finds();
+      const res = await page({ first: 1, after });
+      expect(res.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "after" });
+      expect(finds()).toBe(before);
+    }
+    // The real one still pages.
+    expect((await page({ first: 1, after: real })).data!._entities[0]!.volunteers.nodes).toHaveLength(1);
+  });
+
+  it("refuses an over-long name search", async () => {
+    expect((await page({ filter: { search: "x".repeat(101) } })).errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "filter.search" });
+  });
+
   it("counts volunteers, active ones, and active ones per skill", async () => {
     await seed(30);
     const res = await postGraphQL<{ _entities: Array<{ volunteerStats: { total: number; active: number; bySkill: Array<{ skill: string; count: number }> } }> }>(

@@ -51,7 +51,7 @@ export function toBeneficiary(doc: BeneficiaryDoc, region: string): Beneficiary 
     address: doc.address ?? null,
     vulnerabilities: doc.vulnerabilities,
     needs: doc.needs,
-    consent: doc.consent,
+    consent: { ...doc.consent, region },
     status: doc.status,
     registeredAt: doc.registeredAt,
   };
@@ -90,7 +90,8 @@ export async function eraseBeneficiary(db: Db, _id: ObjectId, actor: string): Pr
   if (doc) {
     await helpRequestsOf(db).updateMany(
       { beneficiaryId: _id },
-      { $set: { description: null, contactPhone: null, updatedAt: now, erasedBy: actor } },
+      // Notes (triage, fulfilment, cancellation reasons) are free text about the household too.
+      { $set: { description: null, contactPhone: null, "history.$[].note": null, updatedAt: now, erasedBy: actor } },
     );
   }
   return doc;

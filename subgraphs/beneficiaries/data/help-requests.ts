@@ -6,6 +6,7 @@ import type { Collection, Db, Filter } from "mongodb";
 import { conflict, notFound } from "../../shared/errors.js";
 import { encodeId } from "../../shared/ids.js";
 import type { IndexPlan } from "../../shared/mongo.js";
+import type { SortSpec } from "../../shared/pagination.js";
 import { regionRef } from "../../shared/region-entity.js";
 import { HelpChannel, HelpRequestStatus, Need, Urgency, URGENCY_RANK } from "../types/enums.js";
 import type { HelpRequest } from "../types/help-request.js";
@@ -61,8 +62,11 @@ export const TRANSITIONS: Record<HelpRequestStatus, HelpRequestStatus[]> = {
 };
 
 export function toHelpRequest(doc: HelpRequestDoc, region: string): HelpRequest {
+  const id = encodeId("HelpRequest", region, doc._id);
+  // Each step carries whose request it is: its note is personal, its actor shown as a role to others.
+  const owner = { region, ownerId: doc.assignedVolunteerId, audit: { entity: "HelpRequest", id } };
   return {
-    id: encodeId("HelpRequest", region, doc._id),
+    id,
     region: regionRef(region),
     channel: doc.channel,
     need: doc.need,
@@ -70,7 +74,7 @@ export function toHelpRequest(doc: HelpRequestDoc, region: string): HelpRequest 
     description: doc.description,
     contactPhone: doc.contactPhone,
     status: doc.status,
-    history: doc.history,
+    history: doc.history.map((step) => ({ ...step, ...owner })),
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
     beneficiaryId: doc.beneficiaryId ? encodeId("Beneficiary", region, doc.beneficiaryId) : null,
@@ -127,7 +131,7 @@ export function helpRequestFilter(q: HelpRequestQuery): Filter<HelpRequestDoc> {
 }
 
 /** The queue order: urgency, then the oldest first. */
-export const QUEUE_ORDER: Array<[string, 1 | -1]> = [
-  ["urgencyRank", 1],
-  ["createdAt", 1],
+export const QUEUE_ORDER: SortSpec = [
+  ["urgencyRank", 1, "int"],
+  ["createdAt", 1, "date"],
 ];

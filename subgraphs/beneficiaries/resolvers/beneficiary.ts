@@ -4,6 +4,7 @@ import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js"
 import { badInput, conflict } from "../../shared/errors.js";
 import { normalizeIin } from "../../shared/iin.js";
 import { normalizePhone } from "../../shared/phone.js";
+import { sortOf } from "../../shared/pagination.js";
 import { requireOwn } from "../../shared/references.js";
 import { distinct, requiredText } from "../../shared/text.js";
 import {
@@ -124,7 +125,7 @@ export class BeneficiaryResolver {
     const _id = ownId(ctx, beneficiary.id, "Beneficiary").objectId;
     const docs = await helpRequestsOf(ctx.db)
       .find({ beneficiaryId: _id, ...(status ? { status } : {}) })
-      .sort(Object.fromEntries(QUEUE_ORDER))
+      .sort(sortOf(QUEUE_ORDER))
       .limit(100)
       .toArray();
     return docs.map((d) => toHelpRequest(d, ctx.region.code));

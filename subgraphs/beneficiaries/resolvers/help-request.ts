@@ -5,7 +5,7 @@ import { VolunteerRef } from "../types/entities.js";
 import { conflict, forbidden } from "../../shared/errors.js";
 import { normalizePhone } from "../../shared/phone.js";
 import { byId, requireOwn } from "../../shared/references.js";
-import { requiredText } from "../../shared/text.js";
+import { optionalText, requiredText } from "../../shared/text.js";
 import { requireActiveVolunteer } from "../../volunteers/data/volunteers.js";
 import { beneficiariesOf, toBeneficiary } from "../data/beneficiaries.js";
 import { helpRequestsOf, toHelpRequest, transition, type HelpRequestDoc } from "../data/help-requests.js";
@@ -15,7 +15,9 @@ import { HelpRequest } from "../types/help-request.js";
 import { OpenHelpRequestInput } from "../types/inputs.js";
 import { requireBeneficiary } from "./beneficiary.js";
 
-const optionalNote = (note: string | undefined | null) => (note ? requiredText(note, "note", 2000) : null);
+/** Notes and reasons: free text that may run over several lines. */
+const NOTE = { multiline: true };
+const optionalNote = (note: string | undefined | null) => optionalText(note, "note", 2000, NOTE);
 
 @Resolver(() => HelpRequest)
 export class HelpRequestResolver {
@@ -48,7 +50,7 @@ export class HelpRequestResolver {
       need: input.need,
       urgency: input.urgency,
       urgencyRank: URGENCY_RANK[input.urgency],
-      description: input.description ? requiredText(input.description, "input.description", 2000) : null,
+      description: optionalText(input.description, "input.description", 2000, NOTE),
       contactPhone: input.contactPhone ? normalizePhone(input.contactPhone, "input.contactPhone") : null,
       beneficiaryId,
       assignedVolunteerId: null,
@@ -120,7 +122,7 @@ export class HelpRequestResolver {
   ): Promise<HelpRequest> {
     const { objectId } = ownId(ctx, id, "HelpRequest");
     ctx.access.requireWrite(ctx.region.code);
-    return this.move(ctx, "cancelHelpRequest", id, objectId, HelpRequestStatus.CANCELLED, { note: requiredText(reason, "reason", 2000) });
+    return this.move(ctx, "cancelHelpRequest", id, objectId, HelpRequestStatus.CANCELLED, { note: requiredText(reason, "reason", 2000, NOTE) });
   }
 
   private async move(

@@ -22,7 +22,7 @@ export class RegionBeneficiariesResolver {
     @Ctx() ctx: SubgraphContext,
   ): Promise<BeneficiaryConnection> {
     ctx.access.forbidVolunteer("Region.beneficiaries");
-    return paginate(beneficiariesOf(ctx.db), beneficiaryFilter(filter ?? {}), [["registeredAt", -1]], page, (d) => toBeneficiary(d, region.code));
+    return paginate(beneficiariesOf(ctx.db), beneficiaryFilter(filter ?? {}), [["registeredAt", -1, "date"]], page, (d) => toBeneficiary(d, region.code));
   }
 
   @FieldResolver(() => HelpRequestConnection, { nullable: true, description: "The request queue: most urgent first, then oldest first." })
@@ -47,7 +47,7 @@ export class RegionBeneficiariesResolver {
     if (caller.role !== "REGIONAL_STAFF" || caller.region !== region.code) {
       throw forbidden(`the audit log of ${region.code} is for ${region.code} staff only`);
     }
-    return paginate(auditOf(ctx.db), {}, [["at", -1], ["_id", -1]], page, (d) => ({
+    return paginate(auditOf(ctx.db), {}, [["at", -1, "date"], ["_id", -1, "objectId"]], page, (d) => ({
       id: d._id.toHexString(),
       at: d.at,
       actor: d.actor,

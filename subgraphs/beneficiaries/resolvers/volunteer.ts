@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { SubgraphContext } from "../../shared/context.js";
+import { sortOf } from "../../shared/pagination.js";
 import { VolunteerRef } from "../types/entities.js";
 import { helpRequestsOf, QUEUE_ORDER, toHelpRequest } from "../data/help-requests.js";
 import { HelpRequestStatus } from "../types/enums.js";
@@ -16,7 +17,7 @@ export class VolunteerHelpRequestsResolver {
     ctx.access.requireSelfIfVolunteer(volunteer.id, "assigned help requests");
     const docs = await helpRequestsOf(ctx.db)
       .find({ assignedVolunteerId: volunteer.id, ...(status ? { status } : {}) })
-      .sort(Object.fromEntries(QUEUE_ORDER))
+      .sort(sortOf(QUEUE_ORDER))
       .limit(100)
       .toArray();
     return docs.map((d) => toHelpRequest(d, ctx.region.code));

@@ -1,6 +1,7 @@
 import { Directive, Field, ID, Int, ObjectType } from "type-graphql";
 import { Connection } from "../../shared/pagination.js";
-import { Personal } from "../../shared/personal.js";
+import { Actor, Personal } from "../../shared/personal.js";
+import { notForVolunteers, ReadableBy } from "../../shared/visibility.js";
 import { Region } from "./entities.js";
 import { BeneficiaryStatus, Need, Vulnerability } from "./enums.js";
 
@@ -15,14 +16,19 @@ export class Consent {
   @Field()
   recordedAt!: Date;
 
-  @Field(() => String, { description: "Who recorded it (the staff member's id)." })
+  @Actor({ role: "REGIONAL_STAFF" })
+  @Field(() => String, { description: "Who recorded it: the staff member's id for the region's staff, the role for others." })
   recordedBy!: string;
 
   @Field(() => Date, { nullable: true })
   withdrawnAt!: Date | null;
+
+  /** Not in the graph: the household's region. */
+  region!: string;
 }
 
 @Directive('@key(fields: "id")')
+@ReadableBy(notForVolunteers("Beneficiaries"))
 @ObjectType({ description: "A household or person receiving aid. The national ID number is never returned." })
 export class Beneficiary {
   @Field(() => ID)

@@ -1,6 +1,7 @@
 import { Directive, Field, ID, ObjectType } from "type-graphql";
 import { Connection } from "../../shared/pagination.js";
-import { Personal } from "../../shared/personal.js";
+import { Actor, Personal } from "../../shared/personal.js";
+import { ownOnlyForVolunteers, ReadableBy } from "../../shared/visibility.js";
 import { Region } from "./entities.js";
 import { HelpChannel, HelpRequestStatus, Need, Urgency } from "./enums.js";
 
@@ -15,14 +16,22 @@ export class StatusChange {
   @Field()
   at!: Date;
 
-  @Field({ description: "Role and id of who made the change." })
+  @Actor()
+  @Field({ description: "Role and id of who made the change; other regions and volunteers see the role only." })
   actor!: string;
 
-  @Field(() => String, { nullable: true })
+  @Personal()
+  @Field(() => String, { nullable: true, description: "Triage, fulfilment or cancellation note. Personal: free text about people." })
   note!: string | null;
+
+  /** Not in the graph: whose request it is, for the rules on the fields above. */
+  region!: string;
+  ownerId!: string | null;
+  audit!: { entity: string; id: string };
 }
 
 @Directive('@key(fields: "id")')
+@ReadableBy(ownOnlyForVolunteers((r: HelpRequest) => r.assignedVolunteerId, "assigned help requests"))
 @ObjectType({ description: "A request for help, from the hotline, a walk-in, online, a referral or outreach." })
 export class HelpRequest {
   @Field(() => ID)

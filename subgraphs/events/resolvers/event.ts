@@ -1,14 +1,14 @@
 import { ObjectId } from "bson";
-import { Arg, Ctx, Float, ID, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
 import { badInput, conflict, forbidden } from "../../shared/errors.js";
 import { decodeId } from "../../shared/ids.js";
 import { requireOwn } from "../../shared/references.js";
-import { requiredText } from "../../shared/text.js";
+import { optionalText, requiredText } from "../../shared/text.js";
 import { requireActiveVolunteer } from "../../volunteers/data/volunteers.js";
 import { cancelSignUp, eventsOf, recordAttendance, signUp, toEvent, type EventDoc } from "../data/events.js";
 import { EventStatus } from "../types/enums.js";
-import { Event } from "../types/event.js";
+import { Attendance, Event } from "../types/event.js";
 import { CreateEventInput, UpdateEventInput } from "../types/inputs.js";
 
 const MAX_DURATION_MS = 31 * 24 * 3_600_000;
@@ -60,6 +60,13 @@ export class EventResolver {
     return toEvent(await requireEvent(ctx, id), ctx.region.code);
   }
 
+  @FieldResolver(() => [Attendance], { description: "Who signed up and the hours they served; a volunteer sees only their own entry." })
+  attendance(@Root() event: Event, @Ctx() ctx: SubgraphContext): Attendance[] {
+    const caller = ctx.access.caller;
+    // Attendance itself refuses other volunteers' entries; leaving them out keeps the list whole.
+    return caller?.role === "VOLUNTEER" ? event.attendance.filter((a) => a.volunteer.id === caller.sub) : event.attendance;
+  }
+
   @Mutation(() => Event, { nullable: true })
   async createEvent(@Arg("input") input: CreateEventInput, @Ctx() ctx: SubgraphContext): Promise<Event> {
     const region = ownRegion(ctx, input.region, "input.region").code;
@@ -74,7 +81,7 @@ export class EventResolver {
       _id: new ObjectId(),
       title: requiredText(input.title, "input.title"),
       kind: input.kind,
-      description: input.description ? requiredText(input.description, "input.description", 5000) : null,
+      description: optionalText(input.description, "input.description", 5000, { multiline: true }),
       startsAt: input.startsAt,
       endsAt: input.endsAt,
       location,
@@ -103,7 +110,7 @@ export class EventResolver {
       if (current.status === EventStatus.CANCELLED) throw conflict(`event ${id} is cancelled`, { reason: "CANCELLED" });
       const set: Partial<EventDoc> = {};
       if (input.title !== undefined) set.title = requiredText(input.title, "input.title");
-      if (input.description !== undefined) set.description = input.description ? requiredText(input.description, "input.description", 5000) : null;
+      if (input.description !== undefined) set.description = optionalText(input.description, "input.description", 5000, { multiline: true });
       if (input.location !== undefined) set.location = input.location ? requiredText(input.location, "input.location", 300) : null;
       if (input.onlineUrl !== undefined) set.onlineUrl = onlineUrl(input.onlineUrl);
       if (input.organiser !== undefined) set.organiser = input.organiser ? requiredText(input.organiser, "input.organiser") : null;
@@ -140,7 +147,7 @@ export class EventResolver {
     ctx.access.requireWrite(ctx.region.code);
     const doc = await eventsOf(ctx.db).findOneAndUpdate(
       { _id: objectId, status: EventStatus.SCHEDULED },
-      { $set: { status: EventStatus.CANCELLED, cancelReason: reason ? requiredText(reason, "reason", 500) : null, updatedAt: new Date() } },
+      { $set: { status: EventStatus.CANCELLED, cancelReason: optionalText(reason, "reason", 500, { multiline: true }), updatedAt: new Date() } },
       { returnDocument: "after" },
     );
     if (!doc) {

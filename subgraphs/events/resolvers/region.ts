@@ -24,7 +24,7 @@ export class RegionEventsResolver {
     if (from) filter.endsAt = { $gte: from };
     if (to) filter.startsAt = { $lte: to };
     if (kind) filter.kind = kind;
-    return paginate(eventsOf(ctx.db), filter, [["startsAt", 1]], page, (d) => toEvent(d, region.code));
+    return paginate(eventsOf(ctx.db), filter, [["startsAt", 1, "date"]], page, (d) => toEvent(d, region.code));
   }
 
   @FieldResolver(() => [Event], { nullable: true, description: "Scheduled events not started yet, soonest first." })

@@ -2,7 +2,9 @@ import { Directive, Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { Connection } from "../../shared/pagination.js";
 import { Region, VolunteerRef } from "./entities.js";
 import { EventKind, EventStatus } from "./enums.js";
+import { ownOnlyForVolunteers, ReadableBy } from "../../shared/visibility.js";
 
+@ReadableBy(ownOnlyForVolunteers((a: Attendance) => a.volunteer.id, "attendance"), ["volunteer"])
 @ObjectType({ description: "A volunteer's place at an event and the hours they served." })
 export class Attendance {
   @Field(() => VolunteerRef)

@@ -18,7 +18,7 @@ import { appError, conflict } from "../../shared/errors.js";
 import { encodeId, type EntityType } from "../../shared/ids.js";
 import { isDuplicateKey, type IndexPlan } from "../../shared/mongo.js";
 import type { Logger } from "../../shared/log.js";
-import { Item, MovementKind } from "../types/enums.js";
+import { type DonorKind, Item, MovementKind } from "../types/enums.js";
 import { warehousesOf } from "./warehouses.js";
 
 export type OperationType = "DONATION" | "DISTRIBUTION" | "ADJUSTMENT" | "WRITE_OFF" | "TRANSFER_OUT" | "TRANSFER_IN";
@@ -47,6 +47,8 @@ export interface OperationDoc {
   completedAt: Date | null;
   /** Type-specific, graph-visible details. */
   donor?: string;
+  /** Absent on donations recorded before it existed: treated as a person. */
+  donorKind?: DonorKind;
   beneficiaryId?: string;
   deliveredBy?: string | null;
   reason?: string | null;

@@ -1,14 +1,16 @@
 // Donations and distributions as graph objects, from their operation documents.
 import type { ObjectId } from "bson";
 import { badInput } from "../../shared/errors.js";
-import type { Item } from "../types/enums.js";
+import { DonorKind, type Item } from "../types/enums.js";
 import type { ItemQuantityInput } from "../types/inputs.js";
 import { operationId, type OperationDoc, type OperationLine } from "./ledger.js";
 
 export interface DonationView {
   id: string;
+  region: string;
   warehouseId: ObjectId;
   donor: string;
+  donorKind: DonorKind;
   items: Array<{ item: Item; quantity: number }>;
   receivedAt: Date;
   receivedBy: string;
@@ -26,7 +28,16 @@ export interface DistributionView {
 const items = (op: OperationDoc) => op.lines.map((l) => ({ item: l.item, quantity: Math.abs(l.delta) }));
 
 export function toDonation(op: OperationDoc, region: string): DonationView {
-  return { id: operationId(op, region), warehouseId: op.warehouseId, donor: op.donor ?? "", items: items(op), receivedAt: op.createdAt, receivedBy: op.actor };
+  return {
+    id: operationId(op, region),
+    region,
+    warehouseId: op.warehouseId,
+    donor: op.donor ?? "",
+    donorKind: op.donorKind ?? DonorKind.PERSON,
+    items: items(op),
+    receivedAt: op.createdAt,
+    receivedBy: op.actor,
+  };
 }
 
 export function toDistribution(op: OperationDoc, region: string): DistributionView {

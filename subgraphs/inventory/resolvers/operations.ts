@@ -26,7 +26,7 @@ export async function operate(
   type: OperationType,
   lines: OperationLine[],
   key: string | null,
-  details: Pick<OperationDoc, "donor" | "beneficiaryId" | "deliveredBy" | "reason" | "transfer">,
+  details: Pick<OperationDoc, "donor" | "donorKind" | "beneficiaryId" | "deliveredBy" | "reason" | "transfer">,
   _id = new ObjectId(),
   transferId?: string,
 ): Promise<OperationDoc> {
@@ -69,6 +69,7 @@ export class DonationResolver {
     ctx.access.requireWrite(ctx.region.code);
     const op = await operate(ctx, warehouse, "DONATION", toLines(input.items, 1), idempotencyKey(input.idempotencyKey), {
       donor: requiredText(input.donor, "input.donor"),
+      donorKind: input.donorKind,
     });
     return toDonation(op, ctx.region.code);
   }
@@ -82,7 +83,7 @@ export class DonationResolver {
       throw badInput("input.delta: a WRITE_OFF removes stock, so delta must be negative", { field: "input.delta" });
     }
     await operate(ctx, warehouse, input.kind, [{ item: input.item, delta: input.delta }], input.idempotencyKey ? idempotencyKey(input.idempotencyKey) : null, {
-      reason: requiredText(input.reason, "input.reason", 500),
+      reason: requiredText(input.reason, "input.reason", 500, { multiline: true }),
     });
     return toWarehouse((await warehousesOf(ctx.db).findOne({ _id: warehouse._id }))!, ctx.region.code);
   }

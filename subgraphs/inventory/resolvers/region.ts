@@ -10,7 +10,7 @@ export class RegionInventoryResolver {
   @FieldResolver(() => WarehouseConnection, { nullable: true, description: "The region's warehouses by name." })
   async warehouses(@Root() region: Region, @Args() page: PageArgs, @Ctx() ctx: SubgraphContext): Promise<WarehouseConnection> {
     ctx.access.forbidVolunteer("Region.warehouses");
-    return paginate(warehousesOf(ctx.db), {}, [["nameKey", 1]], page, (d) => toWarehouse(d, region.code));
+    return paginate(warehousesOf(ctx.db), {}, [["nameKey", 1, "string"]], page, (d) => toWarehouse(d, region.code));
   }
 
   @FieldResolver(() => [ItemQuantity], { nullable: true, description: "Stock totals over the region's warehouses, every item listed." })

@@ -107,7 +107,9 @@ function transferList(side: TransferSide) {
   return (status: TransferStatus[] | undefined, page: PageArgs, ctx: SubgraphContext): Promise<TransferConnection> => {
     ctx.access.forbidVolunteer(`Region.${side === "OUTGOING" ? "outgoingTransfers" : "incomingTransfers"}`);
     const filter = status?.length ? { status: { $in: status } } : {};
-    return paginate(transfersOf(ctx.db, side), filter, [["requestedAt", -1]], page, (d) => toTransfer(d, side));
+    // Incoming records are keyed by the whole transfer id (a string), outgoing ones by an ObjectId.
+    const idKind = side === "INCOMING" ? "string" : "objectId";
+    return paginate(transfersOf(ctx.db, side), filter, [["requestedAt", -1, "date"]], page, (d) => toTransfer(d, side), idKind);
   };
 }
 const outgoing = transferList("OUTGOING");

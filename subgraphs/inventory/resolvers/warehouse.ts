@@ -17,6 +17,7 @@ export const requireWarehouse = (ctx: SubgraphContext, id: string, field?: strin
 export function toMovement(doc: MovementDoc, region: string): StockMovement {
   return {
     id: encodeId("StockMovement", region, doc._id),
+    region,
     item: doc.item,
     quantity: doc.quantity,
     kind: doc.kind,
@@ -72,7 +73,7 @@ export class WarehouseResolver {
     @Ctx() ctx: SubgraphContext,
   ): Promise<StockMovementConnection> {
     const warehouseId = ownId(ctx, warehouse.id, "Warehouse").objectId;
-    return paginate(movementsOf(ctx.db), { warehouseId, ...(item ? { item } : {}) }, [["at", -1], ["_id", -1]], page, (d) =>
+    return paginate(movementsOf(ctx.db), { warehouseId, ...(item ? { item } : {}) }, [["at", -1, "date"], ["_id", -1, "objectId"]], page, (d) =>
       toMovement(d, ctx.region.code),
     );
   }

@@ -11,6 +11,15 @@ export enum Item {
 }
 registerEnumType(Item, { name: "Item" });
 
+export enum DonorKind {
+  PERSON = "PERSON",
+  ORGANISATION = "ORGANISATION",
+}
+registerEnumType(DonorKind, {
+  name: "DonorKind",
+  description: "A donor who is a person is personal data (the region's staff only); an organisation's name is not.",
+});
+
 export enum MovementKind {
   DONATION_IN = "DONATION_IN",
   DISTRIBUTION_OUT = "DISTRIBUTION_OUT",

@@ -1,6 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, Max, Min, ValidateNested } from "class-validator";
 import { Field, ID, InputType, Int } from "type-graphql";
-import { AdjustmentKind, Item } from "./enums.js";
+import { AdjustmentKind, DonorKind, Item } from "./enums.js";
 
 export const MAX_LINE_QUANTITY = 100_000;
 
@@ -62,6 +62,9 @@ export class ReceiveDonationInput extends ItemsOperationInput {
 
   @Field()
   donor!: string;
+
+  @Field(() => DonorKind, { defaultValue: DonorKind.PERSON, description: "PERSON (the default) keeps the donor's name to the region's staff." })
+  donorKind!: DonorKind;
 }
 
 @InputType()

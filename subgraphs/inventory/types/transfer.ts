@@ -2,6 +2,8 @@ import { Directive, Field, ID, Int, ObjectType } from "type-graphql";
 import { Connection } from "../../shared/pagination.js";
 import { Region } from "./entities.js";
 import { TransferStatus } from "./enums.js";
+import { Actor } from "../../shared/personal.js";
+import { notForVolunteers, ReadableBy } from "../../shared/visibility.js";
 import { ItemQuantity } from "./warehouse.js";
 
 @ObjectType({ description: "One end of a transfer: a warehouse of some region." })
@@ -32,6 +34,7 @@ export class TransferDelivery {
 }
 
 @Directive('@key(fields: "id")')
+@ReadableBy(notForVolunteers("Transfers"))
 @ObjectType({
   description:
     "Stock moved from a warehouse of one region to a warehouse of another. The source region owns it (its id names that region); the destination region decides whether it is received or cancelled, so exactly one of the two happens.",
@@ -55,7 +58,8 @@ export class Transfer {
   @Field({ description: "When the stock left the source." })
   requestedAt!: Date;
 
-  @Field()
+  @Actor<Transfer>({ region: (t) => t.from.region.code })
+  @Field({ description: "Role and id of who asked for it; the role only outside the source region." })
   requestedBy!: string;
 
   @Field(() => Date, { nullable: true, description: "When the destination confirmed it knows of the transfer." })
@@ -64,7 +68,8 @@ export class Transfer {
   @Field(() => Date, { nullable: true })
   receivedAt!: Date | null;
 
-  @Field(() => String, { nullable: true })
+  @Actor<Transfer>({ region: (t) => t.to.region.code })
+  @Field(() => String, { nullable: true, description: "Role and id; the role only outside the destination region." })
   receivedBy!: string | null;
 
   @Field(() => Date, {
@@ -76,7 +81,8 @@ export class Transfer {
   @Field(() => Date, { nullable: true })
   cancelledAt!: Date | null;
 
-  @Field(() => String, { nullable: true })
+  @Actor<Transfer>({ region: (t) => t.from.region.code })
+  @Field(() => String, { nullable: true, description: "Role and id; the role only outside the source region." })
   cancelledBy!: string | null;
 
   @Field(() => String, { nullable: true })

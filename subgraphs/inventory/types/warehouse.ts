@@ -1,7 +1,9 @@
 import { Directive, Field, ID, Int, ObjectType } from "type-graphql";
 import { Connection } from "../../shared/pagination.js";
 import { BeneficiaryRef, Region, VolunteerRef } from "./entities.js";
-import { Item, MovementKind } from "./enums.js";
+import { DonorKind, Item, MovementKind } from "./enums.js";
+import { Actor, Personal } from "../../shared/personal.js";
+import { notForVolunteers, ReadableBy } from "../../shared/visibility.js";
 
 @ObjectType()
 export class ItemQuantity {
@@ -25,6 +27,7 @@ export class LowStockItem {
 }
 
 @Directive('@key(fields: "id")')
+@ReadableBy(notForVolunteers("Warehouses"))
 @ObjectType({ description: "A place where aid is stored and handed out." })
 export class Warehouse {
   @Field(() => ID)
@@ -56,6 +59,7 @@ export const WarehouseConnection = Connection(Warehouse, "Warehouse");
 export type WarehouseConnection = InstanceType<typeof WarehouseConnection>;
 
 @Directive('@key(fields: "id")')
+@ReadableBy(notForVolunteers("Donations"))
 @ObjectType({ description: "Stock received from a donor." })
 export class Donation {
   @Field(() => ID)
@@ -64,8 +68,12 @@ export class Donation {
   @Field(() => Warehouse)
   warehouse!: Warehouse;
 
-  @Field()
+  @Personal<Donation>({ when: (d) => d.donorKind !== DonorKind.ORGANISATION })
+  @Field(() => String, { nullable: true, description: "Personal when the donor is a person: the region's staff only." })
   donor!: string;
+
+  @Field(() => DonorKind)
+  donorKind!: DonorKind;
 
   @Field(() => [ItemQuantity])
   items!: ItemQuantity[];
@@ -73,11 +81,16 @@ export class Donation {
   @Field()
   receivedAt!: Date;
 
-  @Field({ description: "Role and id of the staff member who recorded it." })
+  @Actor()
+  @Field({ description: "Role and id of the staff member who recorded it; the role only outside the region." })
   receivedBy!: string;
+
+  /** Not in the graph: the region, for the rules on the fields above. */
+  region!: string;
 }
 
 @Directive('@key(fields: "id")')
+@ReadableBy(notForVolunteers("Distributions"))
 @ObjectType({ description: "Aid handed to a beneficiary: every kit traceable to the family that received it." })
 export class Distribution {
   @Field(() => ID)
@@ -99,6 +112,7 @@ export class Distribution {
   distributedAt!: Date;
 }
 
+@ReadableBy(notForVolunteers("Stock movements"))
 @ObjectType({ description: "One entry of the stock ledger." })
 export class StockMovement {
   @Field(() => ID)
@@ -116,14 +130,19 @@ export class StockMovement {
   @Field()
   at!: Date;
 
-  @Field()
+  @Actor()
+  @Field({ description: "Role and id of who made the change; the role only outside the region." })
   actor!: string;
 
-  @Field(() => String, { nullable: true })
+  @Personal()
+  @Field(() => String, { nullable: true, description: "Free text: the region's staff only." })
   reason!: string | null;
 
   @Field(() => ID, { nullable: true, description: "The donation, distribution or adjustment this movement belongs to." })
   operationId!: string | null;
+
+  /** Not in the graph: the region, for the rules on the fields above. */
+  region!: string;
 }
 
 export const StockMovementConnection = Connection(StockMovement, "StockMovement");

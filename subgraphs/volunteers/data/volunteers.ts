@@ -143,7 +143,7 @@ export function pageVolunteers(
   q: VolunteerQuery,
   args: { first?: number | null; after?: string | null },
 ): Promise<Page<Volunteer>> {
-  return paginate(volunteersOf(db), volunteerFilter(q), [["nameKey", 1]], args, (d) => toVolunteer(d, region));
+  return paginate(volunteersOf(db), volunteerFilter(q), [["nameKey", 1, "string"]], args, (d) => toVolunteer(d, region));
 }
 
 export async function volunteerStats(db: Db): Promise<VolunteerStats> {

@@ -1,6 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import { ownId, type SubgraphContext } from "../../shared/context.js";
 import { PageArgs, paginate } from "../../shared/pagination.js";
+import { optionalText } from "../../shared/text.js";
 import { Region } from "../types/region.js";
 import { groupsOf, pageVolunteers, toGroup, volunteerStats } from "../data/volunteers.js";
 import { VolunteerFilter } from "../types/inputs.js";
@@ -17,7 +18,9 @@ export class RegionVolunteersResolver {
   ): Promise<VolunteerConnection> {
     ctx.access.forbidVolunteer("Region.volunteers");
     const groupId = filter?.groupId ? ownId(ctx, filter.groupId, "VolunteerGroup", "filter.groupId").objectId : undefined;
-    return pageVolunteers(ctx.db, region.code, { ...filter, groupId }, page);
+    // Search text becomes a (literal) regular expression: bounded and clean like any other input.
+    const search = optionalText(filter?.search, "filter.search", 100) ?? undefined;
+    return pageVolunteers(ctx.db, region.code, { ...filter, groupId, search }, page);
   }
 
   @FieldResolver(() => VolunteerStats, { nullable: true })
@@ -29,6 +32,6 @@ export class RegionVolunteersResolver {
   @FieldResolver(() => VolunteerGroupConnection, { nullable: true })
   async volunteerGroups(@Root() region: Region, @Args() page: PageArgs, @Ctx() ctx: SubgraphContext): Promise<VolunteerGroupConnection> {
     ctx.access.forbidVolunteer("Region.volunteerGroups");
-    return paginate(groupsOf(ctx.db), {}, [["nameKey", 1]], page, (d) => toGroup(d, region.code));
+    return paginate(groupsOf(ctx.db), {}, [["nameKey", 1, "string"]], page, (d) => toGroup(d, region.code));
   }
 }

@@ -1,10 +1,12 @@
 import { Directive, Field, ID, Int, ObjectType } from "type-graphql";
 import { Connection } from "../../shared/pagination.js";
 import { Personal } from "../../shared/personal.js";
+import { notForVolunteers, ownOnlyForVolunteers, ReadableBy } from "../../shared/visibility.js";
 import { Region } from "./region.js";
 import { Skill, VolunteerStatus } from "./enums.js";
 
 @Directive('@key(fields: "id")')
+@ReadableBy(ownOnlyForVolunteers((v: Volunteer) => v.id, "profile"))
 @ObjectType({ description: "A person who volunteers with a regional office." })
 export class Volunteer {
   @Field(() => ID)
@@ -45,6 +47,7 @@ export const VolunteerConnection = Connection(Volunteer, "Volunteer");
 export type VolunteerConnection = InstanceType<typeof VolunteerConnection>;
 
 @Directive('@key(fields: "id")')
+@ReadableBy(notForVolunteers("Volunteer groups"))
 @ObjectType({ description: "A volunteer group or organisation, with a leader." })
 export class VolunteerGroup {
   @Field(() => ID)
