@@ -5,9 +5,11 @@ import type { HealthMonitor } from "./health.js";
 /** Per request at the gateway; also what the local regions subgraph resolves with. */
 export interface GatewayContext {
   requestId: string;
-  /** Forwarded to the subgraphs, which verify it again. */
+  /** The caller's Authorization header (forwarded as it is only without a gateway identity). */
   authorization?: string;
   caller: Caller | null;
+  /** What the gateway sends each region for the caller (see identity.ts). */
+  authorizationFor?: (region: string) => Promise<string | undefined>;
   registry: RegionRegistry;
   health: HealthMonitor;
 }

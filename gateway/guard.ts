@@ -1,10 +1,10 @@
-// The gateway's checks between parsing and planning, so nothing reaches a region first:
-// anonymous callers may only read regions { code name status }, and every operation
-// must stay within the depth, alias and cost limits.
-import type { ApolloServerPlugin } from "@apollo/server";
-import { GraphQLError, Kind, visit, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, TypeInfo, visitWithTypeInfo, type GraphQLSchema } from "graphql";
-import type { GatewayContext } from "./context.js";
-import { exceeded, measureOperation, type QueryLimits } from "./limits.js";
+// The gateway's checks on every GraphQL request, before Apollo validates, plans or sends
+// anything to a region: the document's size limits, then anonymous callers (who may only
+// read regions { code name status }), then depth, aliases and cost. Each step is linear in
+// the document's size, so refusing never costs more than the request is worth.
+import { GraphQLError, TypeInfo, visit, visitWithTypeInfo, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import type { Caller } from "../subgraphs/shared/auth.js";
+import { DocumentCache, exceeded, measureOperation, operationOf, type BoundedDocument, type GraphQLParams, type QueryLimits } from "../subgraphs/shared/limits.js";
 
 /** What anonymous callers may see: the registry's names and the regions' health. */
 const ANONYMOUS_FIELDS = new Set([
@@ -22,51 +22,79 @@ const ANONYMOUS_FIELDS = new Set([
   "SubgraphStatus.error",
 ]);
 
+/** The operation and every fragment it reaches, however deeply spread; each visited once. */
+function reachable(bounded: BoundedDocument, operation: OperationDefinitionNode): Array<OperationDefinitionNode | FragmentDefinitionNode> {
+  const nodes: Array<OperationDefinitionNode | FragmentDefinitionNode> = [operation];
+  const seen = new Set<string>();
+  for (let i = 0; i < nodes.length; i++) {
+    visit(nodes[i]!, {
+      FragmentSpread(spread) {
+        const name = spread.name.value;
+        const fragment = bounded.fragments.get(name);
+        if (fragment && !seen.has(name)) {
+          seen.add(name);
+          nodes.push(fragment);
+        }
+      },
+    });
+  }
+  return nodes;
+}
+
 /** The first field of the operation an anonymous caller may not read, if any. */
-function forbiddenToAnonymous(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): string | undefined {
+function forbiddenToAnonymous(schema: GraphQLSchema, bounded: BoundedDocument, operation: OperationDefinitionNode): string | undefined {
   const typeInfo = new TypeInfo(schema);
   let found: string | undefined;
-  const used = new Set<string>();
-  visit(operation, { FragmentSpread: (s) => void used.add(s.name.value) });
-  const fragments = document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION);
-  for (const node of [operation, ...fragments.filter((f) => used.has(f.name.value))]) {
+  for (const node of reachable(bounded, operation)) {
     visit(
       node,
       visitWithTypeInfo(typeInfo, {
         Field(field) {
           if (found || field.name.value.startsWith("__")) return;
-          const parent = typeInfo.getParentType()?.name;
-          const name = `${parent}.${field.name.value}`;
+          const name = `${typeInfo.getParentType()?.name}.${field.name.value}`;
           if (!ANONYMOUS_FIELDS.has(name)) found = name;
         },
       }),
     );
+    if (found) return found;
   }
-  return found;
+  return undefined;
 }
 
-export function guardPlugin(options: { limits: QueryLimits; regions: () => number }): ApolloServerPlugin<GatewayContext> {
+export interface RequestGuard {
+  /** Why the request is refused (an error carrying its HTTP status), or undefined. */
+  check(params: GraphQLParams | undefined, caller: Caller | null): GraphQLError | undefined;
+}
+
+export function gatewayGuard(options: { schema: () => GraphQLSchema | undefined; limits: QueryLimits; regions: () => number }): RequestGuard {
+  const documents = new DocumentCache(options.limits);
   return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ document, operation, request, contextValue, schema }) {
-          if (!operation) return;
-          if (!contextValue.caller) {
-            const field = forbiddenToAnonymous(schema, document, operation);
-            if (field) {
-              throw new GraphQLError(`${field} needs authentication: send 'Authorization: Bearer <token>'; anonymous callers may read regions { code name status }`, {
-                extensions: { code: "UNAUTHENTICATED", field, http: { status: 401 } },
-              });
-            }
-          }
-          const measure = measureOperation(schema, document, operation, request.variables ?? {}, {
-            regions: options.regions(),
-            defaultListSize: options.limits.defaultListSize,
+    check(params, caller) {
+      const schema = options.schema();
+      // Not a GraphQL request we can read: Apollo answers with its own error, running nothing.
+      if (!params || !schema) return undefined;
+      let bounded;
+      try {
+        bounded = documents.get(params.query);
+      } catch (err) {
+        return err as GraphQLError;
+      }
+      if ("syntaxError" in bounded) return undefined;
+      const operation = operationOf(bounded.document, params.operationName);
+      if (!operation) return undefined;
+      if (!caller) {
+        const field = forbiddenToAnonymous(schema, bounded, operation);
+        if (field) {
+          return new GraphQLError(`${field} needs authentication: send 'Authorization: Bearer <token>'; anonymous callers may read regions { code name status }`, {
+            extensions: { code: "UNAUTHENTICATED", field, http: { status: 401 } },
           });
-          const over = exceeded(measure, options.limits);
-          if (over) throw new GraphQLError(over.message, { extensions: { code: "BAD_USER_INPUT", limit: over.limit, ...measure, http: { status: 400 } } });
-        },
-      };
+        }
+      }
+      const measure = measureOperation(schema, bounded, operation, params.variables, {
+        regions: options.regions(),
+        defaultListSize: options.limits.defaultListSize,
+      });
+      return exceeded(measure, options.limits);
     },
   };
 }

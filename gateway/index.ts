@@ -1,21 +1,24 @@
 // `npm run gateway`: env REGISTRY (path), PORT, JWT_SECRET, REGION_TIMEOUT_MS, … (see config.ts).
 import "reflect-metadata";
 import { readFileSync } from "node:fs";
-import { onShutdown, parseOrExit } from "../subgraphs/shared/config.js";
+import { limitsFromEnv, onShutdown, parseOrExit } from "../subgraphs/shared/config.js";
 import { listen } from "../subgraphs/shared/http.js";
 import { createLogger } from "../subgraphs/shared/log.js";
 import { authFromEnv } from "../subgraphs/shared/auth.js";
 import { projectPath } from "../subgraphs/shared/paths.js";
 import { gatewayEnv } from "./config.js";
 import { loadGatewayRegistry } from "./registry.js";
+import { GatewayIdentity } from "./identity.js";
 import { createGateway } from "./server.js";
 
 process.env.APOLLO_TELEMETRY_DISABLED = "1";
 const env = parseOrExit(gatewayEnv, process.env, "environment variable");
 const log = createLogger("gateway");
 let registry;
+let identity;
 try {
   registry = loadGatewayRegistry(env.REGISTRY);
+  identity = env.GATEWAY_KEY ? await GatewayIdentity.fromFile(env.GATEWAY_KEY) : undefined;
 } catch (err) {
   process.stderr.write(`${(err as Error).message}\n`);
   process.exit(2);
@@ -29,8 +32,11 @@ const gateway = await createGateway({
   healthIntervalMs: env.HEALTH_INTERVAL_MS,
   corsOrigins: env.CORS_ORIGINS === "*" ? "*" : env.CORS_ORIGINS.split(",").map((o) => o.trim()),
   production: env.NODE_ENV === "production",
-  limits: { maxDepth: env.MAX_DEPTH, maxAliases: env.MAX_ALIASES, maxCost: env.MAX_COST },
+  limits: limitsFromEnv(env),
+  identity,
 });
+// Only outside production (the config refuses it there): regions get the caller's own token.
+if (!identity) log.warn("no GATEWAY_KEY: forwarding callers' tokens to the regions (development only)");
 const http = await listen(gateway.handler, env.PORT, env.HOST);
 console.log(`gateway listening on ${http.url}/graphql (${registry.regions.length} regions)`);
 onShutdown(async () => {

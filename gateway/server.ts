@@ -6,15 +6,17 @@ import type http from "node:http";
 import { ApolloGateway, LocalGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import type { AuthConfig } from "../subgraphs/shared/auth.js";
+import type { GraphQLSchema } from "graphql";
+import { withRegions, type AuthConfig } from "../subgraphs/shared/auth.js";
 import { formatError } from "../subgraphs/shared/errors.js";
-import { executeGraphQL, readJsonBody, requestAccess, requestIdOf, safeHandler, sendError, sendJson } from "../subgraphs/shared/http.js";
+import { executeGraphQL, readJsonBody, requestAccess, requestIdOf, safeHandler, sendError, sendJson, sendRefusal } from "../subgraphs/shared/http.js";
+import { DEFAULT_LIMITS, graphQLParamsOf, type QueryLimits } from "../subgraphs/shared/limits.js";
 import type { Logger } from "../subgraphs/shared/log.js";
 import type { RegionRegistry, SubgraphName } from "../subgraphs/shared/regions.js";
 import type { GatewayContext } from "./context.js";
-import { guardPlugin } from "./guard.js";
+import { gatewayGuard } from "./guard.js";
+import type { GatewayIdentity } from "./identity.js";
 import { HealthMonitor } from "./health.js";
-import { DEFAULT_LIMITS, type QueryLimits } from "./limits.js";
 import { Metrics } from "./metrics.js";
 import { buildRegionsSchema, REGIONS_SUBGRAPH } from "./regions/schema.js";
 import { RegionalDataSource } from "./router/data-source.js";
@@ -32,6 +34,11 @@ export interface GatewayOptions {
   production?: boolean;
   maxBodyBytes?: number;
   limits?: Partial<QueryLimits>;
+  /**
+   * How the gateway speaks for callers to the regions: its own per-region assertions. Without
+   * it (development only) it forwards the caller's token; see identity.ts.
+   */
+  identity?: GatewayIdentity;
 }
 
 export interface Gateway {
@@ -46,11 +53,14 @@ export interface Gateway {
 const BROADCAST: Partial<Record<SubgraphName, string[]>> = { events: ["Volunteer"] };
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
-  const { registry, log } = options;
+  const { registry, log, identity } = options;
+  // Region claims must name regions of this registry.
+  const auth = withRegions(options.auth, registry.regions.map((r) => r.code));
   const timeoutMs = options.timeoutMs ?? 5000;
   const metrics = new Metrics();
   const health = new HealthMonitor(registry.regions, { intervalMs: options.healthIntervalMs ?? 10_000, timeoutMs: Math.min(timeoutMs, 2000) });
-  const router = new RegionalRouter({ registry, timeoutMs, metrics, broadcast: BROADCAST });
+  const limits: QueryLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const router = new RegionalRouter({ registry, timeoutMs, metrics, broadcast: BROADCAST, maxRepresentations: limits.maxRepresentations });
   const regionsSchema = await buildRegionsSchema();
 
   const gateway = new ApolloGateway({
@@ -58,6 +68,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     buildService: ({ name }) =>
       name === REGIONS_SUBGRAPH ? new LocalGraphQLDataSource(regionsSchema) : new RegionalDataSource(name as SubgraphName, router),
   });
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => void (apiSchema = schema));
+  const guard = gatewayGuard({ schema: () => apiSchema, limits, regions: () => registry.regions.length });
   const server = new ApolloServer<GatewayContext>({
     // Our own drain (onShutdown) stops everything in order; Apollo's would stop this server
     // and re-raise the signal, killing the process mid-drain (it does so unless NODE_ENV=test).
@@ -65,9 +78,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     gateway: gateway as never,
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
+    // The guard has parsed within the same bound already; this keeps Apollo's own parse bounded too.
+    parseOptions: { maxTokens: limits.maxTokens },
+    // A persisted query would run a text the guard never saw with this request's caller and variables.
+    persistedQueries: false,
     formatError: (formatted, error) => formatError(formatted, error, (err) => log.error({ err }, "internal error at the gateway")),
     plugins: [
-      guardPlugin({ limits: { ...DEFAULT_LIMITS, ...options.limits }, regions: () => registry.regions.length }),
       // Responses are per caller and never cached; the plugin would still wrap every resolver
       // and parse each subgraph's cache-control header.
       ApolloServerPluginCacheControlDisabled(),
@@ -117,12 +133,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const started = performance.now();
     const parsed = await readJsonBody(req, res, maxBody);
     if (!parsed) return;
-    const access = await requestAccess(req, res, options.auth);
+    const access = await requestAccess(req, res, auth);
     if (!access) return;
+    const refused = guard.check(graphQLParamsOf(req.method, parsed.body, url.searchParams), access.caller);
+    if (refused) {
+      sendRefusal(res, refused);
+      return metrics.request((performance.now() - started) / 1000, true);
+    }
     const context: GatewayContext = {
       requestId: requestIdOf(req) ?? randomUUID(),
       authorization: req.headers.authorization,
       caller: access.caller,
+      authorizationFor:
+        identity && access.caller
+          ? (region) => identity.assertionFor(req.headers.authorization!, access.caller!, access.expiresAt!, region).then((jwt) => `Bearer ${jwt}`)
+          : undefined,
       registry,
       health,
     };

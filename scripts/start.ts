@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { registryFor } from "../gateway/registry.js";
+import { GatewayIdentity } from "../gateway/identity.js";
 import { createGateway } from "../gateway/server.js";
 import { buildSubgraphs } from "../subgraphs/index.js";
 import { hs256Config, mintToken } from "../subgraphs/shared/auth.js";
@@ -39,8 +40,9 @@ const env = parseOrExit(
   process.env,
   "environment variable",
 );
-if (env.NODE_ENV === "production" && (!env.JWT_SECRET || !env.PSEUDONYM_KEY)) {
-  process.stderr.write("JWT_SECRET and PSEUDONYM_KEY are required with NODE_ENV=production\n");
+// Demo data, printed tokens, a shared secret and introspection: nothing here is for production.
+if (env.NODE_ENV === "production") {
+  process.stderr.write("npm start is the development default and does not run with NODE_ENV=production; run `npm run region-host` and `npm run gateway` (see the README)\n");
   process.exit(2);
 }
 // Development defaults: fresh random secrets every start, never printed.
@@ -62,7 +64,19 @@ const mongoUri = env.MONGODB_URI ?? embedded!.uri;
 const mongo = await connectMongo(mongoUri);
 const auth = hs256Config(jwtSecret);
 
-const host = await createRegionHost({ subgraphs: await buildSubgraphs(), regions, registry, mongo, dbPrefix: env.DB_PREFIX, auth, pseudonymKey, log });
+// The gateway speaks for callers with its own per-region assertions, as in production.
+const identity = await GatewayIdentity.create();
+const host = await createRegionHost({
+  subgraphs: await buildSubgraphs(),
+  regions,
+  registry,
+  mongo,
+  dbPrefix: env.DB_PREFIX,
+  auth,
+  pseudonymKey,
+  log,
+  gatewayPublicKey: identity.publicJwk,
+});
 let seeded = 0;
 for (const region of regions) {
   const db = host.db(region.code);
@@ -80,7 +94,7 @@ const gateway = await createGateway({
   auth,
   log,
   timeoutMs: env.REGION_TIMEOUT_MS,
-  production: env.NODE_ENV === "production",
+  identity,
 });
 const http = await listen(gateway.handler, env.PORT, env.HOST);
 const endpoint = `${http.url.replace("127.0.0.1", "localhost")}/graphql`;

@@ -20,7 +20,7 @@ export class RegionalDataSource implements GraphQLDataSource<GatewayContext> {
     return this.router.process(
       this.subgraph,
       { query: request.query, variables: request.variables, operationName: request.operationName },
-      { authorization: context.authorization, requestId: context.requestId },
+      { authorization: context.authorization, requestId: context.requestId, authorizationFor: context.authorizationFor },
     ) as Promise<GatewayResponse>;
   }
 }

@@ -9,6 +9,7 @@
 //    REGION_UNAVAILABLE error naming it; every other region's data arrives.
 import { randomUUID } from "node:crypto";
 import type { GraphQLError, GraphQLFormattedError } from "graphql";
+import { DEFAULT_LIMITS } from "../../subgraphs/shared/limits.js";
 import { MAX_BATCH, type RegionRegistry, type SubgraphName } from "../../subgraphs/shared/regions.js";
 import type { Metrics } from "../metrics.js";
 import { analyse, LruCache, restrictToFields, type FetchPlan, type RootField } from "./plan.js";
@@ -27,8 +28,11 @@ export interface FetchRequest {
 }
 
 export interface CallerInfo {
+  /** The caller's own header: what keeps one caller's fetches apart from another's. */
   authorization?: string;
   requestId?: string;
+  /** What to send a region for the caller: the gateway's assertion, bound to that region. */
+  authorizationFor?: (region: string) => Promise<string | undefined>;
 }
 
 export interface RouterOptions {
@@ -37,6 +41,8 @@ export interface RouterOptions {
   metrics: Metrics;
   /** Per subgraph, entity types every region answers for (sent to all regions, merged). */
   broadcast?: Partial<Record<SubgraphName, string[]>>;
+  /** The most representations a region host takes in one request (its MAX_REPRESENTATIONS). */
+  maxRepresentations?: number;
 }
 
 class Unavailable {
@@ -74,11 +80,37 @@ function combine(a: unknown, b: unknown): unknown {
   return a;
 }
 
+interface BatchItem {
+  subgraph: SubgraphName;
+  body: FetchRequest;
+  /** Representations the fetch carries (hosts limit them per request). */
+  representations: number;
+  resolve(res: SubgraphResponse | Unavailable): void;
+}
+
 interface Batch {
   region: string;
   url: string;
   caller: CallerInfo;
-  items: Array<{ subgraph: SubgraphName; body: FetchRequest; resolve(res: SubgraphResponse | Unavailable): void }>;
+  items: BatchItem[];
+}
+
+/** Consecutive runs of `items` with at most `max` of them and at most `maxWeight` in weight each. */
+function partition<T>(items: T[], max: number, maxWeight: number, weight: (item: T) => number): T[][] {
+  const parts: T[][] = [];
+  let part: T[] = [];
+  let total = 0;
+  for (const item of items) {
+    if (part.length && (part.length === max || total + weight(item) > maxWeight)) {
+      parts.push(part);
+      part = [];
+      total = 0;
+    }
+    part.push(item);
+    total += weight(item);
+  }
+  if (part.length) parts.push(part);
+  return parts;
 }
 
 export class RegionalRouter {
@@ -108,7 +140,7 @@ export class RegionalRouter {
    * asks each region's four subgraphs at once) leave together, in one request to the
    * region's batch endpoint when the registry names one.
    */
-  private send(region: string, subgraph: SubgraphName, body: FetchRequest, caller: CallerInfo): Promise<SubgraphResponse | Unavailable> {
+  private send(region: string, subgraph: SubgraphName, body: FetchRequest, caller: CallerInfo, representations = 0): Promise<SubgraphResponse | Unavailable> {
     const url = this.options.registry.get(region)?.batch;
     if (!url || this.withoutBatch.has(url)) return this.sendOne(region, subgraph, body, caller);
     const key = `${url}\u0000${caller.authorization ?? ""}\u0000${caller.requestId ?? ""}`;
@@ -121,17 +153,23 @@ export class RegionalRouter {
         void this.flush(created);
       });
     }
-    return new Promise((resolve) => batch.items.push({ subgraph, body, resolve }));
+    return new Promise((resolve) => batch.items.push({ subgraph, body, representations, resolve }));
+  }
+
+  private get maxRepresentations(): number {
+    return this.options.maxRepresentations ?? DEFAULT_LIMITS.maxRepresentations;
   }
 
   private async flush({ region, url, caller, items }: Batch): Promise<void> {
     if (items.length === 1) return items[0]!.resolve(await this.sendOne(region, items[0]!.subgraph, items[0]!.body, caller));
-    if (items.length > MAX_BATCH) {
-      for (let i = 0; i < items.length; i += MAX_BATCH) void this.flush({ region, url, caller, items: items.slice(i, i + MAX_BATCH) });
+    // A host takes at most MAX_BATCH operations and maxRepresentations representations per batch.
+    const parts = partition(items, MAX_BATCH, this.maxRepresentations, (i) => i.representations);
+    if (parts.length > 1) {
+      for (const part of parts) void this.flush({ region, url, caller, items: part });
       return;
     }
     const started = performance.now();
-    const answer = await this.post(url, { requests: items.map((i) => ({ subgraph: i.subgraph, ...i.body })) }, caller);
+    const answer = await this.post(url, { requests: items.map((i) => ({ subgraph: i.subgraph, ...i.body })) }, caller, region);
     const seconds = (performance.now() - started) / 1000;
     const responses = answer instanceof Error ? undefined : (answer.json as { responses?: Array<{ status?: number; body?: unknown }> } | undefined)?.responses;
     if (!(answer instanceof Error) && answer.status === 404 && !responses) {
@@ -154,19 +192,20 @@ export class RegionalRouter {
     const url = this.options.registry.get(region)?.subgraphs?.[subgraph];
     if (!url) return new Unavailable(region, subgraph, "no URL in the registry");
     const started = performance.now();
-    const res = this.response(region, subgraph, await this.post(url, body, caller));
+    const res = this.response(region, subgraph, await this.post(url, body, caller, region));
     this.options.metrics.fetch(region, subgraph, (performance.now() - started) / 1000, !(res instanceof Unavailable));
     return res;
   }
 
-  private async post(url: string, body: unknown, caller: CallerInfo): Promise<{ status: number; json: unknown } | Error> {
+  private async post(url: string, body: unknown, caller: CallerInfo, region: string): Promise<{ status: number; json: unknown } | Error> {
     try {
+      const authorization = caller.authorizationFor ? await caller.authorizationFor(region) : caller.authorization;
       const res = await postJson(
         url,
         JSON.stringify(body),
         {
           "x-request-id": caller.requestId ?? randomUUID(),
-          ...(caller.authorization ? { authorization: caller.authorization } : {}),
+          ...(authorization ? { authorization } : {}),
         },
         this.options.timeoutMs,
       );
@@ -223,13 +262,18 @@ export class RegionalRouter {
     }
     const broadcastSet = new Set(broadcast);
     const merged: unknown[] = new Array(reps.length).fill(undefined);
+    // A host refuses more representations than its limit in one request: larger shares go in parts.
+    const shares = [...byRegion].flatMap(([region, indexes]) =>
+      partition(indexes, Infinity, this.maxRepresentations, () => 1).map((part) => [region, part] as const),
+    );
     await Promise.all(
-      [...byRegion].map(async ([region, indexes]) => {
+      shares.map(async ([region, indexes]) => {
         const res = await this.send(
           region,
           subgraph,
           { ...request, variables: { ...request.variables, [plan.representationsVariable]: indexes.map((i) => reps[i]) } },
           caller,
+          indexes.length,
         );
         if (res instanceof Unavailable) {
           for (const i of indexes) errors.push(res.error([key, i]));

@@ -1,83 +1,164 @@
 // Who is calling. Tokens are verified by the gateway and again by every subgraph, since
-// regional offices expose their subgraphs directly. HS256 with a shared secret here;
-// `verify` is the seam where production's JWKS verification plugs in.
-import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
+// regional offices expose their subgraphs directly: an identity provider's tokens (JWKS,
+// RS256/ES256 in production; HS256 with a shared secret in development), and, at a region
+// host, the gateway's own short-lived assertions of a verified caller, each bound to the
+// one region it is sent to (see gateway/identity.ts for the trust model).
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type CryptoKey, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
 import { forbidden, unauthenticated } from "./errors.js";
-import { REGION_CODE } from "./ids.js";
+import { peekId, REGION_CODE } from "./ids.js";
 
 export const ROLES = ["NATIONAL_COORDINATOR", "REGIONAL_STAFF", "VOLUNTEER"] as const;
 export type Role = (typeof ROLES)[number];
 
 const claims = z
   .object({
-    sub: z.string().min(1),
+    sub: z.string().min(1).max(200),
     role: z.enum(ROLES),
     region: z.string().regex(REGION_CODE).optional(),
   })
-  .refine((c) => c.role !== "REGIONAL_STAFF" || c.region, { message: "region is required for REGIONAL_STAFF", path: ["region"] });
+  .refine((c) => c.role !== "REGIONAL_STAFF" || c.region, { message: "region is required for REGIONAL_STAFF", path: ["region"] })
+  // A volunteer is a record: the subject must be a volunteer id (its region names where the record lives).
+  .refine((c) => c.role !== "VOLUNTEER" || peekId(c.sub)?.type === "Volunteer", { message: "a VOLUNTEER's sub must be a volunteer id", path: ["sub"] });
 export type Caller = z.infer<typeof claims>;
 
+/** The gateway's assertions: issuer and key id, so a host tells them from identity-provider tokens. */
+export const GATEWAY_ISSUER = "aidgraph-gateway";
+/** The longest a gateway assertion may live: it is re-made as it nears its end. */
+export const GATEWAY_ASSERTION_S = 300;
+/** Default longest lifetime of an identity provider's token (JWT_MAX_LIFETIME). */
+export const DEFAULT_MAX_LIFETIME_S = 24 * 3600;
+
+interface Checks {
+  /** Longest accepted lifetime (exp - iat, or exp - now without iat), in seconds. */
+  maxLifetimeS?: number;
+  /** The registry's region codes: a `region` claim (or a volunteer id's region) must be one of them. */
+  regions?: ReadonlySet<string>;
+  /** At a region host: the gateway's public key, to accept its per-region assertions. */
+  gatewayKey?: CryptoKey;
+}
+
 /** How tokens are verified: a shared secret (development, tests) or a JWKS (production). */
-export type AuthConfig =
-  | { kind: "hs256"; secret: Uint8Array; issuer?: string; audience?: string }
-  | { kind: "jwks"; keys: JWTVerifyGetKey; issuer: string; audience: string };
+export type AuthConfig = Checks &
+  ({ kind: "hs256"; secret: Uint8Array; issuer?: string; audience?: string } | { kind: "jwks"; keys: JWTVerifyGetKey; issuer: string; audience: string });
 
 export function hs256Config(secret: string, issuer?: string, audience?: string): AuthConfig {
   return { kind: "hs256", secret: new TextEncoder().encode(secret), issuer, audience };
 }
 
-/** RS256 tokens from an identity provider, checked against its published keys. */
+/** RS256/ES256 tokens from an identity provider, checked against its published keys. */
 export function jwksConfig(url: string, issuer: string, audience: string): AuthConfig {
   return { kind: "jwks", keys: createRemoteJWKSet(new URL(url), { cooldownDuration: 30_000, cacheMaxAge: 600_000 }), issuer, audience };
 }
 
 /** The verification the environment asks for: JWKS when JWKS_URL is set, else HS256. */
-export function authFromEnv(env: { JWT_SECRET?: string; JWKS_URL?: string; JWT_ISSUER?: string; JWT_AUDIENCE?: string }): AuthConfig {
-  return env.JWKS_URL ? jwksConfig(env.JWKS_URL, env.JWT_ISSUER!, env.JWT_AUDIENCE!) : hs256Config(env.JWT_SECRET!, env.JWT_ISSUER, env.JWT_AUDIENCE);
+export function authFromEnv(env: { JWT_SECRET?: string; JWKS_URL?: string; JWT_ISSUER?: string; JWT_AUDIENCE?: string; JWT_MAX_LIFETIME: number }): AuthConfig {
+  const config = env.JWKS_URL ? jwksConfig(env.JWKS_URL, env.JWT_ISSUER!, env.JWT_AUDIENCE!) : hs256Config(env.JWT_SECRET!, env.JWT_ISSUER, env.JWT_AUDIENCE);
+  return { ...config, maxLifetimeS: env.JWT_MAX_LIFETIME };
+}
+
+/** The same verification, also checking region claims against `regions` (a registry's codes). */
+export const withRegions = (config: AuthConfig, regions: Iterable<string>): AuthConfig => ({ ...config, regions: new Set(regions) });
+
+/** A verified caller and when their token ends (ms since the epoch). */
+export interface Verified {
+  caller: Caller;
+  expiresAt: number;
+  /** For a gateway assertion: the one region it is good for. */
+  audience?: string;
 }
 
 /**
  * Verified tokens, until they expire: verifying costs ~0.5 ms (WebCrypto), and one
  * national query carries the same token to some eighty subgraph fetches.
  */
-const verified = new WeakMap<AuthConfig, Map<string, { caller: Caller; expiresAt: number }>>();
+const verified = new WeakMap<AuthConfig, Map<string, Verified>>();
 const MAX_CACHED_TOKENS = 10_000;
 
-function cacheFor(config: AuthConfig): Map<string, { caller: Caller; expiresAt: number }> {
+function cacheFor(config: AuthConfig): Map<string, Verified> {
   let cache = verified.get(config);
   if (!cache) verified.set(config, (cache = new Map()));
   return cache;
 }
 
-/** The caller named by an `Authorization` header; null when there is none. */
-export async function authenticate(header: string | undefined, config: AuthConfig): Promise<Caller | null> {
+function reasonOf(err: unknown): string {
+  const e = err as { code?: string; claim?: string };
+  if (e.code === "ERR_JWT_EXPIRED") return "the token has expired";
+  if (e.code === "ERR_JWT_CLAIM_VALIDATION_FAILED" && e.claim === "exp") return "the token has no expiry (exp)";
+  return "the token is invalid";
+}
+
+/** Verifies a token's signature and standard claims; the gateway's assertions only where `gatewayKey` is set and for `region`. */
+async function verify(token: string, config: AuthConfig, region: string | undefined): Promise<{ payload: JWTPayload; audience?: string }> {
+  let kid: unknown;
+  try {
+    kid = decodeProtectedHeader(token).kid;
+  } catch {
+    throw unauthenticated("the token is invalid");
+  }
+  try {
+    if (kid === GATEWAY_ISSUER && config.gatewayKey) {
+      if (!region) throw unauthenticated("the token is invalid");
+      const { payload } = await jwtVerify(token, config.gatewayKey, {
+        algorithms: ["EdDSA"],
+        issuer: GATEWAY_ISSUER,
+        audience: region,
+        requiredClaims: ["exp", "iat"],
+        maxTokenAge: GATEWAY_ASSERTION_S + 60,
+      });
+      return { payload, audience: region };
+    }
+    const options = { issuer: config.issuer, audience: config.audience, requiredClaims: ["exp"] };
+    const { payload } =
+      config.kind === "hs256"
+        ? await jwtVerify(token, config.secret, { ...options, algorithms: ["HS256"] })
+        : await jwtVerify(token, config.keys, { ...options, algorithms: ["RS256", "ES256"] });
+    return { payload };
+  } catch (err) {
+    if ((err as { extensions?: unknown }).extensions) throw err;
+    throw unauthenticated(reasonOf(err));
+  }
+}
+
+/**
+ * The caller named by an `Authorization` header, and when their token ends; null when there
+ * is none. `region`: the region the request is for (a host's path), which a gateway
+ * assertion must name.
+ */
+export async function verifyCaller(header: string | undefined, config: AuthConfig, region?: string): Promise<Verified | null> {
   if (!header) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw unauthenticated("the Authorization header must be 'Bearer <token>'");
   const token = match[1]!;
   const cache = cacheFor(config);
   const hit = cache.get(token);
-  if (hit && hit.expiresAt > Date.now()) return hit.caller;
+  if (hit && hit.expiresAt > Date.now()) {
+    if (hit.audience !== undefined && hit.audience !== region) throw unauthenticated("the token is invalid");
+    return hit;
+  }
   if (hit) cache.delete(token);
-  let payload: { exp?: number } & Record<string, unknown>;
-  try {
-    const options = { issuer: config.issuer, audience: config.audience };
-    ({ payload } =
-      config.kind === "hs256"
-        ? await jwtVerify(token, config.secret, { ...options, algorithms: ["HS256"] })
-        : await jwtVerify(token, config.keys, { ...options, algorithms: ["RS256", "ES256"] }));
-  } catch (err) {
-    const reason = (err as { code?: string }).code === "ERR_JWT_EXPIRED" ? "the token has expired" : "the token is invalid";
-    throw unauthenticated(reason);
+  const { payload, audience } = await verify(token, config, region);
+  const exp = payload.exp! * 1000;
+  const maxLifetimeMs = (config.maxLifetimeS ?? DEFAULT_MAX_LIFETIME_S) * 1000;
+  if (exp - (payload.iat !== undefined ? payload.iat * 1000 : Date.now()) > maxLifetimeMs) {
+    throw unauthenticated(`the token lives longer than ${maxLifetimeMs / 1000} s; ask for a shorter-lived one`);
   }
   const parsed = claims.safeParse(payload);
   if (!parsed.success) throw unauthenticated(`the token's claims are invalid: ${parsed.error.issues.map((i) => i.path.join(".") || i.message).join(", ")}`);
-  // Without an expiry, re-verify at least every minute.
-  const expiresAt = Math.min(payload.exp ? payload.exp * 1000 : Infinity, Date.now() + 60_000);
+  const caller = parsed.data;
+  const regionClaim = caller.region ?? (caller.role === "VOLUNTEER" ? peekId(caller.sub)!.region : undefined);
+  if (config.regions && regionClaim && !config.regions.has(regionClaim)) {
+    throw unauthenticated(`the token's claims are invalid: region ${regionClaim} is not in the registry`);
+  }
+  const entry: Verified = { caller, expiresAt: exp, ...(audience ? { audience } : {}) };
   if (cache.size >= MAX_CACHED_TOKENS) cache.delete(cache.keys().next().value!);
-  cache.set(token, { caller: parsed.data, expiresAt });
-  return parsed.data;
+  cache.set(token, entry);
+  return entry;
+}
+
+/** The caller named by an `Authorization` header; null when there is none. */
+export async function authenticate(header: string | undefined, config: AuthConfig, region?: string): Promise<Caller | null> {
+  return (await verifyCaller(header, config, region))?.caller ?? null;
 }
 
 /** A development token; production tokens come from the identity provider. */
@@ -95,7 +176,11 @@ export async function mintToken(config: AuthConfig, caller: Caller, expiresIn: s
 
 /** What the caller may do; one instance per request. */
 export class Access {
-  constructor(readonly caller: Caller | null) {}
+  constructor(
+    readonly caller: Caller | null,
+    /** When the caller's token ends (ms since the epoch). */
+    readonly expiresAt?: number,
+  ) {}
 
   requireCaller(): Caller {
     if (!this.caller) throw unauthenticated("authentication required: send 'Authorization: Bearer <token>'");

@@ -4,7 +4,8 @@ import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:http";
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest } from "@apollo/server";
-import { Access, authenticate, type AuthConfig } from "./auth.js";
+import type { GraphQLError, GraphQLFormattedError } from "graphql";
+import { Access, verifyCaller, type AuthConfig } from "./auth.js";
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   sendJsonText(res, status, JSON.stringify(body), headers);
@@ -19,6 +20,17 @@ export function sendJsonText(res: http.ServerResponse, status: number, text: str
 /** A GraphQL-shaped error reply for requests refused before execution. */
 export function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
   sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+}
+
+/** The answer to a request refused before execution: its status from `extensions.http`, the rest as a GraphQL error. */
+export function refusal(error: GraphQLError): { status: number; body: { errors: GraphQLFormattedError[] } } {
+  const { http: httpExtension, ...extensions } = error.extensions as { http?: { status?: number } } & Record<string, unknown>;
+  return { status: httpExtension?.status ?? 400, body: { errors: [{ message: error.message, extensions }] } };
+}
+
+export function sendRefusal(res: http.ServerResponse, error: GraphQLError): void {
+  const { status, body } = refusal(error);
+  sendJson(res, status, body);
 }
 
 class BodyTooLarge extends Error {}
@@ -61,10 +73,11 @@ export async function readJsonBody(req: http.IncomingMessage, res: http.ServerRe
   }
 }
 
-/** The caller's rights from the Authorization header; null after replying 401 itself. */
-export async function requestAccess(req: http.IncomingMessage, res: http.ServerResponse, auth: AuthConfig): Promise<Access | null> {
+/** The caller's rights from the Authorization header (for `region`, at a region host); null after replying 401 itself. */
+export async function requestAccess(req: http.IncomingMessage, res: http.ServerResponse, auth: AuthConfig, region?: string): Promise<Access | null> {
   try {
-    return new Access(await authenticate(req.headers.authorization, auth));
+    const verified = await verifyCaller(req.headers.authorization, auth, region);
+    return new Access(verified?.caller ?? null, verified?.expiresAt);
   } catch (err) {
     sendError(res, 401, "UNAUTHENTICATED", (err as Error).message);
     return null;

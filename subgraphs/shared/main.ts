@@ -3,15 +3,15 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { authFromEnv } from "./auth.js";
-import { authEnv, onShutdown, optionalEnv, parseOrExit, port } from "./config.js";
+import { authEnv, limitsEnv, limitsFromEnv, onShutdown, optionalEnv, parseOrExit, port } from "./config.js";
 import { createLogger } from "./log.js";
-import { privateKeysFile, RegionLink } from "./link.js";
+import { privateKeysFile, publicJwk, RegionLink } from "./link.js";
 import { connectMongo } from "./mongo.js";
 import { DEFAULT_RETRY } from "./outbox.js";
 import { RegionRegistry, type RegionInfo } from "./regions.js";
 import { createRegionHost, listen, type SubgraphDefinition } from "./server.js";
 
-export const hostEnv = authEnv.and(z.object({
+export const hostEnv = authEnv.and(limitsEnv).and(z.object({
   REGIONS: z.string().min(1).default("all"),
   PORT: port(4001),
   HOST: z.string().min(1).default("127.0.0.1"),
@@ -27,13 +27,26 @@ export const hostEnv = authEnv.and(z.object({
   OUTBOX_RETRY_MAX_MS: z.coerce.number().int().min(10).default(DEFAULT_RETRY.maxMs),
   /** How long one delivery attempt may take. */
   OUTBOX_TIMEOUT_MS: z.coerce.number().int().min(100).default(DEFAULT_RETRY.timeoutMs),
-  NODE_ENV: z.string().default("development"),
+  /** The national gateway's public key (JSON, from `npm run gateway-key`): its assertions of callers are accepted. */
+  GATEWAY_PUBLIC_KEY: optionalEnv(
+    z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return publicJwk.parse(JSON.parse(text));
+        } catch {
+          ctx.addIssue({ code: "custom", message: "must be the gateway's public Ed25519 JWK as JSON" });
+          return z.NEVER;
+        }
+      }),
+  ),
 }));
 
 /**
  * The hosted regions' signing keys and every region's address and public key (from the
  * registry). Without TRANSFER_KEYS (development only) each start makes fresh keys, so
- * only regions served by this same host can exchange transfers.
+ * only regions served by this same host can exchange transfers. With NODE_ENV=production
+ * every registry address of a region it may message must be https:// (refused here, at start-up).
  */
 async function linkFromEnv(env: { TRANSFER_KEYS?: string; NODE_ENV: string }, regions: RegionInfo[], registry: RegionRegistry): Promise<RegionLink> {
   if (!env.TRANSFER_KEYS) {
@@ -51,7 +64,7 @@ async function linkFromEnv(env: { TRANSFER_KEYS?: string; NODE_ENV: string }, re
   }
   const missing = regions.filter((r) => !keys[r.code]).map((r) => r.code);
   if (missing.length) throw new Error(`TRANSFER_KEYS ${env.TRANSFER_KEYS}: no key for ${missing.join(", ")}`);
-  return RegionLink.create(Object.fromEntries(regions.map((r) => [r.code, keys[r.code]!])), registry);
+  return RegionLink.create(Object.fromEntries(regions.map((r) => [r.code, keys[r.code]!])), registry, { production: env.NODE_ENV === "production" });
 }
 
 export async function runHost(subgraphs: SubgraphDefinition[], processName: string): Promise<void> {
@@ -80,6 +93,8 @@ export async function runHost(subgraphs: SubgraphDefinition[], processName: stri
     log,
     production: env.NODE_ENV === "production",
     link,
+    limits: limitsFromEnv(env),
+    gatewayPublicKey: env.GATEWAY_PUBLIC_KEY,
     retry: { baseMs: env.OUTBOX_RETRY_BASE_MS, maxMs: Math.max(env.OUTBOX_RETRY_BASE_MS, env.OUTBOX_RETRY_MAX_MS), timeoutMs: env.OUTBOX_TIMEOUT_MS },
   });
   const http = await listen(host.handler, env.PORT, env.HOST);

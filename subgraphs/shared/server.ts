@@ -8,11 +8,27 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { AuditTrail, auditIndexes } from "./audit.js";
 import { GraphQLError, type GraphQLSchema } from "graphql";
 import type { Db, MongoClient } from "mongodb";
-import type { Access, AuthConfig } from "./auth.js";
+import { importJWK, type CryptoKey, type JWK } from "jose";
+import { withRegions, type Access, type AuthConfig } from "./auth.js";
 import { Loaders, type SubgraphContext } from "./context.js";
 import { formatError } from "./errors.js";
-import { executeGraphQL, graphQLRequestOf, readJsonBody, readTextBody, requestAccess, requestIdOf, runGraphQL, safeHandler, sendError, sendJson, sendJsonText } from "./http.js";
-import { LinkError, RegionLink } from "./link.js";
+import {
+  executeGraphQL,
+  graphQLRequestOf,
+  readJsonBody,
+  readTextBody,
+  refusal,
+  requestAccess,
+  requestIdOf,
+  runGraphQL,
+  safeHandler,
+  sendError,
+  sendJson,
+  sendJsonText,
+  sendRefusal,
+} from "./http.js";
+import { DEFAULT_LIMITS, DocumentCache, exceeded, graphQLParamsOf, measureOperation, operationOf, sumMeasures, type Measure, type QueryLimits } from "./limits.js";
+import { LinkError, publicJwk, RegionLink } from "./link.js";
 import type { Logger } from "./log.js";
 import { ensureIndexes, regionDbName, type IndexPlan } from "./mongo.js";
 import { DEFAULT_RETRY, Outbox, outboxIndexes, type MessageContext, type ReplyHandler, type RetryPolicy } from "./outbox.js";
@@ -53,6 +69,10 @@ export interface RegionHostOptions {
   /** Keys and addresses for messages between regions; default: fresh keys, this host only. */
   link?: RegionLink;
   retry?: Partial<RetryPolicy>;
+  /** Depth, alias, cost, size and representation limits: the gateway's, unless told otherwise. */
+  limits?: Partial<QueryLimits>;
+  /** The national gateway's public key: its per-region assertions of callers are accepted too. */
+  gatewayPublicKey?: JWK;
 }
 
 export interface RegionHost {
@@ -70,6 +90,13 @@ const BATCH_PATH = /^\/([A-Z]{2}-[A-Z0-9]{1,3})\/batch\/?$/;
 export async function createRegionHost(options: RegionHostOptions): Promise<RegionHost> {
   const { registry, log } = options;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const limits: QueryLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  // Region claims must name regions of the registry; the gateway's assertions, this host's regions.
+  const auth: AuthConfig = {
+    ...withRegions(options.auth, registry.regions.map((r) => r.code)),
+    ...(options.gatewayPublicKey ? { gatewayKey: (await importJWK(publicJwk.parse(options.gatewayPublicKey), "EdDSA")) as CryptoKey } : {}),
+  };
+  const documents = new DocumentCache(limits);
   const keyedHash = keyedHasher(options.pseudonymKey);
   const hosted = new Map(options.regions.map((r) => [r.code, r]));
   const dbs = new Map(options.regions.map((r) => [r.code, options.mongo.db(regionDbName(options.dbPrefix, r.code))]));
@@ -102,6 +129,10 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
       schema: sub.schema,
       introspection: !options.production,
       includeStacktraceInErrorResponses: false,
+      // Requests are bounded before they reach Apollo (see `limited`); its own parse is bounded too.
+      parseOptions: { maxTokens: limits.maxTokens },
+      // A persisted query would run a text the limits never saw with this request's variables.
+      persistedQueries: false,
       formatError: (formatted, error) =>
         formatError(formatted, error, (err) => log.error({ err, subgraph: sub.name }, "internal error in resolver")),
       // Clients are the gateway and regional tools, which send JSON.
@@ -161,17 +192,43 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
 
     const parsed = await readJsonBody(req, res, maxBody);
     if (!parsed) return;
-    const access = await callerAccess(req, res);
+    const access = await callerAccess(req, res, code);
     if (!access) return;
+    const checked = limited(name as SubgraphName, graphQLParamsOf(req.method, parsed.body, url.searchParams));
+    if (checked instanceof GraphQLError) return sendRefusal(res, checked);
     await executeGraphQL(server, req, res, url, parsed.body, contextFor(req, region, name as SubgraphName, access));
+  }
+
+  /**
+   * The same limits as the gateway's, for callers who reach a region directly: the document's
+   * size first, then depth, aliases, cost and `_entities` representations, in time linear in
+   * the document. The operation's measure, or the error refusing it; undefined when the
+   * request cannot be read (Apollo then answers with its own error, running nothing).
+   */
+  function limited(subgraph: SubgraphName, params: ReturnType<typeof graphQLParamsOf>): Measure | GraphQLError | undefined {
+    if (!params) return undefined;
+    let bounded;
+    try {
+      bounded = documents.get(params.query);
+    } catch (err) {
+      return err as GraphQLError;
+    }
+    if ("syntaxError" in bounded) return undefined;
+    const operation = operationOf(bounded.document, params.operationName);
+    if (!operation) return undefined;
+    const measure = measureOperation(subgraphByName.get(subgraph)!.schema, bounded, operation, params.variables, {
+      regions: 1,
+      defaultListSize: limits.defaultListSize,
+    });
+    return exceeded(measure, limits) ?? measure;
   }
 
   /**
    * Every subgraph operation needs a caller; what anonymous users may see (region names and
    * status) the gateway answers itself. Null after replying 401.
    */
-  async function callerAccess(req: http.IncomingMessage, res: http.ServerResponse): Promise<Access | null> {
-    const access = await requestAccess(req, res, options.auth);
+  async function callerAccess(req: http.IncomingMessage, res: http.ServerResponse, region: string): Promise<Access | null> {
+    const access = await requestAccess(req, res, auth, region);
     if (!access) return null;
     if (!access.caller) {
       sendError(res, 401, "UNAUTHENTICATED", "authentication required: send 'Authorization: Bearer <token>'");
@@ -212,15 +269,23 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     }
     const bad = requests.findIndex((r) => r === null || typeof r !== "object" || Array.isArray(r) || typeof (r as { subgraph?: unknown }).subgraph !== "string");
     if (bad >= 0) return sendError(res, 400, "BAD_REQUEST", `requests.${bad}: an operation is { subgraph, query, variables?, operationName? }`);
-    const access = await callerAccess(req, res);
+    const access = await callerAccess(req, res, region.code);
     if (!access) return;
+    // Each operation within the limits on its own, and all of them together within them too.
+    const checks = (requests as Array<{ subgraph: string }>).map(({ subgraph, ...operation }) =>
+      servers.has(subgraph) ? limited(subgraph as SubgraphName, graphQLParamsOf("POST", operation, new URLSearchParams())) : undefined,
+    );
+    const together = exceeded(sumMeasures(checks.filter((c): c is Measure => c !== undefined && !(c instanceof GraphQLError))), limits, "batch");
+    if (together) return sendRefusal(res, together);
     const request = graphQLRequestOf(req, "");
     const answers = await Promise.all(
-      (requests as Array<{ subgraph: string }>).map(async ({ subgraph, ...operation }) => {
+      (requests as Array<{ subgraph: string }>).map(async ({ subgraph, ...operation }, i) => {
         const server = servers.get(subgraph);
         if (!server) {
           return JSON.stringify({ status: 404, body: { errors: [{ message: `subgraph ${subgraph} is not served by this host`, extensions: { code: "NOT_FOUND" } }] } });
         }
+        const check = checks[i];
+        if (check instanceof GraphQLError) return JSON.stringify(refusal(check));
         const result = await runGraphQL(server, request, operation, contextFor(req, region, subgraph as SubgraphName, access));
         return `{"status":${result.status},"body":${result.body}}`;
       }),
@@ -239,7 +304,8 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
       if (!handle) return sendError(res, 400, "BAD_REQUEST", `${sub.name} does not handle ${message.type} messages`);
       const reply = await handle(message.body, { ...outbox.context(code), from: message.from });
       log.info({ event: "message.received", region: code, from: message.from, type: message.type, message: message.id }, "message from another region");
-      return sendJson(res, 200, { reply });
+      // Signed by this region for this very message: the sender trusts nothing else.
+      return sendJson(res, 200, { reply: await link.signReply(message, reply) });
     } catch (err) {
       // A malformed id in a signed message is the sender's bug: refused, not a crash.
       if (err instanceof GraphQLError && err.extensions.code === "BAD_USER_INPUT") return sendError(res, 400, "BAD_REQUEST", err.message);

@@ -47,7 +47,18 @@ describe("npm run gateway", () => {
   });
 
   it("drains on SIGTERM with NODE_ENV=production too, where Apollo would otherwise re-raise the signal", async () => {
-    const p = start("gateway/index", { REGISTRY: registryFile, PORT: "0", JWT_SECRET: TEST_SECRET, NODE_ENV: "production" });
+    // Production wants its own signing key, and HS256 only when explicitly allowed.
+    const keyFile = join(tempDir("gateway"), "gateway-key.json");
+    const made = spawnScript("gateway-key", ["--out", keyFile]);
+    const publicKey = JSON.parse(await made.waitFor(/^\{/)) as { kty: string; x: string };
+    expect(await made.exited).toBe(0);
+    expect(publicKey).toMatchObject({ kty: "OKP", crv: "Ed25519" });
+    expect(publicKey).not.toHaveProperty("d");
+    const env = { REGISTRY: registryFile, PORT: "0", JWT_SECRET: TEST_SECRET, NODE_ENV: "production" };
+    const refused = start("gateway/index", env);
+    await refused.waitFor(/JWT_SECRET'.*JWT_ALLOW_HS256=true|GATEWAY_KEY'.*required with NODE_ENV=production/);
+    expect(await refused.exited).toBe(2);
+    const p = start("gateway/index", { ...env, JWT_ALLOW_HS256: "true", GATEWAY_KEY: keyFile });
     const url = /(http:\/\/\S+\/graphql)/.exec(await p.waitFor(/gateway listening on/))![1]!;
     expect((await fetch(url.replace("/graphql", "/ready"))).status).toBe(200);
     expect(await p.stop("SIGTERM")).toBe(0);

@@ -49,4 +49,12 @@ describe("npm start", () => {
     expect(res.data!.regions.every((r) => r.volunteerStats.total > 0 && r.stock.some((s) => s.quantity > 0))).toBe(true);
     expect(await p.stop("SIGTERM")).toBe(0);
   });
+
+  it("refuses to run with NODE_ENV=production, before printing any token", async () => {
+    const p = spawnScript("start", [], { PORT: "0", MONGODB_URI: "", NODE_ENV: "production", JWT_SECRET: "s".repeat(40), PSEUDONYM_KEY: "p".repeat(40) });
+    running.push(p);
+    await p.waitFor(/npm start is the development default and does not run with NODE_ENV=production/);
+    expect(await p.exited).toBe(2);
+    expect(p.lines.join("\n")).not.toMatch(/ey[A-Za-z0-9_-]{10,}\./);
+  });
 });

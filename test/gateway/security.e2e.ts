@@ -3,7 +3,10 @@
 // tokens that are forged, expired or for another audience, at the gateway and at a
 // subgraph called directly.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeJwt, SignJWT } from "jose";
+import { gatewayEnv } from "../../gateway/config.js";
 import { hs256Config, mintToken } from "../../subgraphs/shared/auth.js";
+import { hostEnv } from "../../subgraphs/shared/main.js";
 import { postGraphQL, TEST_SECRET } from "../support/host.js";
 import { startNational, type National } from "../support/national.js";
 
@@ -106,9 +109,100 @@ describe("tokens", () => {
     expect(direct.errors![0]!).toMatchObject({ message, extensions: { code: "UNAUTHENTICATED" } });
   });
 
+  const HS = new TextEncoder().encode(TEST_SECRET);
+  const raw = (claims: Record<string, unknown>, expires?: number | string, iat = Math.floor(Date.now() / 1000)) => {
+    let jwt = new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setIssuer("aidgraph-test-issuer").setAudience("aidgraph").setIssuedAt(iat);
+    if (expires !== undefined) jwt = jwt.setExpirationTime(expires);
+    return jwt.sign(HS);
+  };
+
+  it.each([
+    ["without an expiry", () => raw({ sub: "s", role: "REGIONAL_STAFF", region: "KZ-75" }), "the token has no expiry (exp)"],
+    ["living longer than a day", () => raw({ sub: "s", role: "REGIONAL_STAFF", region: "KZ-75" }, "25h"), "the token lives longer than 86400 s; ask for a shorter-lived one"],
+    ["issued long ago for a long life", () => raw({ sub: "s", role: "REGIONAL_STAFF", region: "KZ-75" }, "1h", Math.floor(Date.now() / 1000) - 2 * 86400), "the token lives longer than 86400 s; ask for a shorter-lived one"],
+    ["naming a region the registry does not have", () => raw({ sub: "s", role: "REGIONAL_STAFF", region: "KZ-99" }, "1h"), "the token's claims are invalid: region KZ-99 is not in the registry"],
+    ["of a volunteer whose sub is not a volunteer id", () => raw({ sub: "vol-1", role: "VOLUNTEER" }, "1h"), "the token's claims are invalid: sub"],
+    ["of a volunteer of a region the registry does not have", () => raw({ sub: "KZ-99:vol:6650c0ffee0123456789abcd", role: "VOLUNTEER" }, "1h"), "the token's claims are invalid: region KZ-99 is not in the registry"],
+  ])("refuses a token %s at the gateway and at a subgraph called directly", async (_what, make, message) => {
+    const token = await make();
+    const atGateway = await fetchesFor(`{ regions { code volunteerStats { total } } }`, {}, token);
+    expect(atGateway.res.status).toBe(401);
+    expect(atGateway.res.errors![0]!).toMatchObject({ message, extensions: { code: "UNAUTHENTICATED" } });
+    expect(atGateway.fetches).toBe(0);
+    const direct = await postGraphQL(subgraphUrl(), QUERY, {}, token);
+    expect(direct.status).toBe(401);
+    expect(direct.errors![0]!).toMatchObject({ message, extensions: { code: "UNAUTHENTICATED" } });
+  });
+
   it("accepts a valid token at both", async () => {
     const token = await mintToken(AUTH, staff);
     expect((await national.query(`{ regions { volunteerStats { total } } }`, {}, token)).errors).toBeUndefined();
     expect((await postGraphQL(subgraphUrl(), QUERY, {}, token)).errors).toBeUndefined();
+  });
+});
+
+describe("what the gateway hands a region", () => {
+  let seen: Array<{ path: string; authorization?: string }> = [];
+  let watched: National;
+  beforeAll(async () => {
+    watched = await startNational({
+      healthy: ["KZ-75", "KZ-43"],
+      auth: AUTH,
+      front: (req, res, host) => {
+        seen.push({ path: req.url ?? "", authorization: req.headers.authorization });
+        host(req, res);
+      },
+    });
+  });
+  afterAll(async () => {
+    await watched?.stop();
+  });
+
+  it("is its own short-lived assertion of the caller, bound to that region: never the caller's token, useless at another region", async () => {
+    const token = await mintToken(AUTH, { sub: "s", role: "REGIONAL_STAFF", region: "KZ-75" });
+    seen = [];
+    const res = await watched.query(`{ regions { code volunteerStats { total } } }`, {}, token);
+    expect(res.errors).toBeUndefined();
+    const byRegion = new Map(seen.map((r) => [r.path.split("/")[1]!, r.authorization!]));
+    expect([...byRegion.keys()].sort()).toEqual(["KZ-43", "KZ-75"]);
+    for (const [region, authorization] of byRegion) {
+      expect(authorization).not.toContain(token);
+      const assertion = authorization.replace(/^Bearer /, "");
+      expect(decodeJwt(assertion)).toMatchObject({ iss: "aidgraph-gateway", aud: region, sub: "s", role: "REGIONAL_STAFF", region: "KZ-75" });
+      const { exp, iat } = decodeJwt(assertion);
+      expect(exp! - iat!).toBeLessThanOrEqual(300);
+    }
+    // What KZ-43 received, replayed at KZ-75 (by KZ-43's host, say), is refused there; at KZ-43 it works.
+    const fromKz43 = byRegion.get("KZ-43")!.replace(/^Bearer /, "");
+    const stats = (region: string) => `{ _entities(representations: [{ __typename: "Region", code: "${region}" }]) { ... on Region { volunteerStats { total } } } }`;
+    const replayed = await postGraphQL(watched.host.url("KZ-75", "volunteers"), stats("KZ-75"), {}, fromKz43);
+    expect(replayed.status).toBe(401);
+    expect(replayed.errors![0]!.extensions!.code).toBe("UNAUTHENTICATED");
+    expect((await postGraphQL(watched.host.url("KZ-43", "volunteers"), stats("KZ-43"), {}, fromKz43)).errors).toBeUndefined();
+    // A host that does not know the gateway's key does not take its assertions at all.
+    expect((await postGraphQL(national.host.url("KZ-43", "volunteers"), stats("KZ-43"), {}, fromKz43)).status).toBe(401);
+  });
+});
+
+describe("configuration with NODE_ENV=production", () => {
+  const base = { REGISTRY: "registry.json", NODE_ENV: "production", GATEWAY_KEY: "key.json" };
+  const problems = (schema: typeof gatewayEnv | typeof hostEnv, env: Record<string, string>) => {
+    const parsed = schema.safeParse(env);
+    return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  };
+
+  it("refuses HS256 unless explicitly allowed, http:// JWKS URLs, and a gateway without its own key", () => {
+    expect(problems(gatewayEnv, { ...base, JWT_SECRET: TEST_SECRET })).toEqual([expect.stringMatching(/^JWT_SECRET: .*JWT_ALLOW_HS256=true/)]);
+    expect(problems(gatewayEnv, { ...base, JWT_SECRET: TEST_SECRET, JWT_ALLOW_HS256: "true" })).toEqual([]);
+    expect(problems(gatewayEnv, { ...base, JWKS_URL: "http://idp.example.kz/jwks", JWT_ISSUER: "i", JWT_AUDIENCE: "a" })).toEqual([
+      "JWKS_URL: must be an https:// URL with NODE_ENV=production",
+    ]);
+    expect(problems(gatewayEnv, { ...base, JWKS_URL: "https://idp.example.kz/jwks", JWT_ISSUER: "i", JWT_AUDIENCE: "a" })).toEqual([]);
+    expect(problems(gatewayEnv, { ...base, GATEWAY_KEY: "", JWKS_URL: "https://idp.example.kz/jwks", JWT_ISSUER: "i", JWT_AUDIENCE: "a" })).toEqual([
+      expect.stringMatching(/^GATEWAY_KEY: is required with NODE_ENV=production/),
+    ]);
+    const host = { MONGODB_URI: "mongodb://localhost", PSEUDONYM_KEY: "p".repeat(32), NODE_ENV: "production" };
+    expect(problems(hostEnv, { ...host, JWT_SECRET: TEST_SECRET })).toEqual([expect.stringMatching(/^JWT_SECRET: .*JWT_ALLOW_HS256=true/)]);
+    expect(problems(hostEnv, { ...host, JWT_SECRET: TEST_SECRET, NODE_ENV: "development" })).toEqual([]);
   });
 });

@@ -1,9 +1,11 @@
 // A real region host over HTTP on a free port, backed by the test MongoDB (embedded or
 // MONGODB_URI) with a random database prefix, and a client for it.
 import { randomBytes } from "node:crypto";
+import type { JWK } from "jose";
 import type { CommandStartedEvent, Db, MongoClient } from "mongodb";
 import { pino, type Logger } from "pino";
 import { hs256Config, mintToken, type AuthConfig, type Caller } from "../../subgraphs/shared/auth.js";
+import type { QueryLimits } from "../../subgraphs/shared/limits.js";
 import type { RegionLink } from "../../subgraphs/shared/link.js";
 import type { RetryPolicy } from "../../subgraphs/shared/outbox.js";
 import { RegionRegistry } from "../../subgraphs/shared/regions.js";
@@ -43,6 +45,9 @@ export interface TestHostOptions {
   port?: number;
   /** Leave the databases for a host started next on them (a restart). */
   keepData?: boolean;
+  limits?: Partial<QueryLimits>;
+  /** The gateway's public key, whose assertions the host then accepts. */
+  gatewayPublicKey?: JWK;
 }
 
 export interface TestHost {
@@ -86,6 +91,8 @@ export async function startTestHost(
     log,
     link: options.link,
     retry: options.retry,
+    limits: options.limits,
+    gatewayPublicKey: options.gatewayPublicKey,
   });
   const http: Listening = await listen(host.handler, options.port);
   host.listening(http.url);

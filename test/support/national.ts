@@ -4,11 +4,13 @@
 import { readFileSync } from "node:fs";
 import type http from "node:http";
 import { pino, type Logger } from "pino";
+import { GatewayIdentity } from "../../gateway/identity.js";
 import { createGateway, type Gateway } from "../../gateway/server.js";
 import { registryFor } from "../../gateway/registry.js";
 import { buildSubgraphs } from "../../subgraphs/index.js";
 import { hs256Config, mintToken, type AuthConfig, type Caller } from "../../subgraphs/shared/auth.js";
 import { listen, type Listening } from "../../subgraphs/shared/http.js";
+import type { QueryLimits } from "../../subgraphs/shared/limits.js";
 import { projectPath } from "../../subgraphs/shared/paths.js";
 import { RegionRegistry } from "../../subgraphs/shared/regions.js";
 import { postGraphQL } from "./host.js";
@@ -45,6 +47,10 @@ export interface NationalOptions {
   log?: Logger;
   /** Run the gateway as with NODE_ENV=production. */
   production?: boolean;
+  /** The gateway forwards callers' tokens instead of its own assertions (as without GATEWAY_KEY). */
+  forwardTokens?: boolean;
+  /** Request limits for the gateway and the region host alike (default: the project's). */
+  limits?: Partial<QueryLimits>;
   /** A server in front of the healthy regions' host: sees each request, answers or passes it on. */
   front?: (req: http.IncomingMessage, res: http.ServerResponse, host: http.RequestListener) => void;
 }
@@ -52,7 +58,8 @@ export interface NationalOptions {
 export async function startNational(options: NationalOptions): Promise<National> {
   const auth = options.auth ?? hs256Config(TEST_SECRET);
   const log = options.log ?? pino({ level: "silent" });
-  const host = await startTestHost(await buildSubgraphs(), options.healthy, auth, log);
+  const identity = options.forwardTokens ? undefined : await GatewayIdentity.create();
+  const host = await startTestHost(await buildSubgraphs(), options.healthy, auth, log, { limits: options.limits, gatewayPublicKey: identity?.publicJwk });
   const demo = RegionRegistry.load();
   const downPort = await freePort();
   const hanging = options.hanging?.length ? await hangingServer() : undefined;
@@ -72,6 +79,8 @@ export async function startNational(options: NationalOptions): Promise<National>
     timeoutMs: options.timeoutMs ?? 5000,
     healthIntervalMs: 60_000,
     production: options.production,
+    limits: options.limits,
+    identity,
   });
   const server = await listen(gateway.handler);
   const url = `${server.url}/graphql`;

@@ -1,0 +1,326 @@
+// Limits on what one GraphQL request may ask, applied the same way at every entry point
+// (the gateway, a region host's subgraph endpoints and its batch endpoint) BEFORE
+// validation, planning or any fan-out:
+//  - the document is bounded first: a parser token limit, then the number of fragment
+//    definitions, fragment spreads and directives;
+//  - then one pass, linear in the document's size, measures depth, aliases, an estimated
+//    cost and the `_entities` representations. Every fragment is measured once and its
+//    measure reused wherever it is spread, so a document whose fragments spread each other
+//    twice per level costs no more to measure than to read (its cost grows with the
+//    spreads, so it is refused).
+// Lists multiply the cost of what they contain: by `first` (literal or variable), by the
+// number of regions for `regions`, by the number of representations for `_entities`.
+// A field of `Region` other than its code runs a query on a region's database, so it
+// weighs REGION_FIELD_WEIGHT.
+import {
+  getNamedType,
+  GraphQLError,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  Kind,
+  Lexer,
+  parse,
+  Source,
+  TokenKind,
+  valueFromASTUntyped,
+  visit,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from "graphql";
+import { appError } from "./errors.js";
+
+export interface QueryLimits {
+  /** Lexical tokens in the document (graphql-js counts them while parsing; comments are free). */
+  maxTokens: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxCost: number;
+  /** Directive uses in the document. */
+  maxDirectives: number;
+  /** Fragment definitions in the document. */
+  maxFragments: number;
+  /** Fragment spreads (`...Name`) in the document. */
+  maxSpreads: number;
+  /** Representations one `_entities` call (or one batch) may carry. */
+  maxRepresentations: number;
+  /** Assumed length of lists without a `first` argument. */
+  defaultListSize: number;
+}
+
+export const DEFAULT_LIMITS: QueryLimits = {
+  // graphql-armor's default; the whole contract is ~450 tokens. A document this size
+  // validates in a few milliseconds even in graphql-js's worst (quadratic) case.
+  maxTokens: 1000,
+  maxDepth: 12,
+  maxAliases: 30,
+  maxCost: 50_000,
+  maxDirectives: 50,
+  maxFragments: 50,
+  maxSpreads: 100,
+  maxRepresentations: 1000,
+  defaultListSize: 20,
+};
+
+/** A field of Region (other than `code`) is a query on a region's database. */
+export const REGION_FIELD_WEIGHT = 10;
+
+export type LimitName = "tokens" | "fragments" | "spreads" | "directives" | "depth" | "aliases" | "cost" | "representations";
+
+/** A refused request: BAD_USER_INPUT naming the limit, answered with HTTP 400. */
+export function limitError(limit: LimitName, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return appError("BAD_USER_INPUT", message, { limit, ...extensions, http: { status: 400 } });
+}
+
+/** A parsed document within the size limits, with its fragments by name. */
+export interface BoundedDocument {
+  document: DocumentNode;
+  fragments: Map<string, FragmentDefinitionNode>;
+}
+
+/** Tokens in `query`, counting at most `max + 1` of them; undefined when it does not even lex. */
+function countTokens(query: string, max: number): number | undefined {
+  try {
+    const lexer = new Lexer(new Source(query));
+    let n = 0;
+    while (lexer.advance().kind !== TokenKind.EOF && n <= max) n++;
+    return n;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parses `query` within the token limit and checks the document's fragments, spreads and
+ * directives. Throws a limit error; returns the syntax error (for the server to report as
+ * usual) when the text is not GraphQL.
+ */
+export function boundDocument(query: string, limits: QueryLimits): BoundedDocument | { syntaxError: GraphQLError } {
+  let document: DocumentNode;
+  try {
+    document = parse(query, { maxTokens: limits.maxTokens, noLocation: true });
+  } catch (err) {
+    // Only when parsing failed is the text lexed again, to tell the token limit apart.
+    const tokens = countTokens(query, limits.maxTokens);
+    if (tokens !== undefined && tokens > limits.maxTokens) {
+      throw limitError("tokens", `the document has more than ${limits.maxTokens} tokens; send a smaller query`, { max: limits.maxTokens });
+    }
+    return { syntaxError: err as GraphQLError };
+  }
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  let spreads = 0;
+  let directives = 0;
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  if (fragments.size > limits.maxFragments) {
+    throw limitError("fragments", `${fragments.size} fragment definitions exceed the limit of ${limits.maxFragments}`, { max: limits.maxFragments });
+  }
+  visit(document, {
+    FragmentSpread: () => void spreads++,
+    Directive: () => void directives++,
+  });
+  if (spreads > limits.maxSpreads) throw limitError("spreads", `${spreads} fragment spreads exceed the limit of ${limits.maxSpreads}`, { max: limits.maxSpreads });
+  if (directives > limits.maxDirectives) {
+    throw limitError("directives", `${directives} directives exceed the limit of ${limits.maxDirectives}`, { max: limits.maxDirectives });
+  }
+  return { document, fragments };
+}
+
+/** The operation a request runs, or undefined (the server then reports the problem itself). */
+export function operationOf(document: DocumentNode, operationName: unknown): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  if (typeof operationName === "string" && operationName) return operations.find((o) => o.name?.value === operationName);
+  return operations.length === 1 ? operations[0] : undefined;
+}
+
+export interface Measure {
+  depth: number;
+  aliases: number;
+  cost: number;
+  /** Representations asked of `_entities`. */
+  representations: number;
+}
+
+const ZERO: Measure = { depth: 0, aliases: 0, cost: 0, representations: 0 };
+
+const isList = (type: GraphQLOutputType): boolean => isListType(isNonNullType(type) ? type.ofType : type);
+
+/** A `…Connection` type: its `nodes` list is as long as the field's `first`. */
+function isConnection(type: GraphQLOutputType): boolean {
+  const named = getNamedType(type);
+  return isObjectType(named) && "nodes" in named.getFields() && "pageInfo" in named.getFields();
+}
+
+export interface MeasureOptions {
+  /** What `regions` multiplies by (the gateway's registry size). */
+  regions: number;
+  defaultListSize: number;
+}
+
+/**
+ * Depth, aliases, estimated cost and representations of one operation, in one pass
+ * linear in the document's size (each fragment is measured once, then reused).
+ */
+export function measureOperation(
+  schema: GraphQLSchema,
+  bounded: BoundedDocument,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  options: MeasureOptions,
+): Measure {
+  const memo = new Map<string, Measure>();
+  const measuring = new Set<string>();
+
+  const argument = (node: FieldNode, name: string): unknown => {
+    const arg = node.arguments?.find((a) => a.name.value === name);
+    return arg ? valueFromASTUntyped(arg.value, variables) : undefined;
+  };
+
+  const listSize = (node: FieldNode): number => {
+    if (node.name.value === "regions") return options.regions;
+    if (node.name.value === "_entities") {
+      const reps = argument(node, "representations");
+      return Array.isArray(reps) ? reps.length : 0;
+    }
+    const first = argument(node, "first");
+    return typeof first === "number" && first > 0 ? first : options.defaultListSize;
+  };
+
+  // `page`: the page size of the connection whose selections these are (its `nodes` are that long).
+  function fragment(name: string, page: number | undefined): Measure {
+    const key = `${name}\u0000${page ?? ""}`;
+    const known = memo.get(key);
+    if (known) return known;
+    const definition = bounded.fragments.get(name);
+    // Unknown or cyclic spreads are left to validation, which refuses them.
+    if (!definition || measuring.has(name)) return ZERO;
+    measuring.add(name);
+    const measure = selections(definition.selectionSet, definition.typeCondition.name.value, page);
+    measuring.delete(name);
+    memo.set(key, measure);
+    return measure;
+  }
+
+  function selections(set: SelectionSetNode, parentType: string, page: number | undefined): Measure {
+    const total: Measure = { depth: 0, aliases: 0, cost: 0, representations: 0 };
+    for (const selection of set.selections) {
+      const m =
+        selection.kind === Kind.FIELD
+          ? field(selection, parentType, page)
+          : selection.kind === Kind.INLINE_FRAGMENT
+            ? selections(selection.selectionSet, selection.typeCondition?.name.value ?? parentType, page)
+            : fragment(selection.name.value, page);
+      total.depth = Math.max(total.depth, m.depth);
+      total.aliases += m.aliases;
+      total.cost += m.cost;
+      total.representations += m.representations;
+    }
+    return total;
+  }
+
+  function field(node: FieldNode, parentType: string, page: number | undefined): Measure {
+    const aliases = node.alias ? 1 : 0;
+    if (node.name.value.startsWith("__")) return { depth: 0, aliases, cost: 0, representations: 0 };
+    const parent = schema.getType(parentType);
+    const def = isObjectType(parent) ? parent.getFields()[node.name.value] : undefined;
+    const weight = parentType === "Region" && node.name.value !== "code" ? REGION_FIELD_WEIGHT : 1;
+    if (!node.selectionSet || !def) return { depth: 1, aliases, cost: weight, representations: 0 };
+    const connection = isConnection(def.type);
+    // A connection is one object whose `nodes` list is as long as its `first`.
+    const multiplier = connection ? 1 : isList(def.type) ? (node.name.value === "nodes" && page !== undefined ? page : listSize(node)) : 1;
+    const inner = selections(node.selectionSet, getNamedType(def.type).name, connection ? listSize(node) : undefined);
+    const representations = node.name.value === "_entities" ? multiplier : 0;
+    return {
+      depth: inner.depth + 1,
+      // Aliases count where they are written (a list does not repeat them); cost where they run.
+      aliases: aliases + inner.aliases,
+      cost: weight + multiplier * inner.cost,
+      representations: representations + inner.representations,
+    };
+  }
+
+  const root = operation.operation === "mutation" ? "Mutation" : operation.operation === "subscription" ? "Subscription" : "Query";
+  return selections(operation.selectionSet, root, undefined);
+}
+
+/** Adds up the measures of several operations sent together (a batch). */
+export function sumMeasures(measures: Measure[]): Measure {
+  return measures.reduce(
+    (a, m) => ({ depth: Math.max(a.depth, m.depth), aliases: a.aliases + m.aliases, cost: a.cost + m.cost, representations: a.representations + m.representations }),
+    { ...ZERO },
+  );
+}
+
+/** The first limit a measure exceeds, as an error naming it; `what` says what was measured. */
+export function exceeded(m: Measure, limits: QueryLimits, what = "query"): GraphQLError | undefined {
+  const numbers = { depth: m.depth, aliases: m.aliases, cost: m.cost, representations: m.representations };
+  if (m.depth > limits.maxDepth) return limitError("depth", `${what} depth ${m.depth} exceeds the limit of ${limits.maxDepth}`, numbers);
+  if (m.aliases > limits.maxAliases) return limitError("aliases", `${m.aliases} aliases exceed the limit of ${limits.maxAliases}`, numbers);
+  if (m.representations > limits.maxRepresentations) {
+    return limitError("representations", `${m.representations} representations exceed the limit of ${limits.maxRepresentations}`, numbers);
+  }
+  if (m.cost > limits.maxCost) {
+    return limitError("cost", `estimated cost ${m.cost} exceeds the limit of ${limits.maxCost}; ask for fewer items (first) or fewer fields`, numbers);
+  }
+  return undefined;
+}
+
+/** The query, variables and operation name of a GraphQL HTTP request (POST body or GET query string). */
+export interface GraphQLParams {
+  query: string;
+  variables: Record<string, unknown>;
+  operationName?: unknown;
+}
+
+/**
+ * What a request asks to run, when it is well-formed enough to tell; otherwise undefined,
+ * and the GraphQL server answers with its own error without running anything.
+ */
+export function graphQLParamsOf(method: string | undefined, body: unknown, search: URLSearchParams): GraphQLParams | undefined {
+  if (method === "GET") {
+    const query = search.get("query");
+    if (!query) return undefined;
+    let variables: unknown;
+    try {
+      variables = JSON.parse(search.get("variables") ?? "{}");
+    } catch {
+      return undefined;
+    }
+    return { query, variables: isRecord(variables) ? variables : {}, operationName: search.get("operationName") ?? undefined };
+  }
+  if (!isRecord(body) || typeof body.query !== "string") return undefined;
+  return { query: body.query, variables: isRecord(body.variables) ? body.variables : {}, operationName: body.operationName };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Bounded documents by query text: clients repeat the same queries. Small texts only. */
+export class DocumentCache {
+  private readonly map = new Map<string, BoundedDocument>();
+  constructor(
+    private readonly limits: QueryLimits,
+    private readonly max = 500,
+  ) {}
+
+  /** The bounded document for `query` (throws a limit error), or its syntax error. */
+  get(query: string): BoundedDocument | { syntaxError: GraphQLError } {
+    const hit = this.map.get(query);
+    if (hit) {
+      this.map.delete(query);
+      this.map.set(query, hit);
+      return hit;
+    }
+    const bounded = boundDocument(query, this.limits);
+    if ("document" in bounded && query.length <= 16_384) {
+      this.map.set(query, bounded);
+      if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+    }
+    return bounded;
+  }
+}
