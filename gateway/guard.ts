@@ -4,7 +4,7 @@
 // the document's size, so refusing never costs more than the request is worth.
 import { GraphQLError, TypeInfo, visit, visitWithTypeInfo, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import type { Caller } from "../subgraphs/shared/auth.js";
-import { DocumentCache, exceeded, measureOperation, operationOf, type BoundedDocument, type GraphQLParams, type QueryLimits } from "../subgraphs/shared/limits.js";
+import { DocumentCache, exceeded, measureOperation, type BoundedDocument, type GraphQLParams, type QueryLimits } from "../subgraphs/shared/limits.js";
 
 /** What anonymous callers may see: the registry's names and the regions' health. */
 const ANONYMOUS_FIELDS = new Set([
@@ -71,17 +71,9 @@ export function gatewayGuard(options: { schema: () => GraphQLSchema | undefined;
   return {
     check(params, caller) {
       const schema = options.schema();
-      // Not a GraphQL request we can read: Apollo answers with its own error, running nothing.
-      if (!params || !schema) return undefined;
-      let bounded;
-      try {
-        bounded = documents.get(params.query);
-      } catch (err) {
-        return err as GraphQLError;
-      }
-      if ("syntaxError" in bounded) return undefined;
-      const operation = operationOf(bounded.document, params.operationName);
-      if (!operation) return undefined;
+      const resolved = schema && documents.operation(params);
+      if (!resolved || resolved instanceof GraphQLError) return resolved || undefined;
+      const { bounded, operation } = resolved;
       if (!caller) {
         const field = forbiddenToAnonymous(schema, bounded, operation);
         if (field) {
@@ -90,7 +82,7 @@ export function gatewayGuard(options: { schema: () => GraphQLSchema | undefined;
           });
         }
       }
-      const measure = measureOperation(schema, bounded, operation, params.variables, {
+      const measure = measureOperation(schema, bounded, operation, params!.variables, {
         regions: options.regions(),
         defaultListSize: options.limits.defaultListSize,
       });

@@ -308,6 +308,24 @@ export class DocumentCache {
     private readonly max = 500,
   ) {}
 
+  /**
+   * The document and operation a request runs, bounded; the limit error refusing it; or
+   * undefined when it cannot be read (not GraphQL, no such operation): the GraphQL server
+   * then answers with its own error, running nothing.
+   */
+  operation(params: GraphQLParams | undefined): { bounded: BoundedDocument; operation: OperationDefinitionNode } | GraphQLError | undefined {
+    if (!params) return undefined;
+    let bounded;
+    try {
+      bounded = this.get(params.query);
+    } catch (err) {
+      return err as GraphQLError;
+    }
+    if ("syntaxError" in bounded) return undefined;
+    const operation = operationOf(bounded.document, params.operationName);
+    return operation ? { bounded, operation } : undefined;
+  }
+
   /** The bounded document for `query` (throws a limit error), or its syntax error. */
   get(query: string): BoundedDocument | { syntaxError: GraphQLError } {
     const hit = this.map.get(query);

@@ -27,7 +27,7 @@ import {
   sendJsonText,
   sendRefusal,
 } from "./http.js";
-import { DEFAULT_LIMITS, DocumentCache, exceeded, graphQLParamsOf, measureOperation, operationOf, sumMeasures, type Measure, type QueryLimits } from "./limits.js";
+import { DEFAULT_LIMITS, DocumentCache, exceeded, graphQLParamsOf, measureOperation, sumMeasures, type Measure, type QueryLimits } from "./limits.js";
 import { LinkError, publicJwk, RegionLink } from "./link.js";
 import type { Logger } from "./log.js";
 import { ensureIndexes, regionDbName, type IndexPlan } from "./mongo.js";
@@ -206,17 +206,9 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
    * request cannot be read (Apollo then answers with its own error, running nothing).
    */
   function limited(subgraph: SubgraphName, params: ReturnType<typeof graphQLParamsOf>): Measure | GraphQLError | undefined {
-    if (!params) return undefined;
-    let bounded;
-    try {
-      bounded = documents.get(params.query);
-    } catch (err) {
-      return err as GraphQLError;
-    }
-    if ("syntaxError" in bounded) return undefined;
-    const operation = operationOf(bounded.document, params.operationName);
-    if (!operation) return undefined;
-    const measure = measureOperation(subgraphByName.get(subgraph)!.schema, bounded, operation, params.variables, {
+    const resolved = documents.operation(params);
+    if (!resolved || resolved instanceof GraphQLError) return resolved;
+    const measure = measureOperation(subgraphByName.get(subgraph)!.schema, resolved.bounded, resolved.operation, params!.variables, {
       regions: 1,
       defaultListSize: limits.defaultListSize,
     });

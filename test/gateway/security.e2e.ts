@@ -92,23 +92,6 @@ describe("tokens", () => {
   const subgraphUrl = () => national.host.url("KZ-75", "volunteers");
   const QUERY = `{ _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) { ... on Region { volunteerStats { total } } } }`;
 
-  it.each([
-    ["forged", async () => `${(await mintToken(AUTH, staff)).slice(0, -6)}AAAAAA`, "the token is invalid"],
-    ["signed with another secret", () => mintToken(hs256Config("another-secret-another-secret-another-1", "aidgraph-test-issuer", "aidgraph"), staff), "the token is invalid"],
-    ["expired", () => mintToken(AUTH, staff, Math.floor(Date.now() / 1000) - 10), "the token has expired"],
-    ["for another audience", () => mintToken(hs256Config(TEST_SECRET, "aidgraph-test-issuer", "someone-else"), staff), "the token is invalid"],
-    ["from another issuer", () => mintToken(hs256Config(TEST_SECRET, "elsewhere", "aidgraph"), staff), "the token is invalid"],
-  ])("refuses a %s token at the gateway and at a subgraph called directly", async (_what, make, message) => {
-    const token = await make();
-    const atGateway = await fetchesFor(`{ regions { code volunteerStats { total } } }`, {}, token);
-    expect(atGateway.res.status).toBe(401);
-    expect(atGateway.res.errors![0]!).toMatchObject({ message, extensions: { code: "UNAUTHENTICATED" } });
-    expect(atGateway.fetches).toBe(0);
-    const direct = await postGraphQL(subgraphUrl(), QUERY, {}, token);
-    expect(direct.status).toBe(401);
-    expect(direct.errors![0]!).toMatchObject({ message, extensions: { code: "UNAUTHENTICATED" } });
-  });
-
   const HS = new TextEncoder().encode(TEST_SECRET);
   const raw = (claims: Record<string, unknown>, expires?: number | string, iat = Math.floor(Date.now() / 1000)) => {
     let jwt = new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setIssuer("aidgraph-test-issuer").setAudience("aidgraph").setIssuedAt(iat);
@@ -117,13 +100,18 @@ describe("tokens", () => {
   };
 
   it.each([
-    ["without an expiry", () => raw({ sub: "s", role: "REGIONAL_STAFF", region: "KZ-75" }), "the token has no expiry (exp)"],
-    ["living longer than a day", () => raw({ sub: "s", role: "REGIONAL_STAFF", region: "KZ-75" }, "25h"), "the token lives longer than 86400 s; ask for a shorter-lived one"],
-    ["issued long ago for a long life", () => raw({ sub: "s", role: "REGIONAL_STAFF", region: "KZ-75" }, "1h", Math.floor(Date.now() / 1000) - 2 * 86400), "the token lives longer than 86400 s; ask for a shorter-lived one"],
-    ["naming a region the registry does not have", () => raw({ sub: "s", role: "REGIONAL_STAFF", region: "KZ-99" }, "1h"), "the token's claims are invalid: region KZ-99 is not in the registry"],
-    ["of a volunteer whose sub is not a volunteer id", () => raw({ sub: "vol-1", role: "VOLUNTEER" }, "1h"), "the token's claims are invalid: sub"],
-    ["of a volunteer of a region the registry does not have", () => raw({ sub: "KZ-99:vol:6650c0ffee0123456789abcd", role: "VOLUNTEER" }, "1h"), "the token's claims are invalid: region KZ-99 is not in the registry"],
-  ])("refuses a token %s at the gateway and at a subgraph called directly", async (_what, make, message) => {
+    ["forged", async () => `${(await mintToken(AUTH, staff)).slice(0, -6)}AAAAAA`, "the token is invalid"],
+    ["signed with another secret", () => mintToken(hs256Config("another-secret-another-secret-another-1", "aidgraph-test-issuer", "aidgraph"), staff), "the token is invalid"],
+    ["expired", () => mintToken(AUTH, staff, Math.floor(Date.now() / 1000) - 10), "the token has expired"],
+    ["for another audience", () => mintToken(hs256Config(TEST_SECRET, "aidgraph-test-issuer", "someone-else"), staff), "the token is invalid"],
+    ["from another issuer", () => mintToken(hs256Config(TEST_SECRET, "elsewhere", "aidgraph"), staff), "the token is invalid"],
+    ["never-expiring (no exp)", () => raw({ sub: "s", role: "REGIONAL_STAFF", region: "KZ-75" }), "the token has no expiry (exp)"],
+    ["day-and-more (25 h)", () => raw({ sub: "s", role: "REGIONAL_STAFF", region: "KZ-75" }, "25h"), "the token lives longer than 86400 s; ask for a shorter-lived one"],
+    ["long-lived (issued two days ago)", () => raw({ sub: "s", role: "REGIONAL_STAFF", region: "KZ-75" }, "1h", Math.floor(Date.now() / 1000) - 2 * 86400), "the token lives longer than 86400 s; ask for a shorter-lived one"],
+    ["foreign-region (KZ-99)", () => raw({ sub: "s", role: "REGIONAL_STAFF", region: "KZ-99" }, "1h"), "the token's claims are invalid: region KZ-99 is not in the registry"],
+    ["volunteer's (sub not a volunteer id)", () => raw({ sub: "vol-1", role: "VOLUNTEER" }, "1h"), "the token's claims are invalid: sub"],
+    ["foreign volunteer's (KZ-99)", () => raw({ sub: "KZ-99:vol:6650c0ffee0123456789abcd", role: "VOLUNTEER" }, "1h"), "the token's claims are invalid: region KZ-99 is not in the registry"],
+  ])("refuses a %s token at the gateway and at a subgraph called directly", async (_what, make, message) => {
     const token = await make();
     const atGateway = await fetchesFor(`{ regions { code volunteerStats { total } } }`, {}, token);
     expect(atGateway.res.status).toBe(401);
