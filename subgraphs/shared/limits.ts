@@ -21,7 +21,9 @@ import {
   Kind,
   Lexer,
   parse,
+  SchemaMetaFieldDef,
   Source,
+  TypeMetaFieldDef,
   TokenKind,
   valueFromASTUntyped,
   visit,
@@ -70,7 +72,7 @@ export const DEFAULT_LIMITS: QueryLimits = {
 /** A field of Region (other than `code`) is a query on a region's database. */
 export const REGION_FIELD_WEIGHT = 10;
 
-export type LimitName = "tokens" | "fragments" | "spreads" | "directives" | "depth" | "aliases" | "cost" | "representations";
+export type LimitName = "tokens" | "fragments" | "spreads" | "directives" | "depth" | "aliases" | "cost" | "representations" | "introspection";
 
 /** A refused request: BAD_USER_INPUT naming the limit, answered with HTTP 400. */
 export function limitError(limit: LimitName, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
@@ -145,9 +147,19 @@ export interface Measure {
   cost: number;
   /** Representations asked of `_entities`. */
   representations: number;
+  /** Introspection lists nested in one another (types { fields { type { fields … } } }). */
+  introspection: number;
 }
 
-const ZERO: Measure = { depth: 0, aliases: 0, cost: 0, representations: 0 };
+const ZERO: Measure = { depth: 0, aliases: 0, cost: 0, representations: 0, introspection: 0 };
+
+/**
+ * Introspection costs no database work, and tools ask for the schema with a standard query
+ * deeper than MAX_DEPTH (type references nest `ofType` seven times) but with at most three
+ * lists in one another (types, fields, args). What can blow up is only lists nested deeper:
+ * `types { fields { type { fields { type { fields … } } } } }` multiplies at every level.
+ */
+export const MAX_INTROSPECTION_LISTS = 3;
 
 const isList = (type: GraphQLOutputType): boolean => isListType(isNonNullType(type) ? type.ofType : type);
 
@@ -208,7 +220,7 @@ export function measureOperation(
   }
 
   function selections(set: SelectionSetNode, parentType: string, page: number | undefined): Measure {
-    const total: Measure = { depth: 0, aliases: 0, cost: 0, representations: 0 };
+    const total: Measure = { ...ZERO };
     for (const selection of set.selections) {
       const m =
         selection.kind === Kind.FIELD
@@ -220,17 +232,25 @@ export function measureOperation(
       total.aliases += m.aliases;
       total.cost += m.cost;
       total.representations += m.representations;
+      total.introspection = Math.max(total.introspection, m.introspection);
     }
     return total;
   }
 
   function field(node: FieldNode, parentType: string, page: number | undefined): Measure {
     const aliases = node.alias ? 1 : 0;
-    if (node.name.value.startsWith("__")) return { depth: 0, aliases, cost: 0, representations: 0 };
+    const name = node.name.value;
+    if (name === "__typename") return { ...ZERO, aliases };
     const parent = schema.getType(parentType);
-    const def = isObjectType(parent) ? parent.getFields()[node.name.value] : undefined;
+    const def =
+      name === "__schema" ? SchemaMetaFieldDef : name === "__type" ? TypeMetaFieldDef : isObjectType(parent) ? parent.getFields()[name] : undefined;
+    if (name.startsWith("__") || parentType.startsWith("__")) {
+      // Introspection: no depth or cost of its own, but its lists nested in one another count.
+      const inner = node.selectionSet && def ? selections(node.selectionSet, getNamedType(def.type).name, undefined) : ZERO;
+      return { ...ZERO, aliases: aliases + inner.aliases, introspection: inner.introspection + (def && isList(def.type) ? 1 : 0) };
+    }
     const weight = parentType === "Region" && node.name.value !== "code" ? REGION_FIELD_WEIGHT : 1;
-    if (!node.selectionSet || !def) return { depth: 1, aliases, cost: weight, representations: 0 };
+    if (!node.selectionSet || !def) return { ...ZERO, depth: 1, aliases, cost: weight };
     const connection = isConnection(def.type);
     // A connection is one object whose `nodes` list is as long as its `first`.
     const multiplier = connection ? 1 : isList(def.type) ? (node.name.value === "nodes" && page !== undefined ? page : listSize(node)) : 1;
@@ -242,6 +262,7 @@ export function measureOperation(
       aliases: aliases + inner.aliases,
       cost: weight + multiplier * inner.cost,
       representations: representations + inner.representations,
+      introspection: inner.introspection,
     };
   }
 
@@ -252,7 +273,13 @@ export function measureOperation(
 /** Adds up the measures of several operations sent together (a batch). */
 export function sumMeasures(measures: Measure[]): Measure {
   return measures.reduce(
-    (a, m) => ({ depth: Math.max(a.depth, m.depth), aliases: a.aliases + m.aliases, cost: a.cost + m.cost, representations: a.representations + m.representations }),
+    (a, m) => ({
+      depth: Math.max(a.depth, m.depth),
+      aliases: a.aliases + m.aliases,
+      cost: a.cost + m.cost,
+      representations: a.representations + m.representations,
+      introspection: Math.max(a.introspection, m.introspection),
+    }),
     { ...ZERO },
   );
 }
@@ -260,6 +287,9 @@ export function sumMeasures(measures: Measure[]): Measure {
 /** The first limit a measure exceeds, as an error naming it; `what` says what was measured. */
 export function exceeded(m: Measure, limits: QueryLimits, what = "query"): GraphQLError | undefined {
   const numbers = { depth: m.depth, aliases: m.aliases, cost: m.cost, representations: m.representations };
+  if (m.introspection > MAX_INTROSPECTION_LISTS) {
+    return limitError("introspection", `introspection nests ${m.introspection} lists in one another; at most ${MAX_INTROSPECTION_LISTS}`, numbers);
+  }
   if (m.depth > limits.maxDepth) return limitError("depth", `${what} depth ${m.depth} exceeds the limit of ${limits.maxDepth}`, numbers);
   if (m.aliases > limits.maxAliases) return limitError("aliases", `${m.aliases} aliases exceed the limit of ${limits.maxAliases}`, numbers);
   if (m.representations > limits.maxRepresentations) {

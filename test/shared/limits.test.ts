@@ -1,7 +1,7 @@
 // The request limits every entry point applies: documents bounded before analysis, and one
 // pass, linear in the document's size, for depth, aliases, cost and representations.
 import { readFileSync } from "node:fs";
-import type { GraphQLError, GraphQLSchema } from "graphql";
+import { getIntrospectionQuery, type GraphQLError, type GraphQLSchema } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildSubgraphs } from "../../subgraphs/index.js";
 import {
@@ -12,6 +12,7 @@ import {
   operationOf,
   REGION_FIELD_WEIGHT,
   type BoundedDocument,
+  type Measure,
   type QueryLimits,
 } from "../../subgraphs/shared/limits.js";
 
@@ -113,10 +114,22 @@ describe("measuring in one linear pass", () => {
   });
 
   it("names the first limit a measure exceeds", () => {
-    expect(exceeded({ depth: 13, aliases: 0, cost: 1, representations: 0 }, DEFAULT_LIMITS)?.message).toBe("query depth 13 exceeds the limit of 12");
-    expect(exceeded({ depth: 1, aliases: 31, cost: 1, representations: 0 }, DEFAULT_LIMITS)?.extensions.limit).toBe("aliases");
-    expect(exceeded({ depth: 1, aliases: 0, cost: 1, representations: 1001 }, DEFAULT_LIMITS)?.extensions.limit).toBe("representations");
-    expect(exceeded({ depth: 1, aliases: 0, cost: 1, representations: 1 }, DEFAULT_LIMITS)).toBeUndefined();
+    const m = (over: Partial<Measure>): Measure => ({ depth: 1, aliases: 0, cost: 1, representations: 0, introspection: 0, ...over });
+    expect(exceeded(m({ depth: 13 }), DEFAULT_LIMITS)?.message).toBe("query depth 13 exceeds the limit of 12");
+    expect(exceeded(m({ aliases: 31 }), DEFAULT_LIMITS)?.extensions.limit).toBe("aliases");
+    expect(exceeded(m({ representations: 1001 }), DEFAULT_LIMITS)?.extensions.limit).toBe("representations");
+    expect(exceeded(m({ introspection: 4 }), DEFAULT_LIMITS)?.extensions.limit).toBe("introspection");
+    expect(exceeded(m({ representations: 1 }), DEFAULT_LIMITS)).toBeUndefined();
+  });
+
+  it("lets tools introspect the schema, but not with lists nested deeper than the standard query's", () => {
+    const standard = measure(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true }));
+    expect(standard.introspection).toBe(3);
+    expect(exceeded(standard, DEFAULT_LIMITS)).toBeUndefined();
+    const blowUp = measure(`{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }`);
+    expect(exceeded(blowUp, DEFAULT_LIMITS)?.extensions).toMatchObject({ code: "BAD_USER_INPUT", limit: "introspection" });
+    const viaType = measure(`{ __type(name: "Volunteer") { fields { type { fields { type { fields { type { interfaces { name } } } } } } } } }`);
+    expect(exceeded(viaType, DEFAULT_LIMITS)?.extensions.limit).toBe("introspection");
   });
 
   it("keeps the contract's operations well within every limit", () => {
