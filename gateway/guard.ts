@@ -66,7 +66,13 @@ export interface RequestGuard {
   check(params: GraphQLParams | undefined, caller: Caller | null): GraphQLError | undefined;
 }
 
-export function gatewayGuard(options: { schema: () => GraphQLSchema | undefined; limits: QueryLimits; regions: () => number }): RequestGuard {
+export function gatewayGuard(options: {
+  schema: () => GraphQLSchema | undefined;
+  limits: QueryLimits;
+  regions: () => number;
+  /** Fields every region answers (see router/broadcast.ts): they cost once per region. */
+  perRegion?: ReadonlySet<string>;
+}): RequestGuard {
   const documents = new DocumentCache(options.limits);
   return {
     check(params, caller) {
@@ -85,6 +91,7 @@ export function gatewayGuard(options: { schema: () => GraphQLSchema | undefined;
       const measure = measureOperation(schema, bounded, operation, params!.variables, {
         regions: options.regions(),
         defaultListSize: options.limits.defaultListSize,
+        perRegion: options.perRegion,
       });
       return exceeded(measure, options.limits);
     },

@@ -20,6 +20,7 @@ import { HealthMonitor } from "./health.js";
 import { Metrics } from "./metrics.js";
 import { buildRegionsSchema, REGIONS_SUBGRAPH } from "./regions/schema.js";
 import { RegionalDataSource } from "./router/data-source.js";
+import { BROADCAST, perRegionFields } from "./router/broadcast.js";
 import { RegionalRouter } from "./router/router.js";
 
 export interface GatewayOptions {
@@ -49,9 +50,6 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-/** Entity types whose fields every region answers for its own records (see the router). */
-const BROADCAST: Partial<Record<SubgraphName, string[]>> = { events: ["Volunteer"] };
-
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { registry, log, identity } = options;
   // Region claims must name regions of this registry.
@@ -70,7 +68,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => void (apiSchema = schema));
-  const guard = gatewayGuard({ schema: () => apiSchema, limits, regions: () => registry.regions.length });
+  const guard = gatewayGuard({ schema: () => apiSchema, limits, regions: () => registry.regions.length, perRegion: perRegionFields(options.supergraphSdl) });
   const server = new ApolloServer<GatewayContext>({
     // Our own drain (onShutdown) stops everything in order; Apollo's would stop this server
     // and re-raise the signal, killing the process mid-drain (it does so unless NODE_ENV=test).

@@ -79,6 +79,7 @@ export const limitsEnv = z.object({
   MAX_DIRECTIVES: z.coerce.number().int().min(0).default(DEFAULT_LIMITS.maxDirectives),
   MAX_FRAGMENTS: z.coerce.number().int().min(0).default(DEFAULT_LIMITS.maxFragments),
   MAX_SPREADS: z.coerce.number().int().min(0).default(DEFAULT_LIMITS.maxSpreads),
+  MAX_FIELDS: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxFields),
   MAX_REPRESENTATIONS: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxRepresentations),
 });
 
@@ -92,6 +93,7 @@ export function limitsFromEnv(env: z.infer<typeof limitsEnv>): QueryLimits {
     maxDirectives: env.MAX_DIRECTIVES,
     maxFragments: env.MAX_FRAGMENTS,
     maxSpreads: env.MAX_SPREADS,
+    maxFields: env.MAX_FIELDS,
     maxRepresentations: env.MAX_REPRESENTATIONS,
   };
 }

@@ -30,6 +30,7 @@ import {
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLField,
   type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -49,6 +50,11 @@ export interface QueryLimits {
   maxFragments: number;
   /** Fragment spreads (`...Name`) in the document. */
   maxSpreads: number;
+  /**
+   * Field selections the operation expands to, every fragment spread counted in full: what
+   * the gateway's query planner works through, whatever each field costs to resolve.
+   */
+  maxFields: number;
   /** Representations one `_entities` call (or one batch) may carry. */
   maxRepresentations: number;
   /** Assumed length of lists without a `first` argument. */
@@ -65,6 +71,7 @@ export const DEFAULT_LIMITS: QueryLimits = {
   maxDirectives: 50,
   maxFragments: 50,
   maxSpreads: 100,
+  maxFields: 1000,
   maxRepresentations: 1000,
   defaultListSize: 20,
 };
@@ -72,7 +79,7 @@ export const DEFAULT_LIMITS: QueryLimits = {
 /** A field of Region (other than `code`) is a query on a region's database. */
 export const REGION_FIELD_WEIGHT = 10;
 
-export type LimitName = "tokens" | "fragments" | "spreads" | "directives" | "depth" | "aliases" | "cost" | "representations" | "introspection";
+export type LimitName = "tokens" | "fragments" | "spreads" | "directives" | "fields" | "depth" | "aliases" | "cost" | "representations" | "introspection";
 
 /** A refused request: BAD_USER_INPUT naming the limit, answered with HTTP 400. */
 export function limitError(limit: LimitName, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
@@ -145,13 +152,15 @@ export interface Measure {
   depth: number;
   aliases: number;
   cost: number;
+  /** Field selections the document expands to (every fragment spread in full, lists not multiplied). */
+  fields: number;
   /** Representations asked of `_entities`. */
   representations: number;
   /** Introspection lists nested in one another (types { fields { type { fields … } } }). */
   introspection: number;
 }
 
-const ZERO: Measure = { depth: 0, aliases: 0, cost: 0, representations: 0, introspection: 0 };
+const ZERO: Measure = { depth: 0, aliases: 0, cost: 0, fields: 0, representations: 0, introspection: 0 };
 
 /**
  * Introspection costs no database work, and tools ask for the schema with a standard query
@@ -173,34 +182,56 @@ export interface MeasureOptions {
   /** What `regions` multiplies by (the gateway's registry size). */
   regions: number;
   defaultListSize: number;
+  /** Fields (`Type.field`) every region answers for a record of any region: they cost once per region. */
+  perRegion?: ReadonlySet<string>;
+}
+
+/** Representations must be objects naming their type; anything else is the caller's error, not ours. */
+function checkRepresentations(reps: unknown[]): void {
+  const bad = reps.findIndex((r) => typeof r !== "object" || r === null || Array.isArray(r) || typeof (r as { __typename?: unknown }).__typename !== "string");
+  if (bad >= 0) {
+    throw appError("BAD_USER_INPUT", `representations.${bad}: must be an object with a __typename`, { field: `representations.${bad}`, http: { status: 400 } });
+  }
 }
 
 /**
- * Depth, aliases, estimated cost and representations of one operation, in one pass
- * linear in the document's size (each fragment is measured once, then reused).
+ * Depth, aliases, estimated cost, expanded size and representations of one operation, in
+ * one pass linear in the document's size (each fragment is measured once, then reused).
+ * Variables take their defaults from the operation, and `first` its default from the schema,
+ * as execution will. Throws BAD_USER_INPUT for malformed `_entities` representations.
  */
 export function measureOperation(
   schema: GraphQLSchema,
   bounded: BoundedDocument,
   operation: OperationDefinitionNode,
-  variables: Record<string, unknown>,
+  given: Record<string, unknown>,
   options: MeasureOptions,
 ): Measure {
   const memo = new Map<string, Measure>();
   const measuring = new Set<string>();
+  const variables: Record<string, unknown> = {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    if (definition.defaultValue) variables[definition.variable.name.value] = valueFromASTUntyped(definition.defaultValue);
+  }
+  Object.assign(variables, given);
 
-  const argument = (node: FieldNode, name: string): unknown => {
+  const argument = (node: FieldNode, def: GraphQLField<unknown, unknown>, name: string): unknown => {
     const arg = node.arguments?.find((a) => a.name.value === name);
-    return arg ? valueFromASTUntyped(arg.value, variables) : undefined;
+    const value = arg ? valueFromASTUntyped(arg.value, variables) : undefined;
+    return value ?? def.args.find((a) => a.name === name)?.defaultValue;
   };
 
-  const listSize = (node: FieldNode): number => {
+  const listSize = (node: FieldNode, def: GraphQLField<unknown, unknown>): number => {
     if (node.name.value === "regions") return options.regions;
     if (node.name.value === "_entities") {
-      const reps = argument(node, "representations");
-      return Array.isArray(reps) ? reps.length : 0;
+      const reps = argument(node, def, "representations");
+      if (reps === undefined || reps === null) return 0;
+      // A single value where a list is expected is a list of one.
+      const list = Array.isArray(reps) ? reps : [reps];
+      checkRepresentations(list);
+      return list.length;
     }
-    const first = argument(node, "first");
+    const first = argument(node, def, "first");
     return typeof first === "number" && first > 0 ? first : options.defaultListSize;
   };
 
@@ -231,6 +262,7 @@ export function measureOperation(
       total.depth = Math.max(total.depth, m.depth);
       total.aliases += m.aliases;
       total.cost += m.cost;
+      total.fields += m.fields;
       total.representations += m.representations;
       total.introspection = Math.max(total.introspection, m.introspection);
     }
@@ -240,27 +272,31 @@ export function measureOperation(
   function field(node: FieldNode, parentType: string, page: number | undefined): Measure {
     const aliases = node.alias ? 1 : 0;
     const name = node.name.value;
-    if (name === "__typename") return { ...ZERO, aliases };
+    // Even a field that costs nothing to resolve is one more thing to plan and answer.
+    if (name === "__typename") return { ...ZERO, aliases, fields: 1 };
     const parent = schema.getType(parentType);
     const def =
       name === "__schema" ? SchemaMetaFieldDef : name === "__type" ? TypeMetaFieldDef : isObjectType(parent) ? parent.getFields()[name] : undefined;
     if (name.startsWith("__") || parentType.startsWith("__")) {
       // Introspection: no depth or cost of its own, but its lists nested in one another count.
       const inner = node.selectionSet && def ? selections(node.selectionSet, getNamedType(def.type).name, undefined) : ZERO;
-      return { ...ZERO, aliases: aliases + inner.aliases, introspection: inner.introspection + (def && isList(def.type) ? 1 : 0) };
+      return { ...ZERO, aliases: aliases + inner.aliases, fields: 1 + inner.fields, introspection: inner.introspection + (def && isList(def.type) ? 1 : 0) };
     }
-    const weight = parentType === "Region" && node.name.value !== "code" ? REGION_FIELD_WEIGHT : 1;
-    if (!node.selectionSet || !def) return { ...ZERO, depth: 1, aliases, cost: weight };
+    let weight = parentType === "Region" && name !== "code" ? REGION_FIELD_WEIGHT : 1;
+    if (options.perRegion?.has(`${parentType}.${name}`)) weight *= options.regions;
+    if (!node.selectionSet || !def) return { ...ZERO, depth: 1, aliases, cost: weight, fields: 1 };
     const connection = isConnection(def.type);
     // A connection is one object whose `nodes` list is as long as its `first`.
-    const multiplier = connection ? 1 : isList(def.type) ? (node.name.value === "nodes" && page !== undefined ? page : listSize(node)) : 1;
-    const inner = selections(node.selectionSet, getNamedType(def.type).name, connection ? listSize(node) : undefined);
-    const representations = node.name.value === "_entities" ? multiplier : 0;
+    const multiplier = connection ? 1 : isList(def.type) ? (name === "nodes" && page !== undefined ? page : listSize(node, def)) : 1;
+    const inner = selections(node.selectionSet, getNamedType(def.type).name, connection ? listSize(node, def) : undefined);
+    const representations = name === "_entities" ? multiplier : 0;
+    const regions = options.perRegion?.has(`${parentType}.${name}`) ? options.regions : 1;
     return {
       depth: inner.depth + 1,
-      // Aliases count where they are written (a list does not repeat them); cost where they run.
+      // Aliases and fields count where they are written (a list does not repeat them); cost where they run.
       aliases: aliases + inner.aliases,
-      cost: weight + multiplier * inner.cost,
+      cost: weight + regions * multiplier * inner.cost,
+      fields: 1 + inner.fields,
       representations: representations + inner.representations,
       introspection: inner.introspection,
     };
@@ -277,6 +313,7 @@ export function sumMeasures(measures: Measure[]): Measure {
       depth: Math.max(a.depth, m.depth),
       aliases: a.aliases + m.aliases,
       cost: a.cost + m.cost,
+      fields: a.fields + m.fields,
       representations: a.representations + m.representations,
       introspection: Math.max(a.introspection, m.introspection),
     }),
@@ -286,7 +323,10 @@ export function sumMeasures(measures: Measure[]): Measure {
 
 /** The first limit a measure exceeds, as an error naming it; `what` says what was measured. */
 export function exceeded(m: Measure, limits: QueryLimits, what = "query"): GraphQLError | undefined {
-  const numbers = { depth: m.depth, aliases: m.aliases, cost: m.cost, representations: m.representations };
+  const numbers = { depth: m.depth, aliases: m.aliases, cost: m.cost, fields: m.fields, representations: m.representations };
+  if (m.fields > limits.maxFields) {
+    return limitError("fields", `the ${what} expands to ${m.fields} fields (fragments spread in full); the limit is ${limits.maxFields}`, numbers);
+  }
   if (m.introspection > MAX_INTROSPECTION_LISTS) {
     return limitError("introspection", `introspection nests ${m.introspection} lists in one another; at most ${MAX_INTROSPECTION_LISTS}`, numbers);
   }

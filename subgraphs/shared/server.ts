@@ -84,6 +84,9 @@ export interface RegionHost {
   stop(): Promise<void>;
 }
 
+/** `table[key]` only when the table itself defines it: a message type like "constructor" is no handler. */
+const ownEntry = <T>(table: Record<string, T> | undefined, key: string): T | undefined => (table && Object.hasOwn(table, key) ? table[key] : undefined);
+
 const PATH = /^\/([A-Z]{2}-[A-Z0-9]{1,3})\/([a-z]+)\/(graphql|health|messages)\/?$/;
 const BATCH_PATH = /^\/([A-Z]{2}-[A-Z0-9]{1,3})\/batch\/?$/;
 
@@ -105,7 +108,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
   const outbox = new Outbox(
     new Map(options.regions.map((r) => [r.code, { db: dbs.get(r.code)!, region: r }])),
     link,
-    (subgraph, type) => subgraphByName.get(subgraph)?.messages?.replies[type],
+    (subgraph, type) => ownEntry(subgraphByName.get(subgraph)?.messages?.replies, type),
     log,
     { ...DEFAULT_RETRY, ...options.retry },
   );
@@ -208,10 +211,17 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
   function limited(subgraph: SubgraphName, params: ReturnType<typeof graphQLParamsOf>): Measure | GraphQLError | undefined {
     const resolved = documents.operation(params);
     if (!resolved || resolved instanceof GraphQLError) return resolved;
-    const measure = measureOperation(subgraphByName.get(subgraph)!.schema, resolved.bounded, resolved.operation, params!.variables, {
-      regions: 1,
-      defaultListSize: limits.defaultListSize,
-    });
+    let measure: Measure;
+    try {
+      measure = measureOperation(subgraphByName.get(subgraph)!.schema, resolved.bounded, resolved.operation, params!.variables, {
+        regions: 1,
+        defaultListSize: limits.defaultListSize,
+      });
+    } catch (err) {
+      // Malformed `_entities` representations: the caller's error, named.
+      if (err instanceof GraphQLError) return err;
+      throw err;
+    }
     return exceeded(measure, limits) ?? measure;
   }
 
@@ -292,7 +302,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     if (!read) return;
     try {
       const message = await link.verify(read.text ?? "", code, sub.name);
-      const handle = sub.messages?.receive[message.type];
+      const handle = ownEntry(sub.messages?.receive, message.type);
       if (!handle) return sendError(res, 400, "BAD_REQUEST", `${sub.name} does not handle ${message.type} messages`);
       const reply = await handle(message.body, { ...outbox.context(code), from: message.from });
       log.info({ event: "message.received", region: code, from: message.from, type: message.type, message: message.id }, "message from another region");

@@ -43,15 +43,51 @@ describe("at the gateway", () => {
     for (const token of [undefined, coordinator]) {
       const { res, ms, fetches } = await timed(() => national.query(`query { ...F0 } ${doubling(levels, "Query", "regions { code }")}`, {}, token));
       expect(res.status).toBe(400);
-      expect(limitOf(res)).toMatchObject({ code: "BAD_USER_INPUT", limit: "cost" });
+      expect(limitOf(res)).toMatchObject({ code: "BAD_USER_INPUT", limit: "fields", fields: 2 * 2 ** levels });
       expect(fetches).toBe(0);
       expect(ms).toBeLessThan(100);
     }
     // The same inside a type's selection, and with inline fragments in between.
     const nested = `{ regions { ...F0 } } ${doubling(levels, "Region", "... on Region { code name }")}`;
     const { res, ms } = await timed(() => national.query(nested, {}, coordinator));
-    expect(limitOf(res)).toMatchObject({ code: "BAD_USER_INPUT", limit: "cost" });
+    expect(limitOf(res)).toMatchObject({ code: "BAD_USER_INPUT", limit: "fields" });
     expect(ms).toBeLessThan(100);
+  });
+
+  it("refuses a document whose fragments double only __typename under conditions (what the query planner would expand), in production too", async () => {
+    const production = await startNational({ healthy: ["KZ-75"], production: true });
+    try {
+      for (const levels of [12, 19]) {
+        let fragments = "";
+        for (let i = 0; i < levels; i++) fragments += `fragment F${i} on Region { ...F${i + 1} ... @include(if: true) { ...F${i + 1} } } `;
+        const query = `{ regions { ...F0 } } ${fragments}fragment F${levels} on Region { __typename }`;
+        const started = performance.now();
+        const res = await production.query(query);
+        expect(performance.now() - started).toBeLessThan(100);
+        expect(res.status).toBe(400);
+        expect(limitOf(res)).toMatchObject({ code: "BAD_USER_INPUT", limit: "fields" });
+      }
+    } finally {
+      await production.stop();
+    }
+  });
+
+  it("takes a variable's default value for what it is: a page size or a list of representations", async () => {
+    const query = `query ($n: Int = 100) { regions { volunteers(first: $n) { nodes { id events { id participants { id } } } } } }`;
+    const { res, fetches } = await timed(() => national.query(query, {}, coordinator));
+    expect(limitOf(res)).toMatchObject({ code: "BAD_USER_INPUT", limit: "cost" });
+    expect(fetches).toBe(0);
+  });
+
+  it("counts a field every region answers (a volunteer's events and hours) once per region", async () => {
+    // Two regions: each of the 2 × 100 volunteers' events is asked of both regions, 2 × 20 × 7 fields each.
+    const events = `events { id title startsAt endsAt kind capacity spotsLeft }`;
+    const query = `{ regions { volunteers(first: 100) { nodes { id ${events} } } } }`;
+    const { res, fetches } = await timed(() => national.query(query, {}, coordinator));
+    expect(limitOf(res)).toMatchObject({ code: "BAD_USER_INPUT", limit: "cost", cost: 1 + 2 * (10 + 1 + 100 * (1 + 2 + 2 * 20 * 7)) });
+    expect(fetches).toBe(0);
+    // A field of the volunteer's own region costs once.
+    expect((await national.query(`{ regions { volunteers(first: 100) { nodes { id fullName skills } } } }`, {}, coordinator)).errors).toBeUndefined();
   });
 
   it("refuses an anonymous request whose fragments reach a protected field through other fragments, before any region is called", async () => {
@@ -121,11 +157,11 @@ describe("at a region host called directly", () => {
     const direct = await postGraphQL(url("volunteers"), query, {}, volunteer);
     expect(performance.now() - started).toBeLessThan(100);
     expect(direct.status).toBe(400);
-    expect(limitOf(direct)).toMatchObject({ code: "BAD_USER_INPUT", limit: "cost" });
+    expect(limitOf(direct)).toMatchObject({ code: "BAD_USER_INPUT", limit: "fields" });
     started = performance.now();
     const batched = await batch([{ subgraph: "volunteers", query }], volunteer);
     expect(performance.now() - started).toBeLessThan(100);
-    expect(batched.body.responses![0]).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: "BAD_USER_INPUT", limit: "cost" } }] } });
+    expect(batched.body.responses![0]).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: "BAD_USER_INPUT", limit: "fields" } }] } });
   });
 
   it("refuses a volunteer's group { members { nodes { group … } } } nesting by depth, and a wide one by cost", async () => {
@@ -137,6 +173,25 @@ describe("at a region host called directly", () => {
     const wide = `{ volunteerGroup(id: "KZ-75:grp:6650c0ffee0123456789abcd") { members(first: 100) { nodes { group { members(first: 100) { nodes { group { members(first: 100) { nodes { id } } } } } } } } } }`;
     const res = await postGraphQL(url("volunteers"), wide, {}, volunteer);
     expect(limitOf(res)).toMatchObject({ code: "BAD_USER_INPUT", limit: "cost" });
+  });
+
+  it("counts representations and page sizes given as variable defaults, on an endpoint and in a batch", async () => {
+    const reps = JSON.stringify(regions(1001)).replace(/"(\w+)":/g, "$1:");
+    const query = `query ($r: [_Any!]! = ${reps}) { _entities(representations: $r) { ... on Region { code } } }`;
+    const res = await postGraphQL(url("volunteers"), query, {}, staff);
+    expect(res.status).toBe(400);
+    expect(limitOf(res)).toMatchObject({ code: "BAD_USER_INPUT", limit: "tokens" });
+    const few = `query ($r: [_Any!]! = [{ __typename: "Region", code: "KZ-75" }, { __typename: "Region", code: "KZ-75" }]) { ${Array.from({ length: 8 }, (_, i) => `a${i}: _entities(representations: $r) { ... on Region { code } }`).join(" ")} }`;
+    const together = await batch(Array.from({ length: 16 }, () => ({ subgraph: "volunteers", query: few })));
+    expect(together.body.errors?.[0]?.extensions ?? together.body.responses![0]!.body.errors?.[0]?.extensions).toMatchObject({ representations: 16 * 16 });
+    const wide = `query ($n: Int = 100) { volunteerGroup(id: "KZ-75:grp:6650c0ffee0123456789abcd") { members(first: $n) { nodes { group { members(first: $n) { nodes { group { members(first: $n) { nodes { id } } } } } } } } } }`;
+    expect(limitOf(await postGraphQL(url("volunteers"), wide, {}, staff))).toMatchObject({ code: "BAD_USER_INPUT", limit: "cost" });
+  });
+
+  it("answers a malformed representation with BAD_USER_INPUT naming it, not an internal error", async () => {
+    const res = await postGraphQL(url("volunteers"), STATS, { r: [{ __typename: "Region", code: "KZ-75" }, [[1]]] }, staff);
+    expect(res.status).toBe(400);
+    expect(res.errors![0]).toMatchObject({ message: "representations.1: must be an object with a __typename", extensions: { code: "BAD_USER_INPUT" } });
   });
 
   it("refuses more _entities representations than the limit, on an endpoint and in a batch", async () => {

@@ -17,8 +17,9 @@ import {
 } from "../../subgraphs/shared/limits.js";
 
 let volunteers: GraphQLSchema;
+let events: GraphQLSchema;
 beforeAll(async () => {
-  volunteers = (await buildSubgraphs(["volunteers"]))[0]!.schema;
+  [volunteers, events] = (await buildSubgraphs(["volunteers", "events"])).map((s) => s.schema) as [GraphQLSchema, GraphQLSchema];
 });
 
 function bounded(query: string, limits: QueryLimits = DEFAULT_LIMITS): BoundedDocument {
@@ -78,9 +79,10 @@ describe("measuring in one linear pass", () => {
       const started = performance.now();
       const m = measure(query);
       times.push(performance.now() - started);
-      // Each spread counts: 2^levels copies of a field costing 2.
+      // Each spread counts: 2^levels copies of a field costing 2, of two fields.
       expect(m.cost).toBe(2 * 2 ** levels);
-      expect(exceeded(m, DEFAULT_LIMITS)?.extensions).toMatchObject({ code: "BAD_USER_INPUT", limit: "cost" });
+      expect(m.fields).toBe(2 * 2 ** levels);
+      expect(exceeded(m, DEFAULT_LIMITS)?.extensions).toMatchObject({ code: "BAD_USER_INPUT", limit: "fields" });
     }
     // 40 levels would take 2^20 times as long as 20 if fragments were expanded.
     expect(times[2]!).toBeLessThan(50);
@@ -90,6 +92,39 @@ describe("measuring in one linear pass", () => {
     const m = measure(`{ ...A ...A } fragment A on Query { a: volunteer(id: "x") { ... on Volunteer { group { b: name } } } }`);
     expect(m.aliases).toBe(4);
     expect(m.depth).toBe(3);
+  });
+
+  it("counts __typename and every spread in the expanded size, even where nothing costs", () => {
+    let fragments = "";
+    for (let i = 0; i < 12; i++) fragments += `fragment F${i} on Query { ...F${i + 1} ... @include(if: true) { ...F${i + 1} } } `;
+    const m = measure(`{ ...F0 } ${fragments}fragment F12 on Query { __typename }`);
+    expect(m).toMatchObject({ cost: 0, fields: 2 ** 12 });
+    expect(exceeded(m, DEFAULT_LIMITS)?.extensions.limit).toBe("fields");
+  });
+
+  it("takes page sizes and representations from variable defaults, and page sizes from the schema's defaults", () => {
+    const query = `query ($n: Int = 7) { volunteerGroup(id: "x") { members(first: $n) { nodes { id } } } }`;
+    expect(measure(query).cost).toBe(1 + 1 + 1 + 7);
+    expect(measure(query, { n: 3 }).cost).toBe(1 + 1 + 1 + 3);
+    const reps = measure(`query ($r: [_Any!]! = [{ __typename: "Region", code: "KZ-75" }, { __typename: "Region", code: "KZ-43" }]) { _entities(representations: $r) { __typename } }`);
+    expect(reps.representations).toBe(2);
+  });
+
+  it("refuses representations that are not objects with a __typename", () => {
+    const query = `query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }`;
+    for (const bad of [[1], [null], [[{ __typename: "Region" }]], [{ code: "KZ-75" }]]) {
+      expect(limitOf(() => measure(query, { r: bad }))).toMatchObject({ code: "BAD_USER_INPUT", field: "representations.0" });
+    }
+  });
+
+  it("costs a field every region answers once per region", () => {
+    const query = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Volunteer { hoursServed events { id } } } }`;
+    const doc = bounded(query);
+    const r = [{ __typename: "Volunteer", id: "KZ-75:vol:6650c0ffee0123456789abcd" }];
+    const options = { regions: 20, defaultListSize: 20, perRegion: new Set(["Volunteer.events", "Volunteer.hoursServed"]) };
+    const m = measureOperation(events, doc, operationOf(doc.document, undefined)!, { r }, options);
+    expect(m.cost).toBe(1 + 1 * (20 + (20 + 20 * 20 * 1)));
+    expect(measureOperation(events, doc, operationOf(doc.document, undefined)!, { r }, { ...options, perRegion: undefined }).cost).toBe(1 + 1 + (1 + 20));
   });
 
   it("survives fragment cycles (validation refuses them later)", () => {
@@ -114,7 +149,7 @@ describe("measuring in one linear pass", () => {
   });
 
   it("names the first limit a measure exceeds", () => {
-    const m = (over: Partial<Measure>): Measure => ({ depth: 1, aliases: 0, cost: 1, representations: 0, introspection: 0, ...over });
+    const m = (over: Partial<Measure>): Measure => ({ depth: 1, aliases: 0, cost: 1, fields: 1, representations: 0, introspection: 0, ...over });
     expect(exceeded(m({ depth: 13 }), DEFAULT_LIMITS)?.message).toBe("query depth 13 exceeds the limit of 12");
     expect(exceeded(m({ aliases: 31 }), DEFAULT_LIMITS)?.extensions.limit).toBe("aliases");
     expect(exceeded(m({ representations: 1001 }), DEFAULT_LIMITS)?.extensions.limit).toBe("representations");

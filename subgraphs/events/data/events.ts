@@ -131,15 +131,31 @@ export async function recordAttendance(db: Db, id: string, _id: ObjectId, volunt
   return doc;
 }
 
-/** Total recorded hours of one volunteer at this region's events. */
-export async function hoursServed(db: Db, volunteerId: string): Promise<number> {
-  const [row] = await eventsOf(db)
-    .aggregate<{ hours: number }>([
-      { $match: { "participants.volunteerId": volunteerId } },
+/** The events each volunteer signed up for at this region, by start time (at most `limit` each): one query for all. */
+export async function eventsOfVolunteers(db: Db, volunteerIds: readonly string[], limit: number): Promise<EventDoc[][]> {
+  const wanted = new Set(volunteerIds);
+  const byVolunteer = new Map<string, EventDoc[]>(volunteerIds.map((id) => [id, []]));
+  const docs = eventsOf(db).find({ "participants.volunteerId": { $in: [...wanted] } }).sort({ startsAt: 1, _id: 1 });
+  for await (const doc of docs) {
+    for (const p of doc.participants) {
+      const list = wanted.has(p.volunteerId) ? byVolunteer.get(p.volunteerId)! : undefined;
+      if (list && list.length < limit) list.push(doc);
+    }
+  }
+  return volunteerIds.map((id) => byVolunteer.get(id)!);
+}
+
+/** Total recorded hours of each volunteer at this region's events that were not cancelled: one aggregate for all. */
+export async function hoursOfVolunteers(db: Db, volunteerIds: readonly string[]): Promise<number[]> {
+  const ids = [...new Set(volunteerIds)];
+  const rows = await eventsOf(db)
+    .aggregate<{ _id: string; hours: number }>([
+      { $match: { "participants.volunteerId": { $in: ids }, status: EventStatus.SCHEDULED } },
       { $unwind: "$participants" },
-      { $match: { "participants.volunteerId": volunteerId, status: EventStatus.SCHEDULED } },
-      { $group: { _id: null, hours: { $sum: { $ifNull: ["$participants.hours", 0] } } } },
+      { $match: { "participants.volunteerId": { $in: ids } } },
+      { $group: { _id: "$participants.volunteerId", hours: { $sum: { $ifNull: ["$participants.hours", 0] } } } },
     ])
     .toArray();
-  return row?.hours ?? 0;
+  const hours = new Map(rows.map((r) => [r._id, r.hours]));
+  return volunteerIds.map((id) => hours.get(id) ?? 0);
 }

@@ -1,5 +1,5 @@
 import { ObjectId } from "bson";
-import { Arg, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
 import { badInput, conflict, forbidden } from "../../shared/errors.js";
 import { decodeId } from "../../shared/ids.js";
@@ -8,10 +8,19 @@ import { optionalText, requiredText } from "../../shared/text.js";
 import { requireActiveVolunteer } from "../../volunteers/data/volunteers.js";
 import { cancelSignUp, eventsOf, recordAttendance, signUp, toEvent, type EventDoc } from "../data/events.js";
 import { EventStatus } from "../types/enums.js";
+import { VolunteerRef } from "../types/entities.js";
 import { Attendance, Event } from "../types/event.js";
 import { CreateEventInput, UpdateEventInput } from "../types/inputs.js";
 
 const MAX_DURATION_MS = 31 * 24 * 3_600_000;
+
+/** Sign-ups listed per event: an event may take up to 100,000, each a reference to resolve. */
+const DEFAULT_LISTED = 100;
+const MAX_LISTED = 1000;
+function listed(first: number): number {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_LISTED) throw badInput(`first: must be between 1 and ${MAX_LISTED}, got ${first}`, { field: "first" });
+  return first;
+}
 
 const requireEvent = (ctx: SubgraphContext, id: string, field = "id"): Promise<EventDoc> => requireOwn(ctx, eventsOf(ctx.db), "Event", id, field);
 
@@ -60,11 +69,17 @@ export class EventResolver {
     return toEvent(await requireEvent(ctx, id), ctx.region.code);
   }
 
-  @FieldResolver(() => [Attendance], { description: "Who signed up and the hours they served; a volunteer sees only their own entry." })
-  attendance(@Root() event: Event, @Ctx() ctx: SubgraphContext): Attendance[] {
+  @FieldResolver(() => [VolunteerRef], { nullable: "items" })
+  participants(@Root() event: Event, @Arg("first", () => Int, { defaultValue: DEFAULT_LISTED }) first: number): VolunteerRef[] {
+    return event.participants.slice(0, listed(first));
+  }
+
+  @FieldResolver(() => [Attendance])
+  attendance(@Root() event: Event, @Arg("first", () => Int, { defaultValue: DEFAULT_LISTED }) first: number, @Ctx() ctx: SubgraphContext): Attendance[] {
     const caller = ctx.access.caller;
     // Attendance itself refuses other volunteers' entries; leaving them out keeps the list whole.
-    return caller?.role === "VOLUNTEER" ? event.attendance.filter((a) => a.volunteer.id === caller.sub) : event.attendance;
+    const entries = caller?.role === "VOLUNTEER" ? event.attendance.filter((a) => a.volunteer.id === caller.sub) : event.attendance;
+    return entries.slice(0, listed(first));
   }
 
   @Mutation(() => Event, { nullable: true })

@@ -64,11 +64,12 @@ export class Event {
 
   @Field(() => [VolunteerRef], {
     nullable: "items",
-    description: "Signed-up volunteers (from any region), resolved by the volunteers subgraph; null for one whose region cannot be reached.",
+    description:
+      "Signed-up volunteers (from any region) in sign-up order, the first `first` (1 to 1000); resolved by the volunteers subgraph, null for one whose region cannot be reached.",
   })
   participants!: VolunteerRef[];
 
-  @Field(() => [Attendance])
+  @Field(() => [Attendance], { description: "Sign-ups and the hours served, in sign-up order, the first `first` (1 to 1000); a volunteer sees only their own." })
   attendance!: Attendance[];
 
   @Field(() => String, { nullable: true, description: "Why it was cancelled." })
