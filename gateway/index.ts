@@ -17,7 +17,7 @@ const log = createLogger("gateway");
 let registry;
 let identity;
 try {
-  registry = loadGatewayRegistry(env.REGISTRY);
+  registry = loadGatewayRegistry(env.REGISTRY, { production: env.NODE_ENV === "production" });
   identity = env.GATEWAY_KEY ? await GatewayIdentity.fromFile(env.GATEWAY_KEY) : undefined;
 } catch (err) {
   process.stderr.write(`${(err as Error).message}\n`);

@@ -1,17 +1,27 @@
 // The gateway's region registry: the shared registry format, where every region must
 // name the URL of each of its four subgraphs. Errors name the bad entry.
 import { RegionRegistry, SUBGRAPH_NAMES, type RegionInfo } from "../subgraphs/shared/regions.js";
+import { insecureUrl } from "../subgraphs/shared/urls.js";
 
-export function checkGatewayRegistry(registry: RegionRegistry, source: string): RegionRegistry {
-  const problems = registry.regions.flatMap((r, i) =>
-    SUBGRAPH_NAMES.filter((s) => !r.subgraphs?.[s]).map((s) => `regions.${i}.subgraphs.${s} (${r.code}): missing URL`),
-  );
+/**
+ * Every region names each subgraph's URL; with `production`, https ones (or this machine's
+ * own loopback), since callers' assertions and personal data travel on them.
+ */
+export function checkGatewayRegistry(registry: RegionRegistry, source: string, options: { production?: boolean } = {}): RegionRegistry {
+  const problems = registry.regions.flatMap((r, i) => [
+    ...SUBGRAPH_NAMES.map((s): string | null => {
+      const url = r.subgraphs?.[s];
+      const why = !url ? "missing URL" : options.production ? insecureUrl(url, { loopback: true }) : null;
+      return why && `regions.${i}.subgraphs.${s} (${r.code}): ${why}`;
+    }),
+    r.batch && options.production ? ((why) => why && `regions.${i}.batch (${r.code}): ${why}`)(insecureUrl(r.batch, { loopback: true })) : null,
+  ]).filter((p): p is string => p !== null);
   if (problems.length) throw new Error(`region registry ${source} is invalid: ${problems.join("; ")}`);
   return registry;
 }
 
-export function loadGatewayRegistry(path: string): RegionRegistry {
-  return checkGatewayRegistry(RegionRegistry.load(path), path);
+export function loadGatewayRegistry(path: string, options: { production?: boolean } = {}): RegionRegistry {
+  return checkGatewayRegistry(RegionRegistry.load(path), path, options);
 }
 
 /**

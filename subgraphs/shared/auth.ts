@@ -13,7 +13,8 @@ export type Role = (typeof ROLES)[number];
 
 const claims = z
   .object({
-    sub: z.string().min(1).max(200),
+    // Subjects end up in records and audit entries: printable ASCII only, as identity providers issue them.
+    sub: z.string().regex(/^[\x21-\x7E]{1,200}$/, "must be 1 to 200 printable ASCII characters"),
     role: z.enum(ROLES),
     region: z.string().regex(REGION_CODE).optional(),
   })
@@ -26,6 +27,8 @@ export type Caller = z.infer<typeof claims>;
 export const GATEWAY_ISSUER = "aidgraph-gateway";
 /** The longest a gateway assertion may live: it is re-made as it nears its end. */
 export const GATEWAY_ASSERTION_S = 300;
+/** How far ahead of this host's clock a token's issue time may be. */
+const CLOCK_SKEW_MS = 60_000;
 /** Default longest lifetime of an identity provider's token (JWT_MAX_LIFETIME). */
 export const DEFAULT_MAX_LIFETIME_S = 24 * 3600;
 
@@ -139,8 +142,11 @@ export async function verifyCaller(header: string | undefined, config: AuthConfi
   if (hit) cache.delete(token);
   const { payload, audience } = await verify(token, config, region);
   const exp = payload.exp! * 1000;
+  const now = Date.now();
   const maxLifetimeMs = (config.maxLifetimeS ?? DEFAULT_MAX_LIFETIME_S) * 1000;
-  if (exp - (payload.iat !== undefined ? payload.iat * 1000 : Date.now()) > maxLifetimeMs) {
+  // A token issued in the future would stretch its lifetime past the limit (its clock may be a minute off).
+  if (payload.iat !== undefined && payload.iat * 1000 > now + CLOCK_SKEW_MS) throw unauthenticated("the token is issued in the future");
+  if (exp - Math.min(payload.iat !== undefined ? payload.iat * 1000 : now, now) > maxLifetimeMs) {
     throw unauthenticated(`the token lives longer than ${maxLifetimeMs / 1000} s; ask for a shorter-lived one`);
   }
   const parsed = claims.safeParse(payload);

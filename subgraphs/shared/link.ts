@@ -11,6 +11,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { CompactSign, compactVerify, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
 import { z } from "zod";
 import { REGION_CODE } from "./ids.js";
+import { insecureUrl } from "./urls.js";
 import type { RegionRegistry, SubgraphName } from "./regions.js";
 
 const ALG = "EdDSA";
@@ -72,17 +73,6 @@ interface Peer {
 
 const messagesUrl = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql\/?$/, "/messages");
 
-/** Why `url` may not carry messages in production, or null. */
-function notHttps(url: string): string | null {
-  let protocol: string;
-  try {
-    protocol = new URL(url).protocol;
-  } catch {
-    return `not a URL: ${JSON.stringify(url)}`;
-  }
-  // Plain HTTP would let anyone on the way read transfers and hold back or alter answers.
-  return protocol === "https:" ? null : `must be an https:// URL with NODE_ENV=production, not ${JSON.stringify(url)}`;
-}
 
 /** The signed claims of a message or a reply. */
 interface Claims {
@@ -139,7 +129,7 @@ export class RegionLink {
       const problems = registry.regions.flatMap((region, i) =>
         region.publicKey || this.signing.has(region.code)
           ? Object.entries(region.subgraphs ?? {}).flatMap(([s, url]) => {
-              const why = notHttps(url);
+              const why = insecureUrl(url);
               return why ? [`regions.${i}.subgraphs.${s} (${region.code}): ${why}`] : [];
             })
           : [],
@@ -163,7 +153,7 @@ export class RegionLink {
 
   /** Tells this link where another region is and how to check its signature (tests, start-up). */
   async setPeer(region: string, url: { baseUrl: string } | undefined, publicKey?: JWK): Promise<void> {
-    const why = url && this.options.production ? notHttps(url.baseUrl) : null;
+    const why = url && this.options.production ? insecureUrl(url.baseUrl) : null;
     if (why) throw new Error(`the address of ${region}: ${why}`);
     const peer = this.peer(region);
     if (url) for (const s of ["volunteers", "beneficiaries", "inventory", "events"] as const) peer.subgraphs[s] = `${url.baseUrl}/${region}/${s}/graphql`;

@@ -6,10 +6,16 @@ export interface TextOptions {
 }
 
 // Control characters (C0, DEL, C1) hide text, break logs and exports, or end strings early
-// in other systems; lone surrogates are not text at all and fail in other encoders.
-const CONTROL = /\p{Cc}/u;
-const CONTROL_BUT_NEWLINE = /(?!\n)\p{Cc}/u;
+// in other systems; format characters (bidirectional overrides and isolates, zero-width
+// spaces, tags) make text display as something it is not; noncharacters are not for
+// interchange; lone surrogates are not text at all and fail in other encoders. The
+// zero-width (non-)joiners that some scripts need to be spelled right stay allowed.
+const CONTROL = /\p{Cc}|(?![\u200C\u200D])\p{Cf}|[\uFDD0-\uFDEF]|\p{Noncharacter_Code_Point}/u;
+const CONTROL_BUT_NEWLINE = /(?!\n)\p{Cc}|(?![\u200C\u200D])\p{Cf}|[\uFDD0-\uFDEF]|\p{Noncharacter_Code_Point}/u;
 const LONE_SURROGATE = /\p{Cs}/u;
+
+/** True for text without control or invisible formatting characters: what another region may send. */
+export const isPlainText = (value: string): boolean => !LONE_SURROGATE.test(value) && !CONTROL.test(value);
 
 /** Checks and tidies free text; "" when nothing but whitespace is left. */
 function cleanText(value: string, field: string, { multiline = false }: TextOptions): string {
@@ -17,7 +23,7 @@ function cleanText(value: string, field: string, { multiline = false }: TextOpti
   const text = multiline ? value.replace(/\r\n/g, "\n") : value;
   if ((multiline ? CONTROL_BUT_NEWLINE : CONTROL).test(text)) {
     const allowed = multiline ? " (line breaks are allowed)" : "";
-    throw badInput(`${field}: must not contain control characters${allowed}`, { field });
+    throw badInput(`${field}: must not contain control or invisible formatting characters${allowed}`, { field });
   }
   const normalized = text.normalize("NFC");
   if (!multiline) return normalized.trim().replace(/\s+/g, " ");

@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeJwt, SignJWT } from "jose";
 import { gatewayEnv } from "../../gateway/config.js";
+import { checkGatewayRegistry } from "../../gateway/registry.js";
+import { RegionRegistry, SUBGRAPH_NAMES } from "../../subgraphs/shared/regions.js";
 import { hs256Config, mintToken } from "../../subgraphs/shared/auth.js";
 import { hostEnv } from "../../subgraphs/shared/main.js";
 import { postGraphQL, TEST_SECRET } from "../support/host.js";
@@ -110,6 +112,8 @@ describe("tokens", () => {
     ["long-lived (issued two days ago)", () => raw({ sub: "s", role: "REGIONAL_STAFF", region: "KZ-75" }, "1h", Math.floor(Date.now() / 1000) - 2 * 86400), "the token lives longer than 86400 s; ask for a shorter-lived one"],
     ["foreign-region (KZ-99)", () => raw({ sub: "s", role: "REGIONAL_STAFF", region: "KZ-99" }, "1h"), "the token's claims are invalid: region KZ-99 is not in the registry"],
     ["volunteer's (sub not a volunteer id)", () => raw({ sub: "vol-1", role: "VOLUNTEER" }, "1h"), "the token's claims are invalid: sub"],
+    ["future-issued (iat in ten years)", () => raw({ sub: "s", role: "REGIONAL_STAFF", region: "KZ-75" }, Math.floor(Date.now() / 1000) + 10 * 365 * 86400, Math.floor(Date.now() / 1000) + 10 * 365 * 86400 - 3600), "the token is issued in the future"],
+    ["unprintable-subject", () => raw({ sub: "x\u202Egnp.exe\n", role: "NATIONAL_COORDINATOR" }, "1h"), "the token's claims are invalid: sub"],
     ["foreign volunteer's (KZ-99)", () => raw({ sub: "KZ-99:vol:6650c0ffee0123456789abcd", role: "VOLUNTEER" }, "1h"), "the token's claims are invalid: region KZ-99 is not in the registry"],
   ])("refuses a %s token at the gateway and at a subgraph called directly", async (_what, make, message) => {
     const token = await make();
@@ -192,5 +196,20 @@ describe("configuration with NODE_ENV=production", () => {
     const host = { MONGODB_URI: "mongodb://localhost", PSEUDONYM_KEY: "p".repeat(32), NODE_ENV: "production" };
     expect(problems(hostEnv, { ...host, JWT_SECRET: TEST_SECRET })).toEqual([expect.stringMatching(/^JWT_SECRET: .*JWT_ALLOW_HS256=true/)]);
     expect(problems(hostEnv, { ...host, JWT_SECRET: TEST_SECRET, NODE_ENV: "development" })).toEqual([]);
+  });
+
+  it("refuses plain-http region addresses in the gateway's registry, but for this machine's own loopback", () => {
+    const demo = RegionRegistry.load();
+    const registry = (base: string, batch = `${base}/KZ-75/batch`) =>
+      new RegionRegistry([{ ...demo.require("KZ-75"), subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((s) => [s, `${base}/KZ-75/${s}/graphql`])), batch }]);
+    expect(() => checkGatewayRegistry(registry("http://kz75.aid.example.kz"), "r.json", { production: true })).toThrow(
+      /regions\.0\.subgraphs\.volunteers \(KZ-75\): must be an https:\/\/ URL with NODE_ENV=production/,
+    );
+    expect(() => checkGatewayRegistry(registry("https://kz75.aid.example.kz", "http://kz75.aid.example.kz/KZ-75/batch"), "r.json", { production: true })).toThrow(
+      /regions\.0\.batch \(KZ-75\): must be an https:\/\/ URL/,
+    );
+    expect(() => checkGatewayRegistry(registry("https://kz75.aid.example.kz"), "r.json", { production: true })).not.toThrow();
+    expect(() => checkGatewayRegistry(registry("http://127.0.0.1:4001"), "r.json", { production: true })).not.toThrow();
+    expect(() => checkGatewayRegistry(registry("http://kz75.aid.example.kz"), "r.json")).not.toThrow();
   });
 });

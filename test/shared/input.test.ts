@@ -189,6 +189,13 @@ describe("free text", () => {
     ["a lone high surrogate", "Raikhan\ud800 secret"],
     ["a lone low surrogate", "\udc00Raikhan secret"],
     ["a reversed surrogate pair", "Raikhan \ude00\ud83d secret"],
+    ["a right-to-left override (display spoofing)", "Raikhan\u202egnp.exe secret"],
+    ["a left-to-right isolate", "Raikhan\u2066x\u2069 secret"],
+    ["a zero-width space", "Rai\u200bkhan secret"],
+    ["a byte order mark inside", "Raikhan\ufeff secret"],
+    ["a tag character", "Raikhan\u{E0041} secret"],
+    ["a noncharacter", "Raikhan\uffff secret"],
+    ["an Arabic-block noncharacter", "Raikhan\ufdd0 secret"],
   ];
 
   it.each(CONTROLS)("refuses %s in a single-line field", (_what, raw) => {
@@ -207,7 +214,7 @@ describe("free text", () => {
     ["a trailing newline", "Raikhan secret\n"],
     ["a vertical tab", "Raikhan\u000bsecret"],
   ])("refuses %s in a single-line field", (_what, raw) => {
-    expect(refusal(() => requiredText(raw, FIELD), FIELD, "secret").message).toMatch(/control characters/);
+    expect(refusal(() => requiredText(raw, FIELD), FIELD, "secret").message).toMatch(/control or invisible formatting characters/);
   });
 
   it.each([
@@ -216,6 +223,7 @@ describe("free text", () => {
     ["Kazakh letters", "Әлия Нұрғалиқызы", "Әлия Нұрғалиқызы"],
     ["an emoji (a valid surrogate pair)", "Aid 😀 team", "Aid 😀 team"],
     ["runs of spaces and no-break spaces", "  Raikhan \u00a0  family  ", "Raikhan family"],
+    ["a zero-width joiner some scripts need", "क्\u200dष", "क्\u200dष"],
   ])("normalises %s in a single-line field", (_what, raw, expected) => {
     expect(requiredText(raw, FIELD)).toBe(expected);
     expect(requiredText(raw, FIELD).normalize("NFC")).toBe(requiredText(raw, FIELD));

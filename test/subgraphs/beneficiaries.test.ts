@@ -285,12 +285,38 @@ describe("free text about people, and who did what", () => {
     ]);
   });
 
-  it("shows who recorded consent to other regions as a role", async () => {
-    const id = (await enroll()).data!.enrollBeneficiary.id;
-    const Q = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Beneficiary { consent { recordedBy } } } }`;
+  it("shows who recorded consent to other regions as a role, and its purpose (free text about the household) to no one else", async () => {
+    const id = (await enroll({ consent: { given: true, purpose: "food aid; mother treated at clinic #3" } })).data!.enrollBeneficiary.id;
+    const Q = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Beneficiary { consent { recordedBy purpose } } } }`;
     const reps = [{ __typename: "Beneficiary", id }];
-    expect((await postGraphQL(url(), Q, { reps }, staff)).data).toEqual({ _entities: [{ consent: { recordedBy: "staff-75" } }] });
-    expect((await postGraphQL(url(), Q, { reps }, coordinator)).data).toEqual({ _entities: [{ consent: { recordedBy: "REGIONAL_STAFF" } }] });
+    expect((await postGraphQL(url(), Q, { reps }, staff)).data).toEqual({ _entities: [{ consent: { recordedBy: "staff-75", purpose: "food aid; mother treated at clinic #3" } }] });
+    const other = await postGraphQL(url(), Q, { reps }, coordinator);
+    expect(other.data).toEqual({ _entities: [{ consent: { recordedBy: "REGIONAL_STAFF", purpose: null } }] });
+    expect(other.errors!.map((e) => [e.extensions!.code, e.path!.join(".")])).toEqual([["FORBIDDEN", "_entities.0.consent.purpose"]]);
+    // Erased with the rest when consent is withdrawn.
+    await postGraphQL(url(), `mutation ($id: ID!) { withdrawConsent(id: $id) { status } }`, { id }, staff);
+    expect(JSON.stringify(await db().collection("beneficiaries").findOne({}))).not.toContain("clinic");
+  });
+
+  it("keeps no note written about a household after it withdrew consent", async () => {
+    const id = (await enroll()).data!.enrollBeneficiary.id;
+    const open = await postGraphQL<{ openHelpRequest: { id: string } }>(
+      url(),
+      `mutation ($input: OpenHelpRequestInput!) { openHelpRequest(input: $input) { id } }`,
+      { input: { region: "KZ-75", channel: "HOTLINE", need: "FOOD", beneficiaryId: id } },
+      staff,
+    );
+    const request = open.data!.openHelpRequest.id;
+    await postGraphQL(url(), `mutation ($id: ID!) { withdrawConsent(id: $id) { status } }`, { id }, staff);
+    const cancel = await postGraphQL<{ cancelHelpRequest: { status: string; history: Array<{ note: string | null }> } }>(
+      url(),
+      `mutation ($id: ID!) { cancelHelpRequest(id: $id, reason: "family moved to Astana, Abay 5 kv 12") { status history { note } } }`,
+      { id: request },
+      staff,
+    );
+    expect(cancel.errors).toBeUndefined();
+    expect(cancel.data!.cancelHelpRequest).toEqual({ status: "CANCELLED", history: [{ note: null }, { note: null }] });
+    expect(JSON.stringify(await db().collection("help_requests").findOne({}))).not.toContain("Astana");
   });
 
   it("erases the notes of the household's help requests when consent is withdrawn", async () => {

@@ -210,6 +210,17 @@ describe("adjustments, thresholds and totals", () => {
 });
 
 describe("free text and who did what", () => {
+  it("records no aid to a household that has withdrawn consent", async () => {
+    const wh = await warehouse();
+    await donate(wh, [{ item: "FOOD_KIT", quantity: 5 }]);
+    const withdrawn = await beneficiary();
+    await db().collection("beneficiaries").updateOne({ _id: new ObjectId(withdrawn.slice(-24)) }, { $set: { status: "CONSENT_WITHDRAWN" } });
+    const res = await gql(DISTRIBUTE, { input: { warehouseId: wh, beneficiaryId: withdrawn, items: [{ item: "FOOD_KIT", quantity: 1 }], idempotencyKey: "after-withdrawal" } });
+    expect(res.errors![0]).toMatchObject({ extensions: { code: "CONFLICT", field: "input.beneficiaryId" } });
+    expect(await stockOf(wh)).toEqual({ FOOD_KIT: 5 });
+    expect(await db().collection("stock_operations").countDocuments({ type: "DISTRIBUTION" })).toBe(0);
+  });
+
   it("keeps a donor who is a person, movement reasons and staff ids to the region's staff", async () => {
     const wh = await warehouse();
     const person = await gql<{ receiveDonation: { id: string } }>(DONATE, { input: { warehouseId: wh, donor: "Aigul Bekova", items: [{ item: "MASK", quantity: 5 }], idempotencyKey: "p" } });

@@ -549,6 +549,40 @@ describe("service-to-service authentication", () => {
 });
 
 describe("a region speaks only for itself", () => {
+  it("checks what another region says like client input: its own warehouses, bounded plain text, real message types", async () => {
+    const k11 = await generatePrivateJwk();
+    await B.host!.link.setPeer("KZ-11", undefined, publicPart(k11));
+    const kz11 = await signer("KZ-11", k11);
+    const to = await warehouse(B);
+    const body = (over: Record<string, unknown> = {}) => ({
+      id: encodeId("Transfer", "KZ-11", new ObjectId()),
+      from: { region: "KZ-11", warehouseId: encodeId("Warehouse", "KZ-11", new ObjectId()), warehouseName: "Kokshetau" },
+      to: { region: "KZ-43", warehouseId: to, warehouseName: null },
+      items: [{ item: "WATER", quantity: 1 }],
+      requestedAt: new Date(),
+      requestedBy: "REGIONAL_STAFF:staff-11",
+      ...over,
+    });
+    const fromKz75 = await warehouse(A);
+    const stolen = await sendToB(kz11, envelope("KZ-11", "transfer.deliver", body({ from: { region: "KZ-11", warehouseId: fromKz75, warehouseName: "x" } })));
+    expect(stolen.status).toBe(403);
+    for (const bad of [
+      body({ from: { region: "KZ-11", warehouseId: encodeId("Warehouse", "KZ-11", new ObjectId()), warehouseName: "Kokshetau\u202Egnp.exe" } }),
+      body({ from: { region: "KZ-11", warehouseId: encodeId("Warehouse", "KZ-11", new ObjectId()), warehouseName: "x".repeat(5000) } }),
+      body({ requestedBy: "REGIONAL_STAFF:mallory\n" }),
+      body({ to: { region: "KZ-43", warehouseId: encodeId("Warehouse", "KZ-75", new ObjectId()), warehouseName: null } }),
+    ]) {
+      const res = await sendToB(kz11, envelope("KZ-11", "transfer.deliver", bad));
+      expect(res.status).toBe(400);
+      expect(await atDestination(bad.id)).toBeUndefined();
+    }
+    for (const type of ["constructor", "toString", "hasOwnProperty", "__proto__"]) {
+      const res = await sendToB(kz11, envelope("KZ-11", type, body()));
+      expect(res.status).toBe(400);
+      expect(res.errors![0]!.message).toBe(`inventory does not handle ${type} messages`);
+    }
+  });
+
   it("news signed by KZ-11 under the ObjectId of a KZ-75 transfer reaches only KZ-11's own record: KZ-75's stays intact and receivable", async () => {
     // KZ-11 is a region KZ-43 knows, with a valid key of its own.
     const k11 = await generatePrivateJwk();
@@ -583,7 +617,7 @@ describe("a region speaks only for itself", () => {
     for (const claim of [{ ...body, id: t.id }, { ...body, id: t.id, from: { ...body.from, region: "KZ-75" } }]) {
       const refused = await sendToB(kz11, envelope("KZ-11", "transfer.cancel", claim));
       expect(refused.status).toBe(403);
-      expect(refused.errors![0]!.message).toBe("KZ-11 may only send news of its own transfers");
+      expect(refused.errors![0]!.message).toBe("KZ-11 may only send news of its own transfers, from its own warehouses");
     }
 
     expect(await atDestination(t.id)).toEqual(before);

@@ -8,7 +8,7 @@ import { isDuplicateKey, type IndexPlan } from "../../shared/mongo.js";
 import { regionRef } from "../../shared/region-entity.js";
 import type { Beneficiary, BeneficiaryStats, NeedCount } from "../types/beneficiary.js";
 import { BeneficiaryStatus, Need, OPEN_STATUSES, type Vulnerability } from "../types/enums.js";
-import { helpRequestsOf } from "./help-requests.js";
+import { helpRequestsOf, type HelpRequestDoc } from "./help-requests.js";
 
 export interface BeneficiaryDoc {
   _id: ObjectId;
@@ -83,18 +83,30 @@ export async function eraseBeneficiary(db: Db, _id: ObjectId, actor: string): Pr
     { _id, status: BeneficiaryStatus.ACTIVE },
     {
       $unset: { fullName: "", phone: "", address: "", nationalIdHash: "" },
-      $set: { status: BeneficiaryStatus.CONSENT_WITHDRAWN, "consent.given": false, "consent.withdrawnAt": now, updatedAt: now },
+      // The purpose was written about this household too.
+      $set: { status: BeneficiaryStatus.CONSENT_WITHDRAWN, "consent.given": false, "consent.purpose": null, "consent.withdrawnAt": now, updatedAt: now },
     },
     { returnDocument: "after" },
   );
-  if (doc) {
-    await helpRequestsOf(db).updateMany(
-      { beneficiaryId: _id },
-      // Notes (triage, fulfilment, cancellation reasons) are free text about the household too.
-      { $set: { description: null, contactPhone: null, "history.$[].note": null, updatedAt: now, erasedBy: actor } },
-    );
-  }
+  if (doc) await eraseRequests(db, { beneficiaryId: _id }, actor);
   return doc;
+}
+
+/** The personal fields of help requests: descriptions, callers' phones, and notes (free text about the household too). */
+async function eraseRequests(db: Db, filter: Filter<HelpRequestDoc>, actor: string): Promise<void> {
+  await helpRequestsOf(db).updateMany(filter, { $set: { description: null, contactPhone: null, "history.$[].note": null, updatedAt: new Date(), erasedBy: actor } });
+}
+
+/**
+ * A help request about a household that has withdrawn consent keeps nothing personal: a
+ * note written after the withdrawal (or as it happened) is erased at once. The request as stored.
+ */
+export async function forgetIfWithdrawn(db: Db, request: HelpRequestDoc, actor: string): Promise<HelpRequestDoc> {
+  if (!request.beneficiaryId) return request;
+  const withdrawn = await beneficiariesOf(db).countDocuments({ _id: request.beneficiaryId, status: BeneficiaryStatus.CONSENT_WITHDRAWN }, { limit: 1 });
+  if (!withdrawn) return request;
+  await eraseRequests(db, { _id: request._id }, actor);
+  return (await helpRequestsOf(db).findOne({ _id: request._id })) ?? request;
 }
 
 export interface BeneficiaryQuery {

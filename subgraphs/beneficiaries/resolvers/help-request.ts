@@ -7,7 +7,7 @@ import { normalizePhone } from "../../shared/phone.js";
 import { byId, requireOwn } from "../../shared/references.js";
 import { optionalText, requiredText } from "../../shared/text.js";
 import { requireActiveVolunteer } from "../../volunteers/data/volunteers.js";
-import { beneficiariesOf, toBeneficiary } from "../data/beneficiaries.js";
+import { beneficiariesOf, forgetIfWithdrawn, toBeneficiary } from "../data/beneficiaries.js";
 import { helpRequestsOf, toHelpRequest, transition, type HelpRequestDoc } from "../data/help-requests.js";
 import { Beneficiary } from "../types/beneficiary.js";
 import { BeneficiaryStatus, HelpRequestStatus, Need, Urgency, URGENCY_RANK } from "../types/enums.js";
@@ -150,7 +150,7 @@ export class HelpRequestResolver {
     });
     await ctx.audit.write(operation, "HelpRequest", [id]);
     ctx.log.info({ event: "help_request.transition", id, to, actor: ctx.access.actor }, "help request status changed");
-    return toHelpRequest(doc, ctx.region.code);
+    return toHelpRequest(opts.note ? await forgetIfWithdrawn(ctx.db, doc, ctx.access.actor) : doc, ctx.region.code);
   }
 
   @FieldResolver(() => Beneficiary, { nullable: true })

@@ -10,7 +10,8 @@ export class Consent {
   @Field()
   given!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Personal()
+  @Field(() => String, { nullable: true, description: "What the data may be used for, as told by the household. Personal: the region's staff only; erased with consent." })
   purpose!: string | null;
 
   @Field()

@@ -22,10 +22,11 @@ import { ObjectId } from "bson";
 import type { Collection, Db, IndexDescription, OptionalUnlessRequiredId } from "mongodb";
 import { z } from "zod";
 import { conflict, notFound } from "../../shared/errors.js";
-import { decodeId, encodeId } from "../../shared/ids.js";
+import { decodeId, encodeId, REGION_CODE } from "../../shared/ids.js";
 import { LinkError } from "../../shared/link.js";
 import { isDuplicateKey, type IndexPlan } from "../../shared/mongo.js";
 import { regionRef } from "../../shared/region-entity.js";
+import { isPlainText } from "../../shared/text.js";
 import type { MessageContext, Messaging, OutgoingMessage } from "../../shared/outbox.js";
 import { Item, TransferStatus } from "../types/enums.js";
 import { MAX_LINE_QUANTITY } from "../types/inputs.js";
@@ -100,30 +101,34 @@ const OPEN = [TransferStatus.REQUESTED, TransferStatus.IN_TRANSIT];
 
 // ---- messages ------------------------------------------------------------------------
 
-const end = z.object({ region: z.string(), warehouseId: z.string(), warehouseName: z.string().nullable() });
+// What another region sends is checked like client input: bounded, plain text, ids by shape.
+const plainText = (max: number) => z.string().max(max).refine(isPlainText, "must be plain text");
+/** `ROLE:subject`, as this project records who did something. */
+const actor = z.string().regex(/^[\x21-\x7E]{1,300}$/, "must be printable ASCII");
+const end = z.object({ region: z.string().regex(REGION_CODE), warehouseId: z.string().max(100), warehouseName: plainText(200).nullable() });
 /** What the source tells the destination about a transfer. */
 const snapshot = z.object({
-  id: z.string(),
+  id: z.string().max(100),
   from: end,
   to: end,
   items: z.array(z.object({ item: z.enum(Item), quantity: z.number().int().positive().max(MAX_LINE_QUANTITY) })).min(1).max(50),
   requestedAt: z.coerce.date(),
-  requestedBy: z.string(),
-  cancelledBy: z.string().nullish(),
+  requestedBy: actor,
+  cancelledBy: actor.nullish(),
 });
 type Snapshot = z.infer<typeof snapshot>;
 
 /** What one side tells the other about its record: the destination's decides. */
 const news = z.object({
   status: z.enum(["REFUSED", ...Object.values(TransferStatus)]),
-  reason: z.string().nullish(),
-  toWarehouseName: z.string().nullish(),
+  reason: plainText(500).nullish(),
+  toWarehouseName: plainText(200).nullish(),
   at: z.coerce.date().nullish(),
-  by: z.string().nullish(),
+  by: actor.nullish(),
 });
 type News = z.infer<typeof news>;
 
-const received = z.object({ id: z.string(), receivedAt: z.coerce.date(), receivedBy: z.string() });
+const received = z.object({ id: z.string().max(100), receivedAt: z.coerce.date(), receivedBy: actor });
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const parsed = schema.safeParse(body);
@@ -318,7 +323,12 @@ function incomingKey(id: string): string {
  */
 function checkParties(s: Snapshot, from: string, here: string): string {
   const id = decodeId(s.id, "Transfer");
-  if (id.region !== from || s.from.region !== from) throw new LinkError(403, "FORBIDDEN", `${from} may only send news of its own transfers`);
+  if (id.region !== from || s.from.region !== from || decodeId(s.from.warehouseId, "Warehouse").region !== from) {
+    throw new LinkError(403, "FORBIDDEN", `${from} may only send news of its own transfers, from its own warehouses`);
+  }
+  if (decodeId(s.to.warehouseId, "Warehouse").region !== s.to.region) {
+    throw new LinkError(400, "BAD_REQUEST", `transfer ${s.id}: its destination warehouse is not in ${s.to.region}`);
+  }
   if (s.to.region !== here) throw new LinkError(400, "BAD_REQUEST", `transfer ${s.id} is addressed to ${s.to.region}, not ${here}`);
   return incomingKey(s.id);
 }

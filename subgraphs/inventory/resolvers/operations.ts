@@ -2,7 +2,8 @@ import { ObjectId } from "bson";
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { beneficiariesOf } from "../../beneficiaries/data/beneficiaries.js";
 import { ownId, type SubgraphContext } from "../../shared/context.js";
-import { badInput, notFound } from "../../shared/errors.js";
+import { badInput, conflict, notFound } from "../../shared/errors.js";
+import { BeneficiaryStatus } from "../../beneficiaries/types/enums.js";
 import { byId, requireOwn } from "../../shared/references.js";
 import { requiredText } from "../../shared/text.js";
 import { volunteersOf } from "../../volunteers/data/volunteers.js";
@@ -113,6 +114,10 @@ export class DistributionResolver {
     const lines = toLines(input.items, -1);
     // Beneficiaries and volunteers keep their records in the same regional database.
     await mustExist(beneficiariesOf(ctx.db).countDocuments({ _id: beneficiary.objectId }, { limit: 1 }), "input.beneficiaryId", input.beneficiaryId, "beneficiary");
+    // Aid to a household is processing of its data: not once it has withdrawn consent.
+    if (await beneficiariesOf(ctx.db).countDocuments({ _id: beneficiary.objectId, status: BeneficiaryStatus.CONSENT_WITHDRAWN }, { limit: 1 })) {
+      throw conflict(`input.beneficiaryId: beneficiary ${input.beneficiaryId} has withdrawn consent; enrol the household again to record aid`, { field: "input.beneficiaryId" });
+    }
     if (volunteer) {
       await mustExist(volunteersOf(ctx.db).countDocuments({ _id: volunteer.objectId }, { limit: 1 }), "input.deliveredBy", input.deliveredBy!, "volunteer");
     }
