@@ -84,10 +84,10 @@ export async function requestAccess(req: http.IncomingMessage, res: http.ServerR
   }
 }
 
-/** The request id the caller (or the gateway) sent, for tracing across regions. */
+/** The request id the caller (or the gateway) sent, for tracing across regions; it lands in audit entries and logs, so only printable ASCII. */
 export function requestIdOf(req: http.IncomingMessage): string | undefined {
   const id = req.headers["x-request-id"];
-  return typeof id === "string" && id.length <= 200 ? id : undefined;
+  return typeof id === "string" && /^[\x21-\x7E]{1,200}$/.test(id) ? id : undefined;
 }
 
 export interface GraphQLResult {
