@@ -152,9 +152,13 @@ export async function verifyCaller(header: string | undefined, config: AuthConfi
   const parsed = claims.safeParse(payload);
   if (!parsed.success) throw unauthenticated(`the token's claims are invalid: ${parsed.error.issues.map((i) => i.path.join(".") || i.message).join(", ")}`);
   const caller = parsed.data;
-  const regionClaim = caller.region ?? (caller.role === "VOLUNTEER" ? peekId(caller.sub)!.region : undefined);
-  if (config.regions && regionClaim && !config.regions.has(regionClaim)) {
-    throw unauthenticated(`the token's claims are invalid: region ${regionClaim} is not in the registry`);
+  // A volunteer belongs to the region of their id: a `region` claim may only repeat it.
+  const volunteerRegion = caller.role === "VOLUNTEER" ? peekId(caller.sub)!.region : undefined;
+  if (volunteerRegion && caller.region && caller.region !== volunteerRegion) {
+    throw unauthenticated(`the token's claims are invalid: region ${caller.region} is not the volunteer's region ${volunteerRegion}`);
+  }
+  for (const region of [caller.region, volunteerRegion]) {
+    if (config.regions && region && !config.regions.has(region)) throw unauthenticated(`the token's claims are invalid: region ${region} is not in the registry`);
   }
   const entry: Verified = { caller, expiresAt: exp, ...(audience ? { audience } : {}) };
   if (cache.size >= MAX_CACHED_TOKENS) cache.delete(cache.keys().next().value!);

@@ -1,6 +1,7 @@
 // The per-request context every resolver receives, and the checks that keep an instance
 // to its own region.
 import DataLoader from "dataloader";
+import { UseMiddleware, type MiddlewareFn } from "type-graphql";
 import type { Db } from "mongodb";
 import type { AuditTrail } from "./audit.js";
 import type { Access } from "./auth.js";
@@ -47,6 +48,17 @@ export class Loaders {
     if (!this.values.has(key)) this.values.set(key, compute());
     return this.values.get(key) as T;
   }
+}
+
+/**
+ * A field resolver whose answer for one record and the same arguments is computed once per
+ * request: a query that reaches the same record again and again (a household's requests'
+ * household's requests…) asks the database once.
+ */
+export function OncePerRequest() {
+  const once: MiddlewareFn<SubgraphContext> = ({ root, args, info, context }, next) =>
+    context.loaders.once(`${info.parentType.name}.${info.fieldName}\u0000${(root as { id?: string }).id}\u0000${JSON.stringify(args)}`, next);
+  return UseMiddleware(once);
 }
 
 function service(ctx: SubgraphContext): string {

@@ -74,7 +74,11 @@ export class RegionRegistry {
   /** The region, or BAD_USER_INPUT naming the unknown code. */
   require(code: unknown, field = "region"): RegionInfo {
     const region = typeof code === "string" ? this.byCode.get(code) : undefined;
-    if (!region) throw badInput(`${field}: unknown region ${JSON.stringify(code)}`, { field, region: code });
+    // Echo what the client sent only as a short string: never an object, never at length.
+    if (!region) {
+      const shown = typeof code === "string" ? JSON.stringify(code.length > 20 ? `${code.slice(0, 20)}…` : code) : "(not a string)";
+      throw badInput(`${field}: unknown region ${shown}`, { field, ...(typeof code === "string" && code.length <= 20 ? { region: code } : {}) });
+    }
     return region;
   }
 

@@ -7,15 +7,25 @@ export interface TextOptions {
 
 // Control characters (C0, DEL, C1) hide text, break logs and exports, or end strings early
 // in other systems; format characters (bidirectional overrides and isolates, zero-width
-// spaces, tags) make text display as something it is not; noncharacters are not for
+// spaces, tags), blank fillers and the combining grapheme joiner make text display as
+// something it is not; noncharacters, private-use and unassigned code points are not for
 // interchange; lone surrogates are not text at all and fail in other encoders. The
-// zero-width (non-)joiners that some scripts need to be spelled right stay allowed.
-const CONTROL = /\p{Cc}|(?![\u200C\u200D])\p{Cf}|[\uFDD0-\uFDEF]|\p{Noncharacter_Code_Point}/u;
-const CONTROL_BUT_NEWLINE = /(?!\n)\p{Cc}|(?![\u200C\u200D])\p{Cf}|[\uFDD0-\uFDEF]|\p{Noncharacter_Code_Point}/u;
+// zero-width (non-)joiners that some scripts and emoji need stay allowed inside a word.
+const INVISIBLE = "(?![\\u200C\\u200D])\\p{Cf}|\\p{Co}|\\p{Cn}|[\\u115F\\u1160\\u3164\\uFFA0\\u2800]|\\u034F|(?<![\\p{L}\\p{M}\\p{S}])[\\u200C\\u200D]|[\\u200C\\u200D](?![\\p{L}\\p{S}])";
+const CONTROL = new RegExp(`\\p{Cc}|${INVISIBLE}`, "u");
+const CONTROL_BUT_NEWLINE = new RegExp(`(?!\\n)\\p{Cc}|${INVISIBLE}`, "u");
 const LONE_SURROGATE = /\p{Cs}/u;
+/** Something a person can see: a letter, digit, punctuation mark or symbol. */
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 
 /** True for text without control or invisible formatting characters: what another region may send. */
 export const isPlainText = (value: string): boolean => !LONE_SURROGATE.test(value) && !CONTROL.test(value);
+
+/** Required text must show something: not only spaces, marks or joiners. */
+function requireVisible(text: string, field: string): string {
+  if (text && !VISIBLE.test(text)) throw badInput(`${field}: must contain visible characters`, { field });
+  return text;
+}
 
 /** Checks and tidies free text; "" when nothing but whitespace is left. */
 function cleanText(value: string, field: string, { multiline = false }: TextOptions): string {
@@ -48,14 +58,14 @@ function checkLength(text: string, field: string, max: number): string {
 export function requiredText(value: string, field: string, max = 200, options: TextOptions = {}): string {
   const text = cleanText(value, field, options);
   if (!text) throw badInput(`${field}: must not be empty`, { field });
-  return checkLength(text, field, max);
+  return checkLength(requireVisible(text, field), field, max);
 }
 
 /** As requiredText, but null for null, undefined or nothing but whitespace. */
 export function optionalText(value: string | null | undefined, field: string, max = 200, options: TextOptions = {}): string | null {
   if (value === null || value === undefined) return null;
   const text = cleanText(value, field, options);
-  return text ? checkLength(text, field, max) : null;
+  return text ? checkLength(requireVisible(text, field), field, max) : null;
 }
 
 /** The form used for case-insensitive search and ordering of names. */

@@ -189,9 +189,39 @@ describe("at a region host called directly", () => {
   });
 
   it("answers a malformed representation with BAD_USER_INPUT naming it, not an internal error", async () => {
-    const res = await postGraphQL(url("volunteers"), STATS, { r: [{ __typename: "Region", code: "KZ-75" }, [[1]]] }, staff);
-    expect(res.status).toBe(400);
-    expect(res.errors![0]).toMatchObject({ message: "representations.1: must be an object with a __typename", extensions: { code: "BAD_USER_INPUT" } });
+    for (const bad of [[[1]], { code: "KZ-75" }, { __typename: "constructor" }, { __typename: "__proto__" }, { __typename: "Query" }, { __typename: "_Service" }]) {
+      const res = await postGraphQL(url("volunteers"), STATS, { r: [{ __typename: "Region", code: "KZ-75" }, bad] }, staff);
+      expect(res.status).toBe(400);
+      expect(res.errors![0]).toMatchObject({
+        message: "representations.1: must be an object whose __typename is an entity type of this subgraph",
+        extensions: { code: "BAD_USER_INPUT", field: "representations.1" },
+      });
+    }
+  });
+
+  it("asks the database once for a record a query reaches again and again, and lists no more than first", async () => {
+    const db = national.host.db("KZ-75");
+    const { ObjectId } = await import("bson");
+    const household = new ObjectId();
+    await db.collection("beneficiaries").insertOne({ _id: household, householdSize: 3, vulnerabilities: [], needs: [], consent: { given: true, purpose: null, recordedAt: new Date(), recordedBy: "s", withdrawnAt: null }, status: "ACTIVE", registeredAt: new Date(), updatedAt: new Date() });
+    const at = new Date();
+    await db.collection("help_requests").insertMany(
+      Array.from({ length: 30 }, () => ({ _id: new ObjectId(), channel: "HOTLINE", need: "FOOD", urgency: "LOW", urgencyRank: 3, description: null, contactPhone: null, beneficiaryId: household, assignedVolunteerId: null, status: "NEW", history: [], createdAt: at, updatedAt: at })),
+    );
+    const id = `KZ-75:ben:${household.toHexString()}`;
+    const chain = (first?: number) => {
+      const page = first ? `(first: ${first})` : "";
+      return `query ($id: ID!) { beneficiary(id: $id) { helpRequests${page} { beneficiary { helpRequests${page} { beneficiary { helpRequests${page} { id } } } } } } }`;
+    };
+    const finds = () => national.host.commands.filter((c) => c.commandName === "find" && (c.command as { find?: string }).find === "help_requests").length;
+    const before = finds();
+    const res = await postGraphQL<{ beneficiary: { helpRequests: Array<{ beneficiary: { helpRequests: unknown[] } }> } }>(url("beneficiaries"), chain(), { id }, staff);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.beneficiary.helpRequests).toHaveLength(20);
+    expect(res.data!.beneficiary.helpRequests[0]!.beneficiary.helpRequests).toHaveLength(20);
+    expect(finds() - before).toBe(1);
+    // Asking for all 100 at every level is what it would cost: refused.
+    expect(limitOf(await postGraphQL(url("beneficiaries"), chain(100), { id }, staff))).toMatchObject({ code: "BAD_USER_INPUT", limit: "cost" });
   });
 
   it("refuses more _entities representations than the limit, on an endpoint and in a batch", async () => {

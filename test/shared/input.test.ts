@@ -196,7 +196,20 @@ describe("free text", () => {
     ["a tag character", "Raikhan\u{E0041} secret"],
     ["a noncharacter", "Raikhan\uffff secret"],
     ["an Arabic-block noncharacter", "Raikhan\ufdd0 secret"],
+    ["a Hangul filler", "A\u3164\u3164B secret"],
+    ["a braille blank", "Raikhan\u2800 secret"],
+    ["a combining grapheme joiner", "Raikhan\u034f secret"],
+    ["a private-use character", "Raikhan\ue000 secret"],
+    ["an unassigned code point", "Raikhan\u0378 secret"],
+    ["a zero-width joiner outside a word", "\u200d Raikhan secret"],
   ];
+
+  it.each([
+    ["combining marks alone", "\u0301\u0301"],
+    ["a variation selector alone", "\ufe0f"],
+  ])("refuses text that shows nothing: %s", (_what, raw) => {
+    expect(refusal(() => requiredText(raw, FIELD), FIELD, raw).message).toMatch(/must contain visible characters/);
+  });
 
   it.each(CONTROLS)("refuses %s in a single-line field", (_what, raw) => {
     refusal(() => requiredText(raw, FIELD), FIELD, "secret");

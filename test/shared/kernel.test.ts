@@ -56,6 +56,25 @@ describe("region registry", () => {
     expect(codeOf(() => registry.require("KZ-99"))).toBe("BAD_USER_INPUT");
   });
 
+  it("echoes an unknown region only as a short string, never an object", () => {
+    const registry = RegionRegistry.load();
+    const refusal = (code: unknown) => {
+      try {
+        registry.require(code, "input.region");
+      } catch (err) {
+        return err as GraphQLError;
+      }
+      throw new Error("expected a refusal");
+    };
+    expect(refusal("KZ-99")).toMatchObject({ message: 'input.region: unknown region "KZ-99"', extensions: { field: "input.region", region: "KZ-99" } });
+    const long = refusal("A".repeat(5000));
+    expect(long.message).toBe(`input.region: unknown region "${"A".repeat(20)}…"`);
+    expect(long.extensions).not.toHaveProperty("region");
+    const operator = refusal({ $ne: null });
+    expect(operator.message).toBe("input.region: unknown region (not a string)");
+    expect(JSON.stringify(operator.extensions)).not.toContain("$ne");
+  });
+
   it("names the bad entry of an invalid registry file", () => {
     const dir = tempDir("registry");
     const file = join(dir, "r.json");

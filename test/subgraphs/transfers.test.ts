@@ -576,6 +576,10 @@ describe("a region speaks only for itself", () => {
       expect(res.status).toBe(400);
       expect(await atDestination(bad.id)).toBeUndefined();
     }
+    // A tombstone (a cancel before the delivery) names this region's warehouse as this region does.
+    const early = body({ to: { region: "KZ-43", warehouseId: to, warehouseName: "Not your name" } });
+    expect((await sendToB(kz11, envelope("KZ-11", "transfer.cancel", early))).status).toBe(200);
+    expect(((await atDestination(early.id)) as { to: { warehouseName: string } }).to.warehouseName).toMatch(/^Warehouse /);
     for (const type of ["constructor", "toString", "hasOwnProperty", "__proto__"]) {
       const res = await sendToB(kz11, envelope("KZ-11", type, body()));
       expect(res.status).toBe(400);

@@ -1,10 +1,10 @@
 import { ObjectId } from "bson";
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
-import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { OncePerRequest, ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
 import { badInput, conflict } from "../../shared/errors.js";
 import { normalizeIin } from "../../shared/iin.js";
 import { normalizePhone } from "../../shared/phone.js";
-import { sortOf } from "../../shared/pagination.js";
+import { DEFAULT_PAGE, MAX_PAGE, pageSize, sortOf } from "../../shared/pagination.js";
 import { requireOwn } from "../../shared/references.js";
 import { distinct, requiredText } from "../../shared/text.js";
 import {
@@ -116,17 +116,19 @@ export class BeneficiaryResolver {
     return toBeneficiary(doc, ctx.region.code);
   }
 
-  @FieldResolver(() => [HelpRequest], { description: "The beneficiary's help requests, most urgent and oldest first (at most 100)." })
+  @OncePerRequest()
+  @FieldResolver(() => [HelpRequest], { description: `The beneficiary's help requests, most urgent and oldest first: the first \`first\` (1 to ${MAX_PAGE}).` })
   async helpRequests(
     @Root() beneficiary: Beneficiary,
     @Arg("status", () => HelpRequestStatus, { nullable: true }) status: HelpRequestStatus | undefined,
+    @Arg("first", () => Int, { defaultValue: DEFAULT_PAGE }) first: number,
     @Ctx() ctx: SubgraphContext,
   ): Promise<HelpRequest[]> {
     const _id = ownId(ctx, beneficiary.id, "Beneficiary").objectId;
     const docs = await helpRequestsOf(ctx.db)
       .find({ beneficiaryId: _id, ...(status ? { status } : {}) })
       .sort(sortOf(QUEUE_ORDER))
-      .limit(100)
+      .limit(pageSize(first))
       .toArray();
     return docs.map((d) => toHelpRequest(d, ctx.region.code));
   }

@@ -1,6 +1,6 @@
-import { Arg, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
-import type { SubgraphContext } from "../../shared/context.js";
-import { sortOf } from "../../shared/pagination.js";
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
+import { OncePerRequest, type SubgraphContext } from "../../shared/context.js";
+import { DEFAULT_PAGE, MAX_PAGE, pageSize, sortOf } from "../../shared/pagination.js";
 import { VolunteerRef } from "../types/entities.js";
 import { helpRequestsOf, QUEUE_ORDER, toHelpRequest } from "../data/help-requests.js";
 import { HelpRequestStatus } from "../types/enums.js";
@@ -8,17 +8,22 @@ import { HelpRequest } from "../types/help-request.js";
 
 @Resolver(() => VolunteerRef)
 export class VolunteerHelpRequestsResolver {
-  @FieldResolver(() => [HelpRequest], { nullable: true, description: "Help requests assigned to the volunteer, most urgent first (at most 100)." })
+  @OncePerRequest()
+  @FieldResolver(() => [HelpRequest], {
+    nullable: true,
+    description: `Help requests assigned to the volunteer, most urgent first: the first \`first\` (1 to ${MAX_PAGE}).`,
+  })
   async assignedHelpRequests(
     @Root() volunteer: VolunteerRef,
     @Arg("status", () => HelpRequestStatus, { nullable: true }) status: HelpRequestStatus | undefined,
+    @Arg("first", () => Int, { defaultValue: DEFAULT_PAGE }) first: number,
     @Ctx() ctx: SubgraphContext,
   ): Promise<HelpRequest[]> {
     ctx.access.requireSelfIfVolunteer(volunteer.id, "assigned help requests");
     const docs = await helpRequestsOf(ctx.db)
       .find({ assignedVolunteerId: volunteer.id, ...(status ? { status } : {}) })
       .sort(sortOf(QUEUE_ORDER))
-      .limit(100)
+      .limit(pageSize(first))
       .toArray();
     return docs.map((d) => toHelpRequest(d, ctx.region.code));
   }

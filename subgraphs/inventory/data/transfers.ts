@@ -342,14 +342,19 @@ const fromSnapshot = (s: Snapshot, id: string): Pick<IncomingTransferDoc, "_id" 
   requestedBy: s.requestedBy,
 });
 
+/** The warehouse of this region a transfer names, or null. */
+async function warehouseHere(ctx: MessageContext, warehouseId: string): Promise<{ name: string } | null> {
+  const warehouse = decodeId(warehouseId, "Warehouse");
+  return warehouse.region === ctx.region.code ? warehousesOf(ctx.db).findOne({ _id: warehouse.objectId }, { projection: { name: 1 } }) : null;
+}
+
 /** `transfer.deliver`: the incoming transfer, recorded once per transfer id. */
 async function acceptDelivery(body: unknown, ctx: MessageContext & { from: string }): Promise<News> {
   const s = parse(snapshot, body, "transfer");
   const id = checkParties(s, ctx.from, ctx.region.code);
   const existing = await incomingOf(ctx.db).findOne({ _id: id });
   if (existing) return newsOf(existing);
-  const warehouse = decodeId(s.to.warehouseId, "Warehouse");
-  const found = warehouse.region === ctx.region.code ? await warehousesOf(ctx.db).findOne({ _id: warehouse.objectId }, { projection: { name: 1 } }) : null;
+  const found = await warehouseHere(ctx, s.to.warehouseId);
   if (!found) return { status: "REFUSED", reason: `${ctx.region.code} has no warehouse ${s.to.warehouseId}` };
   const doc: IncomingTransferDoc = {
     ...fromSnapshot(s, id),
@@ -367,8 +372,11 @@ async function acceptCancel(body: unknown, ctx: MessageContext & { from: string 
   const s = parse(snapshot, body, "transfer");
   const id = checkParties(s, ctx.from, ctx.region.code);
   const cancelled = { cancelledAt: new Date(), cancelledBy: s.cancelledBy ?? null };
+  // The name of a warehouse of this region is this region's to say, not the sender's.
+  const own = await warehouseHere(ctx, s.to.warehouseId);
   const tombstone: IncomingTransferDoc = {
     ...fromSnapshot(s, id),
+    to: { ...s.to, warehouseName: own?.name ?? null },
     ...openRecord(),
     ...cancelled,
     status: TransferStatus.CANCELLED,

@@ -1,5 +1,6 @@
-import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
-import type { SubgraphContext } from "../../shared/context.js";
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
+import { OncePerRequest, type SubgraphContext } from "../../shared/context.js";
+import { DEFAULT_PAGE, MAX_PAGE, pageSize } from "../../shared/pagination.js";
 import { operationsOf } from "../data/ledger.js";
 import { toDistribution, type DistributionView } from "../data/operations.js";
 import { BeneficiaryRef } from "../types/entities.js";
@@ -7,13 +8,18 @@ import { Distribution } from "../types/warehouse.js";
 
 @Resolver(() => BeneficiaryRef)
 export class BeneficiaryDistributionsResolver {
-  @FieldResolver(() => [Distribution], { nullable: true, description: "Aid the beneficiary received, newest first (at most 100)." })
-  async distributions(@Root() beneficiary: BeneficiaryRef, @Ctx() ctx: SubgraphContext): Promise<DistributionView[]> {
+  @OncePerRequest()
+  @FieldResolver(() => [Distribution], { nullable: true, description: `Aid the beneficiary received, newest first: the first \`first\` (1 to ${MAX_PAGE}).` })
+  async distributions(
+    @Root() beneficiary: BeneficiaryRef,
+    @Arg("first", () => Int, { defaultValue: DEFAULT_PAGE }) first: number,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<DistributionView[]> {
     ctx.access.forbidVolunteer("Beneficiary.distributions");
     const ops = await operationsOf(ctx.db)
       .find({ type: "DISTRIBUTION", status: "COMPLETED", beneficiaryId: beneficiary.id })
       .sort({ createdAt: -1, _id: -1 })
-      .limit(100)
+      .limit(pageSize(first))
       .toArray();
     return ops.map((op) => toDistribution(op, ctx.region.code));
   }
