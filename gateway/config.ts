@@ -1,6 +1,6 @@
 // The gateway's configuration from the environment (fail fast; secrets never printed).
 import { z } from "zod";
-import { authEnv, limitsEnv, optionalEnv, port } from "../subgraphs/shared/config.js";
+import { authEnv, limitsEnv, optionalEnv, port } from "../subgraphs/kernel/config.js";
 
 export const gatewayEnv = authEnv
   .and(limitsEnv)

@@ -1,5 +1,5 @@
-import type { Caller } from "../subgraphs/shared/auth.js";
-import type { RegionRegistry } from "../subgraphs/shared/regions.js";
+import type { Caller } from "../subgraphs/kernel/auth.js";
+import type { RegionRegistry } from "../subgraphs/kernel/regions.js";
 import type { HealthMonitor } from "./health.js";
 
 /** Per request at the gateway; also what the local regions subgraph resolves with. */

@@ -3,8 +3,8 @@
 // read regions { code name status }), then depth, aliases and cost. Each step is linear in
 // the document's size, so refusing never costs more than the request is worth.
 import { GraphQLError, TypeInfo, visit, visitWithTypeInfo, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
-import type { Caller } from "../subgraphs/shared/auth.js";
-import { DocumentCache, exceeded, measureOperation, type BoundedDocument, type GraphQLParams, type QueryLimits } from "../subgraphs/shared/limits.js";
+import type { Caller } from "../subgraphs/kernel/auth.js";
+import { DocumentCache, exceeded, measureOperation, type BoundedDocument, type GraphQLParams, type QueryLimits } from "../subgraphs/kernel/limits.js";
 
 /** What anonymous callers may see: the registry's names and the regions' health. */
 const ANONYMOUS_FIELDS = new Set([

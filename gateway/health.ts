@@ -1,8 +1,8 @@
 // Periodic health probes of every region × subgraph: GET <subgraph>/health (the region
 // host answers after pinging its database). Results feed Region.status, /health and
 // the router's view of which regions are up.
-import type { RegionInfo, SubgraphName } from "../subgraphs/shared/regions.js";
-import { SUBGRAPH_NAMES } from "../subgraphs/shared/regions.js";
+import type { RegionInfo } from "../subgraphs/kernel/regions.js";
+import { SUBGRAPH_NAMES, type SubgraphName } from "../subgraphs/manifest.js";
 
 export interface ProbeResult {
   healthy: boolean;

@@ -14,8 +14,8 @@
 // forwards the caller's token as it is, and the hosts verify it like any other.
 import { readFileSync } from "node:fs";
 import { importJWK, SignJWT, type CryptoKey, type JWK } from "jose";
-import { GATEWAY_ASSERTION_S, GATEWAY_ISSUER, type Caller } from "../subgraphs/shared/auth.js";
-import { generatePrivateJwk, privateJwk, publicPart } from "../subgraphs/shared/link.js";
+import { GATEWAY_ASSERTION_S, GATEWAY_ISSUER, type Caller } from "../subgraphs/kernel/auth.js";
+import { generatePrivateJwk, privateJwk, publicPart } from "../subgraphs/kernel/keys.js";
 
 /** Assertions are re-made once less than this is left of them. */
 const RENEW_BEFORE_S = 60;

@@ -1,11 +1,11 @@
 // `npm run gateway`: env REGISTRY (path), PORT, JWT_SECRET, REGION_TIMEOUT_MS, … (see config.ts).
 import "reflect-metadata";
 import { readFileSync } from "node:fs";
-import { limitsFromEnv, onShutdown, parseOrExit } from "../subgraphs/shared/config.js";
-import { listen } from "../subgraphs/shared/http.js";
-import { createLogger } from "../subgraphs/shared/log.js";
-import { authFromEnv } from "../subgraphs/shared/auth.js";
-import { projectPath } from "../subgraphs/shared/paths.js";
+import { limitsFromEnv, onShutdown, parseOrExit } from "../subgraphs/kernel/config.js";
+import { listen } from "../subgraphs/kernel/http.js";
+import { createLogger } from "../subgraphs/kernel/log.js";
+import { authFromEnv } from "../subgraphs/kernel/auth.js";
+import { projectPath } from "../subgraphs/kernel/paths.js";
 import { gatewayEnv } from "./config.js";
 import { loadGatewayRegistry } from "./registry.js";
 import { GatewayIdentity } from "./identity.js";

@@ -1,7 +1,8 @@
 // The gateway's region registry: the shared registry format, where every region must
 // name the URL of each of its four subgraphs. Errors name the bad entry.
-import { RegionRegistry, SUBGRAPH_NAMES, type RegionInfo } from "../subgraphs/shared/regions.js";
-import { insecureUrl } from "../subgraphs/shared/urls.js";
+import { RegionRegistry, type RegionInfo } from "../subgraphs/kernel/regions.js";
+import { SUBGRAPH_NAMES } from "../subgraphs/manifest.js";
+import { insecureUrl } from "../subgraphs/kernel/urls.js";
 
 /**
  * Every region names each subgraph's URL; with `production`, https ones (or this machine's

@@ -5,8 +5,8 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { parseOrExit } from "../subgraphs/shared/config.js";
-import { generatePrivateJwk, publicPart } from "../subgraphs/shared/link.js";
+import { parseOrExit } from "../subgraphs/kernel/config.js";
+import { generatePrivateJwk, publicPart } from "../subgraphs/kernel/keys.js";
 
 const { values } = parseArgs({ options: { out: { type: "string" } } });
 const args = parseOrExit(z.object({ out: z.string().min(1) }), values, "argument");

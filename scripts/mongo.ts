@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { startEmbeddedMongo } from "./embedded-mongo/index.js";
-import { onShutdown, parseOrExit, port } from "../subgraphs/shared/config.js";
+import { onShutdown, parseOrExit, port } from "../subgraphs/kernel/config.js";
 
 const { values } = parseArgs({
   options: { port: { type: "string" }, host: { type: "string" } },

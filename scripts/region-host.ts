@@ -2,6 +2,6 @@
 // at /<REGION>/<subgraph>/graphql. Env: REGIONS, PORT, MONGODB_URI, JWT_SECRET.
 import "reflect-metadata";
 import { buildSubgraphs } from "../subgraphs/index.js";
-import { runHost } from "../subgraphs/shared/main.js";
+import { runHost } from "../subgraphs/host/main.js";
 
 await runHost(await buildSubgraphs(), "region-host");

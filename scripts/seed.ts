@@ -2,10 +2,10 @@
 // skipping regions that have data already. PSEUDONYM_KEY must be the hosts' key.
 import "reflect-metadata";
 import { z } from "zod";
-import { optionalEnv, parseOrExit } from "../subgraphs/shared/config.js";
-import { connectMongo, ensureIndexes, regionDbName } from "../subgraphs/shared/mongo.js";
-import { keyedHasher } from "../subgraphs/shared/pseudonym.js";
-import { RegionRegistry } from "../subgraphs/shared/regions.js";
+import { optionalEnv, parseOrExit } from "../subgraphs/kernel/config.js";
+import { connectMongo, ensureIndexes, regionDbName } from "../subgraphs/kernel/mongo.js";
+import { keyedHasher } from "../subgraphs/kernel/pseudonym.js";
+import { RegionRegistry } from "../subgraphs/kernel/regions.js";
 import { buildSubgraphs } from "../subgraphs/index.js";
 import { isSeeded, seedRegion } from "./seed/seed.js";
 

@@ -10,15 +10,16 @@ import { registryFor } from "../gateway/registry.js";
 import { GatewayIdentity } from "../gateway/identity.js";
 import { createGateway } from "../gateway/server.js";
 import { buildSubgraphs } from "../subgraphs/index.js";
-import { hs256Config, mintToken } from "../subgraphs/shared/auth.js";
-import { onShutdown, optionalEnv, parseOrExit, port } from "../subgraphs/shared/config.js";
-import { listen } from "../subgraphs/shared/http.js";
-import { createLogger } from "../subgraphs/shared/log.js";
-import { connectMongo } from "../subgraphs/shared/mongo.js";
-import { projectPath } from "../subgraphs/shared/paths.js";
-import { keyedHasher } from "../subgraphs/shared/pseudonym.js";
-import { RegionRegistry } from "../subgraphs/shared/regions.js";
-import { createRegionHost } from "../subgraphs/shared/server.js";
+import { SUBGRAPH_NAMES } from "../subgraphs/manifest.js";
+import { hs256Config, mintToken } from "../subgraphs/kernel/auth.js";
+import { onShutdown, optionalEnv, parseOrExit, port } from "../subgraphs/kernel/config.js";
+import { listen } from "../subgraphs/kernel/http.js";
+import { createLogger } from "../subgraphs/kernel/log.js";
+import { connectMongo } from "../subgraphs/kernel/mongo.js";
+import { projectPath } from "../subgraphs/kernel/paths.js";
+import { keyedHasher } from "../subgraphs/kernel/pseudonym.js";
+import { RegionRegistry } from "../subgraphs/kernel/regions.js";
+import { createRegionHost } from "../subgraphs/host/server.js";
 import { startEmbeddedMongo } from "./embedded-mongo/index.js";
 import { isSeeded, seedRegion } from "./seed/seed.js";
 
@@ -105,7 +106,7 @@ const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(`
 aidgraph is up in ${seconds} s
   GraphQL endpoint   ${endpoint}
-  regions            ${regions.length} (${regions[0]!.code} … ${regions.at(-1)!.code}), 4 subgraphs each${seeded ? `, ${seeded} seeded with demo data` : ""}
+  regions            ${regions.length} (${regions[0]!.code} … ${regions.at(-1)!.code}), ${SUBGRAPH_NAMES.length} subgraphs each${seeded ? `, ${seeded} seeded with demo data` : ""}
   MongoDB            ${embedded ? `embedded engine at ${embedded.uri} (in memory)` : "MONGODB_URI"}
   metrics / health   ${http.url}/metrics  ${http.url}/health
 

@@ -2,9 +2,9 @@
 // a development token signed with JWT_SECRET.
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { hs256Config, mintToken, ROLES } from "../subgraphs/shared/auth.js";
-import { optionalEnv, parseOrExit } from "../subgraphs/shared/config.js";
-import { REGION_CODE } from "../subgraphs/shared/ids.js";
+import { hs256Config, mintToken, ROLES } from "../subgraphs/kernel/auth.js";
+import { optionalEnv, parseOrExit } from "../subgraphs/kernel/config.js";
+import { REGION_CODE } from "../subgraphs/kernel/ids.js";
 
 const { values } = parseArgs({
   options: { role: { type: "string" }, region: { type: "string" }, sub: { type: "string" }, expires: { type: "string" } },

@@ -6,9 +6,9 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { parseOrExit } from "../subgraphs/shared/config.js";
-import { generatePrivateJwk, publicPart } from "../subgraphs/shared/link.js";
-import { RegionRegistry } from "../subgraphs/shared/regions.js";
+import { parseOrExit } from "../subgraphs/kernel/config.js";
+import { generatePrivateJwk, publicPart } from "../subgraphs/kernel/keys.js";
+import { RegionRegistry } from "../subgraphs/kernel/regions.js";
 
 const { values } = parseArgs({ options: { regions: { type: "string" }, out: { type: "string" }, registry: { type: "string" } } });
 const args = parseOrExit(z.object({ regions: z.string().min(1), out: z.string().min(1), registry: z.string().optional() }), values, "argument");

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
-import type { RegionInfo } from "../../subgraphs/shared/regions.js";
+import type { RegionInfo } from "../../subgraphs/kernel/regions.js";
 import type { GatewayContext } from "../context.js";
 import { Language, Region, RegionKind, RegionStatus } from "./types.js";
 

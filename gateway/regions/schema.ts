@@ -1,6 +1,6 @@
 // The gateway's own subgraph: the region registry and health, served in-process.
 import type { GraphQLSchema } from "graphql";
-import { buildFederatedSchema } from "../../subgraphs/shared/schema.js";
+import { buildFederatedSchema } from "../../subgraphs/kernel/schema.js";
 import type { GatewayContext } from "../context.js";
 import { RegionsResolver, toRegion } from "./resolvers.js";
 import { Region } from "./types.js";

@@ -1,11 +1,9 @@
-// Entity fields every region answers for records of any region: the router asks each of
-// them and merges the answers (volunteers sign up for events wherever help is needed), so
-// such a field costs once per region, and the gateway's cost estimate says so.
+// Entity fields every region answers for records of any region (the manifest's BROADCAST):
+// the router asks each of them and merges the answers, so such a field costs once per
+// region, and the gateway's cost estimate says so.
 import { Kind, parse, type ConstDirectiveNode } from "graphql";
-import type { SubgraphName } from "../../subgraphs/shared/regions.js";
+import { BROADCAST, type EntityType, type SubgraphName } from "../../subgraphs/manifest.js";
 
-/** Per subgraph, the entity types whose fields it answers in every region. */
-export const BROADCAST: Partial<Record<SubgraphName, string[]>> = { events: ["Volunteer"] };
 
 const argument = (directive: ConstDirectiveNode, name: string) => {
   const value = directive.arguments?.find((a) => a.name.value === name)?.value;
@@ -13,7 +11,7 @@ const argument = (directive: ConstDirectiveNode, name: string) => {
 };
 
 /** The `Type.field` coordinates, read from the supergraph, that BROADCAST makes every region answer. */
-export function perRegionFields(supergraphSdl: string, broadcast = BROADCAST): Set<string> {
+export function perRegionFields(supergraphSdl: string): Set<string> {
   const document = parse(supergraphSdl);
   // join__Graph enum values name the subgraphs: EVENTS @join__graph(name: "events").
   const graphOf = new Map<string, string>();
@@ -30,7 +28,7 @@ export function perRegionFields(supergraphSdl: string, broadcast = BROADCAST): S
     for (const field of definition.fields ?? []) {
       for (const join of field.directives?.filter((d) => d.name.value === "join__field") ?? []) {
         const subgraph = graphOf.get(argument(join, "graph") ?? "") as SubgraphName | undefined;
-        if (subgraph && broadcast[subgraph]?.includes(definition.name.value)) fields.add(`${definition.name.value}.${field.name.value}`);
+        if (subgraph && BROADCAST[subgraph]?.includes(definition.name.value as EntityType)) fields.add(`${definition.name.value}.${field.name.value}`);
       }
     }
   }

@@ -1,7 +1,7 @@
 // The bridge between Apollo Gateway and the regional router: one data source per
 // logical subgraph, each fetch handed to the router with the caller's token.
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
-import type { SubgraphName } from "../../subgraphs/shared/regions.js";
+import type { SubgraphName } from "../../subgraphs/manifest.js";
 import type { GatewayContext } from "../context.js";
 import type { RegionalRouter } from "./router.js";
 

@@ -9,8 +9,9 @@
 //    REGION_UNAVAILABLE error naming it; every other region's data arrives.
 import { randomUUID } from "node:crypto";
 import type { GraphQLError, GraphQLFormattedError } from "graphql";
-import { DEFAULT_LIMITS } from "../../subgraphs/shared/limits.js";
-import { MAX_BATCH, type RegionRegistry, type SubgraphName } from "../../subgraphs/shared/regions.js";
+import { DEFAULT_LIMITS } from "../../subgraphs/kernel/limits.js";
+import { MAX_BATCH, type RegionRegistry } from "../../subgraphs/kernel/regions.js";
+import { type SubgraphName } from "../../subgraphs/manifest.js";
 import type { Metrics } from "../metrics.js";
 import { analyse, LruCache, restrictToFields, type FetchPlan, type RootField } from "./plan.js";
 import { routeRepresentation, routeRootField } from "./routing.js";
@@ -40,7 +41,7 @@ export interface RouterOptions {
   timeoutMs: number;
   metrics: Metrics;
   /** Per subgraph, entity types every region answers for (sent to all regions, merged). */
-  broadcast?: Partial<Record<SubgraphName, string[]>>;
+  broadcast?: Partial<Record<SubgraphName, readonly string[]>>;
   /** The most representations a region host takes in one request (its MAX_REPRESENTATIONS). */
   maxRepresentations?: number;
 }

@@ -5,9 +5,10 @@
 // two ends, like a transfer, belongs to its source), then the others in the order given.
 // Literals, variables and values inside input objects all count.
 import { valueFromASTUntyped, type FieldNode } from "graphql";
-import { badInput } from "../../subgraphs/shared/errors.js";
-import { decodeId, ENTITY_OWNER, peekId } from "../../subgraphs/shared/ids.js";
-import type { RegionRegistry, SubgraphName } from "../../subgraphs/shared/regions.js";
+import { badInput } from "../../subgraphs/kernel/errors.js";
+import { decodeId, ownerOf, peekId } from "../../subgraphs/kernel/ids.js";
+import type { RegionRegistry } from "../../subgraphs/kernel/regions.js";
+import type { SubgraphName } from "../../subgraphs/manifest.js";
 
 type Args = Record<string, unknown>;
 
@@ -53,7 +54,7 @@ export function routeRootField(
     // A malformed id is the caller's error, reported as such rather than "cannot route".
     if (!peekId(value)) decodeId(value, undefined, name);
   }
-  const owned = ids.find(([, value]) => ENTITY_OWNER[peekId(value)!.type] === subgraph) ?? ids[0];
+  const owned = ids.find(([, value]) => ownerOf(peekId(value)!.type) === subgraph) ?? ids[0];
   if (owned) return registry.require(peekId(owned[1])!.region, owned[0]).code;
   throw badInput(`${field} cannot be routed: it has no region, input.region or id argument; national views go through Query.regions`, {
     field,

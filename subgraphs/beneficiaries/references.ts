@@ -1,8 +1,8 @@
 // How the gateway resolves beneficiaries entities referenced from other subgraphs.
-import { stubReference } from "../shared/entity-refs.js";
-import { referenceResolver } from "../shared/references.js";
-import { resolveRegionReference } from "../shared/region-entity.js";
-import type { ReferenceResolvers } from "../shared/schema.js";
+import { stubReference } from "../kernel/entity-refs.js";
+import { referenceResolver } from "../kernel/references.js";
+import { resolveRegionReference } from "../kernel/region-entity.js";
+import type { ReferenceResolvers } from "../kernel/schema.js";
 import { beneficiariesOf, toBeneficiary } from "./data/beneficiaries.js";
 import { helpRequestsOf, toHelpRequest } from "./data/help-requests.js";
 

@@ -1,8 +1,8 @@
 import type { GraphQLSchema } from "graphql";
 import { VolunteerRef } from "./types/entities.js";
 import { Region } from "./types/entities.js";
-import { buildFederatedSchema } from "../shared/schema.js";
-import type { SubgraphDefinition } from "../shared/server.js";
+import { buildFederatedSchema } from "../kernel/schema.js";
+import type { SubgraphDefinition } from "../kernel/subgraph.js";
 import { beneficiaryIndexes } from "./data/beneficiaries.js";
 import { helpRequestIndexes } from "./data/help-requests.js";
 import { beneficiaryReferences } from "./references.js";

@@ -1,6 +1,6 @@
-// The events subgraph on its own; env as for the region host (subgraphs/shared/main.ts).
+// The events subgraph on its own; env as for the region host (subgraphs/host/main.ts).
 import "reflect-metadata";
-import { runHost } from "../shared/main.js";
+import { runHost } from "../host/main.js";
 import { eventsSubgraph } from "./schema.js";
 
 await runHost([await eventsSubgraph()], "events");

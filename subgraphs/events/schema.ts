@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from "graphql";
-import { buildFederatedSchema } from "../shared/schema.js";
-import type { SubgraphDefinition } from "../shared/server.js";
+import { buildFederatedSchema } from "../kernel/schema.js";
+import type { SubgraphDefinition } from "../kernel/subgraph.js";
 import { eventIndexes } from "./data/events.js";
 import { eventReferences } from "./references.js";
 import { EventResolver } from "./resolvers/event.js";

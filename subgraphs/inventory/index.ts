@@ -1,6 +1,6 @@
-// The inventory subgraph on its own; env as for the region host (subgraphs/shared/main.ts).
+// The inventory subgraph on its own; env as for the region host (subgraphs/host/main.ts).
 import "reflect-metadata";
-import { runHost } from "../shared/main.js";
+import { runHost } from "../host/main.js";
 import { inventorySubgraph } from "./schema.js";
 
 await runHost([await inventorySubgraph()], "inventory");

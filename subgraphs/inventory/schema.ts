@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from "graphql";
-import { buildFederatedSchema } from "../shared/schema.js";
-import type { SubgraphDefinition } from "../shared/server.js";
+import { buildFederatedSchema } from "../kernel/schema.js";
+import type { SubgraphDefinition } from "../kernel/subgraph.js";
 import { ledgerIndexes, recoverOperations } from "./data/ledger.js";
 import { recoverTransfers, transferIndexes, transferMessages } from "./data/transfers.js";
 import { warehouseIndexes } from "./data/warehouses.js";

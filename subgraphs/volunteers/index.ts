@@ -1,7 +1,7 @@
 // The volunteers subgraph on its own (a regional office that runs only this one):
-// env REGIONS, PORT, MONGODB_URI, JWT_SECRET; see subgraphs/shared/main.ts.
+// env REGIONS, PORT, MONGODB_URI, JWT_SECRET; see subgraphs/host/main.ts.
 import "reflect-metadata";
-import { runHost } from "../shared/main.js";
+import { runHost } from "../host/main.js";
 import { volunteersSubgraph } from "./schema.js";
 
 await runHost([await volunteersSubgraph()], "volunteers");

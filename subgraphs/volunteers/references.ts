@@ -1,7 +1,7 @@
 // How the gateway resolves volunteers entities referenced from other subgraphs.
-import { referenceResolver } from "../shared/references.js";
-import { resolveRegionReference } from "../shared/region-entity.js";
-import type { ReferenceResolvers } from "../shared/schema.js";
+import { referenceResolver } from "../kernel/references.js";
+import { resolveRegionReference } from "../kernel/region-entity.js";
+import type { ReferenceResolvers } from "../kernel/schema.js";
 import { groupsOf, toGroup, toVolunteer, volunteersOf } from "./data/volunteers.js";
 
 export const volunteerReferences: ReferenceResolvers = {

@@ -1,7 +1,7 @@
 import type { GraphQLSchema } from "graphql";
 import { Region } from "./types/region.js";
-import { buildFederatedSchema } from "../shared/schema.js";
-import type { SubgraphDefinition } from "../shared/server.js";
+import { buildFederatedSchema } from "../kernel/schema.js";
+import type { SubgraphDefinition } from "../kernel/subgraph.js";
 import { volunteerIndexes } from "./data/volunteers.js";
 import { volunteerReferences } from "./references.js";
 import { VolunteerGroupResolver } from "./resolvers/group.js";

@@ -3,7 +3,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildSubgraphs } from "../../subgraphs/index.js";
-import { RegionRegistry, SUBGRAPH_NAMES } from "../../subgraphs/shared/regions.js";
+import { RegionRegistry } from "../../subgraphs/kernel/regions.js";
+import { SUBGRAPH_NAMES } from "../../subgraphs/manifest.js";
 import { postGraphQL, startTestHost, TEST_PSEUDONYM_KEY, TEST_SECRET, type TestHost } from "../support/host.js";
 import { connect, randomDbName, startTestMongo, type TestMongo } from "../support/mongo.js";
 import { spawnScript, type Spawned } from "../support/process.js";
@@ -76,7 +77,7 @@ describe("npm run gateway", () => {
 
 describe("npm run token", () => {
   it("mints a development token the project accepts, and refuses staff without a region", async () => {
-    const { authenticate, hs256Config } = await import("../../subgraphs/shared/auth.js");
+    const { authenticate, hs256Config } = await import("../../subgraphs/kernel/auth.js");
     const ok = spawnScriptWith(["--role", "REGIONAL_STAFF", "--region", "KZ-75"]);
     const token = (await ok.waitFor(/^ey/)).trim();
     expect(await ok.exited).toBe(0);

@@ -1,7 +1,7 @@
 // `npm run region-host` as a regional office starts it: env configuration, fail-fast on
 // a bad one, serving its regions, and a clean stop on SIGTERM.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { hs256Config, mintToken } from "../../subgraphs/shared/auth.js";
+import { hs256Config, mintToken } from "../../subgraphs/kernel/auth.js";
 import { TEST_PSEUDONYM_KEY, TEST_SECRET, postGraphQL } from "../support/host.js";
 import { randomDbName, startTestMongo, type TestMongo } from "../support/mongo.js";
 import { spawnScript, type Spawned } from "../support/process.js";

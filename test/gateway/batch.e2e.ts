@@ -2,7 +2,7 @@
 // gateway sending a region's share of a query there — falling back to one request per
 // fetch for a host without the endpoint.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_BATCH } from "../../subgraphs/shared/regions.js";
+import { MAX_BATCH } from "../../subgraphs/kernel/regions.js";
 import { startNational, type National } from "../support/national.js";
 
 const NATIONAL = `{ regions { code volunteerStats { total } beneficiaryStats { beneficiaries } stock { item quantity } upcomingEvents(first: 5) { id } } }`;

@@ -3,8 +3,8 @@
 import http from "node:http";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jwksConfig } from "../../subgraphs/shared/auth.js";
-import { listen, type Listening } from "../../subgraphs/shared/http.js";
+import { jwksConfig } from "../../subgraphs/kernel/auth.js";
+import { listen, type Listening } from "../../subgraphs/kernel/http.js";
 import { postGraphQL } from "../support/host.js";
 import { startNational, type National } from "../support/national.js";
 

@@ -5,7 +5,7 @@ import { Writable } from "node:stream";
 import { Kind, parse, print, type OperationDefinitionNode } from "graphql";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REDACTED_PATHS } from "../../subgraphs/shared/log.js";
+import { REDACTED_PATHS } from "../../subgraphs/kernel/log.js";
 import { startNational, type National } from "../support/national.js";
 
 const contract = parse(readFileSync(new URL("../contract/operations.graphql", import.meta.url), "utf8"));

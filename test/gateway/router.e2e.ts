@@ -2,7 +2,7 @@
 // port), KZ-15 accepts connections but never answers; KZ-75 and KZ-43 are healthy.
 import { ObjectId } from "bson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeId } from "../../subgraphs/shared/ids.js";
+import { encodeId } from "../../subgraphs/kernel/ids.js";
 import { startNational, type National } from "../support/national.js";
 
 const TIMEOUT_MS = 800;

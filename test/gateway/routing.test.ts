@@ -5,8 +5,8 @@ import { GraphQLError, Kind, parse, type FieldNode, type OperationDefinitionNode
 import { describe, expect, it } from "vitest";
 import { analyse, restrictToFields } from "../../gateway/router/plan.js";
 import { routeRepresentation, routeRootField } from "../../gateway/router/routing.js";
-import { encodeId } from "../../subgraphs/shared/ids.js";
-import { RegionRegistry } from "../../subgraphs/shared/regions.js";
+import { encodeId } from "../../subgraphs/kernel/ids.js";
+import { RegionRegistry } from "../../subgraphs/kernel/regions.js";
 
 const registry = RegionRegistry.load();
 const event43 = encodeId("Event", "KZ-43", new ObjectId());

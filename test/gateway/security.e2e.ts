@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeJwt, SignJWT } from "jose";
 import { gatewayEnv } from "../../gateway/config.js";
 import { checkGatewayRegistry } from "../../gateway/registry.js";
-import { RegionRegistry, SUBGRAPH_NAMES } from "../../subgraphs/shared/regions.js";
-import { hs256Config, mintToken } from "../../subgraphs/shared/auth.js";
-import { hostEnv } from "../../subgraphs/shared/main.js";
+import { RegionRegistry } from "../../subgraphs/kernel/regions.js";
+import { SUBGRAPH_NAMES } from "../../subgraphs/manifest.js";
+import { hs256Config, mintToken } from "../../subgraphs/kernel/auth.js";
+import { hostEnv } from "../../subgraphs/host/main.js";
 import { postGraphQL, TEST_SECRET } from "../support/host.js";
 import { startNational, type National } from "../support/national.js";
 

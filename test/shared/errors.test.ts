@@ -2,7 +2,7 @@
 // BAD_USER_INPUT naming each field, anything else masked (and reported to the log).
 import { GraphQLError } from "graphql";
 import { describe, expect, it } from "vitest";
-import { conflict, formatError } from "../../subgraphs/shared/errors.js";
+import { conflict, formatError } from "../../subgraphs/kernel/errors.js";
 
 describe("formatError", () => {
   it("passes coded errors through without stack traces", () => {

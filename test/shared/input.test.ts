@@ -4,9 +4,9 @@
 // test/subgraphs/beneficiaries.test.ts ("input checks").
 import { GraphQLError } from "graphql";
 import { describe, expect, it } from "vitest";
-import { iinCheckDigit, normalizeIin } from "../../subgraphs/shared/iin.js";
-import { normalizePhone } from "../../subgraphs/shared/phone.js";
-import { optionalText, requiredText } from "../../subgraphs/shared/text.js";
+import { iinCheckDigit, normalizeIin } from "../../subgraphs/kernel/iin.js";
+import { normalizePhone } from "../../subgraphs/kernel/phone.js";
+import { optionalText, requiredText } from "../../subgraphs/kernel/text.js";
 import { makeIin, makeIins, withWrongCheckDigit } from "../support/iin.js";
 
 const utc = (y: number, m: number, d: number) => new Date(Date.UTC(y, m - 1, d));

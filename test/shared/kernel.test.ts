@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { ObjectId } from "bson";
 import { GraphQLError } from "graphql";
 import { describe, expect, it } from "vitest";
-import { decodeId, encodeId, regionOfId } from "../../subgraphs/shared/ids.js";
-import { normalizePhone } from "../../subgraphs/shared/phone.js";
-import { RegionRegistry } from "../../subgraphs/shared/regions.js";
+import { decodeId, encodeId, regionOfId } from "../../subgraphs/kernel/ids.js";
+import { normalizePhone } from "../../subgraphs/kernel/phone.js";
+import { RegionRegistry } from "../../subgraphs/kernel/regions.js";
 import { tempDir } from "../support/tmp.js";
 
 function codeOf(fn: () => unknown): unknown {

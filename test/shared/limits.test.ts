@@ -14,7 +14,7 @@ import {
   type BoundedDocument,
   type Measure,
   type QueryLimits,
-} from "../../subgraphs/shared/limits.js";
+} from "../../subgraphs/kernel/limits.js";
 
 let volunteers: GraphQLSchema;
 let events: GraphQLSchema;

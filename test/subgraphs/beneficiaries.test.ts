@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildBeneficiariesSchema, beneficiariesSubgraph } from "../../subgraphs/beneficiaries/schema.js";
 import { TRANSITIONS } from "../../subgraphs/beneficiaries/data/help-requests.js";
 import type { HelpRequestStatus } from "../../subgraphs/beneficiaries/types/enums.js";
-import { encodeId } from "../../subgraphs/shared/ids.js";
+import { encodeId } from "../../subgraphs/kernel/ids.js";
 import { volunteersSubgraph } from "../../subgraphs/volunteers/schema.js";
 import { postGraphQL, startTestHost, type TestHost } from "../support/host.js";
 import { makeIin, makeIins, withWrongCheckDigit } from "../support/iin.js";

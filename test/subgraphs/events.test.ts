@@ -4,7 +4,7 @@ import { printSubgraphSchema } from "@apollo/subgraph";
 import { ObjectId } from "bson";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildEventsSchema, eventsSubgraph } from "../../subgraphs/events/schema.js";
-import { encodeId } from "../../subgraphs/shared/ids.js";
+import { encodeId } from "../../subgraphs/kernel/ids.js";
 import { volunteersSubgraph } from "../../subgraphs/volunteers/schema.js";
 import { postGraphQL, startTestHost, type TestHost } from "../support/host.js";
 

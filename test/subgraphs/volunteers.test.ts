@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { printSubgraphSchema } from "@apollo/subgraph";
 import { ObjectId } from "bson";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { encodeId } from "../../subgraphs/shared/ids.js";
+import { encodeId } from "../../subgraphs/kernel/ids.js";
 import { buildVolunteersSchema, volunteersSubgraph } from "../../subgraphs/volunteers/schema.js";
 import { postGraphQL, startTestHost, type TestHost } from "../support/host.js";
 
@@ -123,7 +123,7 @@ describe("registerVolunteer", () => {
   it("refuses a forged or expired token", async () => {
     const forged = `${staff75.slice(0, -4)}AAAA`;
     expect((await register({}, forged)).errors![0]!.extensions!.code).toBe("UNAUTHENTICATED");
-    const { mintToken } = await import("../../subgraphs/shared/auth.js");
+    const { mintToken } = await import("../../subgraphs/kernel/auth.js");
     const expired = await mintToken(host.auth, { sub: "s", role: "REGIONAL_STAFF", region: "KZ-75" }, Math.floor(Date.now() / 1000) - 60);
     const res = await register({}, expired);
     expect(res.errors![0]!).toMatchObject({ message: "the token has expired", extensions: { code: "UNAUTHENTICATED" } });

@@ -1,5 +1,5 @@
 // Valid Kazakhstan IINs for tests, so fixtures pass the same check real input does.
-import { iinCheckDigit } from "../../subgraphs/shared/iin.js";
+import { iinCheckDigit } from "../../subgraphs/kernel/iin.js";
 
 const CENTURY_CODES: Readonly<Record<number, readonly number[]>> = { 18: [1, 2], 19: [3, 4], 20: [5, 6] };
 

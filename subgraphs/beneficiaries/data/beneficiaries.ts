@@ -2,10 +2,10 @@
 // one place where documents become graph objects, and the aggregates.
 import { ObjectId } from "bson";
 import type { Collection, Db, Filter } from "mongodb";
-import { conflict } from "../../shared/errors.js";
-import { encodeId } from "../../shared/ids.js";
-import { isDuplicateKey, type IndexPlan } from "../../shared/mongo.js";
-import { regionRef } from "../../shared/region-entity.js";
+import { conflict } from "../../kernel/errors.js";
+import { encodeId } from "../../kernel/ids.js";
+import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
+import { regionRef } from "../../kernel/region-entity.js";
 import type { Beneficiary, BeneficiaryStats, NeedCount } from "../types/beneficiary.js";
 import { BeneficiaryStatus, Need, OPEN_STATUSES, type Vulnerability } from "../types/enums.js";
 import { helpRequestsOf, type HelpRequestDoc } from "./help-requests.js";

@@ -3,11 +3,11 @@
 // the history always records the real previous status.
 import type { ObjectId } from "bson";
 import type { Collection, Db, Filter } from "mongodb";
-import { conflict, notFound } from "../../shared/errors.js";
-import { encodeId } from "../../shared/ids.js";
-import type { IndexPlan } from "../../shared/mongo.js";
-import type { SortSpec } from "../../shared/pagination.js";
-import { regionRef } from "../../shared/region-entity.js";
+import { conflict, notFound } from "../../kernel/errors.js";
+import { encodeId } from "../../kernel/ids.js";
+import type { IndexPlan } from "../../kernel/mongo.js";
+import type { SortSpec } from "../../kernel/pagination.js";
+import { regionRef } from "../../kernel/region-entity.js";
 import { HelpChannel, HelpRequestStatus, Need, Urgency, URGENCY_RANK } from "../types/enums.js";
 import type { HelpRequest } from "../types/help-request.js";
 

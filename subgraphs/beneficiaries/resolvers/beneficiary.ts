@@ -1,12 +1,12 @@
 import { ObjectId } from "bson";
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import { OncePerRequest, ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
-import { badInput, conflict } from "../../shared/errors.js";
-import { normalizeIin } from "../../shared/iin.js";
-import { normalizePhone } from "../../shared/phone.js";
-import { DEFAULT_PAGE, MAX_PAGE, pageSize, sortOf } from "../../shared/pagination.js";
-import { requireOwn } from "../../shared/references.js";
-import { distinct, requiredText } from "../../shared/text.js";
+import { OncePerRequest, ownId, ownRegion, type SubgraphContext } from "../../kernel/context.js";
+import { badInput, conflict } from "../../kernel/errors.js";
+import { normalizeIin } from "../../kernel/iin.js";
+import { normalizePhone } from "../../kernel/phone.js";
+import { DEFAULT_PAGE, MAX_PAGE, pageSize, sortOf } from "../../kernel/pagination.js";
+import { requireOwn } from "../../kernel/references.js";
+import { distinct, requiredText } from "../../kernel/text.js";
 import {
   beneficiariesOf,
   eraseBeneficiary,

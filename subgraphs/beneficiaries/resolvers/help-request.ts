@@ -1,11 +1,11 @@
 import { ObjectId } from "bson";
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
-import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
+import { ownId, ownRegion, type SubgraphContext } from "../../kernel/context.js";
 import { VolunteerRef } from "../types/entities.js";
-import { conflict, forbidden } from "../../shared/errors.js";
-import { normalizePhone } from "../../shared/phone.js";
-import { byId, requireOwn } from "../../shared/references.js";
-import { optionalText, requiredText } from "../../shared/text.js";
+import { conflict, forbidden } from "../../kernel/errors.js";
+import { normalizePhone } from "../../kernel/phone.js";
+import { byId, requireOwn } from "../../kernel/references.js";
+import { optionalText, requiredText } from "../../kernel/text.js";
 import { requireActiveVolunteer } from "../../volunteers/data/volunteers.js";
 import { beneficiariesOf, forgetIfWithdrawn, toBeneficiary } from "../data/beneficiaries.js";
 import { helpRequestsOf, toHelpRequest, transition, type HelpRequestDoc } from "../data/help-requests.js";

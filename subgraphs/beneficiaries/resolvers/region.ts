@@ -1,8 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
-import { auditOf } from "../../shared/audit.js";
-import type { SubgraphContext } from "../../shared/context.js";
-import { forbidden } from "../../shared/errors.js";
-import { PageArgs, paginate } from "../../shared/pagination.js";
+import { auditOf } from "../../kernel/audit.js";
+import type { SubgraphContext } from "../../kernel/context.js";
+import { forbidden } from "../../kernel/errors.js";
+import { PageArgs, paginate } from "../../kernel/pagination.js";
 import { Region } from "../types/entities.js";
 import { beneficiariesOf, beneficiaryFilter, beneficiaryStats, toBeneficiary } from "../data/beneficiaries.js";
 import { helpRequestFilter, helpRequestsOf, QUEUE_ORDER, toHelpRequest } from "../data/help-requests.js";

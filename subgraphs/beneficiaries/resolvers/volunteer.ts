@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
-import { OncePerRequest, type SubgraphContext } from "../../shared/context.js";
-import { DEFAULT_PAGE, MAX_PAGE, pageSize, sortOf } from "../../shared/pagination.js";
+import { OncePerRequest, type SubgraphContext } from "../../kernel/context.js";
+import { DEFAULT_PAGE, MAX_PAGE, pageSize, sortOf } from "../../kernel/pagination.js";
 import { VolunteerRef } from "../types/entities.js";
 import { helpRequestsOf, QUEUE_ORDER, toHelpRequest } from "../data/help-requests.js";
 import { HelpRequestStatus } from "../types/enums.js";

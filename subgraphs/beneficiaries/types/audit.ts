@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from "type-graphql";
-import { Connection } from "../../shared/pagination.js";
+import { Connection } from "../../kernel/pagination.js";
 
 @ObjectType({ description: "Who read personal data or changed records about people, and when." })
 export class AuditEntry {

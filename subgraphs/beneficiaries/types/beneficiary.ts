@@ -1,7 +1,7 @@
 import { Directive, Field, ID, Int, ObjectType } from "type-graphql";
-import { Connection } from "../../shared/pagination.js";
-import { Actor, Personal } from "../../shared/personal.js";
-import { notForVolunteers, ReadableBy } from "../../shared/visibility.js";
+import { Connection } from "../../kernel/pagination.js";
+import { Actor, Personal } from "../../kernel/personal.js";
+import { notForVolunteers, ReadableBy } from "../../kernel/visibility.js";
 import { Region } from "./entities.js";
 import { BeneficiaryStatus, Need, Vulnerability } from "./enums.js";
 

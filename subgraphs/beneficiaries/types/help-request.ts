@@ -1,7 +1,7 @@
 import { Directive, Field, ID, ObjectType } from "type-graphql";
-import { Connection } from "../../shared/pagination.js";
-import { Actor, Personal } from "../../shared/personal.js";
-import { ownOnlyForVolunteers, ReadableBy } from "../../shared/visibility.js";
+import { Connection } from "../../kernel/pagination.js";
+import { Actor, Personal } from "../../kernel/personal.js";
+import { ownOnlyForVolunteers, ReadableBy } from "../../kernel/visibility.js";
 import { Region } from "./entities.js";
 import { HelpChannel, HelpRequestStatus, Need, Urgency } from "./enums.js";
 

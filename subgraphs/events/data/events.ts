@@ -3,10 +3,10 @@
 // already in, so concurrent sign-ups can never overfill an event.
 import type { ObjectId } from "bson";
 import type { Collection, Db } from "mongodb";
-import { conflict, notFound } from "../../shared/errors.js";
-import { encodeId } from "../../shared/ids.js";
-import type { IndexPlan } from "../../shared/mongo.js";
-import { regionRef } from "../../shared/region-entity.js";
+import { conflict, notFound } from "../../kernel/errors.js";
+import { encodeId } from "../../kernel/ids.js";
+import type { IndexPlan } from "../../kernel/mongo.js";
+import { regionRef } from "../../kernel/region-entity.js";
 import { EventKind, EventStatus } from "../types/enums.js";
 import type { Event } from "../types/event.js";
 

@@ -1,10 +1,10 @@
 import { ObjectId } from "bson";
 import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
-import { badInput, conflict, forbidden } from "../../shared/errors.js";
-import { decodeId } from "../../shared/ids.js";
-import { requireOwn } from "../../shared/references.js";
-import { optionalText, requiredText } from "../../shared/text.js";
+import { ownId, ownRegion, type SubgraphContext } from "../../kernel/context.js";
+import { badInput, conflict, forbidden } from "../../kernel/errors.js";
+import { decodeId } from "../../kernel/ids.js";
+import { requireOwn } from "../../kernel/references.js";
+import { optionalText, requiredText } from "../../kernel/text.js";
 import { requireActiveVolunteer } from "../../volunteers/data/volunteers.js";
 import { cancelSignUp, eventsOf, recordAttendance, signUp, toEvent, type EventDoc } from "../data/events.js";
 import { EventStatus } from "../types/enums.js";

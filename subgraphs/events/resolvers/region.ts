@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
-import type { SubgraphContext } from "../../shared/context.js";
-import { badInput } from "../../shared/errors.js";
-import { PageArgs, paginate, pageSize } from "../../shared/pagination.js";
+import type { SubgraphContext } from "../../kernel/context.js";
+import { badInput } from "../../kernel/errors.js";
+import { PageArgs, paginate, pageSize } from "../../kernel/pagination.js";
 import { eventsOf, toEvent, type EventDoc } from "../data/events.js";
 import { Region } from "../types/entities.js";
 import { EventKind, EventStatus } from "../types/enums.js";

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Float, Int, Resolver, Root } from "type-graphql";
-import { DEFAULT_PAGE, MAX_PAGE, pageSize } from "../../shared/pagination.js";
-import type { SubgraphContext } from "../../shared/context.js";
+import { DEFAULT_PAGE, MAX_PAGE, pageSize } from "../../kernel/pagination.js";
+import type { SubgraphContext } from "../../kernel/context.js";
 import { eventsOfVolunteers, hoursOfVolunteers, toEvent } from "../data/events.js";
 import { VolunteerRef } from "../types/entities.js";
 import { Event } from "../types/event.js";

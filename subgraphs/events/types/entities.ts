@@ -1,5 +1,5 @@
-import { defineEntityRef } from "../../shared/entity-refs.js";
-import { defineRegionEntity } from "../../shared/region-entity.js";
+import { defineEntityRef } from "../../kernel/entity-refs.js";
+import { defineRegionEntity } from "../../kernel/region-entity.js";
 
 /** Region and Volunteer as the events subgraph sees them. */
 export const Region = defineRegionEntity();

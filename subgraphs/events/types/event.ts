@@ -1,8 +1,8 @@
 import { Directive, Field, Float, ID, Int, ObjectType } from "type-graphql";
-import { Connection } from "../../shared/pagination.js";
+import { Connection } from "../../kernel/pagination.js";
 import { Region, VolunteerRef } from "./entities.js";
 import { EventKind, EventStatus } from "./enums.js";
-import { ownOnlyForVolunteers, ReadableBy } from "../../shared/visibility.js";
+import { ownOnlyForVolunteers, ReadableBy } from "../../kernel/visibility.js";
 
 @ReadableBy(ownOnlyForVolunteers((a: Attendance) => a.volunteer.id, "attendance"), ["volunteer"])
 @ObjectType({ description: "A volunteer's place at an event and the hours they served." })

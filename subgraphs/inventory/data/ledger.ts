@@ -14,10 +14,10 @@
 import { createHash } from "node:crypto";
 import { ObjectId } from "bson";
 import type { Collection, Db } from "mongodb";
-import { appError, conflict } from "../../shared/errors.js";
-import { encodeId, type EntityType } from "../../shared/ids.js";
-import { isDuplicateKey, type IndexPlan } from "../../shared/mongo.js";
-import type { Logger } from "../../shared/log.js";
+import { appError, conflict } from "../../kernel/errors.js";
+import { encodeId, type EntityType } from "../../kernel/ids.js";
+import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
+import type { Logger } from "../../kernel/log.js";
 import { type DonorKind, Item, MovementKind } from "../types/enums.js";
 import { warehousesOf } from "./warehouses.js";
 

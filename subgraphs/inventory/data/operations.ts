@@ -1,6 +1,6 @@
 // Donations and distributions as graph objects, from their operation documents.
 import type { ObjectId } from "bson";
-import { badInput } from "../../shared/errors.js";
+import { badInput } from "../../kernel/errors.js";
 import { DonorKind, type Item } from "../types/enums.js";
 import type { ItemQuantityInput } from "../types/inputs.js";
 import { operationId, type OperationDoc, type OperationLine } from "./ledger.js";

@@ -21,13 +21,13 @@
 import { ObjectId } from "bson";
 import type { Collection, Db, IndexDescription, OptionalUnlessRequiredId } from "mongodb";
 import { z } from "zod";
-import { conflict, notFound } from "../../shared/errors.js";
-import { decodeId, encodeId, REGION_CODE } from "../../shared/ids.js";
-import { LinkError } from "../../shared/link.js";
-import { isDuplicateKey, type IndexPlan } from "../../shared/mongo.js";
-import { regionRef } from "../../shared/region-entity.js";
-import { isPlainText } from "../../shared/text.js";
-import type { MessageContext, Messaging, OutgoingMessage } from "../../shared/outbox.js";
+import { conflict, notFound } from "../../kernel/errors.js";
+import { decodeId, encodeId, REGION_CODE } from "../../kernel/ids.js";
+
+import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
+import { regionRef } from "../../kernel/region-entity.js";
+import { isPlainText } from "../../kernel/text.js";
+import { LinkError, type MessageContext, type Messaging, type OutgoingMessage } from "../../kernel/messaging.js";
 import { Item, TransferStatus } from "../types/enums.js";
 import { MAX_LINE_QUANTITY } from "../types/inputs.js";
 import type { Transfer } from "../types/transfer.js";

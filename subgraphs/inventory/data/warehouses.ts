@@ -2,11 +2,11 @@
 // is one conditional single-document update (see ledger.ts).
 import { ObjectId } from "bson";
 import type { Collection, Db } from "mongodb";
-import { conflict } from "../../shared/errors.js";
-import { encodeId } from "../../shared/ids.js";
-import { isDuplicateKey, type IndexPlan } from "../../shared/mongo.js";
-import { regionRef } from "../../shared/region-entity.js";
-import { searchKey } from "../../shared/text.js";
+import { conflict } from "../../kernel/errors.js";
+import { encodeId } from "../../kernel/ids.js";
+import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
+import { regionRef } from "../../kernel/region-entity.js";
+import { searchKey } from "../../kernel/text.js";
 import { Item } from "../types/enums.js";
 import type { ItemQuantity, Warehouse } from "../types/warehouse.js";
 

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
-import { OncePerRequest, type SubgraphContext } from "../../shared/context.js";
-import { DEFAULT_PAGE, MAX_PAGE, pageSize } from "../../shared/pagination.js";
+import { OncePerRequest, type SubgraphContext } from "../../kernel/context.js";
+import { DEFAULT_PAGE, MAX_PAGE, pageSize } from "../../kernel/pagination.js";
 import { operationsOf } from "../data/ledger.js";
 import { toDistribution, type DistributionView } from "../data/operations.js";
 import { BeneficiaryRef } from "../types/entities.js";

@@ -1,11 +1,11 @@
 import { ObjectId } from "bson";
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { beneficiariesOf } from "../../beneficiaries/data/beneficiaries.js";
-import { ownId, type SubgraphContext } from "../../shared/context.js";
-import { badInput, conflict, notFound } from "../../shared/errors.js";
+import { ownId, type SubgraphContext } from "../../kernel/context.js";
+import { badInput, conflict, notFound } from "../../kernel/errors.js";
 import { BeneficiaryStatus } from "../../beneficiaries/types/enums.js";
-import { byId, requireOwn } from "../../shared/references.js";
-import { requiredText } from "../../shared/text.js";
+import { byId, requireOwn } from "../../kernel/references.js";
+import { requiredText } from "../../kernel/text.js";
 import { volunteersOf } from "../../volunteers/data/volunteers.js";
 import { isDistribution, isDonation, operationsOf, payloadHash, runOperation, type OperationDoc, type OperationLine, type OperationType } from "../data/ledger.js";
 import { toDistribution, toDonation, toLines, type DistributionView, type DonationView } from "../data/operations.js";

@@ -1,6 +1,6 @@
 import { Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
-import type { SubgraphContext } from "../../shared/context.js";
-import { PageArgs, paginate } from "../../shared/pagination.js";
+import type { SubgraphContext } from "../../kernel/context.js";
+import { PageArgs, paginate } from "../../kernel/pagination.js";
 import { regionStock, toWarehouse, warehousesOf } from "../data/warehouses.js";
 import { Region } from "../types/entities.js";
 import { ItemQuantity, WarehouseConnection } from "../types/warehouse.js";

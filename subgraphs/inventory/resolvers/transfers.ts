@@ -1,11 +1,11 @@
 import { ObjectId } from "bson";
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
-import { ownRegion, type SubgraphContext } from "../../shared/context.js";
-import { appError, badInput } from "../../shared/errors.js";
-import { decodeId, encodeId } from "../../shared/ids.js";
-import { outboxOf, type OutboxDoc } from "../../shared/outbox.js";
-import { PageArgs, paginate } from "../../shared/pagination.js";
-import { requireOwn } from "../../shared/references.js";
+import { ownRegion, type SubgraphContext } from "../../kernel/context.js";
+import { appError, badInput } from "../../kernel/errors.js";
+import { decodeId, encodeId } from "../../kernel/ids.js";
+import type { Delivery } from "../../kernel/messaging.js";
+import { PageArgs, paginate } from "../../kernel/pagination.js";
+import { requireOwn } from "../../kernel/references.js";
 import { toLines } from "../data/operations.js";
 import {
   deliveryMessageId,
@@ -94,12 +94,7 @@ export class TransferResolver {
   async delivery(@Root() transfer: TransferView, @Ctx() ctx: SubgraphContext): Promise<TransferDelivery | null> {
     if (transfer.side !== "OUTGOING") return null;
     // One outbox query for a whole list of transfers.
-    const pending = ctx.loaders.get<string, OutboxDoc | null>("transferDelivery", async (ids) => {
-      const found = new Map((await outboxOf(ctx.db).find({ _id: { $in: [...ids] } }).toArray()).map((m) => [m._id, m]));
-      return ids.map((id) => found.get(id) ?? null);
-    });
-    const message = await pending.load(deliveryMessageId(transfer.id));
-    return message && { attempts: message.attempts, lastAttemptAt: message.lastAttemptAt, nextAttemptAt: message.nextAttemptAt, lastError: message.lastError };
+    return ctx.loaders.get<string, Delivery | null>("transferDelivery", (ids) => ctx.messaging.deliveries(ids)).load(deliveryMessageId(transfer.id));
   }
 }
 

@@ -1,12 +1,12 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
-import { badInput } from "../../shared/errors.js";
-import { PageArgs, paginate } from "../../shared/pagination.js";
-import { requireOwn } from "../../shared/references.js";
-import { requiredText } from "../../shared/text.js";
+import { ownId, ownRegion, type SubgraphContext } from "../../kernel/context.js";
+import { badInput } from "../../kernel/errors.js";
+import { PageArgs, paginate } from "../../kernel/pagination.js";
+import { requireOwn } from "../../kernel/references.js";
+import { requiredText } from "../../kernel/text.js";
 import { movementsOf, operationId, type MovementDoc } from "../data/ledger.js";
 import { insertWarehouse, toWarehouse, warehousesOf, type WarehouseDoc } from "../data/warehouses.js";
-import { encodeId } from "../../shared/ids.js";
+import { encodeId } from "../../kernel/ids.js";
 import { Item } from "../types/enums.js";
 import { AddWarehouseInput } from "../types/inputs.js";
 import { StockMovementConnection, Warehouse, type StockMovement } from "../types/warehouse.js";

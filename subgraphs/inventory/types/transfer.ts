@@ -1,9 +1,9 @@
 import { Directive, Field, ID, Int, ObjectType } from "type-graphql";
-import { Connection } from "../../shared/pagination.js";
+import { Connection } from "../../kernel/pagination.js";
 import { Region } from "./entities.js";
 import { TransferStatus } from "./enums.js";
-import { Actor } from "../../shared/personal.js";
-import { notForVolunteers, ReadableBy } from "../../shared/visibility.js";
+import { Actor } from "../../kernel/personal.js";
+import { notForVolunteers, ReadableBy } from "../../kernel/visibility.js";
 import { ItemQuantity } from "./warehouse.js";
 
 @ObjectType({ description: "One end of a transfer: a warehouse of some region." })

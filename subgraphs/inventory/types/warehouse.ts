@@ -1,9 +1,9 @@
 import { Directive, Field, ID, Int, ObjectType } from "type-graphql";
-import { Connection } from "../../shared/pagination.js";
+import { Connection } from "../../kernel/pagination.js";
 import { BeneficiaryRef, Region, VolunteerRef } from "./entities.js";
 import { DonorKind, Item, MovementKind } from "./enums.js";
-import { Actor, Personal } from "../../shared/personal.js";
-import { notForVolunteers, ReadableBy } from "../../shared/visibility.js";
+import { Actor, Personal } from "../../kernel/personal.js";
+import { notForVolunteers, ReadableBy } from "../../kernel/visibility.js";
 
 @ObjectType()
 export class ItemQuantity {

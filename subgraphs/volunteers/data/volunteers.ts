@@ -2,12 +2,12 @@
 // documents become graph objects (_id ↔ id).
 import { ObjectId } from "bson";
 import type { Collection, Db, Filter } from "mongodb";
-import { conflict, notFound } from "../../shared/errors.js";
-import { encodeId } from "../../shared/ids.js";
-import { isDuplicateKey, type IndexPlan } from "../../shared/mongo.js";
-import { paginate, type Page } from "../../shared/pagination.js";
-import { regionRef } from "../../shared/region-entity.js";
-import { escapeRegex, searchKey } from "../../shared/text.js";
+import { conflict, notFound } from "../../kernel/errors.js";
+import { encodeId } from "../../kernel/ids.js";
+import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
+import { paginate, type Page } from "../../kernel/pagination.js";
+import { regionRef } from "../../kernel/region-entity.js";
+import { escapeRegex, searchKey } from "../../kernel/text.js";
 import { Skill, VolunteerStatus } from "../types/enums.js";
 import type { SkillCount, Volunteer, VolunteerGroup, VolunteerStats } from "../types/volunteer.js";
 

@@ -1,9 +1,9 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
-import { conflict } from "../../shared/errors.js";
-import { PageArgs } from "../../shared/pagination.js";
-import { byId } from "../../shared/references.js";
-import { requiredText } from "../../shared/text.js";
+import { ownId, ownRegion, type SubgraphContext } from "../../kernel/context.js";
+import { conflict } from "../../kernel/errors.js";
+import { PageArgs } from "../../kernel/pagination.js";
+import { byId } from "../../kernel/references.js";
+import { requiredText } from "../../kernel/text.js";
 import { groupsOf, insertGroup, pageVolunteers, toGroup, toVolunteer, volunteersOf } from "../data/volunteers.js";
 import { CreateVolunteerGroupInput } from "../types/inputs.js";
 import { Volunteer, VolunteerConnection, VolunteerGroup } from "../types/volunteer.js";

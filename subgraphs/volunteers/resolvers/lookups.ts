@@ -1,5 +1,5 @@
-import type { SubgraphContext } from "../../shared/context.js";
-import { requireOwn } from "../../shared/references.js";
+import type { SubgraphContext } from "../../kernel/context.js";
+import { requireOwn } from "../../kernel/references.js";
 import { groupsOf, volunteersOf, type GroupDoc, type VolunteerDoc } from "../data/volunteers.js";
 
 export const requireVolunteer = (ctx: SubgraphContext, id: string, field?: string): Promise<VolunteerDoc> =>

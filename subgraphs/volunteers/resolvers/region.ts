@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
-import { ownId, type SubgraphContext } from "../../shared/context.js";
-import { PageArgs, paginate } from "../../shared/pagination.js";
-import { optionalText } from "../../shared/text.js";
+import { ownId, type SubgraphContext } from "../../kernel/context.js";
+import { PageArgs, paginate } from "../../kernel/pagination.js";
+import { optionalText } from "../../kernel/text.js";
 import { Region } from "../types/region.js";
 import { groupsOf, pageVolunteers, toGroup, volunteerStats } from "../data/volunteers.js";
 import { VolunteerFilter } from "../types/inputs.js";

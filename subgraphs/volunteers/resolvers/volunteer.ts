@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
-import { ownId, ownRegion, type SubgraphContext } from "../../shared/context.js";
-import { notFound } from "../../shared/errors.js";
-import { normalizePhone } from "../../shared/phone.js";
-import { distinct, requiredText } from "../../shared/text.js";
+import { ownId, ownRegion, type SubgraphContext } from "../../kernel/context.js";
+import { notFound } from "../../kernel/errors.js";
+import { normalizePhone } from "../../kernel/phone.js";
+import { distinct, requiredText } from "../../kernel/text.js";
 import { insertVolunteer, toGroup, toVolunteer, updateVolunteerDoc, type VolunteerDoc } from "../data/volunteers.js";
 import { VolunteerStatus } from "../types/enums.js";
 import { RegisterVolunteerInput, UpdateVolunteerInput } from "../types/inputs.js";

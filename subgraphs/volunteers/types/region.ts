@@ -1,4 +1,4 @@
-import { defineRegionEntity } from "../../shared/region-entity.js";
+import { defineRegionEntity } from "../../kernel/region-entity.js";
 
 /** Region as the volunteers subgraph extends it. */
 export const Region = defineRegionEntity();

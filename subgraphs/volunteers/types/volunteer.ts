@@ -1,7 +1,7 @@
 import { Directive, Field, ID, Int, ObjectType } from "type-graphql";
-import { Connection } from "../../shared/pagination.js";
-import { Personal } from "../../shared/personal.js";
-import { notForVolunteers, ownOnlyForVolunteers, ReadableBy } from "../../shared/visibility.js";
+import { Connection } from "../../kernel/pagination.js";
+import { Personal } from "../../kernel/personal.js";
+import { notForVolunteers, ownOnlyForVolunteers, ReadableBy } from "../../kernel/visibility.js";
 import { Region } from "./region.js";
 import { Skill, VolunteerStatus } from "./enums.js";
 

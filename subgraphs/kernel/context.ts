@@ -8,8 +8,9 @@ import type { Access } from "./auth.js";
 import { badInput } from "./errors.js";
 import { decodeId, type DecodedId, type EntityType } from "./ids.js";
 import type { Logger } from "./log.js";
-import type { Messaging } from "./outbox.js";
-import type { RegionInfo, RegionRegistry, SubgraphName } from "./regions.js";
+import type { Messaging } from "./messaging.js";
+import type { RegionInfo, RegionRegistry } from "./regions.js";
+import type { SubgraphName } from "../manifest.js";
 
 export interface SubgraphContext {
   /** The region this request is for (from the request path). */

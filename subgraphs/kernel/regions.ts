@@ -4,11 +4,9 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { badInput } from "./errors.js";
 import { REGION_CODE } from "./ids.js";
-import { publicJwk } from "./link.js";
+import { SUBGRAPH_NAMES } from "../manifest.js";
+import { publicJwk } from "./keys.js";
 import demoRegistry from "./regions.kz.json" with { type: "json" };
-
-export const SUBGRAPH_NAMES = ["volunteers", "beneficiaries", "inventory", "events"] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 /** Operations one batch (`<host>/<REGION>/batch`) may carry. */
 export const MAX_BATCH = 16;

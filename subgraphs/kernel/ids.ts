@@ -2,37 +2,15 @@
 // home region so the gateway can route by it: `<REGION>:<kind>:<24 hex ObjectId>`,
 // e.g. `KZ-75:vol:6650c0ffee0123456789abcd`. Malformed IDs are BAD_USER_INPUT.
 import { ObjectId } from "bson";
+import { ENTITIES, type EntityType, type SubgraphName } from "../manifest.js";
 import { badInput } from "./errors.js";
 
-export const ENTITY_KINDS = {
-  Volunteer: "vol",
-  VolunteerGroup: "grp",
-  Beneficiary: "ben",
-  HelpRequest: "req",
-  Warehouse: "wh",
-  Donation: "don",
-  Distribution: "dst",
-  StockMovement: "mov",
-  Event: "evt",
-  Transfer: "trf",
-} as const;
-export type EntityType = keyof typeof ENTITY_KINDS;
+export type { EntityType };
 
-/** Which subgraph owns (stores and changes) each entity type. */
-export const ENTITY_OWNER: Record<EntityType, "volunteers" | "beneficiaries" | "inventory" | "events"> = {
-  Volunteer: "volunteers",
-  VolunteerGroup: "volunteers",
-  Beneficiary: "beneficiaries",
-  HelpRequest: "beneficiaries",
-  Warehouse: "inventory",
-  Donation: "inventory",
-  Distribution: "inventory",
-  StockMovement: "inventory",
-  Transfer: "inventory",
-  Event: "events",
-};
+/** Which subgraph owns (stores and changes) each entity type: from the manifest. */
+export const ownerOf = (type: EntityType): SubgraphName => ENTITIES[type].owner;
 
-const TYPE_BY_KIND = new Map<string, EntityType>(Object.entries(ENTITY_KINDS).map(([type, kind]) => [kind, type as EntityType]));
+const TYPE_BY_KIND = new Map<string, EntityType>(Object.entries(ENTITIES).map(([type, { code }]) => [code, type as EntityType]));
 
 /** ISO 3166-2 subdivision code: country, dash, one to three letters or digits. */
 export const REGION_CODE = /^[A-Z]{2}-[A-Z0-9]{1,3}$/;
@@ -45,7 +23,7 @@ export interface DecodedId {
 }
 
 export function encodeId(type: EntityType, region: string, objectId: ObjectId): string {
-  return `${region}:${ENTITY_KINDS[type]}:${objectId.toHexString()}`;
+  return `${region}:${ENTITIES[type].code}:${objectId.toHexString()}`;
 }
 
 /** Shown in messages: IDs are not personal, but clients may send anything. */

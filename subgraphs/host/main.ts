@@ -2,14 +2,16 @@
 // secrets never printed), Mongo connection, listening, and a graceful drain on SIGTERM.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { authFromEnv } from "./auth.js";
-import { authEnv, limitsEnv, limitsFromEnv, onShutdown, optionalEnv, parseOrExit, port } from "./config.js";
-import { createLogger } from "./log.js";
-import { privateKeysFile, publicJwk, RegionLink } from "./link.js";
-import { connectMongo } from "./mongo.js";
+import { authFromEnv } from "../kernel/auth.js";
+import { authEnv, limitsEnv, limitsFromEnv, onShutdown, optionalEnv, parseOrExit, port } from "../kernel/config.js";
+import { createLogger } from "../kernel/log.js";
+import { privateKeysFile, publicJwk } from "../kernel/keys.js";
+import { RegionLink } from "./link.js";
+import { connectMongo } from "../kernel/mongo.js";
 import { DEFAULT_RETRY } from "./outbox.js";
-import { RegionRegistry, type RegionInfo } from "./regions.js";
-import { createRegionHost, listen, type SubgraphDefinition } from "./server.js";
+import { RegionRegistry, type RegionInfo } from "../kernel/regions.js";
+import { createRegionHost, listen } from "./server.js";
+import type { SubgraphDefinition } from "../kernel/subgraph.js";
 
 export const hostEnv = authEnv.and(limitsEnv).and(z.object({
   REGIONS: z.string().min(1).default("all"),

@@ -5,20 +5,13 @@
 // idempotently, because a message whose acknowledgement was lost is sent again. Only a
 // reply the receiver signed for this very message counts (link.ts verifyReply): anything
 // else is a failed attempt, retried, and never reaches the reply handler.
-import type { Db, Document } from "mongodb";
-import { isDuplicateKey, type IndexPlan } from "./mongo.js";
+import type { Db } from "mongodb";
+import type { MessageContext, Messaging, OutgoingMessage, ReplyHandler } from "../kernel/messaging.js";
+import { isDuplicateKey, type IndexPlan } from "../kernel/mongo.js";
 import { digestOf, type Envelope, type RegionLink } from "./link.js";
-import type { Logger } from "./log.js";
-import type { RegionInfo, SubgraphName } from "./regions.js";
-
-export interface OutgoingMessage {
-  /** Unique per message, e.g. `transfer.deliver:<transfer id>`. */
-  id: string;
-  to: string;
-  subgraph: SubgraphName;
-  type: string;
-  body: Document;
-}
+import type { Logger } from "../kernel/log.js";
+import type { RegionInfo } from "../kernel/regions.js";
+import type { SubgraphName } from "../manifest.js";
 
 export interface OutboxDoc extends Omit<OutgoingMessage, "id"> {
   _id: string;
@@ -34,26 +27,6 @@ export interface OutboxDoc extends Omit<OutgoingMessage, "id"> {
 export const OUTBOX = "outbox";
 export const outboxIndexes: IndexPlan = { [OUTBOX]: [{ key: { nextAttemptAt: 1 }, name: "due" }] };
 export const outboxOf = (db: Db) => db.collection<OutboxDoc>(OUTBOX);
-
-/** Sending messages from one region, as resolvers and handlers see it. */
-export interface Messaging {
-  /** Why this region cannot send to `to`'s `subgraph` (no key, no address), or null. */
-  unreachable(to: string, subgraph: SubgraphName): string | null;
-  /** Stores the message and sends it soon. */
-  send(message: OutgoingMessage): Promise<void>;
-  /** Stores the message and tries it at once; true when the receiver acknowledged it. */
-  sendNow(message: OutgoingMessage): Promise<boolean>;
-}
-
-export interface MessageContext {
-  db: Db;
-  region: RegionInfo;
-  log: Logger;
-  messaging: Messaging;
-}
-
-/** What the sender does with the receiver's (verified) reply; runs before the message is dropped. */
-export type ReplyHandler = (reply: unknown, message: OutboxDoc, ctx: MessageContext) => Promise<void>;
 
 export interface RetryPolicy {
   /** First retry after about this long; doubles per failure… */
@@ -118,6 +91,13 @@ export class Outbox {
       sendNow: async (message) => {
         await enqueue(db, message);
         return this.attempt(region, message.id, true);
+      },
+      deliveries: async (ids) => {
+        const waiting = new Map((await outboxOf(db).find({ _id: { $in: [...ids] } }).toArray()).map((m) => [m._id, m]));
+        return ids.map((id) => {
+          const m = waiting.get(id);
+          return m ? { attempts: m.attempts, lastAttemptAt: m.lastAttemptAt, nextAttemptAt: m.nextAttemptAt, lastError: m.lastError } : null;
+        });
       },
     };
   }

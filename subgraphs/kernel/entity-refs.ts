@@ -2,6 +2,7 @@
 // they are just their `id`, and each adds its own fields through field resolvers.
 import { Directive, Field, ID, ObjectType } from "type-graphql";
 import { ownId, type SubgraphContext } from "./context.js";
+import { answersEveryRegion } from "../manifest.js";
 import { decodeId, type EntityType } from "./ids.js";
 
 export interface EntityRef {
@@ -20,12 +21,12 @@ export function defineEntityRef(name: EntityType, description: string) {
 }
 
 /**
- * A reference to an entity this subgraph only extends: valid when it is of this region,
- * or with `anyRegion` of any registered region (for fields every region answers for).
+ * A reference to an entity this subgraph only extends: valid when it is of this region, or
+ * of any registered region where the manifest says the subgraph answers it everywhere.
  */
-export function stubReference(type: EntityType, opts: { anyRegion?: boolean } = {}) {
+export function stubReference(type: EntityType) {
   return async (ref: { id: string }, ctx: SubgraphContext): Promise<EntityRef> => {
-    if (opts.anyRegion) ctx.registry.require(decodeId(ref.id, type).region, "id");
+    if (answersEveryRegion(ctx.subgraph, type)) ctx.registry.require(decodeId(ref.id, type).region, "id");
     else ownId(ctx, ref.id, type);
     return { id: ref.id };
   };

@@ -8,21 +8,18 @@
 // and the message is sent again. With NODE_ENV=production, messages go only to https://
 // addresses (but for the host's own loopback address, for the regions it serves itself).
 import { createHash, randomBytes } from "node:crypto";
-import { CompactSign, compactVerify, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
+import { CompactSign, compactVerify, importJWK, type CryptoKey, type JWK } from "jose";
 import { z } from "zod";
-import { REGION_CODE } from "./ids.js";
-import { insecureUrl } from "./urls.js";
-import type { RegionRegistry, SubgraphName } from "./regions.js";
+import { REGION_CODE } from "../kernel/ids.js";
+import { generatePrivateJwk, privateJwk } from "../kernel/keys.js";
+import { LinkError } from "../kernel/messaging.js";
+import { insecureUrl } from "../kernel/urls.js";
+import type { RegionRegistry } from "../kernel/regions.js";
+import { SUBGRAPH_NAMES, type SubgraphName } from "../manifest.js";
 
 const ALG = "EdDSA";
 /** Messages are signed at every attempt, so an old one is a replay (or a bad clock). */
 const MAX_AGE_S = 300;
-
-/** A public key as published in the registry (`regions[i].publicKey`). */
-export const publicJwk = z.object({ kty: z.literal("OKP"), crv: z.literal("Ed25519"), x: z.string().min(40) });
-/** A region's private key, as kept in the TRANSFER_KEYS file of the hosts that serve it. */
-export const privateJwk = publicJwk.extend({ d: z.string().min(40) });
-export const privateKeysFile = z.record(z.string().regex(REGION_CODE, "must be a region code such as KZ-75"), privateJwk);
 
 /** What a verified message says. */
 export interface Envelope {
@@ -52,17 +49,6 @@ export const digestOf = (jws: string) => createHash("sha256").update(jws.trim())
 export interface LinkOptions {
   /** NODE_ENV=production: every registry address of a region this host may message is https://. */
   production?: boolean;
-}
-
-/** A refused message: the HTTP status and code the receiver answers with. */
-export class LinkError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 interface Peer {
@@ -156,7 +142,7 @@ export class RegionLink {
     const why = url && this.options.production ? insecureUrl(url.baseUrl) : null;
     if (why) throw new Error(`the address of ${region}: ${why}`);
     const peer = this.peer(region);
-    if (url) for (const s of ["volunteers", "beneficiaries", "inventory", "events"] as const) peer.subgraphs[s] = `${url.baseUrl}/${region}/${s}/graphql`;
+    if (url) for (const s of SUBGRAPH_NAMES) peer.subgraphs[s] = `${url.baseUrl}/${region}/${s}/graphql`;
     if (publicKey) peer.publicKey = (await importJWK(publicKey, ALG)) as CryptoKey;
   }
 
@@ -270,11 +256,4 @@ const envelopeSchema = z.object({
   re: z.string().max(100).optional(),
 });
 
-/** A new Ed25519 key pair for a region, as a private JWK (the public part is `x`). */
-export async function generatePrivateJwk(): Promise<JWK> {
-  const { privateKey } = await generateKeyPair(ALG, { crv: "Ed25519", extractable: true });
-  const { kty, crv, x, d } = await exportJWK(privateKey);
-  return { kty, crv, x, d };
-}
 
-export const publicPart = (jwk: JWK): JWK => ({ kty: jwk.kty, crv: jwk.crv, x: jwk.x });

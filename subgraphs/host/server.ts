@@ -5,13 +5,13 @@
 import type http from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
-import { AuditTrail, auditIndexes } from "./audit.js";
-import { GraphQLError, type GraphQLSchema } from "graphql";
+import { AuditTrail, auditIndexes } from "../kernel/audit.js";
+import { GraphQLError } from "graphql";
 import type { Db, MongoClient } from "mongodb";
 import { importJWK, type CryptoKey, type JWK } from "jose";
-import { withRegions, type Access, type AuthConfig } from "./auth.js";
-import { Loaders, type SubgraphContext } from "./context.js";
-import { formatError } from "./errors.js";
+import { withRegions, type Access, type AuthConfig } from "../kernel/auth.js";
+import { Loaders, type SubgraphContext } from "../kernel/context.js";
+import { formatError } from "../kernel/errors.js";
 import {
   executeGraphQL,
   graphQLRequestOf,
@@ -26,29 +26,18 @@ import {
   sendJson,
   sendJsonText,
   sendRefusal,
-} from "./http.js";
-import { DEFAULT_LIMITS, DocumentCache, exceeded, graphQLParamsOf, measureOperation, sumMeasures, type Measure, type QueryLimits } from "./limits.js";
-import { LinkError, publicJwk, RegionLink } from "./link.js";
-import type { Logger } from "./log.js";
-import { ensureIndexes, regionDbName, type IndexPlan } from "./mongo.js";
-import { DEFAULT_RETRY, Outbox, outboxIndexes, type MessageContext, type ReplyHandler, type RetryPolicy } from "./outbox.js";
-import { keyedHasher } from "./pseudonym.js";
-import { MAX_BATCH, type RegionInfo, type RegionRegistry, type SubgraphName } from "./regions.js";
-
-export interface SubgraphDefinition {
-  name: SubgraphName;
-  schema: GraphQLSchema;
-  indexes: IndexPlan;
-  /** Runs once per hosted region at start-up, after indexes (e.g. crash recovery). */
-  onRegionStart?: (ctx: MessageContext) => Promise<void>;
-  /** Region-to-region messages (see link.ts, outbox.ts). */
-  messages?: {
-    /** Handles a verified message from region `from`; returns the reply. Must be idempotent. */
-    receive: Record<string, (body: unknown, ctx: MessageContext & { from: string }) => Promise<unknown>>;
-    /** Applies the reply to a message this region sent. */
-    replies: Record<string, ReplyHandler>;
-  };
-}
+} from "../kernel/http.js";
+import { DEFAULT_LIMITS, DocumentCache, exceeded, graphQLParamsOf, measureOperation, sumMeasures, type Measure, type QueryLimits } from "../kernel/limits.js";
+import { publicJwk } from "../kernel/keys.js";
+import { RegionLink } from "./link.js";
+import { LinkError } from "../kernel/messaging.js";
+import type { SubgraphDefinition } from "../kernel/subgraph.js";
+import type { Logger } from "../kernel/log.js";
+import { ensureIndexes, regionDbName } from "../kernel/mongo.js";
+import { DEFAULT_RETRY, Outbox, outboxIndexes, type RetryPolicy } from "./outbox.js";
+import { keyedHasher } from "../kernel/pseudonym.js";
+import { MAX_BATCH, type RegionInfo, type RegionRegistry } from "../kernel/regions.js";
+import { type SubgraphName } from "../manifest.js";
 
 /** The largest request body a region host reads unless told otherwise. */
 export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
@@ -337,4 +326,4 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
   };
 }
 
-export { listen, type Listening } from "./http.js";
+export { listen, type Listening } from "../kernel/http.js";

@@ -1,0 +1,21 @@
+// What a subgraph is to the project: its schema, its indexes, what it does when its region
+// starts, and the region-to-region messages it handles. The region host serves these.
+import type { GraphQLSchema } from "graphql";
+import type { MessageContext, ReplyHandler } from "./messaging.js";
+import type { IndexPlan } from "./mongo.js";
+import type { SubgraphName } from "../manifest.js";
+
+export interface SubgraphDefinition {
+  name: SubgraphName;
+  schema: GraphQLSchema;
+  indexes: IndexPlan;
+  /** Runs once per hosted region at start-up, after indexes (e.g. crash recovery). */
+  onRegionStart?: (ctx: MessageContext) => Promise<void>;
+  /** Region-to-region messages (see the host's link and outbox). */
+  messages?: {
+    /** Handles a verified message from region `from`; returns the reply. Must be idempotent. */
+    receive: Record<string, (body: unknown, ctx: MessageContext & { from: string }) => Promise<unknown>>;
+    /** Applies the reply to a message this region sent. */
+    replies: Record<string, ReplyHandler>;
+  };
+}
