@@ -6,6 +6,7 @@ import { conflict } from "../../kernel/errors.js";
 import { encodeId } from "../../kernel/ids.js";
 import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
 import { regionRef } from "../../kernel/region-entity.js";
+import { SHARED_COLLECTIONS } from "../../kernel/region-records.js";
 import type { Beneficiary, BeneficiaryStats, NeedCount } from "../types/beneficiary.js";
 import { BeneficiaryStatus, Need, OPEN_STATUSES, type Vulnerability } from "../types/enums.js";
 import { helpRequestsOf, type HelpRequestDoc } from "./help-requests.js";
@@ -27,7 +28,8 @@ export interface BeneficiaryDoc {
   updatedAt: Date;
 }
 
-export const BENEFICIARIES = "beneficiaries";
+// Other subgraphs check households through kernel/region-records.ts, by this name.
+export const BENEFICIARIES = SHARED_COLLECTIONS.beneficiaries;
 
 export const beneficiaryIndexes: IndexPlan = {
   // sparse: records whose consent was withdrawn no longer carry the hash

@@ -6,7 +6,7 @@ import { conflict, forbidden } from "../../kernel/errors.js";
 import { normalizePhone } from "../../kernel/phone.js";
 import { byId, requireOwn } from "../../kernel/references.js";
 import { optionalText, requiredText } from "../../kernel/text.js";
-import { requireActiveVolunteer } from "../../volunteers/data/volunteers.js";
+import { requireActiveVolunteer } from "../../kernel/region-records.js";
 import { beneficiariesOf, forgetIfWithdrawn, toBeneficiary } from "../data/beneficiaries.js";
 import { helpRequestsOf, toHelpRequest, transition, type HelpRequestDoc } from "../data/help-requests.js";
 import { Beneficiary } from "../types/beneficiary.js";
@@ -93,7 +93,6 @@ export class HelpRequestResolver {
     const { objectId } = ownId(ctx, id, "HelpRequest");
     const volunteer = ownId(ctx, volunteerId, "Volunteer", "volunteerId");
     ctx.access.requireWrite(ctx.region.code);
-    // The volunteers subgraph keeps its records in the same regional database.
     await requireActiveVolunteer(ctx.db, volunteer.objectId, volunteerId, "volunteerId", "be assigned");
     return this.move(ctx, "assignHelpRequest", id, objectId, HelpRequestStatus.ASSIGNED, { set: { assignedVolunteerId: volunteerId } });
   }

@@ -5,7 +5,7 @@ import { badInput, conflict, forbidden } from "../../kernel/errors.js";
 import { decodeId } from "../../kernel/ids.js";
 import { requireOwn } from "../../kernel/references.js";
 import { optionalText, requiredText } from "../../kernel/text.js";
-import { requireActiveVolunteer } from "../../volunteers/data/volunteers.js";
+import { requireActiveVolunteer } from "../../kernel/region-records.js";
 import { cancelSignUp, eventsOf, recordAttendance, signUp, toEvent, type EventDoc } from "../data/events.js";
 import { EventStatus } from "../types/enums.js";
 import { VolunteerRef } from "../types/entities.js";

@@ -1,12 +1,10 @@
 import { ObjectId } from "bson";
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
-import { beneficiariesOf } from "../../beneficiaries/data/beneficiaries.js";
 import { ownId, type SubgraphContext } from "../../kernel/context.js";
-import { badInput, conflict, notFound } from "../../kernel/errors.js";
-import { BeneficiaryStatus } from "../../beneficiaries/types/enums.js";
+import { badInput } from "../../kernel/errors.js";
+import { requireConsentingBeneficiary, requireVolunteer } from "../../kernel/region-records.js";
 import { byId, requireOwn } from "../../kernel/references.js";
 import { requiredText } from "../../kernel/text.js";
-import { volunteersOf } from "../../volunteers/data/volunteers.js";
 import { isDistribution, isDonation, operationsOf, payloadHash, runOperation, type OperationDoc, type OperationLine, type OperationType } from "../data/ledger.js";
 import { toDistribution, toDonation, toLines, type DistributionView, type DonationView } from "../data/operations.js";
 import { toWarehouse, warehousesOf, type WarehouseDoc } from "../data/warehouses.js";
@@ -49,11 +47,6 @@ export async function operate(
   const done = await runOperation(ctx.db, op, warehouse.name);
   ctx.log.info({ event: "stock.operation", type, operation: done._id.toHexString(), actor: ctx.access.actor }, "stock operation completed");
   return done;
-}
-
-/** A record of another subgraph in this region's database must exist. */
-async function mustExist(exists: Promise<number>, field: string, id: string, what: string): Promise<void> {
-  if ((await exists) === 0) throw notFound(`${field}: no ${what} ${id}`, { field, id });
 }
 
 @Resolver(() => Donation)
@@ -112,15 +105,8 @@ export class DistributionResolver {
     const volunteer = input.deliveredBy ? ownId(ctx, input.deliveredBy, "Volunteer", "input.deliveredBy") : null;
     ctx.access.requireWrite(ctx.region.code);
     const lines = toLines(input.items, -1);
-    // Beneficiaries and volunteers keep their records in the same regional database.
-    await mustExist(beneficiariesOf(ctx.db).countDocuments({ _id: beneficiary.objectId }, { limit: 1 }), "input.beneficiaryId", input.beneficiaryId, "beneficiary");
-    // Aid to a household is processing of its data: not once it has withdrawn consent.
-    if (await beneficiariesOf(ctx.db).countDocuments({ _id: beneficiary.objectId, status: BeneficiaryStatus.CONSENT_WITHDRAWN }, { limit: 1 })) {
-      throw conflict(`input.beneficiaryId: beneficiary ${input.beneficiaryId} has withdrawn consent; enrol the household again to record aid`, { field: "input.beneficiaryId" });
-    }
-    if (volunteer) {
-      await mustExist(volunteersOf(ctx.db).countDocuments({ _id: volunteer.objectId }, { limit: 1 }), "input.deliveredBy", input.deliveredBy!, "volunteer");
-    }
+    await requireConsentingBeneficiary(ctx.db, beneficiary.objectId, input.beneficiaryId, "input.beneficiaryId");
+    if (volunteer) await requireVolunteer(ctx.db, volunteer.objectId, input.deliveredBy!, "input.deliveredBy");
     const op = await operate(ctx, warehouse, "DISTRIBUTION", lines, idempotencyKey(input.idempotencyKey), {
       beneficiaryId: input.beneficiaryId,
       deliveredBy: input.deliveredBy ?? null,

@@ -2,11 +2,12 @@
 // documents become graph objects (_id ↔ id).
 import { ObjectId } from "bson";
 import type { Collection, Db, Filter } from "mongodb";
-import { conflict, notFound } from "../../kernel/errors.js";
+import { conflict } from "../../kernel/errors.js";
 import { encodeId } from "../../kernel/ids.js";
 import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
 import { paginate, type Page } from "../../kernel/pagination.js";
 import { regionRef } from "../../kernel/region-entity.js";
+import { SHARED_COLLECTIONS } from "../../kernel/region-records.js";
 import { escapeRegex, searchKey } from "../../kernel/text.js";
 import { Skill, VolunteerStatus } from "../types/enums.js";
 import type { SkillCount, Volunteer, VolunteerGroup, VolunteerStats } from "../types/volunteer.js";
@@ -33,7 +34,8 @@ export interface GroupDoc {
   createdAt: Date;
 }
 
-export const VOLUNTEERS = "volunteers";
+// Other subgraphs check volunteers through kernel/region-records.ts, by this name.
+export const VOLUNTEERS = SHARED_COLLECTIONS.volunteers;
 export const GROUPS = "volunteer_groups";
 
 export const volunteerIndexes: IndexPlan = {
@@ -169,18 +171,6 @@ export async function volunteerStats(db: Db): Promise<VolunteerStats> {
     .map((skill) => ({ skill, count: counts.get(skill) ?? 0 }))
     .sort((a, b) => b.count - a.count || a.skill.localeCompare(b.skill));
   return { total: facets?.total[0]?.n ?? 0, active: facets?.active[0]?.n ?? 0, bySkill };
-}
-
-/**
- * A volunteer of this region who exists and is ACTIVE, for other subgraphs in the same
- * regional database (assigning help requests, signing up for events).
- */
-export async function requireActiveVolunteer(db: Db, _id: ObjectId, id: string, field: string, forWhat: string): Promise<void> {
-  const record = await volunteersOf(db).findOne({ _id }, { projection: { status: 1 } });
-  if (!record) throw notFound(`${field}: no volunteer ${id}`, { field, id });
-  if (record.status !== VolunteerStatus.ACTIVE) {
-    throw conflict(`${field}: volunteer ${id} is ${record.status}; only ACTIVE volunteers can ${forWhat}`, { field });
-  }
 }
 
 export async function insertGroup(db: Db, region: string, fields: Omit<GroupDoc, "_id" | "nameKey" | "createdAt">): Promise<GroupDoc> {

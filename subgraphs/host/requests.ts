@@ -1,0 +1,100 @@
+// What every operation a region host runs goes through, whichever endpoint it came by (its
+// own subgraph endpoint or a batch): the caller, the limits, and the request's context.
+import type http from "node:http";
+import type { ApolloServer } from "@apollo/server";
+import { GraphQLError } from "graphql";
+import type { Db } from "mongodb";
+import { AuditTrail } from "../kernel/audit.js";
+import type { Access, AuthConfig } from "../kernel/auth.js";
+import { Loaders, type SubgraphContext } from "../kernel/context.js";
+import { requestAccess, requestIdOf, sendError } from "../kernel/http.js";
+import { DocumentCache, exceeded, measureOperation, type GraphQLParams, type Measure, type QueryLimits } from "../kernel/limits.js";
+import type { Logger } from "../kernel/log.js";
+import type { Messaging } from "../kernel/messaging.js";
+import type { RegionInfo, RegionRegistry } from "../kernel/regions.js";
+import type { SubgraphDefinition } from "../kernel/subgraph.js";
+import type { SubgraphName } from "../manifest.js";
+
+export interface HostedRegion {
+  info: RegionInfo;
+  db: Db;
+  messaging: Messaging;
+}
+
+export class HostRequests {
+  private readonly documents: DocumentCache;
+
+  constructor(
+    private readonly options: {
+      auth: AuthConfig;
+      limits: QueryLimits;
+      registry: RegionRegistry;
+      log: Logger;
+      keyedHash: (purpose: string, value: string) => string;
+      subgraphs: Map<SubgraphName, SubgraphDefinition>;
+      servers: Map<SubgraphName, ApolloServer<SubgraphContext>>;
+    },
+  ) {
+    this.documents = new DocumentCache(options.limits);
+  }
+
+  get limits(): QueryLimits {
+    return this.options.limits;
+  }
+
+  server(subgraph: string): ApolloServer<SubgraphContext> | undefined {
+    return this.options.servers.get(subgraph as SubgraphName);
+  }
+
+  /**
+   * Every subgraph operation needs a caller; what anonymous users may see (region names and
+   * status) the gateway answers itself. Null after replying 401.
+   */
+  async access(req: http.IncomingMessage, res: http.ServerResponse, region: string): Promise<Access | null> {
+    const access = await requestAccess(req, res, this.options.auth, region);
+    if (!access) return null;
+    if (!access.caller) {
+      sendError(res, 401, "UNAUTHENTICATED", "authentication required: send 'Authorization: Bearer <token>'");
+      return null;
+    }
+    return access;
+  }
+
+  /**
+   * The same limits as the gateway's, for callers who reach a region directly: the document's
+   * size first, then depth, aliases, cost and `_entities` representations, in time linear in
+   * the document. The operation's measure, or the error refusing it; undefined when the
+   * request cannot be read (Apollo then answers with its own error, running nothing).
+   */
+  limited(subgraph: SubgraphName, params: GraphQLParams | undefined): Measure | GraphQLError | undefined {
+    const resolved = this.documents.operation(params);
+    if (!resolved || resolved instanceof GraphQLError) return resolved;
+    let measure: Measure;
+    try {
+      measure = measureOperation(this.options.subgraphs.get(subgraph)!.schema, resolved.bounded, resolved.operation, params!.variables, {
+        regions: 1,
+        defaultListSize: this.options.limits.defaultListSize,
+      });
+    } catch (err) {
+      // Malformed `_entities` representations: the caller's error, named.
+      if (err instanceof GraphQLError) return err;
+      throw err;
+    }
+    return exceeded(measure, this.options.limits) ?? measure;
+  }
+
+  context(req: http.IncomingMessage, region: HostedRegion, subgraph: SubgraphName, access: Access): SubgraphContext {
+    return {
+      region: region.info,
+      messaging: region.messaging,
+      subgraph,
+      registry: this.options.registry,
+      db: region.db,
+      access,
+      loaders: new Loaders(),
+      log: this.options.log,
+      audit: new AuditTrail(region.db, access, requestIdOf(req) ?? null, "(anonymous operation)"),
+      keyedHash: this.options.keyedHash,
+    };
+  }
+}
