@@ -15,7 +15,7 @@ import { type SubgraphName } from "../../subgraphs/manifest.js";
 import type { Metrics } from "../metrics.js";
 import { analyse, LruCache, restrictToFields, type FetchPlan, type RootField } from "./plan.js";
 import { routeRepresentation, routeRootField } from "./routing.js";
-import { postJson, TimeoutError } from "./transport.js";
+import { postJson, TimeoutError, type Transport } from "./transport.js";
 
 export interface SubgraphResponse {
   data?: Record<string, unknown> | null;
@@ -44,6 +44,8 @@ export interface RouterOptions {
   broadcast?: Partial<Record<SubgraphName, readonly string[]>>;
   /** The most representations a region host takes in one request (its MAX_REPRESENTATIONS). */
   maxRepresentations?: number;
+  /** How requests reach the regions; by default `postJson` (keep-alive http/https). */
+  transport?: Transport;
 }
 
 class Unavailable {
@@ -122,7 +124,11 @@ export class RegionalRouter {
   /** Batch URLs that answered 404: hosts without the endpoint. */
   private readonly withoutBatch = new Set<string>();
 
-  constructor(private readonly options: RouterOptions) {}
+  private readonly transport: Transport;
+
+  constructor(private readonly options: RouterOptions) {
+    this.transport = options.transport ?? postJson;
+  }
 
   private plan(query: string): FetchPlan {
     let plan = this.plans.get(query);
@@ -201,7 +207,7 @@ export class RegionalRouter {
   private async post(url: string, body: unknown, caller: CallerInfo, region: string): Promise<{ status: number; json: unknown } | Error> {
     try {
       const authorization = caller.authorizationFor ? await caller.authorizationFor(region) : caller.authorization;
-      const res = await postJson(
+      const res = await this.transport(
         url,
         JSON.stringify(body),
         {

@@ -13,6 +13,14 @@ export class TimeoutError extends Error {
   override name = "TimeoutError";
 }
 
+/**
+ * How the router reaches a region: POSTs a JSON body and resolves with the answer's status
+ * and text whatever the status; rejects on a network error, and with TimeoutError when no
+ * whole answer arrived within `timeoutMs`. `postJson` is the one used in production; tests
+ * give the router another, so its failure paths run without sockets.
+ */
+export type Transport = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<PostResult>;
+
 // Every socket a national query opened stays open for the next one: with fewer kept free,
 // each query would reconnect most of its fetches (several times the CPU of a request).
 const agents = {
