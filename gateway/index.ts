@@ -1,4 +1,4 @@
-// `npm run gateway`: env REGISTRY (path), PORT, JWT_SECRET, REGION_TIMEOUT_MS, … (see config.ts).
+// `npm run gateway`: env REGISTRY (path), PORT, JWT_SECRET, … (gateway/config.ts; the README's Environment).
 import "reflect-metadata";
 import { readFileSync } from "node:fs";
 import { limitsFromEnv, onShutdown, parseOrExit } from "../subgraphs/kernel/config.js";
@@ -30,7 +30,7 @@ const gateway = await createGateway({
   log,
   timeoutMs: env.REGION_TIMEOUT_MS,
   healthIntervalMs: env.HEALTH_INTERVAL_MS,
-  corsOrigins: env.CORS_ORIGINS === "*" ? "*" : env.CORS_ORIGINS.split(",").map((o) => o.trim()),
+  corsOrigins: env.CORS_ORIGINS === "*" ? "*" : env.CORS_ORIGINS === "none" ? [] : env.CORS_ORIGINS.split(",").map((o) => o.trim()),
   production: env.NODE_ENV === "production",
   limits: limitsFromEnv(env),
   identity,

@@ -1,25 +1,14 @@
 // `npm run seed`: deterministic demo data for REGIONS (`all` or codes) in MONGODB_URI,
 // skipping regions that have data already. PSEUDONYM_KEY must be the hosts' key.
 import "reflect-metadata";
-import { z } from "zod";
-import { optionalEnv, parseOrExit } from "../subgraphs/kernel/config.js";
+import { parseOrExit, seedEnv } from "../subgraphs/kernel/config.js";
 import { connectMongo, ensureIndexes, regionDbName } from "../subgraphs/kernel/mongo.js";
 import { keyedHasher } from "../subgraphs/kernel/pseudonym.js";
 import { RegionRegistry } from "../subgraphs/kernel/regions.js";
 import { buildSubgraphs } from "../subgraphs/index.js";
 import { isSeeded, seedRegion } from "./seed/seed.js";
 
-const env = parseOrExit(
-  z.object({
-    MONGODB_URI: z.string().startsWith("mongodb", "must be a mongodb:// or mongodb+srv:// URI"),
-    REGIONS: z.string().default("all"),
-    DB_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/).default("aidgraph"),
-    PSEUDONYM_KEY: z.string().min(32, "must be at least 32 characters"),
-    REGISTRY: optionalEnv(z.string()),
-  }),
-  process.env,
-  "environment variable",
-);
+const env = parseOrExit(seedEnv, process.env, "environment variable");
 
 let regions;
 try {

@@ -5,14 +5,13 @@
 import "reflect-metadata";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { z } from "zod";
 import { registryFor } from "../gateway/registry.js";
 import { GatewayIdentity } from "../gateway/identity.js";
 import { createGateway } from "../gateway/server.js";
 import { buildSubgraphs } from "../subgraphs/index.js";
 import { SUBGRAPH_NAMES } from "../subgraphs/manifest.js";
 import { hs256Config, mintToken } from "../subgraphs/kernel/auth.js";
-import { onShutdown, optionalEnv, parseOrExit, port } from "../subgraphs/kernel/config.js";
+import { onShutdown, parseOrExit, startEnv } from "../subgraphs/kernel/config.js";
 import { listen } from "../subgraphs/kernel/http.js";
 import { createLogger } from "../subgraphs/kernel/log.js";
 import { connectMongo } from "../subgraphs/kernel/mongo.js";
@@ -25,22 +24,7 @@ import { isSeeded, seedRegion } from "./seed/seed.js";
 
 const started = performance.now();
 process.env.APOLLO_TELEMETRY_DISABLED = "1";
-const env = parseOrExit(
-  z.object({
-    PORT: port(4000),
-    HOST: z.string().min(1).default("127.0.0.1"),
-    MONGODB_URI: optionalEnv(z.string().startsWith("mongodb", "must be a mongodb:// or mongodb+srv:// URI")),
-    MONGO_PORT: port(0),
-    REGIONS: z.string().default("all"),
-    DB_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/).default("aidgraph"),
-    JWT_SECRET: optionalEnv(z.string().min(32, "must be at least 32 characters")),
-    PSEUDONYM_KEY: optionalEnv(z.string().min(32, "must be at least 32 characters")),
-    REGION_TIMEOUT_MS: z.coerce.number().int().min(50).default(5000),
-    NODE_ENV: z.string().default("development"),
-  }),
-  process.env,
-  "environment variable",
-);
+const env = parseOrExit(startEnv, process.env, "environment variable");
 // Demo data, printed tokens, a shared secret and introspection: nothing here is for production.
 if (env.NODE_ENV === "production") {
   process.stderr.write("npm start is the development default and does not run with NODE_ENV=production; run `npm run region-host` and `npm run gateway` (see the README)\n");

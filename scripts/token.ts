@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { hs256Config, mintToken, ROLES } from "../subgraphs/kernel/auth.js";
-import { optionalEnv, parseOrExit } from "../subgraphs/kernel/config.js";
+import { parseOrExit, tokenEnv } from "../subgraphs/kernel/config.js";
 import { REGION_CODE } from "../subgraphs/kernel/ids.js";
 
 const { values } = parseArgs({
@@ -21,10 +21,6 @@ const args = parseOrExit(
   values,
   "argument",
 );
-const env = parseOrExit(
-  z.object({ JWT_SECRET: z.string().min(32, "must be at least 32 characters"), JWT_ISSUER: optionalEnv(z.string()), JWT_AUDIENCE: optionalEnv(z.string()) }),
-  process.env,
-  "environment variable",
-);
+const env = parseOrExit(tokenEnv, process.env, "environment variable");
 const sub = args.sub ?? `dev-${args.role.toLowerCase()}${args.region ? `-${args.region.toLowerCase()}` : ""}`;
 console.log(await mintToken(hs256Config(env.JWT_SECRET, env.JWT_ISSUER, env.JWT_AUDIENCE), { sub, role: args.role, region: args.region }, args.expires));

@@ -1,11 +1,10 @@
 // Running a region host as a process: configuration from the environment (fail fast,
 // secrets never printed), Mongo connection, listening, and a graceful drain on SIGTERM.
 import { readFileSync } from "node:fs";
-import { z } from "zod";
 import { authFromEnv } from "../kernel/auth.js";
-import { authEnv, limitsEnv, limitsFromEnv, onShutdown, optionalEnv, parseOrExit, port } from "../kernel/config.js";
+import { AUTH_VARIABLES, env, LIMIT_VARIABLES, limitsFromEnv, onShutdown, parseOrExit } from "../kernel/config.js";
 import { createLogger } from "../kernel/log.js";
-import { privateKeysFile, publicJwk } from "../kernel/keys.js";
+import { privateKeysFile } from "../kernel/keys.js";
 import { RegionLink } from "./link.js";
 import { connectMongo } from "../kernel/mongo.js";
 import { DEFAULT_RETRY } from "./outbox.js";
@@ -13,36 +12,32 @@ import { RegionRegistry, type RegionInfo } from "../kernel/regions.js";
 import { createRegionHost, listen } from "./server.js";
 import type { SubgraphDefinition } from "../kernel/subgraph.js";
 
-export const hostEnv = authEnv.and(limitsEnv).and(z.object({
-  REGIONS: z.string().min(1).default("all"),
-  PORT: port(4001),
-  HOST: z.string().min(1).default("127.0.0.1"),
-  MONGODB_URI: z.string().startsWith("mongodb", "must be a mongodb:// or mongodb+srv:// URI"),
-  DB_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, "lower-case letters, digits and _ only").default("aidgraph"),
-  PSEUDONYM_KEY: z.string().min(32, "must be at least 32 characters"),
-  REGISTRY: optionalEnv(z.string()),
-  /** JSON file: region code → that region's private Ed25519 JWK (`npm run transfer-keys`). */
-  TRANSFER_KEYS: optionalEnv(z.string()),
-  /** Retries of region-to-region messages: the first after about this long, doubling… */
-  OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(10).default(DEFAULT_RETRY.baseMs),
-  /** …up to this. */
-  OUTBOX_RETRY_MAX_MS: z.coerce.number().int().min(10).default(DEFAULT_RETRY.maxMs),
-  /** How long one delivery attempt may take. */
-  OUTBOX_TIMEOUT_MS: z.coerce.number().int().min(100).default(DEFAULT_RETRY.timeoutMs),
-  /** The national gateway's public key (JSON, from `npm run gateway-key`): its assertions of callers are accepted. */
-  GATEWAY_PUBLIC_KEY: optionalEnv(
-    z
-      .string()
-      .transform((text, ctx) => {
-        try {
-          return publicJwk.parse(JSON.parse(text));
-        } catch {
-          ctx.addIssue({ code: "custom", message: "must be the gateway's public Ed25519 JWK as JSON" });
-          return z.NEVER;
-        }
-      }),
-  ),
-}));
+/** The region host's environment (subgraphs/kernel/config.ts declares every variable). */
+export const hostEnv = env(
+  "region-host",
+  [
+    ...AUTH_VARIABLES,
+    "LOG_LEVEL",
+    "PORT",
+    "HOST",
+    "REGIONS",
+    "MONGODB_URI",
+    "DB_PREFIX",
+    "PSEUDONYM_KEY",
+    "REGISTRY",
+    "GATEWAY_PUBLIC_KEY",
+    "TRANSFER_KEYS",
+    "OUTBOX_RETRY_BASE_MS",
+    "OUTBOX_RETRY_MAX_MS",
+    "OUTBOX_TIMEOUT_MS",
+    ...LIMIT_VARIABLES,
+  ],
+  {
+    defaults: { PORT: 4001, OUTBOX_RETRY_BASE_MS: DEFAULT_RETRY.baseMs, OUTBOX_RETRY_MAX_MS: DEFAULT_RETRY.maxMs, OUTBOX_TIMEOUT_MS: DEFAULT_RETRY.timeoutMs },
+    // Its data and the key its national ID hashes are made with: no default would do.
+    required: ["MONGODB_URI", "PSEUDONYM_KEY"],
+  },
+);
 
 /**
  * The hosted regions' signing keys and every region's address and public key (from the

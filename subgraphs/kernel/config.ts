@@ -1,14 +1,18 @@
-// Configuration from the environment, parsed with zod; bad values stop the process with
-// a message naming the variable, never printing its value (it may be a secret).
+// Configuration from the environment: every variable any process reads is declared once
+// here (its validation, its default, what it means), with the rules that tie several
+// together; each process composes its configuration from these (`env(...)`), and the
+// README's environment table is generated from the same declarations (`npm run env-table`).
+// Bad values stop the process with a message naming the variable, never printing its value
+// (it may be a secret).
 import { z } from "zod";
 import { DEFAULT_MAX_LIFETIME_S } from "./auth.js";
+import { publicJwk } from "./keys.js";
 import { DEFAULT_LIMITS, type QueryLimits } from "./limits.js";
 
-/** An environment variable that counts as unset when empty (`FOO= npm start`). */
-export const optionalEnv = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+const portNumber = z.coerce.number().int().min(0).max(65535);
 
-export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+/** A port argument (`--port`) with its default. */
+export const port = (fallback: number) => portNumber.default(fallback);
 
 /** Parses with zod; on failure prints which setting is wrong (never its value) and exits. */
 export function parseOrExit<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
@@ -39,51 +43,217 @@ export function onShutdown(stop: () => Promise<void>): void {
   process.once("SIGTERM", handler);
 }
 
-/**
- * Token verification settings, shared by the gateway and the region hosts: JWKS_URL (with
- * JWT_ISSUER and JWT_AUDIENCE) in production, or JWT_SECRET (HS256) in development. With
- * NODE_ENV=production a shared secret is refused unless JWT_ALLOW_HS256=true (anyone who
- * holds it can mint any identity), and the keys must come over https.
- */
-export const authEnv = z
-  .object({
-    NODE_ENV: z.string().default("development"),
-    JWT_SECRET: optionalEnv(z.string().min(32, "must be at least 32 characters")),
-    JWKS_URL: optionalEnv(z.url()),
-    JWT_ISSUER: optionalEnv(z.string()),
-    JWT_AUDIENCE: optionalEnv(z.string()),
-    /** Longest accepted token lifetime, in seconds. */
-    JWT_MAX_LIFETIME: z.coerce.number().int().min(60).default(DEFAULT_MAX_LIFETIME_S),
-    JWT_ALLOW_HS256: optionalEnv(z.enum(["true", "false"])).transform((v) => v === "true"),
-  })
-  .refine((e) => e.JWT_SECRET || e.JWKS_URL, { message: "set JWT_SECRET (development) or JWKS_URL (production)", path: ["JWT_SECRET"] })
-  .refine((e) => !e.JWKS_URL || (e.JWT_ISSUER && e.JWT_AUDIENCE), { message: "JWKS_URL needs JWT_ISSUER and JWT_AUDIENCE", path: ["JWKS_URL"] })
-  .refine((e) => e.NODE_ENV !== "production" || e.JWKS_URL || e.JWT_ALLOW_HS256, {
-    message: "NODE_ENV=production verifies tokens with an identity provider's keys (JWKS_URL); a shared secret only with JWT_ALLOW_HS256=true",
-    path: ["JWT_SECRET"],
-  })
-  .refine((e) => e.NODE_ENV !== "production" || !e.JWKS_URL || e.JWKS_URL.startsWith("https://"), {
-    message: "must be an https:// URL with NODE_ENV=production",
-    path: ["JWKS_URL"],
-  });
+interface VariableOptions<S extends z.ZodType> {
+  /** The value when unset, in every process that reads it (unless the process gives its own). */
+  default?: z.output<S>;
+  /** What an unset variable without a default means (for the README). */
+  unset?: string;
+}
 
-/**
- * Request limits, the same variables and defaults at the gateway and at every region host
- * (regional offices expose their subgraphs directly, so both must refuse the same requests).
- */
-export const limitsEnv = z.object({
-  MAX_TOKENS: z.coerce.number().int().min(50).default(DEFAULT_LIMITS.maxTokens),
-  MAX_DEPTH: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxDepth),
-  MAX_ALIASES: z.coerce.number().int().min(0).default(DEFAULT_LIMITS.maxAliases),
-  MAX_COST: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxCost),
-  MAX_DIRECTIVES: z.coerce.number().int().min(0).default(DEFAULT_LIMITS.maxDirectives),
-  MAX_FRAGMENTS: z.coerce.number().int().min(0).default(DEFAULT_LIMITS.maxFragments),
-  MAX_SPREADS: z.coerce.number().int().min(0).default(DEFAULT_LIMITS.maxSpreads),
-  MAX_FIELDS: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxFields),
-  MAX_REPRESENTATIONS: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxRepresentations),
+const variable = <S extends z.ZodType, const O extends VariableOptions<S> = object>(schema: S, description: string, options?: O) =>
+  ({ schema, description, ...options }) as { schema: S; description: string } & O;
+
+const ms = (min: number) => z.coerce.number().int().min(min);
+const limit = (min: number, fallback: number, description: string) => variable(z.coerce.number().int().min(min), description, { default: fallback });
+const SECRET = z.string().min(32, "must be at least 32 characters");
+
+/** Every environment variable of every process, in the README's order. */
+export const VARIABLES = {
+  NODE_ENV: variable(
+    z.string(),
+    "`production`: the production rules below apply, no introspection or landing page, unexpected errors masked; `npm start` refuses to run",
+    { default: "development" },
+  ),
+  LOG_LEVEL: variable(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "level of the structured logs (pino)", {
+    unset: "`info` (`silent` with `NODE_ENV=test`)",
+  }),
+  // Every process that listens has its own default port.
+  PORT: variable(portNumber, "port to listen on (`0`: any free port)"),
+  HOST: variable(z.string().min(1), "address to listen on", { default: "127.0.0.1" }),
+
+  MONGODB_URI: variable(z.string().startsWith("mongodb", "must be a mongodb:// or mongodb+srv:// URI"), "the MongoDB server holding the regions' databases"),
+  MONGO_PORT: variable(portNumber, "port of the embedded engine when `MONGODB_URI` is unset (`0`: any free port)", { default: 0 }),
+  DB_PREFIX: variable(z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, "lower-case letters, digits and _ only"), "one database per region: `<DB_PREFIX>_kz_75`, …", {
+    default: "aidgraph",
+  }),
+  REGIONS: variable(z.string().min(1), "the regions served or seeded: `all` or codes (`KZ-75,KZ-43`)", { default: "all" }),
+  REGISTRY: variable(
+    z.string().min(1),
+    "path of the region registry JSON: every region's subgraph URLs (the gateway), the other regions' URLs and public keys (transfers); with `NODE_ENV=production` the gateway takes only https addresses (or this machine's loopback)",
+    { unset: "Kazakhstan's 20 regions (built in)" },
+  ),
+  PSEUDONYM_KEY: variable(SECRET, "HMAC key for national ID numbers (≥ 32 characters); a region's hosts and `npm run seed` share it"),
+
+  JWT_SECRET: variable(SECRET, "HS256 secret for tokens (≥ 32 characters): development; with `NODE_ENV=production` only with `JWT_ALLOW_HS256=true`"),
+  JWT_ALLOW_HS256: variable(
+    z.enum(["true", "false"]).transform((v) => v === "true"),
+    "`true` accepts `JWT_SECRET` with `NODE_ENV=production` (whoever holds it can mint any identity)",
+    { default: false },
+  ),
+  JWKS_URL: variable(z.url(), "the identity provider's keys (RS256/ES256), for production; needs `JWT_ISSUER` and `JWT_AUDIENCE`"),
+  JWT_ISSUER: variable(z.string(), "the tokens' issuer (`iss`): when set, checked in every token (`npm run token` writes it)"),
+  JWT_AUDIENCE: variable(z.string(), "the tokens' audience (`aud`): when set, checked in every token (`npm run token` writes it)"),
+  JWT_MAX_LIFETIME: variable(z.coerce.number().int().min(60), "longest token lifetime accepted, in seconds", { default: DEFAULT_MAX_LIFETIME_S }),
+
+  SUPERGRAPH: variable(z.string(), "the composed schema the gateway serves (`npm run compose` writes it)", { unset: "`schema/supergraph.graphql`" }),
+  GATEWAY_KEY: variable(
+    z.string(),
+    "the gateway's private Ed25519 key file (`npm run gateway-key`): it signs a per-region assertion of each caller; without it (development only) callers' tokens are forwarded",
+  ),
+  REGION_TIMEOUT_MS: variable(ms(50).max(120_000), "how long a region may take: then its part is `null` with `REGION_UNAVAILABLE`", { default: 5000 }),
+  HEALTH_INTERVAL_MS: variable(ms(500), "how often the gateway checks every region's health", { default: 10_000 }),
+  CORS_ORIGINS: variable(z.string(), "origins browsers may call from: `*`, a comma-separated list, or `none`", { default: "*" }),
+
+  GATEWAY_PUBLIC_KEY: variable(
+    z.string().transform((text, ctx) => {
+      try {
+        return publicJwk.parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be the gateway's public Ed25519 JWK as JSON" });
+        return z.NEVER;
+      }
+    }),
+    "the gateway's public key as JSON (printed by `npm run gateway-key`): its assertions of callers are then accepted",
+  ),
+  TRANSFER_KEYS: variable(
+    z.string(),
+    "file of the served regions' private Ed25519 signing keys (`npm run transfer-keys`) for transfers; required with `NODE_ENV=production`",
+    { unset: "fresh keys at each start: transfers only within this host" },
+  ),
+  // The outbox's own defaults: the region host gives them (the kernel does not import it).
+  OUTBOX_RETRY_BASE_MS: variable(ms(10), "a region-to-region message is retried first after about this long, doubling…"),
+  OUTBOX_RETRY_MAX_MS: variable(ms(10), "…up to this"),
+  OUTBOX_TIMEOUT_MS: variable(ms(100), "how long one delivery attempt to another region may take"),
+
+  // Request limits: the gateway and every region host read the same ones (regional offices
+  // expose their subgraphs directly, so both must refuse the same requests).
+  MAX_TOKENS: limit(50, DEFAULT_LIMITS.maxTokens, "lexical tokens in a document"),
+  MAX_FRAGMENTS: limit(0, DEFAULT_LIMITS.maxFragments, "fragment definitions in a document"),
+  MAX_SPREADS: limit(0, DEFAULT_LIMITS.maxSpreads, "fragment spreads in a document"),
+  MAX_DIRECTIVES: limit(0, DEFAULT_LIMITS.maxDirectives, "directive uses in a document"),
+  MAX_FIELDS: limit(1, DEFAULT_LIMITS.maxFields, "fields an operation expands to, every spread in full"),
+  MAX_DEPTH: limit(1, DEFAULT_LIMITS.maxDepth, "depth of an operation"),
+  MAX_ALIASES: limit(0, DEFAULT_LIMITS.maxAliases, "aliases in an operation"),
+  MAX_COST: limit(1, DEFAULT_LIMITS.maxCost, "estimated cost of an operation"),
+  MAX_REPRESENTATIONS: limit(1, DEFAULT_LIMITS.maxRepresentations, "representations in one `_entities` call (or one batch)"),
+};
+
+type Variables = typeof VARIABLES;
+export type VariableName = keyof Variables;
+type Value<K extends VariableName> = z.output<Variables[K]["schema"]>;
+type WithDefault = { [K in VariableName]: Variables[K] extends { default: unknown } ? K : never }[VariableName];
+
+/** How tokens are verified: JWKS_URL (with issuer and audience) in production, JWT_SECRET in development. */
+export const AUTH_VARIABLES = ["NODE_ENV", "JWT_SECRET", "JWT_ALLOW_HS256", "JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_MAX_LIFETIME"] as const;
+export const LIMIT_VARIABLES = [
+  "MAX_TOKENS",
+  "MAX_FRAGMENTS",
+  "MAX_SPREADS",
+  "MAX_DIRECTIVES",
+  "MAX_FIELDS",
+  "MAX_DEPTH",
+  "MAX_ALIASES",
+  "MAX_COST",
+  "MAX_REPRESENTATIONS",
+] as const;
+
+/** A condition on several variables; it applies to every process that reads all of them. */
+interface Rule {
+  variables: readonly VariableName[];
+  /** The variable the error names. */
+  path: VariableName;
+  message: string;
+  holds: (env: Record<string, unknown>) => unknown;
+}
+
+const rule = <const N extends VariableName>(variables: readonly N[], path: N, message: string, holds: (env: { [K in N]?: Value<K> }) => unknown): Rule => ({
+  variables,
+  path,
+  message,
+  holds: holds as Rule["holds"],
 });
 
-export function limitsFromEnv(env: z.infer<typeof limitsEnv>): QueryLimits {
+export const RULES: readonly Rule[] = [
+  rule(["JWT_SECRET", "JWKS_URL"], "JWT_SECRET", "set JWT_SECRET (development) or JWKS_URL (production)", (e) => e.JWT_SECRET || e.JWKS_URL),
+  rule(["JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"], "JWKS_URL", "JWKS_URL needs JWT_ISSUER and JWT_AUDIENCE", (e) => !e.JWKS_URL || (e.JWT_ISSUER && e.JWT_AUDIENCE)),
+  // Anyone who holds a shared secret can mint any identity.
+  rule(
+    ["NODE_ENV", "JWT_SECRET", "JWKS_URL", "JWT_ALLOW_HS256"],
+    "JWT_SECRET",
+    "NODE_ENV=production verifies tokens with an identity provider's keys (JWKS_URL); a shared secret only with JWT_ALLOW_HS256=true",
+    (e) => e.NODE_ENV !== "production" || e.JWKS_URL || e.JWT_ALLOW_HS256,
+  ),
+  rule(["NODE_ENV", "JWKS_URL"], "JWKS_URL", "must be an https:// URL with NODE_ENV=production", (e) => e.NODE_ENV !== "production" || !e.JWKS_URL || e.JWKS_URL.startsWith("https://")),
+  rule(
+    ["NODE_ENV", "GATEWAY_KEY"],
+    "GATEWAY_KEY",
+    "is required with NODE_ENV=production: without it the gateway would hand every region the caller's own token (see npm run gateway-key)",
+    (e) => e.NODE_ENV !== "production" || e.GATEWAY_KEY,
+  ),
+];
+
+/** How one process reads a variable, for the README. */
+export type Reading = { name: VariableName; required: true } | { name: VariableName; required: false; default?: unknown; unset?: string };
+
+export interface ProcessDoc {
+  /** The npm script that runs the process. */
+  script: string;
+  readings: Reading[];
+  rules: Rule[];
+}
+
+type Simplify<T> = { [K in keyof T]: T[K] } & unknown;
+/** The parsed environment: variables with a default or required are always there. */
+export type EnvOf<N extends VariableName, Present extends VariableName> = Simplify<{ [K in N & Present]: Value<K> } & { [K in Exclude<N, Present>]?: Value<K> }>;
+
+/** A process's environment schema (parse `process.env` with it), with what the README shows of it. */
+export type ProcessEnv<T> = z.ZodType<T> & { readonly doc: ProcessDoc };
+
+const unsetIfEmpty = (value: unknown) => (value === "" ? undefined : value);
+
+/**
+ * The environment of the process run by `npm run <script>`: the variables `names`, each as
+ * the registry declares it, but for the process's own `defaults`, the variables it cannot
+ * run without (`required`) and, for the README, what an unset one means there (`unset`).
+ * Every rule whose variables the process reads applies. An empty value counts as unset
+ * (`FOO= npm start`).
+ */
+export function env<const N extends VariableName, const D extends { [K in N]?: Value<K> } = object, const R extends N = never>(
+  script: string,
+  names: readonly N[],
+  options: { defaults?: D; required?: readonly R[]; unset?: { [K in N]?: string } } = {},
+): ProcessEnv<EnvOf<N, WithDefault | R | (keyof D & VariableName)>> {
+  const shape: Record<string, z.ZodType> = {};
+  const readings: Reading[] = [];
+  for (const name of names) {
+    const declared: { schema: z.ZodType; default?: unknown; unset?: string } = VARIABLES[name];
+    const fallback = (options.defaults as Record<string, unknown> | undefined)?.[name] ?? declared.default;
+    if ((options.required as readonly string[] | undefined)?.includes(name)) {
+      readings.push({ name, required: true });
+      shape[name] = z.preprocess((value, ctx) => {
+        const set = unsetIfEmpty(value);
+        if (set === undefined) ctx.addIssue({ code: "custom", message: "is required" });
+        return set;
+      }, declared.schema);
+    } else {
+      readings.push({ name, required: false, default: fallback, unset: options.unset?.[name] ?? declared.unset });
+      shape[name] = z.preprocess(unsetIfEmpty, fallback === undefined ? declared.schema.optional() : declared.schema.default(fallback as never));
+    }
+  }
+  const rules = RULES.filter((r) => r.variables.every((v) => (names as readonly string[]).includes(v)));
+  let schema: z.ZodType<Record<string, unknown>> = z.object(shape);
+  for (const r of rules) {
+    schema = schema.refine(r.holds, {
+      message: r.message,
+      path: [r.path],
+      // Checked once its own variables are valid, whatever else is wrong.
+      when: (payload) => payload.issues.every((issue) => !(r.variables as readonly PropertyKey[]).includes(issue.path?.[0] as PropertyKey)),
+    });
+  }
+  return Object.assign(schema, { doc: { script, readings, rules } }) as never;
+}
+
+export function limitsFromEnv(env: { [K in (typeof LIMIT_VARIABLES)[number]]: number }): QueryLimits {
   return {
     ...DEFAULT_LIMITS,
     maxTokens: env.MAX_TOKENS,
@@ -97,3 +267,19 @@ export function limitsFromEnv(env: z.infer<typeof limitsEnv>): QueryLimits {
     maxRepresentations: env.MAX_REPRESENTATIONS,
   };
 }
+
+// The scripts' environments sit here rather than in the scripts, which run when imported,
+// so that the README's table can list them; the gateway's and the region host's live with
+// them (gateway/config.ts, subgraphs/host/main.ts).
+
+/** `npm start`: everything in one process; unset secrets are made at random. */
+export const startEnv = env("start", ["NODE_ENV", "LOG_LEVEL", "PORT", "HOST", "MONGODB_URI", "MONGO_PORT", "REGIONS", "DB_PREFIX", "JWT_SECRET", "PSEUDONYM_KEY", "REGION_TIMEOUT_MS"], {
+  defaults: { PORT: 4000 },
+  unset: { MONGODB_URI: "the embedded engine, in memory", JWT_SECRET: "random at each start", PSEUDONYM_KEY: "random at each start" },
+});
+
+/** `npm run seed`: demo data into the hosts' databases, hashed with their key. */
+export const seedEnv = env("seed", ["MONGODB_URI", "REGIONS", "DB_PREFIX", "PSEUDONYM_KEY", "REGISTRY"], { required: ["MONGODB_URI", "PSEUDONYM_KEY"] });
+
+/** `npm run token`: a development token. */
+export const tokenEnv = env("token", ["JWT_SECRET", "JWT_ISSUER", "JWT_AUDIENCE"], { required: ["JWT_SECRET"] });
