@@ -9,7 +9,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import type { GraphQLSchema } from "graphql";
 import { withRegions, type AuthConfig } from "../subgraphs/kernel/auth.js";
 import { formatError } from "../subgraphs/kernel/errors.js";
-import { executeGraphQL, readJsonBody, requestAccess, requestIdOf, safeHandler, sendError, sendJson, sendRefusal } from "../subgraphs/kernel/http.js";
+import { DEFAULT_MAX_BODY_BYTES, executeGraphQL, readJsonBody, requestAccess, requestIdOf, safeHandler, sendError, sendJson, sendRefusal } from "../subgraphs/kernel/http.js";
 import { DEFAULT_LIMITS, graphQLParamsOf, type QueryLimits } from "../subgraphs/kernel/limits.js";
 import type { Logger } from "../subgraphs/kernel/log.js";
 import type { RegionRegistry } from "../subgraphs/kernel/regions.js";
@@ -94,7 +94,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   await server.start();
   await health.start();
 
-  const maxBody = options.maxBodyBytes ?? 1_000_000;
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const cors = options.corsOrigins ?? "*";
   let draining = false;
 

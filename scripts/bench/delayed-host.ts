@@ -8,10 +8,10 @@ import "reflect-metadata";
 import { pino } from "pino";
 import { buildSubgraphs } from "../../subgraphs/index.js";
 import { hs256Config } from "../../subgraphs/kernel/auth.js";
-import { listen, readTextBody, sendError, sendJsonText } from "../../subgraphs/kernel/http.js";
+import { DEFAULT_MAX_BODY_BYTES, listen, readTextBody, sendError, sendJsonText } from "../../subgraphs/kernel/http.js";
 import { connectMongo } from "../../subgraphs/kernel/mongo.js";
 import { RegionRegistry } from "../../subgraphs/kernel/regions.js";
-import { createRegionHost, DEFAULT_MAX_BODY_BYTES } from "../../subgraphs/host/server.js";
+import { createRegionHost } from "../../subgraphs/host/server.js";
 
 const delay = Number(process.env.DELAY_MS ?? 50);
 const registry = RegionRegistry.load();

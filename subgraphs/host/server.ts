@@ -10,7 +10,7 @@ import type { Db, MongoClient } from "mongodb";
 import { auditIndexes } from "../kernel/audit.js";
 import { withRegions, type AuthConfig } from "../kernel/auth.js";
 import type { SubgraphContext } from "../kernel/context.js";
-import { safeHandler, sendError, sendJson } from "../kernel/http.js";
+import { DEFAULT_MAX_BODY_BYTES, safeHandler, sendError, sendJson } from "../kernel/http.js";
 import { publicJwk } from "../kernel/keys.js";
 import { DEFAULT_LIMITS, type QueryLimits } from "../kernel/limits.js";
 import type { Logger } from "../kernel/log.js";
@@ -27,9 +27,6 @@ import { ownEntry, serveMessage } from "./endpoints/messages.js";
 import { RegionLink } from "./link.js";
 import { DEFAULT_RETRY, Outbox, outboxIndexes, type RetryPolicy } from "./outbox.js";
 import { HostRequests, type HostedRegion } from "./requests.js";
-
-/** The largest request body a region host reads unless told otherwise. */
-export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
 
 export interface RegionHostOptions {
   subgraphs: SubgraphDefinition[];

@@ -7,6 +7,9 @@ import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest
 import type { GraphQLError, GraphQLFormattedError } from "graphql";
 import { Access, verifyCaller, type AuthConfig } from "./auth.js";
 
+/** The largest request body the gateway and the region hosts read unless told otherwise. */
+export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
+
 export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   sendJsonText(res, status, JSON.stringify(body), headers);
 }
