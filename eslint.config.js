@@ -1,4 +1,4 @@
-// Flat config: the recommended rule sets of ESLint and typescript-eslint, and the project's
+// Flat config: the recommended rule sets of ESLint and typescript-eslint (type-checked), and the project's
 // layering, checked on every import:
 //  - subgraphs/<name>/ never imports another subgraph (cross-subgraph checks go through
 //    subgraphs/kernel/region-records.ts), nor the host (but its index.ts, which runs it) or
@@ -21,7 +21,10 @@ const layer = (files, forbidden, message) => ({
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "coverage/"] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  // Rules that use the types: unhandled promises, unsafe `any`, needless assertions…
+  ...tseslint.configs.recommendedTypeChecked,
+  { languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } } },
+  { files: ["**/*.js", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],

@@ -27,7 +27,7 @@ function reachable(bounded: BoundedDocument, operation: OperationDefinitionNode)
   const nodes: Array<OperationDefinitionNode | FragmentDefinitionNode> = [operation];
   const seen = new Set<string>();
   for (let i = 0; i < nodes.length; i++) {
-    visit(nodes[i]!, {
+    visit(nodes[i], {
       FragmentSpread(spread) {
         const name = spread.name.value;
         const fragment = bounded.fragments.get(name);

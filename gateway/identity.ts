@@ -33,7 +33,7 @@ export class GatewayIdentity {
   /** From a private Ed25519 JWK (`npm run gateway-key`); a fresh one when none is given (development, tests). */
   static async create(jwk?: JWK): Promise<GatewayIdentity> {
     const parsed = privateJwk.parse(jwk ?? (await generatePrivateJwk()));
-    return new GatewayIdentity((await importJWK(parsed, "EdDSA")) as CryptoKey, publicPart(parsed));
+    return new GatewayIdentity(await importJWK(parsed, "EdDSA"), publicPart(parsed));
   }
 
   /** Reads GATEWAY_KEY's file; the error never echoes it (it holds the private key). */

@@ -11,7 +11,7 @@ class Histogram {
     this.sum += seconds;
     this.count++;
     BUCKETS.forEach((b, i) => {
-      if (seconds <= b) this.counts[i]!++;
+      if (seconds <= b) this.counts[i]++;
     });
   }
 }

@@ -75,7 +75,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // Our own drain (onShutdown) stops everything in order; Apollo's would stop this server
     // and re-raise the signal, killing the process mid-drain (it does so unless NODE_ENV=test).
     stopOnTerminationSignals: false,
-    gateway: gateway as never,
+    gateway,
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
     // The guard has parsed within the same bound already; this keeps Apollo's own parse bounded too.

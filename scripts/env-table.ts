@@ -16,10 +16,23 @@ const END = "<!-- env:end -->";
 
 const cell = (text: string) => text.replaceAll("|", "\\|");
 
+/** A default as it would be written in the environment. */
+function shown(value: unknown): string {
+  switch (typeof value) {
+    case "string":
+    case "number":
+    case "boolean":
+    case "bigint":
+      return String(value);
+    default:
+      return JSON.stringify(value);
+  }
+}
+
 function reading(r: Reading | undefined): string {
   if (!r) return "";
   if (r.required) return "**required**";
-  if (r.default !== undefined) return `\`${String(r.default)}\``;
+  if (r.default !== undefined) return `\`${shown(r.default)}\``;
   return r.unset ?? "optional";
 }
 

@@ -90,7 +90,7 @@ const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(`
 aidgraph is up in ${seconds} s
   GraphQL endpoint   ${endpoint}
-  regions            ${regions.length} (${regions[0]!.code} … ${regions.at(-1)!.code}), ${SUBGRAPH_NAMES.length} subgraphs each${seeded ? `, ${seeded} seeded with demo data` : ""}
+  regions            ${regions.length} (${regions[0].code} … ${regions.at(-1)!.code}), ${SUBGRAPH_NAMES.length} subgraphs each${seeded ? `, ${seeded} seeded with demo data` : ""}
   MongoDB            ${embedded ? `embedded engine at ${embedded.uri} (in memory)` : "MONGODB_URI"}
   metrics / health   ${http.url}/metrics  ${http.url}/health
 

@@ -10,6 +10,11 @@ export const REGIONS_SUBGRAPH = "regions";
 export function buildRegionsSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema<GatewayContext>(
     { resolvers: [RegionsResolver], orphanedTypes: [Region] },
-    { Region: { __resolveReference: async (ref: { code: string }, ctx: GatewayContext) => toRegion(ctx.registry.require(ref.code, "code")) } },
+    {
+      Region: {
+        // eslint-disable-next-line @typescript-eslint/require-await -- async so that an unknown code rejects, failing only its own slot of _entities (see subgraphs/kernel/references.ts)
+        __resolveReference: async (ref: { code: string }, ctx: GatewayContext) => toRegion(ctx.registry.require(ref.code, "code")),
+      },
+    },
   );
 }

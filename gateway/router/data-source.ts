@@ -21,6 +21,6 @@ export class RegionalDataSource implements GraphQLDataSource<GatewayContext> {
       this.subgraph,
       { query: request.query, variables: request.variables, operationName: request.operationName },
       { authorization: context.authorization, requestId: context.requestId, authorizationFor: context.authorizationFor },
-    ) as Promise<GatewayResponse>;
+    );
   }
 }

@@ -47,7 +47,7 @@ export class LruCache<K, V> {
 function operationOf(document: DocumentNode): OperationDefinitionNode {
   const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   if (ops.length !== 1) throw new Error(`a subgraph fetch has ${ops.length} operations`);
-  return ops[0]!;
+  return ops[0];
 }
 
 /** Root fields of the operation, expanding inline fragments and fragment spreads at the root. */

@@ -8,7 +8,7 @@
 //  - A region that fails or exceeds the timeout gives null for its part and a
 //    REGION_UNAVAILABLE error naming it; every other region's data arrives.
 import { randomUUID } from "node:crypto";
-import type { GraphQLError, GraphQLFormattedError } from "graphql";
+import { OperationTypeNode, type GraphQLError, type GraphQLFormattedError } from "graphql";
 import { DEFAULT_LIMITS } from "../../subgraphs/kernel/limits.js";
 import { MAX_BATCH, type RegionRegistry } from "../../subgraphs/kernel/regions.js";
 import { type SubgraphName } from "../../subgraphs/manifest.js";
@@ -69,11 +69,14 @@ function asFormatted(err: unknown, path: Array<string | number>): GraphQLFormatt
   return { message: e.message, path, extensions: { ...(e.extensions ?? { code: "INTERNAL_SERVER_ERROR" }) } };
 }
 
+/** `Array.isArray`, narrowing to `unknown[]` rather than `any[]`. */
+const isArray = (v: unknown): v is unknown[] => Array.isArray(v);
+
 /** Merges what several regions answered for one broadcast representation. */
 function combine(a: unknown, b: unknown): unknown {
   if (a === null || a === undefined) return b;
   if (b === null || b === undefined) return a;
-  if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+  if (isArray(a) && isArray(b)) return [...a, ...b];
   if (typeof a === "number" && typeof b === "number") return a + b;
   if (typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
     const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
@@ -168,7 +171,7 @@ export class RegionalRouter {
   }
 
   private async flush({ region, url, caller, items }: Batch): Promise<void> {
-    if (items.length === 1) return items[0]!.resolve(await this.sendOne(region, items[0]!.subgraph, items[0]!.body, caller));
+    if (items.length === 1) return items[0].resolve(await this.sendOne(region, items[0].subgraph, items[0].body, caller));
     // A host takes at most MAX_BATCH operations and maxRepresentations representations per batch.
     const parts = partition(items, MAX_BATCH, this.maxRepresentations, (i) => i.representations);
     if (parts.length > 1) {
@@ -308,7 +311,7 @@ export class RegionalRouter {
     request: FetchRequest,
     caller: CallerInfo,
   ): Promise<SubgraphResponse> {
-    const mutation = plan.operation.operation === "mutation";
+    const mutation = plan.operation.operation === OperationTypeNode.MUTATION;
     const parentType = mutation ? "Mutation" : "Query";
     const errors: GraphQLFormattedError[] = [];
     const data: Record<string, unknown> = {};
@@ -329,7 +332,7 @@ export class RegionalRouter {
       else groups.push({ region, fields: [field] });
     }
     if (plan.fields.some((f) => f.name === "__typename")) data.__typename = parentType;
-    const whole = groups.length === 1 && groups[0]!.fields.length === plan.fields.filter((f) => !f.name.startsWith("__")).length;
+    const whole = groups.length === 1 && groups[0].fields.length === plan.fields.filter((f) => !f.name.startsWith("__")).length;
 
     const run = async (group: { region: string; fields: RootField[] }) => {
       const keys = new Set(group.fields.map((f) => f.responseKey));

@@ -5,6 +5,7 @@
 // off this machine's two shared cores, as when each region is its own machine). Prints
 // the three base URLs on one line.
 import "reflect-metadata";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { pino } from "pino";
 import { buildSubgraphs } from "../../subgraphs/index.js";
 import { hs256Config } from "../../subgraphs/kernel/auth.js";
@@ -30,7 +31,7 @@ const host = await createRegionHost({
 const delayed = await listen((req, res) => void setTimeout(() => host.handler(req, res), delay));
 const direct = await listen(host.handler);
 const answers = new Map<string, { status: number; type: string; body: string }>();
-const replayed = await listen(async (req, res) => {
+const replay = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
   const read = await readTextBody(req, res, DEFAULT_MAX_BODY_BYTES);
   if (!read) return;
   const headers = { "content-type": req.headers["content-type"] ?? "application/json", authorization: req.headers.authorization ?? "" };
@@ -48,6 +49,7 @@ const replayed = await listen(async (req, res) => {
   }
   const { status, type, body } = answer;
   setTimeout(() => sendJsonText(res, status, body, { "content-type": type }), delay);
-});
+};
+const replayed = await listen((req, res) => void replay(req, res));
 console.log(`${delayed.url} ${direct.url} ${replayed.url}`);
 process.once("SIGTERM", () => process.exit(0));

@@ -36,7 +36,7 @@ const NATIONAL = `{ regions { code status { healthy } volunteerStats { total act
 
 /** User + system CPU time of a process so far, from /proc (Linux). */
 function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
 }
 
@@ -110,7 +110,7 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
 
     // One hop: the same query straight to a region's subgraph, and through the gateway.
     const query = `query ($id: ID!) { volunteer(id: $id) { id fullName skills status } }`;
-    const id = ((await postGraphQL(`${directBase}/KZ-75/volunteers/graphql`, `{ _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) { ... on Region { volunteers(first: 1) { nodes { id } } } } }`, token))._entities as Array<{ volunteers: { nodes: Array<{ id: string }> } }>)[0]!.volunteers.nodes[0]!.id;
+    const id = ((await postGraphQL(`${directBase}/KZ-75/volunteers/graphql`, `{ _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) { ... on Region { volunteers(first: 1) { nodes { id } } } } }`, token))._entities as Array<{ volunteers: { nodes: Array<{ id: string }> } }>)[0].volunteers.nodes[0].id;
     const requests = 1500;
     await timed(200, () => postGraphQL(gDirect.url, query, token, { id }), 8);
     const tDirect = await timed(requests, () => postGraphQL(`${directBase}/KZ-75/volunteers/graphql`, query, token, { id }), 8);
@@ -169,7 +169,7 @@ async function startup(rows: Row[]): Promise<void> {
     env: { ...process.env, PORT: "0", LOG_LEVEL: "silent", MONGODB_URI: "" },
     stdio: ["ignore", "pipe", "ignore"],
   });
-  const lines = createInterface({ input: proc.stdout! });
+  const lines = createInterface({ input: proc.stdout });
   for await (const line of lines) if (line.includes("Ctrl-C stops")) break;
   const seconds = (performance.now() - t0) / 1000;
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"))?.[1] ?? 0);

@@ -11,7 +11,7 @@ export async function child(script: string, env: Record<string, string>, args: s
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const [line] = (await once(createInterface({ input: proc.stdout! }), "line")) as [string];
+  const [line] = (await once(createInterface({ input: proc.stdout }), "line")) as [string];
   return { proc, line };
 }
 

@@ -36,8 +36,8 @@ async function side(code: string, peer: string, keys: Record<string, Awaited<Ret
   const mongo = await connectMongo(engine.uri);
   const registry = RegionRegistry.load();
   const start = async () => {
-    const link = await RegionLink.create({ [code]: keys[code]! });
-    await link.setPeer(peer, { baseUrl: `http://127.0.0.1:${ports[peer]}` }, publicPart(keys[peer]!));
+    const link = await RegionLink.create({ [code]: keys[code] });
+    await link.setPeer(peer, { baseUrl: `http://127.0.0.1:${ports[peer]}` }, publicPart(keys[peer]));
     const host = await createRegionHost({
       subgraphs: await buildSubgraphs(["inventory"]),
       regions: [registry.require(code)],
@@ -56,7 +56,7 @@ async function side(code: string, peer: string, keys: Record<string, Awaited<Ret
   };
   const s: Side = {
     code,
-    port: ports[code]!,
+    port: ports[code],
     ...(await start()),
     restart: async () => {
       Object.assign(s, await start());
@@ -93,15 +93,15 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 export async function runTransferBench(): Promise<Row[]> {
   const rows: Row[] = [];
   const [p75, p43] = await freePorts(2);
-  const ports = { "KZ-75": p75!, "KZ-43": p43! };
+  const ports = { "KZ-75": p75, "KZ-43": p43 };
   const keys = { "KZ-75": await generatePrivateJwk(), "KZ-43": await generatePrivateJwk() };
   const A = await side("KZ-75", "KZ-43", keys, ports);
   const B = await side("KZ-43", "KZ-75", keys, ports);
   const staffA = await mintToken(auth, { sub: "bench-75", role: "REGIONAL_STAFF", region: "KZ-75" });
   const staffB = await mintToken(auth, { sub: "bench-43", role: "REGIONAL_STAFF", region: "KZ-43" });
   try {
-    const from = (await gql(A, staffA, `mutation { addWarehouse(input: { region: "KZ-75", name: "Bench source" }) { id } }`)).addWarehouse!.id;
-    const to = (await gql(B, staffB, `mutation { addWarehouse(input: { region: "KZ-43", name: "Bench destination" }) { id } }`)).addWarehouse!.id;
+    const from = (await gql(A, staffA, `mutation { addWarehouse(input: { region: "KZ-75", name: "Bench source" }) { id } }`)).addWarehouse.id;
+    const to = (await gql(B, staffB, `mutation { addWarehouse(input: { region: "KZ-43", name: "Bench destination" }) { id } }`)).addWarehouse.id;
     await gql(A, staffA, `mutation ($w: ID!) { receiveDonation(input: { warehouseId: $w, donor: "bench", items: [{ item: FOOD_KIT, quantity: 100000 }], idempotencyKey: "bench" }) { id } }`, { w: from });
     const transfer = (i: string) =>
       gql(A, staffA, `mutation ($input: TransferStockInput!) { transferStock(input: $input) { id } }`, {

@@ -1,4 +1,4 @@
-import type { Document } from "bson";
+import type { Document } from "./keys.js";
 
 /**
  * Copies plain objects and arrays; BSON value objects (ObjectId, Decimal128, Binary, …)

@@ -1,10 +1,10 @@
 // One collection: documents keyed by their canonical _id, plus secondary indexes kept as
 // key → ids maps. Documents are never mutated in place (an update stores a new object),
 // so open cursors keep a consistent snapshot without copying.
-import { ObjectId, UUID, type Document } from "bson";
+import { ObjectId, UUID } from "bson";
 import { Query } from "mingo";
 import { CommandError } from "./errors.js";
-import { hasPath, indexValueKey, isDocument, valueKey, valuesAtPath } from "./keys.js";
+import { hasPath, indexValueKey, isArray, isDocument, valueKey, valuesAtPath, type Document } from "./keys.js";
 
 export interface IndexSpec {
   v: number;
@@ -36,6 +36,7 @@ function formatValue(v: unknown): string {
   if (typeof v === "object" && !("_bsontype" in v)) {
     return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${formatValue(x)}`).join(", ")} }`;
   }
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what is left is a number, boolean or bigint, or a BSON value (Long, Decimal128, …) with its own toString: TypeScript cannot narrow `unknown` to that
   return String(v);
 }
 
@@ -63,8 +64,8 @@ class Index {
     if (this.partial && !this.partial.test(doc)) return [];
     if (this.spec.sparse && this.fields.every((f) => !hasPath(doc, f))) return [];
     const perField = this.fields.map((f) => [...new Set(valuesAtPath(doc, f).map(indexValueKey))]);
-    if (perField.length === 1) return perField[0]!;
-    const multi = this.fields.filter((_, i) => perField[i]!.length > 1);
+    if (perField.length === 1) return perField[0];
+    const multi = this.fields.filter((_, i) => perField[i].length > 1);
     if (multi.length > 1) {
       throw new CommandError(
         "CannotIndexParallelArrays",
@@ -77,7 +78,7 @@ class Index {
   /** The key for an equality lookup on every field, given one value per field. */
   lookupKey(values: unknown[]): string {
     const parts = values.map(valueKey);
-    return parts.length === 1 ? parts[0]! : JSON.stringify(parts);
+    return parts.length === 1 ? parts[0] : JSON.stringify(parts);
   }
 
   add(id: string, keys: string[]): void {
@@ -112,7 +113,7 @@ function equalityValues(condition: unknown): unknown[] | undefined {
   if (ops.length !== 1) return undefined;
   const c = condition as Document;
   if ("$eq" in c && isScalar(c.$eq)) return [c.$eq];
-  if ("$in" in c && Array.isArray(c.$in) && c.$in.every(isScalar)) return c.$in;
+  if ("$in" in c && isArray(c.$in) && c.$in.every(isScalar)) return c.$in;
   return undefined;
 }
 
@@ -193,7 +194,7 @@ export class Collection {
       if (typeof seconds !== "number" || index.fields.length !== 1) continue;
       const cutoff = now - seconds * 1000;
       for (const [id, doc] of this.docs) {
-        const times = valuesAtPath(doc, index.fields[0]!).flatMap((v) => (v instanceof Date ? [v.getTime()] : []));
+        const times = valuesAtPath(doc, index.fields[0]).flatMap((v) => (v instanceof Date ? [v.getTime()] : []));
         if (times.length && Math.min(...times) <= cutoff) {
           this.remove(id);
           removed++;

@@ -1,15 +1,15 @@
 // The command layer of the embedded engine: databases of collections, cursors, and one
 // handler per MongoDB command. Every handler runs synchronously to completion, so each
 // single-document write is atomic exactly as it is in mongod.
-import { calculateObjectSize, Long, ObjectId, type Document } from "bson";
+import { calculateObjectSize, Long, ObjectId } from "bson";
 import { Aggregator, find, Query } from "mingo";
 import type { Options as MingoOptions } from "mingo/types";
 import { cloneDoc } from "./clone.js";
 import { Collection, type IndexSpec } from "./collection.js";
 import { asCommandError, CommandError, isUserError } from "./errors.js";
-import { valueKey, valuesAtPath } from "./keys.js";
+import { valueKey, valuesAtPath, type Document } from "./keys.js";
 import { runPipeline } from "./pipeline.js";
-import { applyUpdate, isOperatorUpdate, upsertDocument, validateUpdate, type UpdateSpec } from "./update.js";
+import { applyUpdate, isOperatorUpdate, upsertDocument, validateUpdate } from "./update.js";
 
 export const MAX_BSON_SIZE = 16 * 1024 * 1024;
 const DEFAULT_FIRST_BATCH = 101;
@@ -35,6 +35,7 @@ export type Logger = (message: string) => void;
 
 function int(value: unknown, name: string, fallback: number): number {
   if (value === undefined || value === null) return fallback;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- on purpose: a numeric string or a BSON number (Long, Decimal128, …) gives its digits; anything else (an object: "[object Object]") is NaN, refused below
   const n = typeof value === "number" ? value : Number(String(value));
   if (!Number.isFinite(n)) throw new CommandError("TypeMismatch", `Field '${name}' must be a number`);
   return Math.trunc(n);
@@ -172,7 +173,7 @@ export class Engine {
     let colls = this.dbs.get(db);
     let coll = colls?.get(collName);
     if (!coll && create) {
-      if (!colls) this.dbs.set(db, (colls = new Map()));
+      if (!colls) this.dbs.set(db, (colls = new Map<string, Collection>()));
       coll = new Collection(`${db}.${collName}`);
       colls.set(collName, coll);
     }
@@ -205,9 +206,9 @@ export class Engine {
   private query(
     coll: Collection | undefined,
     filter: Document | undefined,
-    opts: { sort?: Document; skip?: number; limit?: number; projection?: Document; collation?: Document } = {},
+    opts: { sort?: Document; skip?: number; limit?: number; projection?: Document; collation?: MingoOptions["collation"] } = {},
   ): Document[] {
-    const mingoOpts: Partial<MingoOptions> = opts.collation ? { collation: opts.collation as MingoOptions["collation"] } : {};
+    const mingoOpts: Partial<MingoOptions> = opts.collation ? { collation: opts.collation } : {};
     // Compile first: a malformed filter is an error even when the collection is missing.
     const compiled = new Query(filter ?? {}, mingoOpts);
     if (!coll) return [];
@@ -242,7 +243,8 @@ export class Engine {
 
   private find(ctx: CommandContext): Document {
     const { body } = ctx;
-    const coll = this.collection(ctx.db, body.find);
+    const collName = validateCollName(ctx.db, body.find);
+    const coll = this.collection(ctx.db, collName);
     this.checkHint(coll, body.hint);
     const limit = int(body.limit, "limit", 0);
     const docs = this.query(coll, object(body.filter, "filter"), {
@@ -250,16 +252,16 @@ export class Engine {
       skip: int(body.skip, "skip", 0),
       limit: Math.abs(limit),
       projection: object(body.projection, "projection"),
-      collation: object(body.collation, "collation"),
+      collation: object(body.collation, "collation") as MingoOptions["collation"],
     });
     const batchSize = body.batchSize === undefined ? DEFAULT_FIRST_BATCH : int(body.batchSize, "batchSize", 0);
-    return this.cursorReply(`${ctx.db}.${body.find}`, docs, batchSize, Boolean(body.singleBatch) || limit < 0);
+    return this.cursorReply(`${ctx.db}.${collName}`, docs, batchSize, Boolean(body.singleBatch) || limit < 0);
   }
 
   private getMore(ctx: CommandContext): Document {
     const id = String(ctx.body.getMore);
     const cursor = this.cursors.get(id);
-    const ns = `${ctx.db}.${ctx.body.collection}`;
+    const ns = `${ctx.db}.${String(ctx.body.collection)}`;
     if (!cursor || cursor.ns !== ns) throw new CommandError("CursorNotFound", `cursor id ${id} not found`);
     const batch = takeBatch(cursor.docs, cursor.pos, int(ctx.body.batchSize, "batchSize", 0) || Infinity);
     cursor.pos += batch.length;
@@ -289,7 +291,8 @@ export class Engine {
         throw new CommandError("IllegalOperation", `${name} is not supported by the embedded engine`);
       }
     }
-    const coll = this.collection(ctx.db, body.aggregate);
+    const collName = validateCollName(ctx.db, body.aggregate);
+    const coll = this.collection(ctx.db, collName);
     this.checkHint(coll, body.hint);
     // A leading $match goes through the index-aware query; the rest runs natively where it
     // can (pipeline.ts), in mingo on copies where a stage may write into its input.
@@ -309,11 +312,11 @@ export class Engine {
         const query = new Query(filter, opts);
         return (doc) => query.test(doc);
       },
-      (input, rest) => new Aggregator(rest, opts).run(pipelineMutatesInput(rest) ? input.map(cloneDoc) : input) as Document[],
+      (input, rest) => new Aggregator(rest, opts).run<Document>(pipelineMutatesInput(rest) ? input.map(cloneDoc) : input),
     );
     const cursorOpts = object(body.cursor, "cursor") ?? {};
     const batchSize = cursorOpts.batchSize === undefined ? DEFAULT_FIRST_BATCH : int(cursorOpts.batchSize, "batchSize", 0);
-    return this.cursorReply(`${ctx.db}.${body.aggregate}`, docs, batchSize, false);
+    return this.cursorReply(`${ctx.db}.${collName}`, docs, batchSize, false);
   }
 
   private count(ctx: CommandContext): Document {
@@ -402,7 +405,7 @@ export class Engine {
       }
       for (const doc of matches) {
         n++;
-        const next = applyUpdate(doc, st.u as UpdateSpec, { arrayFilters, filter });
+        const next = applyUpdate(doc, st.u, { arrayFilters, filter });
         if (next !== doc) {
           coll.replace(valueKey(doc._id), next);
           nModified++;
@@ -438,7 +441,7 @@ export class Engine {
     const filter = object(body.query, "query") ?? {};
     const fields = object(body.fields, "fields");
     const project = (doc: Document | null): Document | null =>
-      doc && fields && Object.keys(fields).length ? ((find([doc], {}, fields).all()[0] as Document) ?? null) : doc;
+      doc && fields && Object.keys(fields).length ? (find([doc], {}, fields).all()[0] ?? null) : doc;
     if (body.remove && body.update !== undefined) {
       throw new CommandError("FailedToParse", "Cannot specify both an update and remove=true");
     }
@@ -505,7 +508,7 @@ export class Engine {
       idIndex: { v: 2, key: { _id: 1 }, name: "_id_" },
     }));
     const filter = object(ctx.body.filter, "filter");
-    if (filter) infos = find(infos, filter).all() as Document[];
+    if (filter) infos = find(infos, filter).all();
     if (ctx.body.nameOnly) infos = infos.map((i) => ({ name: i.name, type: i.type }));
     const batchSize = int(object(ctx.body.cursor, "cursor")?.batchSize, "batchSize", DEFAULT_FIRST_BATCH);
     return this.cursorReply(`${ctx.db}.$cmd.listCollections`, infos, batchSize, false);
@@ -537,15 +540,17 @@ export class Engine {
   }
 
   private listIndexes(ctx: CommandContext): Document {
-    const coll = this.collection(ctx.db, ctx.body.listIndexes);
-    if (!coll) throw new CommandError("NamespaceNotFound", `ns does not exist: ${ctx.db}.${ctx.body.listIndexes}`);
+    const collName = validateCollName(ctx.db, ctx.body.listIndexes);
+    const coll = this.collection(ctx.db, collName);
+    if (!coll) throw new CommandError("NamespaceNotFound", `ns does not exist: ${ctx.db}.${collName}`);
     const batchSize = int(object(ctx.body.cursor, "cursor")?.batchSize, "batchSize", DEFAULT_FIRST_BATCH);
     return this.cursorReply(coll.ns, coll.indexSpecs().map((s) => ({ ...s })), batchSize, false);
   }
 
   private dropIndexes(ctx: CommandContext): Document {
-    const coll = this.collection(ctx.db, ctx.body.dropIndexes);
-    if (!coll) throw new CommandError("NamespaceNotFound", `ns not found ${ctx.db}.${ctx.body.dropIndexes}`);
+    const collName = validateCollName(ctx.db, ctx.body.dropIndexes);
+    const coll = this.collection(ctx.db, collName);
+    if (!coll) throw new CommandError("NamespaceNotFound", `ns not found ${ctx.db}.${collName}`);
     const was = coll.indexSpecs().length;
     const index = ctx.body.index;
     if (index === "*") coll.dropAllIndexes();
@@ -605,10 +610,10 @@ function takeBatch(docs: Document[], pos: number, count: number): Document[] {
   const out: Document[] = [];
   let bytes = 0;
   for (let i = pos; i < docs.length && out.length < count; i++) {
-    const size = calculateObjectSize(docs[i]!);
+    const size = calculateObjectSize(docs[i]);
     if (out.length > 0 && bytes + size > MAX_BSON_SIZE - 16 * 1024) break;
     bytes += size;
-    out.push(docs[i]!);
+    out.push(docs[i]);
   }
   return out;
 }

@@ -1,7 +1,14 @@
 // Canonical string keys for BSON values, so that values MongoDB considers equal
 // (1, 1.0 and Long(1); two ObjectIds with the same bytes) share one Map key. Used by the
 // _id lookup and by every index.
-import type { Document } from "bson";
+
+/**
+ * A document as the engine handles it. bson's own `Document` types every field `any`, so
+ * nothing read from a command or a stored document would be checked; here a field is
+ * `unknown` until the code looks at it (the shape of mingo's AnyObject). What the wire
+ * layer decodes is one of these, and one of these encodes as a bson `Document`.
+ */
+export type Document = Record<string, unknown>;
 
 interface BsonValue {
   _bsontype: string;
@@ -16,6 +23,9 @@ function numberKey(n: number): string {
   if (Number.isNaN(n)) return "n:NaN";
   return `n:${n === 0 ? 0 : n}`; // -0 and 0 are equal
 }
+
+/** `Array.isArray`, narrowing to `unknown[]` rather than `any[]`. */
+export const isArray = (v: unknown): v is unknown[] => Array.isArray(v);
 
 /** An embedded document: an object that is not an array, a Date or a BSON value. */
 export function isDocument(v: unknown): v is Document {
@@ -35,10 +45,11 @@ export function valueKey(v: unknown): string {
       return v ? "b:1" : "b:0";
     case "object":
       break;
-    default:
-      return `?:${String(v)}`;
+    case "symbol":
+    case "function":
+      return `?:${v.toString()}`;
   }
-  const o = v as object;
+  const o = v;
   if (o instanceof Date) return `d:${o.getTime()}`;
   if (Array.isArray(o)) return `a:[${o.map(valueKey).join(",")}]`;
   if (o instanceof RegExp) return `r:${o.source}/${o.flags}`;
@@ -81,7 +92,7 @@ export function valuesAtPath(doc: Document, path: string): unknown[] {
 
 function collect(value: unknown, parts: string[], i: number, out: unknown[]): void {
   if (i === parts.length) {
-    if (Array.isArray(value)) {
+    if (isArray(value)) {
       if (value.length === 0) out.push(EMPTY_ARRAY);
       else out.push(...value);
     } else {
@@ -96,7 +107,7 @@ function collect(value: unknown, parts: string[], i: number, out: unknown[]): vo
     else for (const el of value) collect(el, parts, i, out);
     return;
   }
-  const next = (value as Record<string, unknown>)[parts[i]!];
+  const next = (value as Record<string, unknown>)[parts[i]];
   if (next !== undefined) collect(next, parts, i + 1, out);
 }
 

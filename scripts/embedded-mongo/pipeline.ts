@@ -6,8 +6,7 @@
 // does not handle natively, hands the rest of the pipeline to mingo unchanged.
 //
 // Native stages never write into their input, so stored documents are shared, not copied.
-import type { Document } from "bson";
-import { isDocument, valueKey } from "./keys.js";
+import { isArray, isDocument, valueKey, type Document } from "./keys.js";
 
 /** Runs `stages` on `input` (mingo), copying the input first if a stage may write into it. */
 export type Fallback = (input: Document[], stages: Document[]) => Document[];
@@ -19,7 +18,7 @@ const UNSUPPORTED = Symbol("unsupported");
 
 interface Runner {
   /** Runs a (sub-)pipeline: natively while it can, then through the fallback. */
-  run(docs: Document[], stages: Document[]): Document[];
+  run: (docs: Document[], stages: Document[]) => Document[];
   match: Matcher;
 }
 
@@ -43,7 +42,7 @@ function project(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORT
   flags.delete("_id");
   const values = [...flags.values()];
   // `{ _id: 1 }` alone keeps only _id; `{ _id: 0 }` alone keeps everything else.
-  const inclusion = values.length ? values[0]! : keepId;
+  const inclusion = values.length ? values[0] : keepId;
   if (values.some((v) => v !== inclusion)) return UNSUPPORTED; // mixed: mingo reports the error
   return docs.map((doc) => {
     const out: Document = {};
@@ -64,7 +63,7 @@ function unwind(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTE
   const out: Document[] = [];
   for (const doc of docs) {
     const value = doc[field];
-    if (Array.isArray(value)) {
+    if (isArray(value)) {
       if (value.length) for (const element of value) out.push({ ...doc, [field]: element });
       else if (preserve) {
         // As in MongoDB: the document stays, without the empty array.
@@ -94,7 +93,8 @@ function group(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTED
     else if (field) sums.push({ name, field });
     else return UNSUPPORTED;
   }
-  const groups = new Map<string, Document>();
+  // Per group: its _id, and each accumulator's running total.
+  const groups = new Map<string, { _id: unknown; totals: Record<string, number> }>();
   for (const doc of docs) {
     const key = idField ? (doc[idField] ?? null) : id;
     // Only plain scalars group natively; documents, arrays and BSON values go to mingo.
@@ -102,22 +102,22 @@ function group(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTED
     const k = valueKey(key);
     let out = groups.get(k);
     if (!out) {
-      out = { _id: key };
-      for (const s of sums) out[s.name] = 0;
+      out = { _id: key, totals: {} };
+      for (const s of sums) out.totals[s.name] = 0;
       groups.set(k, out);
     }
     for (const s of sums) {
-      if (s.constant !== undefined) out[s.name] += s.constant;
+      if (s.constant !== undefined) out.totals[s.name] += s.constant;
       else {
         const v = doc[s.field!];
-        if (typeof v === "number") out[s.name] += v;
+        if (typeof v === "number") out.totals[s.name] += v;
         else if (v !== undefined && v !== null && typeof v !== "string" && typeof v !== "boolean" && !(v instanceof Date) && !Array.isArray(v)) {
           return UNSUPPORTED; // Long, Decimal128, …: mingo keeps their types
         }
       }
     }
   }
-  return [...groups.values()];
+  return [...groups.values()].map(({ _id, totals }) => ({ _id, ...totals }));
 }
 
 function count(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTED {
@@ -162,8 +162,8 @@ export function runPipeline(input: Document[], stages: Document[], match: Matche
       for (let i = 0; i < pipeline.length; i++) {
         const stage = pipeline[i];
         const keys = isDocument(stage) ? Object.keys(stage) : [];
-        const native = keys.length === 1 ? NATIVE.get(keys[0]!) : undefined;
-        const next = native ? native(docs, stage![keys[0]!], runner) : UNSUPPORTED;
+        const native = keys.length === 1 ? NATIVE.get(keys[0]) : undefined;
+        const next = native ? native(docs, stage[keys[0]], runner) : UNSUPPORTED;
         if (next === UNSUPPORTED) return fallback(docs, pipeline.slice(i));
         docs = next;
       }

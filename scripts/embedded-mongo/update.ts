@@ -1,11 +1,11 @@
 // Update semantics on one document: operator updates (via mingo), replacements and
 // pipeline updates, with mongod's checks that mingo leaves out (_id immutability,
 // conflicting paths, unknown modifiers) and the document an upsert starts from.
-import { ObjectId, type Document } from "bson";
+import { ObjectId } from "bson";
 import { Aggregator, Query, update as mingoUpdate } from "mingo";
 import { cloneDoc } from "./clone.js";
 import { CommandError } from "./errors.js";
-import { valueKey } from "./keys.js";
+import { isDocument, valueKey, type Document } from "./keys.js";
 
 const MODIFIERS = new Set([
   "$set", "$unset", "$inc", "$mul", "$min", "$max", "$rename", "$push", "$addToSet",
@@ -17,7 +17,7 @@ export type UpdateSpec = Document | Document[];
 export function isOperatorUpdate(u: UpdateSpec): boolean {
   if (Array.isArray(u)) return false;
   const keys = Object.keys(u);
-  return keys.length > 0 && keys[0]!.startsWith("$");
+  return keys.length > 0 && keys[0].startsWith("$");
 }
 
 /** Rejects malformed update documents before anything is touched. */
@@ -60,7 +60,7 @@ export function validateUpdate(u: unknown): asserts u is UpdateSpec {
   }
   const sorted = [...paths].sort();
   for (let i = 1; i < sorted.length; i++) {
-    const [a, b] = [sorted[i - 1]!, sorted[i]!];
+    const [a, b] = [sorted[i - 1], sorted[i]];
     if (a === b || b.startsWith(`${a}.`)) {
       throw new CommandError("ConflictingUpdateOperators", `Updating the path '${b}' would create a conflict at '${a}'`);
     }
@@ -143,12 +143,12 @@ export function applyUpdate(
     next = new Aggregator(u).run([cloneDoc(doc)])[0] ?? {};
     if (valueKey(next) === valueKey(doc)) return doc;
   } else if (isOperatorUpdate(u)) {
-    const { $setOnInsert, ...rest } = u as Document;
+    const { $setOnInsert, ...rest } = u;
     const modifier = opts.inserting && $setOnInsert ? { ...rest, $set: { ...(rest.$set ?? {}), ...$setOnInsert } } : rest;
     next = cloneDoc(doc);
-    if (opts.inserting && modifier.$set && "_id" in modifier.$set) {
+    if (opts.inserting && isDocument(modifier.$set) && "_id" in modifier.$set) {
       // An upsert may choose its new document's _id; mingo's $set refuses the path.
-      const { _id, ...fields } = modifier.$set as Document;
+      const { _id, ...fields } = modifier.$set;
       if (next._id === undefined) next._id = _id;
       modifier.$set = fields;
     }
@@ -165,7 +165,6 @@ export function applyUpdate(
     }
     if (changed.length === 0) return doc;
   } else {
-    u = u as Document;
     next = { ...(doc._id !== undefined ? { _id: doc._id } : {}), ...u };
     if (!opts.inserting && u._id !== undefined && valueKey(u._id) !== valueKey(doc._id)) {
       throw immutableId();
@@ -209,7 +208,7 @@ function setPath(doc: Document, path: string, value: unknown): void {
     if (target[part] === null || typeof target[part] !== "object") target[part] = {};
     target = target[part] as Document;
   }
-  target[parts[parts.length - 1]!] = value;
+  target[parts[parts.length - 1]] = value;
 }
 
 /** Builds the document an upsert inserts when nothing matched `filter`. */
@@ -225,7 +224,7 @@ export function upsertDocument(filter: Document, u: UpdateSpec, arrayFilters?: D
   } else {
     const fixed: Document = {};
     equalities(filter, fixed);
-    doc = { ...(u as Document) };
+    doc = { ...u };
     if (doc._id === undefined && fixed._id !== undefined) doc._id = fixed._id;
   }
   if (doc._id === undefined) doc._id = new ObjectId();

@@ -73,7 +73,7 @@ export async function seedRegion(
   now = new Date(),
 ): Promise<Record<keyof SeedSizes, number>> {
   const random = rng(region.code);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
   const some = <T>(list: readonly T[], max: number): T[] => [...new Set(Array.from({ length: 1 + Math.floor(random() * max) }, () => pick(list)))];
   const person = () => {
     const female = random() < 0.5;
@@ -107,7 +107,7 @@ export async function seedRegion(
       skills: some(Object.values(Skill), 3),
       languages: random() < 0.7 ? ["kk", "ru"] : random() < 0.5 ? ["ru"] : ["kk", "ru", "en"],
       status: i % 13 === 7 ? VolunteerStatus.INACTIVE : VolunteerStatus.ACTIVE,
-      groupId: i < 3 * Math.floor(sizes.volunteers / 4) ? groups[i % 3]!._id : null,
+      groupId: i < 3 * Math.floor(sizes.volunteers / 4) ? groups[i % 3]._id : null,
       registeredAt: new Date(now.getTime() - (200 - i) * day),
       updatedAt: new Date(now.getTime() - (200 - i) * day),
     };
@@ -138,9 +138,9 @@ export async function seedRegion(
   // The hotline's queue: new calls, triaged ones, some already with a volunteer.
   const requests: HelpRequestDoc[] = Array.from({ length: sizes.helpRequests }, (_, i) => {
     const urgency = pick([Urgency.LOW, Urgency.NORMAL, Urgency.NORMAL, Urgency.HIGH, Urgency.CRITICAL]);
-    const status = [HelpRequestStatus.NEW, HelpRequestStatus.TRIAGED, HelpRequestStatus.ASSIGNED][i % 3]!;
+    const status = [HelpRequestStatus.NEW, HelpRequestStatus.TRIAGED, HelpRequestStatus.ASSIGNED][i % 3];
     const at = new Date(now.getTime() - (i + 1) * 3_600_000);
-    const volunteer = status === HelpRequestStatus.ASSIGNED ? encodeId("Volunteer", code, volunteers[i % volunteers.length]!._id) : null;
+    const volunteer = status === HelpRequestStatus.ASSIGNED ? encodeId("Volunteer", code, volunteers[i % volunteers.length]._id) : null;
     const history: HelpRequestDoc["history"] = [{ from: null, to: HelpRequestStatus.NEW, at, actor, note: null }];
     if (status !== HelpRequestStatus.NEW) history.push({ from: HelpRequestStatus.NEW, to: status, at, actor, note: null });
     return {
@@ -151,7 +151,7 @@ export async function seedRegion(
       urgencyRank: URGENCY_RANK[urgency],
       description: pick(["нужны продукты для семьи", "лекарства для пожилой соседки", "тёплая одежда детям", "консультация юриста", "вода и средства гигиены"]),
       contactPhone: `+770${digits}9${String(100_000 + i).slice(1)}`,
-      beneficiaryId: i % 2 === 0 ? beneficiaries[i % beneficiaries.length]!._id : null,
+      beneficiaryId: i % 2 === 0 ? beneficiaries[i % beneficiaries.length]._id : null,
       assignedVolunteerId: volunteer,
       status,
       history,
@@ -191,12 +191,12 @@ export async function seedRegion(
     const stockLines = Object.values(Item).map((item) => ({ item, delta: 10 + Math.floor(random() * 200) }));
     await runOperation(db, operation(0, "DONATION", stockLines, { donor: pick(DONORS), donorKind: DonorKind.ORGANISATION }), warehouse.name);
     for (let d = 1; d <= 4; d++) {
-      const family = beneficiaries[(w * 4 + d) % beneficiaries.length]!;
+      const family = beneficiaries[(w * 4 + d) % beneficiaries.length];
       await runOperation(
         db,
         operation(d, "DISTRIBUTION", [{ item: Item.FOOD_KIT, delta: -1 }, { item: Item.HYGIENE_KIT, delta: -1 }], {
           beneficiaryId: encodeId("Beneficiary", code, family._id),
-          deliveredBy: encodeId("Volunteer", code, volunteers[d]!._id),
+          deliveredBy: encodeId("Volunteer", code, volunteers[d]._id),
         }),
         warehouse.name,
       );
@@ -205,7 +205,7 @@ export async function seedRegion(
 
   // Coming events, with some volunteers already signed up.
   const events: EventDoc[] = Array.from({ length: sizes.events }, (_, i) => {
-    const [kind, title] = EVENTS[(i + Number(digits)) % EVENTS.length]!;
+    const [kind, title] = EVENTS[(i + Number(digits)) % EVENTS.length];
     const startsAt = new Date(Math.ceil(now.getTime() / day) * day + (3 + i * 4) * day + 9 * 3_600_000);
     const capacity = 20 + 10 * (i % 3);
     const participants = volunteers.slice(i, i + 5).map((v) => ({ volunteerId: encodeId("Volunteer", code, v._id), signedUpAt: now, hours: null, attendedAt: null }));

@@ -30,15 +30,16 @@ export async function startSubgraphServer(sub: SubgraphDefinition, options: { pr
       ApolloServerPluginCacheControlDisabled(),
       {
         // Reads of personal data are written to the audit trail once per request.
-        async requestDidStart() {
-          return {
-            async didResolveOperation({ contextValue, operationName }) {
+        requestDidStart() {
+          return Promise.resolve({
+            didResolveOperation({ contextValue, operationName }) {
               contextValue.audit.setOperation(operationName);
+              return Promise.resolve();
             },
             async willSendResponse({ contextValue }) {
               await contextValue.audit.flush();
             },
-          };
+          });
         },
       },
     ],

@@ -86,9 +86,9 @@ export class RegionLink {
     const link = new RegionLink(options);
     for (const [region, jwk] of Object.entries(privateKeys)) {
       const parsed = privateJwk.parse(jwk);
-      link.signing.set(region, (await importJWK(parsed, ALG)) as CryptoKey);
+      link.signing.set(region, await importJWK(parsed, ALG));
       const { d: _private, ...pub } = parsed;
-      link.peer(region).publicKey = (await importJWK(pub, ALG)) as CryptoKey;
+      link.peer(region).publicKey = await importJWK(pub, ALG);
     }
     if (registry) await link.addRegistry(registry);
     return link;
@@ -96,7 +96,7 @@ export class RegionLink {
 
   /** Development: fresh keys for the regions served here, known only to this process. */
   static async ephemeral(regions: string[], options: LinkOptions = {}): Promise<RegionLink> {
-    return RegionLink.create(Object.fromEntries(await Promise.all(regions.map(async (r) => [r, await generatePrivateJwk()]))), undefined, options);
+    return RegionLink.create(Object.fromEntries(await Promise.all(regions.map(async (r) => [r, await generatePrivateJwk()] as const))), undefined, options);
   }
 
   private peer(region: string): Peer {
@@ -125,7 +125,7 @@ export class RegionLink {
     for (const region of registry.regions) {
       const peer = this.peer(region.code);
       Object.assign(peer.subgraphs, region.subgraphs ?? {});
-      if (region.publicKey && !this.signing.has(region.code)) peer.publicKey = (await importJWK(region.publicKey, ALG)) as CryptoKey;
+      if (region.publicKey && !this.signing.has(region.code)) peer.publicKey = await importJWK(region.publicKey, ALG);
     }
   }
 
@@ -222,7 +222,7 @@ export class RegionLink {
     try {
       ({ payload } = await compactVerify(
         jws.trim(),
-        async (header) => {
+        (header) => {
           signer = typeof header.kid === "string" ? header.kid : "";
           return keyOf(signer);
         },

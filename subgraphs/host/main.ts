@@ -61,7 +61,7 @@ async function linkFromEnv(env: { TRANSFER_KEYS?: string; NODE_ENV: string }, re
   }
   const missing = regions.filter((r) => !keys[r.code]).map((r) => r.code);
   if (missing.length) throw new Error(`TRANSFER_KEYS ${env.TRANSFER_KEYS}: no key for ${missing.join(", ")}`);
-  return RegionLink.create(Object.fromEntries(regions.map((r) => [r.code, keys[r.code]!])), registry, { production: env.NODE_ENV === "production" });
+  return RegionLink.create(Object.fromEntries(regions.map((r) => [r.code, keys[r.code]])), registry, { production: env.NODE_ENV === "production" });
 }
 
 export async function runHost(subgraphs: SubgraphDefinition[], processName: string): Promise<void> {

@@ -243,7 +243,7 @@ export async function enqueue(db: Db, message: OutgoingMessage): Promise<void> {
 async function pool<T>(items: T[], size: number, run: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) await run(items[next++]!);
+    while (next < items.length) await run(items[next++]);
   };
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
 }

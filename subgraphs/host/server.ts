@@ -5,7 +5,7 @@
 // operation goes through is in requests.ts. Building the handler and listening are separate.
 import type http from "node:http";
 import type { ApolloServer } from "@apollo/server";
-import { importJWK, type CryptoKey, type JWK } from "jose";
+import { importJWK, type JWK } from "jose";
 import type { Db, MongoClient } from "mongodb";
 import { auditIndexes } from "../kernel/audit.js";
 import { withRegions, type AuthConfig } from "../kernel/auth.js";
@@ -69,7 +69,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
   // Region claims must name regions of the registry; the gateway's assertions, this host's regions.
   const auth: AuthConfig = {
     ...withRegions(options.auth, registry.regions.map((r) => r.code)),
-    ...(options.gatewayPublicKey ? { gatewayKey: (await importJWK(publicJwk.parse(options.gatewayPublicKey), "EdDSA")) as CryptoKey } : {}),
+    ...(options.gatewayPublicKey ? { gatewayKey: await importJWK(publicJwk.parse(options.gatewayPublicKey), "EdDSA") } : {}),
   };
   const dbs = new Map(options.regions.map((r) => [r.code, options.mongo.db(regionDbName(options.dbPrefix, r.code))]));
   const link = options.link ?? (await RegionLink.ephemeral([...dbs.keys()]));

@@ -80,7 +80,7 @@ const MAX_CACHED_TOKENS = 10_000;
 
 function cacheFor(config: AuthConfig): Map<string, Verified> {
   let cache = verified.get(config);
-  if (!cache) verified.set(config, (cache = new Map()));
+  if (!cache) verified.set(config, (cache = new Map<string, Verified>()));
   return cache;
 }
 
@@ -132,7 +132,7 @@ export async function verifyCaller(header: string | undefined, config: AuthConfi
   if (!header) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw unauthenticated("the Authorization header must be 'Bearer <token>'");
-  const token = match[1]!;
+  const token = match[1];
   const cache = cacheFor(config);
   const hit = cache.get(token);
   if (hit && hit.expiresAt > Date.now()) {

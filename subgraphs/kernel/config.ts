@@ -202,7 +202,7 @@ export interface ProcessDoc {
   rules: Rule[];
 }
 
-type Simplify<T> = { [K in keyof T]: T[K] } & unknown;
+type Simplify<T> = { [K in keyof T]: T[K] };
 /** The parsed environment: variables with a default or required are always there. */
 export type EnvOf<N extends VariableName, Present extends VariableName> = Simplify<{ [K in N & Present]: Value<K> } & { [K in Exclude<N, Present>]?: Value<K> }>;
 

@@ -36,7 +36,7 @@ export class Loaders {
   get<K, V>(name: string, batch: (keys: readonly K[]) => Promise<V[]>, cacheKey?: (key: K) => string): DataLoader<K, V, string | K> {
     let loader = this.loaders.get(name);
     if (!loader) {
-      loader = new DataLoader<K, V, string | K>(batch, cacheKey ? { cacheKeyFn: cacheKey } : {}) as DataLoader<unknown, unknown>;
+      loader = new DataLoader<K, V, string | K>(batch, cacheKey ? { cacheKeyFn: cacheKey } : {});
       this.loaders.set(name, loader);
     }
     return loader as unknown as DataLoader<K, V, string | K>;

@@ -119,7 +119,7 @@ export async function runGraphQL<C extends BaseContext>(
   context: C,
 ): Promise<GraphQLResult> {
   const httpGraphQLRequest: HTTPGraphQLRequest = { ...request, body };
-  const result = await server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
+  const result = await server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: () => Promise.resolve(context) });
   let text: string;
   if (result.body.kind === "complete") text = result.body.string;
   else {

@@ -35,21 +35,21 @@ function shown(value: unknown): string {
 /** Decodes and validates an ID; with `expected`, the ID must be of that entity type. */
 export function decodeId(id: unknown, expected?: EntityType, field = "id"): DecodedId {
   const match = typeof id === "string" ? ID_PATTERN.exec(id) : null;
-  const type = match ? TYPE_BY_KIND.get(match[2]!) : undefined;
+  const type = match ? TYPE_BY_KIND.get(match[2]) : undefined;
   if (!match || !type) {
     throw badInput(`${field}: malformed id ${shown(id)}; expected <REGION>:<kind>:<24 hex digits>`, { field });
   }
   if (expected && type !== expected) {
     throw badInput(`${field}: ${shown(id)} is a ${type} id, expected a ${expected} id`, { field });
   }
-  return { region: match[1]!, type, objectId: new ObjectId(match[3]!) };
+  return { region: match[1], type, objectId: new ObjectId(match[3]) };
 }
 
 /** The region and type of a well-formed ID, without throwing. */
 export function peekId(id: unknown): { region: string; type: EntityType } | undefined {
   const match = typeof id === "string" ? ID_PATTERN.exec(id) : null;
-  const type = match ? TYPE_BY_KIND.get(match[2]!) : undefined;
-  return match && type ? { region: match[1]!, type } : undefined;
+  const type = match ? TYPE_BY_KIND.get(match[2]) : undefined;
+  return match && type ? { region: match[1], type } : undefined;
 }
 
 /** The region an ID belongs to, or undefined when it is not a well-formed ID. */

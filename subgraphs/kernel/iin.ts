@@ -37,7 +37,7 @@ export function normalizeIin(raw: string, field: string, now: Date = new Date())
   const refuse = (reason: string) => badInput(`${field}: not a valid IIN (${reason})`, { field });
   const iin = raw.trim();
   if (!/^\d{12}$/.test(iin)) throw refuse("must be exactly 12 digits");
-  const century = CENTURY[iin[6]!];
+  const century = CENTURY[iin[6]];
   if (century === undefined) throw refuse("the 7th digit, century and sex, must be 1 to 6");
   const year = century + Number(iin.slice(0, 2));
   const month = Number(iin.slice(2, 4));

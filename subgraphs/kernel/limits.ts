@@ -21,6 +21,7 @@ import {
   isUnionType,
   Kind,
   Lexer,
+  OperationTypeNode,
   parse,
   SchemaMetaFieldDef,
   Source,
@@ -313,7 +314,7 @@ export function measureOperation(
     };
   }
 
-  const root = operation.operation === "mutation" ? "Mutation" : operation.operation === "subscription" ? "Subscription" : "Query";
+  const root = operation.operation === OperationTypeNode.MUTATION ? "Mutation" : operation.operation === OperationTypeNode.SUBSCRIPTION ? "Subscription" : "Query";
   return selections(operation.selectionSet, root, undefined);
 }
 

@@ -122,7 +122,7 @@ function decodeCursor(cursor: string, sort: SortSpec): unknown[] {
 function afterFilter(sort: SortSpec, values: unknown[]): Document {
   const or = sort.map(([field, dir], i) => {
     const clause: Document = {};
-    for (let j = 0; j < i; j++) clause[sort[j]![0]] = values[j];
+    for (let j = 0; j < i; j++) clause[sort[j][0]] = values[j];
     clause[field] = { [dir === 1 ? "$gt" : "$lt"]: values[i] };
     return clause;
   });

@@ -20,14 +20,14 @@ export interface OwnedRecord {
 const regionOf = (record: OwnedRecord) => (typeof record.region === "string" ? record.region : record.region.code);
 
 function personalOnly<T>(when: ((record: T) => boolean) | undefined): MiddlewareFn<SubgraphContext> {
-  return async ({ root, context, info }, next) => {
+  return async ({ root, context, info }, next): Promise<unknown> => {
     const record = root as OwnedRecord;
     if (when && !when(root as T)) return next();
     const region = regionOf(record);
     if (!context.access.canSeePersonal(region, record.ownerId ?? undefined)) {
       throw forbidden(`${info.parentType.name}.${info.fieldName} is personal data: visible to ${region} staff and to the person themself`);
     }
-    const value = await next();
+    const value: unknown = await next();
     // Reads of personal data leave a trace (only when there was something to see).
     const audit = record.audit ?? (record.id ? { entity: info.parentType.name, id: record.id } : undefined);
     if (value !== null && value !== undefined && audit) context.audit.read(audit.entity, audit.id);
@@ -48,7 +48,7 @@ export function actorAs(actor: string, region: string, access: Access, role?: st
   const caller = access.caller;
   const subject = role ? `${role}:${actor}` : actor;
   if (caller && ((caller.role === "REGIONAL_STAFF" && caller.region === region) || subject === access.actor)) return actor;
-  const prefix = role ?? actor.split(":")[0]!;
+  const prefix = role ?? actor.split(":")[0];
   return (ROLES as readonly string[]).includes(prefix) ? prefix : "(withheld)";
 }
 

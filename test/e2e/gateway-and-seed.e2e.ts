@@ -37,7 +37,7 @@ describe("npm run gateway", () => {
 
   it("serves the registry's regions and drains on SIGTERM", async () => {
     const p = start("gateway/index", { REGISTRY: registryFile, PORT: "0", JWT_SECRET: TEST_SECRET });
-    const url = /(http:\/\/\S+\/graphql)/.exec(await p.waitFor(/gateway listening on/))![1]!;
+    const url = /(http:\/\/\S+\/graphql)/.exec(await p.waitFor(/gateway listening on/))![1];
     const token = await host.token({ sub: "c", role: "NATIONAL_COORDINATOR" });
     const res = await postGraphQL<{ regions: unknown[] }>(url, "{ regions { code status { healthy } volunteerStats { total } } }", {}, token);
     expect(res.data).toEqual({ regions: [{ code: "KZ-75", status: { healthy: true }, volunteerStats: { total: 0 } }] });
@@ -60,7 +60,7 @@ describe("npm run gateway", () => {
     await refused.waitFor(/JWT_SECRET'.*JWT_ALLOW_HS256=true|GATEWAY_KEY'.*required with NODE_ENV=production/);
     expect(await refused.exited).toBe(2);
     const p = start("gateway/index", { ...env, JWT_ALLOW_HS256: "true", GATEWAY_KEY: keyFile });
-    const url = /(http:\/\/\S+\/graphql)/.exec(await p.waitFor(/gateway listening on/))![1]!;
+    const url = /(http:\/\/\S+\/graphql)/.exec(await p.waitFor(/gateway listening on/))![1];
     expect((await fetch(url.replace("/graphql", "/ready"))).status).toBe(200);
     expect(await p.stop("SIGTERM")).toBe(0);
     expect(p.lines.join("\n")).toContain("SIGTERM: shutting down");

@@ -29,7 +29,7 @@ describe("npm run region-host", () => {
   it("serves the regions it is given and stops cleanly on SIGTERM", async () => {
     const p = start({ MONGODB_URI: mongo.uri, REGIONS: "KZ-75", JWT_SECRET: TEST_SECRET, DB_PREFIX: randomDbName("e2e").toLowerCase() });
     const line = await p.waitFor(/listening on http:\/\//);
-    const base = /(http:\/\/[\d.:]+)/.exec(line)![1]!;
+    const base = /(http:\/\/[\d.:]+)/.exec(line)![1];
     expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ status: "ok", regions: ["KZ-75"] });
     const token = await mintToken(hs256Config(TEST_SECRET), { sub: "s", role: "REGIONAL_STAFF", region: "KZ-75" });
     const res = await postGraphQL(

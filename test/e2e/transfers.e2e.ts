@@ -78,12 +78,12 @@ beforeAll(async () => {
   for (const code of ["KZ-75", "KZ-43"]) {
     ports[code] = await freePort();
     keyFiles[code] = join(dir, `${code}.json`);
-    const p = spawnScript("transfer-keys", ["--regions", code, "--out", keyFiles[code]!]);
+    const p = spawnScript("transfer-keys", ["--regions", code, "--out", keyFiles[code]]);
     expect(await p.exited).toBe(0);
     const printed = JSON.parse(p.lines.filter((l) => !l.startsWith("private keys")).join("\n")) as Record<string, unknown>;
     publicKeys[code] = printed[code];
     // The private half never reaches the output.
-    const { d } = (JSON.parse(readFileSync(keyFiles[code]!, "utf8")) as Record<string, { d: string }>)[code]!;
+    const { d } = (JSON.parse(readFileSync(keyFiles[code], "utf8")) as Record<string, { d: string }>)[code];
     expect(p.lines.join("\n")).not.toContain(d);
     const base = `https://127.0.0.1:${await tlsFront(code)}/${code}`;
     regions.push({ ...demo.require(code), subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((s) => [s, `${base}/${s}/graphql`])), publicKey: publicKeys[code] });
@@ -113,7 +113,7 @@ function office(code: string, env: Record<string, string> = {}): Spawned {
     JWT_ALLOW_HS256: "true",
     PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
     REGISTRY: registryFile,
-    TRANSFER_KEYS: keyFiles[code]!,
+    TRANSFER_KEYS: keyFiles[code],
     NODE_ENV: "production",
     NODE_EXTRA_CA_CERTS: caFile,
     LOG_LEVEL: process.env.DEBUG_E2E ? "info" : "silent",
@@ -142,7 +142,7 @@ async function call(region: string, query: string, variables: Record<string, unk
 }
 
 async function statusAtSource(id: string): Promise<string> {
-  return (await call("KZ-75", `query ($id: ID!) { transfer(id: $id) { status } }`, { id })).transfer!.status as string;
+  return (await call("KZ-75", `query ($id: ID!) { transfer(id: $id) { status } }`, { id })).transfer.status as string;
 }
 
 const until = (id: string, status: string) => eventually(() => statusAtSource(id), (s) => s === status, `${id} ${status}`, 30_000);
@@ -150,15 +150,15 @@ const until = (id: string, status: string) => eventually(() => statusAtSource(id
 describe("transfers between two region-host processes", () => {
   it("survives the destination being down and the source being killed mid-flight", async () => {
     let destination = await started("KZ-43");
-    const to = (await call("KZ-43", `mutation { addWarehouse(input: { region: "KZ-43", name: "Kyzylorda centre" }) { id } }`, {})).addWarehouse!.id as string;
+    const to = (await call("KZ-43", `mutation { addWarehouse(input: { region: "KZ-43", name: "Kyzylorda centre" }) { id } }`, {})).addWarehouse.id as string;
     expect(await destination.stop("SIGTERM")).toBe(0);
 
     let source = await started("KZ-75");
-    const from = (await call("KZ-75", `mutation { addWarehouse(input: { region: "KZ-75", name: "Almaty hub" }) { id } }`, {})).addWarehouse!.id as string;
+    const from = (await call("KZ-75", `mutation { addWarehouse(input: { region: "KZ-75", name: "Almaty hub" }) { id } }`, {})).addWarehouse.id as string;
     await call("KZ-75", `mutation ($w: ID!) { receiveDonation(input: { warehouseId: $w, donor: "d", items: [{ item: FOOD_KIT, quantity: 50 }], idempotencyKey: "d1" }) { id } }`, { w: from });
     const t = (await call("KZ-75", `mutation ($input: TransferStockInput!) { transferStock(input: $input) { id status } }`, {
       input: { fromWarehouseId: from, toWarehouseId: to, items: [{ item: "FOOD_KIT", quantity: 20 }], idempotencyKey: "t1" },
-    })).transferStock!;
+    })).transferStock;
     expect(t.status).toBe("REQUESTED");
     const id = t.id as string;
 
@@ -171,7 +171,7 @@ describe("transfers between two region-host processes", () => {
     expect(received.receiveTransfer).toEqual({ status: "RECEIVED" });
     await until(id, "RECEIVED");
     const stock = async (region: string, w: string) =>
-      (await call(region, `query ($w: ID!) { warehouse(id: $w) { stock { item quantity } } }`, { w })).warehouse!.stock;
+      (await call(region, `query ($w: ID!) { warehouse(id: $w) { stock { item quantity } } }`, { w })).warehouse.stock;
     expect(await stock("KZ-75", from)).toEqual([{ item: "FOOD_KIT", quantity: 30 }]);
     expect(await stock("KZ-43", to)).toEqual([{ item: "FOOD_KIT", quantity: 20 }]);
     expect(await source.stop("SIGTERM")).toBe(0);
@@ -182,17 +182,17 @@ describe("transfers between two region-host processes", () => {
     const none = office("KZ-75", { TRANSFER_KEYS: "" });
     await none.waitFor(/TRANSFER_KEYS is required with NODE_ENV=production/);
     expect(await none.exited).toBe(2);
-    const wrong = office("KZ-75", { TRANSFER_KEYS: keyFiles["KZ-43"]! });
+    const wrong = office("KZ-75", { TRANSFER_KEYS: keyFiles["KZ-43"] });
     await wrong.waitFor(/no key for KZ-75/);
     expect(await wrong.exited).toBe(2);
-    const { d } = (JSON.parse(readFileSync(keyFiles["KZ-43"]!, "utf8")) as Record<string, { d: string }>)["KZ-43"]!;
+    const { d } = (JSON.parse(readFileSync(keyFiles["KZ-43"], "utf8")) as Record<string, { d: string }>)["KZ-43"];
     expect(wrong.lines.join("\n")).not.toContain(d);
   });
 
   it("in production, refuses to start with a plain-http address of a region it may message, naming the registry entry", async () => {
     const registry = JSON.parse(readFileSync(registryFile, "utf8")) as { regions: Array<{ code: string; subgraphs: Record<string, string> }> };
     const kz43 = registry.regions.findIndex((r) => r.code === "KZ-43");
-    registry.regions[kz43]!.subgraphs.inventory = `http://127.0.0.1:${ports["KZ-43"]}/KZ-43/inventory/graphql`;
+    registry.regions[kz43].subgraphs.inventory = `http://127.0.0.1:${ports["KZ-43"]}/KZ-43/inventory/graphql`;
     const plainFile = join(dir, "registry-plain-http.json");
     writeFileSync(plainFile, JSON.stringify(registry));
     const refused = office("KZ-75", { REGISTRY: plainFile });

@@ -1,10 +1,10 @@
 // The engine's native aggregation stages against mingo (its reference semantics): the same
 // results for every pipeline, the input never written into, and anything unusual handed to
 // mingo rather than approximated.
-import type { Document } from "bson";
 import { Decimal128, Long, ObjectId } from "bson";
 import { Aggregator, Query } from "mingo";
 import { describe, expect, it } from "vitest";
+import { isArray, type Document } from "../../scripts/embedded-mongo/keys.js";
 import { runPipeline } from "../../scripts/embedded-mongo/pipeline.js";
 
 function deepFreeze<T>(value: T): T {
@@ -47,17 +47,17 @@ function native(input: Document[], stages: Document[]): Document[] {
     },
     (docs, rest) => {
       mingoCalls++;
-      return new Aggregator(rest).run(structuredCloneDocs(docs)) as Document[];
+      return new Aggregator(rest).run<Document>(structuredCloneDocs(docs));
     },
   );
 }
 
 function structuredCloneDocs(docs: Document[]): Document[] {
-  return docs.map((d) => ({ ...d, ...(Array.isArray(d.skills) ? { skills: [...d.skills] } : {}) }));
+  return docs.map((d) => ({ ...d, ...(isArray(d.skills) ? { skills: [...d.skills] } : {}) }));
 }
 
 function reference(input: Document[], stages: Document[]): Document[] {
-  return new Aggregator(stages).run(structuredCloneDocs(input)) as Document[];
+  return new Aggregator(stages).run<Document>(structuredCloneDocs(input));
 }
 
 const sortById = (docs: Document[]) => [...docs].sort((a, b) => String(a._id).localeCompare(String(b._id)));

@@ -200,7 +200,7 @@ describe("message framer", () => {
     }
     const framer = new MessageFramer();
     expect(feed(framer, slices(ping, 1))).toEqual([ping]);
-    expect(parseMessage(feed(new MessageFramer(), [ping.subarray(0, 2), ping.subarray(2, 3), ping.subarray(3)])[0]!).body).toEqual({
+    expect(parseMessage(feed(new MessageFramer(), [ping.subarray(0, 2), ping.subarray(2, 3), ping.subarray(3)])[0]).body).toEqual({
       ping: 1,
       $db: "admin",
     });
@@ -258,7 +258,7 @@ describe("message framer", () => {
     }
     // Re-concatenating the buffered bytes on every chunk would copy ~n²/2/4096 ≈ 200 GB here.
     expect(framer.bytesCopied).toBeLessThanOrEqual(3 * message.length);
-    expect(out[0]!.equals(message)).toBe(true);
+    expect(out[0].equals(message)).toBe(true);
   });
 
   it("refuses an out-of-range length as soon as its 4 bytes are in, before buffering anything after them", () => {

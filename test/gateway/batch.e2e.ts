@@ -26,7 +26,7 @@ beforeAll(async () => {
       if (req.method === "POST") posts.push(req.url ?? "");
       // The host refusing a caller the gateway let through (a token revoked at the region).
       const payload = req.headers.authorization?.split(".")[1];
-      if (payload && JSON.parse(Buffer.from(payload, "base64url").toString()).sub === "revoked") {
+      if (payload && (JSON.parse(Buffer.from(payload, "base64url").toString()) as { sub?: string }).sub === "revoked") {
         res.writeHead(401, { "content-type": "application/json" });
         return void res.end(JSON.stringify({ errors: [{ message: "token revoked", extensions: { code: "UNAUTHENTICATED" } }] }));
       }
@@ -77,7 +77,7 @@ describe("the region host's batch endpoint", () => {
     const [events, volunteers] = res.body.responses as Answer[];
     expect(events).toEqual({ status: 200, body: { data: { __typename: "Query" } } });
     expect(volunteers).toEqual({ status: 200, body: await alone.json() });
-    expect(volunteers!.body.data).toEqual({ _entities: [{ volunteerStats: { total: 1, active: 1 } }] });
+    expect(volunteers.body.data).toEqual({ _entities: [{ volunteerStats: { total: 1, active: 1 } }] });
   });
 
   it("keeps each operation's errors its own: an unknown subgraph, a refused write", async () => {
@@ -92,16 +92,16 @@ describe("the region host's batch endpoint", () => {
       staff43,
     );
     const [unknown, write, read] = res.body.responses as Answer[];
-    expect(unknown!.status).toBe(404);
-    expect(unknown!.body.errors![0]).toMatchObject({ message: "subgraph warehouses is not served by this host", extensions: { code: "NOT_FOUND" } });
-    expect(write!.body.errors![0]!.extensions!.code).toBe("FORBIDDEN");
-    expect(read!.body.data).toEqual({ _entities: [{ volunteerStats: { total: 1, active: 1 } }] }); // nothing stored
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.errors![0]).toMatchObject({ message: "subgraph warehouses is not served by this host", extensions: { code: "NOT_FOUND" } });
+    expect(write.body.errors![0].extensions!.code).toBe("FORBIDDEN");
+    expect(read.body.data).toEqual({ _entities: [{ volunteerStats: { total: 1, active: 1 } }] }); // nothing stored
   });
 
   it("refuses a batch without a caller, with nothing run", async () => {
     const res = await batch({ requests: [{ subgraph: "volunteers", query: REGISTER, variables: { input: { region: "KZ-75", fullName: "X", phone: "+77010000009", skills: [] } } }] });
     expect(res.status).toBe(401);
-    expect((res.body.errors as Answer["body"]["errors"])![0]!.extensions!.code).toBe("UNAUTHENTICATED");
+    expect((res.body.errors as Answer["body"]["errors"])![0].extensions!.code).toBe("UNAUTHENTICATED");
   });
 
   it.each([
@@ -113,8 +113,8 @@ describe("the region host's batch endpoint", () => {
     const res = await batch(body, coordinator);
     expect(res.status).toBe(400);
     const [error] = res.body.errors as Array<{ message: string; extensions: { code: string } }>;
-    expect(error!.extensions.code).toBe("BAD_REQUEST");
-    expect(error!.message).toMatch(message);
+    expect(error.extensions.code).toBe("BAD_REQUEST");
+    expect(error.message).toMatch(message);
   });
 
   it("answers 404 for a region it does not serve and 405 for GET", async () => {

@@ -52,7 +52,7 @@ describe("JWKS (RS256)", () => {
     const token = await make();
     const atGateway = await national.query(QUERY, {}, token);
     expect(atGateway.status).toBe(401);
-    expect(atGateway.errors![0]!.extensions!.code).toBe("UNAUTHENTICATED");
+    expect(atGateway.errors![0].extensions!.code).toBe("UNAUTHENTICATED");
     const direct = await postGraphQL(national.host.url("KZ-75", "volunteers"), DIRECT, {}, token);
     expect(direct.status).toBe(401);
   });

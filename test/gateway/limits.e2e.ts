@@ -124,7 +124,7 @@ describe("at the gateway", () => {
     const url = `${national.url}?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(JSON.stringify({ n: 100 }))}`;
     const res = await fetch(url, { headers: { authorization: `Bearer ${coordinator}`, "apollo-require-preflight": "1" } });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as GraphQLResponse).errors![0]!.extensions).toMatchObject({ limit: "cost" });
+    expect(((await res.json()) as GraphQLResponse).errors![0].extensions).toMatchObject({ limit: "cost" });
   });
 
   it("runs no persisted query (its text would escape the checks)", async () => {
@@ -133,7 +133,7 @@ describe("at the gateway", () => {
       headers: { "content-type": "application/json", authorization: `Bearer ${coordinator}` },
       body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } } }),
     });
-    expect(((await res.json()) as GraphQLResponse).errors![0]!.extensions!.code).toBe("PERSISTED_QUERY_NOT_SUPPORTED");
+    expect(((await res.json()) as GraphQLResponse).errors![0].extensions!.code).toBe("PERSISTED_QUERY_NOT_SUPPORTED");
   });
 });
 
@@ -183,7 +183,7 @@ describe("at a region host called directly", () => {
     expect(limitOf(res)).toMatchObject({ code: "BAD_USER_INPUT", limit: "tokens" });
     const few = `query ($r: [_Any!]! = [{ __typename: "Region", code: "KZ-75" }, { __typename: "Region", code: "KZ-75" }]) { ${Array.from({ length: 8 }, (_, i) => `a${i}: _entities(representations: $r) { ... on Region { code } }`).join(" ")} }`;
     const together = await batch(Array.from({ length: 16 }, () => ({ subgraph: "volunteers", query: few })));
-    expect(together.body.errors?.[0]?.extensions ?? together.body.responses![0]!.body.errors?.[0]?.extensions).toMatchObject({ representations: 16 * 16 });
+    expect(together.body.errors?.[0]?.extensions ?? together.body.responses![0].body.errors?.[0]?.extensions).toMatchObject({ representations: 16 * 16 });
     const wide = `query ($n: Int = 100) { volunteerGroup(id: "KZ-75:grp:6650c0ffee0123456789abcd") { members(first: $n) { nodes { group { members(first: $n) { nodes { group { members(first: $n) { nodes { id } } } } } } } } } }`;
     expect(limitOf(await postGraphQL(url("volunteers"), wide, {}, staff))).toMatchObject({ code: "BAD_USER_INPUT", limit: "cost" });
   });
@@ -218,7 +218,7 @@ describe("at a region host called directly", () => {
     const res = await postGraphQL<{ beneficiary: { helpRequests: Array<{ beneficiary: { helpRequests: unknown[] } }> } }>(url("beneficiaries"), chain(), { id }, staff);
     expect(res.errors).toBeUndefined();
     expect(res.data!.beneficiary.helpRequests).toHaveLength(20);
-    expect(res.data!.beneficiary.helpRequests[0]!.beneficiary.helpRequests).toHaveLength(20);
+    expect(res.data!.beneficiary.helpRequests[0].beneficiary.helpRequests).toHaveLength(20);
     expect(finds() - before).toBe(1);
     // Asking for all 100 at every level is what it would cost: refused.
     expect(limitOf(await postGraphQL(url("beneficiaries"), chain(100), { id }, staff))).toMatchObject({ code: "BAD_USER_INPUT", limit: "cost" });
@@ -231,7 +231,7 @@ describe("at a region host called directly", () => {
     // Sixteen operations each within the limit, together over it: the batch is refused whole.
     const together = await batch(Array.from({ length: 16 }, () => ({ subgraph: "volunteers", query: STATS, variables: { r: regions(100) } })));
     expect(together.status).toBe(400);
-    expect(together.body.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", limit: "representations", representations: 1600 });
+    expect(together.body.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", limit: "representations", representations: 1600 });
   });
 
   it("computes a region's statistics once however many representations of it a request carries", async () => {
@@ -247,7 +247,7 @@ describe("at a region host called directly", () => {
     const res = await batch([ok, { subgraph: "volunteers", query: `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: __typename`).join(" ")} }` }, ok]);
     expect(res.status).toBe(200);
     expect(res.body.responses!.map((r) => r.status)).toEqual([200, 400, 200]);
-    expect(res.body.responses![1]!.body.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", limit: "aliases" });
+    expect(res.body.responses![1].body.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", limit: "aliases" });
   });
 });
 

@@ -33,7 +33,7 @@ beforeAll(async () => {
   const q = async (name: string, variables: Record<string, unknown>) => {
     const res = await national.query<Record<string, { id: string }>>(op(name), variables, tokens.staff75);
     expect(res.errors).toBeUndefined();
-    return Object.values(res.data!)[0]!.id;
+    return Object.values(res.data!)[0].id;
   };
   ids.volunteer = await q("RegisterVolunteer", { input: { region: "KZ-75", fullName: "Aigerim Sadykova", phone: "+77011234567", skills: ["DRIVING"], languages: ["kk"] } });
   tokens.volunteer = await national.token({ sub: ids.volunteer, role: "VOLUNTEER" });
@@ -103,7 +103,7 @@ const cases = Object.entries(MATRIX).flatMap(([operation, roles]) => (Object.ent
 
 describe("role × operation", () => {
   it.each(cases)("%s as %s: %s", async (operation, role, outcome) => {
-    const spec = OPERATIONS[operation]!;
+    const spec = OPERATIONS[operation];
     const variables = await spec.variables();
     const before = spec.writes ? await db().collection(spec.writes).countDocuments() : 0;
     // Sign-ups are made once per volunteer: let every allowed role sign up someone new.
@@ -134,29 +134,29 @@ describe("a volunteer, over nested and _entities paths", () => {
   const staff = (query: string, variables: Record<string, unknown> = {}) => national.query<Record<string, { id: string }>>(query, variables, tokens.staff75);
 
   beforeAll(async () => {
-    const first = async (res: GraphQLResponse<Record<string, { id: string }>>) => {
+    const first = (res: GraphQLResponse<Record<string, { id: string }>>) => {
       expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-      return Object.values(res.data!)[0]!.id;
+      return Object.values(res.data!)[0].id;
     };
-    extra.other = await first(await staff(op("RegisterVolunteer"), { input: { region: "KZ-75", fullName: "Daulet Omarov", phone: "+77015556677", skills: ["MEDICAL"], languages: ["ru"] } }));
-    extra.event = await first(
+    extra.other = first(await staff(op("RegisterVolunteer"), { input: { region: "KZ-75", fullName: "Daulet Omarov", phone: "+77015556677", skills: ["MEDICAL"], languages: ["ru"] } }));
+    extra.event = first(
       await staff(op("CreateEvent"), { input: { region: "KZ-75", title: "Blood drive", kind: "BLOOD_DRIVE", startsAt: "2999-07-01T09:00:00Z", endsAt: "2999-07-01T12:00:00Z", location: "Youth centre", capacity: 10 } }),
     );
-    for (const volunteerId of [ids.volunteer, extra.other]) await first(await staff(op("SignUpForEvent"), { eventId: extra.event, volunteerId }));
+    for (const volunteerId of [ids.volunteer, extra.other]) first(await staff(op("SignUpForEvent"), { eventId: extra.event, volunteerId }));
     const open = (input: Record<string, unknown>) => staff(op("OpenHelpRequest"), { input: { region: "KZ-75", channel: "HOTLINE", need: "FOOD", ...input } });
-    extra.mine = await first(await open({ beneficiaryId: ids.beneficiary, description: "food for six", contactPhone: "+77051112233" }));
-    await first(await staff(op("AssignHelpRequest"), { id: extra.mine, volunteerId: ids.volunteer }));
-    extra.theirs = await first(await open({ description: "medicine for a neighbour", contactPhone: "+77059998877" }));
-    await first(await staff(op("AssignHelpRequest"), { id: extra.theirs, volunteerId: extra.other }));
-    extra.distribution = await first(
+    extra.mine = first(await open({ beneficiaryId: ids.beneficiary, description: "food for six", contactPhone: "+77051112233" }));
+    first(await staff(op("AssignHelpRequest"), { id: extra.mine, volunteerId: ids.volunteer }));
+    extra.theirs = first(await open({ description: "medicine for a neighbour", contactPhone: "+77059998877" }));
+    first(await staff(op("AssignHelpRequest"), { id: extra.theirs, volunteerId: extra.other }));
+    extra.distribution = first(
       await staff(op("DistributeAid"), { input: { warehouseId: ids.warehouse, beneficiaryId: ids.beneficiary, items: [{ item: "FOOD_KIT", quantity: 1 }], idempotencyKey: "nested-dist" } }),
     );
-    extra.group = await first(await staff(`mutation ($input: CreateVolunteerGroupInput!) { createVolunteerGroup(input: $input) { id } }`, { input: { region: "KZ-75", name: "Red Crescent volunteers", leaderId: extra.other } }));
-    await first(await staff(`mutation ($id: ID!, $input: UpdateVolunteerInput!) { updateVolunteer(id: $id, input: $input) { id } }`, { id: ids.volunteer, input: { groupId: extra.group } }));
+    extra.group = first(await staff(`mutation ($input: CreateVolunteerGroupInput!) { createVolunteerGroup(input: $input) { id } }`, { input: { region: "KZ-75", name: "Red Crescent volunteers", leaderId: extra.other } }));
+    first(await staff(`mutation ($id: ID!, $input: UpdateVolunteerInput!) { updateVolunteer(id: $id, input: $input) { id } }`, { id: ids.volunteer, input: { groupId: extra.group } }));
     const to = await national.query<Record<string, { id: string }>>(op("AddWarehouse"), { input: { region: "KZ-43", name: "Karaganda hub" } }, tokens.staff43);
-    extra.transfer = await first(
+    extra.transfer = first(
       await staff(`mutation ($input: TransferStockInput!) { transferStock(input: $input) { id } }`, {
-        input: { fromWarehouseId: ids.warehouse, toWarehouseId: Object.values(to.data!)[0]!.id, items: [{ item: "FOOD_KIT", quantity: 2 }], idempotencyKey: "nested-transfer" },
+        input: { fromWarehouseId: ids.warehouse, toWarehouseId: Object.values(to.data!)[0].id, items: [{ item: "FOOD_KIT", quantity: 2 }], idempotencyKey: "nested-transfer" },
       }),
     );
   });
@@ -187,7 +187,7 @@ describe("a volunteer, over nested and _entities paths", () => {
       { id: ids.volunteer },
       tokens.volunteer,
     );
-    expectWithheld(res, ["Raikhan", extra.theirs!]);
+    expectWithheld(res, ["Raikhan", extra.theirs]);
     const assigned = res.data!.volunteer.assignedHelpRequests;
     expect(assigned).toContainEqual(expect.objectContaining({ id: extra.mine, description: "food for six", contactPhone: "+77051112233" }));
     expect(assigned.map((r) => r.id)).not.toContain(extra.theirs);
@@ -203,17 +203,17 @@ describe("a volunteer, over nested and _entities paths", () => {
 
   /** `_entities` as the gateway would send it, straight to KZ-75's host. */
   const ENTITIES: Array<[string, string, () => string, string, "ok" | "FORBIDDEN"]> = [
-    ["volunteers", "Volunteer", () => ids.volunteer!, "fullName phone skills", "ok"],
-    ["volunteers", "Volunteer", () => extra.other!, "fullName phone skills", "FORBIDDEN"],
-    ["volunteers", "VolunteerGroup", () => extra.group!, "name organisation", "FORBIDDEN"],
-    ["beneficiaries", "Beneficiary", () => ids.beneficiary!, "householdSize vulnerabilities needs consent { given purpose }", "FORBIDDEN"],
-    ["beneficiaries", "HelpRequest", () => extra.mine!, "status need description history { to }", "ok"],
-    ["beneficiaries", "HelpRequest", () => extra.theirs!, "status need description history { to }", "FORBIDDEN"],
-    ["inventory", "Warehouse", () => ids.warehouse!, "name stock { item quantity }", "FORBIDDEN"],
-    ["inventory", "Donation", () => ids.donation!, "donor items { item quantity }", "FORBIDDEN"],
-    ["inventory", "Distribution", () => extra.distribution!, "items { item quantity } beneficiary { id }", "FORBIDDEN"],
-    ["inventory", "Transfer", () => extra.transfer!, "status items { item quantity }", "FORBIDDEN"],
-    ["events", "Event", () => extra.event!, "title attendance { volunteer { id } }", "ok"],
+    ["volunteers", "Volunteer", () => ids.volunteer, "fullName phone skills", "ok"],
+    ["volunteers", "Volunteer", () => extra.other, "fullName phone skills", "FORBIDDEN"],
+    ["volunteers", "VolunteerGroup", () => extra.group, "name organisation", "FORBIDDEN"],
+    ["beneficiaries", "Beneficiary", () => ids.beneficiary, "householdSize vulnerabilities needs consent { given purpose }", "FORBIDDEN"],
+    ["beneficiaries", "HelpRequest", () => extra.mine, "status need description history { to }", "ok"],
+    ["beneficiaries", "HelpRequest", () => extra.theirs, "status need description history { to }", "FORBIDDEN"],
+    ["inventory", "Warehouse", () => ids.warehouse, "name stock { item quantity }", "FORBIDDEN"],
+    ["inventory", "Donation", () => ids.donation, "donor items { item quantity }", "FORBIDDEN"],
+    ["inventory", "Distribution", () => extra.distribution, "items { item quantity } beneficiary { id }", "FORBIDDEN"],
+    ["inventory", "Transfer", () => extra.transfer, "status items { item quantity }", "FORBIDDEN"],
+    ["events", "Event", () => extra.event, "title attendance { volunteer { id } }", "ok"],
   ];
   const entitiesQuery = (type: string, fields: string) => `query ($r: [_Any!]!) { _entities(representations: $r) { ... on ${type} { id ${fields} } } }`;
 
@@ -249,7 +249,7 @@ describe("a volunteer, over nested and _entities paths", () => {
     const { responses } = (await res.json()) as { responses: Array<{ status: number; body: GraphQLResponse }> };
     responses.forEach((answer, i) => {
       const forbidden = (answer.body.errors ?? []).some((e) => e.extensions?.code === "FORBIDDEN");
-      expect({ i, forbidden }).toEqual({ i, forbidden: ENTITIES[i]![4] === "FORBIDDEN" });
+      expect({ i, forbidden }).toEqual({ i, forbidden: ENTITIES[i][4] === "FORBIDDEN" });
     });
   });
 });

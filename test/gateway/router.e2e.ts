@@ -34,12 +34,12 @@ const unavailable = (errors: Err[] | undefined, region: string) => (errors ?? []
 
 describe("a region down or hanging", () => {
   it("answers the national overview with every healthy region's data and null plus REGION_UNAVAILABLE for the others", async () => {
-    const res = await national.query<{ regions: Array<Record<string, unknown>> }>(
+    const res = await national.query<{ regions: Array<{ code: string } & Record<string, unknown>> }>(
       `{ regions { code status { healthy } volunteerStats { total } beneficiaryStats { beneficiaries } stock { item quantity } upcomingEvents(first: 5) { id } } }`,
       {},
       coordinator,
     );
-    const byCode = Object.fromEntries(res.data!.regions.map((r) => [r.code, r]));
+    const byCode = Object.fromEntries(res.data!.regions.map((r) => [r.code, r] as const));
     expect(byCode["KZ-75"]).toMatchObject({ status: { healthy: true }, volunteerStats: { total: 2 }, beneficiaryStats: { beneficiaries: 0 }, upcomingEvents: [] });
     expect(byCode["KZ-43"]).toMatchObject({ status: { healthy: true }, volunteerStats: { total: 1 } });
     for (const code of ["KZ-11", "KZ-15"]) {
@@ -48,8 +48,8 @@ describe("a region down or hanging", () => {
       expect(errors.length).toBeGreaterThanOrEqual(4);
       expect(new Set(errors.map((e) => e.extensions!.subgraph))).toEqual(new Set(["volunteers", "beneficiaries", "inventory", "events"]));
     }
-    expect(unavailable(res.errors, "KZ-15")[0]!.message).toContain(`no answer within ${TIMEOUT_MS} ms`);
-    expect(unavailable(res.errors, "KZ-11")[0]!.message).toMatch(/region KZ-11 is unavailable \(\w+: ECONNREFUSED\)/);
+    expect(unavailable(res.errors, "KZ-15")[0].message).toContain(`no answer within ${TIMEOUT_MS} ms`);
+    expect(unavailable(res.errors, "KZ-11")[0].message).toMatch(/region KZ-11 is unavailable \(\w+: ECONNREFUSED\)/);
     expect(res.errors!.every((e) => e.extensions?.code === "REGION_UNAVAILABLE")).toBe(true);
   });
 
@@ -66,7 +66,7 @@ describe("a region down or hanging", () => {
     const id = encodeId("Volunteer", "KZ-11", new ObjectId());
     const res = await national.query(`query ($id: ID!) { volunteer(id: $id) { fullName } }`, { id }, coordinator);
     expect(res.data).toEqual({ volunteer: null });
-    expect(res.errors).toEqual([expect.objectContaining({ path: ["volunteer"], extensions: expect.objectContaining({ code: "REGION_UNAVAILABLE", region: "KZ-11" }) })]);
+    expect(res.errors).toEqual([expect.objectContaining<Record<string, unknown>>({ path: ["volunteer"], extensions: expect.objectContaining({ code: "REGION_UNAVAILABLE", region: "KZ-11" }) })]);
   });
 });
 
@@ -78,7 +78,7 @@ describe("several regions in one request", () => {
       coordinator,
     );
     expect(res.data).toEqual({ a: { fullName: "Asel" }, b: { fullName: "Bolat" }, c: { fullName: "Chingiz" }, d: null });
-    expect(res.errors).toEqual([expect.objectContaining({ path: ["d"], extensions: expect.objectContaining({ region: "KZ-11" }) })]);
+    expect(res.errors).toEqual([expect.objectContaining<Record<string, unknown>>({ path: ["d"], extensions: expect.objectContaining({ region: "KZ-11" }) })]);
   });
 
   it("runs mutations for several regions in their order, each region judging its own", async () => {
@@ -94,7 +94,7 @@ describe("several regions in one request", () => {
     expect(res.data!.first!.id).toMatch(/^KZ-75:vol:/);
     expect(res.data!.second!.id).toMatch(/^KZ-75:vol:/);
     expect(res.data!.elsewhere).toBeNull();
-    expect(res.errors).toEqual([expect.objectContaining({ path: ["elsewhere"], extensions: expect.objectContaining({ code: "FORBIDDEN" }) })]);
+    expect(res.errors).toEqual([expect.objectContaining<Record<string, unknown>>({ path: ["elsewhere"], extensions: expect.objectContaining({ code: "FORBIDDEN" }) })]);
     // ObjectIds grow with time: "first" was created before "second".
     expect(res.data!.first!.id.slice(-24) < res.data!.second!.id.slice(-24)).toBe(true);
   });
@@ -118,16 +118,16 @@ describe("several regions in one request", () => {
     );
     expect(res.data!.event.participants).toEqual([{ id: v.c75, fullName: "Chingiz" }, { id: v.b43, fullName: "Bolat" }, null, { id: v.a75, fullName: "Asel" }]);
     expect(res.errors).toHaveLength(1);
-    expect(res.errors![0]!.extensions).toMatchObject({ code: "REGION_UNAVAILABLE", region: "KZ-11", subgraph: "volunteers" });
+    expect(res.errors![0].extensions).toMatchObject({ code: "REGION_UNAVAILABLE", region: "KZ-11", subgraph: "volunteers" });
   });
 });
 
 describe("bad routing input", () => {
   it("names an unknown region", async () => {
     const res = await national.query(REGISTER, { input: { region: "KZ-99", fullName: "X", phone: "+77010000099" } }, staff75);
-    expect(res.errors![0]!).toMatchObject({ message: 'input.region: unknown region "KZ-99"', extensions: { code: "BAD_USER_INPUT" } });
+    expect(res.errors![0]).toMatchObject({ message: 'input.region: unknown region "KZ-99"', extensions: { code: "BAD_USER_INPUT" } });
     const viaRegion = await national.query(`{ region(code: "KZ-99") { name } }`, {}, coordinator);
-    expect(viaRegion.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
+    expect(viaRegion.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
   });
 
   it.each([
@@ -136,7 +136,7 @@ describe("bad routing input", () => {
     ["an id inside an input object", `mutation ($i: DistributeAidInput!) { distributeAid(input: $i) { id } }`, { i: { warehouseId: "W-1", beneficiaryId: "B", items: [{ item: "MASK", quantity: 1 }], idempotencyKey: "k" } }],
   ])("refuses a malformed id given as %s with BAD_USER_INPUT", async (_what, query, variables) => {
     const res = await national.query(query, variables, staff75);
-    expect(res.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
-    expect(res.errors![0]!.message).toMatch(/malformed id/);
+    expect(res.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
+    expect(res.errors![0].message).toMatch(/malformed id/);
   });
 });

@@ -67,7 +67,7 @@ function fakeRegions(respond?: (call: Call) => PostResult | undefined | Promise<
   const calls: Call[] = [];
   const transport: Transport = async (url, body, headers, timeoutMs) => {
     const [, region, endpoint] = new URL(url).pathname.split("/");
-    const call: Call = { url, region: region!, endpoint: endpoint!, body: JSON.parse(body) as Call["body"], headers, timeoutMs };
+    const call: Call = { url, region: region, endpoint: endpoint, body: JSON.parse(body) as Call["body"], headers, timeoutMs };
     calls.push(call);
     return (await respond?.(call)) ?? healthy(call);
   };
@@ -111,7 +111,7 @@ describe("_entities fetches", () => {
     const reps = [volunteer("KZ-75"), volunteer("KZ-43"), region("KZ-11"), volunteer("KZ-75"), volunteer("KZ-43")];
     const res = await entities(router, reps);
     expect(res).toEqual({
-      data: { _entities: [echoed(reps[0]!, "KZ-75"), echoed(reps[1]!, "KZ-43"), echoed(reps[2]!, "KZ-11"), echoed(reps[3]!, "KZ-75"), echoed(reps[4]!, "KZ-43")] },
+      data: { _entities: [echoed(reps[0], "KZ-75"), echoed(reps[1], "KZ-43"), echoed(reps[2], "KZ-11"), echoed(reps[3], "KZ-75"), echoed(reps[4], "KZ-43")] },
     });
     expect(calls.map((c) => [c.url, repsOf(c)]).sort()).toEqual(
       [
@@ -128,7 +128,7 @@ describe("_entities fetches", () => {
       if (call.region !== "KZ-43") return undefined;
       const [first] = repsOf(call);
       return json(200, {
-        data: { _entities: [{ key: first!.id }, null] },
+        data: { _entities: [{ key: first.id }, null] },
         errors: [
           { message: "not visible", path: ["_entities", 1, "fullName"], extensions: { code: "FORBIDDEN" } },
           { message: "slow disk", extensions: { code: "WARNING" } },
@@ -139,10 +139,10 @@ describe("_entities fetches", () => {
     const reps = [volunteer("KZ-75"), volunteer("KZ-43"), volunteer("KZ-75"), volunteer("KZ-11"), volunteer("KZ-43"), { __typename: "Volunteer", id: "KZ-75:vol:nothex" }];
     const res = await entities(router, reps);
     expect(res.data!._entities).toEqual([
-      echoed(reps[0]!, "KZ-75"),
-      { key: reps[1]!.id },
-      echoed(reps[2]!, "KZ-75"),
-      echoed(reps[3]!, "KZ-11"),
+      echoed(reps[0], "KZ-75"),
+      { key: reps[1].id },
+      echoed(reps[2], "KZ-75"),
+      echoed(reps[3], "KZ-11"),
       null,
       null,
     ]);
@@ -154,7 +154,7 @@ describe("_entities fetches", () => {
       ]),
     );
     // The malformed id is the caller's error, at its own position; no region is asked about it.
-    expect(res.errors).toContainEqual(expect.objectContaining({ path: ["_entities", 5], extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) }));
+    expect(res.errors).toContainEqual(expect.objectContaining<Record<string, unknown>>({ path: ["_entities", 5], extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) }));
     expect(res.errors).toHaveLength(3);
   });
 
@@ -168,7 +168,7 @@ describe("_entities fetches", () => {
     const { router, metrics } = routerFor(transport);
     const reps = [volunteer("KZ-11"), volunteer("KZ-75"), volunteer("KZ-43"), volunteer("KZ-11")];
     const res = await entities(router, reps);
-    expect(res.data!._entities).toEqual([null, echoed(reps[1]!, "KZ-75"), null, null]);
+    expect(res.data!._entities).toEqual([null, echoed(reps[1], "KZ-75"), null, null]);
     const down = (i: number, region: string, reason: string) => ({
       message: `region ${region} is unavailable (volunteers: ${reason})`,
       path: ["_entities", i],
@@ -196,7 +196,7 @@ describe("_entities fetches", () => {
     const reps = [volunteer("KZ-43"), volunteer("KZ-75")];
     const res = await entities(router, reps);
     expect(res).toEqual({
-      data: { _entities: [null, echoed(reps[1]!, "KZ-75")] },
+      data: { _entities: [null, echoed(reps[1], "KZ-75")] },
       errors: [
         { message: `region KZ-43 is unavailable (volunteers: ${reason})`, path: ["_entities", 0], extensions: { code: "REGION_UNAVAILABLE", region: "KZ-43", subgraph: "volunteers" } },
       ],
@@ -227,11 +227,11 @@ describe("_entities fetches", () => {
     expect(Object.fromEntries(calls.map((c) => [c.region, repsOf(c)]))).toEqual({ "KZ-75": [a, b], "KZ-43": [event, a, b], "KZ-11": [a, b] });
     const [first, ev, second] = res.data!._entities as Array<{ hoursServed: number; events: Array<{ id: string }>; stats: { signUps: number } }>;
     expect(ev).toEqual({ title: "event of KZ-43" });
-    expect(first!.hoursServed).toBe(6.5);
-    expect(first!.stats).toEqual({ signUps: 3 });
-    expect(first!.events.map((e) => e.id).sort()).toEqual(["KZ-11", "KZ-43", "KZ-75"].map((r) => `${r}-${a.id}`).sort());
-    expect(second!.hoursServed).toBe(5.5);
-    expect(second!.events).toHaveLength(2);
+    expect(first.hoursServed).toBe(6.5);
+    expect(first.stats).toEqual({ signUps: 3 });
+    expect(first.events.map((e) => e.id).sort()).toEqual(["KZ-11", "KZ-43", "KZ-75"].map((r) => `${r}-${a.id}`).sort());
+    expect(second.hoursServed).toBe(5.5);
+    expect(second.events).toHaveLength(2);
     expect(res.errors).toBeUndefined();
   });
 
@@ -283,9 +283,9 @@ describe("root fields", () => {
     const res = await router.process(subgraph, { query, variables }, caller);
     expect(calls.map((c) => c.url)).toEqual([subgraphUrl(region, subgraph)]);
     // A fetch wholly for one region travels as it is.
-    expect(calls[0]!.body).toEqual({ query, variables });
+    expect(calls[0].body).toEqual({ query, variables });
     const [key] = rootKeys(query);
-    expect(res).toEqual({ data: { [key!]: { field: key, region, subgraph } } });
+    expect(res).toEqual({ data: { [key]: { field: key, region, subgraph } } });
   });
 
   it("refuses a field it cannot route and a malformed id, naming them, without asking any region", async () => {
@@ -294,8 +294,8 @@ describe("root fields", () => {
     const res = await router.process("volunteers", { query: `{ __typename everyone { id } one: volunteer(id: "KZ-75:vol:42") { id } }` }, caller);
     expect(res.data).toEqual({ __typename: "Query", everyone: null, one: null });
     expect(res.errors).toEqual([
-      expect.objectContaining({ path: ["everyone"], message: expect.stringContaining("Query.everyone cannot be routed"), extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) }),
-      expect.objectContaining({ path: ["one"], message: expect.stringContaining('malformed id "KZ-75:vol:42"'), extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) }),
+      expect.objectContaining<Record<string, unknown>>({ path: ["everyone"], message: expect.stringContaining("Query.everyone cannot be routed"), extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) }),
+      expect.objectContaining<Record<string, unknown>>({ path: ["one"], message: expect.stringContaining('malformed id "KZ-75:vol:42"'), extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) }),
     ]);
     expect(calls).toEqual([]);
   });
@@ -318,16 +318,16 @@ describe("root fields", () => {
       },
     });
     const sent = Object.fromEntries(calls.map((c) => [c.region, c.body.query]));
-    expect(rootKeys(sent["KZ-75"]!)).toEqual(["a", "c"]);
-    expect(rootKeys(sent["KZ-43"]!)).toEqual(["b"]);
+    expect(rootKeys(sent["KZ-75"])).toEqual(["a", "c"]);
+    expect(rootKeys(sent["KZ-43"])).toEqual(["b"]);
     // Each request declares only the variables and fragments its fields use (subgraphs refuse unused ones).
     const definitions = (text: string) => {
       const doc = parse(text);
       const op = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
       return { variables: op.variableDefinitions!.map((v) => v.variable.name.value), fragments: doc.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).length };
     };
-    expect(definitions(sent["KZ-75"]!)).toEqual({ variables: ["a"], fragments: 1 });
-    expect(definitions(sent["KZ-43"]!)).toEqual({ variables: ["b"], fragments: 0 });
+    expect(definitions(sent["KZ-75"])).toEqual({ variables: ["a"], fragments: 1 });
+    expect(definitions(sent["KZ-43"])).toEqual({ variables: ["b"], fragments: 0 });
   });
 
   it("runs mutations for several regions in their order, one region's group finished before the next starts", async () => {
@@ -425,7 +425,7 @@ describe("the batch endpoint", () => {
     const { transport } = fakeRegions((call) => {
       if (call.endpoint !== "batch") return undefined;
       const [, second] = call.body.requests!;
-      return json(200, { responses: [{ status: 500, body: { errors: [{ message: "boom" }] } }, { status: 200, body: answer("KZ-75", second!.subgraph, second!) }] });
+      return json(200, { responses: [{ status: 500, body: { errors: [{ message: "boom" }] } }, { status: 200, body: answer("KZ-75", second.subgraph, second) }] });
     });
     const { router } = routerFor(transport, { registry: withBatch });
     const [failed, answered] = await Promise.all([entities(router, [region("KZ-75")], "volunteers"), entities(router, [region("KZ-75")], "events")]);
@@ -496,9 +496,9 @@ describe("who the regions are told the caller is", () => {
     const assertion: CallerInfo = {
       authorization: "Bearer caller",
       requestId: "req-9",
-      authorizationFor: async (code) => {
+      authorizationFor: (code) => {
         asked.push(code);
-        return `Bearer assertion-for-${code}`;
+        return Promise.resolve(`Bearer assertion-for-${code}`);
       },
     };
     for (const registry of [direct, withBatch]) {
@@ -521,8 +521,8 @@ describe("who the regions are told the caller is", () => {
     const { router } = routerFor(transport);
     await entities(router, [volunteer("KZ-75")], "volunteers", { authorization: "Bearer caller", requestId: "r" });
     await entities(router, [volunteer("KZ-75")], "volunteers", {});
-    expect(calls[0]!.headers).toEqual({ authorization: "Bearer caller", "x-request-id": "r" });
-    expect(Object.keys(calls[1]!.headers)).toEqual(["x-request-id"]);
-    expect(calls[1]!.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(calls[0].headers).toEqual({ authorization: "Bearer caller", "x-request-id": "r" });
+    expect(Object.keys(calls[1].headers)).toEqual(["x-request-id"]);
+    expect(calls[1].headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

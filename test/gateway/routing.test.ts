@@ -12,7 +12,6 @@ import {
   type FieldNode,
   type InputObjectTypeDefinitionNode,
   type InputValueDefinitionNode,
-  type ObjectTypeDefinitionNode,
   type OperationDefinitionNode,
   type TypeNode,
 } from "graphql";
@@ -173,7 +172,7 @@ function rootFields(document: DocumentNode): { fields: RootFieldInfo[]; inputs: 
   }
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION || !["Query", "Mutation"].includes(definition.name.value)) continue;
-    for (const field of (definition as ObjectTypeDefinitionNode).fields ?? []) {
+    for (const field of definition.fields ?? []) {
       const joins = field.directives?.filter((d) => d.name.value === "join__field") ?? [];
       fields.push({
         coordinate: `${definition.name.value}.${field.name.value}`,
@@ -234,13 +233,13 @@ function sampleCall(info: RootFieldInfo, inputs: Map<string, InputObjectTypeDefi
     if (name === "input") {
       const input = inputs.get(namedType(arg.type));
       if (!input) return undefined;
-      return Object.fromEntries((input.fields ?? []).map((f) => [f.name.value, valueOf(f)]).filter(([, v]) => v !== undefined));
+      return Object.fromEntries((input.fields ?? []).map((f) => [f.name.value, valueOf(f)] as const).filter(([, v]) => v !== undefined));
     }
     const entity = isIdName(name) && namedType(arg.type) === "ID" ? entityOf(name, returnType) : undefined;
     if (!entity) return undefined;
     return encodeId(entity, ENTITIES[entity].owner === subgraph ? HOME : ELSEWHERE, new ObjectId());
   };
-  const variables = Object.fromEntries((info.field.arguments ?? []).map((a) => [a.name.value, valueOf(a)]).filter(([, v]) => v !== undefined));
+  const variables = Object.fromEntries((info.field.arguments ?? []).map((a) => [a.name.value, valueOf(a)] as const).filter(([, v]) => v !== undefined));
   const args = Object.keys(variables).map((name) => `${name}: $${name}`);
   const keyword = info.parentType === "Mutation" ? "mutation" : "query";
   const text = `${keyword} { ${info.field.name.value}${args.length ? `(${args.join(", ")})` : ""} { __typename } }`;

@@ -14,8 +14,13 @@ const operations = new Map(
 );
 const op = (name: string) => operations.get(name)!;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = Record<string, any>;
+type Json = Record<string, unknown>;
+/** A region of TransfersInTransit, as far as the tests read it. */
+interface RegionInTransit {
+  code: string;
+  outgoingTransfers: { totalCount: number } | null;
+  stockInTransit: unknown;
+}
 
 let national: National;
 const tokens: Record<string, string> = {};
@@ -32,15 +37,15 @@ afterAll(async () => {
   await national?.stop();
 });
 
-async function ok(query: string, variables: Record<string, unknown>, token: string): Promise<Json> {
-  const res = await national.query<Json>(query, variables, token);
+async function ok<T = Json>(query: string, variables: Record<string, unknown>, token: string): Promise<T> {
+  const res = await national.query<T>(query, variables, token);
   expect(res.errors).toBeUndefined();
   return res.data!;
 }
 
 async function warehouse(region: string, token: string, name: string, food = 0): Promise<string> {
-  const data = await ok(`mutation ($input: AddWarehouseInput!) { addWarehouse(input: $input) { id } }`, { input: { region, name } }, token);
-  const id = data.addWarehouse.id as string;
+  const data = await ok<{ addWarehouse: { id: string } }>(`mutation ($input: AddWarehouseInput!) { addWarehouse(input: $input) { id } }`, { input: { region, name } }, token);
+  const id = data.addWarehouse.id;
   if (food) {
     await ok(`mutation ($input: ReceiveDonationInput!) { receiveDonation(input: $input) { id } }`, {
       input: { warehouseId: id, donor: "donors", items: [{ item: "FOOD_KIT", quantity: food }], idempotencyKey: `seed-${name}` },
@@ -50,7 +55,7 @@ async function warehouse(region: string, token: string, name: string, food = 0):
 }
 
 const settled = (id: string, status: string): Promise<Json> =>
-  eventually(async () => (await ok(op("Transfer"), { id }, tokens.coordinator)).transfer as Json, (t) => t.status === status, `${id} ${status}`);
+  eventually(async () => (await ok<{ transfer: Json }>(op("Transfer"), { id }, tokens.coordinator)).transfer, (t) => t.status === status, `${id} ${status}`);
 
 describe("transfers through the gateway", () => {
   it("routes to the source, announces to the destination, shows what is in transit nationally, and is received once", async () => {
@@ -58,7 +63,7 @@ describe("transfers through the gateway", () => {
     const to = await warehouse("KZ-43", tokens.staff43, "Kyzylorda centre");
 
     // The destination listed first: the source warehouse still decides where this goes.
-    const started = await ok(op("TransferStock"), {
+    const started = await ok<{ transferStock: { id: string } }>(op("TransferStock"), {
       input: { toWarehouseId: to, fromWarehouseId: from, items: [{ item: "FOOD_KIT", quantity: 30 }], idempotencyKey: "gw-trf-1" },
     }, tokens.coordinator);
     const t = started.transferStock;
@@ -70,25 +75,25 @@ describe("transfers through the gateway", () => {
     expect(t.id).toMatch(/^KZ-75:trf:/);
     await settled(t.id, "IN_TRANSIT");
 
-    const view = (await ok(op("TransfersInTransit"), {}, tokens.coordinator)).regions as Json[];
+    const view = (await ok<{ regions: RegionInTransit[] }>(op("TransfersInTransit"), {}, tokens.coordinator)).regions;
     const byCode = new Map(view.map((r) => [r.code, r]));
     expect(byCode.get("KZ-75")!.outgoingTransfers).toEqual({
       totalCount: 1,
       nodes: [{ id: t.id, status: "IN_TRANSIT", from: { region: { code: "KZ-75" }, warehouseName: "Almaty hub" }, to: { region: { code: "KZ-43", name: "Kyzylorda Region" }, warehouseName: "Kyzylorda centre" }, items: [{ item: "FOOD_KIT", quantity: 30 }] }],
     });
     expect(byCode.get("KZ-75")!.stockInTransit).toContainEqual({ item: "FOOD_KIT", quantity: 30 });
-    expect(byCode.get("KZ-43")!.outgoingTransfers.totalCount).toBe(0);
+    expect(byCode.get("KZ-43")!.outgoingTransfers!.totalCount).toBe(0);
 
-    const incoming = (await ok(op("IncomingTransfers"), { code: "KZ-43" }, tokens.staff43)).region;
+    const incoming = (await ok<{ region: Json }>(op("IncomingTransfers"), { code: "KZ-43" }, tokens.staff43)).region;
     expect(incoming.incomingTransfers).toEqual({ totalCount: 1, nodes: [{ id: t.id, status: "IN_TRANSIT", from: { region: { code: "KZ-75", name: "Almaty" } }, items: [{ item: "FOOD_KIT", quantity: 30 }] }] });
 
     const received = await ok(op("ReceiveTransfer"), { region: "KZ-43", id: t.id }, tokens.staff43);
     expect(received.receiveTransfer).toMatchObject({ id: t.id, status: "RECEIVED", receivedBy: "REGIONAL_STAFF:staff-43", to: { warehouseName: "Kyzylorda centre" } });
     await settled(t.id, "RECEIVED");
-    const after = (await ok(op("IncomingTransfers"), { code: "KZ-43" }, tokens.staff43)).region;
+    const after = (await ok<{ region: Json }>(op("IncomingTransfers"), { code: "KZ-43" }, tokens.staff43)).region;
     expect(after.stock).toContainEqual({ item: "FOOD_KIT", quantity: 30 });
-    const national2 = (await ok(op("TransfersInTransit"), {}, tokens.coordinator)).regions as Json[];
-    expect(national2.every((r) => r.outgoingTransfers.totalCount === 0)).toBe(true);
+    const national2 = (await ok<{ regions: RegionInTransit[] }>(op("TransfersInTransit"), {}, tokens.coordinator)).regions;
+    expect(national2.every((r) => r.outgoingTransfers!.totalCount === 0)).toBe(true);
 
     // Cancelling what has been received is refused by the destination's record.
     const late = await national.query<Json>(op("CancelTransfer"), { id: t.id }, tokens.staff75);
@@ -100,14 +105,14 @@ describe("transfers through the gateway", () => {
     const to = await warehouse("KZ-43", tokens.staff43, "Kyzylorda annex");
     const input = { fromWarehouseId: from, toWarehouseId: to, items: [{ item: "FOOD_KIT", quantity: 1 }], idempotencyKey: "gw-trf-2" };
     const volunteer = await national.query<Json>(op("TransferStock"), { input }, tokens.volunteer);
-    expect(volunteer.errors![0]!.extensions!.code).toBe("FORBIDDEN");
+    expect(volunteer.errors![0].extensions!.code).toBe("FORBIDDEN");
     const anonymous = await national.query<Json>(op("TransferStock"), { input });
-    expect(anonymous.errors![0]!.extensions!.code).toBe("UNAUTHENTICATED");
+    expect(anonymous.errors![0].extensions!.code).toBe("UNAUTHENTICATED");
     const inTransit = await national.query<Json>(op("TransfersInTransit"), {}, tokens.volunteer);
     // Three regions, two fields each: every one refused, nothing shown.
     expect(inTransit.errors!.map((e) => e.extensions!.code)).toEqual(Array(6).fill("FORBIDDEN"));
     expect((inTransit.data!.regions as Json[]).every((r) => r.outgoingTransfers === null && r.stockInTransit === null)).toBe(true);
     const staffOf43 = await national.query<Json>(op("TransferStock"), { input }, tokens.staff43);
-    expect(staffOf43.errors![0]!.extensions!.code).toBe("FORBIDDEN");
+    expect(staffOf43.errors![0].extensions!.code).toBe("FORBIDDEN");
   });
 });

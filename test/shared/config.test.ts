@@ -8,7 +8,7 @@ import { gatewayEnv } from "../../gateway/config.js";
 import { envSection, PROCESSES, withEnvSection } from "../../scripts/env-table.js";
 import { hostEnv } from "../../subgraphs/host/main.js";
 import { DEFAULT_RETRY } from "../../subgraphs/host/outbox.js";
-import { limitsFromEnv, parseOrExit, seedEnv, startEnv, tokenEnv, VARIABLES, type VariableName } from "../../subgraphs/kernel/config.js";
+import { limitsFromEnv, parseOrExit, seedEnv, startEnv, tokenEnv, VARIABLES } from "../../subgraphs/kernel/config.js";
 import { DEFAULT_LIMITS } from "../../subgraphs/kernel/limits.js";
 import { projectPath } from "../../subgraphs/kernel/paths.js";
 
@@ -114,7 +114,7 @@ describe("composed configurations", () => {
     const value = "zz-secret-value-0123456789";
     for (const [script, schema] of Object.entries(SCHEMAS)) {
       const names = PROCESSES.find((p) => p.script === schema.doc.script)!.readings.map((r) => r.name);
-      for (const name of names as VariableName[]) {
+      for (const name of names) {
         const { printed } = run(schema as z.ZodType<unknown>, { ...VALID[script as keyof typeof VALID], [name]: value });
         expect(printed, `${script} ${name}`).not.toContain(value);
         if (printed) expect(printed, `${script} ${name}`).toMatch(new RegExp(`^invalid environment variable '${name}': `));

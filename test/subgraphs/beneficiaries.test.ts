@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildBeneficiariesSchema, beneficiariesSubgraph } from "../../subgraphs/beneficiaries/schema.js";
 import { TRANSITIONS } from "../../subgraphs/beneficiaries/data/help-requests.js";
 import type { HelpRequestStatus } from "../../subgraphs/beneficiaries/types/enums.js";
+import type { AuditDoc } from "../../subgraphs/kernel/audit.js";
 import { encodeId } from "../../subgraphs/kernel/ids.js";
 import { volunteersSubgraph } from "../../subgraphs/volunteers/schema.js";
 import { postGraphQL, startTestHost, type TestHost } from "../support/host.js";
@@ -102,8 +103,8 @@ describe("enrolment", () => {
   it("refuses the same national ID again, even with surrounding whitespace, with CONFLICT carrying the existing id", async () => {
     const first = (await enroll()).data!.enrollBeneficiary.id;
     const again = await enroll({ fullName: "Raikhan Family (again)", nationalId: ` ${NATIONAL_ID}\t` });
-    expect(again.errors![0]!.extensions).toMatchObject({ code: "CONFLICT", existingId: first });
-    expect(again.errors![0]!.message).not.toContain(NATIONAL_ID);
+    expect(again.errors![0].extensions).toMatchObject({ code: "CONFLICT", existingId: first });
+    expect(again.errors![0].message).not.toContain(NATIONAL_ID);
     expect(await db().collection("beneficiaries").countDocuments()).toBe(1);
   });
 
@@ -113,7 +114,7 @@ describe("enrolment", () => {
     const conflicts = results.filter((r) => r.errors?.[0]?.extensions?.code === "CONFLICT");
     expect(ok).toHaveLength(1);
     expect(conflicts).toHaveLength(19);
-    expect(new Set(conflicts.map((c) => c.errors![0]!.extensions!.existingId))).toEqual(new Set([ok[0]!.data!.enrollBeneficiary.id]));
+    expect(new Set(conflicts.map((c) => c.errors![0].extensions!.existingId))).toEqual(new Set([ok[0].data!.enrollBeneficiary.id]));
     expect(await db().collection("beneficiaries").countDocuments()).toBe(1);
   });
 
@@ -125,8 +126,8 @@ describe("enrolment", () => {
     ["an unknown need", { needs: ["MONEY"] }, /MONEY/],
   ])("refuses %s with BAD_USER_INPUT and stores nothing", async (_what, over, message) => {
     const res = await enroll(over);
-    expect(res.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
-    expect(res.errors![0]!.message).toMatch(message);
+    expect(res.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
+    expect(res.errors![0].message).toMatch(message);
     expect(await db().collection("beneficiaries").countDocuments()).toBe(0);
   });
 
@@ -156,7 +157,7 @@ describe("enrolment", () => {
 describe("input checks", () => {
   // Each refusal names the field, echoes nothing of the value, and writes nothing:
   // neither a beneficiary nor an audit entry.
-  const future = makeIins(1, new Date(Date.UTC(2099, 11, 31)), 6)[0]!;
+  const future = makeIins(1, new Date(Date.UTC(2099, 11, 31)), 6)[0];
   const cases: Array<[string, Record<string, unknown>, string, string]> = [
     ["an IIN with a wrong check digit", { nationalId: withWrongCheckDigit(NATIONAL_ID) }, "input.nationalId", withWrongCheckDigit(NATIONAL_ID)],
     ["an IIN for 30 February", { nationalId: "900230300019" }, "input.nationalId", "900230300019"],
@@ -181,8 +182,8 @@ describe("input checks", () => {
     const res = await enroll(over);
     expect(res.data?.enrollBeneficiary ?? null).toBeNull();
     expect(res.errors).toHaveLength(1);
-    expect(res.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
-    expect(res.errors![0]!.message.startsWith(`${field}: `)).toBe(true);
+    expect(res.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
+    expect(res.errors![0].message.startsWith(`${field}: `)).toBe(true);
     expect(JSON.stringify(res)).not.toContain(secret);
     expect(await db().collection("beneficiaries").countDocuments()).toBe(before.beneficiaries);
     expect(await db().collection("audit_log").countDocuments()).toBe(before.audit);
@@ -198,7 +199,7 @@ describe("input checks", () => {
       [{ address: "Almaly\u0085" }, "input.address"],
     ] as const) {
       const res = await postGraphQL(url(), U, { id, input }, staff);
-      expect(res.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
+      expect(res.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
     }
     expect(await db().collection("beneficiaries").findOne({})).toEqual(stored);
   });
@@ -228,8 +229,8 @@ describe("withdrawConsent", () => {
       {},
       coordinator,
     );
-    expect(stats.data!._entities[0]!.beneficiaryStats).toEqual({ beneficiaries: 1, people: 6 });
-    expect((await postGraphQL(url(), W, { id }, staff)).errors![0]!.extensions!.code).toBe("CONFLICT");
+    expect(stats.data!._entities[0].beneficiaryStats).toEqual({ beneficiaries: 1, people: 6 });
+    expect((await postGraphQL(url(), W, { id }, staff)).errors![0].extensions!.code).toBe("CONFLICT");
     expect((await enroll()).errors).toBeUndefined();
   });
 });
@@ -369,8 +370,8 @@ describe("help request lifecycle", () => {
       expect(stored!.status).toBe(to);
       expect(stored!.history).toHaveLength(2);
     } else {
-      expect(res.errors![0]!.extensions).toMatchObject({ code: "CONFLICT", from, to });
-      expect(res.errors![0]!.message).toContain(`cannot go from ${from} to ${to}`);
+      expect(res.errors![0].extensions).toMatchObject({ code: "CONFLICT", from, to });
+      expect(res.errors![0].message).toContain(`cannot go from ${from} to ${to}`);
       expect(stored!.status).toBe(from);
       expect(stored!.history).toHaveLength(1);
     }
@@ -391,13 +392,13 @@ describe("help request lifecycle", () => {
     const stranger = await host.token({ sub: await activeVolunteer(), role: "VOLUNTEER" });
     const Q = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Volunteer { assignedHelpRequests { id status contactPhone } } } }`;
     const mine = await postGraphQL<{ _entities: Array<{ assignedHelpRequests: unknown[] }> }>(url(), Q, { reps: [{ __typename: "Volunteer", id: volunteer }] }, assignee);
-    expect(mine.data!._entities[0]!.assignedHelpRequests).toEqual([{ id, status: "ASSIGNED", contactPhone: "+77051112233" }]);
+    expect(mine.data!._entities[0].assignedHelpRequests).toEqual([{ id, status: "ASSIGNED", contactPhone: "+77051112233" }]);
     // Another volunteer sees none of them, let alone the caller's phone.
     const theirs = await postGraphQL<{ _entities: Array<{ assignedHelpRequests: unknown }> }>(url(), Q, { reps: [{ __typename: "Volunteer", id: volunteer }] }, stranger);
-    expect(theirs.data!._entities[0]!.assignedHelpRequests).toBeNull();
-    expect(theirs.errors![0]!.extensions!.code).toBe("FORBIDDEN");
+    expect(theirs.data!._entities[0].assignedHelpRequests).toBeNull();
+    expect(theirs.errors![0].extensions!.code).toBe("FORBIDDEN");
     expect(JSON.stringify(theirs)).not.toContain("+77051112233");
-    expect((await postGraphQL(url(), MUTATION.IN_PROGRESS, { id }, stranger)).errors![0]!.extensions!.code).toBe("FORBIDDEN");
+    expect((await postGraphQL(url(), MUTATION.IN_PROGRESS, { id }, stranger)).errors![0].extensions!.code).toBe("FORBIDDEN");
     expect((await postGraphQL(url(), MUTATION.IN_PROGRESS, { id }, assignee)).errors).toBeUndefined();
     const done = await postGraphQL<{ r: { status: string; history: Array<{ to: string; actor: string }> } }>(url(), MUTATION.FULFILLED, { id }, assignee);
     expect(done.data!.r.status).toBe("FULFILLED");
@@ -408,10 +409,10 @@ describe("help request lifecycle", () => {
   it("assigns only ACTIVE volunteers of the region that exist", async () => {
     const id = await requestIn("NEW", "");
     const suspended = await activeVolunteer("SUSPENDED");
-    expect((await postGraphQL(url(), MUTATION.ASSIGNED, { id, v: suspended }, staff)).errors![0]!.extensions!.code).toBe("CONFLICT");
-    expect((await postGraphQL(url(), MUTATION.ASSIGNED, { id, v: encodeId("Volunteer", "KZ-75", new ObjectId()) }, staff)).errors![0]!.extensions!.code).toBe("NOT_FOUND");
+    expect((await postGraphQL(url(), MUTATION.ASSIGNED, { id, v: suspended }, staff)).errors![0].extensions!.code).toBe("CONFLICT");
+    expect((await postGraphQL(url(), MUTATION.ASSIGNED, { id, v: encodeId("Volunteer", "KZ-75", new ObjectId()) }, staff)).errors![0].extensions!.code).toBe("NOT_FOUND");
     const foreign = await postGraphQL(url(), MUTATION.ASSIGNED, { id, v: encodeId("Volunteer", "KZ-43", new ObjectId()) }, staff);
-    expect(foreign.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", region: "KZ-43" });
+    expect(foreign.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", region: "KZ-43" });
     expect((await db().collection("help_requests").findOne({}))!.status).toBe("NEW");
   });
 });
@@ -433,7 +434,7 @@ describe("the request queue", () => {
       {},
       staff,
     );
-    expect(res.data!._entities[0]!.helpRequests.nodes).toEqual([
+    expect(res.data!._entities[0].helpRequests.nodes).toEqual([
       { urgency: "CRITICAL", description: "#3" },
       { urgency: "CRITICAL", description: "#1" },
       { urgency: "HIGH", description: "#6" },
@@ -475,7 +476,7 @@ describe("audit trail", () => {
     await postGraphQL(url(), `query Sizes($id: ID!) { beneficiary(id: $id) { householdSize } }`, { id }, staff);
 
     const res = await postGraphQL<{ _entities: Array<{ auditLog: { nodes: Entry[]; totalCount: number } }> }>(url(), AUDIT, { reps: region }, staff);
-    const log = res.data!._entities[0]!.auditLog;
+    const log = res.data!._entities[0].auditLog;
     // Newest first: the read, then the enrolment, whose answer also showed the personal fields.
     expect(log.totalCount).toBe(3);
     expect(log.nodes).toEqual([
@@ -489,8 +490,8 @@ describe("audit trail", () => {
 
     for (const token of [coordinator, await host.token({ sub: "s43", role: "REGIONAL_STAFF", region: "KZ-43" })]) {
       const denied = await postGraphQL<{ _entities: Array<{ auditLog: unknown }> }>(url(), AUDIT, { reps: region }, token);
-      expect(denied.data!._entities[0]!.auditLog).toBeNull();
-      expect(denied.errors![0]!.extensions!.code).toBe("FORBIDDEN");
+      expect(denied.data!._entities[0].auditLog).toBeNull();
+      expect(denied.errors![0].extensions!.code).toBe("FORBIDDEN");
     }
   });
 
@@ -504,7 +505,7 @@ describe("audit trail", () => {
     );
     const id = open.data!.openHelpRequest.id;
     await postGraphQL(url(), `mutation ($id: ID!) { cancelHelpRequest(id: $id, reason: "duplicate") { id } }`, { id }, staff);
-    const ops = (await db().collection("audit_log").find().sort({ at: 1 }).toArray()).map((e) => [e.action, e.operation, e.ids]);
+    const ops = (await db().collection<AuditDoc>("audit_log").find().sort({ at: 1 }).toArray()).map((e) => [e.action, e.operation, e.ids]);
     expect(ops).toEqual([["WRITE", "openHelpRequest", [id]], ["WRITE", "cancelHelpRequest", [id]]]);
   });
 });

@@ -66,7 +66,7 @@ describe("createEvent", () => {
     const res = await gql<{ createEvent: Record<string, unknown> }>(CREATE, {
       input: { region: "KZ-43", title: "Donor bol blood drive", kind: "BLOOD_DRIVE", startsAt: "2999-12-05T09:00:00Z", endsAt: "2999-12-05T15:00:00Z", location: "Regional youth resource centre", capacity: 40 },
     }, await host.token({ sub: "s43", role: "REGIONAL_STAFF", region: "KZ-43" }));
-    expect(res.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", region: "KZ-43" });
+    expect(res.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", region: "KZ-43" });
     const id = await createEvent();
     const event = (await gql<{ event: Record<string, unknown> }>(`query ($id: ID!) { event(id: $id) { title capacity spotsLeft status kind region { code } } }`, { id })).data!.event;
     expect(event).toEqual({ title: "Donor bol blood drive", capacity: 40, spotsLeft: 40, status: "SCHEDULED", kind: "BLOOD_DRIVE", region: { code: "KZ-75" } });
@@ -83,8 +83,8 @@ describe("createEvent", () => {
     const res = await gql(CREATE, {
       input: { region: "KZ-75", title: "Seminar", kind: "SEMINAR", startsAt: "2999-01-02T09:00:00Z", endsAt: "2999-01-02T12:00:00Z", location: "Hall", capacity: 10, ...over },
     });
-    expect(res.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
-    expect(res.errors![0]!.message).toMatch(message);
+    expect(res.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
+    expect(res.errors![0].message).toMatch(message);
     expect(await db().collection("events").countDocuments()).toBe(0);
   });
 });
@@ -97,7 +97,7 @@ describe("sign-up", () => {
     expect(results.filter((r) => r.data?.signUpForEvent)).toHaveLength(40);
     const full = results.filter((r) => r.errors?.[0]?.extensions?.reason === "FULL");
     expect(full).toHaveLength(60);
-    expect(full[0]!.errors![0]!.extensions!.code).toBe("CONFLICT");
+    expect(full[0].errors![0].extensions!.code).toBe("CONFLICT");
     const stored = await db().collection("events").findOne({});
     expect(stored!.participants).toHaveLength(40);
     expect(stored!.spotsLeft).toBe(0);
@@ -108,12 +108,12 @@ describe("sign-up", () => {
     const v = volunteerOf("KZ-75");
     await db().collection("volunteers").insertOne({ _id: new ObjectId(v.slice(-24)), fullName: "V", status: "ACTIVE" });
     expect((await gql(SIGN_UP, { e: id, v })).errors).toBeUndefined();
-    expect((await gql(SIGN_UP, { e: id, v })).errors![0]!.extensions).toMatchObject({ code: "CONFLICT", reason: "ALREADY_SIGNED_UP" });
+    expect((await gql(SIGN_UP, { e: id, v })).errors![0].extensions).toMatchObject({ code: "CONFLICT", reason: "ALREADY_SIGNED_UP" });
     await gql(`mutation ($id: ID!) { cancelEvent(id: $id, reason: "storm warning") { status } }`, { id });
-    expect((await gql(SIGN_UP, { e: id, v: volunteerOf("KZ-43") })).errors![0]!.extensions).toMatchObject({ code: "CONFLICT", reason: "CANCELLED" });
+    expect((await gql(SIGN_UP, { e: id, v: volunteerOf("KZ-43") })).errors![0].extensions).toMatchObject({ code: "CONFLICT", reason: "CANCELLED" });
     const past = new ObjectId();
     await db().collection("events").insertOne({ _id: past, title: "Old", kind: "CLEANUP", description: null, startsAt: new Date(Date.now() - 5 * HOUR), endsAt: new Date(Date.now() - HOUR), location: "Park", onlineUrl: null, capacity: 5, spotsLeft: 5, organiser: null, status: "SCHEDULED", cancelReason: null, participants: [], createdAt: new Date(), updatedAt: new Date() });
-    expect((await gql(SIGN_UP, { e: encodeId("Event", "KZ-75", past), v: volunteerOf("KZ-43") })).errors![0]!.extensions).toMatchObject({ code: "CONFLICT", reason: "PAST" });
+    expect((await gql(SIGN_UP, { e: encodeId("Event", "KZ-75", past), v: volunteerOf("KZ-43") })).errors![0].extensions).toMatchObject({ code: "CONFLICT", reason: "PAST" });
   });
 
   it("lets volunteers sign themselves up (from any region) but not others, and give their place back", async () => {
@@ -122,19 +122,19 @@ describe("sign-up", () => {
     const myToken = await host.token({ sub: me, role: "VOLUNTEER" });
     const res = await gql<{ signUpForEvent: { spotsLeft: number; participants: Array<{ id: string }> } }>(SIGN_UP, { e: id, v: me }, myToken);
     expect(res.data!.signUpForEvent).toMatchObject({ spotsLeft: 1, participants: [{ id: me }] });
-    expect((await gql(SIGN_UP, { e: id, v: volunteerOf("KZ-43") }, myToken)).errors![0]!.extensions!.code).toBe("FORBIDDEN");
+    expect((await gql(SIGN_UP, { e: id, v: volunteerOf("KZ-43") }, myToken)).errors![0].extensions!.code).toBe("FORBIDDEN");
     const back = await gql<{ cancelSignUp: { spotsLeft: number } }>(`mutation ($e: ID!, $v: ID!) { cancelSignUp(eventId: $e, volunteerId: $v) { spotsLeft } }`, { e: id, v: me }, myToken);
     expect(back.data!.cancelSignUp.spotsLeft).toBe(2);
   });
 
   it("refuses unknown or suspended volunteers of its own region and malformed ids", async () => {
     const id = await createEvent();
-    expect((await gql(SIGN_UP, { e: id, v: volunteerOf("KZ-75") })).errors![0]!.extensions!.code).toBe("NOT_FOUND");
+    expect((await gql(SIGN_UP, { e: id, v: volunteerOf("KZ-75") })).errors![0].extensions!.code).toBe("NOT_FOUND");
     const suspended = volunteerOf("KZ-75");
     await db().collection("volunteers").insertOne({ _id: new ObjectId(suspended.slice(-24)), fullName: "S", status: "SUSPENDED" });
-    expect((await gql(SIGN_UP, { e: id, v: suspended })).errors![0]!.extensions!.code).toBe("CONFLICT");
-    expect((await gql(SIGN_UP, { e: id, v: "nobody" })).errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
-    expect((await gql(SIGN_UP, { e: id, v: encodeId("Volunteer", "KZ-99", new ObjectId()) })).errors![0]!.message).toContain('unknown region "KZ-99"');
+    expect((await gql(SIGN_UP, { e: id, v: suspended })).errors![0].extensions!.code).toBe("CONFLICT");
+    expect((await gql(SIGN_UP, { e: id, v: "nobody" })).errors![0].extensions!.code).toBe("BAD_USER_INPUT");
+    expect((await gql(SIGN_UP, { e: id, v: encodeId("Volunteer", "KZ-99", new ObjectId()) })).errors![0].message).toContain('unknown region "KZ-99"');
     expect((await db().collection("events").findOne({}))!.participants).toEqual([]);
   });
 });
@@ -144,10 +144,10 @@ describe("capacity changes", () => {
     const id = await createEvent({ capacity: 3 });
     for (let i = 0; i < 2; i++) await gql(SIGN_UP, { e: id, v: volunteerOf("KZ-43") });
     const UPDATE = `mutation ($id: ID!, $input: UpdateEventInput!) { updateEvent(id: $id, input: $input) { capacity spotsLeft } }`;
-    expect((await gql(UPDATE, { id, input: { capacity: 1 } })).errors![0]!.extensions!.code).toBe("CONFLICT");
+    expect((await gql(UPDATE, { id, input: { capacity: 1 } })).errors![0].extensions!.code).toBe("CONFLICT");
     expect((await gql<{ updateEvent: unknown }>(UPDATE, { id, input: { capacity: 10 } })).data!.updateEvent).toEqual({ capacity: 10, spotsLeft: 8 });
     expect((await gql<{ updateEvent: unknown }>(UPDATE, { id, input: { capacity: 2 } })).data!.updateEvent).toEqual({ capacity: 2, spotsLeft: 0 });
-    expect((await gql(UPDATE, { id, input: { endsAt: "2000-01-01T00:00:00Z" } })).errors![0]!.message).toContain("endsAt: must be after startsAt");
+    expect((await gql(UPDATE, { id, input: { endsAt: "2000-01-01T00:00:00Z" } })).errors![0].message).toContain("endsAt: must be after startsAt");
   });
 });
 
@@ -160,16 +160,16 @@ describe("attendance and hours", () => {
     for (const e of [a, b, future]) await gql(SIGN_UP, { e, v });
     expect((await gql(ATTEND, { e: a, v, h: 2.5 })).errors).toBeUndefined();
     expect((await gql(ATTEND, { e: b, v, h: 4 })).errors).toBeUndefined();
-    expect((await gql(ATTEND, { e: a, v, h: 6.5 })).errors![0]!.message).toContain("hours: must be more than 0 and at most 6");
-    expect((await gql(ATTEND, { e: a, v, h: 0 })).errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
-    expect((await gql(ATTEND, { e: a, v: volunteerOf("KZ-43"), h: 1 })).errors![0]!.extensions).toMatchObject({ code: "CONFLICT", reason: "NOT_SIGNED_UP" });
-    expect((await gql(ATTEND, { e: future, v, h: 1 })).errors![0]!.extensions).toMatchObject({ code: "CONFLICT", reason: "NOT_STARTED" });
+    expect((await gql(ATTEND, { e: a, v, h: 6.5 })).errors![0].message).toContain("hours: must be more than 0 and at most 6");
+    expect((await gql(ATTEND, { e: a, v, h: 0 })).errors![0].extensions!.code).toBe("BAD_USER_INPUT");
+    expect((await gql(ATTEND, { e: a, v: volunteerOf("KZ-43"), h: 1 })).errors![0].extensions).toMatchObject({ code: "CONFLICT", reason: "NOT_SIGNED_UP" });
+    expect((await gql(ATTEND, { e: future, v, h: 1 })).errors![0].extensions).toMatchObject({ code: "CONFLICT", reason: "NOT_STARTED" });
     const res = await gql<{ _entities: Array<{ hoursServed: number; events: Array<{ id: string }> }> }>(
       `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Volunteer { hoursServed events { id } } } }`,
       { reps: [{ __typename: "Volunteer", id: v }, { __typename: "Volunteer", id: volunteerOf("KZ-43") }] },
     );
-    expect(res.data!._entities[0]!.hoursServed).toBe(6.5);
-    expect(res.data!._entities[0]!.events.map((e) => e.id).sort()).toEqual([a, b, future].sort());
+    expect(res.data!._entities[0].hoursServed).toBe(6.5);
+    expect(res.data!._entities[0].events.map((e) => e.id).sort()).toEqual([a, b, future].sort());
     expect(res.data!._entities[1]).toEqual({ hoursServed: 0, events: [] });
   });
 });
@@ -186,8 +186,8 @@ describe("listing", () => {
       } } }`,
       { from: new Date().toISOString(), to: new Date(Date.now() + 36 * HOUR).toISOString() },
     );
-    expect(res.data!._entities[0]!.upcomingEvents.map((e) => e.id)).toEqual([sooner, later]);
-    expect(res.data!._entities[0]!.events).toEqual({ nodes: [{ title: "Sooner" }], totalCount: 1 });
+    expect(res.data!._entities[0].upcomingEvents.map((e) => e.id)).toEqual([sooner, later]);
+    expect(res.data!._entities[0].events).toEqual({ nodes: [{ title: "Sooner" }], totalCount: 1 });
   });
 
   it("resolves Event references with one query per batch", async () => {

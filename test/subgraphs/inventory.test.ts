@@ -82,7 +82,7 @@ describe("warehouses and donations", () => {
   it("adds a warehouse, refuses a second one with the same name", async () => {
     await warehouse();
     const dup = await gql(`mutation { addWarehouse(input: { region: "KZ-75", name: "ALMATY support centre #1" }) { id } }`);
-    expect(dup.errors![0]!.extensions!.code).toBe("CONFLICT");
+    expect(dup.errors![0].extensions!.code).toBe("CONFLICT");
   });
 
   it("receives a donation once, whatever the retries, and refuses a reused key with another payload", async () => {
@@ -94,7 +94,7 @@ describe("warehouses and donations", () => {
     expect(await stockOf(w)).toEqual({ FOOD_KIT: 120 });
     expect(await db().collection("stock_movements").countDocuments()).toBe(1);
     const other = await donate(w, [{ item: "FOOD_KIT", quantity: 121 }], "don-2026-0001");
-    expect(other.errors![0]!.extensions).toMatchObject({ code: "CONFLICT", field: "idempotencyKey" });
+    expect(other.errors![0].extensions).toMatchObject({ code: "CONFLICT", field: "idempotencyKey" });
     expect(await stockOf(w)).toEqual({ FOOD_KIT: 120 });
     await expectLedgerMatchesStock();
   });
@@ -108,8 +108,8 @@ describe("warehouses and donations", () => {
   ])("refuses %s with BAD_USER_INPUT and changes nothing", async (_what, items, message) => {
     const w = await warehouse();
     const res = await donate(w, items);
-    expect(res.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
-    expect(res.errors![0]!.message).toMatch(message);
+    expect(res.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
+    expect(res.errors![0].message).toMatch(message);
     expect(await stockOf(w)).toEqual({});
     expect(await db().collection("stock_operations").countDocuments()).toBe(0);
   });
@@ -129,8 +129,8 @@ describe("distributions", () => {
     const short = results.filter((r) => r.errors?.[0]?.extensions?.code === "INSUFFICIENT_STOCK");
     expect(ok).toHaveLength(100);
     expect(short).toHaveLength(100);
-    expect(short[0]!.errors![0]!.extensions).toMatchObject({ item: "FOOD_KIT", requested: 1, available: 0 });
-    expect(short[0]!.errors![0]!.message).toBe("insufficient stock of FOOD_KIT in Almaty support centre #1: requested 1, available 0");
+    expect(short[0].errors![0].extensions).toMatchObject({ item: "FOOD_KIT", requested: 1, available: 0 });
+    expect(short[0].errors![0].message).toBe("insufficient stock of FOOD_KIT in Almaty support centre #1: requested 1, available 0");
     expect(await stockOf(w)).toEqual({ FOOD_KIT: 0 });
     expect(await db().collection("stock_movements").countDocuments({ kind: "DISTRIBUTION_OUT" })).toBe(100);
     await expectLedgerMatchesStock();
@@ -142,11 +142,11 @@ describe("distributions", () => {
     await donate(w, [{ item: "FOOD_KIT", quantity: 10 }, { item: "BLANKET", quantity: 1 }]);
     const input = { warehouseId: w, beneficiaryId: b, items: [{ item: "FOOD_KIT", quantity: 2 }, { item: "BLANKET", quantity: 3 }], idempotencyKey: "dist-multi" };
     const res = await gql(DISTRIBUTE, { input });
-    expect(res.errors![0]!.extensions).toMatchObject({ code: "INSUFFICIENT_STOCK", item: "BLANKET", requested: 3, available: 1 });
+    expect(res.errors![0].extensions).toMatchObject({ code: "INSUFFICIENT_STOCK", item: "BLANKET", requested: 3, available: 1 });
     expect(await stockOf(w)).toEqual({ FOOD_KIT: 10, BLANKET: 1 });
     expect(await db().collection("stock_movements").countDocuments({ kind: "DISTRIBUTION_OUT" })).toBe(0);
     const replay = await gql(DISTRIBUTE, { input });
-    expect(replay.errors![0]!).toMatchObject({ message: res.errors![0]!.message, extensions: { code: "INSUFFICIENT_STOCK" } });
+    expect(replay.errors![0]).toMatchObject({ message: res.errors![0].message, extensions: { code: "INSUFFICIENT_STOCK" } });
     await expectLedgerMatchesStock();
   });
 
@@ -161,7 +161,7 @@ describe("distributions", () => {
       `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Beneficiary { distributions { id items { item quantity } } } } }`,
       { reps: [{ __typename: "Beneficiary", id: b }] },
     );
-    expect(traced.data!._entities[0]!.distributions).toEqual([{ id: res.data!.distributeAid.id, items: [{ item: "FOOD_KIT", quantity: 1 }] }]);
+    expect(traced.data!._entities[0].distributions).toEqual([{ id: res.data!.distributeAid.id, items: [{ item: "FOOD_KIT", quantity: 1 }] }]);
   });
 
   it("refuses unknown beneficiaries and volunteers, and ids of other regions, storing nothing", async () => {
@@ -169,11 +169,11 @@ describe("distributions", () => {
     await donate(w, [{ item: "FOOD_KIT", quantity: 5 }]);
     const base = { warehouseId: w, items: [{ item: "FOOD_KIT", quantity: 1 }], idempotencyKey: "x" };
     const missing = await gql(DISTRIBUTE, { input: { ...base, beneficiaryId: encodeId("Beneficiary", "KZ-75", new ObjectId()) } });
-    expect(missing.errors![0]!.extensions).toMatchObject({ code: "NOT_FOUND", field: "input.beneficiaryId" });
+    expect(missing.errors![0].extensions).toMatchObject({ code: "NOT_FOUND", field: "input.beneficiaryId" });
     const foreign = await gql(DISTRIBUTE, { input: { ...base, beneficiaryId: encodeId("Beneficiary", "KZ-43", new ObjectId()) } });
-    expect(foreign.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", region: "KZ-43" });
+    expect(foreign.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", region: "KZ-43" });
     const noVolunteer = await gql(DISTRIBUTE, { input: { ...base, beneficiaryId: await beneficiary(), deliveredBy: encodeId("Volunteer", "KZ-75", new ObjectId()) } });
-    expect(noVolunteer.errors![0]!.extensions).toMatchObject({ code: "NOT_FOUND", field: "input.deliveredBy" });
+    expect(noVolunteer.errors![0].extensions).toMatchObject({ code: "NOT_FOUND", field: "input.deliveredBy" });
     expect(await stockOf(w)).toEqual({ FOOD_KIT: 5 });
     expect(await db().collection("stock_operations").countDocuments({ type: "DISTRIBUTION" })).toBe(0);
   });
@@ -189,17 +189,17 @@ describe("adjustments, thresholds and totals", () => {
     const off = await gql<{ adjustStock: unknown }>(ADJUST, { input: { warehouseId: w, item: "FOOD_KIT", delta: -15, kind: "WRITE_OFF", reason: "flooded storeroom" } });
     expect(off.data!.adjustStock).toEqual({ stock: [{ item: "FOOD_KIT", quantity: 15 }], lowStock: [{ item: "FOOD_KIT", quantity: 15, threshold: 20 }] });
     const tooMuch = await gql(ADJUST, { input: { warehouseId: w, item: "FOOD_KIT", delta: -16, kind: "WRITE_OFF", reason: "x" } });
-    expect(tooMuch.errors![0]!.extensions).toMatchObject({ code: "INSUFFICIENT_STOCK", requested: 16, available: 15 });
+    expect(tooMuch.errors![0].extensions).toMatchObject({ code: "INSUFFICIENT_STOCK", requested: 16, available: 15 });
     const positiveWriteOff = await gql(ADJUST, { input: { warehouseId: w, item: "FOOD_KIT", delta: 5, kind: "WRITE_OFF", reason: "x" } });
-    expect(positiveWriteOff.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
+    expect(positiveWriteOff.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
     const totals = await gql<{ _entities: Array<{ stock: Array<{ item: string; quantity: number }> }> }>(
       `query { _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) { ... on Region { stock { item quantity } } } }`,
     );
-    expect(totals.data!._entities[0]!.stock.filter((s) => s.quantity > 0)).toEqual([
+    expect(totals.data!._entities[0].stock.filter((s) => s.quantity > 0)).toEqual([
       { item: "FOOD_KIT", quantity: 22 },
       { item: "WATER", quantity: 50 },
     ]);
-    expect(totals.data!._entities[0]!.stock).toHaveLength(7);
+    expect(totals.data!._entities[0].stock).toHaveLength(7);
     const history = await gql<{ warehouse: { movements: { nodes: Array<{ kind: string; quantity: number; reason: string | null }>; totalCount: number } } }>(
       `query ($id: ID!) { warehouse(id: $id) { movements(first: 1) { nodes { kind quantity reason } totalCount } } }`,
       { id: w },
@@ -312,9 +312,9 @@ describe("reference resolution", () => {
     expect(res.data!._entities).toEqual([{ name: "C" }, { name: "A" }, null, { name: "B" }]);
     expect(host.commands.slice(before).filter((c) => c.commandName === "find" && c.command.find === "warehouses")).toHaveLength(1);
     const b = await beneficiary();
-    await donate(ws[0]!, [{ item: "MASK", quantity: 3 }]);
+    await donate(ws[0], [{ item: "MASK", quantity: 3 }]);
     const dist = await gql<{ distributeAid: { id: string } }>(DISTRIBUTE, { input: { warehouseId: ws[0], beneficiaryId: b, items: [{ item: "MASK", quantity: 1 }], idempotencyKey: "k" } });
     const asDonation = dist.data!.distributeAid.id.replace(":dst:", ":don:");
-    expect((await gql(`query ($id: ID!) { donation(id: $id) { id } }`, { id: asDonation })).errors![0]!.extensions!.code).toBe("NOT_FOUND");
+    expect((await gql(`query ($id: ID!) { donation(id: $id) { id } }`, { id: asDonation })).errors![0].extensions!.code).toBe("NOT_FOUND");
   });
 });

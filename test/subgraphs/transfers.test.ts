@@ -10,6 +10,7 @@ import { CompactSign, importJWK, type JWK } from "jose";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSubgraphs } from "../../subgraphs/index.js";
+import type { TransferDoc } from "../../subgraphs/inventory/data/transfers.js";
 import { hs256Config } from "../../subgraphs/kernel/auth.js";
 import { listen, type Listening } from "../../subgraphs/kernel/http.js";
 import { encodeId } from "../../subgraphs/kernel/ids.js";
@@ -185,7 +186,7 @@ async function atDestination(id: string): Promise<Record<string, unknown> | unde
     { reps: [{ __typename: "Region", code: "KZ-43" }] },
   );
   expect(res.errors).toBeUndefined();
-  return res.data!._entities[0]!.incomingTransfers.nodes.find((n) => n.id === id);
+  return res.data!._entities[0].incomingTransfers.nodes.find((n) => n.id === id);
 }
 
 /** The destination keys its record by the whole transfer id, source region included. */
@@ -249,7 +250,7 @@ describe("a transfer between two regions", () => {
       { reps: [{ __typename: "Region", code: "KZ-75" }] },
       tokens.coordinator,
     );
-    expect(inTransitStock.data!._entities[0]!.stockInTransit.filter((i) => i.quantity)).toEqual([{ item: "FOOD_KIT", quantity: 30 }, { item: "BLANKET", quantity: 5 }]);
+    expect(inTransitStock.data!._entities[0].stockInTransit.filter((i) => i.quantity)).toEqual([{ item: "FOOD_KIT", quantity: 30 }, { item: "BLANKET", quantity: 5 }]);
     await expectConserved();
 
     const received = await receive(t.id);
@@ -257,7 +258,7 @@ describe("a transfer between two regions", () => {
     expect(received.data!.receiveTransfer).toMatchObject({ id: t.id, status: "RECEIVED" });
     expect(await stockOf(B, to)).toEqual({ FOOD_KIT: 30, BLANKET: 5 });
     const again = await receive(t.id);
-    expect(again.errors![0]!.extensions).toMatchObject({ code: "CONFLICT", status: "RECEIVED" });
+    expect(again.errors![0].extensions).toMatchObject({ code: "CONFLICT", status: "RECEIVED" });
     expect(await stockOf(B, to)).toEqual({ FOOD_KIT: 30, BLANKET: 5 });
 
     await settled(t.id, "RECEIVED");
@@ -278,22 +279,22 @@ describe("a transfer between two regions", () => {
     const before = { out: await db(A).collection("transfers_out").countDocuments(), outbox: await db(A).collection("outbox").countDocuments() };
 
     const tooMuch = await transfer(from, to, { FOOD_KIT: 11 });
-    expect(tooMuch.errors![0]!.extensions).toMatchObject({ code: "INSUFFICIENT_STOCK", item: "FOOD_KIT", requested: 11, available: 10 });
+    expect(tooMuch.errors![0].extensions).toMatchObject({ code: "INSUFFICIENT_STOCK", item: "FOOD_KIT", requested: 11, available: 10 });
     const wrongStaff = await transfer(from, to, { FOOD_KIT: 1 }, tokens.staffB);
-    expect(wrongStaff.errors![0]!.extensions!.code).toBe("FORBIDDEN");
+    expect(wrongStaff.errors![0].extensions!.code).toBe("FORBIDDEN");
     const volunteer = await transfer(from, to, { FOOD_KIT: 1 }, tokens.volunteer);
-    expect(volunteer.errors![0]!.extensions!.code).toBe("FORBIDDEN");
+    expect(volunteer.errors![0].extensions!.code).toBe("FORBIDDEN");
     const malformed = await transfer(from, "KZ-43:wh:nope", { FOOD_KIT: 1 });
     expect(malformed.errors![0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT", field: "input.toWarehouseId" } });
     const itself = await transfer(from, from, { FOOD_KIT: 1 });
-    expect(itself.errors![0]!.message).toContain("input.toWarehouseId: must be another warehouse");
+    expect(itself.errors![0].message).toContain("input.toWarehouseId: must be another warehouse");
     const unknownRegion = await transfer(from, encodeId("Warehouse", "XX-1", new ObjectId()), { FOOD_KIT: 1 });
-    expect(unknownRegion.errors![0]!.message).toContain('unknown region "XX-1"');
+    expect(unknownRegion.errors![0].message).toContain('unknown region "XX-1"');
     const unlinked = await transfer(from, encodeId("Warehouse", "KZ-11", new ObjectId()), { FOOD_KIT: 1 });
     expect(unlinked.errors![0]).toMatchObject({ extensions: { code: "REGION_UNAVAILABLE", region: "KZ-11" } });
-    expect(unlinked.errors![0]!.message).toContain("KZ-75 cannot send transfers to KZ-11");
+    expect(unlinked.errors![0].message).toContain("KZ-75 cannot send transfers to KZ-11");
     const zero = await transfer(from, to, { FOOD_KIT: 0 });
-    expect(zero.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
+    expect(zero.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
 
     expect(await stockOf(A, from)).toEqual({ FOOD_KIT: 10 });
     expect(await db(A).collection("transfers_out").countDocuments()).toBe(before.out);
@@ -302,13 +303,13 @@ describe("a transfer between two regions", () => {
     // Receiving is for the destination's staff; cancelling for the source's or a coordinator.
     const t = await started(from, to, { FOOD_KIT: 4 });
     await settled(t.id, "IN_TRANSIT");
-    expect((await receive(t.id, tokens.staffA)).errors![0]!.extensions!.code).toBe("FORBIDDEN");
-    expect((await receive(t.id, tokens.coordinator)).errors![0]!.extensions!.code).toBe("FORBIDDEN");
-    expect((await cancel(t.id, tokens.staffB)).errors![0]!.extensions!.code).toBe("FORBIDDEN");
+    expect((await receive(t.id, tokens.staffA)).errors![0].extensions!.code).toBe("FORBIDDEN");
+    expect((await receive(t.id, tokens.coordinator)).errors![0].extensions!.code).toBe("FORBIDDEN");
+    expect((await cancel(t.id, tokens.staffB)).errors![0].extensions!.code).toBe("FORBIDDEN");
     const wrongRegion = await gql(B, RECEIVE, { region: "KZ-75", id: t.id });
-    expect(wrongRegion.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "region" });
+    expect(wrongRegion.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "region" });
     const unknownTransfer = await receive(encodeId("Transfer", "KZ-75", new ObjectId()));
-    expect(unknownTransfer.errors![0]!.extensions!.code).toBe("NOT_FOUND");
+    expect(unknownTransfer.errors![0].extensions!.code).toBe("NOT_FOUND");
     expect(await stockOf(B, to)).toEqual({});
     await expectConserved();
   });
@@ -399,7 +400,7 @@ describe("exactly once", () => {
 
     // The source's own key signs a replay of its delivery message.
     const link = await signer("KZ-75", A.key);
-    const out = await db(A).collection("transfers_out").findOne({ _id: new ObjectId(t.id.slice(-24)) });
+    const out = await db(A).collection<TransferDoc>("transfers_out").findOne({ _id: new ObjectId(t.id.slice(-24)) });
     const body = { id: t.id, from: out!.from, to: { ...out!.to, warehouseName: null }, items: out!.items, requestedAt: out!.requestedAt, requestedBy: out!.requestedBy };
     const send = () => sendToB(link, envelope("KZ-75", "transfer.deliver", body));
     const replies = [await send(), ...(await Promise.all(Array.from({ length: 5 }, send)))];
@@ -432,7 +433,7 @@ describe("exactly once", () => {
       expect([cancelWon, receiveWon]).toContainEqual(true);
       expect(cancelWon && receiveWon).toBe(false);
       const loser = cancelWon ? received : cancelled;
-      expect(loser.errors![0]!.extensions).toMatchObject({ code: "CONFLICT", status: cancelWon ? "CANCELLED" : "RECEIVED" });
+      expect(loser.errors![0].extensions).toMatchObject({ code: "CONFLICT", status: cancelWon ? "CANCELLED" : "RECEIVED" });
       const final = await settled(t.id, cancelWon ? "CANCELLED" : "RECEIVED");
       expect(final.status).toBe(cancelWon ? "CANCELLED" : "RECEIVED");
       expect(await movements(A, t.id, "TRANSFER_IN")).toBe(cancelWon ? 1 : 0);
@@ -469,9 +470,9 @@ describe("exactly once", () => {
     expect(await movements(A, t.id, "TRANSFER_IN")).toBe(1);
     expect(await movements(A, early.id, "TRANSFER_IN")).toBe(1);
     const late = await receive(t.id);
-    expect(late.errors![0]!.extensions).toMatchObject({ code: "CONFLICT", status: "CANCELLED" });
-    expect((await receive(early.id)).errors![0]!.extensions).toMatchObject({ code: "CONFLICT", status: "CANCELLED" });
-    expect((await cancel(t.id)).errors![0]!.extensions).toMatchObject({ code: "CONFLICT", status: "CANCELLED" });
+    expect(late.errors![0].extensions).toMatchObject({ code: "CONFLICT", status: "CANCELLED" });
+    expect((await receive(early.id)).errors![0].extensions).toMatchObject({ code: "CONFLICT", status: "CANCELLED" });
+    expect((await cancel(t.id)).errors![0].extensions).toMatchObject({ code: "CONFLICT", status: "CANCELLED" });
     expect(await stockOf(B, to)).toEqual({});
     await expectConserved();
   });
@@ -530,7 +531,7 @@ describe("service-to-service authentication", () => {
     const impostor = await RegionLink.create({ "KZ-75": await generatePrivateJwk() });
     const forged = await post(await impostor.sign(envelope(body(id))));
     expect(forged.status).toBe(401);
-    expect(forged.body.errors![0]!.message).toBe("the message signature is invalid");
+    expect(forged.body.errors![0].message).toBe("the message signature is invalid");
 
     // KZ-75's real key, but speaking for another region's transfer.
     const real = await RegionLink.create({ "KZ-75": A.key });
@@ -584,7 +585,7 @@ describe("a region speaks only for itself", () => {
     for (const type of ["constructor", "toString", "hasOwnProperty", "__proto__"]) {
       const res = await sendToB(kz11, envelope("KZ-11", type, body()));
       expect(res.status).toBe(400);
-      expect(res.errors![0]!.message).toBe(`inventory does not handle ${type} messages`);
+      expect(res.errors![0].message).toBe(`inventory does not handle ${type} messages`);
     }
   });
 
@@ -622,7 +623,7 @@ describe("a region speaks only for itself", () => {
     for (const claim of [{ ...body, id: t.id }, { ...body, id: t.id, from: { ...body.from, region: "KZ-75" } }]) {
       const refused = await sendToB(kz11, envelope("KZ-11", "transfer.cancel", claim));
       expect(refused.status).toBe(403);
-      expect(refused.errors![0]!.message).toBe("KZ-11 may only send news of its own transfers, from its own warehouses");
+      expect(refused.errors![0].message).toBe("KZ-11 may only send news of its own transfers, from its own warehouses");
     }
 
     expect(await atDestination(t.id)).toEqual(before);
@@ -634,7 +635,7 @@ describe("a region speaks only for itself", () => {
     const received = await receive(t.id);
     expect(received.errors).toBeUndefined();
     expect(received.data!.receiveTransfer).toMatchObject({ id: t.id, status: "RECEIVED", items: [{ item: "WATER", quantity: 12 }] });
-    expect((await receive(spoofed)).errors![0]!.extensions).toMatchObject({ code: "CONFLICT", status: "CANCELLED" });
+    expect((await receive(spoofed)).errors![0].extensions).toMatchObject({ code: "CONFLICT", status: "CANCELLED" });
     expect(await atDestination(spoofed)).toMatchObject({ status: "CANCELLED" });
     await settled(t.id, "RECEIVED");
     expect(await stockOf(B, to)).toEqual({ WATER: 12 });
@@ -715,7 +716,7 @@ async function throughProxy(run: (proxy: Proxy) => Promise<void>): Promise<void>
 }
 
 const replyOf = (text: string) => (JSON.parse(text) as { reply: string }).reply;
-const payloadOf = (jws: string) => JSON.parse(Buffer.from(jws.split(".")[1]!, "base64url").toString("utf8")) as Record<string, unknown>;
+const payloadOf = (jws: string) => JSON.parse(Buffer.from(jws.split(".")[1], "base64url").toString("utf8")) as Record<string, unknown>;
 /** The same JWS with another payload: its signature no longer fits. */
 const withPayload = (jws: string, payload: unknown) => {
   const [header, , signature] = jws.split(".");

@@ -81,8 +81,8 @@ describe("registerVolunteer", () => {
     const first = await register();
     const second = await register({ fullName: "Someone Else", phone: "+7 701 123 45 67" });
     expect(second.data).toEqual({ registerVolunteer: null });
-    expect(second.errors![0]!.extensions).toMatchObject({ code: "CONFLICT", existingId: first.data!.registerVolunteer.id });
-    expect(second.errors![0]!.message).toContain(first.data!.registerVolunteer.id as string);
+    expect(second.errors![0].extensions).toMatchObject({ code: "CONFLICT", existingId: first.data!.registerVolunteer.id });
+    expect(second.errors![0].message).toContain(first.data!.registerVolunteer.id as string);
     expect(await stored()).toBe(1);
   });
 
@@ -104,7 +104,7 @@ describe("registerVolunteer", () => {
   ])("refuses %s with BAD_USER_INPUT and stores nothing", async (_what, over, message) => {
     const res = await register(over);
     expect(res.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    expect(res.errors![0]!.message).toMatch(message);
+    expect(res.errors![0].message).toMatch(message);
     expect(JSON.stringify(res)).not.toMatch(/stacktrace|at .*\.js:/);
     expect(await stored()).toBe(0);
   });
@@ -112,21 +112,21 @@ describe("registerVolunteer", () => {
   it("needs REGIONAL_STAFF of the region: anonymous, coordinator and other staff are refused", async () => {
     const anonymous = await register({}, "");
     expect(anonymous.status).toBe(401);
-    expect(anonymous.errors![0]!.extensions!.code).toBe("UNAUTHENTICATED");
+    expect(anonymous.errors![0].extensions!.code).toBe("UNAUTHENTICATED");
     const coord = await register({}, coordinator);
-    expect(coord.errors![0]!.extensions!.code).toBe("FORBIDDEN");
+    expect(coord.errors![0].extensions!.code).toBe("FORBIDDEN");
     const other = await register({}, staff43);
-    expect(other.errors![0]!.extensions!.code).toBe("FORBIDDEN");
+    expect(other.errors![0].extensions!.code).toBe("FORBIDDEN");
     expect(await stored()).toBe(0);
   });
 
   it("refuses a forged or expired token", async () => {
     const forged = `${staff75.slice(0, -4)}AAAA`;
-    expect((await register({}, forged)).errors![0]!.extensions!.code).toBe("UNAUTHENTICATED");
+    expect((await register({}, forged)).errors![0].extensions!.code).toBe("UNAUTHENTICATED");
     const { mintToken } = await import("../../subgraphs/kernel/auth.js");
     const expired = await mintToken(host.auth, { sub: "s", role: "REGIONAL_STAFF", region: "KZ-75" }, Math.floor(Date.now() / 1000) - 60);
     const res = await register({}, expired);
-    expect(res.errors![0]!).toMatchObject({ message: "the token has expired", extensions: { code: "UNAUTHENTICATED" } });
+    expect(res.errors![0]).toMatchObject({ message: "the token has expired", extensions: { code: "UNAUTHENTICATED" } });
     expect(await stored()).toBe(0);
   });
 });
@@ -147,15 +147,15 @@ describe("volunteer(id) and updates", () => {
 
   it("answers malformed, foreign and unknown ids with BAD_USER_INPUT, BAD_USER_INPUT and NOT_FOUND", async () => {
     const malformed = await postGraphQL(url(), QUERY, { id: "42" }, staff75);
-    expect(malformed.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
-    expect(malformed.errors![0]!.message).toContain("malformed id");
+    expect(malformed.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
+    expect(malformed.errors![0].message).toContain("malformed id");
     const foreignId = encodeId("Volunteer", "KZ-43", new ObjectId());
     const foreign = await postGraphQL(url(), QUERY, { id: foreignId }, staff75);
-    expect(foreign.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", region: "KZ-43", servedRegion: "KZ-75" });
+    expect(foreign.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", region: "KZ-43", servedRegion: "KZ-75" });
     const wrongType = await postGraphQL(url(), QUERY, { id: encodeId("Beneficiary", "KZ-75", new ObjectId()) }, staff75);
-    expect(wrongType.errors![0]!.message).toContain("is a Beneficiary id, expected a Volunteer id");
+    expect(wrongType.errors![0].message).toContain("is a Beneficiary id, expected a Volunteer id");
     const missing = await postGraphQL(url(), QUERY, { id: encodeId("Volunteer", "KZ-75", new ObjectId()) }, staff75);
-    expect(missing.errors![0]!.extensions!.code).toBe("NOT_FOUND");
+    expect(missing.errors![0].extensions!.code).toBe("NOT_FOUND");
   });
 
   it("updates fields, keeps phones unique, and sets status", async () => {
@@ -165,12 +165,12 @@ describe("volunteer(id) and updates", () => {
     const ok = await postGraphQL(url(), UPDATE, { id: b, input: { fullName: "Berik  Omarov ", skills: ["IT", "IT"] } }, staff75);
     expect(ok.data!.updateVolunteer).toEqual({ fullName: "Berik Omarov", phone: "+77015550000", skills: ["IT"] });
     const taken = await postGraphQL(url(), UPDATE, { id: b, input: { phone: "+77011234567" } }, staff75);
-    expect(taken.errors![0]!.extensions).toMatchObject({ code: "CONFLICT", existingId: a });
+    expect(taken.errors![0].extensions).toMatchObject({ code: "CONFLICT", existingId: a });
     expect((await host.db("KZ-75").collection("volunteers").findOne({ _id: new ObjectId(b.slice(-24)) }))!.phone).toBe("+77015550000");
     const STATUS = `mutation ($id: ID!) { setVolunteerStatus(id: $id, status: SUSPENDED) { status } }`;
     expect((await postGraphQL(url(), STATUS, { id: a }, staff75)).data!.setVolunteerStatus).toEqual({ status: "SUSPENDED" });
     const unknown = await postGraphQL(url(), STATUS, { id: encodeId("Volunteer", "KZ-75", new ObjectId()) }, staff75);
-    expect(unknown.errors![0]!.extensions!.code).toBe("NOT_FOUND");
+    expect(unknown.errors![0].extensions!.code).toBe("NOT_FOUND");
   });
 });
 
@@ -218,7 +218,7 @@ describe("Region.volunteers and volunteerStats", () => {
     for (;;) {
       const res = await page({ first: 20, after });
       expect(res.errors).toBeUndefined();
-      const conn: Conn = res.data!._entities[0]!.volunteers;
+      const conn: Conn = res.data!._entities[0].volunteers;
       expect(conn.totalCount).toBe(45);
       sizes.push(conn.nodes.length);
       seen.push(...conn.nodes.map((n) => n.fullName));
@@ -231,7 +231,7 @@ describe("Region.volunteers and volunteerStats", () => {
 
   it("filters by skill, status, language and name", async () => {
     await seed(30);
-    const count = async (filter: Record<string, unknown>) => (await page({ filter })).data!._entities[0]!.volunteers.totalCount;
+    const count = async (filter: Record<string, unknown>) => (await page({ filter })).data!._entities[0].volunteers.totalCount;
     expect(await count({ skill: "DRIVING" })).toBe(10);
     expect(await count({ skill: "DRIVING", status: "ACTIVE" })).toBe(8);
     expect(await count({ language: "kk" })).toBe(15);
@@ -240,14 +240,14 @@ describe("Region.volunteers and volunteerStats", () => {
   });
 
   it("refuses bad page sizes and malformed cursors", async () => {
-    expect((await page({ first: 101 })).errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
-    expect((await page({ first: 0 })).errors![0]!.message).toContain("first: must be between 1 and 100");
-    expect((await page({ after: "not-a-cursor" })).errors![0]!.message).toContain("after: malformed cursor");
+    expect((await page({ first: 101 })).errors![0].extensions!.code).toBe("BAD_USER_INPUT");
+    expect((await page({ first: 0 })).errors![0].message).toContain("first: must be between 1 and 100");
+    expect((await page({ after: "not-a-cursor" })).errors![0].message).toContain("after: malformed cursor");
   });
 
   it("refuses forged cursors, so no client value reaches the filter as an operator", async () => {
     await seed(3);
-    const real = (await page({ first: 1 })).data!._entities[0]!.volunteers.pageInfo.endCursor!;
+    const real = (await page({ first: 1 })).data!._entities[0].volunteers.pageInfo.endCursor!;
     const [signature, name, id] = JSON.parse(Buffer.from(real, "base64url").toString("utf8")) as [string, string, string];
     const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
     const catastrophic = { $regularExpression: { pattern: "^(a+)+$", options: "" } };
@@ -266,15 +266,15 @@ describe("Region.volunteers and volunteerStats", () => {
     for (const after of forged) {
       const before = finds();
       const res = await page({ first: 1, after });
-      expect(res.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "after" });
+      expect(res.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "after" });
       expect(finds()).toBe(before);
     }
     // The real one still pages.
-    expect((await page({ first: 1, after: real })).data!._entities[0]!.volunteers.nodes).toHaveLength(1);
+    expect((await page({ first: 1, after: real })).data!._entities[0].volunteers.nodes).toHaveLength(1);
   });
 
   it("refuses an over-long name search", async () => {
-    expect((await page({ filter: { search: "x".repeat(101) } })).errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "filter.search" });
+    expect((await page({ filter: { search: "x".repeat(101) } })).errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "filter.search" });
   });
 
   it("counts volunteers, active ones, and active ones per skill", async () => {
@@ -285,7 +285,7 @@ describe("Region.volunteers and volunteerStats", () => {
       { reps: region },
       coordinator,
     );
-    const stats = res.data!._entities[0]!.volunteerStats;
+    const stats = res.data!._entities[0].volunteerStats;
     expect(stats.total).toBe(30);
     expect(stats.active).toBe(24);
     expect(stats.bySkill.slice(0, 3)).toEqual([
@@ -301,7 +301,7 @@ describe("Region.volunteers and volunteerStats", () => {
       reps: [{ __typename: "Region", code: "KZ-75" }, { __typename: "Region", code: "KZ-43" }],
     }, coordinator);
     expect(res.data!._entities).toEqual([{ code: "KZ-75" }, null]);
-    expect(res.errors).toEqual([expect.objectContaining({ path: ["_entities", 1], extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) })]);
+    expect(res.errors).toEqual([expect.objectContaining<Record<string, unknown>>({ path: ["_entities", 1], extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) })]);
   });
 });
 
@@ -322,7 +322,7 @@ describe("reference resolution", () => {
     const finds = host.commands.slice(before).filter((c) => c.commandName === "find" && c.command.find === "volunteers");
     expect(finds).toHaveLength(1);
     expect(res.data!._entities.map((e) => e?.id ?? null)).toEqual([ids[3], ids[0], null, ids[4], null, ids[1], ids[2]]);
-    expect(res.errors).toEqual([expect.objectContaining({ path: ["_entities", 4], extensions: expect.objectContaining({ code: "BAD_USER_INPUT", region: "KZ-43" }) })]);
+    expect(res.errors).toEqual([expect.objectContaining<Record<string, unknown>>({ path: ["_entities", 4], extensions: expect.objectContaining({ code: "BAD_USER_INPUT", region: "KZ-43" }) })]);
   });
 });
 
@@ -339,10 +339,10 @@ describe("groups", () => {
     );
     expect(created.data!.createVolunteerGroup).toMatchObject({ name: "Almaly door-to-door", memberCount: 1, leader: { id: leader }, members: { nodes: [{ id: leader }] } });
     const dup = await postGraphQL(url(), CREATE, { input: { region: "KZ-75", name: "almaly DOOR-to-door" } }, staff75);
-    expect(dup.errors![0]!.extensions!.code).toBe("CONFLICT");
+    expect(dup.errors![0].extensions!.code).toBe("CONFLICT");
     const LEADER = `mutation ($g: ID!, $v: ID!) { setVolunteerGroupLeader(groupId: $g, volunteerId: $v) { leader { id } } }`;
     const notMember = await postGraphQL(url(), LEADER, { g: created.data!.createVolunteerGroup.id, v: outsider }, staff75);
-    expect(notMember.errors![0]!.extensions!.code).toBe("CONFLICT");
+    expect(notMember.errors![0].extensions!.code).toBe("CONFLICT");
     expect(await host.db("KZ-75").collection("volunteer_groups").countDocuments()).toBe(1);
   });
 });

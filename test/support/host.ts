@@ -104,7 +104,7 @@ export async function startTestHost(
     port: http.port,
     dbPrefix,
     link: host.link,
-    db: host.db,
+    db: (region) => host.db(region),
     mongo,
     commands,
     auth,

@@ -26,7 +26,7 @@ export function spawnScript(name: string, args: string[] = [], env: NodeJS.Proce
   });
   const lines: string[] = [];
   const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on("line", (line) => {
       lines.push(line);
       for (const w of [...waiters]) {
@@ -48,7 +48,7 @@ export function spawnScript(name: string, args: string[] = [], env: NodeJS.Proce
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output:\n${lines.join("\n")}`)), timeoutMs);
         waiters.push({ pattern, resolve: (l) => (clearTimeout(timer), resolve(l)) });
-        exited.then((code) => reject(new Error(`exited with ${code} before ${pattern}; output:\n${lines.join("\n")}`)));
+        void exited.then((code) => reject(new Error(`exited with ${code} before ${pattern}; output:\n${lines.join("\n")}`)));
       });
     },
     stop: async (signal = "SIGINT") => {

@@ -134,7 +134,7 @@ function insufficient(item: Item, requested: number, available: number, warehous
 
 /** Reserves one line; returns false when a decrease would take stock below zero. */
 async function reserve(db: Db, op: OperationDoc, index: number): Promise<boolean> {
-  const { item, delta } = op.lines[index]!;
+  const { item, delta } = op.lines[index];
   const key = lineKey(op._id, index);
   const guard = delta < 0 ? { [`stock.${item}`]: { $gte: -delta } } : {};
   const res = await warehousesOf(db).updateOne(
@@ -148,7 +148,7 @@ async function reserve(db: Db, op: OperationDoc, index: number): Promise<boolean
 
 /** Gives a reserved line back; a no-op when it is not reserved. */
 async function release(db: Db, op: OperationDoc, index: number): Promise<void> {
-  const { item, delta } = op.lines[index]!;
+  const { item, delta } = op.lines[index];
   const key = lineKey(op._id, index);
   await warehousesOf(db).updateOne({ _id: op.warehouseId, pendingOps: key }, { $inc: { [`stock.${item}`]: -delta }, $pull: { pendingOps: key } });
 }
@@ -222,7 +222,7 @@ export async function runOperation(db: Db, op: OperationDoc, warehouseName: stri
       continue;
     }
     for (const j of reserved.reverse()) await release(db, op, j);
-    const line = op.lines[i]!;
+    const line = op.lines[i];
     const current = await warehousesOf(db).findOne({ _id: op.warehouseId }, { projection: { [`stock.${line.item}`]: 1 } });
     const error = insufficient(line.item, -line.delta, current?.stock[line.item] ?? 0, warehouseName);
     await operationsOf(db).updateOne(

@@ -257,16 +257,16 @@ async function applyNews(ctx: MessageContext, id: ObjectId, reply: unknown): Pro
   const now = new Date();
   const name = n.toWarehouseName ? { "to.warehouseName": n.toWarehouseName } : {};
   switch (n.status) {
-    case "REQUESTED":
+    case TransferStatus.REQUESTED:
       return;
-    case "IN_TRANSIT":
+    case TransferStatus.IN_TRANSIT:
       await outgoingOf(ctx.db).updateOne({ _id: id, status: TransferStatus.REQUESTED }, { $set: { status: TransferStatus.IN_TRANSIT, inTransitAt: n.at ?? now, ...name } });
       return;
-    case "RECEIVED":
+    case TransferStatus.RECEIVED:
       await outgoingOf(ctx.db).updateOne({ _id: id, status: { $in: OPEN } }, { $set: { status: TransferStatus.RECEIVED, receivedAt: n.at ?? now, receivedBy: n.by ?? null, ...name } });
       await warnIfDiverged(ctx, id, TransferStatus.RECEIVED);
       return;
-    case "CANCELLED":
+    case TransferStatus.CANCELLED:
       await settleCancelled(ctx.db, id, n.at ?? now, n.by ?? null, n.reason ?? "cancelled");
       await warnIfDiverged(ctx, id, TransferStatus.CANCELLED);
       return;

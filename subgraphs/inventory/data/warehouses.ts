@@ -51,7 +51,7 @@ export function toWarehouse(doc: WarehouseDoc, region: string): Warehouse {
     stock: itemList(doc.stock, true),
     thresholds: itemList(doc.thresholds, true),
     lowStock: Object.values(Item)
-      .filter((item) => doc.thresholds[item] !== undefined && (doc.stock[item] ?? 0) < doc.thresholds[item]!)
+      .filter((item) => doc.thresholds[item] !== undefined && (doc.stock[item] ?? 0) < doc.thresholds[item])
       .map((item) => ({ item, quantity: doc.stock[item] ?? 0, threshold: doc.thresholds[item]! })),
     createdAt: doc.createdAt,
   };
