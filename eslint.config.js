@@ -33,7 +33,8 @@ export default tseslint.config(
   },
   ...SUBGRAPHS.flatMap((name) => {
     const others = SUBGRAPHS.filter((other) => other !== name);
-    const message = "a subgraph does not import another subgraph, the host or the gateway; check another subgraph's records through subgraphs/kernel/region-records.ts";
+    const message =
+      "a subgraph does not import another subgraph, the host or the gateway; check another subgraph's records through subgraphs/kernel/region-records.ts";
     return [
       { ...layer([`subgraphs/${name}/**`], [...others, "host", "gateway"], message), ignores: [`subgraphs/${name}/index.ts`] },
       // Its index.ts runs it alone as a process: the one file that hands it to a region host.
@@ -41,6 +42,10 @@ export default tseslint.config(
     ];
   }),
   layer(["subgraphs/kernel/**"], [...SUBGRAPHS, "host", "gateway"], "the kernel imports no subgraph, no host and no gateway module"),
-  layer(["subgraphs/host/**"], [...SUBGRAPHS, "gateway"], "the region host serves the subgraphs it is given; it imports none of them, nor the gateway"),
+  layer(
+    ["subgraphs/host/**"],
+    [...SUBGRAPHS, "gateway"],
+    "the region host serves the subgraphs it is given; it imports none of them, nor the gateway",
+  ),
   layer(["gateway/**"], [...SUBGRAPHS, "host"], "the gateway knows subgraphs only through the supergraph, the kernel and the manifest"),
 );

@@ -1,6 +1,5 @@
 // The gateway's configuration from the environment (fail fast; secrets never printed): the
 // variables it reads, as subgraphs/kernel/config.ts declares them.
-import type { z } from "zod";
 import { AUTH_VARIABLES, env, LIMIT_VARIABLES } from "../subgraphs/kernel/config.js";
 
 export const gatewayEnv = env(
@@ -21,4 +20,3 @@ export const gatewayEnv = env(
   // Without a registry it would know no region's address.
   { defaults: { PORT: 4000 }, required: ["REGISTRY"] },
 );
-export type GatewayEnv = z.infer<typeof gatewayEnv>;

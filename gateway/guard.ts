@@ -2,9 +2,24 @@
 // anything to a region: the document's size limits, then anonymous callers (who may only
 // read regions { code name status }), then depth, aliases and cost. Each step is linear in
 // the document's size, so refusing never costs more than the request is worth.
-import { GraphQLError, TypeInfo, visit, visitWithTypeInfo, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import {
+  GraphQLError,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from "graphql";
 import type { Caller } from "../subgraphs/kernel/auth.js";
-import { DocumentCache, exceeded, measureOperation, type BoundedDocument, type GraphQLParams, type QueryLimits } from "../subgraphs/kernel/limits.js";
+import {
+  DocumentCache,
+  exceeded,
+  measureOperation,
+  type BoundedDocument,
+  type GraphQLParams,
+  type QueryLimits,
+} from "../subgraphs/kernel/limits.js";
 
 /** What anonymous callers may see: the registry's names and the regions' health. */
 const ANONYMOUS_FIELDS = new Set([
@@ -83,9 +98,12 @@ export function gatewayGuard(options: {
       if (!caller) {
         const field = forbiddenToAnonymous(schema, bounded, operation);
         if (field) {
-          return new GraphQLError(`${field} needs authentication: send 'Authorization: Bearer <token>'; anonymous callers may read regions { code name status }`, {
-            extensions: { code: "UNAUTHENTICATED", field, http: { status: 401 } },
-          });
+          return new GraphQLError(
+            `${field} needs authentication: send 'Authorization: Bearer <token>'; anonymous callers may read regions { code name status }`,
+            {
+              extensions: { code: "UNAUTHENTICATED", field, http: { status: 401 } },
+            },
+          );
         }
       }
       const measure = measureOperation(schema, bounded, operation, params!.variables, {

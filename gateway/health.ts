@@ -11,7 +11,7 @@ export interface ProbeResult {
   error: string | null;
 }
 
-export const healthUrl = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql\/?$/, "/health");
+const healthUrl = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql\/?$/, "/health");
 
 export class HealthMonitor {
   private readonly results = new Map<string, ProbeResult>();
@@ -46,7 +46,12 @@ export class HealthMonitor {
       try {
         const res = await fetch(healthUrl(url), { signal: AbortSignal.timeout(this.options.timeoutMs) });
         await res.arrayBuffer();
-        result = { healthy: res.ok, latencyMs: Math.round(performance.now() - started), checkedAt: new Date(), error: res.ok ? null : `HTTP ${res.status}` };
+        result = {
+          healthy: res.ok,
+          latencyMs: Math.round(performance.now() - started),
+          checkedAt: new Date(),
+          error: res.ok ? null : `HTTP ${res.status}`,
+        };
       } catch (err) {
         const e = err as Error;
         result = { healthy: false, latencyMs: null, checkedAt: new Date(), error: e.name === "TimeoutError" ? "timed out" : e.message };

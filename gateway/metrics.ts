@@ -16,7 +16,10 @@ class Histogram {
   }
 }
 
-const labels = (l: Record<string, string>) => `{${Object.entries(l).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, "_")}"`).join(",")}}`;
+const labels = (l: Record<string, string>) =>
+  `{${Object.entries(l)
+    .map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, "_")}"`)
+    .join(",")}}`;
 
 export class Metrics {
   private readonly fetches = new Map<string, { labels: Record<string, string>; total: number; errors: number; latency: Histogram }>();

@@ -9,14 +9,18 @@ import { insecureUrl } from "../subgraphs/kernel/urls.js";
  * own loopback), since callers' assertions and personal data travel on them.
  */
 export function checkGatewayRegistry(registry: RegionRegistry, source: string, options: { production?: boolean } = {}): RegionRegistry {
-  const problems = registry.regions.flatMap((r, i) => [
-    ...SUBGRAPH_NAMES.map((s): string | null => {
-      const url = r.subgraphs?.[s];
-      const why = !url ? "missing URL" : options.production ? insecureUrl(url, { loopback: true }) : null;
-      return why && `regions.${i}.subgraphs.${s} (${r.code}): ${why}`;
-    }),
-    r.batch && options.production ? ((why) => why && `regions.${i}.batch (${r.code}): ${why}`)(insecureUrl(r.batch, { loopback: true })) : null,
-  ]).filter((p): p is string => p !== null);
+  const problems = registry.regions
+    .flatMap((r, i) => [
+      ...SUBGRAPH_NAMES.map((s): string | null => {
+        const url = r.subgraphs?.[s];
+        const why = !url ? "missing URL" : options.production ? insecureUrl(url, { loopback: true }) : null;
+        return why && `regions.${i}.subgraphs.${s} (${r.code}): ${why}`;
+      }),
+      r.batch && options.production
+        ? ((why) => why && `regions.${i}.batch (${r.code}): ${why}`)(insecureUrl(r.batch, { loopback: true }))
+        : null,
+    ])
+    .filter((p): p is string => p !== null);
   if (problems.length) throw new Error(`region registry ${source} is invalid: ${problems.join("; ")}`);
   return registry;
 }

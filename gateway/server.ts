@@ -9,7 +9,17 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import type { GraphQLSchema } from "graphql";
 import { withRegions, type AuthConfig } from "../subgraphs/kernel/auth.js";
 import { formatError } from "../subgraphs/kernel/errors.js";
-import { DEFAULT_MAX_BODY_BYTES, executeGraphQL, readJsonBody, requestAccess, requestIdOf, safeHandler, sendError, sendJson, sendRefusal } from "../subgraphs/kernel/http.js";
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  executeGraphQL,
+  readJsonBody,
+  requestAccess,
+  requestIdOf,
+  safeHandler,
+  sendError,
+  sendJson,
+  sendRefusal,
+} from "../subgraphs/kernel/http.js";
 import { DEFAULT_LIMITS, graphQLParamsOf, type QueryLimits } from "../subgraphs/kernel/limits.js";
 import type { Logger } from "../subgraphs/kernel/log.js";
 import type { RegionRegistry } from "../subgraphs/kernel/regions.js";
@@ -55,10 +65,16 @@ export interface Gateway {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { registry, log, identity } = options;
   // Region claims must name regions of this registry.
-  const auth = withRegions(options.auth, registry.regions.map((r) => r.code));
+  const auth = withRegions(
+    options.auth,
+    registry.regions.map((r) => r.code),
+  );
   const timeoutMs = options.timeoutMs ?? 5000;
   const metrics = new Metrics();
-  const health = new HealthMonitor(registry.regions, { intervalMs: options.healthIntervalMs ?? 10_000, timeoutMs: Math.min(timeoutMs, 2000) });
+  const health = new HealthMonitor(registry.regions, {
+    intervalMs: options.healthIntervalMs ?? 10_000,
+    timeoutMs: Math.min(timeoutMs, 2000),
+  });
   const limits: QueryLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const router = new RegionalRouter({ registry, timeoutMs, metrics, broadcast: BROADCAST, maxRepresentations: limits.maxRepresentations });
   const regionsSchema = await buildRegionsSchema();
@@ -70,7 +86,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => void (apiSchema = schema));
-  const guard = gatewayGuard({ schema: () => apiSchema, limits, regions: () => registry.regions.length, perRegion: perRegionFields(options.supergraphSdl) });
+  const guard = gatewayGuard({
+    schema: () => apiSchema,
+    limits,
+    regions: () => registry.regions.length,
+    perRegion: perRegionFields(options.supergraphSdl),
+  });
   const server = new ApolloServer<GatewayContext>({
     // Our own drain (onShutdown) stops everything in order; Apollo's would stop this server
     // and re-raise the signal, killing the process mid-drain (it does so unless NODE_ENV=test).
@@ -146,7 +167,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       caller: access.caller,
       authorizationFor:
         identity && access.caller
-          ? (region) => identity.assertionFor(req.headers.authorization!, access.caller!, access.expiresAt!, region).then((jwt) => `Bearer ${jwt}`)
+          ? (region) =>
+              identity.assertionFor(req.headers.authorization!, access.caller!, access.expiresAt!, region).then((jwt) => `Bearer ${jwt}`)
           : undefined,
       registry,
       health,

@@ -30,7 +30,11 @@ try {
     }
     for (const s of subgraphs) await ensureIndexes(db, s.indexes);
     const counts = await seedRegion(db, region, hash);
-    console.log(`${label}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(", ")}`);
+    console.log(
+      `${label}: ${Object.entries(counts)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(", ")}`,
+    );
   }
 } finally {
   await mongo.close();

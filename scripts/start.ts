@@ -27,7 +27,9 @@ process.env.APOLLO_TELEMETRY_DISABLED = "1";
 const env = parseOrExit(startEnv, process.env, "environment variable");
 // Demo data, printed tokens, a shared secret and introspection: nothing here is for production.
 if (env.NODE_ENV === "production") {
-  process.stderr.write("npm start is the development default and does not run with NODE_ENV=production; run `npm run region-host` and `npm run gateway` (see the README)\n");
+  process.stderr.write(
+    "npm start is the development default and does not run with NODE_ENV=production; run `npm run region-host` and `npm run gateway` (see the README)\n",
+  );
   process.exit(2);
 }
 // Development defaults: fresh random secrets every start, never printed.

@@ -23,4 +23,10 @@ const args = parseOrExit(
 );
 const env = parseOrExit(tokenEnv, process.env, "environment variable");
 const sub = args.sub ?? `dev-${args.role.toLowerCase()}${args.region ? `-${args.region.toLowerCase()}` : ""}`;
-console.log(await mintToken(hs256Config(env.JWT_SECRET, env.JWT_ISSUER, env.JWT_AUDIENCE), { sub, role: args.role, region: args.region }, args.expires));
+console.log(
+  await mintToken(
+    hs256Config(env.JWT_SECRET, env.JWT_ISSUER, env.JWT_AUDIENCE),
+    { sub, role: args.role, region: args.region },
+    args.expires,
+  ),
+);

@@ -11,7 +11,11 @@ import { generatePrivateJwk, publicPart } from "../subgraphs/kernel/keys.js";
 import { RegionRegistry } from "../subgraphs/kernel/regions.js";
 
 const { values } = parseArgs({ options: { regions: { type: "string" }, out: { type: "string" }, registry: { type: "string" } } });
-const args = parseOrExit(z.object({ regions: z.string().min(1), out: z.string().min(1), registry: z.string().optional() }), values, "argument");
+const args = parseOrExit(
+  z.object({ regions: z.string().min(1), out: z.string().min(1), registry: z.string().optional() }),
+  values,
+  "argument",
+);
 let regions;
 try {
   regions = RegionRegistry.load(args.registry).select(args.regions);

@@ -7,7 +7,7 @@ import { eventsSubgraph } from "./events/schema.js";
 import { inventorySubgraph } from "./inventory/schema.js";
 import { volunteersSubgraph } from "./volunteers/schema.js";
 
-export const SUBGRAPH_BUILDERS = {
+const SUBGRAPH_BUILDERS = {
   volunteers: volunteersSubgraph,
   beneficiaries: beneficiariesSubgraph,
   inventory: inventorySubgraph,

@@ -4,7 +4,6 @@
 import { Kind, parse, type ConstDirectiveNode } from "graphql";
 import { BROADCAST, type EntityType, type SubgraphName } from "../../subgraphs/manifest.js";
 
-
 const argument = (directive: ConstDirectiveNode, name: string) => {
   const value = directive.arguments?.find((a) => a.name.value === name)?.value;
   return value?.kind === Kind.ENUM || value?.kind === Kind.STRING ? value.value : undefined;
@@ -28,7 +27,8 @@ export function perRegionFields(supergraphSdl: string): Set<string> {
     for (const field of definition.fields ?? []) {
       for (const join of field.directives?.filter((d) => d.name.value === "join__field") ?? []) {
         const subgraph = graphOf.get(argument(join, "graph") ?? "") as SubgraphName | undefined;
-        if (subgraph && BROADCAST[subgraph]?.includes(definition.name.value as EntityType)) fields.add(`${definition.name.value}.${field.name.value}`);
+        if (subgraph && BROADCAST[subgraph]?.includes(definition.name.value as EntityType))
+          fields.add(`${definition.name.value}.${field.name.value}`);
       }
     }
   }

@@ -150,7 +150,13 @@ export class RegionalRouter {
    * asks each region's four subgraphs at once) leave together, in one request to the
    * region's batch endpoint when the registry names one.
    */
-  private send(region: string, subgraph: SubgraphName, body: FetchRequest, caller: CallerInfo, representations = 0): Promise<SubgraphResponse | Unavailable> {
+  private send(
+    region: string,
+    subgraph: SubgraphName,
+    body: FetchRequest,
+    caller: CallerInfo,
+    representations = 0,
+  ): Promise<SubgraphResponse | Unavailable> {
     const url = this.options.registry.get(region)?.batch;
     if (!url || this.withoutBatch.has(url)) return this.sendOne(region, subgraph, body, caller);
     const key = `${url}\u0000${caller.authorization ?? ""}\u0000${caller.requestId ?? ""}`;
@@ -181,7 +187,10 @@ export class RegionalRouter {
     const started = performance.now();
     const answer = await this.post(url, { requests: items.map((i) => ({ subgraph: i.subgraph, ...i.body })) }, caller, region);
     const seconds = (performance.now() - started) / 1000;
-    const responses = answer instanceof Error ? undefined : (answer.json as { responses?: Array<{ status?: number; body?: unknown }> } | undefined)?.responses;
+    const responses =
+      answer instanceof Error
+        ? undefined
+        : (answer.json as { responses?: Array<{ status?: number; body?: unknown }> } | undefined)?.responses;
     if (!(answer instanceof Error) && answer.status === 404 && !responses) {
       // A host without the batch endpoint (an older version): ask it one fetch at a time.
       this.withoutBatch.add(url);
@@ -198,7 +207,12 @@ export class RegionalRouter {
   }
 
   /** POSTs one fetch to one region's subgraph, with the caller's token and the region timeout. */
-  private async sendOne(region: string, subgraph: SubgraphName, body: FetchRequest, caller: CallerInfo): Promise<SubgraphResponse | Unavailable> {
+  private async sendOne(
+    region: string,
+    subgraph: SubgraphName,
+    body: FetchRequest,
+    caller: CallerInfo,
+  ): Promise<SubgraphResponse | Unavailable> {
     const url = this.options.registry.get(region)?.subgraphs?.[subgraph];
     if (!url) return new Unavailable(region, subgraph, "no URL in the registry");
     const started = performance.now();

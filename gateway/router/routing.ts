@@ -31,7 +31,9 @@ function idCandidates(args: Args): Array<[string, string]> {
   }
   // The gateway may re-print an ID literal such as "42" as the number 42.
   const ids = entries
-    .filter(([name, value]) => (typeof value === "string" || typeof value === "number") && looksLikeIdArgument(name.replace(/^input\./, "")))
+    .filter(
+      ([name, value]) => (typeof value === "string" || typeof value === "number") && looksLikeIdArgument(name.replace(/^input\./, "")),
+    )
     .map(([name, value]): [string, string] => [name, String(value)]);
   return ids.sort(([a], [b]) => rank(a) - rank(b));
 }

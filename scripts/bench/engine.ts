@@ -43,7 +43,12 @@ async function engineBench(uri: string): Promise<Row[]> {
     rows.push({ name: "insert time / ping time (1 in flight)", value: tInsert / nInsert / (tPing / nPing), unit: "ratio" });
 
     if (!process.env.MONGODB_URI) {
-      rows.push({ name: `engine capacity: raw wire inserts, ${IN_FLIGHT} in flight`, value: await rawWireInserts(uri, 20_000, IN_FLIGHT), unit: "ops/s", target: { min: 5000 } });
+      rows.push({
+        name: `engine capacity: raw wire inserts, ${IN_FLIGHT} in flight`,
+        value: await rawWireInserts(uri, 20_000, IN_FLIGHT),
+        unit: "ops/s",
+        target: { min: 5000 },
+      });
     }
 
     const small = db.collection<Doc>("small");
@@ -55,7 +60,12 @@ async function engineBench(uri: string): Promise<Row[]> {
     const tLarge = await timed(nFind, (i) => large.findOne({ _id: (i * 31) % 100_000 }));
     const tLargePar = await timed(nFind, (i) => large.findOne({ _id: (i * 37) % 100_000 }), IN_FLIGHT);
     rows.push({ name: "_id finds over 100,000 docs, 1 in flight", value: nFind / tLarge, unit: "ops/s" });
-    rows.push({ name: `_id finds over 100,000 docs, ${IN_FLIGHT} in flight`, value: nFind / tLargePar, unit: "ops/s", target: { min: 2000 } });
+    rows.push({
+      name: `_id finds over 100,000 docs, ${IN_FLIGHT} in flight`,
+      value: nFind / tLargePar,
+      unit: "ops/s",
+      target: { min: 2000 },
+    });
     rows.push({ name: "_id find time, 100k docs / 1k docs", value: tLarge / tSmall, unit: "ratio (≈1: no scan)" });
 
     const tenK = db.collection<Doc>("tenk");

@@ -40,11 +40,13 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
 }
 
-
 async function gatewayOver(codes: string[], base: string): Promise<{ url: string; gateway: Gateway; close(): Promise<void> }> {
   const registry = RegionRegistry.load();
   const gateway = await createGateway({
-    registry: registryFor(codes.map((c) => registry.require(c)), () => base),
+    registry: registryFor(
+      codes.map((c) => registry.require(c)),
+      () => base,
+    ),
     supergraphSdl: readFileSync(projectPath("schema", "supergraph.graphql"), "utf8"),
     auth,
     log: quiet,
@@ -63,7 +65,14 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
   const mongo = await connectMongo(mongoUri);
   for (const region of registry.regions) await seedRegion(mongo.db(regionDbName(prefix, region.code)), region, keyedHasher(KEY));
   // The host runs as regional offices run it: NODE_ENV=production.
-  const host = await child("./delayed-host.js", { MONGODB_URI: mongoUri, DB_PREFIX: prefix, JWT_SECRET: SECRET, PSEUDONYM_KEY: KEY, DELAY_MS: String(DELAY_MS), NODE_ENV: "production" });
+  const host = await child("./delayed-host.js", {
+    MONGODB_URI: mongoUri,
+    DB_PREFIX: prefix,
+    JWT_SECRET: SECRET,
+    PSEUDONYM_KEY: KEY,
+    DELAY_MS: String(DELAY_MS),
+    NODE_ENV: "production",
+  });
   const [delayedBase, directBase, replayBase] = host.line.trim().split(" ") as [string, string, string];
   const token = await mintToken(auth, { sub: "bench", role: "NATIONAL_COORDINATOR" });
   const all = registry.regions.map((r) => r.code);
@@ -73,12 +82,22 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
   const r20 = await gatewayOver(all, replayBase);
   const r1 = await gatewayOver(["KZ-75"], replayBase);
   try {
-    for (let i = 0; i < 3; i++) await Promise.all([postGraphQL(g20.url, NATIONAL, token), postGraphQL(g1.url, NATIONAL, token), postGraphQL(r20.url, NATIONAL, token), postGraphQL(r1.url, NATIONAL, token)]);
+    for (let i = 0; i < 3; i++)
+      await Promise.all([
+        postGraphQL(g20.url, NATIONAL, token),
+        postGraphQL(g1.url, NATIONAL, token),
+        postGraphQL(r20.url, NATIONAL, token),
+        postGraphQL(r1.url, NATIONAL, token),
+      ]);
     const n = 30;
     // CPU of every process on the machine (engine, host, gateway and client) per query.
     const cpuSince = (before: { engine: number; host: number; gateway: NodeJS.CpuUsage }) => {
       const gateway = process.cpuUsage(before.gateway);
-      return { engine: (cpuMs(engine.pid) - before.engine) / n, host: (cpuMs(host.proc.pid!) - before.host) / n, gateway: (gateway.user + gateway.system) / 1000 / n };
+      return {
+        engine: (cpuMs(engine.pid) - before.engine) / n,
+        host: (cpuMs(host.proc.pid!) - before.host) / n,
+        gateway: (gateway.user + gateway.system) / 1000 / n,
+      };
     };
     const cpuNow = () => ({ engine: cpuMs(engine.pid), host: cpuMs(host.proc.pid!), gateway: process.cpuUsage() });
     let before = cpuNow();
@@ -100,24 +119,45 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
     // adds its own work to the query's time. The most that 1.5× leaves for the 19 added
     // regions, even with every core busy all the time:
     rows.push({ name: "  CPU per added region, all processes", value: (total(cpuTwenty) - total(cpuOne)) / 19, unit: "ms" });
-    rows.push({ name: `  CPU per added region that 1.5× allows on ${availableParallelism()} cores (at best)`, value: (0.5 * percentile(one, 50) * availableParallelism()) / 19, unit: "ms" });
+    rows.push({
+      name: `  CPU per added region that 1.5× allows on ${availableParallelism()} cores (at best)`,
+      value: (0.5 * percentile(one, 50) * availableParallelism()) / 19,
+      unit: "ms",
+    });
     // The same query with each region's answer recorded once and replayed after the delay:
     // the regions' own work is off this machine, as when each region is its own machine,
     // and what is left is the gateway's fan-out.
     const oneReplayed = await latencies(n, () => postGraphQL(r1.url, NATIONAL, token));
     const twentyReplayed = await latencies(n, () => postGraphQL(r20.url, NATIONAL, token));
-    rows.push({ name: "20 regions / 1 region, p50, regions' answers replayed (own machines)", value: percentile(twentyReplayed, 50) / percentile(oneReplayed, 50), unit: "×" });
+    rows.push({
+      name: "20 regions / 1 region, p50, regions' answers replayed (own machines)",
+      value: percentile(twentyReplayed, 50) / percentile(oneReplayed, 50),
+      unit: "×",
+    });
 
     // One hop: the same query straight to a region's subgraph, and through the gateway.
     const query = `query ($id: ID!) { volunteer(id: $id) { id fullName skills status } }`;
-    const id = ((await postGraphQL(`${directBase}/KZ-75/volunteers/graphql`, `{ _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) { ... on Region { volunteers(first: 1) { nodes { id } } } } }`, token))._entities as Array<{ volunteers: { nodes: Array<{ id: string }> } }>)[0].volunteers.nodes[0].id;
+    const id = (
+      (
+        await postGraphQL(
+          `${directBase}/KZ-75/volunteers/graphql`,
+          `{ _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) { ... on Region { volunteers(first: 1) { nodes { id } } } } }`,
+          token,
+        )
+      )._entities as Array<{ volunteers: { nodes: Array<{ id: string }> } }>
+    )[0].volunteers.nodes[0].id;
     const requests = 1500;
     await timed(200, () => postGraphQL(gDirect.url, query, token, { id }), 8);
     const tDirect = await timed(requests, () => postGraphQL(`${directBase}/KZ-75/volunteers/graphql`, query, token, { id }), 8);
     const tGateway = await timed(requests, () => postGraphQL(gDirect.url, query, token, { id }), 8);
     rows.push({ name: "one-hop query direct to the subgraph (8 in flight)", value: requests / tDirect, unit: "req/s" });
     rows.push({ name: "same query through the gateway (8 in flight)", value: requests / tGateway, unit: "req/s" });
-    rows.push({ name: "gateway throughput / direct throughput", value: (requests / tGateway / (requests / tDirect)) * 100, unit: "%", target: { min: 30 } });
+    rows.push({
+      name: "gateway throughput / direct throughput",
+      value: (requests / tGateway / (requests / tDirect)) * 100,
+      unit: "%",
+      target: { min: 30 },
+    });
   } finally {
     await Promise.all([g20.close(), g1.close(), gDirect.close(), r20.close(), r1.close()]);
     await stopChild(host.proc);
@@ -137,7 +177,16 @@ async function referenceBatching(rows: Row[]): Promise<void> {
   const codes = ["KZ-75", "KZ-43", "KZ-11", "KZ-79"];
   const regions = codes.map((c) => registry.require(c));
   const prefix = `bench_refs_${Date.now()}`;
-  const host = await createRegionHost({ subgraphs: await buildSubgraphs(), regions, registry, mongo, dbPrefix: prefix, auth, pseudonymKey: KEY, log: quiet });
+  const host = await createRegionHost({
+    subgraphs: await buildSubgraphs(),
+    regions,
+    registry,
+    mongo,
+    dbPrefix: prefix,
+    auth,
+    pseudonymKey: KEY,
+    log: quiet,
+  });
   for (const r of regions) await seedRegion(host.db(r.code), r, keyedHasher(KEY));
   const server = await listen(host.handler);
   const g = await gatewayOver(codes, server.url);
@@ -147,12 +196,20 @@ async function referenceBatching(rows: Row[]): Promise<void> {
     commands.length = 0;
     const token = await mintToken(auth, { sub: "bench", role: "NATIONAL_COORDINATOR" });
     const data = await postGraphQL(g.url, `{ regions { code upcomingEvents(first: 5) { participants { id fullName } } } }`, token);
-    const participants = (data.regions as Array<{ upcomingEvents: Array<{ participants: unknown[] }> }>).reduce((n, r) => n + r.upcomingEvents.reduce((m, e) => m + e.participants.length, 0), 0);
+    const participants = (data.regions as Array<{ upcomingEvents: Array<{ participants: unknown[] }> }>).reduce(
+      (n, r) => n + r.upcomingEvents.reduce((m, e) => m + e.participants.length, 0),
+      0,
+    );
     const finds = commands.filter((c) => c.commandName === "find" && c.command.find === "volunteers");
     const perRegion = new Map<string, number>();
     for (const f of finds) perRegion.set(f.databaseName, (perRegion.get(f.databaseName) ?? 0) + 1);
     rows.push({ name: `volunteer references resolved (${codes.length} regions)`, value: participants, unit: "entities" });
-    rows.push({ name: "database queries per region per _entities batch", value: Math.max(...perRegion.values(), 0), unit: "queries", target: { max: 1 } });
+    rows.push({
+      name: "database queries per region per _entities batch",
+      value: Math.max(...perRegion.values(), 0),
+      unit: "queries",
+      target: { max: 1 },
+    });
   } finally {
     await g.close();
     await server.close();

@@ -6,7 +6,11 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 /** Starts `script` (relative to this folder) and resolves with its first stdout line. */
-export async function child(script: string, env: Record<string, string>, args: string[] = []): Promise<{ proc: ChildProcess; line: string }> {
+export async function child(
+  script: string,
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<{ proc: ChildProcess; line: string }> {
   const proc = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],

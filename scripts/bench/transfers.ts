@@ -31,7 +31,12 @@ interface Side {
   db(): Db;
 }
 
-async function side(code: string, peer: string, keys: Record<string, Awaited<ReturnType<typeof generatePrivateJwk>>>, ports: Record<string, number>): Promise<Side> {
+async function side(
+  code: string,
+  peer: string,
+  keys: Record<string, Awaited<ReturnType<typeof generatePrivateJwk>>>,
+  ports: Record<string, number>,
+): Promise<Side> {
   const engine = await spawnEngine();
   const mongo = await connectMongo(engine.uri);
   const registry = RegionRegistry.load();
@@ -100,9 +105,16 @@ export async function runTransferBench(): Promise<Row[]> {
   const staffA = await mintToken(auth, { sub: "bench-75", role: "REGIONAL_STAFF", region: "KZ-75" });
   const staffB = await mintToken(auth, { sub: "bench-43", role: "REGIONAL_STAFF", region: "KZ-43" });
   try {
-    const from = (await gql(A, staffA, `mutation { addWarehouse(input: { region: "KZ-75", name: "Bench source" }) { id } }`)).addWarehouse.id;
-    const to = (await gql(B, staffB, `mutation { addWarehouse(input: { region: "KZ-43", name: "Bench destination" }) { id } }`)).addWarehouse.id;
-    await gql(A, staffA, `mutation ($w: ID!) { receiveDonation(input: { warehouseId: $w, donor: "bench", items: [{ item: FOOD_KIT, quantity: 100000 }], idempotencyKey: "bench" }) { id } }`, { w: from });
+    const from = (await gql(A, staffA, `mutation { addWarehouse(input: { region: "KZ-75", name: "Bench source" }) { id } }`)).addWarehouse
+      .id;
+    const to = (await gql(B, staffB, `mutation { addWarehouse(input: { region: "KZ-43", name: "Bench destination" }) { id } }`))
+      .addWarehouse.id;
+    await gql(
+      A,
+      staffA,
+      `mutation ($w: ID!) { receiveDonation(input: { warehouseId: $w, donor: "bench", items: [{ item: FOOD_KIT, quantity: 100000 }], idempotencyKey: "bench" }) { id } }`,
+      { w: from },
+    );
     const transfer = (i: string) =>
       gql(A, staffA, `mutation ($input: TransferStockInput!) { transferStock(input: $input) { id } }`, {
         input: { fromWarehouseId: from, toWarehouseId: to, items: [{ item: "FOOD_KIT", quantity: 1 }], idempotencyKey: `bench-${i}` },
@@ -112,9 +124,12 @@ export async function runTransferBench(): Promise<Row[]> {
     // Destination up: how soon the destination knows of a transfer, one at a time and
     // in a burst; and how many transfers start per second.
     const lags = async (since: Date) =>
-      (await A.db().collection("transfers_out").find({ requestedAt: { $gte: since } }, { projection: { requestedAt: 1, inTransitAt: 1 } }).toArray()).map(
-        (t) => (t.inTransitAt as Date).getTime() - (t.requestedAt as Date).getTime(),
-      );
+      (
+        await A.db()
+          .collection("transfers_out")
+          .find({ requestedAt: { $gte: since } }, { projection: { requestedAt: 1, inTransitAt: 1 } })
+          .toArray()
+      ).map((t) => (t.inTransitAt as Date).getTime() - (t.requestedAt as Date).getTime());
     const quiet = new Date();
     for (let i = 0; i < 30; i++) {
       await transfer(`one-${i}`);
@@ -140,9 +155,18 @@ export async function runTransferBench(): Promise<Row[]> {
     const t0 = performance.now();
     await until(async () => (await open()) === 0);
     const drain = (performance.now() - t0) / 1000;
-    rows.push({ name: `backlog of ${backlog} delivered after the destination is back (retry ${RETRY.baseMs}–${RETRY.maxMs} ms)`, value: drain, unit: "s" });
+    rows.push({
+      name: `backlog of ${backlog} delivered after the destination is back (retry ${RETRY.baseMs}–${RETRY.maxMs} ms)`,
+      value: drain,
+      unit: "s",
+    });
     const incoming = await B.db().collection("transfers_in").countDocuments();
-    rows.push({ name: "incoming records at the destination / transfers made", value: incoming / (30 + n + backlog), unit: "×", target: { min: 1, max: 1 } });
+    rows.push({
+      name: "incoming records at the destination / transfers made",
+      value: incoming / (30 + n + backlog),
+      unit: "×",
+      target: { min: 1, max: 1 },
+    });
   } finally {
     await A.shutdown();
     await B.shutdown();

@@ -17,7 +17,7 @@ export interface IndexSpec {
   [option: string]: unknown;
 }
 
-export const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: "_id_" };
+const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: "_id_" };
 
 /** Every combination taking one value per field: the keys of a compound multikey index. */
 function cartesian<T>(perField: T[][]): T[][] {
@@ -34,7 +34,9 @@ function formatValue(v: unknown): string {
   if (v instanceof ObjectId) return `ObjectId('${v.toHexString()}')`;
   if (Array.isArray(v)) return `[ ${v.map(formatValue).join(", ")} ]`;
   if (typeof v === "object" && !("_bsontype" in v)) {
-    return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${formatValue(x)}`).join(", ")} }`;
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${k}: ${formatValue(x)}`)
+      .join(", ")} }`;
   }
   // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what is left is a number, boolean or bigint, or a BSON value (Long, Decimal128, …) with its own toString: TypeScript cannot narrow `unknown` to that
   return String(v);
@@ -67,10 +69,7 @@ class Index {
     if (perField.length === 1) return perField[0];
     const multi = this.fields.filter((_, i) => perField[i].length > 1);
     if (multi.length > 1) {
-      throw new CommandError(
-        "CannotIndexParallelArrays",
-        `cannot index parallel arrays [${multi[1]}] [${multi[0]}]`,
-      );
+      throw new CommandError("CannotIndexParallelArrays", `cannot index parallel arrays [${multi[1]}] [${multi[0]}]`);
     }
     return cartesian(perField).map((c) => JSON.stringify(c));
   }
@@ -220,7 +219,10 @@ export class Collection {
         );
       }
       if (Boolean(existing.unique) !== Boolean(spec.unique) || Boolean(existing.sparse) !== Boolean(spec.sparse)) {
-        throw new CommandError("IndexOptionsConflict", `An equivalent index already exists with the same name but different options: ${spec.name}`);
+        throw new CommandError(
+          "IndexOptionsConflict",
+          `An equivalent index already exists with the same name but different options: ${spec.name}`,
+        );
       }
       return false;
     }

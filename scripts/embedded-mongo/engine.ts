@@ -11,7 +11,7 @@ import { valueKey, valuesAtPath, type Document } from "./keys.js";
 import { runPipeline } from "./pipeline.js";
 import { applyUpdate, isOperatorUpdate, upsertDocument, validateUpdate } from "./update.js";
 
-export const MAX_BSON_SIZE = 16 * 1024 * 1024;
+const MAX_BSON_SIZE = 16 * 1024 * 1024;
 const DEFAULT_FIRST_BATCH = 101;
 const CURSOR_IDLE_MS = 10 * 60_000;
 const SERVER_VERSION = "7.0.0";
@@ -283,7 +283,8 @@ export class Engine {
     const { body } = ctx;
     if (!Array.isArray(body.pipeline)) throw new CommandError("TypeMismatch", "'pipeline' option must be specified as an array");
     if (body.explain) throw new CommandError("IllegalOperation", "explain is not supported by the embedded engine");
-    if (body.aggregate === 1) throw new CommandError("InvalidNamespace", "collection-less aggregation is not supported by the embedded engine");
+    if (body.aggregate === 1)
+      throw new CommandError("InvalidNamespace", "collection-less aggregation is not supported by the embedded engine");
     const stages = body.pipeline as Document[];
     for (const stage of stages) {
       const name = Object.keys(stage ?? {})[0];
@@ -349,12 +350,7 @@ export class Engine {
   // --- writes --------------------------------------------------------------------
 
   /** Runs a batch of write statements with mongod's ordered/unordered semantics. */
-  private writeBatch<T>(
-    statements: unknown,
-    field: string,
-    ordered: boolean,
-    apply: (statement: T, index: number) => void,
-  ): Document[] {
+  private writeBatch<T>(statements: unknown, field: string, ordered: boolean, apply: (statement: T, index: number) => void): Document[] {
     if (!Array.isArray(statements)) throw new CommandError("FailedToParse", `'${field}' must be an array`);
     const writeErrors: Document[] = [];
     for (let i = 0; i < statements.length; i++) {
@@ -544,7 +540,12 @@ export class Engine {
     const coll = this.collection(ctx.db, collName);
     if (!coll) throw new CommandError("NamespaceNotFound", `ns does not exist: ${ctx.db}.${collName}`);
     const batchSize = int(object(ctx.body.cursor, "cursor")?.batchSize, "batchSize", DEFAULT_FIRST_BATCH);
-    return this.cursorReply(coll.ns, coll.indexSpecs().map((s) => ({ ...s })), batchSize, false);
+    return this.cursorReply(
+      coll.ns,
+      coll.indexSpecs().map((s) => ({ ...s })),
+      batchSize,
+      false,
+    );
   }
 
   private dropIndexes(ctx: CommandContext): Document {
@@ -556,7 +557,8 @@ export class Engine {
     if (index === "*") coll.dropAllIndexes();
     else if (typeof index === "string") coll.dropIndex(index);
     else if (Array.isArray(index)) {
-      for (const name of index) if (!coll.hasIndex(String(name))) throw new CommandError("IndexNotFound", `index not found with name [${name}]`);
+      for (const name of index)
+        if (!coll.hasIndex(String(name))) throw new CommandError("IndexNotFound", `index not found with name [${name}]`);
       for (const name of index) coll.dropIndex(String(name));
     } else if (index && typeof index === "object") {
       const name = coll.indexNameForKey(index as Document);
@@ -576,7 +578,8 @@ const NON_MUTATING_STAGES = new Set(["$match", "$project", "$group", "$count", "
 function pipelineMutatesInput(stages: Document[]): boolean {
   return stages.some((stage) => {
     const [name, spec] = Object.entries(stage ?? {})[0] ?? [];
-    if (name === "$facet") return Object.values((spec ?? {}) as Record<string, Document[]>).some((sub) => !Array.isArray(sub) || pipelineMutatesInput(sub));
+    if (name === "$facet")
+      return Object.values((spec ?? {}) as Record<string, Document[]>).some((sub) => !Array.isArray(sub) || pipelineMutatesInput(sub));
     // mingo's $unwind writes includeArrayIndex, and removes an empty array, in its input.
     if (name === "$unwind") return typeof spec !== "string";
     return !NON_MUTATING_STAGES.has(name ?? "");

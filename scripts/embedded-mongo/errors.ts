@@ -1,6 +1,6 @@
 // MongoDB server error codes the engine can answer with. The names are MongoDB's own
 // `codeName`s so that the official driver raises the same error classes as against mongod.
-export const ErrorCode = {
+const ErrorCode = {
   InternalError: 1,
   BadValue: 2,
   FailedToParse: 9,

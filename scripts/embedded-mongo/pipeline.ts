@@ -70,7 +70,8 @@ function unwind(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTE
         const { [field]: _, ...rest } = doc;
         out.push(rest);
       }
-    } else if (value !== undefined && value !== null) out.push(doc); // a single value unwinds to itself
+    } else if (value !== undefined && value !== null)
+      out.push(doc); // a single value unwinds to itself
     else if (preserve) out.push(doc);
   }
   return out;
@@ -111,7 +112,14 @@ function group(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTED
       else {
         const v = doc[s.field!];
         if (typeof v === "number") out.totals[s.name] += v;
-        else if (v !== undefined && v !== null && typeof v !== "string" && typeof v !== "boolean" && !(v instanceof Date) && !Array.isArray(v)) {
+        else if (
+          v !== undefined &&
+          v !== null &&
+          typeof v !== "string" &&
+          typeof v !== "boolean" &&
+          !(v instanceof Date) &&
+          !Array.isArray(v)
+        ) {
           return UNSUPPORTED; // Long, Decimal128, …: mingo keeps their types
         }
       }
@@ -139,17 +147,19 @@ function facet(docs: Document[], spec: unknown, { run }: Runner): Document[] | t
   return [out];
 }
 
-const NATIVE = new Map<string, Stage>(Object.entries({
-  $match: (docs, spec, { match }) => (isDocument(spec) ? docs.filter(match(spec)) : UNSUPPORTED),
-  $project: (docs, spec) => project(docs, spec),
-  $unwind: (docs, spec) => unwind(docs, spec),
-  $group: (docs, spec) => group(docs, spec),
-  $count: (docs, spec) => count(docs, spec),
-  $facet: facet,
-  $skip: (docs, spec) => (nonNegativeInt(spec) === undefined ? UNSUPPORTED : docs.slice(spec as number)),
-  // $limit 0 is an error in MongoDB: mingo reports it.
-  $limit: (docs, spec) => (nonNegativeInt(spec) ? docs.slice(0, spec as number) : UNSUPPORTED),
-} satisfies Record<string, Stage>));
+const NATIVE = new Map<string, Stage>(
+  Object.entries({
+    $match: (docs, spec, { match }) => (isDocument(spec) ? docs.filter(match(spec)) : UNSUPPORTED),
+    $project: (docs, spec) => project(docs, spec),
+    $unwind: (docs, spec) => unwind(docs, spec),
+    $group: (docs, spec) => group(docs, spec),
+    $count: (docs, spec) => count(docs, spec),
+    $facet: facet,
+    $skip: (docs, spec) => (nonNegativeInt(spec) === undefined ? UNSUPPORTED : docs.slice(spec as number)),
+    // $limit 0 is an error in MongoDB: mingo reports it.
+    $limit: (docs, spec) => (nonNegativeInt(spec) ? docs.slice(0, spec as number) : UNSUPPORTED),
+  } satisfies Record<string, Stage>),
+);
 
 /**
  * Runs `stages` over `input`: natively while it can, then the rest through `fallback`.

@@ -8,8 +8,21 @@ import { CommandError } from "./errors.js";
 import { isDocument, valueKey, type Document } from "./keys.js";
 
 const MODIFIERS = new Set([
-  "$set", "$unset", "$inc", "$mul", "$min", "$max", "$rename", "$push", "$addToSet",
-  "$pull", "$pullAll", "$pop", "$currentDate", "$bit", "$setOnInsert",
+  "$set",
+  "$unset",
+  "$inc",
+  "$mul",
+  "$min",
+  "$max",
+  "$rename",
+  "$push",
+  "$addToSet",
+  "$pull",
+  "$pullAll",
+  "$pop",
+  "$currentDate",
+  "$bit",
+  "$setOnInsert",
 ]);
 
 export type UpdateSpec = Document | Document[];
@@ -51,7 +64,10 @@ export function validateUpdate(u: unknown): asserts u is UpdateSpec {
       );
     }
     if (fields === null || typeof fields !== "object" || Array.isArray(fields)) {
-      throw new CommandError("FailedToParse", `Modifiers operate on fields but we found type ${Array.isArray(fields) ? "array" : typeof fields} instead.`);
+      throw new CommandError(
+        "FailedToParse",
+        `Modifiers operate on fields but we found type ${Array.isArray(fields) ? "array" : typeof fields} instead.`,
+      );
     }
     for (const [path, target] of Object.entries(fields as Document)) {
       paths.push(path);
@@ -78,22 +94,33 @@ function arrayAt(doc: Document, path: string): unknown[] | undefined {
 }
 
 const isOperatorDoc = (v: unknown): v is Document =>
-  v !== null && typeof v === "object" && !Array.isArray(v) && !("_bsontype" in v) && !(v instanceof Date) && Object.keys(v).length > 0 && Object.keys(v).every((k) => k.startsWith("$"));
+  v !== null &&
+  typeof v === "object" &&
+  !Array.isArray(v) &&
+  !("_bsontype" in v) &&
+  !(v instanceof Date) &&
+  Object.keys(v).length > 0 &&
+  Object.keys(v).every((k) => k.startsWith("$"));
 
 /** Whether one array element satisfies every condition the filter puts on that array. */
 function elementMatches(element: unknown, arrayPath: string, filter: Document): boolean {
   const conditions = Object.entries(filter).filter(([key]) => key === arrayPath || key.startsWith(`${arrayPath}.`));
   // Without a condition on the array the query matched no element in particular.
-  return conditions.length > 0 && conditions.every(([key, cond]) => {
-    if (key === arrayPath) {
-      if (isOperatorDoc(cond) && "$elemMatch" in cond) {
-        const inner = cond.$elemMatch as Document;
-        return isOperatorDoc(inner) ? new Query({ v: inner }).test({ v: element }) : new Query(inner).test(element as Document);
+  return (
+    conditions.length > 0 &&
+    conditions.every(([key, cond]) => {
+      if (key === arrayPath) {
+        if (isOperatorDoc(cond) && "$elemMatch" in cond) {
+          const inner = cond.$elemMatch as Document;
+          return isOperatorDoc(inner) ? new Query({ v: inner }).test({ v: element }) : new Query(inner).test(element as Document);
+        }
+        return new Query({ v: cond }).test({ v: element });
       }
-      return new Query({ v: cond }).test({ v: element });
-    }
-    return element !== null && typeof element === "object" && new Query({ [key.slice(arrayPath.length + 1)]: cond }).test(element as Document);
-  });
+      return (
+        element !== null && typeof element === "object" && new Query({ [key.slice(arrayPath.length + 1)]: cond }).test(element as Document)
+      );
+    })
+  );
 }
 
 /**

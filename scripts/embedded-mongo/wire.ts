@@ -7,7 +7,7 @@ export const OpCode = { OP_REPLY: 1, OP_QUERY: 2004, OP_COMPRESSED: 2012, OP_MSG
 const HEADER_SIZE = 16;
 /** Bits of OP_MSG flagBits. */
 const CHECKSUM_PRESENT = 1 << 0;
-export const MORE_TO_COME = 1 << 1;
+const MORE_TO_COME = 1 << 1;
 const EXHAUST_ALLOWED = 1 << 16;
 const KNOWN_FLAGS = CHECKSUM_PRESENT | MORE_TO_COME | EXHAUST_ALLOWED;
 
@@ -66,7 +66,7 @@ export function parseMessage(msg: Buffer): Command {
 function parseOpMsg(msg: Buffer, requestId: number): Command {
   if (msg.length < HEADER_SIZE + 4) throw new ProtocolError("OP_MSG without flag bits");
   const flags = msg.readUInt32LE(HEADER_SIZE);
-  if ((flags & ~KNOWN_FLAGS) & 0xffff) throw new ProtocolError(`unknown required OP_MSG flag bits ${flags}`);
+  if (flags & ~KNOWN_FLAGS & 0xffff) throw new ProtocolError(`unknown required OP_MSG flag bits ${flags}`);
   const end = flags & CHECKSUM_PRESENT ? msg.length - 4 : msg.length;
   let offset = HEADER_SIZE + 4;
   let body: Document | undefined;

@@ -5,7 +5,15 @@ import { ObjectId } from "bson";
 import type { Db } from "mongodb";
 import { beneficiariesOf, NATIONAL_ID_PURPOSE, type BeneficiaryDoc } from "../../subgraphs/beneficiaries/data/beneficiaries.js";
 import { helpRequestsOf, type HelpRequestDoc } from "../../subgraphs/beneficiaries/data/help-requests.js";
-import { BeneficiaryStatus, HelpChannel, HelpRequestStatus, Need, URGENCY_RANK, Urgency, Vulnerability } from "../../subgraphs/beneficiaries/types/enums.js";
+import {
+  BeneficiaryStatus,
+  HelpChannel,
+  HelpRequestStatus,
+  Need,
+  URGENCY_RANK,
+  Urgency,
+  Vulnerability,
+} from "../../subgraphs/beneficiaries/types/enums.js";
 import { eventsOf, type EventDoc } from "../../subgraphs/events/data/events.js";
 import { EventKind, EventStatus } from "../../subgraphs/events/types/enums.js";
 import { payloadHash, runOperation, type OperationDoc } from "../../subgraphs/inventory/data/ledger.js";
@@ -27,7 +35,7 @@ export interface SeedSizes {
   events: number;
 }
 
-export const DEFAULT_SIZES: SeedSizes = { volunteers: 40, beneficiaries: 30, helpRequests: 20, warehouses: 2, events: 5 };
+const DEFAULT_SIZES: SeedSizes = { volunteers: 40, beneficiaries: 30, helpRequests: 20, warehouses: 2, events: 5 };
 
 /** mulberry32: a small deterministic PRNG, seeded per region. */
 function rng(seed: string): () => number {
@@ -58,7 +66,9 @@ function seededIin(regionDigits: string, n: number): string {
 /** A fixed ObjectId per (region, kind, n): the same seed gives the same ids. */
 function oid(region: string, kind: number, n: number): ObjectId {
   const code = Number(region.replace(/\D/g, "")) || 0;
-  return ObjectId.createFromHexString(`a1d0${code.toString(16).padStart(4, "0")}${kind.toString(16).padStart(4, "0")}${n.toString(16).padStart(12, "0")}`);
+  return ObjectId.createFromHexString(
+    `a1d0${code.toString(16).padStart(4, "0")}${kind.toString(16).padStart(4, "0")}${n.toString(16).padStart(12, "0")}`,
+  );
 }
 
 export async function isSeeded(db: Db): Promise<boolean> {
@@ -74,7 +84,9 @@ export async function seedRegion(
 ): Promise<Record<keyof SeedSizes, number>> {
   const random = rng(region.code);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
-  const some = <T>(list: readonly T[], max: number): T[] => [...new Set(Array.from({ length: 1 + Math.floor(random() * max) }, () => pick(list)))];
+  const some = <T>(list: readonly T[], max: number): T[] => [
+    ...new Set(Array.from({ length: 1 + Math.floor(random() * max) }, () => pick(list))),
+  ];
   const person = () => {
     const female = random() < 0.5;
     const [m, f] = pick(SURNAMES);
@@ -149,7 +161,13 @@ export async function seedRegion(
       need: pick(Object.values(Need)),
       urgency,
       urgencyRank: URGENCY_RANK[urgency],
-      description: pick(["нужны продукты для семьи", "лекарства для пожилой соседки", "тёплая одежда детям", "консультация юриста", "вода и средства гигиены"]),
+      description: pick([
+        "нужны продукты для семьи",
+        "лекарства для пожилой соседки",
+        "тёплая одежда детям",
+        "консультация юриста",
+        "вода и средства гигиены",
+      ]),
       contactPhone: `+770${digits}9${String(100_000 + i).slice(1)}`,
       beneficiaryId: i % 2 === 0 ? beneficiaries[i % beneficiaries.length]._id : null,
       assignedVolunteerId: volunteer,
@@ -174,7 +192,12 @@ export async function seedRegion(
       createdAt: new Date(now.getTime() - 100 * day),
     };
     await warehousesOf(db).insertOne(warehouse);
-    const operation = (n: number, type: OperationDoc["type"], lines: OperationDoc["lines"], details: Partial<OperationDoc>): OperationDoc => ({
+    const operation = (
+      n: number,
+      type: OperationDoc["type"],
+      lines: OperationDoc["lines"],
+      details: Partial<OperationDoc>,
+    ): OperationDoc => ({
       _id: oid(code, 6, w * 100 + n),
       type,
       idempotencyKey: `seed-${code}-${w}-${n}`,
@@ -189,15 +212,27 @@ export async function seedRegion(
       ...details,
     });
     const stockLines = Object.values(Item).map((item) => ({ item, delta: 10 + Math.floor(random() * 200) }));
-    await runOperation(db, operation(0, "DONATION", stockLines, { donor: pick(DONORS), donorKind: DonorKind.ORGANISATION }), warehouse.name);
+    await runOperation(
+      db,
+      operation(0, "DONATION", stockLines, { donor: pick(DONORS), donorKind: DonorKind.ORGANISATION }),
+      warehouse.name,
+    );
     for (let d = 1; d <= 4; d++) {
       const family = beneficiaries[(w * 4 + d) % beneficiaries.length];
       await runOperation(
         db,
-        operation(d, "DISTRIBUTION", [{ item: Item.FOOD_KIT, delta: -1 }, { item: Item.HYGIENE_KIT, delta: -1 }], {
-          beneficiaryId: encodeId("Beneficiary", code, family._id),
-          deliveredBy: encodeId("Volunteer", code, volunteers[d]._id),
-        }),
+        operation(
+          d,
+          "DISTRIBUTION",
+          [
+            { item: Item.FOOD_KIT, delta: -1 },
+            { item: Item.HYGIENE_KIT, delta: -1 },
+          ],
+          {
+            beneficiaryId: encodeId("Beneficiary", code, family._id),
+            deliveredBy: encodeId("Volunteer", code, volunteers[d]._id),
+          },
+        ),
         warehouse.name,
       );
     }
@@ -208,7 +243,9 @@ export async function seedRegion(
     const [kind, title] = EVENTS[(i + Number(digits)) % EVENTS.length];
     const startsAt = new Date(Math.ceil(now.getTime() / day) * day + (3 + i * 4) * day + 9 * 3_600_000);
     const capacity = 20 + 10 * (i % 3);
-    const participants = volunteers.slice(i, i + 5).map((v) => ({ volunteerId: encodeId("Volunteer", code, v._id), signedUpAt: now, hours: null, attendedAt: null }));
+    const participants = volunteers
+      .slice(i, i + 5)
+      .map((v) => ({ volunteerId: encodeId("Volunteer", code, v._id), signedUpAt: now, hours: null, attendedAt: null }));
     return {
       _id: oid(code, 7, i),
       title,
@@ -230,5 +267,11 @@ export async function seedRegion(
   });
   await eventsOf(db).insertMany(events);
 
-  return { volunteers: volunteers.length, beneficiaries: beneficiaries.length, helpRequests: requests.length, warehouses: sizes.warehouses, events: events.length };
+  return {
+    volunteers: volunteers.length,
+    beneficiaries: beneficiaries.length,
+    helpRequests: requests.length,
+    warehouses: sizes.warehouses,
+    events: events.length,
+  };
 }

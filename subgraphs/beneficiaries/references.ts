@@ -8,10 +8,18 @@ import { helpRequestsOf, toHelpRequest } from "./data/help-requests.js";
 
 export const beneficiaryReferences: ReferenceResolvers = {
   Beneficiary: {
-    __resolveReference: referenceResolver("Beneficiary", (ctx) => beneficiariesOf(ctx.db), (d, ctx) => toBeneficiary(d, ctx.region.code)),
+    __resolveReference: referenceResolver(
+      "Beneficiary",
+      (ctx) => beneficiariesOf(ctx.db),
+      (d, ctx) => toBeneficiary(d, ctx.region.code),
+    ),
   },
   HelpRequest: {
-    __resolveReference: referenceResolver("HelpRequest", (ctx) => helpRequestsOf(ctx.db), (d, ctx) => toHelpRequest(d, ctx.region.code)),
+    __resolveReference: referenceResolver(
+      "HelpRequest",
+      (ctx) => helpRequestsOf(ctx.db),
+      (d, ctx) => toHelpRequest(d, ctx.region.code),
+    ),
   },
   Volunteer: { __resolveReference: stubReference("Volunteer") },
   Region: { __resolveReference: resolveRegionReference },

@@ -6,7 +6,13 @@ import type { ReferenceResolvers } from "../kernel/schema.js";
 import { eventsOf, toEvent } from "./data/events.js";
 
 export const eventReferences: ReferenceResolvers = {
-  Event: { __resolveReference: referenceResolver("Event", (ctx) => eventsOf(ctx.db), (d, ctx) => toEvent(d, ctx.region.code)) },
+  Event: {
+    __resolveReference: referenceResolver(
+      "Event",
+      (ctx) => eventsOf(ctx.db),
+      (d, ctx) => toEvent(d, ctx.region.code),
+    ),
+  },
   // Every region answers Volunteer.events/hoursServed for its own events, whatever the volunteer's region.
   Volunteer: { __resolveReference: stubReference("Volunteer") },
   Region: { __resolveReference: resolveRegionReference },

@@ -8,7 +8,10 @@ import type { QueryLimits } from "../kernel/limits.js";
 import type { Logger } from "../kernel/log.js";
 import type { SubgraphDefinition } from "../kernel/subgraph.js";
 
-export async function startSubgraphServer(sub: SubgraphDefinition, options: { production?: boolean; limits: QueryLimits; log: Logger }): Promise<ApolloServer<SubgraphContext>> {
+export async function startSubgraphServer(
+  sub: SubgraphDefinition,
+  options: { production?: boolean; limits: QueryLimits; log: Logger },
+): Promise<ApolloServer<SubgraphContext>> {
   const server = new ApolloServer<SubgraphContext>({
     // Our own drain (onShutdown) stops everything in order; Apollo's would stop this server
     // and re-raise the signal, killing the process mid-drain (it does so unless NODE_ENV=test).
@@ -20,7 +23,8 @@ export async function startSubgraphServer(sub: SubgraphDefinition, options: { pr
     parseOptions: { maxTokens: options.limits.maxTokens },
     // A persisted query would run a text the limits never saw with this request's variables.
     persistedQueries: false,
-    formatError: (formatted, error) => formatError(formatted, error, (err) => options.log.error({ err, subgraph: sub.name }, "internal error in resolver")),
+    formatError: (formatted, error) =>
+      formatError(formatted, error, (err) => options.log.error({ err, subgraph: sub.name }, "internal error in resolver")),
     // Clients are the gateway and regional tools, which send JSON.
     csrfPrevention: true,
     plugins: [

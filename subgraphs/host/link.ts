@@ -39,7 +39,7 @@ export interface SignedMessage extends Envelope {
 }
 
 /** What a reply to a message of type `type` is called (never a message type itself). */
-export const replyType = (type: string) => `${type}.reply`;
+const replyType = (type: string) => `${type}.reply`;
 const isReplyType = (type: string) => type.endsWith(".reply");
 
 /** Binds a reply to one signed message (one attempt, as every attempt is signed afresh). */
@@ -58,7 +58,6 @@ interface Peer {
 }
 
 const messagesUrl = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql\/?$/, "/messages");
-
 
 /** The signed claims of a message or a reply. */
 interface Claims {
@@ -96,7 +95,11 @@ export class RegionLink {
 
   /** Development: fresh keys for the regions served here, known only to this process. */
   static async ephemeral(regions: string[], options: LinkOptions = {}): Promise<RegionLink> {
-    return RegionLink.create(Object.fromEntries(await Promise.all(regions.map(async (r) => [r, await generatePrivateJwk()] as const))), undefined, options);
+    return RegionLink.create(
+      Object.fromEntries(await Promise.all(regions.map(async (r) => [r, await generatePrivateJwk()] as const))),
+      undefined,
+      options,
+    );
   }
 
   private peer(region: string): Peer {
@@ -166,15 +169,31 @@ export class RegionLink {
 
   /** The reply to a verified `message`, signed by the region it was addressed to (served here). */
   async signReply(message: SignedMessage, body: unknown): Promise<string> {
-    if (!this.signing.has(message.to)) throw new LinkError(503, "UNAVAILABLE", `no signing key is configured for ${message.to} to answer with (TRANSFER_KEYS)`);
-    return this.signClaims({ from: message.to, to: message.from, subgraph: message.subgraph, id: message.id, type: replyType(message.type), body }, message.digest);
+    if (!this.signing.has(message.to))
+      throw new LinkError(503, "UNAVAILABLE", `no signing key is configured for ${message.to} to answer with (TRANSFER_KEYS)`);
+    return this.signClaims(
+      { from: message.to, to: message.from, subgraph: message.subgraph, id: message.id, type: replyType(message.type), body },
+      message.digest,
+    );
   }
 
   private async signClaims(envelope: Envelope, re?: string): Promise<string> {
     const key = this.signing.get(envelope.from);
     if (!key) throw new Error(`no signing key for ${envelope.from}`);
-    const payload: Claims = { iss: envelope.from, aud: envelope.to, sub: envelope.subgraph, jti: envelope.id, type: envelope.type, body: envelope.body, iat: Math.floor(Date.now() / 1000), nonce: randomBytes(12).toString("base64url"), ...(re ? { re } : {}) };
-    return new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: ALG, kid: envelope.from }).sign(key);
+    const payload: Claims = {
+      iss: envelope.from,
+      aud: envelope.to,
+      sub: envelope.subgraph,
+      jti: envelope.id,
+      type: envelope.type,
+      body: envelope.body,
+      iat: Math.floor(Date.now() / 1000),
+      nonce: randomBytes(12).toString("base64url"),
+      ...(re ? { re } : {}),
+    };
+    return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: ALG, kid: envelope.from })
+      .sign(key);
   }
 
   /** The message in `jws` if `kid`'s region signed it for `to`'s `subgraph` just now; else LinkError. */
@@ -185,7 +204,8 @@ export class RegionLink {
       return key;
     });
     if (m.iss !== signer) throw new LinkError(401, "UNAUTHENTICATED", `the message claims to be from ${m.iss} but is signed by ${signer}`);
-    if (m.aud !== to || m.sub !== subgraph) throw new LinkError(400, "BAD_REQUEST", `the message is addressed to ${m.aud}'s ${m.sub}, not ${to}'s ${subgraph}`);
+    if (m.aud !== to || m.sub !== subgraph)
+      throw new LinkError(400, "BAD_REQUEST", `the message is addressed to ${m.aud}'s ${m.sub}, not ${to}'s ${subgraph}`);
     // A reply posted back as a message would otherwise be a message its signer never sent.
     if (isReplyType(m.type) || m.re !== undefined) throw new LinkError(400, "BAD_REQUEST", "a reply is not a message");
     return { from: m.iss, to: m.aud, subgraph, id: m.jti, type: m.type, body: m.body, digest: digestOf(jws) };
@@ -200,13 +220,18 @@ export class RegionLink {
     const to = message.to;
     if (typeof jws !== "string") throw new LinkError(502, "BAD_REPLY", `${to} answered without a signed reply`);
     const { claims: r } = await this.open(jws, "reply", (kid) => {
-      if (kid !== to) throw new LinkError(502, "BAD_REPLY", `the reply is signed by ${JSON.stringify(kid)}, not by ${to}, which the message went to`);
+      if (kid !== to)
+        throw new LinkError(502, "BAD_REPLY", `the reply is signed by ${JSON.stringify(kid)}, not by ${to}, which the message went to`);
       const key = this.peers.get(to)?.publicKey;
       if (!key) throw new LinkError(502, "BAD_REPLY", `no public key is known for ${to} to check its reply with`);
       return key;
     });
     if (r.iss !== to || r.aud !== message.from || r.sub !== message.subgraph) {
-      throw new LinkError(502, "BAD_REPLY", `the reply is from ${r.iss} to ${r.aud}'s ${r.sub}, not from ${to} to ${message.from}'s ${message.subgraph}`);
+      throw new LinkError(
+        502,
+        "BAD_REPLY",
+        `the reply is from ${r.iss} to ${r.aud}'s ${r.sub}, not from ${to} to ${message.from}'s ${message.subgraph}`,
+      );
     }
     if (r.type !== replyType(message.type) || r.jti !== message.id || r.re !== message.digest) {
       throw new LinkError(502, "BAD_REPLY", `the reply from ${to} answers another message (${r.type} ${r.jti})`);
@@ -215,7 +240,11 @@ export class RegionLink {
   }
 
   /** The verified, fresh claims of `jws`, and the region whose key (`keyOf(kid)`) signed them. */
-  private async open(jws: string, what: "message" | "reply", keyOf: (kid: string) => CryptoKey): Promise<{ signer: string; claims: Claims }> {
+  private async open(
+    jws: string,
+    what: "message" | "reply",
+    keyOf: (kid: string) => CryptoKey,
+  ): Promise<{ signer: string; claims: Claims }> {
     let signer = "";
     let payload: Uint8Array;
     const bad = what === "message" ? { status: 401, code: "UNAUTHENTICATED" } : { status: 502, code: "BAD_REPLY" };
@@ -239,8 +268,10 @@ export class RegionLink {
       parsed = undefined;
     }
     const claims = envelopeSchema.safeParse(parsed);
-    if (!claims.success) throw new LinkError(what === "message" ? 400 : 502, what === "message" ? "BAD_REQUEST" : "BAD_REPLY", `the ${what} is malformed`);
-    if (Math.abs(Date.now() / 1000 - claims.data.iat) > MAX_AGE_S) throw new LinkError(bad.status, bad.code, `the ${what} is too old (or a clock is wrong)`);
+    if (!claims.success)
+      throw new LinkError(what === "message" ? 400 : 502, what === "message" ? "BAD_REQUEST" : "BAD_REPLY", `the ${what} is malformed`);
+    if (Math.abs(Date.now() / 1000 - claims.data.iat) > MAX_AGE_S)
+      throw new LinkError(bad.status, bad.code, `the ${what} is too old (or a clock is wrong)`);
     return { signer, claims: claims.data };
   }
 }
@@ -255,5 +286,3 @@ const envelopeSchema = z.object({
   iat: z.number(),
   re: z.string().max(100).optional(),
 });
-
-

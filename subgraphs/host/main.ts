@@ -33,7 +33,12 @@ export const hostEnv = env(
     ...LIMIT_VARIABLES,
   ],
   {
-    defaults: { PORT: 4001, OUTBOX_RETRY_BASE_MS: DEFAULT_RETRY.baseMs, OUTBOX_RETRY_MAX_MS: DEFAULT_RETRY.maxMs, OUTBOX_TIMEOUT_MS: DEFAULT_RETRY.timeoutMs },
+    defaults: {
+      PORT: 4001,
+      OUTBOX_RETRY_BASE_MS: DEFAULT_RETRY.baseMs,
+      OUTBOX_RETRY_MAX_MS: DEFAULT_RETRY.maxMs,
+      OUTBOX_TIMEOUT_MS: DEFAULT_RETRY.timeoutMs,
+    },
     // Its data and the key its national ID hashes are made with: no default would do.
     required: ["MONGODB_URI", "PSEUDONYM_KEY"],
   },
@@ -45,7 +50,11 @@ export const hostEnv = env(
  * only regions served by this same host can exchange transfers. With NODE_ENV=production
  * every registry address of a region it may message must be https:// (refused here, at start-up).
  */
-async function linkFromEnv(env: { TRANSFER_KEYS?: string; NODE_ENV: string }, regions: RegionInfo[], registry: RegionRegistry): Promise<RegionLink> {
+async function linkFromEnv(
+  env: { TRANSFER_KEYS?: string; NODE_ENV: string },
+  regions: RegionInfo[],
+  registry: RegionRegistry,
+): Promise<RegionLink> {
   if (!env.TRANSFER_KEYS) {
     if (env.NODE_ENV === "production") throw new Error("TRANSFER_KEYS is required with NODE_ENV=production (see npm run transfer-keys)");
     const link = await RegionLink.ephemeral(regions.map((r) => r.code));
@@ -57,11 +66,16 @@ async function linkFromEnv(env: { TRANSFER_KEYS?: string; NODE_ENV: string }, re
     keys = privateKeysFile.parse(JSON.parse(readFileSync(env.TRANSFER_KEYS, "utf8")));
   } catch (err) {
     // Never echo the file: it holds private keys.
-    throw new Error(`TRANSFER_KEYS ${env.TRANSFER_KEYS}: not a JSON object of region codes to Ed25519 private JWKs (${(err as Error).name})`, { cause: err });
+    throw new Error(
+      `TRANSFER_KEYS ${env.TRANSFER_KEYS}: not a JSON object of region codes to Ed25519 private JWKs (${(err as Error).name})`,
+      { cause: err },
+    );
   }
   const missing = regions.filter((r) => !keys[r.code]).map((r) => r.code);
   if (missing.length) throw new Error(`TRANSFER_KEYS ${env.TRANSFER_KEYS}: no key for ${missing.join(", ")}`);
-  return RegionLink.create(Object.fromEntries(regions.map((r) => [r.code, keys[r.code]])), registry, { production: env.NODE_ENV === "production" });
+  return RegionLink.create(Object.fromEntries(regions.map((r) => [r.code, keys[r.code]])), registry, {
+    production: env.NODE_ENV === "production",
+  });
 }
 
 export async function runHost(subgraphs: SubgraphDefinition[], processName: string): Promise<void> {
@@ -92,7 +106,11 @@ export async function runHost(subgraphs: SubgraphDefinition[], processName: stri
     link,
     limits: limitsFromEnv(env),
     gatewayPublicKey: env.GATEWAY_PUBLIC_KEY,
-    retry: { baseMs: env.OUTBOX_RETRY_BASE_MS, maxMs: Math.max(env.OUTBOX_RETRY_BASE_MS, env.OUTBOX_RETRY_MAX_MS), timeoutMs: env.OUTBOX_TIMEOUT_MS },
+    retry: {
+      baseMs: env.OUTBOX_RETRY_BASE_MS,
+      maxMs: Math.max(env.OUTBOX_RETRY_BASE_MS, env.OUTBOX_RETRY_MAX_MS),
+      timeoutMs: env.OUTBOX_TIMEOUT_MS,
+    },
   });
   const http = await listen(host.handler, env.PORT, env.HOST);
   host.listening(http.url);

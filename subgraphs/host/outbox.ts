@@ -24,9 +24,9 @@ export interface OutboxDoc extends Omit<OutgoingMessage, "id"> {
   lastError: string | null;
 }
 
-export const OUTBOX = "outbox";
+const OUTBOX = "outbox";
 export const outboxIndexes: IndexPlan = { [OUTBOX]: [{ key: { nextAttemptAt: 1 }, name: "due" }] };
-export const outboxOf = (db: Db) => db.collection<OutboxDoc>(OUTBOX);
+const outboxOf = (db: Db) => db.collection<OutboxDoc>(OUTBOX);
 
 export interface RetryPolicy {
   /** First retry after about this long; doubles per failure… */
@@ -45,7 +45,7 @@ export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1000, maxMs: 300_000, idleMs
 
 const LEASE_MARGIN_MS = 5000;
 
-export function backoffMs(attempts: number, policy: Pick<RetryPolicy, "baseMs" | "maxMs">, random = Math.random): number {
+function backoffMs(attempts: number, policy: Pick<RetryPolicy, "baseMs" | "maxMs">, random = Math.random): number {
   const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(attempts - 1, 30));
   // Jitter, so that many messages to a region that comes back do not arrive at once.
   return Math.round(ceiling * (0.5 + random() / 2));
@@ -93,10 +93,18 @@ export class Outbox {
         return this.attempt(region, message.id, true);
       },
       deliveries: async (ids) => {
-        const waiting = new Map((await outboxOf(db).find({ _id: { $in: [...ids] } }).toArray()).map((m) => [m._id, m]));
+        const waiting = new Map(
+          (
+            await outboxOf(db)
+              .find({ _id: { $in: [...ids] } })
+              .toArray()
+          ).map((m) => [m._id, m]),
+        );
         return ids.map((id) => {
           const m = waiting.get(id);
-          return m ? { attempts: m.attempts, lastAttemptAt: m.lastAttemptAt, nextAttemptAt: m.nextAttemptAt, lastError: m.lastError } : null;
+          return m
+            ? { attempts: m.attempts, lastAttemptAt: m.lastAttemptAt, nextAttemptAt: m.nextAttemptAt, lastError: m.lastError }
+            : null;
         });
       },
     };
@@ -142,12 +150,20 @@ export class Outbox {
     try {
       const due: Array<[string, OutboxDoc]> = [];
       for (const [code, { db }] of this.contexts) {
-        const docs = await outboxOf(db).find({ nextAttemptAt: { $lte: new Date() } }, { projection: { _id: 1 } }).sort({ nextAttemptAt: 1 }).limit(100).toArray();
+        const docs = await outboxOf(db)
+          .find({ nextAttemptAt: { $lte: new Date() } }, { projection: { _id: 1 } })
+          .sort({ nextAttemptAt: 1 })
+          .limit(100)
+          .toArray();
         due.push(...docs.map((d): [string, OutboxDoc] => [code, d]));
       }
       await pool(due, this.policy.concurrency, ([code, doc]) => this.attempt(code, doc._id));
       for (const { db } of this.contexts.values()) {
-        const next = await outboxOf(db).find({}, { projection: { nextAttemptAt: 1 } }).sort({ nextAttemptAt: 1 }).limit(1).next();
+        const next = await outboxOf(db)
+          .find({}, { projection: { nextAttemptAt: 1 } })
+          .sort({ nextAttemptAt: 1 })
+          .limit(1)
+          .next();
         if (next) nextDue = Math.min(nextDue, next.nextAttemptAt.getTime());
       }
     } catch (err) {
@@ -189,7 +205,10 @@ export class Outbox {
         { _id: claimed._id },
         { $set: { leaseUntil: null, nextAttemptAt: new Date(Date.now() + delay), lastError: reason.slice(0, 300) }, $inc: { attempts: 1 } },
       );
-      this.log.warn({ from: region, to: claimed.to, type: claimed.type, message: claimed._id, attempts, retryInMs: delay, reason }, "message not delivered; will retry");
+      this.log.warn(
+        { from: region, to: claimed.to, type: claimed.type, message: claimed._id, attempts, retryInMs: delay, reason },
+        "message not delivered; will retry",
+      );
       return false;
     }
   }
@@ -213,8 +232,12 @@ export class Outbox {
         redirect: "error",
       });
     } catch (err) {
-      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
-      throw new Error(`${doc.to} not reached: ${cause === "unexpected redirect" ? "it answered with a redirect, which messages never follow" : cause}`, { cause: err });
+      const cause =
+        err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
+      throw new Error(
+        `${doc.to} not reached: ${cause === "unexpected redirect" ? "it answered with a redirect, which messages never follow" : cause}`,
+        { cause: err },
+      );
     }
     const text = await res.text();
     if (res.status !== 200) throw new Error(`${doc.to} answered ${res.status}: ${text.slice(0, 200)}`);
@@ -230,11 +253,20 @@ export class Outbox {
 }
 
 /** Stores a message; a message with the same id already stored is kept as it is. */
-export async function enqueue(db: Db, message: OutgoingMessage): Promise<void> {
+async function enqueue(db: Db, message: OutgoingMessage): Promise<void> {
   const { id, ...rest } = message;
   const now = new Date();
   try {
-    await outboxOf(db).insertOne({ _id: id, ...rest, createdAt: now, attempts: 0, nextAttemptAt: now, leaseUntil: null, lastAttemptAt: null, lastError: null });
+    await outboxOf(db).insertOne({
+      _id: id,
+      ...rest,
+      createdAt: now,
+      attempts: 0,
+      nextAttemptAt: now,
+      leaseUntil: null,
+      lastAttemptAt: null,
+      lastError: null,
+    });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
   }

@@ -68,7 +68,10 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
   const limits: QueryLimits = { ...DEFAULT_LIMITS, ...options.limits };
   // Region claims must name regions of the registry; the gateway's assertions, this host's regions.
   const auth: AuthConfig = {
-    ...withRegions(options.auth, registry.regions.map((r) => r.code)),
+    ...withRegions(
+      options.auth,
+      registry.regions.map((r) => r.code),
+    ),
     ...(options.gatewayPublicKey ? { gatewayKey: await importJWK(publicJwk.parse(options.gatewayPublicKey), "EdDSA") } : {}),
   };
   const dbs = new Map(options.regions.map((r) => [r.code, options.mongo.db(regionDbName(options.dbPrefix, r.code))]));
@@ -81,7 +84,12 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     log,
     { ...DEFAULT_RETRY, ...options.retry },
   );
-  const hosted = new Map(options.regions.map((r): [string, HostedRegion] => [r.code, { info: r, db: dbs.get(r.code)!, messaging: outbox.context(r.code).messaging }]));
+  const hosted = new Map(
+    options.regions.map((r): [string, HostedRegion] => [
+      r.code,
+      { info: r, db: dbs.get(r.code)!, messaging: outbox.context(r.code).messaging },
+    ]),
+  );
 
   for (const region of options.regions) {
     const db = dbs.get(region.code)!;
@@ -94,7 +102,8 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
   }
 
   const servers = new Map<SubgraphName, ApolloServer<SubgraphContext>>();
-  for (const sub of options.subgraphs) servers.set(sub.name, await startSubgraphServer(sub, { production: options.production, limits, log }));
+  for (const sub of options.subgraphs)
+    servers.set(sub.name, await startSubgraphServer(sub, { production: options.production, limits, log }));
   const requests = new HostRequests({ auth, limits, registry, log, keyedHash: keyedHasher(options.pseudonymKey), subgraphs, servers });
 
   /** Routes `/<REGION>/<subgraph>/(graphql|health|messages)` and `/<REGION>/batch` to their endpoints. */
@@ -124,7 +133,11 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     handler: safeHandler(handle, (err) => log.error({ err }, "request failed")),
     link,
     listening: (baseUrl) => {
-      link.serveAt(baseUrl, [...hosted.keys()], options.subgraphs.map((s) => s.name));
+      link.serveAt(
+        baseUrl,
+        [...hosted.keys()],
+        options.subgraphs.map((s) => s.name),
+      );
       outbox.kick();
     },
     db: (region) => {

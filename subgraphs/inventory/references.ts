@@ -10,16 +10,34 @@ import { toWarehouse, warehousesOf } from "./data/warehouses.js";
 
 export const inventoryReferences: ReferenceResolvers = {
   Warehouse: {
-    __resolveReference: referenceResolver("Warehouse", (ctx) => warehousesOf(ctx.db), (d, ctx) => toWarehouse(d, ctx.region.code)),
+    __resolveReference: referenceResolver(
+      "Warehouse",
+      (ctx) => warehousesOf(ctx.db),
+      (d, ctx) => toWarehouse(d, ctx.region.code),
+    ),
   },
   Donation: {
-    __resolveReference: referenceResolver("Donation", (ctx) => operationsOf(ctx.db), (d, ctx) => toDonation(d, ctx.region.code), isDonation),
+    __resolveReference: referenceResolver(
+      "Donation",
+      (ctx) => operationsOf(ctx.db),
+      (d, ctx) => toDonation(d, ctx.region.code),
+      isDonation,
+    ),
   },
   Distribution: {
-    __resolveReference: referenceResolver("Distribution", (ctx) => operationsOf(ctx.db), (d, ctx) => toDistribution(d, ctx.region.code), isDistribution),
+    __resolveReference: referenceResolver(
+      "Distribution",
+      (ctx) => operationsOf(ctx.db),
+      (d, ctx) => toDistribution(d, ctx.region.code),
+      isDistribution,
+    ),
   },
   Transfer: {
-    __resolveReference: referenceResolver("Transfer", (ctx) => outgoingOf(ctx.db), (d) => toTransfer(d, "OUTGOING")),
+    __resolveReference: referenceResolver(
+      "Transfer",
+      (ctx) => outgoingOf(ctx.db),
+      (d) => toTransfer(d, "OUTGOING"),
+    ),
   },
   Beneficiary: { __resolveReference: stubReference("Beneficiary") },
   Volunteer: { __resolveReference: stubReference("Volunteer") },

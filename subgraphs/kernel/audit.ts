@@ -20,7 +20,7 @@ export interface AuditDoc {
   requestId: string | null;
 }
 
-export const AUDIT = "audit_log";
+const AUDIT = "audit_log";
 export const auditIndexes: IndexPlan = { [AUDIT]: [{ key: { at: -1, _id: -1 }, name: "newest_first" }] };
 export const auditOf = (db: Db): Collection<AuditDoc> => db.collection<AuditDoc>(AUDIT);
 

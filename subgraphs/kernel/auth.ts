@@ -9,7 +9,6 @@ import { forbidden, unauthenticated } from "./errors.js";
 import { peekId, REGION_CODE } from "./ids.js";
 
 export const ROLES = ["NATIONAL_COORDINATOR", "REGIONAL_STAFF", "VOLUNTEER"] as const;
-export type Role = (typeof ROLES)[number];
 
 const claims = z
   .object({
@@ -20,7 +19,10 @@ const claims = z
   })
   .refine((c) => c.role !== "REGIONAL_STAFF" || c.region, { message: "region is required for REGIONAL_STAFF", path: ["region"] })
   // A volunteer is a record: the subject must be a volunteer id (its region names where the record lives).
-  .refine((c) => c.role !== "VOLUNTEER" || peekId(c.sub)?.type === "Volunteer", { message: "a VOLUNTEER's sub must be a volunteer id", path: ["sub"] });
+  .refine((c) => c.role !== "VOLUNTEER" || peekId(c.sub)?.type === "Volunteer", {
+    message: "a VOLUNTEER's sub must be a volunteer id",
+    path: ["sub"],
+  });
 export type Caller = z.infer<typeof claims>;
 
 /** The gateway's assertions: issuer and key id, so a host tells them from identity-provider tokens. */
@@ -43,7 +45,10 @@ interface Checks {
 
 /** How tokens are verified: a shared secret (development, tests) or a JWKS (production). */
 export type AuthConfig = Checks &
-  ({ kind: "hs256"; secret: Uint8Array; issuer?: string; audience?: string } | { kind: "jwks"; keys: JWTVerifyGetKey; issuer: string; audience: string });
+  (
+    | { kind: "hs256"; secret: Uint8Array; issuer?: string; audience?: string }
+    | { kind: "jwks"; keys: JWTVerifyGetKey; issuer: string; audience: string }
+  );
 
 export function hs256Config(secret: string, issuer?: string, audience?: string): AuthConfig {
   return { kind: "hs256", secret: new TextEncoder().encode(secret), issuer, audience };
@@ -55,8 +60,16 @@ export function jwksConfig(url: string, issuer: string, audience: string): AuthC
 }
 
 /** The verification the environment asks for: JWKS when JWKS_URL is set, else HS256. */
-export function authFromEnv(env: { JWT_SECRET?: string; JWKS_URL?: string; JWT_ISSUER?: string; JWT_AUDIENCE?: string; JWT_MAX_LIFETIME: number }): AuthConfig {
-  const config = env.JWKS_URL ? jwksConfig(env.JWKS_URL, env.JWT_ISSUER!, env.JWT_AUDIENCE!) : hs256Config(env.JWT_SECRET!, env.JWT_ISSUER, env.JWT_AUDIENCE);
+export function authFromEnv(env: {
+  JWT_SECRET?: string;
+  JWKS_URL?: string;
+  JWT_ISSUER?: string;
+  JWT_AUDIENCE?: string;
+  JWT_MAX_LIFETIME: number;
+}): AuthConfig {
+  const config = env.JWKS_URL
+    ? jwksConfig(env.JWKS_URL, env.JWT_ISSUER!, env.JWT_AUDIENCE!)
+    : hs256Config(env.JWT_SECRET!, env.JWT_ISSUER, env.JWT_AUDIENCE);
   return { ...config, maxLifetimeS: env.JWT_MAX_LIFETIME };
 }
 
@@ -150,7 +163,8 @@ export async function verifyCaller(header: string | undefined, config: AuthConfi
     throw unauthenticated(`the token lives longer than ${maxLifetimeMs / 1000} s; ask for a shorter-lived one`);
   }
   const parsed = claims.safeParse(payload);
-  if (!parsed.success) throw unauthenticated(`the token's claims are invalid: ${parsed.error.issues.map((i) => i.path.join(".") || i.message).join(", ")}`);
+  if (!parsed.success)
+    throw unauthenticated(`the token's claims are invalid: ${parsed.error.issues.map((i) => i.path.join(".") || i.message).join(", ")}`);
   const caller = parsed.data;
   // A volunteer belongs to the region of their id: a `region` claim may only repeat it.
   const volunteerRegion = caller.role === "VOLUNTEER" ? peekId(caller.sub)!.region : undefined;
@@ -158,7 +172,8 @@ export async function verifyCaller(header: string | undefined, config: AuthConfi
     throw unauthenticated(`the token's claims are invalid: region ${caller.region} is not the volunteer's region ${volunteerRegion}`);
   }
   for (const region of [caller.region, volunteerRegion]) {
-    if (config.regions && region && !config.regions.has(region)) throw unauthenticated(`the token's claims are invalid: region ${region} is not in the registry`);
+    if (config.regions && region && !config.regions.has(region))
+      throw unauthenticated(`the token's claims are invalid: region ${region} is not in the registry`);
   }
   const entry: Verified = { caller, expiresAt: exp, ...(audience ? { audience } : {}) };
   if (cache.size >= MAX_CACHED_TOKENS) cache.delete(cache.keys().next().value!);

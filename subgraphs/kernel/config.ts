@@ -54,7 +54,8 @@ const variable = <S extends z.ZodType, const O extends VariableOptions<S> = obje
   ({ schema, description, ...options }) as { schema: S; description: string } & O;
 
 const ms = (min: number) => z.coerce.number().int().min(min);
-const limit = (min: number, fallback: number, description: string) => variable(z.coerce.number().int().min(min), description, { default: fallback });
+const limit = (min: number, fallback: number, description: string) =>
+  variable(z.coerce.number().int().min(min), description, { default: fallback });
 const SECRET = z.string().min(32, "must be at least 32 characters");
 
 /** Every environment variable of every process, in the README's order. */
@@ -71,11 +72,18 @@ export const VARIABLES = {
   PORT: variable(portNumber, "port to listen on (`0`: any free port)"),
   HOST: variable(z.string().min(1), "address to listen on", { default: "127.0.0.1" }),
 
-  MONGODB_URI: variable(z.string().startsWith("mongodb", "must be a mongodb:// or mongodb+srv:// URI"), "the MongoDB server holding the regions' databases"),
+  MONGODB_URI: variable(
+    z.string().startsWith("mongodb", "must be a mongodb:// or mongodb+srv:// URI"),
+    "the MongoDB server holding the regions' databases",
+  ),
   MONGO_PORT: variable(portNumber, "port of the embedded engine when `MONGODB_URI` is unset (`0`: any free port)", { default: 0 }),
-  DB_PREFIX: variable(z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, "lower-case letters, digits and _ only"), "one database per region: `<DB_PREFIX>_kz_75`, …", {
-    default: "aidgraph",
-  }),
+  DB_PREFIX: variable(
+    z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, "lower-case letters, digits and _ only"),
+    "one database per region: `<DB_PREFIX>_kz_75`, …",
+    {
+      default: "aidgraph",
+    },
+  ),
   REGIONS: variable(z.string().min(1), "the regions served or seeded: `all` or codes (`KZ-75,KZ-43`)", { default: "all" }),
   REGISTRY: variable(
     z.string().min(1),
@@ -84,7 +92,10 @@ export const VARIABLES = {
   ),
   PSEUDONYM_KEY: variable(SECRET, "HMAC key for national ID numbers (≥ 32 characters); a region's hosts and `npm run seed` share it"),
 
-  JWT_SECRET: variable(SECRET, "HS256 secret for tokens (≥ 32 characters): development; with `NODE_ENV=production` only with `JWT_ALLOW_HS256=true`"),
+  JWT_SECRET: variable(
+    SECRET,
+    "HS256 secret for tokens (≥ 32 characters): development; with `NODE_ENV=production` only with `JWT_ALLOW_HS256=true`",
+  ),
   JWT_ALLOW_HS256: variable(
     z.enum(["true", "false"]).transform((v) => v === "true"),
     "`true` accepts `JWT_SECRET` with `NODE_ENV=production` (whoever holds it can mint any identity)",
@@ -93,14 +104,20 @@ export const VARIABLES = {
   JWKS_URL: variable(z.url(), "the identity provider's keys (RS256/ES256), for production; needs `JWT_ISSUER` and `JWT_AUDIENCE`"),
   JWT_ISSUER: variable(z.string(), "the tokens' issuer (`iss`): when set, checked in every token (`npm run token` writes it)"),
   JWT_AUDIENCE: variable(z.string(), "the tokens' audience (`aud`): when set, checked in every token (`npm run token` writes it)"),
-  JWT_MAX_LIFETIME: variable(z.coerce.number().int().min(60), "longest token lifetime accepted, in seconds", { default: DEFAULT_MAX_LIFETIME_S }),
+  JWT_MAX_LIFETIME: variable(z.coerce.number().int().min(60), "longest token lifetime accepted, in seconds", {
+    default: DEFAULT_MAX_LIFETIME_S,
+  }),
 
-  SUPERGRAPH: variable(z.string(), "the composed schema the gateway serves (`npm run compose` writes it)", { unset: "`schema/supergraph.graphql`" }),
+  SUPERGRAPH: variable(z.string(), "the composed schema the gateway serves (`npm run compose` writes it)", {
+    unset: "`schema/supergraph.graphql`",
+  }),
   GATEWAY_KEY: variable(
     z.string(),
     "the gateway's private Ed25519 key file (`npm run gateway-key`): it signs a per-region assertion of each caller; without it (development only) callers' tokens are forwarded",
   ),
-  REGION_TIMEOUT_MS: variable(ms(50).max(120_000), "how long a region may take: then its part is `null` with `REGION_UNAVAILABLE`", { default: 5000 }),
+  REGION_TIMEOUT_MS: variable(ms(50).max(120_000), "how long a region may take: then its part is `null` with `REGION_UNAVAILABLE`", {
+    default: 5000,
+  }),
   HEALTH_INTERVAL_MS: variable(ms(500), "how often the gateway checks every region's health", { default: 10_000 }),
   CORS_ORIGINS: variable(z.string(), "origins browsers may call from: `*`, a comma-separated list, or `none`", { default: "*" }),
 
@@ -144,7 +161,15 @@ type Value<K extends VariableName> = z.output<Variables[K]["schema"]>;
 type WithDefault = { [K in VariableName]: Variables[K] extends { default: unknown } ? K : never }[VariableName];
 
 /** How tokens are verified: JWKS_URL (with issuer and audience) in production, JWT_SECRET in development. */
-export const AUTH_VARIABLES = ["NODE_ENV", "JWT_SECRET", "JWT_ALLOW_HS256", "JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_MAX_LIFETIME"] as const;
+export const AUTH_VARIABLES = [
+  "NODE_ENV",
+  "JWT_SECRET",
+  "JWT_ALLOW_HS256",
+  "JWKS_URL",
+  "JWT_ISSUER",
+  "JWT_AUDIENCE",
+  "JWT_MAX_LIFETIME",
+] as const;
 export const LIMIT_VARIABLES = [
   "MAX_TOKENS",
   "MAX_FRAGMENTS",
@@ -166,7 +191,12 @@ interface Rule {
   holds: (env: Record<string, unknown>) => unknown;
 }
 
-const rule = <const N extends VariableName>(variables: readonly N[], path: N, message: string, holds: (env: { [K in N]?: Value<K> }) => unknown): Rule => ({
+const rule = <const N extends VariableName>(
+  variables: readonly N[],
+  path: N,
+  message: string,
+  holds: (env: { [K in N]?: Value<K> }) => unknown,
+): Rule => ({
   variables,
   path,
   message,
@@ -174,8 +204,18 @@ const rule = <const N extends VariableName>(variables: readonly N[], path: N, me
 });
 
 export const RULES: readonly Rule[] = [
-  rule(["JWT_SECRET", "JWKS_URL"], "JWT_SECRET", "set JWT_SECRET (development) or JWKS_URL (production)", (e) => e.JWT_SECRET || e.JWKS_URL),
-  rule(["JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"], "JWKS_URL", "JWKS_URL needs JWT_ISSUER and JWT_AUDIENCE", (e) => !e.JWKS_URL || (e.JWT_ISSUER && e.JWT_AUDIENCE)),
+  rule(
+    ["JWT_SECRET", "JWKS_URL"],
+    "JWT_SECRET",
+    "set JWT_SECRET (development) or JWKS_URL (production)",
+    (e) => e.JWT_SECRET || e.JWKS_URL,
+  ),
+  rule(
+    ["JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"],
+    "JWKS_URL",
+    "JWKS_URL needs JWT_ISSUER and JWT_AUDIENCE",
+    (e) => !e.JWKS_URL || (e.JWT_ISSUER && e.JWT_AUDIENCE),
+  ),
   // Anyone who holds a shared secret can mint any identity.
   rule(
     ["NODE_ENV", "JWT_SECRET", "JWKS_URL", "JWT_ALLOW_HS256"],
@@ -183,7 +223,12 @@ export const RULES: readonly Rule[] = [
     "NODE_ENV=production verifies tokens with an identity provider's keys (JWKS_URL); a shared secret only with JWT_ALLOW_HS256=true",
     (e) => e.NODE_ENV !== "production" || e.JWKS_URL || e.JWT_ALLOW_HS256,
   ),
-  rule(["NODE_ENV", "JWKS_URL"], "JWKS_URL", "must be an https:// URL with NODE_ENV=production", (e) => e.NODE_ENV !== "production" || !e.JWKS_URL || e.JWKS_URL.startsWith("https://")),
+  rule(
+    ["NODE_ENV", "JWKS_URL"],
+    "JWKS_URL",
+    "must be an https:// URL with NODE_ENV=production",
+    (e) => e.NODE_ENV !== "production" || !e.JWKS_URL || e.JWKS_URL.startsWith("https://"),
+  ),
   rule(
     ["NODE_ENV", "GATEWAY_KEY"],
     "GATEWAY_KEY",
@@ -204,7 +249,9 @@ export interface ProcessDoc {
 
 type Simplify<T> = { [K in keyof T]: T[K] };
 /** The parsed environment: variables with a default or required are always there. */
-export type EnvOf<N extends VariableName, Present extends VariableName> = Simplify<{ [K in N & Present]: Value<K> } & { [K in Exclude<N, Present>]?: Value<K> }>;
+export type EnvOf<N extends VariableName, Present extends VariableName> = Simplify<
+  { [K in N & Present]: Value<K> } & { [K in Exclude<N, Present>]?: Value<K> }
+>;
 
 /** A process's environment schema (parse `process.env` with it), with what the README shows of it. */
 export type ProcessEnv<T> = z.ZodType<T> & { readonly doc: ProcessDoc };
@@ -237,7 +284,10 @@ export function env<const N extends VariableName, const D extends { [K in N]?: V
       }, declared.schema);
     } else {
       readings.push({ name, required: false, default: fallback, unset: options.unset?.[name] ?? declared.unset });
-      shape[name] = z.preprocess(unsetIfEmpty, fallback === undefined ? declared.schema.optional() : declared.schema.default(fallback as never));
+      shape[name] = z.preprocess(
+        unsetIfEmpty,
+        fallback === undefined ? declared.schema.optional() : declared.schema.default(fallback as never),
+      );
     }
   }
   const rules = RULES.filter((r) => r.variables.every((v) => (names as readonly string[]).includes(v)));
@@ -273,13 +323,31 @@ export function limitsFromEnv(env: { [K in (typeof LIMIT_VARIABLES)[number]]: nu
 // them (gateway/config.ts, subgraphs/host/main.ts).
 
 /** `npm start`: everything in one process; unset secrets are made at random. */
-export const startEnv = env("start", ["NODE_ENV", "LOG_LEVEL", "PORT", "HOST", "MONGODB_URI", "MONGO_PORT", "REGIONS", "DB_PREFIX", "JWT_SECRET", "PSEUDONYM_KEY", "REGION_TIMEOUT_MS"], {
-  defaults: { PORT: 4000 },
-  unset: { MONGODB_URI: "the embedded engine, in memory", JWT_SECRET: "random at each start", PSEUDONYM_KEY: "random at each start" },
-});
+export const startEnv = env(
+  "start",
+  [
+    "NODE_ENV",
+    "LOG_LEVEL",
+    "PORT",
+    "HOST",
+    "MONGODB_URI",
+    "MONGO_PORT",
+    "REGIONS",
+    "DB_PREFIX",
+    "JWT_SECRET",
+    "PSEUDONYM_KEY",
+    "REGION_TIMEOUT_MS",
+  ],
+  {
+    defaults: { PORT: 4000 },
+    unset: { MONGODB_URI: "the embedded engine, in memory", JWT_SECRET: "random at each start", PSEUDONYM_KEY: "random at each start" },
+  },
+);
 
 /** `npm run seed`: demo data into the hosts' databases, hashed with their key. */
-export const seedEnv = env("seed", ["MONGODB_URI", "REGIONS", "DB_PREFIX", "PSEUDONYM_KEY", "REGISTRY"], { required: ["MONGODB_URI", "PSEUDONYM_KEY"] });
+export const seedEnv = env("seed", ["MONGODB_URI", "REGIONS", "DB_PREFIX", "PSEUDONYM_KEY", "REGISTRY"], {
+  required: ["MONGODB_URI", "PSEUDONYM_KEY"],
+});
 
 /** `npm run token`: a development token. */
 export const tokenEnv = env("token", ["JWT_SECRET", "JWT_ISSUER", "JWT_AUDIENCE"], { required: ["JWT_SECRET"] });

@@ -58,7 +58,10 @@ export class Loaders {
  */
 export function OncePerRequest() {
   const once: MiddlewareFn<SubgraphContext> = ({ root, args, info, context }, next) =>
-    context.loaders.once(`${info.parentType.name}.${info.fieldName}\u0000${(root as { id?: string }).id}\u0000${JSON.stringify(args)}`, next);
+    context.loaders.once(
+      `${info.parentType.name}.${info.fieldName}\u0000${(root as { id?: string }).id}\u0000${JSON.stringify(args)}`,
+      next,
+    );
   return UseMiddleware(once);
 }
 

@@ -64,7 +64,11 @@ export function formatError(
   const validationErrors = (original as { extensions?: { validationErrors?: ValidationErrorLike[] } })?.extensions?.validationErrors;
   const base = { path: formatted.path, locations: formatted.locations };
   if (Array.isArray(validationErrors) && validationErrors.length) {
-    return { ...base, message: `invalid input: ${describeValidation(validationErrors).join("; ")}`, extensions: { code: "BAD_USER_INPUT" } };
+    return {
+      ...base,
+      message: `invalid input: ${describeValidation(validationErrors).join("; ")}`,
+      extensions: { code: "BAD_USER_INPUT" },
+    };
   }
   const code = formatted.extensions?.code;
   if (typeof code === "string" && PUBLIC_CODES.has(code)) {

@@ -50,7 +50,11 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<strin
 }
 
 /** The text body of a POST (undefined for other methods); null after replying 413 itself. */
-export async function readTextBody(req: http.IncomingMessage, res: http.ServerResponse, limit: number): Promise<{ text: string | undefined } | null> {
+export async function readTextBody(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  limit: number,
+): Promise<{ text: string | undefined } | null> {
   if (req.method !== "POST") return { text: undefined };
   try {
     return { text: await readBody(req, limit) };
@@ -77,7 +81,12 @@ export async function readJsonBody(req: http.IncomingMessage, res: http.ServerRe
 }
 
 /** The caller's rights from the Authorization header (for `region`, at a region host); null after replying 401 itself. */
-export async function requestAccess(req: http.IncomingMessage, res: http.ServerResponse, auth: AuthConfig, region?: string): Promise<Access | null> {
+export async function requestAccess(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  auth: AuthConfig,
+  region?: string,
+): Promise<Access | null> {
   try {
     const verified = await verifyCaller(req.headers.authorization, auth, region);
     return new Access(verified?.caller ?? null, verified?.expiresAt);
@@ -183,7 +192,10 @@ export async function listen(handler: http.RequestListener, port = 0, host = "12
 }
 
 /** Runs an async request handler, turning a thrown error into a 500 without details. */
-export function safeHandler(handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>, onError: (err: unknown) => void): http.RequestListener {
+export function safeHandler(
+  handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>,
+  onError: (err: unknown) => void,
+): http.RequestListener {
   return (req, res) => {
     void handle(req, res).catch((err: unknown) => {
       onError(err);

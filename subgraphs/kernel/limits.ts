@@ -82,10 +82,11 @@ export const DEFAULT_LIMITS: QueryLimits = {
 /** A field of Region (other than `code`) is a query on a region's database. */
 export const REGION_FIELD_WEIGHT = 10;
 
-export type LimitName = "tokens" | "fragments" | "spreads" | "directives" | "fields" | "depth" | "aliases" | "cost" | "representations" | "introspection";
+type LimitName =
+  "tokens" | "fragments" | "spreads" | "directives" | "fields" | "depth" | "aliases" | "cost" | "representations" | "introspection";
 
 /** A refused request: BAD_USER_INPUT naming the limit, answered with HTTP 400. */
-export function limitError(limit: LimitName, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+function limitError(limit: LimitName, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return appError("BAD_USER_INPUT", message, { limit, ...extensions, http: { status: 400 } });
 }
 
@@ -131,13 +132,16 @@ export function boundDocument(query: string, limits: QueryLimits): BoundedDocume
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   if (fragments.size > limits.maxFragments) {
-    throw limitError("fragments", `${fragments.size} fragment definitions exceed the limit of ${limits.maxFragments}`, { max: limits.maxFragments });
+    throw limitError("fragments", `${fragments.size} fragment definitions exceed the limit of ${limits.maxFragments}`, {
+      max: limits.maxFragments,
+    });
   }
   visit(document, {
     FragmentSpread: () => void spreads++,
     Directive: () => void directives++,
   });
-  if (spreads > limits.maxSpreads) throw limitError("spreads", `${spreads} fragment spreads exceed the limit of ${limits.maxSpreads}`, { max: limits.maxSpreads });
+  if (spreads > limits.maxSpreads)
+    throw limitError("spreads", `${spreads} fragment spreads exceed the limit of ${limits.maxSpreads}`, { max: limits.maxSpreads });
   if (directives > limits.maxDirectives) {
     throw limitError("directives", `${directives} directives exceed the limit of ${limits.maxDirectives}`, { max: limits.maxDirectives });
   }
@@ -171,7 +175,7 @@ const ZERO: Measure = { depth: 0, aliases: 0, cost: 0, fields: 0, representation
  * lists in one another (types, fields, args). What can blow up is only lists nested deeper:
  * `types { fields { type { fields { type { fields … } } } } }` multiplies at every level.
  */
-export const MAX_INTROSPECTION_LISTS = 3;
+const MAX_INTROSPECTION_LISTS = 3;
 
 const isList = (type: GraphQLOutputType): boolean => isListType(isNonNullType(type) ? type.ofType : type);
 
@@ -287,12 +291,23 @@ export function measureOperation(
     if (name === "__typename") return { ...ZERO, aliases, fields: 1 };
     const parent = schema.getType(parentType);
     const def =
-      name === "__schema" ? SchemaMetaFieldDef : name === "__type" ? TypeMetaFieldDef : isObjectType(parent) ? parent.getFields()[name] : undefined;
+      name === "__schema"
+        ? SchemaMetaFieldDef
+        : name === "__type"
+          ? TypeMetaFieldDef
+          : isObjectType(parent)
+            ? parent.getFields()[name]
+            : undefined;
     if (name.startsWith("__") || parentType.startsWith("__")) {
       // Introspection: no depth or cost of its own, and one field for the planner (the gateway
       // answers it from its schema, unplanned); but its lists nested in one another count.
       const inner = node.selectionSet && def ? selections(node.selectionSet, getNamedType(def.type).name, undefined) : ZERO;
-      return { ...ZERO, aliases: aliases + inner.aliases, fields: 1, introspection: inner.introspection + (def && isList(def.type) ? 1 : 0) };
+      return {
+        ...ZERO,
+        aliases: aliases + inner.aliases,
+        fields: 1,
+        introspection: inner.introspection + (def && isList(def.type) ? 1 : 0),
+      };
     }
     let weight = parentType === "Region" && name !== "code" ? REGION_FIELD_WEIGHT : 1;
     if (options.perRegion?.has(`${parentType}.${name}`)) weight *= options.regions;
@@ -314,7 +329,12 @@ export function measureOperation(
     };
   }
 
-  const root = operation.operation === OperationTypeNode.MUTATION ? "Mutation" : operation.operation === OperationTypeNode.SUBSCRIPTION ? "Subscription" : "Query";
+  const root =
+    operation.operation === OperationTypeNode.MUTATION
+      ? "Mutation"
+      : operation.operation === OperationTypeNode.SUBSCRIPTION
+        ? "Subscription"
+        : "Query";
   return selections(operation.selectionSet, root, undefined);
 }
 
@@ -337,10 +357,18 @@ export function sumMeasures(measures: Measure[]): Measure {
 export function exceeded(m: Measure, limits: QueryLimits, what = "query"): GraphQLError | undefined {
   const numbers = { depth: m.depth, aliases: m.aliases, cost: m.cost, fields: m.fields, representations: m.representations };
   if (m.fields > limits.maxFields) {
-    return limitError("fields", `the ${what} expands to ${m.fields} fields (fragments spread in full); the limit is ${limits.maxFields}`, numbers);
+    return limitError(
+      "fields",
+      `the ${what} expands to ${m.fields} fields (fragments spread in full); the limit is ${limits.maxFields}`,
+      numbers,
+    );
   }
   if (m.introspection > MAX_INTROSPECTION_LISTS) {
-    return limitError("introspection", `introspection nests ${m.introspection} lists in one another; at most ${MAX_INTROSPECTION_LISTS}`, numbers);
+    return limitError(
+      "introspection",
+      `introspection nests ${m.introspection} lists in one another; at most ${MAX_INTROSPECTION_LISTS}`,
+      numbers,
+    );
   }
   if (m.depth > limits.maxDepth) return limitError("depth", `${what} depth ${m.depth} exceeds the limit of ${limits.maxDepth}`, numbers);
   if (m.aliases > limits.maxAliases) return limitError("aliases", `${m.aliases} aliases exceed the limit of ${limits.maxAliases}`, numbers);
@@ -348,7 +376,11 @@ export function exceeded(m: Measure, limits: QueryLimits, what = "query"): Graph
     return limitError("representations", `${m.representations} representations exceed the limit of ${limits.maxRepresentations}`, numbers);
   }
   if (m.cost > limits.maxCost) {
-    return limitError("cost", `estimated cost ${m.cost} exceeds the limit of ${limits.maxCost}; ask for fewer items (first) or fewer fields`, numbers);
+    return limitError(
+      "cost",
+      `estimated cost ${m.cost} exceeds the limit of ${limits.maxCost}; ask for fewer items (first) or fewer fields`,
+      numbers,
+    );
   }
   return undefined;
 }
@@ -395,7 +427,9 @@ export class DocumentCache {
    * undefined when it cannot be read (not GraphQL, no such operation): the GraphQL server
    * then answers with its own error, running nothing.
    */
-  operation(params: GraphQLParams | undefined): { bounded: BoundedDocument; operation: OperationDefinitionNode } | GraphQLError | undefined {
+  operation(
+    params: GraphQLParams | undefined,
+  ): { bounded: BoundedDocument; operation: OperationDefinitionNode } | GraphQLError | undefined {
     if (!params) return undefined;
     let bounded;
     try {

@@ -44,7 +44,7 @@ export function Personal<T = never>(options: { when?: (record: T) => boolean } =
  * `ROLE:subject` as `access` may see it: whole for the region's staff and for the actor
  * themself, else only the role. `role` is the role of a field that stores bare subjects.
  */
-export function actorAs(actor: string, region: string, access: Access, role?: string): string {
+function actorAs(actor: string, region: string, access: Access, role?: string): string {
   const caller = access.caller;
   const subject = role ? `${role}:${actor}` : actor;
   if (caller && ((caller.role === "REGIONAL_STAFF" && caller.region === region) || subject === access.actor)) return actor;

@@ -12,7 +12,9 @@ export function normalizePhone(raw: string, field = "phone"): string {
   const e164 = /^\+\d+(?: +\d+)*$/.test(typed) ? typed.replace(/ +/g, "") : "";
   if (!/^\+[1-9]\d{7,14}$/.test(e164)) {
     // No example number in the message: it could be the caller's own.
-    throw badInput(`${field}: not a valid phone number; use the international E.164 form: + and the country code, then the number`, { field });
+    throw badInput(`${field}: not a valid phone number; use the international E.164 form: + and the country code, then the number`, {
+      field,
+    });
   }
   return e164;
 }

@@ -41,7 +41,7 @@ export function referenceResolver<T extends StoredDoc, G>(
 }
 
 /** "VolunteerGroup" → "volunteer group", for messages. */
-export function entityLabel(type: EntityType): string {
+function entityLabel(type: EntityType): string {
   return type.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
 }
 

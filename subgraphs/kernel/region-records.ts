@@ -17,9 +17,12 @@ const CONSENT_WITHDRAWN = "CONSENT_WITHDRAWN";
 
 /** A volunteer of this region who exists and is ACTIVE; NOT_FOUND or CONFLICT naming `field` otherwise. */
 export async function requireActiveVolunteer(db: Db, _id: ObjectId, id: string, field: string, forWhat: string): Promise<void> {
-  const record = await db.collection<{ _id: ObjectId; status: string }>(SHARED_COLLECTIONS.volunteers).findOne({ _id }, { projection: { status: 1 } });
+  const record = await db
+    .collection<{ _id: ObjectId; status: string }>(SHARED_COLLECTIONS.volunteers)
+    .findOne({ _id }, { projection: { status: 1 } });
   if (!record) throw notFound(`${field}: no volunteer ${id}`, { field, id });
-  if (record.status !== VOLUNTEER_ACTIVE) throw conflict(`${field}: volunteer ${id} is ${record.status}; only ACTIVE volunteers can ${forWhat}`, { field });
+  if (record.status !== VOLUNTEER_ACTIVE)
+    throw conflict(`${field}: volunteer ${id} is ${record.status}; only ACTIVE volunteers can ${forWhat}`, { field });
 }
 
 /** A volunteer of this region who exists (in any status); NOT_FOUND naming `field` otherwise. */
@@ -33,7 +36,9 @@ export async function requireVolunteer(db: Db, _id: ObjectId, id: string, field:
  * it has withdrawn consent (recording aid is processing its data).
  */
 export async function requireConsentingBeneficiary(db: Db, _id: ObjectId, id: string, field: string): Promise<void> {
-  const record = await db.collection<{ _id: ObjectId; status: string }>(SHARED_COLLECTIONS.beneficiaries).findOne({ _id }, { projection: { status: 1 } });
+  const record = await db
+    .collection<{ _id: ObjectId; status: string }>(SHARED_COLLECTIONS.beneficiaries)
+    .findOne({ _id }, { projection: { status: 1 } });
   if (!record) throw notFound(`${field}: no beneficiary ${id}`, { field, id });
   if (record.status === CONSENT_WITHDRAWN) {
     throw conflict(`${field}: beneficiary ${id} has withdrawn consent; enrol the household again to record aid`, { field });

@@ -26,15 +26,13 @@ const regionEntry = z.object({
 });
 export type RegionInfo = z.infer<typeof regionEntry>;
 
-export const registryFile = z
-  .object({ regions: z.array(regionEntry).min(1) })
-  .superRefine((file, ctx) => {
-    const seen = new Set<string>();
-    file.regions.forEach((r, i) => {
-      if (seen.has(r.code)) ctx.addIssue({ code: "custom", path: ["regions", i, "code"], message: `duplicate region ${r.code}` });
-      seen.add(r.code);
-    });
+const registryFile = z.object({ regions: z.array(regionEntry).min(1) }).superRefine((file, ctx) => {
+  const seen = new Set<string>();
+  file.regions.forEach((r, i) => {
+    if (seen.has(r.code)) ctx.addIssue({ code: "custom", path: ["regions", i, "code"], message: `duplicate region ${r.code}` });
+    seen.add(r.code);
   });
+});
 
 export class RegionRegistry {
   private readonly byCode: Map<string, RegionInfo>;
@@ -75,7 +73,10 @@ export class RegionRegistry {
     // Echo what the client sent only as a short string: never an object, never at length.
     if (!region) {
       const shown = typeof code === "string" ? JSON.stringify(code.length > 20 ? `${code.slice(0, 20)}…` : code) : "(not a string)";
-      throw badInput(`${field}: unknown region ${shown}`, { field, ...(typeof code === "string" && code.length <= 20 ? { region: code } : {}) });
+      throw badInput(`${field}: unknown region ${shown}`, {
+        field,
+        ...(typeof code === "string" && code.length <= 20 ? { region: code } : {}),
+      });
     }
     return region;
   }

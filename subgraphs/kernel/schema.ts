@@ -9,7 +9,7 @@ import { buildSchema, createResolversMap, type BuildSchemaOptions } from "type-g
 import { Loaders, type SubgraphContext } from "./context.js";
 import { applyReadRules, wrapFields } from "./visibility.js";
 
-export const FEDERATION_LINK =
+const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible"])';
 
 export type ReferenceResolvers<C = SubgraphContext> = Record<

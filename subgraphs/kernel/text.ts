@@ -11,7 +11,8 @@ export interface TextOptions {
 // something it is not; noncharacters, private-use and unassigned code points are not for
 // interchange; lone surrogates are not text at all and fail in other encoders. The
 // zero-width (non-)joiners that some scripts and emoji need stay allowed inside a word.
-const INVISIBLE = "(?![\\u200C\\u200D])\\p{Cf}|\\p{Co}|\\p{Cn}|[\\u115F\\u1160\\u3164\\uFFA0\\u2800]|\\u034F|(?<![\\p{L}\\p{M}\\p{S}])[\\u200C\\u200D]|[\\u200C\\u200D](?![\\p{L}\\p{S}])";
+const INVISIBLE =
+  "(?![\\u200C\\u200D])\\p{Cf}|\\p{Co}|\\p{Cn}|[\\u115F\\u1160\\u3164\\uFFA0\\u2800]|\\u034F|(?<![\\p{L}\\p{M}\\p{S}])[\\u200C\\u200D]|[\\u200C\\u200D](?![\\p{L}\\p{S}])";
 const CONTROL = new RegExp(`\\p{Cc}|${INVISIBLE}`, "u");
 const CONTROL_BUT_NEWLINE = new RegExp(`(?!\\n)\\p{Cc}|${INVISIBLE}`, "u");
 const LONE_SURROGATE = /\p{Cs}/u;

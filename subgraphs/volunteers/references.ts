@@ -6,10 +6,18 @@ import { groupsOf, toGroup, toVolunteer, volunteersOf } from "./data/volunteers.
 
 export const volunteerReferences: ReferenceResolvers = {
   Volunteer: {
-    __resolveReference: referenceResolver("Volunteer", (ctx) => volunteersOf(ctx.db), (d, ctx) => toVolunteer(d, ctx.region.code)),
+    __resolveReference: referenceResolver(
+      "Volunteer",
+      (ctx) => volunteersOf(ctx.db),
+      (d, ctx) => toVolunteer(d, ctx.region.code),
+    ),
   },
   VolunteerGroup: {
-    __resolveReference: referenceResolver("VolunteerGroup", (ctx) => groupsOf(ctx.db), (d, ctx) => toGroup(d, ctx.region.code)),
+    __resolveReference: referenceResolver(
+      "VolunteerGroup",
+      (ctx) => groupsOf(ctx.db),
+      (d, ctx) => toGroup(d, ctx.region.code),
+    ),
   },
   Region: { __resolveReference: resolveRegionReference },
 };

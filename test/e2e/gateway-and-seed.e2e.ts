@@ -29,7 +29,10 @@ describe("npm run gateway", () => {
     const dir = tempDir("gateway");
     registryFile = join(dir, "registry.json");
     const region = RegionRegistry.load().require("KZ-75");
-    writeFileSync(registryFile, JSON.stringify({ regions: [{ ...region, subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((s) => [s, host.url("KZ-75", s)])) }] }));
+    writeFileSync(
+      registryFile,
+      JSON.stringify({ regions: [{ ...region, subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((s) => [s, host.url("KZ-75", s)])) }] }),
+    );
   });
   afterAll(async () => {
     await host?.stop();
@@ -39,10 +42,18 @@ describe("npm run gateway", () => {
     const p = start("gateway/index", { REGISTRY: registryFile, PORT: "0", JWT_SECRET: TEST_SECRET });
     const url = /(http:\/\/\S+\/graphql)/.exec(await p.waitFor(/gateway listening on/))![1];
     const token = await host.token({ sub: "c", role: "NATIONAL_COORDINATOR" });
-    const res = await postGraphQL<{ regions: unknown[] }>(url, "{ regions { code status { healthy } volunteerStats { total } } }", {}, token);
+    const res = await postGraphQL<{ regions: unknown[] }>(
+      url,
+      "{ regions { code status { healthy } volunteerStats { total } } }",
+      {},
+      token,
+    );
     expect(res.data).toEqual({ regions: [{ code: "KZ-75", status: { healthy: true }, volunteerStats: { total: 0 } }] });
     expect((await fetch(url.replace("/graphql", "/ready"))).status).toBe(200);
-    const preflight = await fetch(url, { method: "OPTIONS", headers: { origin: "https://aid.example.kz", "access-control-request-method": "POST" } });
+    const preflight = await fetch(url, {
+      method: "OPTIONS",
+      headers: { origin: "https://aid.example.kz", "access-control-request-method": "POST" },
+    });
     expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
     expect(await p.stop("SIGTERM")).toBe(0);
   });
@@ -68,7 +79,12 @@ describe("npm run gateway", () => {
 
   it("fails fast on a registry entry without subgraph URLs, naming it", async () => {
     const bad = join(tempDir("gateway"), "bad.json");
-    writeFileSync(bad, JSON.stringify({ regions: [{ code: "KZ-75", name: { kk: "a", ru: "b", en: "c" }, subgraphs: { volunteers: "http://x/KZ-75/volunteers/graphql" } }] }));
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        regions: [{ code: "KZ-75", name: { kk: "a", ru: "b", en: "c" }, subgraphs: { volunteers: "http://x/KZ-75/volunteers/graphql" } }],
+      }),
+    );
     const p = start("gateway/index", { REGISTRY: bad, PORT: "0", JWT_SECRET: TEST_SECRET });
     await p.waitFor(/regions\.0\.subgraphs\.beneficiaries \(KZ-75\): missing URL/);
     expect(await p.exited).toBe(2);
@@ -81,7 +97,11 @@ describe("npm run token", () => {
     const ok = spawnScriptWith(["--role", "REGIONAL_STAFF", "--region", "KZ-75"]);
     const token = (await ok.waitFor(/^ey/)).trim();
     expect(await ok.exited).toBe(0);
-    expect(await authenticate(`Bearer ${token}`, hs256Config(TEST_SECRET))).toEqual({ sub: "dev-regional_staff-kz-75", role: "REGIONAL_STAFF", region: "KZ-75" });
+    expect(await authenticate(`Bearer ${token}`, hs256Config(TEST_SECRET))).toEqual({
+      sub: "dev-regional_staff-kz-75",
+      role: "REGIONAL_STAFF",
+      region: "KZ-75",
+    });
     const bad = spawnScriptWith(["--role", "REGIONAL_STAFF"]);
     await bad.waitFor(/REGIONAL_STAFF needs --region/);
     expect(await bad.exited).toBe(2);
@@ -105,7 +125,12 @@ describe("npm run seed", () => {
 
   it("seeds the same data every time, skips seeded regions, and keeps stock equal to the ledger", async () => {
     const [a, b] = [randomDbName("seed").toLowerCase(), randomDbName("seed").toLowerCase()];
-    const env = (prefix: string) => ({ MONGODB_URI: mongo.uri, REGIONS: "KZ-75,KZ-43", DB_PREFIX: prefix, PSEUDONYM_KEY: TEST_PSEUDONYM_KEY });
+    const env = (prefix: string) => ({
+      MONGODB_URI: mongo.uri,
+      REGIONS: "KZ-75,KZ-43",
+      DB_PREFIX: prefix,
+      PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
+    });
     const first = start("seed", env(a));
     await first.waitFor(/\[ 2\/2\] KZ-43 Kyzylorda Region: 40 volunteers, 30 beneficiaries, 20 helpRequests, 2 warehouses, 5 events/);
     expect(await first.exited).toBe(0);
@@ -118,11 +143,18 @@ describe("npm run seed", () => {
     const client = await connect(mongo.uri);
     try {
       const names = async (prefix: string) =>
-        (await client.db(`${prefix}_kz_75`).collection("volunteers").find().sort({ _id: 1 }).toArray()).map((v) => `${v._id.toHexString()} ${v.fullName}`);
+        (await client.db(`${prefix}_kz_75`).collection("volunteers").find().sort({ _id: 1 }).toArray()).map(
+          (v) => `${v._id.toHexString()} ${v.fullName}`,
+        );
       expect(await names(a)).toEqual(await names(b));
       expect(await names(a)).toHaveLength(40);
       const db = client.db(`${a}_kz_43`);
-      const ledger = await db.collection("stock_movements").aggregate<{ _id: { w: unknown; item: string }; total: number }>([{ $group: { _id: { w: "$warehouseId", item: "$item" }, total: { $sum: "$quantity" } } }]).toArray();
+      const ledger = await db
+        .collection("stock_movements")
+        .aggregate<{ _id: { w: unknown; item: string }; total: number }>([
+          { $group: { _id: { w: "$warehouseId", item: "$item" }, total: { $sum: "$quantity" } } },
+        ])
+        .toArray();
       for (const w of await db.collection("warehouses").find().toArray()) {
         expect(w.pendingOps).toEqual([]);
         for (const [item, quantity] of Object.entries(w.stock as Record<string, number>)) {

@@ -17,7 +17,12 @@ describe("npm run mongo", () => {
     const uri = await p.waitFor(/^mongodb:\/\//);
     const client = await connect(uri);
     await client.db("e2e").collection("c").insertOne({ hello: "world" });
-    expect(await client.db("e2e").collection("c").findOne({}, { projection: { _id: 0 } })).toEqual({ hello: "world" });
+    expect(
+      await client
+        .db("e2e")
+        .collection("c")
+        .findOne({}, { projection: { _id: 0 } }),
+    ).toEqual({ hello: "world" });
     await client.close();
     expect(await p.stop("SIGINT")).toBe(0);
   });
@@ -37,21 +42,27 @@ describe("npm start", () => {
     const endpoint = (await p.waitFor(/GraphQL endpoint\s+http:\/\//, 60_000)).trim().split(/\s+/).at(-1)!;
     const token = (await p.waitFor(/NATIONAL_COORDINATOR\s+ey/)).trim().split(/\s+/).at(-1)!;
     await p.waitFor(/Ctrl-C stops/);
-    const anonymous = await postGraphQL<{ regions: Array<{ code: string; name: string }> }>(endpoint, "{ regions { code name status { healthy } } }");
-    expect(anonymous.data!.regions).toHaveLength(20);
-    const res = await postGraphQL<{ regions: Array<{ code: string; volunteerStats: { total: number }; stock: Array<{ quantity: number }> }> }>(
+    const anonymous = await postGraphQL<{ regions: Array<{ code: string; name: string }> }>(
       endpoint,
-      "{ regions { code volunteerStats { total } stock { item quantity } } }",
-      {},
-      token,
+      "{ regions { code name status { healthy } } }",
     );
+    expect(anonymous.data!.regions).toHaveLength(20);
+    const res = await postGraphQL<{
+      regions: Array<{ code: string; volunteerStats: { total: number }; stock: Array<{ quantity: number }> }>;
+    }>(endpoint, "{ regions { code volunteerStats { total } stock { item quantity } } }", {}, token);
     expect(res.errors).toBeUndefined();
     expect(res.data!.regions.every((r) => r.volunteerStats.total > 0 && r.stock.some((s) => s.quantity > 0))).toBe(true);
     expect(await p.stop("SIGTERM")).toBe(0);
   });
 
   it("refuses to run with NODE_ENV=production, before printing any token", async () => {
-    const p = spawnScript("start", [], { PORT: "0", MONGODB_URI: "", NODE_ENV: "production", JWT_SECRET: "s".repeat(40), PSEUDONYM_KEY: "p".repeat(40) });
+    const p = spawnScript("start", [], {
+      PORT: "0",
+      MONGODB_URI: "",
+      NODE_ENV: "production",
+      JWT_SECRET: "s".repeat(40),
+      PSEUDONYM_KEY: "p".repeat(40),
+    });
     running.push(p);
     await p.waitFor(/npm start is the development default and does not run with NODE_ENV=production/);
     expect(await p.exited).toBe(2);

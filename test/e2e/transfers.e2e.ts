@@ -53,10 +53,13 @@ const fronts: https.Server[] = [];
 /** HTTPS in front of an office's plain-HTTP port (as a TLS-terminating proxy would be); 502 while it is down. */
 async function tlsFront(code: string): Promise<number> {
   const server = https.createServer({ cert: TEST_CERT, key: TEST_CERT_KEY }, (req, res) => {
-    const upstream = http.request({ host: "127.0.0.1", port: ports[code], path: req.url, method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = http.request(
+      { host: "127.0.0.1", port: ports[code], path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on("error", () => {
       if (!res.headersSent) res.writeHead(502);
       res.end();
@@ -86,7 +89,11 @@ beforeAll(async () => {
     const { d } = (JSON.parse(readFileSync(keyFiles[code], "utf8")) as Record<string, { d: string }>)[code];
     expect(p.lines.join("\n")).not.toContain(d);
     const base = `https://127.0.0.1:${await tlsFront(code)}/${code}`;
-    regions.push({ ...demo.require(code), subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((s) => [s, `${base}/${s}/graphql`])), publicKey: publicKeys[code] });
+    regions.push({
+      ...demo.require(code),
+      subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((s) => [s, `${base}/${s}/graphql`])),
+      publicKey: publicKeys[code],
+    });
   }
   registryFile = join(dir, "registry.json");
   writeFileSync(registryFile, JSON.stringify({ regions }, null, 2));
@@ -136,7 +143,12 @@ async function started(code: string): Promise<Spawned> {
 const staff = (region: string) => mintToken(hs256Config(TEST_SECRET), { sub: `staff-${region}`, role: "REGIONAL_STAFF", region });
 
 async function call(region: string, query: string, variables: Record<string, unknown>) {
-  const res = await postGraphQL<Record<string, Record<string, unknown>>>(`http://127.0.0.1:${ports[region]}/${region}/inventory/graphql`, query, variables, await staff(region));
+  const res = await postGraphQL<Record<string, Record<string, unknown>>>(
+    `http://127.0.0.1:${ports[region]}/${region}/inventory/graphql`,
+    query,
+    variables,
+    await staff(region),
+  );
   expect(res.errors).toBeUndefined();
   return res.data!;
 }
@@ -145,20 +157,34 @@ async function statusAtSource(id: string): Promise<string> {
   return (await call("KZ-75", `query ($id: ID!) { transfer(id: $id) { status } }`, { id })).transfer.status as string;
 }
 
-const until = (id: string, status: string) => eventually(() => statusAtSource(id), (s) => s === status, `${id} ${status}`, 30_000);
+const until = (id: string, status: string) =>
+  eventually(
+    () => statusAtSource(id),
+    (s) => s === status,
+    `${id} ${status}`,
+    30_000,
+  );
 
 describe("transfers between two region-host processes", () => {
   it("survives the destination being down and the source being killed mid-flight", async () => {
     let destination = await started("KZ-43");
-    const to = (await call("KZ-43", `mutation { addWarehouse(input: { region: "KZ-43", name: "Kyzylorda centre" }) { id } }`, {})).addWarehouse.id as string;
+    const to = (await call("KZ-43", `mutation { addWarehouse(input: { region: "KZ-43", name: "Kyzylorda centre" }) { id } }`, {}))
+      .addWarehouse.id as string;
     expect(await destination.stop("SIGTERM")).toBe(0);
 
     let source = await started("KZ-75");
-    const from = (await call("KZ-75", `mutation { addWarehouse(input: { region: "KZ-75", name: "Almaty hub" }) { id } }`, {})).addWarehouse.id as string;
-    await call("KZ-75", `mutation ($w: ID!) { receiveDonation(input: { warehouseId: $w, donor: "d", items: [{ item: FOOD_KIT, quantity: 50 }], idempotencyKey: "d1" }) { id } }`, { w: from });
-    const t = (await call("KZ-75", `mutation ($input: TransferStockInput!) { transferStock(input: $input) { id status } }`, {
-      input: { fromWarehouseId: from, toWarehouseId: to, items: [{ item: "FOOD_KIT", quantity: 20 }], idempotencyKey: "t1" },
-    })).transferStock;
+    const from = (await call("KZ-75", `mutation { addWarehouse(input: { region: "KZ-75", name: "Almaty hub" }) { id } }`, {})).addWarehouse
+      .id as string;
+    await call(
+      "KZ-75",
+      `mutation ($w: ID!) { receiveDonation(input: { warehouseId: $w, donor: "d", items: [{ item: FOOD_KIT, quantity: 50 }], idempotencyKey: "d1" }) { id } }`,
+      { w: from },
+    );
+    const t = (
+      await call("KZ-75", `mutation ($input: TransferStockInput!) { transferStock(input: $input) { id status } }`, {
+        input: { fromWarehouseId: from, toWarehouseId: to, items: [{ item: "FOOD_KIT", quantity: 20 }], idempotencyKey: "t1" },
+      })
+    ).transferStock;
     expect(t.status).toBe("REQUESTED");
     const id = t.id as string;
 
@@ -190,13 +216,17 @@ describe("transfers between two region-host processes", () => {
   });
 
   it("in production, refuses to start with a plain-http address of a region it may message, naming the registry entry", async () => {
-    const registry = JSON.parse(readFileSync(registryFile, "utf8")) as { regions: Array<{ code: string; subgraphs: Record<string, string> }> };
+    const registry = JSON.parse(readFileSync(registryFile, "utf8")) as {
+      regions: Array<{ code: string; subgraphs: Record<string, string> }>;
+    };
     const kz43 = registry.regions.findIndex((r) => r.code === "KZ-43");
     registry.regions[kz43].subgraphs.inventory = `http://127.0.0.1:${ports["KZ-43"]}/KZ-43/inventory/graphql`;
     const plainFile = join(dir, "registry-plain-http.json");
     writeFileSync(plainFile, JSON.stringify(registry));
     const refused = office("KZ-75", { REGISTRY: plainFile });
-    await refused.waitFor(new RegExp(`regions\\.${kz43}\\.subgraphs\\.inventory \\(KZ-43\\): must be an https:// URL with NODE_ENV=production`));
+    await refused.waitFor(
+      new RegExp(`regions\\.${kz43}\\.subgraphs\\.inventory \\(KZ-43\\): must be an https:// URL with NODE_ENV=production`),
+    );
     expect(await refused.exited).toBe(2);
   });
 });

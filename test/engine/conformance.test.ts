@@ -93,7 +93,10 @@ describe("value round trips", () => {
   });
 
   it("matches numbers across int, double and long", async () => {
-    await db.collection<AnyDoc>("nums").insertMany([{ _id: 1, v: 5 }, { _id: 2, v: 5.5 }]);
+    await db.collection<AnyDoc>("nums").insertMany([
+      { _id: 1, v: 5 },
+      { _id: 2, v: 5.5 },
+    ]);
     expect(await db.collection<AnyDoc>("nums").findOne({ _id: Long.fromNumber(1) })).toMatchObject({ v: 5 });
     expect(await db.collection<AnyDoc>("nums").countDocuments({ v: { $gt: 5 } })).toBe(1);
   });
@@ -101,9 +104,11 @@ describe("value round trips", () => {
 
 describe("find and cursors", () => {
   beforeEach(async () => {
-    await db.collection<AnyDoc>("people").insertMany(
-      Array.from({ length: 250 }, (_, i) => ({ _id: i, name: `p${String(i).padStart(3, "0")}`, group: i % 5, tags: [`t${i % 3}`] })),
-    );
+    await db
+      .collection<AnyDoc>("people")
+      .insertMany(
+        Array.from({ length: 250 }, (_, i) => ({ _id: i, name: `p${String(i).padStart(3, "0")}`, group: i % 5, tags: [`t${i % 3}`] })),
+      );
   });
 
   it("returns results beyond one batch through getMore", async () => {
@@ -126,7 +131,11 @@ describe("find and cursors", () => {
 
   it("matches array elements and supports $in on _id", async () => {
     expect(await db.collection<AnyDoc>("people").countDocuments({ tags: "t1" })).toBe(83);
-    const docs = await db.collection<AnyDoc>("people").find({ _id: { $in: [5, 3, 999] } }).sort({ _id: 1 }).toArray();
+    const docs = await db
+      .collection<AnyDoc>("people")
+      .find({ _id: { $in: [5, 3, 999] } })
+      .sort({ _id: 1 })
+      .toArray();
     expect(docs.map((d) => d._id)).toEqual([3, 5]);
   });
 
@@ -152,14 +161,24 @@ describe("find and cursors", () => {
 describe("updates", () => {
   it("applies operators, arrayFilters, positional updates and reports counts", async () => {
     const c = db.collection<AnyDoc>("stock");
-    await c.insertOne({ _id: "w1", items: [{ item: "FOOD_KIT", q: 5 }, { item: "MASK", q: 10 }], total: 15 });
+    await c.insertOne({
+      _id: "w1",
+      items: [
+        { item: "FOOD_KIT", q: 5 },
+        { item: "MASK", q: 10 },
+      ],
+      total: 15,
+    });
     const r1 = await c.updateOne({ _id: "w1", "items.item": "MASK" }, { $inc: { "items.$.q": -3, total: -3 } });
     expect(r1).toMatchObject({ matchedCount: 1, modifiedCount: 1 });
     await c.updateOne({ _id: "w1" }, { $set: { "items.$[i].q": 0 } }, { arrayFilters: [{ "i.item": "FOOD_KIT" }] });
     await c.updateOne({ _id: "w1" }, { $push: { log: "x" } as never, $unset: { total: "" } });
     expect(await c.findOne({ _id: "w1" })).toEqual({
       _id: "w1",
-      items: [{ item: "FOOD_KIT", q: 0 }, { item: "MASK", q: 7 }],
+      items: [
+        { item: "FOOD_KIT", q: 0 },
+        { item: "MASK", q: 7 },
+      ],
       log: ["x"],
     });
     const noop = await c.updateOne({ _id: "w1" }, { $set: { log: ["x"] } });
@@ -168,14 +187,27 @@ describe("updates", () => {
 
   it("updates several fields of the element the positional $ matched", async () => {
     const c = db.collection<AnyDoc>("events");
-    await c.insertOne({ _id: 1, status: "OPEN", people: [{ v: "a", h: null }, { v: "b", h: null }, { v: "c", h: null }], tags: [3, 7, 9] });
+    await c.insertOne({
+      _id: 1,
+      status: "OPEN",
+      people: [
+        { v: "a", h: null },
+        { v: "b", h: null },
+        { v: "c", h: null },
+      ],
+      tags: [3, 7, 9],
+    });
     const r = await c.updateOne({ _id: 1, status: "OPEN", "people.v": "b" }, { $set: { "people.$.h": 2, "people.$.at": "now" } });
     expect(r.modifiedCount).toBe(1);
     await c.updateOne({ _id: 1, people: { $elemMatch: { v: "c" } }, tags: { $gt: 5 } }, { $set: { "people.$.h": 4, "tags.$": 70 } });
     expect(await c.findOne({ _id: 1 })).toEqual({
       _id: 1,
       status: "OPEN",
-      people: [{ v: "a", h: null }, { v: "b", h: 2, at: "now" }, { v: "c", h: 4 }],
+      people: [
+        { v: "a", h: null },
+        { v: "b", h: 2, at: "now" },
+        { v: "c", h: 4 },
+      ],
       tags: [3, 70, 9],
     });
     const e = await serverError(c.updateOne({ _id: 1 }, { $set: { "people.$.h": 1 } }));
@@ -184,7 +216,11 @@ describe("updates", () => {
 
   it("updates many, replaces, and upserts with $setOnInsert", async () => {
     const c = db.collection<AnyDoc>("vols");
-    await c.insertMany([{ _id: 1, s: "A" }, { _id: 2, s: "A" }, { _id: 3, s: "B" }]);
+    await c.insertMany([
+      { _id: 1, s: "A" },
+      { _id: 2, s: "A" },
+      { _id: 3, s: "B" },
+    ]);
     expect(await c.updateMany({ s: "A" }, { $set: { s: "C" } })).toMatchObject({ matchedCount: 2, modifiedCount: 2 });
     await c.replaceOne({ _id: 3 }, { s: "D", extra: true });
     expect(await c.findOne({ _id: 3 })).toEqual({ _id: 3, s: "D", extra: true });
@@ -229,9 +265,7 @@ describe("updates", () => {
   it("keeps a conditional decrement from going below zero", async () => {
     const c = db.collection<AnyDoc>("kits");
     await c.insertOne({ _id: "w", q: 10 });
-    const results = await Promise.all(
-      Array.from({ length: 25 }, () => c.updateOne({ _id: "w", q: { $gte: 1 } }, { $inc: { q: -1 } })),
-    );
+    const results = await Promise.all(Array.from({ length: 25 }, () => c.updateOne({ _id: "w", q: { $gte: 1 } }, { $inc: { q: -1 } })));
     expect(results.filter((r) => r.modifiedCount === 1)).toHaveLength(10);
     expect((await c.findOne({ _id: "w" }))!.q).toBe(0);
   });
@@ -240,7 +274,11 @@ describe("updates", () => {
 describe("findAndModify and deletes", () => {
   it("honours sort, projection, upsert and returnDocument", async () => {
     const c = db.collection<AnyDoc>("queue");
-    await c.insertMany([{ _id: 1, p: 2, s: "NEW" }, { _id: 2, p: 5, s: "NEW" }, { _id: 3, p: 9, s: "DONE" }]);
+    await c.insertMany([
+      { _id: 1, p: 2, s: "NEW" },
+      { _id: 2, p: 5, s: "NEW" },
+      { _id: 3, p: 9, s: "DONE" },
+    ]);
     const taken = await c.findOneAndUpdate(
       { s: "NEW" },
       { $set: { s: "TAKEN" } },
@@ -292,11 +330,17 @@ describe("unique indexes", () => {
   it("rejects updates and upserts that would collide, leaving documents as they were", async () => {
     const c = db.collection<AnyDoc>("wh");
     await c.createIndex({ idem: 1 }, { unique: true });
-    await c.insertMany([{ _id: 1, idem: "k1" }, { _id: 2, idem: "k2" }]);
+    await c.insertMany([
+      { _id: 1, idem: "k1" },
+      { _id: 2, idem: "k2" },
+    ]);
     expect((await serverError(c.updateOne({ _id: 2 }, { $set: { idem: "k1" } }))).code).toBe(11000);
     expect((await serverError(c.updateOne({ _id: 3 }, { $set: { idem: "k1" } }, { upsert: true }))).code).toBe(11000);
     expect((await serverError(c.findOneAndUpdate({ _id: 2 }, { $set: { idem: "k1" } }))).code).toBe(11000);
-    expect(await c.find({}).sort({ _id: 1 }).toArray()).toEqual([{ _id: 1, idem: "k1" }, { _id: 2, idem: "k2" }]);
+    expect(await c.find({}).sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 1, idem: "k1" },
+      { _id: 2, idem: "k2" },
+    ]);
     // changing a document to a free key frees its old one
     await c.updateOne({ _id: 2 }, { $set: { idem: "k3" } });
     await c.insertOne({ _id: 4, idem: "k2" });
@@ -329,7 +373,14 @@ describe("unique indexes", () => {
 describe("aggregation", () => {
   beforeEach(async () => {
     await db.collection<AnyDoc>("dist").insertMany([
-      { region: "KZ-75", items: [{ item: "FOOD_KIT", q: 2 }, { item: "MASK", q: 10 }], family: 1 },
+      {
+        region: "KZ-75",
+        items: [
+          { item: "FOOD_KIT", q: 2 },
+          { item: "MASK", q: 10 },
+        ],
+        family: 1,
+      },
       { region: "KZ-75", items: [{ item: "FOOD_KIT", q: 1 }], family: 2 },
       { region: "KZ-43", items: [{ item: "BLANKET", q: 3 }], family: 3 },
     ]);
@@ -353,7 +404,10 @@ describe("aggregation", () => {
         { $limit: 5 },
       ])
       .toArray();
-    expect(out).toEqual([{ total: 10, item: "MASK" }, { total: 3, item: "FOOD_KIT" }]);
+    expect(out).toEqual([
+      { total: 10, item: "MASK" },
+      { total: 3, item: "FOOD_KIT" },
+    ]);
   });
 
   it("runs $count, $facet and $lookup within the database", async () => {
@@ -371,26 +425,43 @@ describe("aggregation", () => {
         { $sort: { _id: 1 } },
       ])
       .toArray();
-    expect(people).toEqual([{ _id: "KZ-43", people: 4 }, { _id: "KZ-75", people: 8 }]);
+    expect(people).toEqual([
+      { _id: "KZ-43", people: 4 },
+      { _id: "KZ-75", people: 8 },
+    ]);
   });
 
   it("leaves stored documents untouched by pipeline stages", async () => {
-    await db.collection<AnyDoc>("dist").aggregate([{ $set: { "items.extra": 1, region: "X" } }]).toArray();
+    await db
+      .collection<AnyDoc>("dist")
+      .aggregate([{ $set: { "items.extra": 1, region: "X" } }])
+      .toArray();
     expect(await db.collection<AnyDoc>("dist").countDocuments({ region: "X" })).toBe(0);
     expect(await db.collection<AnyDoc>("dist").countDocuments({ "items.extra": 1 })).toBe(0);
   });
 
   it("leaves stored documents untouched by $unwind's options", async () => {
     const c = db.collection<AnyDoc>("tags");
-    await c.insertMany([{ _id: 1, tags: [] }, { _id: 2, tags: "one" }, { _id: 3, tags: ["a", "b"] }]);
+    await c.insertMany([
+      { _id: 1, tags: [] },
+      { _id: 2, tags: "one" },
+      { _id: 3, tags: ["a", "b"] },
+    ]);
     const preserved = await c.aggregate([{ $unwind: { path: "$tags", preserveNullAndEmptyArrays: true } }]).toArray();
     expect(preserved).toEqual([{ _id: 1 }, { _id: 2, tags: "one" }, { _id: 3, tags: "a" }, { _id: 3, tags: "b" }]);
     await c.aggregate([{ $unwind: { path: "$tags", includeArrayIndex: "i", preserveNullAndEmptyArrays: true } }]).toArray();
-    expect(await c.find({}).sort({ _id: 1 }).toArray()).toEqual([{ _id: 1, tags: [] }, { _id: 2, tags: "one" }, { _id: 3, tags: ["a", "b"] }]);
+    expect(await c.find({}).sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 1, tags: [] },
+      { _id: 2, tags: "one" },
+      { _id: 3, tags: ["a", "b"] },
+    ]);
   });
 
   it("counts an empty input as no document, also inside $facet", async () => {
-    const [facets] = await db.collection("dist").aggregate([{ $facet: { none: [{ $match: { region: "nowhere" } }, { $count: "n" }], all: [{ $count: "n" }] } }]).toArray();
+    const [facets] = await db
+      .collection("dist")
+      .aggregate([{ $facet: { none: [{ $match: { region: "nowhere" } }, { $count: "n" }], all: [{ $count: "n" }] } }])
+      .toArray();
     expect(facets).toEqual({ none: [], all: [{ n: 3 }] });
   });
 
@@ -412,7 +483,10 @@ describe("collections, indexes and databases", () => {
 
   it("creates, lists and drops indexes", async () => {
     const c = db.collection<AnyDoc>("ix");
-    await c.createIndexes([{ key: { a: 1 }, name: "a_1" }, { key: { b: -1, c: 1 }, unique: true, name: "b_c" }]);
+    await c.createIndexes([
+      { key: { a: 1 }, name: "a_1" },
+      { key: { b: -1, c: 1 }, unique: true, name: "b_c" },
+    ]);
     await c.createIndex({ a: 1 }); // same index again: a no-op
     const indexes = await indexesOf(c);
     expect(indexes.map((i) => i.name)).toEqual(["_id_", "a_1", "b_c"]);
@@ -444,7 +518,12 @@ describe("errors", () => {
   });
 
   it("reports bad query operators as server errors", async () => {
-    const err = await serverError(db.collection<AnyDoc>("q").find({ a: { $bogus: 1 } }).toArray());
+    const err = await serverError(
+      db
+        .collection<AnyDoc>("q")
+        .find({ a: { $bogus: 1 } })
+        .toArray(),
+    );
     expect(err.code).toBeGreaterThan(0);
   });
 

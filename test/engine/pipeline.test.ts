@@ -21,13 +21,14 @@ const STATUSES = ["ACTIVE", "INACTIVE", "ON_LEAVE"];
 /** Deterministic volunteers with every shape a field can take: arrays, empty, null, missing, scalar. */
 function people(n: number): Document[] {
   let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   return Array.from({ length: n }, (_, i) => {
     const doc: Document = { _id: new ObjectId(), name: `p${i}`, status: STATUSES[i % 3], household: 1 + Math.floor(random() * 6) };
     const shape = i % 7;
     if (shape === 0) doc.skills = [];
     else if (shape === 1) doc.skills = null;
-    else if (shape === 2) doc.skills = "COOK"; // a single value
+    else if (shape === 2)
+      doc.skills = "COOK"; // a single value
     else if (shape !== 3) doc.skills = SKILLS.filter(() => random() < 0.5);
     if (i % 5 === 0) delete doc.household;
     if (i % 11 === 0) doc.household = "unknown";
@@ -82,7 +83,12 @@ describe("native aggregation stages", () => {
           $facet: {
             total: [{ $count: "n" }],
             active: [{ $match: { status: "ACTIVE" } }, { $count: "n" }],
-            bySkill: [{ $match: { status: "ACTIVE" } }, { $project: { _id: 0, skills: 1 } }, { $unwind: "$skills" }, { $group: { _id: "$skills", count: { $sum: 1 } } }],
+            bySkill: [
+              { $match: { status: "ACTIVE" } },
+              { $project: { _id: 0, skills: 1 } },
+              { $unwind: "$skills" },
+              { $group: { _id: "$skills", count: { $sum: 1 } } },
+            ],
           },
         },
       ],
@@ -107,7 +113,11 @@ describe("native aggregation stages", () => {
 
   it("keeps MongoDB's $unwind rules: empty arrays dropped (or kept without the field), single values kept", () => {
     const docs = deepFreeze([{ _id: 1, a: [] }, { _id: 2, a: null }, { _id: 3 }, { _id: 4, a: 5 }, { _id: 5, a: [1, 2] }]);
-    expect(native(docs, [{ $unwind: "$a" }])).toEqual([{ _id: 4, a: 5 }, { _id: 5, a: 1 }, { _id: 5, a: 2 }]);
+    expect(native(docs, [{ $unwind: "$a" }])).toEqual([
+      { _id: 4, a: 5 },
+      { _id: 5, a: 1 },
+      { _id: 5, a: 2 },
+    ]);
     expect(native(docs, [{ $unwind: { path: "$a", preserveNullAndEmptyArrays: true } }])).toEqual([
       { _id: 1 },
       { _id: 2, a: null },

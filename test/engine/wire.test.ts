@@ -232,7 +232,7 @@ describe("message framer", () => {
     const messages = Array.from({ length: 200 }, (_, i) => rawFrame(16 + random(3000), i));
     const stream = Buffer.concat(messages);
     const chunks: Buffer[] = [];
-    for (let i = 0; i < stream.length; ) {
+    for (let i = 0; i < stream.length;) {
       const n = 1 + random(i % 7 === 0 ? 9000 : 40);
       chunks.push(stream.subarray(i, i + n));
       i += n;
@@ -320,7 +320,9 @@ describe("C strings are bounded by their section", () => {
     expect(parseMessage(query).database).toBe("admin");
     // The bytes after the message (here: the rest of a longer buffer) are not searched.
     const inLargerBuffer = Buffer.concat([nameWithoutNul, Buffer.alloc(16)]).subarray(0, nameWithoutNul.length);
-    expect(() => parseMessage(inLargerBuffer)).toThrow(new ProtocolError("OP_QUERY collection name is not NUL-terminated within its bounds"));
+    expect(() => parseMessage(inLargerBuffer)).toThrow(
+      new ProtocolError("OP_QUERY collection name is not NUL-terminated within its bounds"),
+    );
   });
 });
 

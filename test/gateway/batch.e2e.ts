@@ -54,7 +54,12 @@ afterAll(async () => {
   await Promise.all([national?.stop(), older?.stop()]);
 });
 
-async function batch(body: unknown, token?: string, region = "KZ-75", method = "POST"): Promise<{ status: number; body: Record<string, unknown> }> {
+async function batch(
+  body: unknown,
+  token?: string,
+  region = "KZ-75",
+  method = "POST",
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${national.host.baseUrl}/${region}/batch`, {
     method,
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -72,7 +77,15 @@ describe("the region host's batch endpoint", () => {
       headers: { "content-type": "application/json", authorization: `Bearer ${coordinator}` },
       body: JSON.stringify({ query: STATS, variables: REGION_75 }),
     });
-    const res = await batch({ requests: [{ subgraph: "events", query: "{ __typename }" }, { subgraph: "volunteers", query: STATS, variables: REGION_75 }] }, coordinator);
+    const res = await batch(
+      {
+        requests: [
+          { subgraph: "events", query: "{ __typename }" },
+          { subgraph: "volunteers", query: STATS, variables: REGION_75 },
+        ],
+      },
+      coordinator,
+    );
     expect(res.status).toBe(200);
     const [events, volunteers] = res.body.responses as Answer[];
     expect(events).toEqual({ status: 200, body: { data: { __typename: "Query" } } });
@@ -85,7 +98,11 @@ describe("the region host's batch endpoint", () => {
       {
         requests: [
           { subgraph: "warehouses", query: "{ __typename }" },
-          { subgraph: "volunteers", query: REGISTER, variables: { input: { region: "KZ-75", fullName: "Bolat", phone: "+77010000002", skills: ["DRIVING"] } } },
+          {
+            subgraph: "volunteers",
+            query: REGISTER,
+            variables: { input: { region: "KZ-75", fullName: "Bolat", phone: "+77010000002", skills: ["DRIVING"] } },
+          },
           { subgraph: "volunteers", query: STATS, variables: REGION_75 },
         ],
       },
@@ -93,13 +110,24 @@ describe("the region host's batch endpoint", () => {
     );
     const [unknown, write, read] = res.body.responses as Answer[];
     expect(unknown.status).toBe(404);
-    expect(unknown.body.errors![0]).toMatchObject({ message: "subgraph warehouses is not served by this host", extensions: { code: "NOT_FOUND" } });
+    expect(unknown.body.errors![0]).toMatchObject({
+      message: "subgraph warehouses is not served by this host",
+      extensions: { code: "NOT_FOUND" },
+    });
     expect(write.body.errors![0].extensions!.code).toBe("FORBIDDEN");
     expect(read.body.data).toEqual({ _entities: [{ volunteerStats: { total: 1, active: 1 } }] }); // nothing stored
   });
 
   it("refuses a batch without a caller, with nothing run", async () => {
-    const res = await batch({ requests: [{ subgraph: "volunteers", query: REGISTER, variables: { input: { region: "KZ-75", fullName: "X", phone: "+77010000009", skills: [] } } }] });
+    const res = await batch({
+      requests: [
+        {
+          subgraph: "volunteers",
+          query: REGISTER,
+          variables: { input: { region: "KZ-75", fullName: "X", phone: "+77010000009", skills: [] } },
+        },
+      ],
+    });
     expect(res.status).toBe(401);
     expect((res.body.errors as Answer["body"]["errors"])![0].extensions!.code).toBe("UNAUTHENTICATED");
   });
@@ -107,8 +135,16 @@ describe("the region host's batch endpoint", () => {
   it.each([
     ["not an object", [1, 2], /a batch is \{ "requests": \[\.\.\.\] \} with 1 to 16 operations/],
     ["no operations", { requests: [] }, /1 to 16 operations/],
-    ["too many operations", { requests: Array.from({ length: MAX_BATCH + 1 }, () => ({ subgraph: "events", query: "{ __typename }" })) }, /1 to 16 operations/],
-    ["an operation without its subgraph", { requests: [{ subgraph: "events", query: "{ __typename }" }, { query: "{ __typename }" }] }, /requests\.1: an operation is \{ subgraph, query/],
+    [
+      "too many operations",
+      { requests: Array.from({ length: MAX_BATCH + 1 }, () => ({ subgraph: "events", query: "{ __typename }" })) },
+      /1 to 16 operations/,
+    ],
+    [
+      "an operation without its subgraph",
+      { requests: [{ subgraph: "events", query: "{ __typename }" }, { query: "{ __typename }" }] },
+      /requests\.1: an operation is \{ subgraph, query/,
+    ],
   ])("answers 400 BAD_REQUEST for %s", async (_name, body, message) => {
     const res = await batch(body, coordinator);
     expect(res.status).toBe(400);
@@ -153,7 +189,12 @@ describe("the gateway", () => {
     const token = await older.token({ sub: "c", role: "NATIONAL_COORDINATOR" });
     const first = await older.query<{ regions: Array<Record<string, unknown>> }>(NATIONAL, {}, token);
     expect(first.errors).toBeUndefined();
-    expect(first.data!.regions[0]).toMatchObject({ code: "KZ-75", volunteerStats: { total: 0 }, beneficiaryStats: { beneficiaries: 0 }, upcomingEvents: [] });
+    expect(first.data!.regions[0]).toMatchObject({
+      code: "KZ-75",
+      volunteerStats: { total: 0 },
+      beneficiaryStats: { beneficiaries: 0 },
+      upcomingEvents: [],
+    });
     const graphql = ["/KZ-75/beneficiaries/graphql", "/KZ-75/events/graphql", "/KZ-75/inventory/graphql", "/KZ-75/volunteers/graphql"];
     expect([...olderPosts].sort()).toEqual(["/KZ-75/batch", ...graphql]);
     olderPosts.length = 0;

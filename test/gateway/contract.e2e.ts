@@ -53,31 +53,89 @@ async function run<T = Json>(name: string, variables: Record<string, unknown>, t
 
 describe("the contract, in the order a regional office lives it", () => {
   it("RegisterVolunteer", async () => {
-    const data = await run<Created<"registerVolunteer">>("RegisterVolunteer", {
-      input: { region: "KZ-75", fullName: "Aigerim Sadykova", phone: "+77011234567", skills: ["DRIVING", "FIRST_AID"], languages: ["kk", "ru"] },
-    }, staff75);
-    expect(data.registerVolunteer).toMatchObject({ region: { code: "KZ-75" }, fullName: "Aigerim Sadykova", phone: "+77011234567", skills: ["DRIVING", "FIRST_AID"], languages: ["kk", "ru"], status: "ACTIVE" });
+    const data = await run<Created<"registerVolunteer">>(
+      "RegisterVolunteer",
+      {
+        input: {
+          region: "KZ-75",
+          fullName: "Aigerim Sadykova",
+          phone: "+77011234567",
+          skills: ["DRIVING", "FIRST_AID"],
+          languages: ["kk", "ru"],
+        },
+      },
+      staff75,
+    );
+    expect(data.registerVolunteer).toMatchObject({
+      region: { code: "KZ-75" },
+      fullName: "Aigerim Sadykova",
+      phone: "+77011234567",
+      skills: ["DRIVING", "FIRST_AID"],
+      languages: ["kk", "ru"],
+      status: "ACTIVE",
+    });
     ids.volunteer = data.registerVolunteer.id;
-    ids.volunteer43 = (await run<Created<"registerVolunteer">>("RegisterVolunteer", { input: { region: "KZ-43", fullName: "Nurlan Abenov", phone: "+77021234567", skills: ["DRIVING"], languages: ["kk"] } }, staff43)).registerVolunteer.id;
+    ids.volunteer43 = (
+      await run<Created<"registerVolunteer">>(
+        "RegisterVolunteer",
+        { input: { region: "KZ-43", fullName: "Nurlan Abenov", phone: "+77021234567", skills: ["DRIVING"], languages: ["kk"] } },
+        staff43,
+      )
+    ).registerVolunteer.id;
   });
 
   it("EnrollBeneficiary", async () => {
-    const data = await run<Created<"enrollBeneficiary">>("EnrollBeneficiary", {
-      input: {
-        region: "KZ-75", fullName: "Raikhan family", householdSize: 6, nationalId: "900101300126", phone: "+77027654321",
-        address: "Almaly district", vulnerabilities: ["UNEMPLOYED", "LARGE_FAMILY"], needs: ["FOOD"], consent: { given: true, purpose: "food aid" },
+    const data = await run<Created<"enrollBeneficiary">>(
+      "EnrollBeneficiary",
+      {
+        input: {
+          region: "KZ-75",
+          fullName: "Raikhan family",
+          householdSize: 6,
+          nationalId: "900101300126",
+          phone: "+77027654321",
+          address: "Almaly district",
+          vulnerabilities: ["UNEMPLOYED", "LARGE_FAMILY"],
+          needs: ["FOOD"],
+          consent: { given: true, purpose: "food aid" },
+        },
       },
-    }, staff75);
-    expect(data.enrollBeneficiary).toMatchObject({ region: { code: "KZ-75" }, fullName: "Raikhan family", householdSize: 6, needs: ["FOOD"], consent: { given: true } });
+      staff75,
+    );
+    expect(data.enrollBeneficiary).toMatchObject({
+      region: { code: "KZ-75" },
+      fullName: "Raikhan family",
+      householdSize: 6,
+      needs: ["FOOD"],
+      consent: { given: true },
+    });
     expect(JSON.stringify(data)).not.toContain("900101300126");
     ids.beneficiary = data.enrollBeneficiary.id;
   });
 
   it("OpenHelpRequest and AssignHelpRequest", async () => {
-    const opened = await run<Created<"openHelpRequest">>("OpenHelpRequest", {
-      input: { region: "KZ-75", channel: "HOTLINE", need: "MEDICINE", urgency: "HIGH", description: "insulin for elderly neighbour", beneficiaryId: null, contactPhone: "+77051112233" },
-    }, staff75);
-    expect(opened.openHelpRequest).toMatchObject({ status: "NEW", need: "MEDICINE", urgency: "HIGH", channel: "HOTLINE", beneficiary: null });
+    const opened = await run<Created<"openHelpRequest">>(
+      "OpenHelpRequest",
+      {
+        input: {
+          region: "KZ-75",
+          channel: "HOTLINE",
+          need: "MEDICINE",
+          urgency: "HIGH",
+          description: "insulin for elderly neighbour",
+          beneficiaryId: null,
+          contactPhone: "+77051112233",
+        },
+      },
+      staff75,
+    );
+    expect(opened.openHelpRequest).toMatchObject({
+      status: "NEW",
+      need: "MEDICINE",
+      urgency: "HIGH",
+      channel: "HOTLINE",
+      beneficiary: null,
+    });
     const assigned = await run("AssignHelpRequest", { id: opened.openHelpRequest.id, volunteerId: ids.volunteer }, staff75);
     expect(assigned.assignHelpRequest).toEqual({
       id: opened.openHelpRequest.id,
@@ -88,16 +146,37 @@ describe("the contract, in the order a regional office lives it", () => {
   });
 
   it("AddWarehouse, ReceiveDonation and DistributeAid", async () => {
-    const wh = await run<Created<"addWarehouse">>("AddWarehouse", { input: { region: "KZ-75", name: "Almaty support centre #1", address: "Abay ave 10" } }, staff75);
+    const wh = await run<Created<"addWarehouse">>(
+      "AddWarehouse",
+      { input: { region: "KZ-75", name: "Almaty support centre #1", address: "Abay ave 10" } },
+      staff75,
+    );
     expect(wh.addWarehouse).toMatchObject({ name: "Almaty support centre #1", region: { code: "KZ-75" } });
     const warehouseId = wh.addWarehouse.id;
-    const donation = { warehouseId, donor: "local entrepreneurs", items: [{ item: "FOOD_KIT", quantity: 120 }], idempotencyKey: "don-2026-0001" };
+    const donation = {
+      warehouseId,
+      donor: "local entrepreneurs",
+      items: [{ item: "FOOD_KIT", quantity: 120 }],
+      idempotencyKey: "don-2026-0001",
+    };
     const don = await run<Created<"receiveDonation">>("ReceiveDonation", { input: donation }, staff75);
     expect(don.receiveDonation).toMatchObject({ warehouse: { id: warehouseId }, items: [{ item: "FOOD_KIT", quantity: 120 }] });
-    expect((await run<Created<"receiveDonation">>("ReceiveDonation", { input: donation }, staff75)).receiveDonation.id).toBe(don.receiveDonation.id);
-    const dist = await run<Created<"distributeAid">>("DistributeAid", {
-      input: { warehouseId, beneficiaryId: ids.beneficiary, deliveredBy: ids.volunteer, items: [{ item: "FOOD_KIT", quantity: 1 }], idempotencyKey: "dist-0001" },
-    }, staff75);
+    expect((await run<Created<"receiveDonation">>("ReceiveDonation", { input: donation }, staff75)).receiveDonation.id).toBe(
+      don.receiveDonation.id,
+    );
+    const dist = await run<Created<"distributeAid">>(
+      "DistributeAid",
+      {
+        input: {
+          warehouseId,
+          beneficiaryId: ids.beneficiary,
+          deliveredBy: ids.volunteer,
+          items: [{ item: "FOOD_KIT", quantity: 1 }],
+          idempotencyKey: "dist-0001",
+        },
+      },
+      staff75,
+    );
     expect(dist.distributeAid).toMatchObject({
       items: [{ item: "FOOD_KIT", quantity: 1 }],
       beneficiary: { id: ids.beneficiary, fullName: "Raikhan family" },
@@ -118,10 +197,27 @@ describe("the contract, in the order a regional office lives it", () => {
   });
 
   it("CreateEvent and SignUpForEvent, with volunteers of two regions", async () => {
-    const created = await run<Created<"createEvent">>("CreateEvent", {
-      input: { region: "KZ-43", title: "Donor bol blood drive", kind: "BLOOD_DRIVE", startsAt: "2999-12-05T09:00:00Z", endsAt: "2999-12-05T15:00:00Z", location: "Regional youth resource centre", capacity: 40 },
-    }, staff43);
-    expect(created.createEvent).toMatchObject({ title: "Donor bol blood drive", kind: "BLOOD_DRIVE", capacity: 40, region: { code: "KZ-43" } });
+    const created = await run<Created<"createEvent">>(
+      "CreateEvent",
+      {
+        input: {
+          region: "KZ-43",
+          title: "Donor bol blood drive",
+          kind: "BLOOD_DRIVE",
+          startsAt: "2999-12-05T09:00:00Z",
+          endsAt: "2999-12-05T15:00:00Z",
+          location: "Regional youth resource centre",
+          capacity: 40,
+        },
+      },
+      staff43,
+    );
+    expect(created.createEvent).toMatchObject({
+      title: "Donor bol blood drive",
+      kind: "BLOOD_DRIVE",
+      capacity: 40,
+      region: { code: "KZ-43" },
+    });
     ids.event = created.createEvent.id;
     await run("SignUpForEvent", { eventId: ids.event, volunteerId: ids.volunteer43 }, staff43);
     const signed = await run("SignUpForEvent", { eventId: ids.event, volunteerId: ids.volunteer }, staff43);
@@ -160,16 +256,18 @@ describe("the contract, in the order a regional office lives it", () => {
     });
     expect(almaty.volunteerStats.bySkill).toContainEqual({ skill: "DRIVING", count: 1 });
     expect(almaty.stock).toContainEqual({ item: "FOOD_KIT", quantity: 119 });
-    expect(kyzylorda).toMatchObject({ name: "Kyzylorda Region", volunteerStats: { total: 1 }, upcomingEvents: [{ id: ids.event, title: "Donor bol blood drive" }] });
+    expect(kyzylorda).toMatchObject({
+      name: "Kyzylorda Region",
+      volunteerStats: { total: 1 },
+      upcomingEvents: [{ id: ids.event, title: "Donor bol blood drive" }],
+    });
     expect(akmola).toMatchObject({ volunteerStats: { total: 0, active: 0 }, beneficiaryStats: { beneficiaries: 0 } });
   });
 
   it("AvailableVolunteers, re-assembled region by region", async () => {
-    const data = await run<{ regions: Array<{ code: string; volunteers: { nodes: Array<{ id: string; region: { code: string } }>; totalCount: number } }> }>(
-      "AvailableVolunteers",
-      { skill: "DRIVING" },
-      coordinator,
-    );
+    const data = await run<{
+      regions: Array<{ code: string; volunteers: { nodes: Array<{ id: string; region: { code: string } }>; totalCount: number } }>;
+    }>("AvailableVolunteers", { skill: "DRIVING" }, coordinator);
     expect(data.regions.map((r) => [r.code, r.volunteers.totalCount, r.volunteers.nodes.map((n) => n.region.code)])).toEqual([
       ["KZ-75", 1, ["KZ-75"]],
       ["KZ-43", 1, ["KZ-43"]],

@@ -24,7 +24,14 @@ beforeAll(async () => {
     res.end(JSON.stringify({ keys: [jwk] }));
   });
   const make = (key: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"], audience: string, claims: Record<string, unknown>) =>
-    new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer(ISSUER).setAudience(audience).setSubject(String(claims.sub)).setIssuedAt().setExpirationTime("1h").sign(key);
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: "RS256", kid: "k1" })
+      .setIssuer(ISSUER)
+      .setAudience(audience)
+      .setSubject(String(claims.sub))
+      .setIssuedAt()
+      .setExpirationTime("1h")
+      .sign(key);
   sign = (claims, audience = AUDIENCE) => make(privateKey, audience, claims);
   signWithStrangerKey = (claims) => make(stranger.privateKey, AUDIENCE, claims);
   national = await startNational({ healthy: ["KZ-75"], auth: jwksConfig(`${idp.url}/.well-known/jwks.json`, ISSUER, AUDIENCE) });

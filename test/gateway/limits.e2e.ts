@@ -39,20 +39,25 @@ async function timed(run: () => Promise<GraphQLResponse>) {
 const limitOf = (res: GraphQLResponse) => res.errors?.[0]?.extensions;
 
 describe("at the gateway", () => {
-  it.each([20, 30, 45])("answers an exponential-fragment document (%i levels) in milliseconds, refused, without calling a region", async (levels) => {
-    for (const token of [undefined, coordinator]) {
-      const { res, ms, fetches } = await timed(() => national.query(`query { ...F0 } ${doubling(levels, "Query", "regions { code }")}`, {}, token));
-      expect(res.status).toBe(400);
-      expect(limitOf(res)).toMatchObject({ code: "BAD_USER_INPUT", limit: "fields", fields: 2 * 2 ** levels });
-      expect(fetches).toBe(0);
+  it.each([20, 30, 45])(
+    "answers an exponential-fragment document (%i levels) in milliseconds, refused, without calling a region",
+    async (levels) => {
+      for (const token of [undefined, coordinator]) {
+        const { res, ms, fetches } = await timed(() =>
+          national.query(`query { ...F0 } ${doubling(levels, "Query", "regions { code }")}`, {}, token),
+        );
+        expect(res.status).toBe(400);
+        expect(limitOf(res)).toMatchObject({ code: "BAD_USER_INPUT", limit: "fields", fields: 2 * 2 ** levels });
+        expect(fetches).toBe(0);
+        expect(ms).toBeLessThan(100);
+      }
+      // The same inside a type's selection, and with inline fragments in between.
+      const nested = `{ regions { ...F0 } } ${doubling(levels, "Region", "... on Region { code name }")}`;
+      const { res, ms } = await timed(() => national.query(nested, {}, coordinator));
+      expect(limitOf(res)).toMatchObject({ code: "BAD_USER_INPUT", limit: "fields" });
       expect(ms).toBeLessThan(100);
-    }
-    // The same inside a type's selection, and with inline fragments in between.
-    const nested = `{ regions { ...F0 } } ${doubling(levels, "Region", "... on Region { code name }")}`;
-    const { res, ms } = await timed(() => national.query(nested, {}, coordinator));
-    expect(limitOf(res)).toMatchObject({ code: "BAD_USER_INPUT", limit: "fields" });
-    expect(ms).toBeLessThan(100);
-  });
+    },
+  );
 
   it("refuses a document whose fragments double only __typename under conditions (what the query planner would expand), in production too", async () => {
     const production = await startNational({ healthy: ["KZ-75"], production: true });
@@ -87,7 +92,9 @@ describe("at the gateway", () => {
     expect(limitOf(res)).toMatchObject({ code: "BAD_USER_INPUT", limit: "cost", cost: 1 + 2 * (10 + 1 + 100 * (1 + 2 + 2 * 20 * 7)) });
     expect(fetches).toBe(0);
     // A field of the volunteer's own region costs once.
-    expect((await national.query(`{ regions { volunteers(first: 100) { nodes { id fullName skills } } } }`, {}, coordinator)).errors).toBeUndefined();
+    expect(
+      (await national.query(`{ regions { volunteers(first: 100) { nodes { id fullName skills } } } }`, {}, coordinator)).errors,
+    ).toBeUndefined();
   });
 
   it("refuses an anonymous request whose fragments reach a protected field through other fragments, before any region is called", async () => {
@@ -146,7 +153,10 @@ describe("at a region host called directly", () => {
       headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
       body: JSON.stringify({ requests }),
     });
-    return { status: res.status, body: (await res.json()) as { responses?: Array<{ status: number; body: GraphQLResponse }>; errors?: GraphQLResponse["errors"] } };
+    return {
+      status: res.status,
+      body: (await res.json()) as { responses?: Array<{ status: number; body: GraphQLResponse }>; errors?: GraphQLResponse["errors"] },
+    };
   }
   const regions = (n: number) => Array.from({ length: n }, () => ({ __typename: "Region", code: "KZ-75" }));
   const STATS = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Region { volunteerStats { total active bySkill { skill count } } } } }`;
@@ -161,7 +171,10 @@ describe("at a region host called directly", () => {
     started = performance.now();
     const batched = await batch([{ subgraph: "volunteers", query }], volunteer);
     expect(performance.now() - started).toBeLessThan(100);
-    expect(batched.body.responses![0]).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: "BAD_USER_INPUT", limit: "fields" } }] } });
+    expect(batched.body.responses![0]).toMatchObject({
+      status: 400,
+      body: { errors: [{ extensions: { code: "BAD_USER_INPUT", limit: "fields" } }] },
+    });
   });
 
   it("refuses a volunteer's group { members { nodes { group … } } } nesting by depth, and a wide one by cost", async () => {
@@ -183,13 +196,22 @@ describe("at a region host called directly", () => {
     expect(limitOf(res)).toMatchObject({ code: "BAD_USER_INPUT", limit: "tokens" });
     const few = `query ($r: [_Any!]! = [{ __typename: "Region", code: "KZ-75" }, { __typename: "Region", code: "KZ-75" }]) { ${Array.from({ length: 8 }, (_, i) => `a${i}: _entities(representations: $r) { ... on Region { code } }`).join(" ")} }`;
     const together = await batch(Array.from({ length: 16 }, () => ({ subgraph: "volunteers", query: few })));
-    expect(together.body.errors?.[0]?.extensions ?? together.body.responses![0].body.errors?.[0]?.extensions).toMatchObject({ representations: 16 * 16 });
+    expect(together.body.errors?.[0]?.extensions ?? together.body.responses![0].body.errors?.[0]?.extensions).toMatchObject({
+      representations: 16 * 16,
+    });
     const wide = `query ($n: Int = 100) { volunteerGroup(id: "KZ-75:grp:6650c0ffee0123456789abcd") { members(first: $n) { nodes { group { members(first: $n) { nodes { group { members(first: $n) { nodes { id } } } } } } } } } }`;
     expect(limitOf(await postGraphQL(url("volunteers"), wide, {}, staff))).toMatchObject({ code: "BAD_USER_INPUT", limit: "cost" });
   });
 
   it("answers a malformed representation with BAD_USER_INPUT naming it, not an internal error", async () => {
-    for (const bad of [[[1]], { code: "KZ-75" }, { __typename: "constructor" }, { __typename: "__proto__" }, { __typename: "Query" }, { __typename: "_Service" }]) {
+    for (const bad of [
+      [[1]],
+      { code: "KZ-75" },
+      { __typename: "constructor" },
+      { __typename: "__proto__" },
+      { __typename: "Query" },
+      { __typename: "_Service" },
+    ]) {
       const res = await postGraphQL(url("volunteers"), STATS, { r: [{ __typename: "Region", code: "KZ-75" }, bad] }, staff);
       expect(res.status).toBe(400);
       expect(res.errors![0]).toMatchObject({
@@ -203,25 +225,61 @@ describe("at a region host called directly", () => {
     const db = national.host.db("KZ-75");
     const { ObjectId } = await import("bson");
     const household = new ObjectId();
-    await db.collection("beneficiaries").insertOne({ _id: household, householdSize: 3, vulnerabilities: [], needs: [], consent: { given: true, purpose: null, recordedAt: new Date(), recordedBy: "s", withdrawnAt: null }, status: "ACTIVE", registeredAt: new Date(), updatedAt: new Date() });
+    await db
+      .collection("beneficiaries")
+      .insertOne({
+        _id: household,
+        householdSize: 3,
+        vulnerabilities: [],
+        needs: [],
+        consent: { given: true, purpose: null, recordedAt: new Date(), recordedBy: "s", withdrawnAt: null },
+        status: "ACTIVE",
+        registeredAt: new Date(),
+        updatedAt: new Date(),
+      });
     const at = new Date();
-    await db.collection("help_requests").insertMany(
-      Array.from({ length: 30 }, () => ({ _id: new ObjectId(), channel: "HOTLINE", need: "FOOD", urgency: "LOW", urgencyRank: 3, description: null, contactPhone: null, beneficiaryId: household, assignedVolunteerId: null, status: "NEW", history: [], createdAt: at, updatedAt: at })),
-    );
+    await db
+      .collection("help_requests")
+      .insertMany(
+        Array.from({ length: 30 }, () => ({
+          _id: new ObjectId(),
+          channel: "HOTLINE",
+          need: "FOOD",
+          urgency: "LOW",
+          urgencyRank: 3,
+          description: null,
+          contactPhone: null,
+          beneficiaryId: household,
+          assignedVolunteerId: null,
+          status: "NEW",
+          history: [],
+          createdAt: at,
+          updatedAt: at,
+        })),
+      );
     const id = `KZ-75:ben:${household.toHexString()}`;
     const chain = (first?: number) => {
       const page = first ? `(first: ${first})` : "";
       return `query ($id: ID!) { beneficiary(id: $id) { helpRequests${page} { beneficiary { helpRequests${page} { beneficiary { helpRequests${page} { id } } } } } } }`;
     };
-    const finds = () => national.host.commands.filter((c) => c.commandName === "find" && (c.command as { find?: string }).find === "help_requests").length;
+    const finds = () =>
+      national.host.commands.filter((c) => c.commandName === "find" && (c.command as { find?: string }).find === "help_requests").length;
     const before = finds();
-    const res = await postGraphQL<{ beneficiary: { helpRequests: Array<{ beneficiary: { helpRequests: unknown[] } }> } }>(url("beneficiaries"), chain(), { id }, staff);
+    const res = await postGraphQL<{ beneficiary: { helpRequests: Array<{ beneficiary: { helpRequests: unknown[] } }> } }>(
+      url("beneficiaries"),
+      chain(),
+      { id },
+      staff,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.beneficiary.helpRequests).toHaveLength(20);
     expect(res.data!.beneficiary.helpRequests[0].beneficiary.helpRequests).toHaveLength(20);
     expect(finds() - before).toBe(1);
     // Asking for all 100 at every level is what it would cost: refused.
-    expect(limitOf(await postGraphQL(url("beneficiaries"), chain(100), { id }, staff))).toMatchObject({ code: "BAD_USER_INPUT", limit: "cost" });
+    expect(limitOf(await postGraphQL(url("beneficiaries"), chain(100), { id }, staff))).toMatchObject({
+      code: "BAD_USER_INPUT",
+      limit: "cost",
+    });
   });
 
   it("refuses more _entities representations than the limit, on an endpoint and in a batch", async () => {
@@ -229,7 +287,9 @@ describe("at a region host called directly", () => {
     expect(res.status).toBe(400);
     expect(limitOf(res)).toMatchObject({ code: "BAD_USER_INPUT", limit: "representations", representations: 1001 });
     // Sixteen operations each within the limit, together over it: the batch is refused whole.
-    const together = await batch(Array.from({ length: 16 }, () => ({ subgraph: "volunteers", query: STATS, variables: { r: regions(100) } })));
+    const together = await batch(
+      Array.from({ length: 16 }, () => ({ subgraph: "volunteers", query: STATS, variables: { r: regions(100) } })),
+    );
     expect(together.status).toBe(400);
     expect(together.body.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", limit: "representations", representations: 1600 });
   });
@@ -244,7 +304,11 @@ describe("at a region host called directly", () => {
 
   it("answers a batch's operations one by one when only one breaks a limit", async () => {
     const ok = { subgraph: "volunteers", query: STATS, variables: { r: regions(1) } };
-    const res = await batch([ok, { subgraph: "volunteers", query: `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: __typename`).join(" ")} }` }, ok]);
+    const res = await batch([
+      ok,
+      { subgraph: "volunteers", query: `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: __typename`).join(" ")} }` },
+      ok,
+    ]);
     expect(res.status).toBe(200);
     expect(res.body.responses!.map((r) => r.status)).toEqual([200, 400, 200]);
     expect(res.body.responses![1].body.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", limit: "aliases" });
@@ -272,11 +336,9 @@ describe("the router and the hosts' representation limit", () => {
       ids.push(res.data!.registerVolunteer.id);
     }
     // hoursServed is asked of every region for all five volunteers: five representations each.
-    const res = await small.query<{ region: { volunteers: { nodes: Array<{ id: string; fullName: string; hoursServed: number; events: unknown[] }> } } }>(
-      `{ region(code: "KZ-75") { volunteers(first: 10) { nodes { id fullName hoursServed events { id } } } } }`,
-      {},
-      staff75,
-    );
+    const res = await small.query<{
+      region: { volunteers: { nodes: Array<{ id: string; fullName: string; hoursServed: number; events: unknown[] }> } };
+    }>(`{ region(code: "KZ-75") { volunteers(first: 10) { nodes { id fullName hoursServed events { id } } } } }`, {}, staff75);
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     const nodes = res.data!.region.volunteers.nodes;
     expect(nodes.map((n) => n.id).sort()).toEqual([...ids].sort());

@@ -32,7 +32,9 @@ describe("production mode", () => {
       body: JSON.stringify({ query: `{ regions { code } }`, variables: { pad: "x".repeat(1_100_000) } }),
     });
     expect(res.status).toBe(413);
-    expect(((await res.json()) as { errors: Array<{ message: string }> }).errors[0].message).toContain("request body exceeds 1000000 bytes");
+    expect(((await res.json()) as { errors: Array<{ message: string }> }).errors[0].message).toContain(
+      "request body exceeds 1000000 bytes",
+    );
   });
 
   it("still answers ordinary queries", async () => {

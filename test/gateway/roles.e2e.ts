@@ -35,12 +35,35 @@ beforeAll(async () => {
     expect(res.errors).toBeUndefined();
     return Object.values(res.data!)[0].id;
   };
-  ids.volunteer = await q("RegisterVolunteer", { input: { region: "KZ-75", fullName: "Aigerim Sadykova", phone: "+77011234567", skills: ["DRIVING"], languages: ["kk"] } });
+  ids.volunteer = await q("RegisterVolunteer", {
+    input: { region: "KZ-75", fullName: "Aigerim Sadykova", phone: "+77011234567", skills: ["DRIVING"], languages: ["kk"] },
+  });
   tokens.volunteer = await national.token({ sub: ids.volunteer, role: "VOLUNTEER" });
-  ids.beneficiary = await q("EnrollBeneficiary", { input: { region: "KZ-75", fullName: "Raikhan family", householdSize: 6, nationalId: "900101300126", needs: ["FOOD"], consent: { given: true, purpose: "food aid" } } });
+  ids.beneficiary = await q("EnrollBeneficiary", {
+    input: {
+      region: "KZ-75",
+      fullName: "Raikhan family",
+      householdSize: 6,
+      nationalId: "900101300126",
+      needs: ["FOOD"],
+      consent: { given: true, purpose: "food aid" },
+    },
+  });
   ids.warehouse = await q("AddWarehouse", { input: { region: "KZ-75", name: "Almaty support centre #1" } });
-  ids.donation = await q("ReceiveDonation", { input: { warehouseId: ids.warehouse, donor: "donors", items: [{ item: "FOOD_KIT", quantity: 100 }], idempotencyKey: "seed-donation" } });
-  ids.event = await q("CreateEvent", { input: { region: "KZ-75", title: "Cleanup", kind: "CLEANUP", startsAt: "2999-05-01T09:00:00Z", endsAt: "2999-05-01T12:00:00Z", location: "Park", capacity: 50 } });
+  ids.donation = await q("ReceiveDonation", {
+    input: { warehouseId: ids.warehouse, donor: "donors", items: [{ item: "FOOD_KIT", quantity: 100 }], idempotencyKey: "seed-donation" },
+  });
+  ids.event = await q("CreateEvent", {
+    input: {
+      region: "KZ-75",
+      title: "Cleanup",
+      kind: "CLEANUP",
+      startsAt: "2999-05-01T09:00:00Z",
+      endsAt: "2999-05-01T12:00:00Z",
+      location: "Park",
+      capacity: 50,
+    },
+  });
 });
 afterAll(async () => {
   await national?.stop();
@@ -54,27 +77,68 @@ const OPERATIONS: Record<string, { variables: () => Promise<Record<string, unkno
   AvailableVolunteers: { variables: () => ({ skill: "DRIVING" }) },
   Volunteer: { variables: () => ({ id: ids.volunteer }) },
   Beneficiary: { variables: () => ({ id: ids.beneficiary }) },
-  RegisterVolunteer: { variables: () => ({ input: { region: "KZ-75", fullName: "New Volunteer", phone: `+7702${unique().slice(-7)}` } }), writes: "volunteers" },
+  RegisterVolunteer: {
+    variables: () => ({ input: { region: "KZ-75", fullName: "New Volunteer", phone: `+7702${unique().slice(-7)}` } }),
+    writes: "volunteers",
+  },
   EnrollBeneficiary: {
-    variables: () => ({ input: { region: "KZ-75", fullName: "New family", householdSize: 2, nationalId: iins[enrolled++], consent: { given: true, purpose: "aid" } } }),
+    variables: () => ({
+      input: {
+        region: "KZ-75",
+        fullName: "New family",
+        householdSize: 2,
+        nationalId: iins[enrolled++],
+        consent: { given: true, purpose: "aid" },
+      },
+    }),
     writes: "beneficiaries",
   },
-  OpenHelpRequest: { variables: () => ({ input: { region: "KZ-75", channel: "HOTLINE", need: "FOOD", urgency: "NORMAL" } }), writes: "help_requests" },
+  OpenHelpRequest: {
+    variables: () => ({ input: { region: "KZ-75", channel: "HOTLINE", need: "FOOD", urgency: "NORMAL" } }),
+    writes: "help_requests",
+  },
   AssignHelpRequest: {
     variables: async () => {
-      const res = await national.query<{ openHelpRequest: { id: string } }>(op("OpenHelpRequest"), { input: { region: "KZ-75", channel: "HOTLINE", need: "FOOD" } }, tokens.staff75);
+      const res = await national.query<{ openHelpRequest: { id: string } }>(
+        op("OpenHelpRequest"),
+        { input: { region: "KZ-75", channel: "HOTLINE", need: "FOOD" } },
+        tokens.staff75,
+      );
       return { id: res.data!.openHelpRequest.id, volunteerId: ids.volunteer };
     },
     writes: "help_requests",
   },
   AddWarehouse: { variables: () => ({ input: { region: "KZ-75", name: `Warehouse ${unique()}` } }), writes: "warehouses" },
-  ReceiveDonation: { variables: () => ({ input: { warehouseId: ids.warehouse, donor: "donor", items: [{ item: "MASK", quantity: 5 }], idempotencyKey: `don-${unique()}` } }), writes: "stock_movements" },
+  ReceiveDonation: {
+    variables: () => ({
+      input: { warehouseId: ids.warehouse, donor: "donor", items: [{ item: "MASK", quantity: 5 }], idempotencyKey: `don-${unique()}` },
+    }),
+    writes: "stock_movements",
+  },
   DistributeAid: {
-    variables: () => ({ input: { warehouseId: ids.warehouse, beneficiaryId: ids.beneficiary, deliveredBy: ids.volunteer, items: [{ item: "FOOD_KIT", quantity: 1 }], idempotencyKey: `dist-${unique()}` } }),
+    variables: () => ({
+      input: {
+        warehouseId: ids.warehouse,
+        beneficiaryId: ids.beneficiary,
+        deliveredBy: ids.volunteer,
+        items: [{ item: "FOOD_KIT", quantity: 1 }],
+        idempotencyKey: `dist-${unique()}`,
+      },
+    }),
     writes: "stock_movements",
   },
   CreateEvent: {
-    variables: () => ({ input: { region: "KZ-75", title: "Seminar", kind: "SEMINAR", startsAt: "2999-06-01T09:00:00Z", endsAt: "2999-06-01T10:00:00Z", onlineUrl: "https://meet.example.org/x", capacity: 10 } }),
+    variables: () => ({
+      input: {
+        region: "KZ-75",
+        title: "Seminar",
+        kind: "SEMINAR",
+        startsAt: "2999-06-01T09:00:00Z",
+        endsAt: "2999-06-01T10:00:00Z",
+        onlineUrl: "https://meet.example.org/x",
+        capacity: 10,
+      },
+    }),
     writes: "events",
   },
   SignUpForEvent: { variables: () => ({ eventId: ids.event, volunteerId: ids.volunteer }) },
@@ -86,10 +150,28 @@ const MATRIX: Record<string, Record<Role, Outcome>> = {
   AvailableVolunteers: { anonymous: "UNAUTHENTICATED", coordinator: "ok", staff75: "ok", staff43: "ok", volunteer: "partial" },
   Volunteer: { anonymous: "UNAUTHENTICATED", coordinator: "ok", staff75: "ok", staff43: "ok", volunteer: "ok" },
   Beneficiary: { anonymous: "UNAUTHENTICATED", coordinator: "partial", staff75: "ok", staff43: "partial", volunteer: "FORBIDDEN" },
-  RegisterVolunteer: { anonymous: "UNAUTHENTICATED", coordinator: "FORBIDDEN", staff75: OK_FOR_STAFF75, staff43: "FORBIDDEN", volunteer: "FORBIDDEN" },
-  EnrollBeneficiary: { anonymous: "UNAUTHENTICATED", coordinator: "FORBIDDEN", staff75: "ok", staff43: "FORBIDDEN", volunteer: "FORBIDDEN" },
+  RegisterVolunteer: {
+    anonymous: "UNAUTHENTICATED",
+    coordinator: "FORBIDDEN",
+    staff75: OK_FOR_STAFF75,
+    staff43: "FORBIDDEN",
+    volunteer: "FORBIDDEN",
+  },
+  EnrollBeneficiary: {
+    anonymous: "UNAUTHENTICATED",
+    coordinator: "FORBIDDEN",
+    staff75: "ok",
+    staff43: "FORBIDDEN",
+    volunteer: "FORBIDDEN",
+  },
   OpenHelpRequest: { anonymous: "UNAUTHENTICATED", coordinator: "FORBIDDEN", staff75: "ok", staff43: "FORBIDDEN", volunteer: "FORBIDDEN" },
-  AssignHelpRequest: { anonymous: "UNAUTHENTICATED", coordinator: "FORBIDDEN", staff75: "ok", staff43: "FORBIDDEN", volunteer: "FORBIDDEN" },
+  AssignHelpRequest: {
+    anonymous: "UNAUTHENTICATED",
+    coordinator: "FORBIDDEN",
+    staff75: "ok",
+    staff43: "FORBIDDEN",
+    volunteer: "FORBIDDEN",
+  },
   AddWarehouse: { anonymous: "UNAUTHENTICATED", coordinator: "FORBIDDEN", staff75: "ok", staff43: "FORBIDDEN", volunteer: "FORBIDDEN" },
   ReceiveDonation: { anonymous: "UNAUTHENTICATED", coordinator: "FORBIDDEN", staff75: "ok", staff43: "FORBIDDEN", volunteer: "FORBIDDEN" },
   DistributeAid: { anonymous: "UNAUTHENTICATED", coordinator: "FORBIDDEN", staff75: "ok", staff43: "FORBIDDEN", volunteer: "FORBIDDEN" },
@@ -99,7 +181,9 @@ const MATRIX: Record<string, Record<Role, Outcome>> = {
   SignUpForEvent: { anonymous: "UNAUTHENTICATED", coordinator: "FORBIDDEN", staff75: "ok", staff43: "FORBIDDEN", volunteer: "partial" },
 };
 
-const cases = Object.entries(MATRIX).flatMap(([operation, roles]) => (Object.entries(roles) as Array<[Role, Outcome]>).map(([role, outcome]) => [operation, role, outcome] as const));
+const cases = Object.entries(MATRIX).flatMap(([operation, roles]) =>
+  (Object.entries(roles) as Array<[Role, Outcome]>).map(([role, outcome]) => [operation, role, outcome] as const),
+);
 
 describe("role × operation", () => {
   it.each(cases)("%s as %s: %s", async (operation, role, outcome) => {
@@ -107,7 +191,14 @@ describe("role × operation", () => {
     const variables = await spec.variables();
     const before = spec.writes ? await db().collection(spec.writes).countDocuments() : 0;
     // Sign-ups are made once per volunteer: let every allowed role sign up someone new.
-    if (operation === "SignUpForEvent" && role === "staff75") variables.volunteerId = (await national.query<{ registerVolunteer: { id: string } }>(op("RegisterVolunteer"), { input: { region: "KZ-75", fullName: "Another", phone: `+7703${unique().slice(-7)}` } }, tokens.staff75)).data!.registerVolunteer.id;
+    if (operation === "SignUpForEvent" && role === "staff75")
+      variables.volunteerId = (
+        await national.query<{ registerVolunteer: { id: string } }>(
+          op("RegisterVolunteer"),
+          { input: { region: "KZ-75", fullName: "Another", phone: `+7703${unique().slice(-7)}` } },
+          tokens.staff75,
+        )
+      ).data!.registerVolunteer.id;
     const res = await national.query(op(operation), variables, tokens[role]);
     const codes = (res.errors ?? []).map((e) => e.extensions?.code);
     if (outcome === "ok") {
@@ -131,32 +222,73 @@ describe("role × operation", () => {
  */
 describe("a volunteer, over nested and _entities paths", () => {
   const extra: Record<string, string> = {};
-  const staff = (query: string, variables: Record<string, unknown> = {}) => national.query<Record<string, { id: string }>>(query, variables, tokens.staff75);
+  const staff = (query: string, variables: Record<string, unknown> = {}) =>
+    national.query<Record<string, { id: string }>>(query, variables, tokens.staff75);
 
   beforeAll(async () => {
     const first = (res: GraphQLResponse<Record<string, { id: string }>>) => {
       expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
       return Object.values(res.data!)[0].id;
     };
-    extra.other = first(await staff(op("RegisterVolunteer"), { input: { region: "KZ-75", fullName: "Daulet Omarov", phone: "+77015556677", skills: ["MEDICAL"], languages: ["ru"] } }));
+    extra.other = first(
+      await staff(op("RegisterVolunteer"), {
+        input: { region: "KZ-75", fullName: "Daulet Omarov", phone: "+77015556677", skills: ["MEDICAL"], languages: ["ru"] },
+      }),
+    );
     extra.event = first(
-      await staff(op("CreateEvent"), { input: { region: "KZ-75", title: "Blood drive", kind: "BLOOD_DRIVE", startsAt: "2999-07-01T09:00:00Z", endsAt: "2999-07-01T12:00:00Z", location: "Youth centre", capacity: 10 } }),
+      await staff(op("CreateEvent"), {
+        input: {
+          region: "KZ-75",
+          title: "Blood drive",
+          kind: "BLOOD_DRIVE",
+          startsAt: "2999-07-01T09:00:00Z",
+          endsAt: "2999-07-01T12:00:00Z",
+          location: "Youth centre",
+          capacity: 10,
+        },
+      }),
     );
     for (const volunteerId of [ids.volunteer, extra.other]) first(await staff(op("SignUpForEvent"), { eventId: extra.event, volunteerId }));
-    const open = (input: Record<string, unknown>) => staff(op("OpenHelpRequest"), { input: { region: "KZ-75", channel: "HOTLINE", need: "FOOD", ...input } });
+    const open = (input: Record<string, unknown>) =>
+      staff(op("OpenHelpRequest"), { input: { region: "KZ-75", channel: "HOTLINE", need: "FOOD", ...input } });
     extra.mine = first(await open({ beneficiaryId: ids.beneficiary, description: "food for six", contactPhone: "+77051112233" }));
     first(await staff(op("AssignHelpRequest"), { id: extra.mine, volunteerId: ids.volunteer }));
     extra.theirs = first(await open({ description: "medicine for a neighbour", contactPhone: "+77059998877" }));
     first(await staff(op("AssignHelpRequest"), { id: extra.theirs, volunteerId: extra.other }));
     extra.distribution = first(
-      await staff(op("DistributeAid"), { input: { warehouseId: ids.warehouse, beneficiaryId: ids.beneficiary, items: [{ item: "FOOD_KIT", quantity: 1 }], idempotencyKey: "nested-dist" } }),
+      await staff(op("DistributeAid"), {
+        input: {
+          warehouseId: ids.warehouse,
+          beneficiaryId: ids.beneficiary,
+          items: [{ item: "FOOD_KIT", quantity: 1 }],
+          idempotencyKey: "nested-dist",
+        },
+      }),
     );
-    extra.group = first(await staff(`mutation ($input: CreateVolunteerGroupInput!) { createVolunteerGroup(input: $input) { id } }`, { input: { region: "KZ-75", name: "Red Crescent volunteers", leaderId: extra.other } }));
-    first(await staff(`mutation ($id: ID!, $input: UpdateVolunteerInput!) { updateVolunteer(id: $id, input: $input) { id } }`, { id: ids.volunteer, input: { groupId: extra.group } }));
-    const to = await national.query<Record<string, { id: string }>>(op("AddWarehouse"), { input: { region: "KZ-43", name: "Karaganda hub" } }, tokens.staff43);
+    extra.group = first(
+      await staff(`mutation ($input: CreateVolunteerGroupInput!) { createVolunteerGroup(input: $input) { id } }`, {
+        input: { region: "KZ-75", name: "Red Crescent volunteers", leaderId: extra.other },
+      }),
+    );
+    first(
+      await staff(`mutation ($id: ID!, $input: UpdateVolunteerInput!) { updateVolunteer(id: $id, input: $input) { id } }`, {
+        id: ids.volunteer,
+        input: { groupId: extra.group },
+      }),
+    );
+    const to = await national.query<Record<string, { id: string }>>(
+      op("AddWarehouse"),
+      { input: { region: "KZ-43", name: "Karaganda hub" } },
+      tokens.staff43,
+    );
     extra.transfer = first(
       await staff(`mutation ($input: TransferStockInput!) { transferStock(input: $input) { id } }`, {
-        input: { fromWarehouseId: ids.warehouse, toWarehouseId: Object.values(to.data!)[0].id, items: [{ item: "FOOD_KIT", quantity: 2 }], idempotencyKey: "nested-transfer" },
+        input: {
+          fromWarehouseId: ids.warehouse,
+          toWarehouseId: Object.values(to.data!)[0].id,
+          items: [{ item: "FOOD_KIT", quantity: 2 }],
+          idempotencyKey: "nested-transfer",
+        },
       }),
     );
   });
@@ -170,7 +302,9 @@ describe("a volunteer, over nested and _entities paths", () => {
   }
 
   it("sees an event's other participants and their attendance only as ids", async () => {
-    const res = await national.query<{ event: { participants: Array<{ id: string; fullName: string } | null>; attendance: Array<{ volunteer: { id: string } }> } }>(
+    const res = await national.query<{
+      event: { participants: Array<{ id: string; fullName: string } | null>; attendance: Array<{ volunteer: { id: string } }> };
+    }>(
       `query ($id: ID!) { event(id: $id) { id title participants { id fullName skills group { name } } attendance { volunteer { id } signedUpAt } } }`,
       { id: extra.event },
       tokens.volunteer,
@@ -182,7 +316,9 @@ describe("a volunteer, over nested and _entities paths", () => {
   });
 
   it("sees the help requests assigned to them, but not the household behind one", async () => {
-    const res = await national.query<{ volunteer: { assignedHelpRequests: Array<{ id: string; description: string; beneficiary: unknown }> } }>(
+    const res = await national.query<{
+      volunteer: { assignedHelpRequests: Array<{ id: string; description: string; beneficiary: unknown }> };
+    }>(
       `query ($id: ID!) { volunteer(id: $id) { assignedHelpRequests { id description contactPhone beneficiary { id fullName householdSize vulnerabilities consent { given } helpRequests { id } distributions { id } } } } }`,
       { id: ids.volunteer },
       tokens.volunteer,
@@ -196,7 +332,11 @@ describe("a volunteer, over nested and _entities paths", () => {
   });
 
   it("does not see their group or its members", async () => {
-    const res = await national.query(`query ($id: ID!) { volunteer(id: $id) { id fullName group { id name members { nodes { fullName } } } } }`, { id: ids.volunteer }, tokens.volunteer);
+    const res = await national.query(
+      `query ($id: ID!) { volunteer(id: $id) { id fullName group { id name members { nodes { fullName } } } } }`,
+      { id: ids.volunteer },
+      tokens.volunteer,
+    );
     expectWithheld(res, ["Red Crescent", "Daulet"]);
     expect(res.data).toMatchObject({ volunteer: { id: ids.volunteer, fullName: "Aigerim Sadykova" } });
   });
@@ -215,7 +355,8 @@ describe("a volunteer, over nested and _entities paths", () => {
     ["inventory", "Transfer", () => extra.transfer, "status items { item quantity }", "FORBIDDEN"],
     ["events", "Event", () => extra.event, "title attendance { volunteer { id } }", "ok"],
   ];
-  const entitiesQuery = (type: string, fields: string) => `query ($r: [_Any!]!) { _entities(representations: $r) { ... on ${type} { id ${fields} } } }`;
+  const entitiesQuery = (type: string, fields: string) =>
+    `query ($r: [_Any!]!) { _entities(representations: $r) { ... on ${type} { id ${fields} } } }`;
 
   it.each(ENTITIES)("_entities on %s for a %s (%#): %s", async (subgraph, type, id, fields, outcome) => {
     const res = await postGraphQL<{ _entities: Array<Record<string, unknown> | null> }>(
@@ -229,7 +370,15 @@ describe("a volunteer, over nested and _entities paths", () => {
       expect(res.data!._entities[0]).toMatchObject({ id: id() });
     } else {
       expect(res.errors?.length).toBeGreaterThan(0);
-      expectWithheld(res, ["Daulet", "Raikhan", "medicine for a neighbour", "food aid", "Almaty support centre", "Red Crescent", "FOOD_KIT"]);
+      expectWithheld(res, [
+        "Daulet",
+        "Raikhan",
+        "medicine for a neighbour",
+        "food aid",
+        "Almaty support centre",
+        "Red Crescent",
+        "FOOD_KIT",
+      ]);
       expect(res.errors!.every((e) => e.path?.[0] === "_entities" && e.path[1] === 0)).toBe(true);
       // Nothing but the key: the entity is null, or every other field is.
       const entity = res.data?._entities[0] ?? null;
@@ -242,7 +391,11 @@ describe("a volunteer, over nested and _entities paths", () => {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${tokens.volunteer}` },
       body: JSON.stringify({
-        requests: ENTITIES.map(([subgraph, type, id, fields]) => ({ subgraph, query: entitiesQuery(type, fields), variables: { r: [{ __typename: type, id: id() }] } })),
+        requests: ENTITIES.map(([subgraph, type, id, fields]) => ({
+          subgraph,
+          query: entitiesQuery(type, fields),
+          variables: { r: [{ __typename: type, id: id() }] },
+        })),
       }),
     });
     expect(res.status).toBe(200);

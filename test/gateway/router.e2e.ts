@@ -20,7 +20,13 @@ beforeAll(async () => {
   staff43 = await national.token({ sub: "s43", role: "REGIONAL_STAFF", region: "KZ-43" });
   coordinator = await national.token({ sub: "c", role: "NATIONAL_COORDINATOR" });
   const reg = async (region: string, name: string, phone: string, token: string) =>
-    ((await national.query<{ registerVolunteer: { id: string } }>(REGISTER, { input: { region, fullName: name, phone, skills: ["DRIVING"] } }, token)).data!.registerVolunteer.id);
+    (
+      await national.query<{ registerVolunteer: { id: string } }>(
+        REGISTER,
+        { input: { region, fullName: name, phone, skills: ["DRIVING"] } },
+        token,
+      )
+    ).data!.registerVolunteer.id;
   v.a75 = await reg("KZ-75", "Asel", "+77010000001", staff75);
   v.b43 = await reg("KZ-43", "Bolat", "+77010000002", staff43);
   v.c75 = await reg("KZ-75", "Chingiz", "+77010000003", staff75);
@@ -30,7 +36,8 @@ afterAll(async () => {
 });
 
 type Err = { message: string; path?: Array<string | number>; extensions?: Record<string, unknown> };
-const unavailable = (errors: Err[] | undefined, region: string) => (errors ?? []).filter((e) => e.extensions?.code === "REGION_UNAVAILABLE" && e.extensions.region === region);
+const unavailable = (errors: Err[] | undefined, region: string) =>
+  (errors ?? []).filter((e) => e.extensions?.code === "REGION_UNAVAILABLE" && e.extensions.region === region);
 
 describe("a region down or hanging", () => {
   it("answers the national overview with every healthy region's data and null plus REGION_UNAVAILABLE for the others", async () => {
@@ -40,10 +47,22 @@ describe("a region down or hanging", () => {
       coordinator,
     );
     const byCode = Object.fromEntries(res.data!.regions.map((r) => [r.code, r] as const));
-    expect(byCode["KZ-75"]).toMatchObject({ status: { healthy: true }, volunteerStats: { total: 2 }, beneficiaryStats: { beneficiaries: 0 }, upcomingEvents: [] });
+    expect(byCode["KZ-75"]).toMatchObject({
+      status: { healthy: true },
+      volunteerStats: { total: 2 },
+      beneficiaryStats: { beneficiaries: 0 },
+      upcomingEvents: [],
+    });
     expect(byCode["KZ-43"]).toMatchObject({ status: { healthy: true }, volunteerStats: { total: 1 } });
     for (const code of ["KZ-11", "KZ-15"]) {
-      expect(byCode[code]).toEqual({ code, status: { healthy: false }, volunteerStats: null, beneficiaryStats: null, stock: null, upcomingEvents: null });
+      expect(byCode[code]).toEqual({
+        code,
+        status: { healthy: false },
+        volunteerStats: null,
+        beneficiaryStats: null,
+        stock: null,
+        upcomingEvents: null,
+      });
       const errors = unavailable(res.errors, code);
       expect(errors.length).toBeGreaterThanOrEqual(4);
       expect(new Set(errors.map((e) => e.extensions!.subgraph))).toEqual(new Set(["volunteers", "beneficiaries", "inventory", "events"]));
@@ -66,7 +85,12 @@ describe("a region down or hanging", () => {
     const id = encodeId("Volunteer", "KZ-11", new ObjectId());
     const res = await national.query(`query ($id: ID!) { volunteer(id: $id) { fullName } }`, { id }, coordinator);
     expect(res.data).toEqual({ volunteer: null });
-    expect(res.errors).toEqual([expect.objectContaining<Record<string, unknown>>({ path: ["volunteer"], extensions: expect.objectContaining({ code: "REGION_UNAVAILABLE", region: "KZ-11" }) })]);
+    expect(res.errors).toEqual([
+      expect.objectContaining<Record<string, unknown>>({
+        path: ["volunteer"],
+        extensions: expect.objectContaining({ code: "REGION_UNAVAILABLE", region: "KZ-11" }),
+      }),
+    ]);
   });
 });
 
@@ -78,7 +102,9 @@ describe("several regions in one request", () => {
       coordinator,
     );
     expect(res.data).toEqual({ a: { fullName: "Asel" }, b: { fullName: "Bolat" }, c: { fullName: "Chingiz" }, d: null });
-    expect(res.errors).toEqual([expect.objectContaining<Record<string, unknown>>({ path: ["d"], extensions: expect.objectContaining({ region: "KZ-11" }) })]);
+    expect(res.errors).toEqual([
+      expect.objectContaining<Record<string, unknown>>({ path: ["d"], extensions: expect.objectContaining({ region: "KZ-11" }) }),
+    ]);
   });
 
   it("runs mutations for several regions in their order, each region judging its own", async () => {
@@ -94,21 +120,29 @@ describe("several regions in one request", () => {
     expect(res.data!.first!.id).toMatch(/^KZ-75:vol:/);
     expect(res.data!.second!.id).toMatch(/^KZ-75:vol:/);
     expect(res.data!.elsewhere).toBeNull();
-    expect(res.errors).toEqual([expect.objectContaining<Record<string, unknown>>({ path: ["elsewhere"], extensions: expect.objectContaining({ code: "FORBIDDEN" }) })]);
+    expect(res.errors).toEqual([
+      expect.objectContaining<Record<string, unknown>>({ path: ["elsewhere"], extensions: expect.objectContaining({ code: "FORBIDDEN" }) }),
+    ]);
     // ObjectIds grow with time: "first" was created before "second".
     expect(res.data!.first!.id.slice(-24) < res.data!.second!.id.slice(-24)).toBe(true);
   });
 
   it("re-assembles entities from several regions in their original order, null where a region is down", async () => {
     const staff = staff43;
-    const event = (await national.query<{ createEvent: { id: string } }>(
-      `mutation { createEvent(input: { region: "KZ-43", title: "Winter kindness week", kind: CHARITY_DRIVE, startsAt: "2999-01-10T09:00:00Z", endsAt: "2999-01-17T18:00:00Z", location: "Kyzylorda", capacity: 10 }) { id } }`,
-      {},
-      staff,
-    )).data!.createEvent.id;
+    const event = (
+      await national.query<{ createEvent: { id: string } }>(
+        `mutation { createEvent(input: { region: "KZ-43", title: "Winter kindness week", kind: CHARITY_DRIVE, startsAt: "2999-01-10T09:00:00Z", endsAt: "2999-01-17T18:00:00Z", location: "Kyzylorda", capacity: 10 }) { id } }`,
+        {},
+        staff,
+      )
+    ).data!.createEvent.id;
     const lost = encodeId("Volunteer", "KZ-11", new ObjectId());
     for (const volunteer of [v.c75, v.b43, lost, v.a75]) {
-      const r = await national.query(`mutation ($e: ID!, $v: ID!) { signUpForEvent(eventId: $e, volunteerId: $v) { id } }`, { e: event, v: volunteer }, staff);
+      const r = await national.query(
+        `mutation ($e: ID!, $v: ID!) { signUpForEvent(eventId: $e, volunteerId: $v) { id } }`,
+        { e: event, v: volunteer },
+        staff,
+      );
       expect(r.errors).toBeUndefined();
     }
     const res = await national.query<{ event: { participants: Array<{ id: string; fullName: string } | null> } }>(
@@ -116,7 +150,12 @@ describe("several regions in one request", () => {
       { id: event },
       coordinator,
     );
-    expect(res.data!.event.participants).toEqual([{ id: v.c75, fullName: "Chingiz" }, { id: v.b43, fullName: "Bolat" }, null, { id: v.a75, fullName: "Asel" }]);
+    expect(res.data!.event.participants).toEqual([
+      { id: v.c75, fullName: "Chingiz" },
+      { id: v.b43, fullName: "Bolat" },
+      null,
+      { id: v.a75, fullName: "Asel" },
+    ]);
     expect(res.errors).toHaveLength(1);
     expect(res.errors![0].extensions).toMatchObject({ code: "REGION_UNAVAILABLE", region: "KZ-11", subgraph: "volunteers" });
   });
@@ -133,7 +172,11 @@ describe("bad routing input", () => {
   it.each([
     ["a literal", `{ volunteer(id: "42") { id } }`, {}],
     ["a variable", `query ($id: ID!) { volunteer(id: $id) { id } }`, { id: "KZ-75:vol:nothex" }],
-    ["an id inside an input object", `mutation ($i: DistributeAidInput!) { distributeAid(input: $i) { id } }`, { i: { warehouseId: "W-1", beneficiaryId: "B", items: [{ item: "MASK", quantity: 1 }], idempotencyKey: "k" } }],
+    [
+      "an id inside an input object",
+      `mutation ($i: DistributeAidInput!) { distributeAid(input: $i) { id } }`,
+      { i: { warehouseId: "W-1", beneficiaryId: "B", items: [{ item: "MASK", quantity: 1 }], idempotencyKey: "k" } },
+    ],
   ])("refuses a malformed id given as %s with BAD_USER_INPUT", async (_what, query, variables) => {
     const res = await national.query(query, variables, staff75);
     expect(res.errors![0].extensions!.code).toBe("BAD_USER_INPUT");

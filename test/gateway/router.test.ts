@@ -8,7 +8,13 @@ import { describe, expect, it, vi } from "vitest";
 import { Metrics } from "../../gateway/metrics.js";
 import { registryFor } from "../../gateway/registry.js";
 import { analyse } from "../../gateway/router/plan.js";
-import { RegionalRouter, type CallerInfo, type FetchRequest, type RouterOptions, type SubgraphResponse } from "../../gateway/router/router.js";
+import {
+  RegionalRouter,
+  type CallerInfo,
+  type FetchRequest,
+  type RouterOptions,
+  type SubgraphResponse,
+} from "../../gateway/router/router.js";
 import { TimeoutError, type PostResult, type Transport } from "../../gateway/router/transport.js";
 import { encodeId, type EntityType } from "../../subgraphs/kernel/ids.js";
 import { MAX_BATCH, RegionRegistry } from "../../subgraphs/kernel/regions.js";
@@ -106,12 +112,22 @@ const echoed = (rep: Rep, region: string, subgraph = "volunteers") => ({ key: re
 describe("_entities fetches", () => {
   it("splits the representations by region and re-assembles the answers in the original order", async () => {
     // KZ-75 answers last: the order of the answer is the order of the representations, not of arrival.
-    const { calls, transport } = fakeRegions(async (call) => void (call.region === "KZ-75" && (await new Promise((r) => setTimeout(r, 20)))));
+    const { calls, transport } = fakeRegions(
+      async (call) => void (call.region === "KZ-75" && (await new Promise((r) => setTimeout(r, 20)))),
+    );
     const { router } = routerFor(transport);
     const reps = [volunteer("KZ-75"), volunteer("KZ-43"), region("KZ-11"), volunteer("KZ-75"), volunteer("KZ-43")];
     const res = await entities(router, reps);
     expect(res).toEqual({
-      data: { _entities: [echoed(reps[0], "KZ-75"), echoed(reps[1], "KZ-43"), echoed(reps[2], "KZ-11"), echoed(reps[3], "KZ-75"), echoed(reps[4], "KZ-43")] },
+      data: {
+        _entities: [
+          echoed(reps[0], "KZ-75"),
+          echoed(reps[1], "KZ-43"),
+          echoed(reps[2], "KZ-11"),
+          echoed(reps[3], "KZ-75"),
+          echoed(reps[4], "KZ-43"),
+        ],
+      },
     });
     expect(calls.map((c) => [c.url, repsOf(c)]).sort()).toEqual(
       [
@@ -136,7 +152,14 @@ describe("_entities fetches", () => {
       });
     });
     const { router } = routerFor(transport);
-    const reps = [volunteer("KZ-75"), volunteer("KZ-43"), volunteer("KZ-75"), volunteer("KZ-11"), volunteer("KZ-43"), { __typename: "Volunteer", id: "KZ-75:vol:nothex" }];
+    const reps = [
+      volunteer("KZ-75"),
+      volunteer("KZ-43"),
+      volunteer("KZ-75"),
+      volunteer("KZ-11"),
+      volunteer("KZ-43"),
+      { __typename: "Volunteer", id: "KZ-75:vol:nothex" },
+    ];
     const res = await entities(router, reps);
     expect(res.data!._entities).toEqual([
       echoed(reps[0], "KZ-75"),
@@ -154,7 +177,12 @@ describe("_entities fetches", () => {
       ]),
     );
     // The malformed id is the caller's error, at its own position; no region is asked about it.
-    expect(res.errors).toContainEqual(expect.objectContaining<Record<string, unknown>>({ path: ["_entities", 5], extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) }));
+    expect(res.errors).toContainEqual(
+      expect.objectContaining<Record<string, unknown>>({
+        path: ["_entities", 5],
+        extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }),
+      }),
+    );
     expect(res.errors).toHaveLength(3);
   });
 
@@ -176,7 +204,11 @@ describe("_entities fetches", () => {
     });
     expect(res.errors).toHaveLength(3);
     expect(res.errors).toEqual(
-      expect.arrayContaining([down(0, "KZ-11", "ECONNREFUSED"), down(3, "KZ-11", "ECONNREFUSED"), down(2, "KZ-43", `no answer within ${TIMEOUT_MS} ms`)]),
+      expect.arrayContaining([
+        down(0, "KZ-11", "ECONNREFUSED"),
+        down(3, "KZ-11", "ECONNREFUSED"),
+        down(2, "KZ-43", `no answer within ${TIMEOUT_MS} ms`),
+      ]),
     );
     // The region timeout is the transport's deadline.
     expect(calls.map((c) => c.timeoutMs)).toEqual([TIMEOUT_MS, TIMEOUT_MS, TIMEOUT_MS]);
@@ -198,7 +230,11 @@ describe("_entities fetches", () => {
     expect(res).toEqual({
       data: { _entities: [null, echoed(reps[1], "KZ-75")] },
       errors: [
-        { message: `region KZ-43 is unavailable (volunteers: ${reason})`, path: ["_entities", 0], extensions: { code: "REGION_UNAVAILABLE", region: "KZ-43", subgraph: "volunteers" } },
+        {
+          message: `region KZ-43 is unavailable (volunteers: ${reason})`,
+          path: ["_entities", 0],
+          extensions: { code: "REGION_UNAVAILABLE", region: "KZ-43", subgraph: "volunteers" },
+        },
       ],
     });
   });
@@ -224,8 +260,16 @@ describe("_entities fetches", () => {
     const event = { __typename: "Event", id: idOf("Event", "KZ-43") };
     const res = await entities(router, [a, event, b], "events");
     // Every region gets every volunteer; the event goes only to its own region.
-    expect(Object.fromEntries(calls.map((c) => [c.region, repsOf(c)]))).toEqual({ "KZ-75": [a, b], "KZ-43": [event, a, b], "KZ-11": [a, b] });
-    const [first, ev, second] = res.data!._entities as Array<{ hoursServed: number; events: Array<{ id: string }>; stats: { signUps: number } }>;
+    expect(Object.fromEntries(calls.map((c) => [c.region, repsOf(c)]))).toEqual({
+      "KZ-75": [a, b],
+      "KZ-43": [event, a, b],
+      "KZ-11": [a, b],
+    });
+    const [first, ev, second] = res.data!._entities as Array<{
+      hoursServed: number;
+      events: Array<{ id: string }>;
+      stats: { signUps: number };
+    }>;
     expect(ev).toEqual({ title: "event of KZ-43" });
     expect(first.hoursServed).toBe(6.5);
     expect(first.stats).toEqual({ signUps: 3 });
@@ -243,14 +287,26 @@ describe("_entities fetches", () => {
     const { router } = routerFor(transport, { broadcast: { events: ["Volunteer"] } });
     const res = await entities(router, [volunteer("KZ-75")], "events");
     expect(res.data!._entities).toEqual([{ hoursServed: 2 }]);
-    expect(res.errors).toEqual([expect.objectContaining({ path: ["_entities", 0], extensions: { code: "REGION_UNAVAILABLE", region: "KZ-43", subgraph: "events" } })]);
+    expect(res.errors).toEqual([
+      expect.objectContaining({ path: ["_entities", 0], extensions: { code: "REGION_UNAVAILABLE", region: "KZ-43", subgraph: "events" } }),
+    ]);
   });
 
   it("sends a share larger than maxRepresentations in several requests and answers in order", async () => {
     // Later parts answer first.
     const { calls, transport } = fakeRegions(async (call) => void (await new Promise((r) => setTimeout(r, 30 - 10 * calls.indexOf(call)))));
     const { router } = routerFor(transport, { maxRepresentations: 3 });
-    const reps = [volunteer("KZ-75"), volunteer("KZ-75"), volunteer("KZ-43"), volunteer("KZ-75"), volunteer("KZ-75"), volunteer("KZ-75"), volunteer("KZ-43"), volunteer("KZ-75"), volunteer("KZ-75")];
+    const reps = [
+      volunteer("KZ-75"),
+      volunteer("KZ-75"),
+      volunteer("KZ-43"),
+      volunteer("KZ-75"),
+      volunteer("KZ-75"),
+      volunteer("KZ-75"),
+      volunteer("KZ-43"),
+      volunteer("KZ-75"),
+      volunteer("KZ-75"),
+    ];
     const res = await entities(router, reps);
     expect(res.data!._entities).toEqual(reps.map((rep) => echoed(rep, rep.id!.slice(0, 5))));
     const to75 = calls.filter((c) => c.region === "KZ-75").map(repsOf);
@@ -275,8 +331,20 @@ describe("root fields", () => {
     ["a region argument", "inventory", `mutation { receiveTransfer(region: "KZ-11", id: "${t75}") { id } }`, {}, "KZ-11"],
     ["input.region", "volunteers", REGISTER, { input: { region: "KZ-43", fullName: "Asel", phone: "+77010000001" } }, "KZ-43"],
     ["an id", "volunteers", `query ($id: ID!) { volunteer(id: $id) { fullName } }`, { id: v43 }, "KZ-43"],
-    ["the id of the record the subgraph owns", "events", `mutation { signUpForEvent(volunteerId: "${v75}", eventId: "${e43}") { id } }`, {}, "KZ-43"],
-    ["the from…Id of a transfer", "inventory", `mutation ($i: TransferStockInput!) { transferStock(input: $i) { id } }`, { i: { toWarehouseId: w43, fromWarehouseId: w75 } }, "KZ-75"],
+    [
+      "the id of the record the subgraph owns",
+      "events",
+      `mutation { signUpForEvent(volunteerId: "${v75}", eventId: "${e43}") { id } }`,
+      {},
+      "KZ-43",
+    ],
+    [
+      "the from…Id of a transfer",
+      "inventory",
+      `mutation ($i: TransferStockInput!) { transferStock(input: $i) { id } }`,
+      { i: { toWarehouseId: w43, fromWarehouseId: w75 } },
+      "KZ-75",
+    ],
   ] as const)("go to the region named by %s", async (_what, subgraph, query, variables, region) => {
     const { calls, transport } = fakeRegions();
     const { router } = routerFor(transport);
@@ -291,11 +359,23 @@ describe("root fields", () => {
   it("refuses a field it cannot route and a malformed id, naming them, without asking any region", async () => {
     const { calls, transport } = fakeRegions();
     const { router } = routerFor(transport);
-    const res = await router.process("volunteers", { query: `{ __typename everyone { id } one: volunteer(id: "KZ-75:vol:42") { id } }` }, caller);
+    const res = await router.process(
+      "volunteers",
+      { query: `{ __typename everyone { id } one: volunteer(id: "KZ-75:vol:42") { id } }` },
+      caller,
+    );
     expect(res.data).toEqual({ __typename: "Query", everyone: null, one: null });
     expect(res.errors).toEqual([
-      expect.objectContaining<Record<string, unknown>>({ path: ["everyone"], message: expect.stringContaining("Query.everyone cannot be routed"), extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) }),
-      expect.objectContaining<Record<string, unknown>>({ path: ["one"], message: expect.stringContaining('malformed id "KZ-75:vol:42"'), extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) }),
+      expect.objectContaining<Record<string, unknown>>({
+        path: ["everyone"],
+        message: expect.stringContaining("Query.everyone cannot be routed"),
+        extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }),
+      }),
+      expect.objectContaining<Record<string, unknown>>({
+        path: ["one"],
+        message: expect.stringContaining('malformed id "KZ-75:vol:42"'),
+        extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }),
+      }),
     ]);
     expect(calls).toEqual([]);
   });
@@ -324,7 +404,10 @@ describe("root fields", () => {
     const definitions = (text: string) => {
       const doc = parse(text);
       const op = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
-      return { variables: op.variableDefinitions!.map((v) => v.variable.name.value), fragments: doc.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).length };
+      return {
+        variables: op.variableDefinitions!.map((v) => v.variable.name.value),
+        fragments: doc.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).length,
+      };
     };
     expect(definitions(sent["KZ-75"])).toEqual({ variables: ["a"], fragments: 1 });
     expect(definitions(sent["KZ-43"])).toEqual({ variables: ["b"], fragments: 0 });
@@ -334,7 +417,8 @@ describe("root fields", () => {
     const held = gate();
     const { calls, transport } = fakeRegions(async () => void (await held.wait()));
     const { router } = routerFor(transport);
-    const register = (key: string, region: string) => `${key}: registerVolunteer(input: { region: "${region}", fullName: "${key}", phone: "+77010000001" }) { id }`;
+    const register = (key: string, region: string) =>
+      `${key}: registerVolunteer(input: { region: "${region}", fullName: "${key}", phone: "+77010000001" }) { id }`;
     const query = `mutation { ${register("first", "KZ-75")} ${register("elsewhere", "KZ-43")} ${register("second", "KZ-75")} ${register("third", "KZ-75")} }`;
     const pending = router.process("volunteers", { query }, caller);
     const sentSoFar = async (n: number) => {
@@ -368,15 +452,24 @@ describe("root fields", () => {
     expect(calls.map((c) => c.region)).toEqual(["KZ-43", "KZ-75"]);
     expect(res.data).toEqual({ a: null, b: { field: "registerVolunteer", region: "KZ-75", subgraph: "volunteers" } });
     expect(res.errors).toEqual([
-      { message: `region KZ-43 is unavailable (volunteers: no answer within ${TIMEOUT_MS} ms)`, path: ["a"], extensions: { code: "REGION_UNAVAILABLE", region: "KZ-43", subgraph: "volunteers" } },
+      {
+        message: `region KZ-43 is unavailable (volunteers: no answer within ${TIMEOUT_MS} ms)`,
+        path: ["a"],
+        extensions: { code: "REGION_UNAVAILABLE", region: "KZ-43", subgraph: "volunteers" },
+      },
     ]);
   });
 
   it("tags a region's own errors with the region", async () => {
-    const { transport } = fakeRegions(() => json(200, { data: { volunteer: null }, errors: [{ message: "not found", path: ["volunteer"], extensions: { code: "NOT_FOUND" } }] }));
+    const { transport } = fakeRegions(() =>
+      json(200, { data: { volunteer: null }, errors: [{ message: "not found", path: ["volunteer"], extensions: { code: "NOT_FOUND" } }] }),
+    );
     const { router } = routerFor(transport);
     const res = await router.process("volunteers", { query: `{ volunteer(id: "${v43}") { id } }` }, caller);
-    expect(res).toEqual({ data: { volunteer: null }, errors: [{ message: "not found", path: ["volunteer"], extensions: { code: "NOT_FOUND", region: "KZ-43" } }] });
+    expect(res).toEqual({
+      data: { volunteer: null },
+      errors: [{ message: "not found", path: ["volunteer"], extensions: { code: "NOT_FOUND", region: "KZ-43" } }],
+    });
   });
 });
 
@@ -408,7 +501,9 @@ describe("the batch endpoint", () => {
     const otherCaller: CallerInfo = { ...caller, authorization: "Bearer other" };
     const otherRequest: CallerInfo = { ...caller, requestId: "req-2" };
     await Promise.all(
-      [caller, otherCaller, otherRequest].flatMap((who) => (["volunteers", "events"] as const).map((s) => entities(router, [region("KZ-75")], s, who))),
+      [caller, otherCaller, otherRequest].flatMap((who) =>
+        (["volunteers", "events"] as const).map((s) => entities(router, [region("KZ-75")], s, who)),
+      ),
     );
     expect(calls.map((c) => [c.url, c.headers.authorization, c.headers["x-request-id"], c.body.requests!.length])).toEqual([
       [batchUrl("KZ-75"), "Bearer caller", "req-1", 2],
@@ -425,37 +520,61 @@ describe("the batch endpoint", () => {
     const { transport } = fakeRegions((call) => {
       if (call.endpoint !== "batch") return undefined;
       const [, second] = call.body.requests!;
-      return json(200, { responses: [{ status: 500, body: { errors: [{ message: "boom" }] } }, { status: 200, body: answer("KZ-75", second.subgraph, second) }] });
+      return json(200, {
+        responses: [
+          { status: 500, body: { errors: [{ message: "boom" }] } },
+          { status: 200, body: answer("KZ-75", second.subgraph, second) },
+        ],
+      });
     });
     const { router } = routerFor(transport, { registry: withBatch });
-    const [failed, answered] = await Promise.all([entities(router, [region("KZ-75")], "volunteers"), entities(router, [region("KZ-75")], "events")]);
+    const [failed, answered] = await Promise.all([
+      entities(router, [region("KZ-75")], "volunteers"),
+      entities(router, [region("KZ-75")], "events"),
+    ]);
     expect(failed).toEqual({
       data: { _entities: [null] },
-      errors: [{ message: "region KZ-75 is unavailable (volunteers: HTTP 500)", path: ["_entities", 0], extensions: { code: "REGION_UNAVAILABLE", region: "KZ-75", subgraph: "volunteers" } }],
+      errors: [
+        {
+          message: "region KZ-75 is unavailable (volunteers: HTTP 500)",
+          path: ["_entities", 0],
+          extensions: { code: "REGION_UNAVAILABLE", region: "KZ-75", subgraph: "volunteers" },
+        },
+      ],
     });
     expect(answered).toEqual({ data: { _entities: [echoed(region("KZ-75"), "KZ-75", "events")] } });
   });
 
   it("falls back to one fetch at a time when the batch URL answers 404, and remembers it for that host only", async () => {
-    const { calls, transport } = fakeRegions((call) => (call.url === batchUrl("KZ-75") ? json(404, { errors: [{ message: "no such endpoint" }] }) : undefined));
+    const { calls, transport } = fakeRegions((call) =>
+      call.url === batchUrl("KZ-75") ? json(404, { errors: [{ message: "no such endpoint" }] }) : undefined,
+    );
     const { router } = routerFor(transport, { registry: withBatch });
     const round = () =>
-      Promise.all(["KZ-75", "KZ-43"].flatMap((code) => (["volunteers", "inventory"] as const).map((s) => entities(router, [region(code)], s))));
-    const expected = ["KZ-75", "KZ-43"].flatMap((code) => (["volunteers", "inventory"] as const).map((s) => ({ data: { _entities: [echoed(region(code), code, s)] } })));
+      Promise.all(
+        ["KZ-75", "KZ-43"].flatMap((code) => (["volunteers", "inventory"] as const).map((s) => entities(router, [region(code)], s))),
+      );
+    const expected = ["KZ-75", "KZ-43"].flatMap((code) =>
+      (["volunteers", "inventory"] as const).map((s) => ({ data: { _entities: [echoed(region(code), code, s)] } })),
+    );
     expect(await round()).toEqual(expected);
     expect(calls.map((c) => c.url).sort()).toEqual(
       [batchUrl("KZ-75"), subgraphUrl("KZ-75", "volunteers"), subgraphUrl("KZ-75", "inventory"), batchUrl("KZ-43")].sort(),
     );
     calls.length = 0;
     expect(await round()).toEqual(expected);
-    expect(calls.map((c) => c.url).sort()).toEqual([subgraphUrl("KZ-75", "volunteers"), subgraphUrl("KZ-75", "inventory"), batchUrl("KZ-43")].sort());
+    expect(calls.map((c) => c.url).sort()).toEqual(
+      [subgraphUrl("KZ-75", "volunteers"), subgraphUrl("KZ-75", "inventory"), batchUrl("KZ-43")].sort(),
+    );
   });
 
   it.each([
     [401, "token revoked", "UNAUTHENTICATED"],
     [413, "request body too large", "PAYLOAD_TOO_LARGE"],
   ])("gives a whole-batch refusal (%i) to each fetch as its answer, not as the region being down", async (status, message, code) => {
-    const { calls, transport } = fakeRegions((call) => (call.endpoint === "batch" ? json(status, { errors: [{ message, extensions: { code } }] }) : undefined));
+    const { calls, transport } = fakeRegions((call) =>
+      call.endpoint === "batch" ? json(status, { errors: [{ message, extensions: { code } }] }) : undefined,
+    );
     const { router } = routerFor(transport, { registry: withBatch });
     const both = () => Promise.all([entities(router, [region("KZ-75")], "volunteers"), entities(router, [region("KZ-75")], "events")]);
     for (const res of await both()) {
@@ -473,8 +592,14 @@ describe("the batch endpoint", () => {
     const results = await Promise.all(reps.map((rep) => entities(router, [rep])));
     expect(results).toEqual(reps.map((rep) => ({ data: { _entities: [echoed(rep, "KZ-75")] } })));
     // Two full batches, and the one left over goes on its own.
-    expect(calls.map((c) => (c.endpoint === "batch" ? c.body.requests!.length : c.url))).toEqual([MAX_BATCH, MAX_BATCH, subgraphUrl("KZ-75", "volunteers")]);
-    expect(calls.flatMap((c) => (c.endpoint === "batch" ? c.body.requests!.flatMap((r) => r.variables!.representations as Rep[]) : repsOf(c)))).toEqual(reps);
+    expect(calls.map((c) => (c.endpoint === "batch" ? c.body.requests!.length : c.url))).toEqual([
+      MAX_BATCH,
+      MAX_BATCH,
+      subgraphUrl("KZ-75", "volunteers"),
+    ]);
+    expect(
+      calls.flatMap((c) => (c.endpoint === "batch" ? c.body.requests!.flatMap((r) => r.variables!.representations as Rep[]) : repsOf(c))),
+    ).toEqual(reps);
   });
 
   it("sends at most maxRepresentations representations in one batch", async () => {
@@ -483,7 +608,9 @@ describe("the batch endpoint", () => {
     const shares = [3, 3, 2, 4].map((n) => Array.from({ length: n }, () => volunteer("KZ-75")));
     const results = await Promise.all(shares.map((reps) => entities(router, reps)));
     expect(results).toEqual(shares.map((reps) => ({ data: { _entities: reps.map((rep) => echoed(rep, "KZ-75")) } })));
-    const sizes = calls.map((c) => (c.endpoint === "batch" ? c.body.requests!.map((r) => (r.variables!.representations as Rep[]).length) : [repsOf(c).length]));
+    const sizes = calls.map((c) =>
+      c.endpoint === "batch" ? c.body.requests!.map((r) => (r.variables!.representations as Rep[]).length) : [repsOf(c).length],
+    );
     expect(sizes).toEqual([[3], [3, 2], [4]]);
     expect(calls.map((c) => c.endpoint)).toEqual(["volunteers", "batch", "volunteers"]);
   });

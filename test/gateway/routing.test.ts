@@ -35,8 +35,11 @@ function field(source: string): FieldNode {
   return op.selectionSet.selections[0] as FieldNode;
 }
 
-const route = (subgraph: "volunteers" | "beneficiaries" | "inventory" | "events", source: string, variables: Record<string, unknown> = {}) =>
-  routeRootField(subgraph, "Mutation", field(source), variables, registry);
+const route = (
+  subgraph: "volunteers" | "beneficiaries" | "inventory" | "events",
+  source: string,
+  variables: Record<string, unknown> = {},
+) => routeRootField(subgraph, "Mutation", field(source), variables, registry);
 
 function errorOf(fn: () => unknown): GraphQLError {
   try {
@@ -56,9 +59,13 @@ describe("routing root fields", () => {
 
   it("prefers the id of a record the target subgraph owns", () => {
     // signUpForEvent goes to the event's region, whatever the volunteer's
-    expect(route("events", `mutation ($e: ID!, $v: ID!) { f(volunteerId: $v, eventId: $e) { id } }`, { e: event43, v: volunteer75 })).toBe("KZ-43");
+    expect(route("events", `mutation ($e: ID!, $v: ID!) { f(volunteerId: $v, eventId: $e) { id } }`, { e: event43, v: volunteer75 })).toBe(
+      "KZ-43",
+    );
     // distributeAid goes to the warehouse's region
-    expect(route("inventory", `mutation ($i: In!) { f(input: $i) { id } }`, { i: { beneficiaryId: beneficiary75, warehouseId: warehouse11 } })).toBe("KZ-11");
+    expect(
+      route("inventory", `mutation ($i: In!) { f(input: $i) { id } }`, { i: { beneficiaryId: beneficiary75, warehouseId: warehouse11 } }),
+    ).toBe("KZ-11");
     // an `id` argument comes first among owned ids
     const help = encodeId("HelpRequest", "KZ-43", new ObjectId());
     expect(route("beneficiaries", `mutation { f(volunteerId: "${volunteer75}", id: "${help}") { id } }`)).toBe("KZ-43");
@@ -66,10 +73,15 @@ describe("routing root fields", () => {
 
   it("sends an operation with two ends (a transfer) to its `from…Id`, in whatever order the input lists them", () => {
     const warehouse75 = encodeId("Warehouse", "KZ-75", new ObjectId());
-    for (const i of [{ toWarehouseId: warehouse11, fromWarehouseId: warehouse75 }, { fromWarehouseId: warehouse75, toWarehouseId: warehouse11 }]) {
+    for (const i of [
+      { toWarehouseId: warehouse11, fromWarehouseId: warehouse75 },
+      { fromWarehouseId: warehouse75, toWarehouseId: warehouse11 },
+    ]) {
       expect(route("inventory", `mutation ($i: In!) { f(input: $i) { id } }`, { i })).toBe("KZ-75");
     }
-    expect(route("inventory", `mutation { f(input: { toWarehouseId: "${warehouse11}", fromWarehouseId: "${warehouse75}" }) { id } }`)).toBe("KZ-75");
+    expect(route("inventory", `mutation { f(input: { toWarehouseId: "${warehouse11}", fromWarehouseId: "${warehouse75}" }) { id } }`)).toBe(
+      "KZ-75",
+    );
     // receiveTransfer names the receiving region, which comes before the transfer's (source) id
     const transfer75 = encodeId("Transfer", "KZ-75", new ObjectId());
     expect(route("inventory", `mutation { f(id: "${transfer75}", region: "KZ-11") { id } }`)).toBe("KZ-11");
@@ -85,7 +97,9 @@ describe("routing root fields", () => {
     expect(errorOf(() => route("volunteers", `{ f(region: "KZ-00") { id } }`)).message).toBe('region: unknown region "KZ-00"');
     expect(errorOf(() => route("events", `{ f(eventId: "evt-1") { id } }`)).message).toContain('eventId: malformed id "evt-1"');
     expect(errorOf(() => route("volunteers", `{ f(id: 42) { id } }`)).message).toContain('id: malformed id "42"');
-    expect(errorOf(() => route("volunteers", `{ f(id: "${encodeId("Volunteer", "KZ-98", new ObjectId())}") { id } }`)).message).toContain('unknown region "KZ-98"');
+    expect(errorOf(() => route("volunteers", `{ f(id: "${encodeId("Volunteer", "KZ-98", new ObjectId())}") { id } }`)).message).toContain(
+      'unknown region "KZ-98"',
+    );
   });
 
   it("routes representations by Region code or entity id", () => {
@@ -109,7 +123,12 @@ describe("cutting a fetch down to some root fields", () => {
     const doc = parse(text);
     const op = doc.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
     expect(op.variableDefinitions!.map((v) => v.variable.name.value)).toEqual(["a"]);
-    expect(doc.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => (d as { name: { value: string } }).name.value).sort()).toEqual(["N", "V"]);
+    expect(
+      doc.definitions
+        .filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)
+        .map((d) => (d as { name: { value: string } }).name.value)
+        .sort(),
+    ).toEqual(["N", "V"]);
     expect(text).not.toContain("b: volunteer");
   });
 
@@ -190,14 +209,17 @@ function unroutable(document: DocumentNode): string[] {
   const { fields, inputs } = rootFields(document);
   const problems: string[] = [];
   const gatewayFields = fields.filter((f) => f.subgraphs.includes(REGIONS_SUBGRAPH)).map((f) => f.coordinate);
-  for (const stale of GATEWAY_FIELDS.filter((c) => !gatewayFields.includes(c))) problems.push(`${stale}: allow-listed, but not a field of the ${REGIONS_SUBGRAPH} subgraph`);
+  for (const stale of GATEWAY_FIELDS.filter((c) => !gatewayFields.includes(c)))
+    problems.push(`${stale}: allow-listed, but not a field of the ${REGIONS_SUBGRAPH} subgraph`);
   for (const { coordinate, field, subgraphs } of fields) {
     if (subgraphs.includes(REGIONS_SUBGRAPH)) {
-      if (!GATEWAY_FIELDS.includes(coordinate)) problems.push(`${coordinate}: a field of the gateway's ${REGIONS_SUBGRAPH} subgraph missing from GATEWAY_FIELDS`);
+      if (!GATEWAY_FIELDS.includes(coordinate))
+        problems.push(`${coordinate}: a field of the gateway's ${REGIONS_SUBGRAPH} subgraph missing from GATEWAY_FIELDS`);
       continue;
     }
     if (!subgraphs.length) problems.push(`${coordinate}: no @join__field names its subgraph`);
-    for (const unknown of subgraphs.filter((s) => !(SUBGRAPH_NAMES as readonly string[]).includes(s))) problems.push(`${coordinate}: ${unknown} is not a subgraph of the manifest`);
+    for (const unknown of subgraphs.filter((s) => !(SUBGRAPH_NAMES as readonly string[]).includes(s)))
+      problems.push(`${coordinate}: ${unknown} is not a subgraph of the manifest`);
     const returnType = namedType(field.type);
     const input = field.arguments?.find((a) => a.name.value === "input" && a.type.kind === Kind.NON_NULL_TYPE);
     const inputFields = (input && inputs.get(namedType(input.type))?.fields) ?? [];
@@ -239,7 +261,9 @@ function sampleCall(info: RootFieldInfo, inputs: Map<string, InputObjectTypeDefi
     if (!entity) return undefined;
     return encodeId(entity, ENTITIES[entity].owner === subgraph ? HOME : ELSEWHERE, new ObjectId());
   };
-  const variables = Object.fromEntries((info.field.arguments ?? []).map((a) => [a.name.value, valueOf(a)] as const).filter(([, v]) => v !== undefined));
+  const variables = Object.fromEntries(
+    (info.field.arguments ?? []).map((a) => [a.name.value, valueOf(a)] as const).filter(([, v]) => v !== undefined),
+  );
   const args = Object.keys(variables).map((name) => `${name}: $${name}`);
   const keyword = info.parentType === "Mutation" ? "mutation" : "query";
   const text = `${keyword} { ${info.field.name.value}${args.length ? `(${args.join(", ")})` : ""} { __typename } }`;

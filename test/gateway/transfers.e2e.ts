@@ -44,18 +44,30 @@ async function ok<T = Json>(query: string, variables: Record<string, unknown>, t
 }
 
 async function warehouse(region: string, token: string, name: string, food = 0): Promise<string> {
-  const data = await ok<{ addWarehouse: { id: string } }>(`mutation ($input: AddWarehouseInput!) { addWarehouse(input: $input) { id } }`, { input: { region, name } }, token);
+  const data = await ok<{ addWarehouse: { id: string } }>(
+    `mutation ($input: AddWarehouseInput!) { addWarehouse(input: $input) { id } }`,
+    { input: { region, name } },
+    token,
+  );
   const id = data.addWarehouse.id;
   if (food) {
-    await ok(`mutation ($input: ReceiveDonationInput!) { receiveDonation(input: $input) { id } }`, {
-      input: { warehouseId: id, donor: "donors", items: [{ item: "FOOD_KIT", quantity: food }], idempotencyKey: `seed-${name}` },
-    }, token);
+    await ok(
+      `mutation ($input: ReceiveDonationInput!) { receiveDonation(input: $input) { id } }`,
+      {
+        input: { warehouseId: id, donor: "donors", items: [{ item: "FOOD_KIT", quantity: food }], idempotencyKey: `seed-${name}` },
+      },
+      token,
+    );
   }
   return id;
 }
 
 const settled = (id: string, status: string): Promise<Json> =>
-  eventually(async () => (await ok<{ transfer: Json }>(op("Transfer"), { id }, tokens.coordinator)).transfer, (t) => t.status === status, `${id} ${status}`);
+  eventually(
+    async () => (await ok<{ transfer: Json }>(op("Transfer"), { id }, tokens.coordinator)).transfer,
+    (t) => t.status === status,
+    `${id} ${status}`,
+  );
 
 describe("transfers through the gateway", () => {
   it("routes to the source, announces to the destination, shows what is in transit nationally, and is received once", async () => {
@@ -63,9 +75,13 @@ describe("transfers through the gateway", () => {
     const to = await warehouse("KZ-43", tokens.staff43, "Kyzylorda centre");
 
     // The destination listed first: the source warehouse still decides where this goes.
-    const started = await ok<{ transferStock: { id: string } }>(op("TransferStock"), {
-      input: { toWarehouseId: to, fromWarehouseId: from, items: [{ item: "FOOD_KIT", quantity: 30 }], idempotencyKey: "gw-trf-1" },
-    }, tokens.coordinator);
+    const started = await ok<{ transferStock: { id: string } }>(
+      op("TransferStock"),
+      {
+        input: { toWarehouseId: to, fromWarehouseId: from, items: [{ item: "FOOD_KIT", quantity: 30 }], idempotencyKey: "gw-trf-1" },
+      },
+      tokens.coordinator,
+    );
     const t = started.transferStock;
     expect(t).toMatchObject({
       from: { region: { code: "KZ-75", name: "Almaty" }, warehouseId: from, warehouseName: "Almaty hub" },
@@ -79,16 +95,39 @@ describe("transfers through the gateway", () => {
     const byCode = new Map(view.map((r) => [r.code, r]));
     expect(byCode.get("KZ-75")!.outgoingTransfers).toEqual({
       totalCount: 1,
-      nodes: [{ id: t.id, status: "IN_TRANSIT", from: { region: { code: "KZ-75" }, warehouseName: "Almaty hub" }, to: { region: { code: "KZ-43", name: "Kyzylorda Region" }, warehouseName: "Kyzylorda centre" }, items: [{ item: "FOOD_KIT", quantity: 30 }] }],
+      nodes: [
+        {
+          id: t.id,
+          status: "IN_TRANSIT",
+          from: { region: { code: "KZ-75" }, warehouseName: "Almaty hub" },
+          to: { region: { code: "KZ-43", name: "Kyzylorda Region" }, warehouseName: "Kyzylorda centre" },
+          items: [{ item: "FOOD_KIT", quantity: 30 }],
+        },
+      ],
     });
     expect(byCode.get("KZ-75")!.stockInTransit).toContainEqual({ item: "FOOD_KIT", quantity: 30 });
     expect(byCode.get("KZ-43")!.outgoingTransfers!.totalCount).toBe(0);
 
     const incoming = (await ok<{ region: Json }>(op("IncomingTransfers"), { code: "KZ-43" }, tokens.staff43)).region;
-    expect(incoming.incomingTransfers).toEqual({ totalCount: 1, nodes: [{ id: t.id, status: "IN_TRANSIT", from: { region: { code: "KZ-75", name: "Almaty" } }, items: [{ item: "FOOD_KIT", quantity: 30 }] }] });
+    expect(incoming.incomingTransfers).toEqual({
+      totalCount: 1,
+      nodes: [
+        {
+          id: t.id,
+          status: "IN_TRANSIT",
+          from: { region: { code: "KZ-75", name: "Almaty" } },
+          items: [{ item: "FOOD_KIT", quantity: 30 }],
+        },
+      ],
+    });
 
     const received = await ok(op("ReceiveTransfer"), { region: "KZ-43", id: t.id }, tokens.staff43);
-    expect(received.receiveTransfer).toMatchObject({ id: t.id, status: "RECEIVED", receivedBy: "REGIONAL_STAFF:staff-43", to: { warehouseName: "Kyzylorda centre" } });
+    expect(received.receiveTransfer).toMatchObject({
+      id: t.id,
+      status: "RECEIVED",
+      receivedBy: "REGIONAL_STAFF:staff-43",
+      to: { warehouseName: "Kyzylorda centre" },
+    });
     await settled(t.id, "RECEIVED");
     const after = (await ok<{ region: Json }>(op("IncomingTransfers"), { code: "KZ-43" }, tokens.staff43)).region;
     expect(after.stock).toContainEqual({ item: "FOOD_KIT", quantity: 30 });
@@ -101,7 +140,12 @@ describe("transfers through the gateway", () => {
   });
 
   it("keeps transfers from volunteers and anonymous callers", async () => {
-    const from = await warehouse("KZ-11", await national.token({ sub: "s11", role: "REGIONAL_STAFF", region: "KZ-11" }), "Astana store", 10);
+    const from = await warehouse(
+      "KZ-11",
+      await national.token({ sub: "s11", role: "REGIONAL_STAFF", region: "KZ-11" }),
+      "Astana store",
+      10,
+    );
     const to = await warehouse("KZ-43", tokens.staff43, "Kyzylorda annex");
     const input = { fromWarehouseId: from, toWarehouseId: to, items: [{ item: "FOOD_KIT", quantity: 1 }], idempotencyKey: "gw-trf-2" };
     const volunteer = await national.query<Json>(op("TransferStock"), { input }, tokens.volunteer);

@@ -81,19 +81,33 @@ describe("composed configurations", () => {
     });
     expect(limitsFromEnv(gateway)).toEqual(DEFAULT_LIMITS);
     expect(limitsFromEnv(host)).toEqual(DEFAULT_LIMITS);
-    expect(gateway).toMatchObject({ NODE_ENV: "development", JWT_ALLOW_HS256: false, JWT_MAX_LIFETIME: 86_400, REGION_TIMEOUT_MS: 5000, CORS_ORIGINS: "*" });
+    expect(gateway).toMatchObject({
+      NODE_ENV: "development",
+      JWT_ALLOW_HS256: false,
+      JWT_MAX_LIFETIME: 86_400,
+      REGION_TIMEOUT_MS: 5000,
+      CORS_ORIGINS: "*",
+    });
     // What start makes up itself when unset: the database, the secrets.
     expect([start.MONGODB_URI, start.JWT_SECRET, start.PSEUDONYM_KEY, start.MONGO_PORT]).toEqual([undefined, undefined, undefined, 0]);
   });
 
   it("count an empty value as unset", () => {
-    expect(hostEnv.parse({ ...VALID.host, PORT: "", REGIONS: "", TRANSFER_KEYS: "" })).toMatchObject({ PORT: 4001, REGIONS: "all", TRANSFER_KEYS: undefined });
+    expect(hostEnv.parse({ ...VALID.host, PORT: "", REGIONS: "", TRANSFER_KEYS: "" })).toMatchObject({
+      PORT: 4001,
+      REGIONS: "all",
+      TRANSFER_KEYS: undefined,
+    });
     expect(run(hostEnv, { ...VALID.host, MONGODB_URI: "" }).printed).toBe("invalid environment variable 'MONGODB_URI': is required\n");
   });
 
   it("name a required variable that is missing", () => {
-    expect(run(hostEnv, { JWT_SECRET: SECRET, PSEUDONYM_KEY: KEY }).printed).toBe("invalid environment variable 'MONGODB_URI': is required\n");
-    expect(run(seedEnv, { MONGODB_URI: VALID.seed.MONGODB_URI }).printed).toBe("invalid environment variable 'PSEUDONYM_KEY': is required\n");
+    expect(run(hostEnv, { JWT_SECRET: SECRET, PSEUDONYM_KEY: KEY }).printed).toBe(
+      "invalid environment variable 'MONGODB_URI': is required\n",
+    );
+    expect(run(seedEnv, { MONGODB_URI: VALID.seed.MONGODB_URI }).printed).toBe(
+      "invalid environment variable 'PSEUDONYM_KEY': is required\n",
+    );
     expect(run(tokenEnv, {}).printed).toBe("invalid environment variable 'JWT_SECRET': is required\n");
     expect(run(gatewayEnv, { JWT_SECRET: SECRET }).printed).toBe("invalid environment variable 'REGISTRY': is required\n");
     // Where neither secret nor JWKS is set, the rule between them names JWT_SECRET.
@@ -105,7 +119,10 @@ describe("composed configurations", () => {
     expect(startEnv.safeParse({ NODE_ENV: "production", JWT_SECRET: SECRET }).success).toBe(true);
     expect(tokenEnv.safeParse({ JWT_SECRET: SECRET, NODE_ENV: "production" }).success).toBe(true);
     // A bad port does not hide the production rule on tokens, nor repeat it on a bad secret.
-    const issues = (input: Record<string, string>) => gatewayEnv.safeParse({ ...VALID.gateway, NODE_ENV: "production", GATEWAY_KEY: "k.json", ...input }).error!.issues.map((i) => i.path[0]);
+    const issues = (input: Record<string, string>) =>
+      gatewayEnv
+        .safeParse({ ...VALID.gateway, NODE_ENV: "production", GATEWAY_KEY: "k.json", ...input })
+        .error!.issues.map((i) => i.path[0]);
     expect(issues({ PORT: "x" })).toEqual(["PORT", "JWT_SECRET"]);
     expect(issues({ JWT_SECRET: "short" })).toEqual(["JWT_SECRET"]);
   });
@@ -122,6 +139,8 @@ describe("composed configurations", () => {
     }
     const { printed } = run(hostEnv, { ...VALID.host, GATEWAY_PUBLIC_KEY: `{"kty":"OKP","crv":"Ed25519","d":"${value}"}` });
     expect(printed).toBe("invalid environment variable 'GATEWAY_PUBLIC_KEY': must be the gateway's public Ed25519 JWK as JSON\n");
-    expect(run(hostEnv, { ...VALID.host, PSEUDONYM_KEY: value }).printed).toBe("invalid environment variable 'PSEUDONYM_KEY': must be at least 32 characters\n");
+    expect(run(hostEnv, { ...VALID.host, PSEUDONYM_KEY: value }).printed).toBe(
+      "invalid environment variable 'PSEUDONYM_KEY': must be at least 32 characters\n",
+    );
   });
 });

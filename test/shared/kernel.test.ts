@@ -49,7 +49,12 @@ describe("region registry", () => {
   it("has Kazakhstan's 17 oblasts and 3 cities with kk/ru/en names", () => {
     const registry = RegionRegistry.load();
     expect(registry.regions).toHaveLength(20);
-    expect(registry.regions.filter((r) => r.kind === "CITY").map((r) => r.name.en).sort()).toEqual(["Almaty", "Astana", "Shymkent"]);
+    expect(
+      registry.regions
+        .filter((r) => r.kind === "CITY")
+        .map((r) => r.name.en)
+        .sort(),
+    ).toEqual(["Almaty", "Astana", "Shymkent"]);
     expect(registry.get("KZ-43")!.name).toEqual({ kk: "Қызылорда облысы", ru: "Кызылординская область", en: "Kyzylorda Region" });
     expect(registry.select("KZ-75, KZ-43").map((r) => r.code)).toEqual(["KZ-75", "KZ-43"]);
     expect(() => registry.select("KZ-75,XX")).toThrow(/unknown region "XX"/);
@@ -66,7 +71,10 @@ describe("region registry", () => {
       }
       throw new Error("expected a refusal");
     };
-    expect(refusal("KZ-99")).toMatchObject({ message: 'input.region: unknown region "KZ-99"', extensions: { field: "input.region", region: "KZ-99" } });
+    expect(refusal("KZ-99")).toMatchObject({
+      message: 'input.region: unknown region "KZ-99"',
+      extensions: { field: "input.region", region: "KZ-99" },
+    });
     const long = refusal("A".repeat(5000));
     expect(long.message).toBe(`input.region: unknown region "${"A".repeat(20)}…"`);
     expect(long.extensions).not.toHaveProperty("region");
@@ -78,8 +86,19 @@ describe("region registry", () => {
   it("names the bad entry of an invalid registry file", () => {
     const dir = tempDir("registry");
     const file = join(dir, "r.json");
-    writeFileSync(file, JSON.stringify({ regions: [{ code: "KZ-75", name: { kk: "a", ru: "b", en: "c" } }, { code: "Almaty", name: { kk: "a", ru: "b", en: "c" } }, { code: "KZ-75", name: { kk: "a", ru: "b", en: "c" } }] }));
-    expect(() => RegionRegistry.load(file)).toThrow(/regions\.1\.code: must be an ISO 3166-2 code.*regions\.2\.code: duplicate region KZ-75/);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        regions: [
+          { code: "KZ-75", name: { kk: "a", ru: "b", en: "c" } },
+          { code: "Almaty", name: { kk: "a", ru: "b", en: "c" } },
+          { code: "KZ-75", name: { kk: "a", ru: "b", en: "c" } },
+        ],
+      }),
+    );
+    expect(() => RegionRegistry.load(file)).toThrow(
+      /regions\.1\.code: must be an ISO 3166-2 code.*regions\.2\.code: duplicate region KZ-75/,
+    );
     writeFileSync(file, "{ not json");
     expect(() => RegionRegistry.load(file)).toThrow(/region registry .*r\.json/);
   });

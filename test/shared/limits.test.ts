@@ -51,7 +51,7 @@ function doubling(levels: number, type: string, leaf: string): string {
 
 describe("bounding the document before analysis", () => {
   it("refuses more tokens than the limit, before building the document", () => {
-    const query = `{ ${"volunteer(id: \"x\") { id } ".repeat(200)} }`;
+    const query = `{ ${'volunteer(id: "x") { id } '.repeat(200)} }`;
     expect(limitOf(() => bounded(query))).toMatchObject({ code: "BAD_USER_INPUT", limit: "tokens", max: 1000 });
     expect(() => bounded(query, { ...DEFAULT_LIMITS, maxTokens: 5000 })).not.toThrow();
   });
@@ -75,7 +75,7 @@ describe("measuring in one linear pass", () => {
   it("measures a fragment once however often it is spread: exponential documents cost microseconds to refuse", () => {
     const times: number[] = [];
     for (const levels of [20, 30, 40]) {
-      const query = `query { ...F0 } ${doubling(levels, "Query", "volunteer(id: \"x\") { id }")}`;
+      const query = `query { ...F0 } ${doubling(levels, "Query", 'volunteer(id: "x") { id }')}`;
       const started = performance.now();
       const m = measure(query);
       times.push(performance.now() - started);
@@ -106,7 +106,9 @@ describe("measuring in one linear pass", () => {
     const query = `query ($n: Int = 7) { volunteerGroup(id: "x") { members(first: $n) { nodes { id } } } }`;
     expect(measure(query).cost).toBe(1 + 1 + 1 + 7);
     expect(measure(query, { n: 3 }).cost).toBe(1 + 1 + 1 + 3);
-    const reps = measure(`query ($r: [_Any!]! = [{ __typename: "Region", code: "KZ-75" }, { __typename: "Region", code: "KZ-43" }]) { _entities(representations: $r) { __typename } }`);
+    const reps = measure(
+      `query ($r: [_Any!]! = [{ __typename: "Region", code: "KZ-75" }, { __typename: "Region", code: "KZ-43" }]) { _entities(representations: $r) { __typename } }`,
+    );
     expect(reps.representations).toBe(2);
   });
 
@@ -124,7 +126,9 @@ describe("measuring in one linear pass", () => {
     const options = { regions: 20, defaultListSize: 20, perRegion: new Set(["Volunteer.events", "Volunteer.hoursServed"]) };
     const m = measureOperation(events, doc, operationOf(doc.document, undefined)!, { r }, options);
     expect(m.cost).toBe(1 + 1 * (20 + (20 + 20 * 20 * 1)));
-    expect(measureOperation(events, doc, operationOf(doc.document, undefined)!, { r }, { ...options, perRegion: undefined }).cost).toBe(1 + 1 + (1 + 20));
+    expect(measureOperation(events, doc, operationOf(doc.document, undefined)!, { r }, { ...options, perRegion: undefined }).cost).toBe(
+      1 + 1 + (1 + 20),
+    );
   });
 
   it("survives fragment cycles (validation refuses them later)", () => {
@@ -136,20 +140,34 @@ describe("measuring in one linear pass", () => {
     expect(measure(query, { n: 5 }).cost).toBe(1 + 1 + 1 + 1 + 5 * (1 + 1));
     expect(measure(query, {}).cost).toBe(1 + 1 + 1 + 1 + 20 * (1 + 1));
     // Through a fragment on the connection, its nodes are as many.
-    expect(measure(`{ volunteerGroup(id: "x") { members(first: 7) { ...P } } } fragment P on VolunteerConnection { nodes { id } }`).cost).toBe(1 + 1 + 1 + 7);
+    expect(
+      measure(`{ volunteerGroup(id: "x") { members(first: 7) { ...P } } } fragment P on VolunteerConnection { nodes { id } }`).cost,
+    ).toBe(1 + 1 + 1 + 7);
   });
 
   it("counts _entities representations, and weighs every Region field but its code", () => {
     const reps = Array.from({ length: 7 }, () => ({ __typename: "Region", code: "KZ-75" }));
-    const m = measure(`query ($r: [_Any!]!) { _entities(representations: $r) { ... on Region { code volunteerStats { total } } } }`, { r: reps });
+    const m = measure(`query ($r: [_Any!]!) { _entities(representations: $r) { ... on Region { code volunteerStats { total } } } }`, {
+      r: reps,
+    });
     expect(m.representations).toBe(7);
     expect(m.cost).toBe(1 + 7 * (1 + REGION_FIELD_WEIGHT + 1));
-    const literal = measure(`{ _entities(representations: [{ __typename: "Region", code: "KZ-75" }, { __typename: "Region", code: "KZ-75" }]) { __typename } }`);
+    const literal = measure(
+      `{ _entities(representations: [{ __typename: "Region", code: "KZ-75" }, { __typename: "Region", code: "KZ-75" }]) { __typename } }`,
+    );
     expect(literal.representations).toBe(2);
   });
 
   it("names the first limit a measure exceeds", () => {
-    const m = (over: Partial<Measure>): Measure => ({ depth: 1, aliases: 0, cost: 1, fields: 1, representations: 0, introspection: 0, ...over });
+    const m = (over: Partial<Measure>): Measure => ({
+      depth: 1,
+      aliases: 0,
+      cost: 1,
+      fields: 1,
+      representations: 0,
+      introspection: 0,
+      ...over,
+    });
     expect(exceeded(m({ depth: 13 }), DEFAULT_LIMITS)?.message).toBe("query depth 13 exceeds the limit of 12");
     expect(exceeded(m({ aliases: 31 }), DEFAULT_LIMITS)?.extensions.limit).toBe("aliases");
     expect(exceeded(m({ representations: 1001 }), DEFAULT_LIMITS)?.extensions.limit).toBe("representations");
@@ -158,12 +176,16 @@ describe("measuring in one linear pass", () => {
   });
 
   it("lets tools introspect the schema, but not with lists nested deeper than the standard query's", () => {
-    const standard = measure(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true }));
+    const standard = measure(
+      getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true }),
+    );
     expect(standard.introspection).toBe(3);
     expect(exceeded(standard, DEFAULT_LIMITS)).toBeUndefined();
     const blowUp = measure(`{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }`);
     expect(exceeded(blowUp, DEFAULT_LIMITS)?.extensions).toMatchObject({ code: "BAD_USER_INPUT", limit: "introspection" });
-    const viaType = measure(`{ __type(name: "Volunteer") { fields { type { fields { type { fields { type { interfaces { name } } } } } } } } }`);
+    const viaType = measure(
+      `{ __type(name: "Volunteer") { fields { type { fields { type { fields { type { interfaces { name } } } } } } } } }`,
+    );
     expect(exceeded(viaType, DEFAULT_LIMITS)?.extensions.limit).toBe("introspection");
   });
 

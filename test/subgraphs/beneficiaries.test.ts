@@ -36,8 +36,24 @@ const NATIONAL_ID = "900101300126";
 const ENROLL = /* GraphQL */ `
   mutation EnrollBeneficiary($input: EnrollBeneficiaryInput!) {
     enrollBeneficiary(input: $input) {
-      id region { code } fullName householdSize phone address vulnerabilities needs status
-      consent { given purpose recordedAt recordedBy withdrawnAt }
+      id
+      region {
+        code
+      }
+      fullName
+      householdSize
+      phone
+      address
+      vulnerabilities
+      needs
+      status
+      consent {
+        given
+        purpose
+        recordedAt
+        recordedBy
+        withdrawnAt
+      }
     }
   }
 `;
@@ -59,7 +75,20 @@ async function enroll(over: Record<string, unknown> = {}, token = staff) {
 
 async function activeVolunteer(status = "ACTIVE"): Promise<string> {
   const _id = new ObjectId();
-  await db().collection("volunteers").insertOne({ _id, fullName: "Volunteer", nameKey: "volunteer", phone: `+7700${Math.floor(Math.random() * 1e7)}`, skills: [], languages: [], status, groupId: null, registeredAt: new Date(), updatedAt: new Date() });
+  await db()
+    .collection("volunteers")
+    .insertOne({
+      _id,
+      fullName: "Volunteer",
+      nameKey: "volunteer",
+      phone: `+7700${Math.floor(Math.random() * 1e7)}`,
+      skills: [],
+      languages: [],
+      status,
+      groupId: null,
+      registeredAt: new Date(),
+      updatedAt: new Date(),
+    });
   return encodeId("Volunteer", "KZ-75", _id);
 }
 
@@ -159,7 +188,12 @@ describe("input checks", () => {
   // neither a beneficiary nor an audit entry.
   const future = makeIins(1, new Date(Date.UTC(2099, 11, 31)), 6)[0];
   const cases: Array<[string, Record<string, unknown>, string, string]> = [
-    ["an IIN with a wrong check digit", { nationalId: withWrongCheckDigit(NATIONAL_ID) }, "input.nationalId", withWrongCheckDigit(NATIONAL_ID)],
+    [
+      "an IIN with a wrong check digit",
+      { nationalId: withWrongCheckDigit(NATIONAL_ID) },
+      "input.nationalId",
+      withWrongCheckDigit(NATIONAL_ID),
+    ],
     ["an IIN for 30 February", { nationalId: "900230300019" }, "input.nationalId", "900230300019"],
     ["an IIN born in 2099", { nationalId: future }, "input.nationalId", future],
     ["an IIN with century digit 0", { nationalId: "900101000018" }, "input.nationalId", "900101000018"],
@@ -177,7 +211,10 @@ describe("input checks", () => {
   it.each(cases)("refuses %s with BAD_USER_INPUT naming the field and stores nothing", async (_what, over, field, secret) => {
     const other = makeIin(new Date(Date.UTC(1985, 6, 31)), 4, 1);
     expect((await enroll({ nationalId: other, fullName: "Other family" })).errors).toBeUndefined();
-    const before = { beneficiaries: await db().collection("beneficiaries").countDocuments(), audit: await db().collection("audit_log").countDocuments() };
+    const before = {
+      beneficiaries: await db().collection("beneficiaries").countDocuments(),
+      audit: await db().collection("audit_log").countDocuments(),
+    };
     expect(before.beneficiaries).toBe(1);
     const res = await enroll(over);
     expect(res.data?.enrollBeneficiary ?? null).toBeNull();
@@ -211,17 +248,35 @@ describe("withdrawConsent", () => {
     const req = await postGraphQL<{ openHelpRequest: { id: string } }>(
       url(),
       `mutation ($input: OpenHelpRequestInput!) { openHelpRequest(input: $input) { id } }`,
-      { input: { region: "KZ-75", channel: "HOTLINE", need: "FOOD", description: "needs flour", beneficiaryId: id, contactPhone: "+77051112233" } },
+      {
+        input: {
+          region: "KZ-75",
+          channel: "HOTLINE",
+          need: "FOOD",
+          description: "needs flour",
+          beneficiaryId: id,
+          contactPhone: "+77051112233",
+        },
+      },
       staff,
     );
     const W = `mutation ($id: ID!) { withdrawConsent(id: $id) { fullName phone address householdSize status consent { given withdrawnAt } } }`;
     const res = await postGraphQL<{ withdrawConsent: Record<string, unknown> }>(url(), W, { id }, staff);
-    expect(res.data!.withdrawConsent).toMatchObject({ fullName: null, phone: null, address: null, householdSize: 6, status: "CONSENT_WITHDRAWN", consent: { given: false } });
+    expect(res.data!.withdrawConsent).toMatchObject({
+      fullName: null,
+      phone: null,
+      address: null,
+      householdSize: 6,
+      status: "CONSENT_WITHDRAWN",
+      consent: { given: false },
+    });
     const stored = await db().collection("beneficiaries").findOne({});
     expect(Object.keys(stored!)).not.toEqual(expect.arrayContaining(["fullName"]));
     expect(stored).not.toHaveProperty("nationalIdHash");
     expect(stored).not.toHaveProperty("phone");
-    const request = await db().collection("help_requests").findOne({ _id: new ObjectId(req.data!.openHelpRequest.id.slice(-24)) });
+    const request = await db()
+      .collection("help_requests")
+      .findOne({ _id: new ObjectId(req.data!.openHelpRequest.id.slice(-24)) });
     expect(request).toMatchObject({ description: null, contactPhone: null });
     const stats = await postGraphQL<{ _entities: Array<{ beneficiaryStats: { beneficiaries: number; people: number } }> }>(
       url(),
@@ -249,7 +304,16 @@ describe("free text about people, and who did what", () => {
     const id = open.data!.openHelpRequest.id;
     const triage = `mutation ($id: ID!, $note: String) { triageHelpRequest(id: $id, note: $note) { id } }`;
     expect((await postGraphQL(url(), triage, { id, note: "mother of four,\r\nasked for nappies" }, staff)).errors).toBeUndefined();
-    expect((await postGraphQL(url(), `mutation ($id: ID!) { cancelHelpRequest(id: $id, reason: "family moved to Shymkent") { id } }`, { id }, staff)).errors).toBeUndefined();
+    expect(
+      (
+        await postGraphQL(
+          url(),
+          `mutation ($id: ID!) { cancelHelpRequest(id: $id, reason: "family moved to Shymkent") { id } }`,
+          { id },
+          staff,
+        )
+      ).errors,
+    ).toBeUndefined();
     return id;
   }
 
@@ -272,7 +336,9 @@ describe("free text about people, and who did what", () => {
         ["CANCELLED", "REGIONAL_STAFF", null],
       ]);
       // Every note (set or not) is withheld, with FORBIDDEN at its path.
-      expect(other.errors!.map((e) => [e.extensions!.code, e.path!.join(".")])).toEqual([0, 1, 2].map((i) => ["FORBIDDEN", `_entities.0.history.${i}.note`]));
+      expect(other.errors!.map((e) => [e.extensions!.code, e.path!.join(".")])).toEqual(
+        [0, 1, 2].map((i) => ["FORBIDDEN", `_entities.0.history.${i}.note`]),
+      );
       expect(JSON.stringify(other)).not.toMatch(/nappies|Shymkent|staff-75/);
     }
   });
@@ -280,17 +346,24 @@ describe("free text about people, and who did what", () => {
   it("audits reads of notes as reads of the help request", async () => {
     const id = await triagedAndCancelled();
     await db().collection("audit_log").deleteMany({});
-    await postGraphQL(url(), `query ReadNotes($reps: [_Any!]!) { _entities(representations: $reps) { ... on HelpRequest { history { note } } } }`, { reps: [{ __typename: "HelpRequest", id }] }, staff);
-    expect(await db().collection("audit_log").find({ action: "READ_PERSONAL" }).project({ _id: 0, entity: 1, ids: 1, operation: 1 }).toArray()).toEqual([
-      { operation: "ReadNotes", entity: "HelpRequest", ids: [id] },
-    ]);
+    await postGraphQL(
+      url(),
+      `query ReadNotes($reps: [_Any!]!) { _entities(representations: $reps) { ... on HelpRequest { history { note } } } }`,
+      { reps: [{ __typename: "HelpRequest", id }] },
+      staff,
+    );
+    expect(
+      await db().collection("audit_log").find({ action: "READ_PERSONAL" }).project({ _id: 0, entity: 1, ids: 1, operation: 1 }).toArray(),
+    ).toEqual([{ operation: "ReadNotes", entity: "HelpRequest", ids: [id] }]);
   });
 
   it("shows who recorded consent to other regions as a role, and its purpose (free text about the household) to no one else", async () => {
     const id = (await enroll({ consent: { given: true, purpose: "food aid; mother treated at clinic #3" } })).data!.enrollBeneficiary.id;
     const Q = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Beneficiary { consent { recordedBy purpose } } } }`;
     const reps = [{ __typename: "Beneficiary", id }];
-    expect((await postGraphQL(url(), Q, { reps }, staff)).data).toEqual({ _entities: [{ consent: { recordedBy: "staff-75", purpose: "food aid; mother treated at clinic #3" } }] });
+    expect((await postGraphQL(url(), Q, { reps }, staff)).data).toEqual({
+      _entities: [{ consent: { recordedBy: "staff-75", purpose: "food aid; mother treated at clinic #3" } }],
+    });
     const other = await postGraphQL(url(), Q, { reps }, coordinator);
     expect(other.data).toEqual({ _entities: [{ consent: { recordedBy: "REGIONAL_STAFF", purpose: null } }] });
     expect(other.errors!.map((e) => [e.extensions!.code, e.path!.join(".")])).toEqual([["FORBIDDEN", "_entities.0.consent.purpose"]]);
@@ -326,9 +399,19 @@ describe("free text about people, and who did what", () => {
     const unrelated = await triagedAndCancelled();
     expect((await postGraphQL(url(), `mutation ($id: ID!) { withdrawConsent(id: $id) { status } }`, { id }, staff)).errors).toBeUndefined();
     const notes = async (requestId: string) =>
-      ((await db().collection("help_requests").findOne({ _id: new ObjectId(requestId.slice(-24)) }))!.history as Array<{ note: string | null }>).map((h) => h.note);
+      (
+        (await db()
+          .collection("help_requests")
+          .findOne({ _id: new ObjectId(requestId.slice(-24)) }))!.history as Array<{ note: string | null }>
+      ).map((h) => h.note);
     expect(await notes(request)).toEqual([null, null, null]);
-    expect(JSON.stringify(await db().collection("help_requests").findOne({ _id: new ObjectId(request.slice(-24)) }))).not.toMatch(/nappies|Shymkent/);
+    expect(
+      JSON.stringify(
+        await db()
+          .collection("help_requests")
+          .findOne({ _id: new ObjectId(request.slice(-24)) }),
+      ),
+    ).not.toMatch(/nappies|Shymkent/);
     // Requests about other people keep theirs.
     expect(await notes(unrelated)).toEqual([null, "mother of four,\nasked for nappies", "family moved to Shymkent"]);
   });
@@ -348,11 +431,23 @@ describe("help request lifecycle", () => {
   async function requestIn(status: string, volunteerId: string): Promise<string> {
     const _id = new ObjectId();
     const at = new Date(Date.now() - 1000);
-    await db().collection("help_requests").insertOne({
-      _id, channel: "HOTLINE", need: "MEDICINE", urgency: "NORMAL", urgencyRank: 2, description: "insulin", contactPhone: "+77051112233",
-      beneficiaryId: null, assignedVolunteerId: ["NEW", "TRIAGED"].includes(status) ? null : volunteerId, status,
-      history: [{ from: null, to: "NEW", at, actor: "seed", note: null }], createdAt: at, updatedAt: at,
-    });
+    await db()
+      .collection("help_requests")
+      .insertOne({
+        _id,
+        channel: "HOTLINE",
+        need: "MEDICINE",
+        urgency: "NORMAL",
+        urgencyRank: 2,
+        description: "insulin",
+        contactPhone: "+77051112233",
+        beneficiaryId: null,
+        assignedVolunteerId: ["NEW", "TRIAGED"].includes(status) ? null : volunteerId,
+        status,
+        history: [{ from: null, to: "NEW", at, actor: "seed", note: null }],
+        createdAt: at,
+        updatedAt: at,
+      });
     return encodeId("HelpRequest", "KZ-75", _id);
   }
 
@@ -361,7 +456,12 @@ describe("help request lifecycle", () => {
   it.each(cases)("%s → %s (allowed: %s)", async (from, to, allowed) => {
     const volunteer = await activeVolunteer();
     const id = await requestIn(from, volunteer);
-    const res = await postGraphQL<{ r: { status: string; history: Array<{ from: string | null; to: string; actor: string }> } }>(url(), MUTATION[to], { id, v: volunteer }, staff);
+    const res = await postGraphQL<{ r: { status: string; history: Array<{ from: string | null; to: string; actor: string }> } }>(
+      url(),
+      MUTATION[to],
+      { id, v: volunteer },
+      staff,
+    );
     const stored = await db().collection("help_requests").findOne({});
     if (allowed) {
       expect(res.errors).toBeUndefined();
@@ -382,7 +482,17 @@ describe("help request lifecycle", () => {
     const open = await postGraphQL<{ openHelpRequest: { id: string; status: string; beneficiary: null } }>(
       url(),
       `mutation ($input: OpenHelpRequestInput!) { openHelpRequest(input: $input) { id status need urgency channel beneficiary { id } } }`,
-      { input: { region: "KZ-75", channel: "HOTLINE", need: "MEDICINE", urgency: "HIGH", description: "insulin for elderly neighbour", beneficiaryId: null, contactPhone: "+77051112233" } },
+      {
+        input: {
+          region: "KZ-75",
+          channel: "HOTLINE",
+          need: "MEDICINE",
+          urgency: "HIGH",
+          description: "insulin for elderly neighbour",
+          beneficiaryId: null,
+          contactPhone: "+77051112233",
+        },
+      },
       staff,
     );
     expect(open.data!.openHelpRequest).toMatchObject({ status: "NEW", beneficiary: null });
@@ -391,16 +501,31 @@ describe("help request lifecycle", () => {
     const assignee = await host.token({ sub: volunteer, role: "VOLUNTEER" });
     const stranger = await host.token({ sub: await activeVolunteer(), role: "VOLUNTEER" });
     const Q = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Volunteer { assignedHelpRequests { id status contactPhone } } } }`;
-    const mine = await postGraphQL<{ _entities: Array<{ assignedHelpRequests: unknown[] }> }>(url(), Q, { reps: [{ __typename: "Volunteer", id: volunteer }] }, assignee);
+    const mine = await postGraphQL<{ _entities: Array<{ assignedHelpRequests: unknown[] }> }>(
+      url(),
+      Q,
+      { reps: [{ __typename: "Volunteer", id: volunteer }] },
+      assignee,
+    );
     expect(mine.data!._entities[0].assignedHelpRequests).toEqual([{ id, status: "ASSIGNED", contactPhone: "+77051112233" }]);
     // Another volunteer sees none of them, let alone the caller's phone.
-    const theirs = await postGraphQL<{ _entities: Array<{ assignedHelpRequests: unknown }> }>(url(), Q, { reps: [{ __typename: "Volunteer", id: volunteer }] }, stranger);
+    const theirs = await postGraphQL<{ _entities: Array<{ assignedHelpRequests: unknown }> }>(
+      url(),
+      Q,
+      { reps: [{ __typename: "Volunteer", id: volunteer }] },
+      stranger,
+    );
     expect(theirs.data!._entities[0].assignedHelpRequests).toBeNull();
     expect(theirs.errors![0].extensions!.code).toBe("FORBIDDEN");
     expect(JSON.stringify(theirs)).not.toContain("+77051112233");
     expect((await postGraphQL(url(), MUTATION.IN_PROGRESS, { id }, stranger)).errors![0].extensions!.code).toBe("FORBIDDEN");
     expect((await postGraphQL(url(), MUTATION.IN_PROGRESS, { id }, assignee)).errors).toBeUndefined();
-    const done = await postGraphQL<{ r: { status: string; history: Array<{ to: string; actor: string }> } }>(url(), MUTATION.FULFILLED, { id }, assignee);
+    const done = await postGraphQL<{ r: { status: string; history: Array<{ to: string; actor: string }> } }>(
+      url(),
+      MUTATION.FULFILLED,
+      { id },
+      assignee,
+    );
     expect(done.data!.r.status).toBe("FULFILLED");
     expect(done.data!.r.history.map((h) => h.to)).toEqual(["NEW", "ASSIGNED", "IN_PROGRESS", "FULFILLED"]);
     expect(done.data!.r.history.at(-1)!.actor).toBe(`VOLUNTEER:${volunteer}`);
@@ -410,7 +535,10 @@ describe("help request lifecycle", () => {
     const id = await requestIn("NEW", "");
     const suspended = await activeVolunteer("SUSPENDED");
     expect((await postGraphQL(url(), MUTATION.ASSIGNED, { id, v: suspended }, staff)).errors![0].extensions!.code).toBe("CONFLICT");
-    expect((await postGraphQL(url(), MUTATION.ASSIGNED, { id, v: encodeId("Volunteer", "KZ-75", new ObjectId()) }, staff)).errors![0].extensions!.code).toBe("NOT_FOUND");
+    expect(
+      (await postGraphQL(url(), MUTATION.ASSIGNED, { id, v: encodeId("Volunteer", "KZ-75", new ObjectId()) }, staff)).errors![0].extensions!
+        .code,
+    ).toBe("NOT_FOUND");
     const foreign = await postGraphQL(url(), MUTATION.ASSIGNED, { id, v: encodeId("Volunteer", "KZ-43", new ObjectId()) }, staff);
     expect(foreign.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", region: "KZ-43" });
     expect((await db().collection("help_requests").findOne({}))!.status).toBe("NEW");
@@ -421,13 +549,34 @@ describe("the request queue", () => {
   it("orders by urgency, then the oldest first", async () => {
     const base = Date.now() - 3_600_000;
     const seed = [
-      ["LOW", 0], ["CRITICAL", 5], ["NORMAL", 1], ["CRITICAL", 2], ["HIGH", 3], ["LOW", 4], ["HIGH", 0],
+      ["LOW", 0],
+      ["CRITICAL", 5],
+      ["NORMAL", 1],
+      ["CRITICAL", 2],
+      ["HIGH", 3],
+      ["LOW", 4],
+      ["HIGH", 0],
     ] as const;
     const rank = { CRITICAL: 0, HIGH: 1, NORMAL: 2, LOW: 3 };
-    await db().collection("help_requests").insertMany(seed.map(([urgency, minutes], i) => ({
-      _id: new ObjectId(), channel: "HOTLINE", need: "FOOD", urgency, urgencyRank: rank[urgency], description: `#${i}`, contactPhone: null,
-      beneficiaryId: null, assignedVolunteerId: null, status: "NEW", history: [], createdAt: new Date(base + minutes * 60_000), updatedAt: new Date(),
-    })));
+    await db()
+      .collection("help_requests")
+      .insertMany(
+        seed.map(([urgency, minutes], i) => ({
+          _id: new ObjectId(),
+          channel: "HOTLINE",
+          need: "FOOD",
+          urgency,
+          urgencyRank: rank[urgency],
+          description: `#${i}`,
+          contactPhone: null,
+          beneficiaryId: null,
+          assignedVolunteerId: null,
+          status: "NEW",
+          history: [],
+          createdAt: new Date(base + minutes * 60_000),
+          updatedAt: new Date(),
+        })),
+      );
     const res = await postGraphQL<{ _entities: Array<{ helpRequests: { nodes: Array<{ urgency: string; description: string }> } }> }>(
       url(),
       `query { _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) { ... on Region { helpRequests(status: NEW, first: 4) { nodes { urgency description } } } } }`,
@@ -446,8 +595,12 @@ describe("the request queue", () => {
 describe("reference resolution", () => {
   it("resolves Beneficiary references with one query per batch, in order, null for missing", async () => {
     const ids: string[] = [];
-    for (const [i, nationalId] of makeIins(4).entries()) ids.push((await enroll({ nationalId, fullName: `Family ${i}` })).data!.enrollBeneficiary.id);
-    const reps = [ids[2], encodeId("Beneficiary", "KZ-75", new ObjectId()), ids[0], ids[3]].map((id) => ({ __typename: "Beneficiary", id }));
+    for (const [i, nationalId] of makeIins(4).entries())
+      ids.push((await enroll({ nationalId, fullName: `Family ${i}` })).data!.enrollBeneficiary.id);
+    const reps = [ids[2], encodeId("Beneficiary", "KZ-75", new ObjectId()), ids[0], ids[3]].map((id) => ({
+      __typename: "Beneficiary",
+      id,
+    }));
     const before = host.commands.length;
     const res = await postGraphQL<{ _entities: Array<{ id: string; householdSize: number } | null> }>(
       url(),
@@ -475,13 +628,25 @@ describe("audit trail", () => {
     await postGraphQL(url(), Q, { id }, coordinator);
     await postGraphQL(url(), `query Sizes($id: ID!) { beneficiary(id: $id) { householdSize } }`, { id }, staff);
 
-    const res = await postGraphQL<{ _entities: Array<{ auditLog: { nodes: Entry[]; totalCount: number } }> }>(url(), AUDIT, { reps: region }, staff);
+    const res = await postGraphQL<{ _entities: Array<{ auditLog: { nodes: Entry[]; totalCount: number } }> }>(
+      url(),
+      AUDIT,
+      { reps: region },
+      staff,
+    );
     const log = res.data!._entities[0].auditLog;
     // Newest first: the read, then the enrolment, whose answer also showed the personal fields.
     expect(log.totalCount).toBe(3);
     expect(log.nodes).toEqual([
       { actor: "staff-75", role: "REGIONAL_STAFF", action: "READ_PERSONAL", operation: "ReadFamily", entity: "Beneficiary", ids: [id] },
-      { actor: "staff-75", role: "REGIONAL_STAFF", action: "READ_PERSONAL", operation: "EnrollBeneficiary", entity: "Beneficiary", ids: [id] },
+      {
+        actor: "staff-75",
+        role: "REGIONAL_STAFF",
+        action: "READ_PERSONAL",
+        operation: "EnrollBeneficiary",
+        entity: "Beneficiary",
+        ids: [id],
+      },
       { actor: "staff-75", role: "REGIONAL_STAFF", action: "WRITE", operation: "enrollBeneficiary", entity: "Beneficiary", ids: [id] },
     ]);
     const stored = JSON.stringify(await db().collection("audit_log").find().toArray());
@@ -506,6 +671,9 @@ describe("audit trail", () => {
     const id = open.data!.openHelpRequest.id;
     await postGraphQL(url(), `mutation ($id: ID!) { cancelHelpRequest(id: $id, reason: "duplicate") { id } }`, { id }, staff);
     const ops = (await db().collection<AuditDoc>("audit_log").find().sort({ at: 1 }).toArray()).map((e) => [e.action, e.operation, e.ids]);
-    expect(ops).toEqual([["WRITE", "openHelpRequest", [id]], ["WRITE", "cancelHelpRequest", [id]]]);
+    expect(ops).toEqual([
+      ["WRITE", "openHelpRequest", [id]],
+      ["WRITE", "cancelHelpRequest", [id]],
+    ]);
   });
 });

@@ -63,13 +63,37 @@ describe("schema", () => {
 
 describe("createEvent", () => {
   it("creates a scheduled event with all its places free", async () => {
-    const res = await gql<{ createEvent: Record<string, unknown> }>(CREATE, {
-      input: { region: "KZ-43", title: "Donor bol blood drive", kind: "BLOOD_DRIVE", startsAt: "2999-12-05T09:00:00Z", endsAt: "2999-12-05T15:00:00Z", location: "Regional youth resource centre", capacity: 40 },
-    }, await host.token({ sub: "s43", role: "REGIONAL_STAFF", region: "KZ-43" }));
+    const res = await gql<{ createEvent: Record<string, unknown> }>(
+      CREATE,
+      {
+        input: {
+          region: "KZ-43",
+          title: "Donor bol blood drive",
+          kind: "BLOOD_DRIVE",
+          startsAt: "2999-12-05T09:00:00Z",
+          endsAt: "2999-12-05T15:00:00Z",
+          location: "Regional youth resource centre",
+          capacity: 40,
+        },
+      },
+      await host.token({ sub: "s43", role: "REGIONAL_STAFF", region: "KZ-43" }),
+    );
     expect(res.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", region: "KZ-43" });
     const id = await createEvent();
-    const event = (await gql<{ event: Record<string, unknown> }>(`query ($id: ID!) { event(id: $id) { title capacity spotsLeft status kind region { code } } }`, { id })).data!.event;
-    expect(event).toEqual({ title: "Donor bol blood drive", capacity: 40, spotsLeft: 40, status: "SCHEDULED", kind: "BLOOD_DRIVE", region: { code: "KZ-75" } });
+    const event = (
+      await gql<{ event: Record<string, unknown> }>(
+        `query ($id: ID!) { event(id: $id) { title capacity spotsLeft status kind region { code } } }`,
+        { id },
+      )
+    ).data!.event;
+    expect(event).toEqual({
+      title: "Donor bol blood drive",
+      capacity: 40,
+      spotsLeft: 40,
+      status: "SCHEDULED",
+      kind: "BLOOD_DRIVE",
+      region: { code: "KZ-75" },
+    });
   });
 
   it.each([
@@ -81,7 +105,16 @@ describe("createEvent", () => {
     ["an unknown kind", { kind: "PARTY" }, /PARTY/],
   ])("refuses %s with BAD_USER_INPUT and stores nothing", async (_what, over, message) => {
     const res = await gql(CREATE, {
-      input: { region: "KZ-75", title: "Seminar", kind: "SEMINAR", startsAt: "2999-01-02T09:00:00Z", endsAt: "2999-01-02T12:00:00Z", location: "Hall", capacity: 10, ...over },
+      input: {
+        region: "KZ-75",
+        title: "Seminar",
+        kind: "SEMINAR",
+        startsAt: "2999-01-02T09:00:00Z",
+        endsAt: "2999-01-02T12:00:00Z",
+        location: "Hall",
+        capacity: 10,
+        ...over,
+      },
     });
     expect(res.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
     expect(res.errors![0].message).toMatch(message);
@@ -106,24 +139,59 @@ describe("sign-up", () => {
   it("refuses a second sign-up, a cancelled and a past event, each with its reason", async () => {
     const id = await createEvent();
     const v = volunteerOf("KZ-75");
-    await db().collection("volunteers").insertOne({ _id: new ObjectId(v.slice(-24)), fullName: "V", status: "ACTIVE" });
+    await db()
+      .collection("volunteers")
+      .insertOne({ _id: new ObjectId(v.slice(-24)), fullName: "V", status: "ACTIVE" });
     expect((await gql(SIGN_UP, { e: id, v })).errors).toBeUndefined();
     expect((await gql(SIGN_UP, { e: id, v })).errors![0].extensions).toMatchObject({ code: "CONFLICT", reason: "ALREADY_SIGNED_UP" });
     await gql(`mutation ($id: ID!) { cancelEvent(id: $id, reason: "storm warning") { status } }`, { id });
-    expect((await gql(SIGN_UP, { e: id, v: volunteerOf("KZ-43") })).errors![0].extensions).toMatchObject({ code: "CONFLICT", reason: "CANCELLED" });
+    expect((await gql(SIGN_UP, { e: id, v: volunteerOf("KZ-43") })).errors![0].extensions).toMatchObject({
+      code: "CONFLICT",
+      reason: "CANCELLED",
+    });
     const past = new ObjectId();
-    await db().collection("events").insertOne({ _id: past, title: "Old", kind: "CLEANUP", description: null, startsAt: new Date(Date.now() - 5 * HOUR), endsAt: new Date(Date.now() - HOUR), location: "Park", onlineUrl: null, capacity: 5, spotsLeft: 5, organiser: null, status: "SCHEDULED", cancelReason: null, participants: [], createdAt: new Date(), updatedAt: new Date() });
-    expect((await gql(SIGN_UP, { e: encodeId("Event", "KZ-75", past), v: volunteerOf("KZ-43") })).errors![0].extensions).toMatchObject({ code: "CONFLICT", reason: "PAST" });
+    await db()
+      .collection("events")
+      .insertOne({
+        _id: past,
+        title: "Old",
+        kind: "CLEANUP",
+        description: null,
+        startsAt: new Date(Date.now() - 5 * HOUR),
+        endsAt: new Date(Date.now() - HOUR),
+        location: "Park",
+        onlineUrl: null,
+        capacity: 5,
+        spotsLeft: 5,
+        organiser: null,
+        status: "SCHEDULED",
+        cancelReason: null,
+        participants: [],
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      });
+    expect((await gql(SIGN_UP, { e: encodeId("Event", "KZ-75", past), v: volunteerOf("KZ-43") })).errors![0].extensions).toMatchObject({
+      code: "CONFLICT",
+      reason: "PAST",
+    });
   });
 
   it("lets volunteers sign themselves up (from any region) but not others, and give their place back", async () => {
     const id = await createEvent({ capacity: 2 });
     const me = volunteerOf("KZ-43");
     const myToken = await host.token({ sub: me, role: "VOLUNTEER" });
-    const res = await gql<{ signUpForEvent: { spotsLeft: number; participants: Array<{ id: string }> } }>(SIGN_UP, { e: id, v: me }, myToken);
+    const res = await gql<{ signUpForEvent: { spotsLeft: number; participants: Array<{ id: string }> } }>(
+      SIGN_UP,
+      { e: id, v: me },
+      myToken,
+    );
     expect(res.data!.signUpForEvent).toMatchObject({ spotsLeft: 1, participants: [{ id: me }] });
     expect((await gql(SIGN_UP, { e: id, v: volunteerOf("KZ-43") }, myToken)).errors![0].extensions!.code).toBe("FORBIDDEN");
-    const back = await gql<{ cancelSignUp: { spotsLeft: number } }>(`mutation ($e: ID!, $v: ID!) { cancelSignUp(eventId: $e, volunteerId: $v) { spotsLeft } }`, { e: id, v: me }, myToken);
+    const back = await gql<{ cancelSignUp: { spotsLeft: number } }>(
+      `mutation ($e: ID!, $v: ID!) { cancelSignUp(eventId: $e, volunteerId: $v) { spotsLeft } }`,
+      { e: id, v: me },
+      myToken,
+    );
     expect(back.data!.cancelSignUp.spotsLeft).toBe(2);
   });
 
@@ -131,10 +199,14 @@ describe("sign-up", () => {
     const id = await createEvent();
     expect((await gql(SIGN_UP, { e: id, v: volunteerOf("KZ-75") })).errors![0].extensions!.code).toBe("NOT_FOUND");
     const suspended = volunteerOf("KZ-75");
-    await db().collection("volunteers").insertOne({ _id: new ObjectId(suspended.slice(-24)), fullName: "S", status: "SUSPENDED" });
+    await db()
+      .collection("volunteers")
+      .insertOne({ _id: new ObjectId(suspended.slice(-24)), fullName: "S", status: "SUSPENDED" });
     expect((await gql(SIGN_UP, { e: id, v: suspended })).errors![0].extensions!.code).toBe("CONFLICT");
     expect((await gql(SIGN_UP, { e: id, v: "nobody" })).errors![0].extensions!.code).toBe("BAD_USER_INPUT");
-    expect((await gql(SIGN_UP, { e: id, v: encodeId("Volunteer", "KZ-99", new ObjectId()) })).errors![0].message).toContain('unknown region "KZ-99"');
+    expect((await gql(SIGN_UP, { e: id, v: encodeId("Volunteer", "KZ-99", new ObjectId()) })).errors![0].message).toContain(
+      'unknown region "KZ-99"',
+    );
     expect((await db().collection("events").findOne({}))!.participants).toEqual([]);
   });
 });
@@ -145,9 +217,17 @@ describe("capacity changes", () => {
     for (let i = 0; i < 2; i++) await gql(SIGN_UP, { e: id, v: volunteerOf("KZ-43") });
     const UPDATE = `mutation ($id: ID!, $input: UpdateEventInput!) { updateEvent(id: $id, input: $input) { capacity spotsLeft } }`;
     expect((await gql(UPDATE, { id, input: { capacity: 1 } })).errors![0].extensions!.code).toBe("CONFLICT");
-    expect((await gql<{ updateEvent: unknown }>(UPDATE, { id, input: { capacity: 10 } })).data!.updateEvent).toEqual({ capacity: 10, spotsLeft: 8 });
-    expect((await gql<{ updateEvent: unknown }>(UPDATE, { id, input: { capacity: 2 } })).data!.updateEvent).toEqual({ capacity: 2, spotsLeft: 0 });
-    expect((await gql(UPDATE, { id, input: { endsAt: "2000-01-01T00:00:00Z" } })).errors![0].message).toContain("endsAt: must be after startsAt");
+    expect((await gql<{ updateEvent: unknown }>(UPDATE, { id, input: { capacity: 10 } })).data!.updateEvent).toEqual({
+      capacity: 10,
+      spotsLeft: 8,
+    });
+    expect((await gql<{ updateEvent: unknown }>(UPDATE, { id, input: { capacity: 2 } })).data!.updateEvent).toEqual({
+      capacity: 2,
+      spotsLeft: 0,
+    });
+    expect((await gql(UPDATE, { id, input: { endsAt: "2000-01-01T00:00:00Z" } })).errors![0].message).toContain(
+      "endsAt: must be after startsAt",
+    );
   });
 });
 
@@ -162,11 +242,19 @@ describe("attendance and hours", () => {
     expect((await gql(ATTEND, { e: b, v, h: 4 })).errors).toBeUndefined();
     expect((await gql(ATTEND, { e: a, v, h: 6.5 })).errors![0].message).toContain("hours: must be more than 0 and at most 6");
     expect((await gql(ATTEND, { e: a, v, h: 0 })).errors![0].extensions!.code).toBe("BAD_USER_INPUT");
-    expect((await gql(ATTEND, { e: a, v: volunteerOf("KZ-43"), h: 1 })).errors![0].extensions).toMatchObject({ code: "CONFLICT", reason: "NOT_SIGNED_UP" });
+    expect((await gql(ATTEND, { e: a, v: volunteerOf("KZ-43"), h: 1 })).errors![0].extensions).toMatchObject({
+      code: "CONFLICT",
+      reason: "NOT_SIGNED_UP",
+    });
     expect((await gql(ATTEND, { e: future, v, h: 1 })).errors![0].extensions).toMatchObject({ code: "CONFLICT", reason: "NOT_STARTED" });
     const res = await gql<{ _entities: Array<{ hoursServed: number; events: Array<{ id: string }> }> }>(
       `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Volunteer { hoursServed events { id } } } }`,
-      { reps: [{ __typename: "Volunteer", id: v }, { __typename: "Volunteer", id: volunteerOf("KZ-43") }] },
+      {
+        reps: [
+          { __typename: "Volunteer", id: v },
+          { __typename: "Volunteer", id: volunteerOf("KZ-43") },
+        ],
+      },
     );
     expect(res.data!._entities[0].hoursServed).toBe(6.5);
     expect(res.data!._entities[0].events.map((e) => e.id).sort()).toEqual([a, b, future].sort());
@@ -176,10 +264,16 @@ describe("attendance and hours", () => {
 
 describe("listing", () => {
   it("lists upcoming events soonest first and filters events by window and kind", async () => {
-    const later = await createEvent({ title: "Later", startsAt: new Date(Date.now() + 48 * HOUR).toISOString(), endsAt: new Date(Date.now() + 50 * HOUR).toISOString() });
+    const later = await createEvent({
+      title: "Later",
+      startsAt: new Date(Date.now() + 48 * HOUR).toISOString(),
+      endsAt: new Date(Date.now() + 50 * HOUR).toISOString(),
+    });
     const sooner = await createEvent({ title: "Sooner", kind: "TRAINING" });
     await createEvent({ title: "Now", ...ongoing() });
-    const res = await gql<{ _entities: Array<{ upcomingEvents: Array<{ id: string }>; events: { nodes: Array<{ title: string }>; totalCount: number } }> }>(
+    const res = await gql<{
+      _entities: Array<{ upcomingEvents: Array<{ id: string }>; events: { nodes: Array<{ title: string }>; totalCount: number } }>;
+    }>(
       `query ($from: DateTimeISO, $to: DateTimeISO) { _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) { ... on Region {
         upcomingEvents(first: 5) { id }
         events(from: $from, to: $to, kind: TRAINING) { nodes { title } totalCount }

@@ -29,7 +29,8 @@ afterAll(async () => {
   await host?.stop();
 });
 beforeEach(async () => {
-  for (const c of ["warehouses", "stock_operations", "stock_movements", "beneficiaries", "volunteers"]) await db().collection(c).deleteMany({});
+  for (const c of ["warehouses", "stock_operations", "stock_movements", "beneficiaries", "volunteers"])
+    await db().collection(c).deleteMany({});
 });
 
 async function gql<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}) {
@@ -47,7 +48,9 @@ async function warehouse(name = "Almaty support centre #1"): Promise<string> {
 
 async function beneficiary(): Promise<string> {
   const _id = new ObjectId();
-  await db().collection("beneficiaries").insertOne({ _id, householdSize: 4, vulnerabilities: [], needs: ["FOOD"], status: "ACTIVE", registeredAt: new Date() });
+  await db()
+    .collection("beneficiaries")
+    .insertOne({ _id, householdSize: 4, vulnerabilities: [], needs: ["FOOD"], status: "ACTIVE", registeredAt: new Date() });
   return encodeId("Beneficiary", "KZ-75", _id);
 }
 
@@ -61,11 +64,15 @@ const DONATE = `mutation ($input: ReceiveDonationInput!) { receiveDonation(input
 const DISTRIBUTE = `mutation ($input: DistributeAidInput!) { distributeAid(input: $input) { id items { item quantity } beneficiary { id } deliveredBy { id } } }`;
 
 async function donate(warehouseId: string, items: Array<{ item: string; quantity: number }>, key = `don-${Math.random()}`) {
-  return gql<{ receiveDonation: { id: string } }>(DONATE, { input: { warehouseId, donor: "local entrepreneurs", items, idempotencyKey: key } });
+  return gql<{ receiveDonation: { id: string } }>(DONATE, {
+    input: { warehouseId, donor: "local entrepreneurs", items, idempotencyKey: key },
+  });
 }
 
 async function stockOf(warehouseId: string): Promise<Record<string, number>> {
-  const doc = await db().collection("warehouses").findOne({ _id: new ObjectId(warehouseId.slice(-24)) });
+  const doc = await db()
+    .collection("warehouses")
+    .findOne({ _id: new ObjectId(warehouseId.slice(-24)) });
   return doc!.stock as Record<string, number>;
 }
 
@@ -88,7 +95,11 @@ describe("warehouses and donations", () => {
   it("receives a donation once, whatever the retries, and refuses a reused key with another payload", async () => {
     const w = await warehouse();
     const first = await donate(w, [{ item: "FOOD_KIT", quantity: 120 }], "don-2026-0001");
-    expect(first.data!.receiveDonation).toMatchObject({ warehouse: { id: w }, items: [{ item: "FOOD_KIT", quantity: 120 }], donor: "local entrepreneurs" });
+    expect(first.data!.receiveDonation).toMatchObject({
+      warehouse: { id: w },
+      items: [{ item: "FOOD_KIT", quantity: 120 }],
+      donor: "local entrepreneurs",
+    });
     const retries = await Promise.all(Array.from({ length: 5 }, () => donate(w, [{ item: "FOOD_KIT", quantity: 120 }], "don-2026-0001")));
     for (const r of retries) expect(r.data!.receiveDonation.id).toBe(first.data!.receiveDonation.id);
     expect(await stockOf(w)).toEqual({ FOOD_KIT: 120 });
@@ -103,7 +114,14 @@ describe("warehouses and donations", () => {
     ["a zero quantity", [{ item: "FOOD_KIT", quantity: 0 }], /items\.0\.quantity: must be at least 1/],
     ["a negative quantity", [{ item: "FOOD_KIT", quantity: -5 }], /items\.0\.quantity: must be at least 1/],
     ["no items", [], /items: must list at least one item/],
-    ["an item twice", [{ item: "MASK", quantity: 1 }, { item: "MASK", quantity: 2 }], /MASK is listed twice/],
+    [
+      "an item twice",
+      [
+        { item: "MASK", quantity: 1 },
+        { item: "MASK", quantity: 2 },
+      ],
+      /MASK is listed twice/,
+    ],
     ["an unknown item", [{ item: "CASH", quantity: 1 }], /CASH/],
   ])("refuses %s with BAD_USER_INPUT and changes nothing", async (_what, items, message) => {
     const w = await warehouse();
@@ -122,7 +140,9 @@ describe("distributions", () => {
     await donate(w, [{ item: "FOOD_KIT", quantity: 100 }]);
     const results = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        gql<{ distributeAid: { id: string } }>(DISTRIBUTE, { input: { warehouseId: w, beneficiaryId: b, items: [{ item: "FOOD_KIT", quantity: 1 }], idempotencyKey: `dist-${i}` } }),
+        gql<{ distributeAid: { id: string } }>(DISTRIBUTE, {
+          input: { warehouseId: w, beneficiaryId: b, items: [{ item: "FOOD_KIT", quantity: 1 }], idempotencyKey: `dist-${i}` },
+        }),
       ),
     );
     const ok = results.filter((r) => r.data?.distributeAid);
@@ -139,8 +159,19 @@ describe("distributions", () => {
   it("leaves stock untouched when a multi-item distribution fails on its second item, and replays that failure", async () => {
     const w = await warehouse();
     const b = await beneficiary();
-    await donate(w, [{ item: "FOOD_KIT", quantity: 10 }, { item: "BLANKET", quantity: 1 }]);
-    const input = { warehouseId: w, beneficiaryId: b, items: [{ item: "FOOD_KIT", quantity: 2 }, { item: "BLANKET", quantity: 3 }], idempotencyKey: "dist-multi" };
+    await donate(w, [
+      { item: "FOOD_KIT", quantity: 10 },
+      { item: "BLANKET", quantity: 1 },
+    ]);
+    const input = {
+      warehouseId: w,
+      beneficiaryId: b,
+      items: [
+        { item: "FOOD_KIT", quantity: 2 },
+        { item: "BLANKET", quantity: 3 },
+      ],
+      idempotencyKey: "dist-multi",
+    };
     const res = await gql(DISTRIBUTE, { input });
     expect(res.errors![0].extensions).toMatchObject({ code: "INSUFFICIENT_STOCK", item: "BLANKET", requested: 3, available: 1 });
     expect(await stockOf(w)).toEqual({ FOOD_KIT: 10, BLANKET: 1 });
@@ -155,13 +186,21 @@ describe("distributions", () => {
     const b = await beneficiary();
     const v = await volunteer();
     await donate(w, [{ item: "FOOD_KIT", quantity: 5 }]);
-    const res = await gql<{ distributeAid: { id: string } }>(DISTRIBUTE, { input: { warehouseId: w, beneficiaryId: b, deliveredBy: v, items: [{ item: "FOOD_KIT", quantity: 1 }], idempotencyKey: "dist-0001" } });
-    expect(res.data!.distributeAid).toMatchObject({ items: [{ item: "FOOD_KIT", quantity: 1 }], beneficiary: { id: b }, deliveredBy: { id: v } });
+    const res = await gql<{ distributeAid: { id: string } }>(DISTRIBUTE, {
+      input: { warehouseId: w, beneficiaryId: b, deliveredBy: v, items: [{ item: "FOOD_KIT", quantity: 1 }], idempotencyKey: "dist-0001" },
+    });
+    expect(res.data!.distributeAid).toMatchObject({
+      items: [{ item: "FOOD_KIT", quantity: 1 }],
+      beneficiary: { id: b },
+      deliveredBy: { id: v },
+    });
     const traced = await gql<{ _entities: Array<{ distributions: Array<{ id: string; items: unknown[] }> }> }>(
       `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Beneficiary { distributions { id items { item quantity } } } } }`,
       { reps: [{ __typename: "Beneficiary", id: b }] },
     );
-    expect(traced.data!._entities[0].distributions).toEqual([{ id: res.data!.distributeAid.id, items: [{ item: "FOOD_KIT", quantity: 1 }] }]);
+    expect(traced.data!._entities[0].distributions).toEqual([
+      { id: res.data!.distributeAid.id, items: [{ item: "FOOD_KIT", quantity: 1 }] },
+    ]);
   });
 
   it("refuses unknown beneficiaries and volunteers, and ids of other regions, storing nothing", async () => {
@@ -172,7 +211,9 @@ describe("distributions", () => {
     expect(missing.errors![0].extensions).toMatchObject({ code: "NOT_FOUND", field: "input.beneficiaryId" });
     const foreign = await gql(DISTRIBUTE, { input: { ...base, beneficiaryId: encodeId("Beneficiary", "KZ-43", new ObjectId()) } });
     expect(foreign.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", region: "KZ-43" });
-    const noVolunteer = await gql(DISTRIBUTE, { input: { ...base, beneficiaryId: await beneficiary(), deliveredBy: encodeId("Volunteer", "KZ-75", new ObjectId()) } });
+    const noVolunteer = await gql(DISTRIBUTE, {
+      input: { ...base, beneficiaryId: await beneficiary(), deliveredBy: encodeId("Volunteer", "KZ-75", new ObjectId()) },
+    });
     expect(noVolunteer.errors![0].extensions).toMatchObject({ code: "NOT_FOUND", field: "input.deliveredBy" });
     expect(await stockOf(w)).toEqual({ FOOD_KIT: 5 });
     expect(await db().collection("stock_operations").countDocuments({ type: "DISTRIBUTION" })).toBe(0);
@@ -184,10 +225,18 @@ describe("adjustments, thresholds and totals", () => {
     const w = await warehouse();
     const w2 = await warehouse("Almaty support centre #2");
     await donate(w, [{ item: "FOOD_KIT", quantity: 30 }]);
-    await donate(w2, [{ item: "FOOD_KIT", quantity: 7 }, { item: "WATER", quantity: 50 }]);
+    await donate(w2, [
+      { item: "FOOD_KIT", quantity: 7 },
+      { item: "WATER", quantity: 50 },
+    ]);
     const ADJUST = `mutation ($input: AdjustStockInput!) { adjustStock(input: $input) { stock { item quantity } lowStock { item quantity threshold } } }`;
-    const off = await gql<{ adjustStock: unknown }>(ADJUST, { input: { warehouseId: w, item: "FOOD_KIT", delta: -15, kind: "WRITE_OFF", reason: "flooded storeroom" } });
-    expect(off.data!.adjustStock).toEqual({ stock: [{ item: "FOOD_KIT", quantity: 15 }], lowStock: [{ item: "FOOD_KIT", quantity: 15, threshold: 20 }] });
+    const off = await gql<{ adjustStock: unknown }>(ADJUST, {
+      input: { warehouseId: w, item: "FOOD_KIT", delta: -15, kind: "WRITE_OFF", reason: "flooded storeroom" },
+    });
+    expect(off.data!.adjustStock).toEqual({
+      stock: [{ item: "FOOD_KIT", quantity: 15 }],
+      lowStock: [{ item: "FOOD_KIT", quantity: 15, threshold: 20 }],
+    });
     const tooMuch = await gql(ADJUST, { input: { warehouseId: w, item: "FOOD_KIT", delta: -16, kind: "WRITE_OFF", reason: "x" } });
     expect(tooMuch.errors![0].extensions).toMatchObject({ code: "INSUFFICIENT_STOCK", requested: 16, available: 15 });
     const positiveWriteOff = await gql(ADJUST, { input: { warehouseId: w, item: "FOOD_KIT", delta: 5, kind: "WRITE_OFF", reason: "x" } });
@@ -200,11 +249,13 @@ describe("adjustments, thresholds and totals", () => {
       { item: "WATER", quantity: 50 },
     ]);
     expect(totals.data!._entities[0].stock).toHaveLength(7);
-    const history = await gql<{ warehouse: { movements: { nodes: Array<{ kind: string; quantity: number; reason: string | null }>; totalCount: number } } }>(
-      `query ($id: ID!) { warehouse(id: $id) { movements(first: 1) { nodes { kind quantity reason } totalCount } } }`,
-      { id: w },
-    );
-    expect(history.data!.warehouse.movements).toEqual({ nodes: [{ kind: "WRITE_OFF", quantity: -15, reason: "flooded storeroom" }], totalCount: 2 });
+    const history = await gql<{
+      warehouse: { movements: { nodes: Array<{ kind: string; quantity: number; reason: string | null }>; totalCount: number } };
+    }>(`query ($id: ID!) { warehouse(id: $id) { movements(first: 1) { nodes { kind quantity reason } totalCount } } }`, { id: w });
+    expect(history.data!.warehouse.movements).toEqual({
+      nodes: [{ kind: "WRITE_OFF", quantity: -15, reason: "flooded storeroom" }],
+      totalCount: 2,
+    });
     await expectLedgerMatchesStock();
   });
 });
@@ -214,8 +265,12 @@ describe("free text and who did what", () => {
     const wh = await warehouse();
     await donate(wh, [{ item: "FOOD_KIT", quantity: 5 }]);
     const withdrawn = await beneficiary();
-    await db().collection("beneficiaries").updateOne({ _id: new ObjectId(withdrawn.slice(-24)) }, { $set: { status: "CONSENT_WITHDRAWN" } });
-    const res = await gql(DISTRIBUTE, { input: { warehouseId: wh, beneficiaryId: withdrawn, items: [{ item: "FOOD_KIT", quantity: 1 }], idempotencyKey: "after-withdrawal" } });
+    await db()
+      .collection("beneficiaries")
+      .updateOne({ _id: new ObjectId(withdrawn.slice(-24)) }, { $set: { status: "CONSENT_WITHDRAWN" } });
+    const res = await gql(DISTRIBUTE, {
+      input: { warehouseId: wh, beneficiaryId: withdrawn, items: [{ item: "FOOD_KIT", quantity: 1 }], idempotencyKey: "after-withdrawal" },
+    });
     expect(res.errors![0]).toMatchObject({ extensions: { code: "CONFLICT", field: "input.beneficiaryId" } });
     expect(await stockOf(wh)).toEqual({ FOOD_KIT: 5 });
     expect(await db().collection("stock_operations").countDocuments({ type: "DISTRIBUTION" })).toBe(0);
@@ -223,12 +278,26 @@ describe("free text and who did what", () => {
 
   it("keeps a donor who is a person, movement reasons and staff ids to the region's staff", async () => {
     const wh = await warehouse();
-    const person = await gql<{ receiveDonation: { id: string } }>(DONATE, { input: { warehouseId: wh, donor: "Aigul Bekova", items: [{ item: "MASK", quantity: 5 }], idempotencyKey: "p" } });
+    const person = await gql<{ receiveDonation: { id: string } }>(DONATE, {
+      input: { warehouseId: wh, donor: "Aigul Bekova", items: [{ item: "MASK", quantity: 5 }], idempotencyKey: "p" },
+    });
     const company = await gql<{ receiveDonation: { id: string } }>(DONATE, {
-      input: { warehouseId: wh, donor: "Kaspi Charity", donorKind: "ORGANISATION", items: [{ item: "MASK", quantity: 5 }], idempotencyKey: "o" },
+      input: {
+        warehouseId: wh,
+        donor: "Kaspi Charity",
+        donorKind: "ORGANISATION",
+        items: [{ item: "MASK", quantity: 5 }],
+        idempotencyKey: "o",
+      },
     });
     const adjust = `mutation ($input: AdjustStockInput!) { adjustStock(input: $input) { id } }`;
-    expect((await gql(adjust, { input: { warehouseId: wh, item: "MASK", delta: -1, kind: "WRITE_OFF", reason: "given to Aigul's neighbour,\nby hand" } })).errors).toBeUndefined();
+    expect(
+      (
+        await gql(adjust, {
+          input: { warehouseId: wh, item: "MASK", delta: -1, kind: "WRITE_OFF", reason: "given to Aigul's neighbour,\nby hand" },
+        })
+      ).errors,
+    ).toBeUndefined();
     const Q = `query ($reps: [_Any!]!) { _entities(representations: $reps) {
       ... on Donation { donor donorKind receivedBy }
       ... on Warehouse { movements(first: 10) { nodes { kind actor reason } } } } }`;
@@ -237,13 +306,19 @@ describe("free text and who did what", () => {
       { __typename: "Donation", id: company.data!.receiveDonation.id },
       { __typename: "Warehouse", id: wh },
     ];
-    const own = await gql<{ _entities: [Record<string, unknown>, Record<string, unknown>, { movements: { nodes: Array<Record<string, unknown>> } }] }>(Q, { reps });
+    const own = await gql<{
+      _entities: [Record<string, unknown>, Record<string, unknown>, { movements: { nodes: Array<Record<string, unknown>> } }];
+    }>(Q, { reps });
     expect(own.errors).toBeUndefined();
     expect(own.data!._entities.slice(0, 2)).toEqual([
       { donor: "Aigul Bekova", donorKind: "PERSON", receivedBy: "REGIONAL_STAFF:staff-75" },
       { donor: "Kaspi Charity", donorKind: "ORGANISATION", receivedBy: "REGIONAL_STAFF:staff-75" },
     ]);
-    expect(own.data!._entities[2].movements.nodes[0]).toEqual({ kind: "WRITE_OFF", actor: "REGIONAL_STAFF:staff-75", reason: "given to Aigul's neighbour,\nby hand" });
+    expect(own.data!._entities[2].movements.nodes[0]).toEqual({
+      kind: "WRITE_OFF",
+      actor: "REGIONAL_STAFF:staff-75",
+      reason: "given to Aigul's neighbour,\nby hand",
+    });
 
     const coordinator = await host.token({ sub: "coord", role: "NATIONAL_COORDINATOR" });
     const other = await postGraphQL<typeof own.data>(url(), Q, { reps }, coordinator);
@@ -266,20 +341,64 @@ describe("crash recovery", () => {
   it("completes an interrupted operation whose lines were all reserved, and rolls back one that was not", async () => {
     const w = await warehouse();
     const wid = new ObjectId(w.slice(-24));
-    await donate(w, [{ item: "FOOD_KIT", quantity: 10 }, { item: "MASK", quantity: 10 }]);
+    await donate(w, [
+      { item: "FOOD_KIT", quantity: 10 },
+      { item: "MASK", quantity: 10 },
+    ]);
     const past = new Date(Date.now() - 60_000);
     // What a crash after reserving both lines of a distribution leaves behind:
     const done = new ObjectId();
     // …and after reserving only the first line of another:
     const half = new ObjectId();
-    await db().collection("stock_operations").insertMany([
-      { _id: done, type: "DISTRIBUTION", idempotencyKey: "crash-1", payloadHash: "h1", warehouseId: wid, lines: [{ item: "FOOD_KIT", delta: -2 }, { item: "MASK", delta: -3 }], status: "PENDING", error: null, actor: "REGIONAL_STAFF:s", createdAt: past, completedAt: null, beneficiaryId: await beneficiary(), deliveredBy: null },
-      { _id: half, type: "DISTRIBUTION", idempotencyKey: "crash-2", payloadHash: "h2", warehouseId: wid, lines: [{ item: "FOOD_KIT", delta: -4 }, { item: "MASK", delta: -1 }], status: "PENDING", error: null, actor: "REGIONAL_STAFF:s", createdAt: past, completedAt: null, beneficiaryId: await beneficiary(), deliveredBy: null },
-    ]);
-    await db().collection<{ _id: ObjectId; pendingOps: string[] }>("warehouses").updateOne(
-      { _id: wid },
-      { $inc: { "stock.FOOD_KIT": -6, "stock.MASK": -3 }, $push: { pendingOps: { $each: [`${done.toHexString()}:0`, `${done.toHexString()}:1`, `${half.toHexString()}:0`] } } },
-    );
+    await db()
+      .collection("stock_operations")
+      .insertMany([
+        {
+          _id: done,
+          type: "DISTRIBUTION",
+          idempotencyKey: "crash-1",
+          payloadHash: "h1",
+          warehouseId: wid,
+          lines: [
+            { item: "FOOD_KIT", delta: -2 },
+            { item: "MASK", delta: -3 },
+          ],
+          status: "PENDING",
+          error: null,
+          actor: "REGIONAL_STAFF:s",
+          createdAt: past,
+          completedAt: null,
+          beneficiaryId: await beneficiary(),
+          deliveredBy: null,
+        },
+        {
+          _id: half,
+          type: "DISTRIBUTION",
+          idempotencyKey: "crash-2",
+          payloadHash: "h2",
+          warehouseId: wid,
+          lines: [
+            { item: "FOOD_KIT", delta: -4 },
+            { item: "MASK", delta: -1 },
+          ],
+          status: "PENDING",
+          error: null,
+          actor: "REGIONAL_STAFF:s",
+          createdAt: past,
+          completedAt: null,
+          beneficiaryId: await beneficiary(),
+          deliveredBy: null,
+        },
+      ]);
+    await db()
+      .collection<{ _id: ObjectId; pendingOps: string[] }>("warehouses")
+      .updateOne(
+        { _id: wid },
+        {
+          $inc: { "stock.FOOD_KIT": -6, "stock.MASK": -3 },
+          $push: { pendingOps: { $each: [`${done.toHexString()}:0`, `${done.toHexString()}:1`, `${half.toHexString()}:0`] } },
+        },
+      );
 
     // Start-up of a fresh inventory subgraph on the same database.
     const definition = await inventorySubgraph();
@@ -294,7 +413,17 @@ describe("crash recovery", () => {
     expect(await db().collection("stock_movements").countDocuments({ operationId: done })).toBe(2);
     await expectLedgerMatchesStock();
     // The client's retry of the rolled-back request now runs afresh.
-    const retry = await gql(DISTRIBUTE, { input: { warehouseId: w, beneficiaryId: await beneficiary(), items: [{ item: "FOOD_KIT", quantity: 4 }, { item: "MASK", quantity: 1 }], idempotencyKey: "crash-2" } });
+    const retry = await gql(DISTRIBUTE, {
+      input: {
+        warehouseId: w,
+        beneficiaryId: await beneficiary(),
+        items: [
+          { item: "FOOD_KIT", quantity: 4 },
+          { item: "MASK", quantity: 1 },
+        ],
+        idempotencyKey: "crash-2",
+      },
+    });
     expect(retry.errors).toBeUndefined();
     expect(await stockOf(w)).toEqual({ FOOD_KIT: 4, MASK: 6 });
     await expectLedgerMatchesStock();
@@ -313,7 +442,9 @@ describe("reference resolution", () => {
     expect(host.commands.slice(before).filter((c) => c.commandName === "find" && c.command.find === "warehouses")).toHaveLength(1);
     const b = await beneficiary();
     await donate(ws[0], [{ item: "MASK", quantity: 3 }]);
-    const dist = await gql<{ distributeAid: { id: string } }>(DISTRIBUTE, { input: { warehouseId: ws[0], beneficiaryId: b, items: [{ item: "MASK", quantity: 1 }], idempotencyKey: "k" } });
+    const dist = await gql<{ distributeAid: { id: string } }>(DISTRIBUTE, {
+      input: { warehouseId: ws[0], beneficiaryId: b, items: [{ item: "MASK", quantity: 1 }], idempotencyKey: "k" },
+    });
     const asDonation = dist.data!.distributeAid.id.replace(":dst:", ":don:");
     expect((await gql(`query ($id: ID!) { donation(id: $id) { id } }`, { id: asDonation })).errors![0].extensions!.code).toBe("NOT_FOUND");
   });

@@ -60,7 +60,13 @@ async function down(side: Side): Promise<void> {
 }
 
 beforeAll(async () => {
-  const make = async (code: string): Promise<Side> => ({ code, key: await generatePrivateJwk(), mongo: await startTestMongo(), dbPrefix: randomDbName("aidgraph_trf"), port: await freePort() });
+  const make = async (code: string): Promise<Side> => ({
+    code,
+    key: await generatePrivateJwk(),
+    mongo: await startTestMongo(),
+    dbPrefix: randomDbName("aidgraph_trf"),
+    port: await freePort(),
+  });
   A = await make("KZ-75");
   B = await make("KZ-43");
   await up(A);
@@ -85,14 +91,23 @@ afterAll(async () => {
 
 const db = (side: Side) => side.host!.db(side.code);
 
-function gql<T = Record<string, unknown>>(side: Side, query: string, variables: Record<string, unknown> = {}, token = side === A ? tokens.staffA : tokens.staffB) {
+function gql<T = Record<string, unknown>>(
+  side: Side,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token = side === A ? tokens.staffA : tokens.staffB,
+) {
   return postGraphQL<T>(side.host!.url(side.code, "inventory"), query, variables, token);
 }
 
 async function warehouse(side: Side, stock: Record<string, number> = {}): Promise<string> {
-  const res = await gql<{ addWarehouse: { id: string } }>(side, `mutation ($input: AddWarehouseInput!) { addWarehouse(input: $input) { id } }`, {
-    input: { region: side.code, name: `Warehouse ${randomSuffix()}` },
-  });
+  const res = await gql<{ addWarehouse: { id: string } }>(
+    side,
+    `mutation ($input: AddWarehouseInput!) { addWarehouse(input: $input) { id } }`,
+    {
+      input: { region: side.code, name: `Warehouse ${randomSuffix()}` },
+    },
+  );
   expect(res.errors).toBeUndefined();
   const id = res.data!.addWarehouse.id;
   const items = Object.entries(stock).map(([item, quantity]) => ({ item, quantity }));
@@ -124,9 +139,19 @@ const CANCEL = `mutation ($id: ID!) { cancelTransfer(id: $id) { ${TRANSFER_FIELD
 const GET = `query ($id: ID!) { transfer(id: $id) { ${TRANSFER_FIELDS} } }`;
 
 async function transfer(from: string, to: string, items: Record<string, number>, token = tokens.staffA, key = `trf-${randomSuffix()}`) {
-  return gql<{ transferStock: TransferResult | null }>(A, TRANSFER, {
-    input: { fromWarehouseId: from, toWarehouseId: to, items: Object.entries(items).map(([item, quantity]) => ({ item, quantity })), idempotencyKey: key },
-  }, token);
+  return gql<{ transferStock: TransferResult | null }>(
+    A,
+    TRANSFER,
+    {
+      input: {
+        fromWarehouseId: from,
+        toWarehouseId: to,
+        items: Object.entries(items).map(([item, quantity]) => ({ item, quantity })),
+        idempotencyKey: key,
+      },
+    },
+    token,
+  );
 }
 
 async function started(from: string, to: string, items: Record<string, number>): Promise<TransferResult> {
@@ -135,7 +160,8 @@ async function started(from: string, to: string, items: Record<string, number>):
   return res.data!.transferStock!;
 }
 
-const receive = (id: string, token = tokens.staffB) => gql<{ receiveTransfer: TransferResult | null }>(B, RECEIVE, { region: "KZ-43", id }, token);
+const receive = (id: string, token = tokens.staffB) =>
+  gql<{ receiveTransfer: TransferResult | null }>(B, RECEIVE, { region: "KZ-43", id }, token);
 const cancel = (id: string, token = tokens.staffA) => gql<{ cancelTransfer: TransferResult | null }>(A, CANCEL, { id }, token);
 
 async function atSource(id: string): Promise<TransferResult> {
@@ -144,14 +170,22 @@ async function atSource(id: string): Promise<TransferResult> {
   return res.data!.transfer;
 }
 
-const settled = (id: string, status: string) => eventually(() => atSource(id), (t) => t.status === status, `${id} ${status} at the source`);
+const settled = (id: string, status: string) =>
+  eventually(
+    () => atSource(id),
+    (t) => t.status === status,
+    `${id} ${status} at the source`,
+  );
 
 async function stockOf(side: Side, warehouseId: string): Promise<Record<string, number>> {
-  const doc = await db(side).collection("warehouses").findOne({ _id: new ObjectId(warehouseId.slice(-24)) });
+  const doc = await db(side)
+    .collection("warehouses")
+    .findOne({ _id: new ObjectId(warehouseId.slice(-24)) });
   return Object.fromEntries(Object.entries(doc!.stock as Record<string, number>).filter(([, q]) => q !== 0));
 }
 
-const movements = (side: Side, transferId: string, kind: string) => db(side).collection("stock_movements").countDocuments({ transferId, kind });
+const movements = (side: Side, transferId: string, kind: string) =>
+  db(side).collection("stock_movements").countDocuments({ transferId, kind });
 /** A link signing as `code` with `key`, which checks KZ-43's replies. */
 async function signer(code: string, key: JWK): Promise<RegionLink> {
   const link = await RegionLink.create({ [code]: key });
@@ -169,9 +203,16 @@ const envelope = (from: string, type: string, body: unknown, id = `${type}:${Str
 });
 
 /** Posts a message to KZ-43 signed by `link`; a 200's reply must be KZ-43's signed answer to that very message. */
-async function sendToB(link: RegionLink, message: Envelope): Promise<{ status: number; reply?: { status: string; at?: string }; errors?: Array<{ message: string }> }> {
+async function sendToB(
+  link: RegionLink,
+  message: Envelope,
+): Promise<{ status: number; reply?: { status: string; at?: string }; errors?: Array<{ message: string }> }> {
   const jws = await link.sign(message);
-  const res = await fetch(`${B.host!.baseUrl}/KZ-43/inventory/messages`, { method: "POST", headers: { "content-type": "application/jose" }, body: jws });
+  const res = await fetch(`${B.host!.baseUrl}/KZ-43/inventory/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/jose" },
+    body: jws,
+  });
   const body = (await res.json()) as { reply?: unknown; errors?: Array<{ message: string }> };
   if (res.status !== 200) return { status: res.status, errors: body.errors };
   expect(typeof body.reply).toBe("string");
@@ -206,7 +247,10 @@ async function expectConserved(): Promise<void> {
     for (const w of await d.collection("warehouses").find().toArray()) {
       for (const [item, q] of Object.entries(w.stock as Record<string, number>)) add(item, q);
     }
-    for (const t of await d.collection("transfers_out").find({ status: { $in: ["REQUESTED", "IN_TRANSIT"] } }).toArray()) {
+    for (const t of await d
+      .collection("transfers_out")
+      .find({ status: { $in: ["REQUESTED", "IN_TRANSIT"] } })
+      .toArray()) {
       for (const { item, quantity } of t.items as Array<{ item: string; quantity: number }>) add(item, quantity);
     }
     for (const m of await d.collection("stock_movements").find({ kind: "DONATION_IN" }).toArray()) {
@@ -227,7 +271,10 @@ describe("a transfer between two regions", () => {
     const t = res.data!.transferStock!;
     expect(t.id).toMatch(/^KZ-75:trf:[0-9a-f]{24}$/);
     expect(["REQUESTED", "IN_TRANSIT"]).toContain(t.status);
-    expect(t.items).toEqual([{ item: "FOOD_KIT", quantity: 30 }, { item: "BLANKET", quantity: 5 }]);
+    expect(t.items).toEqual([
+      { item: "FOOD_KIT", quantity: 30 },
+      { item: "BLANKET", quantity: 5 },
+    ]);
     expect(await stockOf(A, from)).toEqual({ FOOD_KIT: 70, BLANKET: 15 });
 
     // A retry with the same key is the same transfer: nothing more leaves.
@@ -250,7 +297,10 @@ describe("a transfer between two regions", () => {
       { reps: [{ __typename: "Region", code: "KZ-75" }] },
       tokens.coordinator,
     );
-    expect(inTransitStock.data!._entities[0].stockInTransit.filter((i) => i.quantity)).toEqual([{ item: "FOOD_KIT", quantity: 30 }, { item: "BLANKET", quantity: 5 }]);
+    expect(inTransitStock.data!._entities[0].stockInTransit.filter((i) => i.quantity)).toEqual([
+      { item: "FOOD_KIT", quantity: 30 },
+      { item: "BLANKET", quantity: 5 },
+    ]);
     await expectConserved();
 
     const received = await receive(t.id);
@@ -276,7 +326,10 @@ describe("a transfer between two regions", () => {
   it("refuses what it must, naming the problem, and then stores nothing", async () => {
     const from = await warehouse(A, { FOOD_KIT: 10 });
     const to = await warehouse(B);
-    const before = { out: await db(A).collection("transfers_out").countDocuments(), outbox: await db(A).collection("outbox").countDocuments() };
+    const before = {
+      out: await db(A).collection("transfers_out").countDocuments(),
+      outbox: await db(A).collection("outbox").countDocuments(),
+    };
 
     const tooMuch = await transfer(from, to, { FOOD_KIT: 11 });
     expect(tooMuch.errors![0].extensions).toMatchObject({ code: "INSUFFICIENT_STOCK", item: "FOOD_KIT", requested: 11, available: 10 });
@@ -335,7 +388,11 @@ describe("a region that is down", () => {
     const t = await started(from, to, { MEDICINE: 15 });
     expect(t.status).toBe("REQUESTED");
     expect(await stockOf(A, from)).toEqual({ MEDICINE: 25 });
-    const retrying = await eventually(() => atSource(t.id), (x) => (x.delivery?.attempts ?? 0) >= 3, "several delivery attempts");
+    const retrying = await eventually(
+      () => atSource(t.id),
+      (x) => (x.delivery?.attempts ?? 0) >= 3,
+      "several delivery attempts",
+    );
     expect(retrying.status).toBe("REQUESTED");
     expect(retrying.delivery!.lastError).toBeTruthy();
 
@@ -355,7 +412,11 @@ describe("a region that is down", () => {
     const to = await warehouse(B);
     await down(B);
     const t = await started(from, to, { CLOTHING: 12 });
-    await eventually(() => atSource(t.id), (x) => (x.delivery?.attempts ?? 0) >= 1, "a failed delivery attempt");
+    await eventually(
+      () => atSource(t.id),
+      (x) => (x.delivery?.attempts ?? 0) >= 1,
+      "a failed delivery attempt",
+    );
     await down(A);
     await up(A);
     await up(B);
@@ -400,8 +461,17 @@ describe("exactly once", () => {
 
     // The source's own key signs a replay of its delivery message.
     const link = await signer("KZ-75", A.key);
-    const out = await db(A).collection<TransferDoc>("transfers_out").findOne({ _id: new ObjectId(t.id.slice(-24)) });
-    const body = { id: t.id, from: out!.from, to: { ...out!.to, warehouseName: null }, items: out!.items, requestedAt: out!.requestedAt, requestedBy: out!.requestedBy };
+    const out = await db(A)
+      .collection<TransferDoc>("transfers_out")
+      .findOne({ _id: new ObjectId(t.id.slice(-24)) });
+    const body = {
+      id: t.id,
+      from: out!.from,
+      to: { ...out!.to, warehouseName: null },
+      items: out!.items,
+      requestedAt: out!.requestedAt,
+      requestedBy: out!.requestedBy,
+    };
     const send = () => sendToB(link, envelope("KZ-75", "transfer.deliver", body));
     const replies = [await send(), ...(await Promise.all(Array.from({ length: 5 }, send)))];
     expect(replies.map((r) => [r.status, r.reply!.status])).toEqual(Array(6).fill([200, "IN_TRANSIT"]));
@@ -427,7 +497,10 @@ describe("exactly once", () => {
       await settled(t.id, "IN_TRANSIT");
       // The cancellation travels further (source, then destination), so the receipt gets a
       // head start of 0–28 ms: both orders happen, and neither may matter.
-      const [cancelled, received] = await Promise.all([cancel(t.id), new Promise((r) => setTimeout(r, round * 4)).then(() => receive(t.id))]);
+      const [cancelled, received] = await Promise.all([
+        cancel(t.id),
+        new Promise((r) => setTimeout(r, round * 4)).then(() => receive(t.id)),
+      ]);
       const cancelWon = !cancelled.errors && cancelled.data!.cancelTransfer!.status === "CANCELLED";
       const receiveWon = !received.errors;
       expect([cancelWon, receiveWon]).toContainEqual(true);
@@ -490,9 +563,15 @@ describe("exactly once", () => {
     // Both regions stop and come back believing the stock has still to be moved.
     await down(A);
     await down(B);
-    for (const [side, collection, key] of [[A, "transfers_out", new ObjectId(returned.id.slice(-24))], [B, "transfers_in", kept.id]] as const) {
+    for (const [side, collection, key] of [
+      [A, "transfers_out", new ObjectId(returned.id.slice(-24))],
+      [B, "transfers_in", kept.id],
+    ] as const) {
       const client = await connect(side.mongo.uri);
-      await client.db(regionDbName(side.dbPrefix, side.code)).collection<{ _id: ObjectId | string }>(collection).updateOne({ _id: key }, { $set: { stockSettled: false } });
+      await client
+        .db(regionDbName(side.dbPrefix, side.code))
+        .collection<{ _id: ObjectId | string }>(collection)
+        .updateOne({ _id: key }, { $set: { stockSettled: false } });
       await client.close();
     }
     await up(A);
@@ -509,7 +588,11 @@ describe("exactly once", () => {
 
 describe("service-to-service authentication", () => {
   async function post(jws: string) {
-    const res = await fetch(`${B.host!.baseUrl}/KZ-43/inventory/messages`, { method: "POST", headers: { "content-type": "application/jose" }, body: jws });
+    const res = await fetch(`${B.host!.baseUrl}/KZ-43/inventory/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/jose" },
+      body: jws,
+    });
     return { status: res.status, body: (await res.json()) as { errors?: Array<{ message: string }> } };
   }
 
@@ -525,7 +608,14 @@ describe("service-to-service authentication", () => {
       requestedAt: new Date(),
       requestedBy: "forger",
     });
-    const envelope = (b: unknown, to = "KZ-43") => ({ from: "KZ-75", to, subgraph: "inventory" as const, id: `m-${randomSuffix()}`, type: "transfer.deliver", body: b });
+    const envelope = (b: unknown, to = "KZ-43") => ({
+      from: "KZ-75",
+      to,
+      subgraph: "inventory" as const,
+      id: `m-${randomSuffix()}`,
+      type: "transfer.deliver",
+      body: b,
+    });
 
     // A key that is not KZ-75's, claiming to be KZ-75.
     const impostor = await RegionLink.create({ "KZ-75": await generatePrivateJwk() });
@@ -566,10 +656,15 @@ describe("a region speaks only for itself", () => {
       ...over,
     });
     const fromKz75 = await warehouse(A);
-    const stolen = await sendToB(kz11, envelope("KZ-11", "transfer.deliver", body({ from: { region: "KZ-11", warehouseId: fromKz75, warehouseName: "x" } })));
+    const stolen = await sendToB(
+      kz11,
+      envelope("KZ-11", "transfer.deliver", body({ from: { region: "KZ-11", warehouseId: fromKz75, warehouseName: "x" } })),
+    );
     expect(stolen.status).toBe(403);
     for (const bad of [
-      body({ from: { region: "KZ-11", warehouseId: encodeId("Warehouse", "KZ-11", new ObjectId()), warehouseName: "Kokshetau\u202Egnp.exe" } }),
+      body({
+        from: { region: "KZ-11", warehouseId: encodeId("Warehouse", "KZ-11", new ObjectId()), warehouseName: "Kokshetau\u202Egnp.exe" },
+      }),
       body({ from: { region: "KZ-11", warehouseId: encodeId("Warehouse", "KZ-11", new ObjectId()), warehouseName: "x".repeat(5000) } }),
       body({ requestedBy: "REGIONAL_STAFF:mallory\n" }),
       body({ to: { region: "KZ-43", warehouseId: encodeId("Warehouse", "KZ-75", new ObjectId()), warehouseName: null } }),
@@ -620,7 +715,10 @@ describe("a region speaks only for itself", () => {
     const delivered = await sendToB(kz11, envelope("KZ-11", "transfer.deliver", body));
     expect(delivered).toMatchObject({ status: 200, reply: { status: "CANCELLED" } });
     // Under KZ-75's id, KZ-11's signature is refused outright.
-    for (const claim of [{ ...body, id: t.id }, { ...body, id: t.id, from: { ...body.from, region: "KZ-75" } }]) {
+    for (const claim of [
+      { ...body, id: t.id },
+      { ...body, id: t.id, from: { ...body.from, region: "KZ-75" } },
+    ]) {
       const refused = await sendToB(kz11, envelope("KZ-11", "transfer.cancel", claim));
       expect(refused.status).toBe(403);
       expect(refused.errors![0].message).toBe("KZ-11 may only send news of its own transfers, from its own warehouses");
@@ -652,7 +750,10 @@ describe("a region speaks only for itself", () => {
     await down(B);
     const client = await connect(B.mongo.uri);
     const stored = client.db(regionDbName(B.dbPrefix, "KZ-43")).collection<{ _id: ObjectId | string }>("transfers_in");
-    for (const [t, crashedMidMove] of [[moved, false], [halfMoved, true]] as const) {
+    for (const [t, crashedMidMove] of [
+      [moved, false],
+      [halfMoved, true],
+    ] as const) {
       const doc = (await stored.findOne({ _id: t.id }))!;
       // A crash between copying and deleting leaves both.
       if (!crashedMidMove) await stored.deleteOne({ _id: t.id });
@@ -661,7 +762,11 @@ describe("a region speaks only for itself", () => {
     await client.close();
 
     await up(B);
-    expect(await db(B).collection("transfers_in").countDocuments({ _id: { $not: { $type: "string" } } })).toBe(0);
+    expect(
+      await db(B)
+        .collection("transfers_in")
+        .countDocuments({ _id: { $not: { $type: "string" } } }),
+    ).toBe(0);
     for (const t of [moved, halfMoved]) {
       expect(await incomingCount(t.id)).toBe(1);
       expect((await receive(t.id)).data!.receiveTransfer).toMatchObject({ id: t.id, status: "RECEIVED" });
@@ -695,7 +800,11 @@ async function throughProxy(run: (proxy: Proxy) => Promise<void>): Promise<void>
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      const upstream = await fetch(`${B.host!.baseUrl}${req.url}`, { method: req.method, headers: { "content-type": "application/jose" }, body: Buffer.concat(chunks) });
+      const upstream = await fetch(`${B.host!.baseUrl}${req.url}`, {
+        method: req.method,
+        headers: { "content-type": "application/jose" },
+        body: Buffer.concat(chunks),
+      });
       const answer = { status: upstream.status, text: await upstream.text(), path: req.url ?? "/" };
       proxy.seen.push(answer.text);
       const out: Answer = proxy.rewrite ? await proxy.rewrite(answer) : answer;
@@ -723,12 +832,20 @@ const withPayload = (jws: string, payload: unknown) => {
   return `${header}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}.${signature}`;
 };
 const signedBy = async (payload: unknown, key: JWK, kid: string) =>
-  new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: "EdDSA", kid }).sign(await importJWK(key, "EdDSA"));
+  new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+    .setProtectedHeader({ alg: "EdDSA", kid })
+    .sign(await importJWK(key, "EdDSA"));
 const answer = (reply: unknown): Answer => ({ status: 200, text: JSON.stringify({ reply }) });
 
-const outboxDoc = (id: string) => db(A).collection<{ _id: string; attempts: number; lastError: string | null }>("outbox").findOne({ _id: id });
+const outboxDoc = (id: string) =>
+  db(A).collection<{ _id: string; attempts: number; lastError: string | null }>("outbox").findOne({ _id: id });
 /** Waits until the message is acknowledged: its reply applied, it is gone from the outbox. */
-const acknowledged = (messageId: string) => eventually(() => outboxDoc(messageId), (m) => m === null, `${messageId} acknowledged`);
+const acknowledged = (messageId: string) =>
+  eventually(
+    () => outboxDoc(messageId),
+    (m) => m === null,
+    `${messageId} acknowledged`,
+  );
 
 /** Waits for an attempt after the `after`th that failed saying `why`. */
 const failedWith = (messageId: string, why: string, after: number) =>
@@ -781,7 +898,12 @@ describe("replies are signed by the region a message went to, for that very mess
       await settled(other.id, "IN_TRANSIT");
       expect((await cancel(other.id)).data!.cancelTransfer!.status).toBe("CANCELLED");
       const otherCancelled = proxy.seen.map(replyOf).find((r) => payloadOf(r).type === "transfer.cancel.reply")!;
-      expect(payloadOf(otherCancelled)).toMatchObject({ iss: "KZ-43", aud: "KZ-75", jti: `transfer.cancel:${other.id}`, body: { status: "CANCELLED" } });
+      expect(payloadOf(otherCancelled)).toMatchObject({
+        iss: "KZ-43",
+        aud: "KZ-75",
+        jti: `transfer.cancel:${other.id}`,
+        body: { status: "CANCELLED" },
+      });
 
       // KZ-43's real reply, its body changed to CANCELLED.
       proxy.rewrite = (a) => answer(withPayload(replyOf(a.text), { ...payloadOf(replyOf(a.text)), body: { status: "CANCELLED" } }));
@@ -790,7 +912,11 @@ describe("replies are signed by the region a message went to, for that very mess
       let m = await failedWith(id, "the reply signature is invalid", 1);
       // A genuine CANCELLED of KZ-43's, but answering another message.
       proxy.rewrite = () => answer(otherCancelled);
-      m = await failedWith(id, `the reply from KZ-43 answers another message (transfer.cancel.reply transfer.cancel:${other.id})`, m.attempts);
+      m = await failedWith(
+        id,
+        `the reply from KZ-43 answers another message (transfer.cancel.reply transfer.cancel:${other.id})`,
+        m.attempts,
+      );
       // KZ-43's genuine reply to this message, but to an earlier attempt of it.
       const earlier = proxy.seen.map(replyOf).find((r) => payloadOf(r).jti === id)!;
       proxy.rewrite = () => answer(earlier);
@@ -868,7 +994,16 @@ describe("replies are signed by the region a message went to, for that very mess
     const kz75Receiving = await RegionLink.create({ "KZ-75": A.key });
     await kz75Receiving.setPeer("KZ-43", undefined, publicPart(B.key));
     await expect(kz75Receiving.verify(reply, "KZ-75", "inventory")).rejects.toThrow("a reply is not a message");
-    await refused(await kz43.sign({ from: "KZ-43", to: "KZ-75", subgraph: "inventory", id: "m-1", type: "transfer.deliver.reply", body: { status: "CANCELLED" } }));
+    await refused(
+      await kz43.sign({
+        from: "KZ-43",
+        to: "KZ-75",
+        subgraph: "inventory",
+        id: "m-1",
+        type: "transfer.deliver.reply",
+        body: { status: "CANCELLED" },
+      }),
+    );
   });
 
   it("a peer answering with a redirect is a failed attempt: messages never follow one", async () => {
@@ -897,21 +1032,31 @@ describe("production", () => {
     });
     // KZ-75 is served here (no address: its host's own); KZ-11 publishes no key, so it is never messaged.
     const registry = (kz43: string) =>
-      RegionRegistry.parse({ regions: [entry("KZ-75"), entry("KZ-43", kz43, B.key), entry("KZ-11", "http://gateway-only.internal")] }, "test");
+      RegionRegistry.parse(
+        { regions: [entry("KZ-75"), entry("KZ-43", kz43, B.key), entry("KZ-11", "http://gateway-only.internal")] },
+        "test",
+      );
     const production = { production: true };
 
     await expect(RegionLink.create({ "KZ-75": A.key }, registry("http://kz43.example"), production)).rejects.toThrow(
       'region registry: regions.1.subgraphs.inventory (KZ-43): must be an https:// URL with NODE_ENV=production, not "http://kz43.example/KZ-43/inventory/graphql"; regions.1.subgraphs.events (KZ-43)',
     );
-    const servedOverHttp = RegionRegistry.parse({ regions: [entry("KZ-75", "http://kz75.example"), entry("KZ-43", "https://kz43.example", B.key)] }, "test");
-    await expect(RegionLink.create({ "KZ-75": A.key }, servedOverHttp, production)).rejects.toThrow("regions.0.subgraphs.inventory (KZ-75)");
+    const servedOverHttp = RegionRegistry.parse(
+      { regions: [entry("KZ-75", "http://kz75.example"), entry("KZ-43", "https://kz43.example", B.key)] },
+      "test",
+    );
+    await expect(RegionLink.create({ "KZ-75": A.key }, servedOverHttp, production)).rejects.toThrow(
+      "regions.0.subgraphs.inventory (KZ-75)",
+    );
 
     const link = await RegionLink.create({ "KZ-75": A.key }, registry("https://kz43.example"), production);
     expect(link.endpoint("KZ-43", "inventory")).toBe("https://kz43.example/KZ-43/inventory/messages");
     expect(link.unreachable("KZ-75", "KZ-11", "inventory")).toBe("no public key is known for KZ-11 (REGISTRY publicKey)");
     link.serveAt("http://127.0.0.1:4001", ["KZ-75"], ["inventory"]);
     expect(link.endpoint("KZ-75", "inventory")).toBe("http://127.0.0.1:4001/KZ-75/inventory/messages");
-    await expect(link.setPeer("KZ-43", { baseUrl: "http://127.0.0.1:1" })).rejects.toThrow("the address of KZ-43: must be an https:// URL with NODE_ENV=production");
+    await expect(link.setPeer("KZ-43", { baseUrl: "http://127.0.0.1:1" })).rejects.toThrow(
+      "the address of KZ-43: must be an https:// URL with NODE_ENV=production",
+    );
     expect(link.endpoint("KZ-43", "inventory")).toBe("https://kz43.example/KZ-43/inventory/messages");
 
     // Development (and these tests) may use plain http.

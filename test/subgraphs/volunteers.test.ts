@@ -31,7 +31,17 @@ beforeEach(async () => {
 
 const REGISTER = /* GraphQL */ `
   mutation RegisterVolunteer($input: RegisterVolunteerInput!) {
-    registerVolunteer(input: $input) { id region { code } fullName phone skills languages status }
+    registerVolunteer(input: $input) {
+      id
+      region {
+        code
+      }
+      fullName
+      phone
+      skills
+      languages
+      status
+    }
   }
 `;
 
@@ -166,7 +176,12 @@ describe("volunteer(id) and updates", () => {
     expect(ok.data!.updateVolunteer).toEqual({ fullName: "Berik Omarov", phone: "+77015550000", skills: ["IT"] });
     const taken = await postGraphQL(url(), UPDATE, { id: b, input: { phone: "+77011234567" } }, staff75);
     expect(taken.errors![0].extensions).toMatchObject({ code: "CONFLICT", existingId: a });
-    expect((await host.db("KZ-75").collection("volunteers").findOne({ _id: new ObjectId(b.slice(-24)) }))!.phone).toBe("+77015550000");
+    expect(
+      (await host
+        .db("KZ-75")
+        .collection("volunteers")
+        .findOne({ _id: new ObjectId(b.slice(-24)) }))!.phone,
+    ).toBe("+77015550000");
     const STATUS = `mutation ($id: ID!) { setVolunteerStatus(id: $id, status: SUSPENDED) { status } }`;
     expect((await postGraphQL(url(), STATUS, { id: a }, staff75)).data!.setVolunteerStatus).toEqual({ status: "SUSPENDED" });
     const unknown = await postGraphQL(url(), STATUS, { id: encodeId("Volunteer", "KZ-75", new ObjectId()) }, staff75);
@@ -187,7 +202,11 @@ describe("Region.volunteers and volunteerStats", () => {
       }
     }
   }`;
-  type Conn = { nodes: Array<{ id: string; fullName: string }>; totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  type Conn = {
+    nodes: Array<{ id: string; fullName: string }>;
+    totalCount: number;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
   const region = [{ __typename: "Region", code: "KZ-75" }];
 
   async function page(vars: Record<string, unknown>, token = coordinator) {
@@ -274,12 +293,17 @@ describe("Region.volunteers and volunteerStats", () => {
   });
 
   it("refuses an over-long name search", async () => {
-    expect((await page({ filter: { search: "x".repeat(101) } })).errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "filter.search" });
+    expect((await page({ filter: { search: "x".repeat(101) } })).errors![0].extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "filter.search",
+    });
   });
 
   it("counts volunteers, active ones, and active ones per skill", async () => {
     await seed(30);
-    const res = await postGraphQL<{ _entities: Array<{ volunteerStats: { total: number; active: number; bySkill: Array<{ skill: string; count: number }> } }> }>(
+    const res = await postGraphQL<{
+      _entities: Array<{ volunteerStats: { total: number; active: number; bySkill: Array<{ skill: string; count: number }> } }>;
+    }>(
       url(),
       `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Region { volunteerStats { total active bySkill { skill count } } } } }`,
       { reps: region },
@@ -297,18 +321,32 @@ describe("Region.volunteers and volunteerStats", () => {
   });
 
   it("refuses a Region reference for another instance's region", async () => {
-    const res = await postGraphQL<{ _entities: unknown[] }>(url(), `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Region { code } } }`, {
-      reps: [{ __typename: "Region", code: "KZ-75" }, { __typename: "Region", code: "KZ-43" }],
-    }, coordinator);
+    const res = await postGraphQL<{ _entities: unknown[] }>(
+      url(),
+      `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Region { code } } }`,
+      {
+        reps: [
+          { __typename: "Region", code: "KZ-75" },
+          { __typename: "Region", code: "KZ-43" },
+        ],
+      },
+      coordinator,
+    );
     expect(res.data!._entities).toEqual([{ code: "KZ-75" }, null]);
-    expect(res.errors).toEqual([expect.objectContaining<Record<string, unknown>>({ path: ["_entities", 1], extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) })]);
+    expect(res.errors).toEqual([
+      expect.objectContaining<Record<string, unknown>>({
+        path: ["_entities", 1],
+        extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }),
+      }),
+    ]);
   });
 });
 
 describe("reference resolution", () => {
   it("resolves a batch of Volunteer references with one database query, in order, null for missing", async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await register({ fullName: `Ref ${i}`, phone: `+7702000000${i}` })).data!.registerVolunteer.id as string);
+    for (let i = 0; i < 5; i++)
+      ids.push((await register({ fullName: `Ref ${i}`, phone: `+7702000000${i}` })).data!.registerVolunteer.id as string);
     const missing = encodeId("Volunteer", "KZ-75", new ObjectId());
     const foreign = encodeId("Volunteer", "KZ-43", new ObjectId());
     const order = [ids[3], ids[0], missing, ids[4], foreign, ids[1], ids[2]];
@@ -322,7 +360,12 @@ describe("reference resolution", () => {
     const finds = host.commands.slice(before).filter((c) => c.commandName === "find" && c.command.find === "volunteers");
     expect(finds).toHaveLength(1);
     expect(res.data!._entities.map((e) => e?.id ?? null)).toEqual([ids[3], ids[0], null, ids[4], null, ids[1], ids[2]]);
-    expect(res.errors).toEqual([expect.objectContaining<Record<string, unknown>>({ path: ["_entities", 4], extensions: expect.objectContaining({ code: "BAD_USER_INPUT", region: "KZ-43" }) })]);
+    expect(res.errors).toEqual([
+      expect.objectContaining<Record<string, unknown>>({
+        path: ["_entities", 4],
+        extensions: expect.objectContaining({ code: "BAD_USER_INPUT", region: "KZ-43" }),
+      }),
+    ]);
   });
 });
 
@@ -337,7 +380,12 @@ describe("groups", () => {
       { input: { region: "KZ-75", name: "Almaly door-to-door", organisation: "Youth resource centre", leaderId: leader } },
       staff75,
     );
-    expect(created.data!.createVolunteerGroup).toMatchObject({ name: "Almaly door-to-door", memberCount: 1, leader: { id: leader }, members: { nodes: [{ id: leader }] } });
+    expect(created.data!.createVolunteerGroup).toMatchObject({
+      name: "Almaly door-to-door",
+      memberCount: 1,
+      leader: { id: leader },
+      members: { nodes: [{ id: leader }] },
+    });
     const dup = await postGraphQL(url(), CREATE, { input: { region: "KZ-75", name: "almaly DOOR-to-door" } }, staff75);
     expect(dup.errors![0].extensions!.code).toBe("CONFLICT");
     const LEADER = `mutation ($g: ID!, $v: ID!) { setVolunteerGroupLeader(groupId: $g, volunteerId: $v) { leader { id } } }`;
@@ -353,7 +401,11 @@ describe("HTTP surface", () => {
     expect(await health.json()).toMatchObject({ status: "ok", regions: ["KZ-75", "KZ-43"], subgraphs: ["volunteers"] });
     expect((await fetch(`${host.baseUrl}/KZ-11/volunteers/graphql`, { method: "POST" })).status).toBe(404);
     expect((await fetch(`${host.baseUrl}/nope`)).status).toBe(404);
-    const badJson = await fetch(url(), { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${staff75}` }, body: "{" });
+    const badJson = await fetch(url(), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${staff75}` },
+      body: "{",
+    });
     expect(badJson.status).toBe(400);
   });
 });

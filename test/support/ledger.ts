@@ -6,7 +6,9 @@ import { expect } from "vitest";
 export async function expectLedgerMatchesStock(db: Db): Promise<void> {
   const sums = await db
     .collection("stock_movements")
-    .aggregate<{ _id: { w: unknown; item: string }; total: number }>([{ $group: { _id: { w: "$warehouseId", item: "$item" }, total: { $sum: "$quantity" } } }])
+    .aggregate<{ _id: { w: unknown; item: string }; total: number }>([
+      { $group: { _id: { w: "$warehouseId", item: "$item" }, total: { $sum: "$quantity" } } },
+    ])
     .toArray();
   const fromLedger = new Map(sums.map((s) => [`${String(s._id.w)}:${s._id.item}`, s.total]));
   for (const w of await db.collection("warehouses").find().toArray()) {

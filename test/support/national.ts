@@ -59,7 +59,10 @@ export async function startNational(options: NationalOptions): Promise<National>
   const auth = options.auth ?? hs256Config(TEST_SECRET);
   const log = options.log ?? pino({ level: "silent" });
   const identity = options.forwardTokens ? undefined : await GatewayIdentity.create();
-  const host = await startTestHost(await buildSubgraphs(), options.healthy, auth, log, { limits: options.limits, gatewayPublicKey: identity?.publicJwk });
+  const host = await startTestHost(await buildSubgraphs(), options.healthy, auth, log, {
+    limits: options.limits,
+    gatewayPublicKey: identity?.publicJwk,
+  });
   const demo = RegionRegistry.load();
   const downPort = await freePort();
   const hanging = options.hanging?.length ? await hangingServer() : undefined;
@@ -70,7 +73,10 @@ export async function startNational(options: NationalOptions): Promise<National>
     return front?.url ?? host.baseUrl;
   };
   const codes = [...options.healthy, ...(options.down ?? []), ...(options.hanging ?? [])];
-  const registry = registryFor(codes.map((c) => demo.require(c)), hostFor);
+  const registry = registryFor(
+    codes.map((c) => demo.require(c)),
+    hostFor,
+  );
   const gateway = await createGateway({
     registry,
     supergraphSdl: readFileSync(projectPath("schema", "supergraph.graphql"), "utf8"),

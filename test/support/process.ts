@@ -5,7 +5,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 /** `start` → dist/scripts/start.js; `gateway/index` → dist/gateway/index.js. */
-export const distScript = (name: string): string =>
+const distScript = (name: string): string =>
   fileURLToPath(new URL(`../../dist/${name.includes("/") ? name : `scripts/${name}`}.js`, import.meta.url));
 
 export interface Spawned {

@@ -29,7 +29,7 @@ export interface BeneficiaryDoc {
 }
 
 // Other subgraphs check households through kernel/region-records.ts, by this name.
-export const BENEFICIARIES = SHARED_COLLECTIONS.beneficiaries;
+const BENEFICIARIES = SHARED_COLLECTIONS.beneficiaries;
 
 export const beneficiaryIndexes: IndexPlan = {
   // sparse: records whose consent was withdrawn no longer carry the hash
@@ -86,7 +86,13 @@ export async function eraseBeneficiary(db: Db, _id: ObjectId, actor: string): Pr
     {
       $unset: { fullName: "", phone: "", address: "", nationalIdHash: "" },
       // The purpose was written about this household too.
-      $set: { status: BeneficiaryStatus.CONSENT_WITHDRAWN, "consent.given": false, "consent.purpose": null, "consent.withdrawnAt": now, updatedAt: now },
+      $set: {
+        status: BeneficiaryStatus.CONSENT_WITHDRAWN,
+        "consent.given": false,
+        "consent.purpose": null,
+        "consent.withdrawnAt": now,
+        updatedAt: now,
+      },
     },
     { returnDocument: "after" },
   );
@@ -96,7 +102,9 @@ export async function eraseBeneficiary(db: Db, _id: ObjectId, actor: string): Pr
 
 /** The personal fields of help requests: descriptions, callers' phones, and notes (free text about the household too). */
 async function eraseRequests(db: Db, filter: Filter<HelpRequestDoc>, actor: string): Promise<void> {
-  await helpRequestsOf(db).updateMany(filter, { $set: { description: null, contactPhone: null, "history.$[].note": null, updatedAt: new Date(), erasedBy: actor } });
+  await helpRequestsOf(db).updateMany(filter, {
+    $set: { description: null, contactPhone: null, "history.$[].note": null, updatedAt: new Date(), erasedBy: actor },
+  });
 }
 
 /**
@@ -105,7 +113,10 @@ async function eraseRequests(db: Db, filter: Filter<HelpRequestDoc>, actor: stri
  */
 export async function forgetIfWithdrawn(db: Db, request: HelpRequestDoc, actor: string): Promise<HelpRequestDoc> {
   if (!request.beneficiaryId) return request;
-  const withdrawn = await beneficiariesOf(db).countDocuments({ _id: request.beneficiaryId, status: BeneficiaryStatus.CONSENT_WITHDRAWN }, { limit: 1 });
+  const withdrawn = await beneficiariesOf(db).countDocuments(
+    { _id: request.beneficiaryId, status: BeneficiaryStatus.CONSENT_WITHDRAWN },
+    { limit: 1 },
+  );
   if (!withdrawn) return request;
   await eraseRequests(db, { _id: request._id }, actor);
   return (await helpRequestsOf(db).findOne({ _id: request._id })) ?? request;

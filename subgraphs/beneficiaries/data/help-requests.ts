@@ -8,10 +8,10 @@ import { encodeId } from "../../kernel/ids.js";
 import type { IndexPlan } from "../../kernel/mongo.js";
 import type { SortSpec } from "../../kernel/pagination.js";
 import { regionRef } from "../../kernel/region-entity.js";
-import { HelpChannel, HelpRequestStatus, Need, Urgency, URGENCY_RANK } from "../types/enums.js";
+import { HelpChannel, HelpRequestStatus, Need, Urgency } from "../types/enums.js";
 import type { HelpRequest } from "../types/help-request.js";
 
-export interface StatusChangeDoc {
+interface StatusChangeDoc {
   from: HelpRequestStatus | null;
   to: HelpRequestStatus;
   at: Date;
@@ -37,7 +37,7 @@ export interface HelpRequestDoc {
   updatedAt: Date;
 }
 
-export const HELP_REQUESTS = "help_requests";
+const HELP_REQUESTS = "help_requests";
 
 export const helpRequestIndexes: IndexPlan = {
   [HELP_REQUESTS]: [
@@ -48,8 +48,6 @@ export const helpRequestIndexes: IndexPlan = {
 };
 
 export const helpRequestsOf = (db: Db): Collection<HelpRequestDoc> => db.collection<HelpRequestDoc>(HELP_REQUESTS);
-
-export { URGENCY_RANK };
 
 /** Which statuses each status may move to. ASSIGNED → ASSIGNED is a reassignment. */
 export const TRANSITIONS: Record<HelpRequestStatus, HelpRequestStatus[]> = {

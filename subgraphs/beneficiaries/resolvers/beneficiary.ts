@@ -40,7 +40,8 @@ export class BeneficiaryResolver {
     return toBeneficiary(await requireBeneficiary(ctx, id), ctx.region.code);
   }
 
-  @Mutation(() => Beneficiary, { nullable: true,
+  @Mutation(() => Beneficiary, {
+    nullable: true,
     description: "Needs consent.given: true (else nothing is stored). The same national ID twice in a region is CONFLICT.",
   })
   async enrollBeneficiary(@Arg("input") input: EnrollBeneficiaryInput, @Ctx() ctx: SubgraphContext): Promise<Beneficiary> {
@@ -59,7 +60,13 @@ export class BeneficiaryResolver {
       householdSize: input.householdSize,
       vulnerabilities: distinct(input.vulnerabilities),
       needs: distinct(input.needs),
-      consent: { given: true, purpose: requiredText(input.consent.purpose, "input.consent.purpose"), recordedAt: now, recordedBy: caller.sub, withdrawnAt: null },
+      consent: {
+        given: true,
+        purpose: requiredText(input.consent.purpose, "input.consent.purpose"),
+        recordedAt: now,
+        recordedBy: caller.sub,
+        withdrawnAt: null,
+      },
       status: BeneficiaryStatus.ACTIVE,
       registeredAt: now,
       updatedAt: now,
@@ -100,8 +107,10 @@ export class BeneficiaryResolver {
     return toBeneficiary(doc, ctx.region.code);
   }
 
-  @Mutation(() => Beneficiary, { nullable: true,
-    description: "Erases the personal fields (and the national ID hash) of the beneficiary and of their help requests; aggregates keep counting them.",
+  @Mutation(() => Beneficiary, {
+    nullable: true,
+    description:
+      "Erases the personal fields (and the national ID hash) of the beneficiary and of their help requests; aggregates keep counting them.",
   })
   async withdrawConsent(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<Beneficiary> {
     const { objectId } = ownId(ctx, id, "Beneficiary");
@@ -117,7 +126,9 @@ export class BeneficiaryResolver {
   }
 
   @OncePerRequest()
-  @FieldResolver(() => [HelpRequest], { description: `The beneficiary's help requests, most urgent and oldest first: the first \`first\` (1 to ${MAX_PAGE}).` })
+  @FieldResolver(() => [HelpRequest], {
+    description: `The beneficiary's help requests, most urgent and oldest first: the first \`first\` (1 to ${MAX_PAGE}).`,
+  })
   async helpRequests(
     @Root() beneficiary: Beneficiary,
     @Arg("status", () => HelpRequestStatus, { nullable: true }) status: HelpRequestStatus | undefined,
@@ -133,5 +144,3 @@ export class BeneficiaryResolver {
     return docs.map((d) => toHelpRequest(d, ctx.region.code));
   }
 }
-
-

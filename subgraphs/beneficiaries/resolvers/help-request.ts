@@ -31,7 +31,10 @@ export class HelpRequestResolver {
     return toHelpRequest(doc, ctx.region.code);
   }
 
-  @Mutation(() => HelpRequest, { nullable: true, description: "A new request (status NEW) from a call, a visit, a form, a referral or outreach." })
+  @Mutation(() => HelpRequest, {
+    nullable: true,
+    description: "A new request (status NEW) from a call, a visit, a form, a referral or outreach.",
+  })
   async openHelpRequest(@Arg("input") input: OpenHelpRequestInput, @Ctx() ctx: SubgraphContext): Promise<HelpRequest> {
     const region = ownRegion(ctx, input.region, "input.region").code;
     ctx.access.requireWrite(region);
@@ -62,7 +65,10 @@ export class HelpRequestResolver {
     await helpRequestsOf(ctx.db).insertOne(doc);
     const request = toHelpRequest(doc, region);
     await ctx.audit.write("openHelpRequest", "HelpRequest", [request.id]);
-    ctx.log.info({ event: "help_request.opened", id: request.id, need: doc.need, urgency: doc.urgency, actor: ctx.access.actor }, "help request opened");
+    ctx.log.info(
+      { event: "help_request.opened", id: request.id, need: doc.need, urgency: doc.urgency, actor: ctx.access.actor },
+      "help request opened",
+    );
     return request;
   }
 
@@ -82,7 +88,8 @@ export class HelpRequestResolver {
     return this.move(ctx, "triageHelpRequest", id, objectId, HelpRequestStatus.TRIAGED, { note: optionalNote(note), set });
   }
 
-  @Mutation(() => HelpRequest, { nullable: true,
+  @Mutation(() => HelpRequest, {
+    nullable: true,
     description: "Assigns an ACTIVE volunteer of the region, from NEW (triage is optional), TRIAGED or ASSIGNED (reassignment).",
   })
   async assignHelpRequest(
@@ -121,7 +128,9 @@ export class HelpRequestResolver {
   ): Promise<HelpRequest> {
     const { objectId } = ownId(ctx, id, "HelpRequest");
     ctx.access.requireWrite(ctx.region.code);
-    return this.move(ctx, "cancelHelpRequest", id, objectId, HelpRequestStatus.CANCELLED, { note: requiredText(reason, "reason", 2000, NOTE) });
+    return this.move(ctx, "cancelHelpRequest", id, objectId, HelpRequestStatus.CANCELLED, {
+      note: requiredText(reason, "reason", 2000, NOTE),
+    });
   }
 
   private async move(
@@ -164,5 +173,3 @@ export class HelpRequestResolver {
     return request.assignedVolunteerId ? { id: request.assignedVolunteerId } : null;
   }
 }
-
-

@@ -22,7 +22,9 @@ export class RegionBeneficiariesResolver {
     @Ctx() ctx: SubgraphContext,
   ): Promise<BeneficiaryConnection> {
     ctx.access.forbidVolunteer("Region.beneficiaries");
-    return paginate(beneficiariesOf(ctx.db), beneficiaryFilter(filter ?? {}), [["registeredAt", -1, "date"]], page, (d) => toBeneficiary(d, region.code));
+    return paginate(beneficiariesOf(ctx.db), beneficiaryFilter(filter ?? {}), [["registeredAt", -1, "date"]], page, (d) =>
+      toBeneficiary(d, region.code),
+    );
   }
 
   @FieldResolver(() => HelpRequestConnection, { nullable: true, description: "The request queue: most urgent first, then oldest first." })
@@ -35,7 +37,9 @@ export class RegionBeneficiariesResolver {
     @Ctx() ctx: SubgraphContext,
   ): Promise<HelpRequestConnection> {
     ctx.access.forbidVolunteer("Region.helpRequests");
-    return paginate(helpRequestsOf(ctx.db), helpRequestFilter({ status, need, urgency }), QUEUE_ORDER, page, (d) => toHelpRequest(d, region.code));
+    return paginate(helpRequestsOf(ctx.db), helpRequestFilter({ status, need, urgency }), QUEUE_ORDER, page, (d) =>
+      toHelpRequest(d, region.code),
+    );
   }
 
   @FieldResolver(() => AuditEntryConnection, {
@@ -47,16 +51,25 @@ export class RegionBeneficiariesResolver {
     if (caller.role !== "REGIONAL_STAFF" || caller.region !== region.code) {
       throw forbidden(`the audit log of ${region.code} is for ${region.code} staff only`);
     }
-    return paginate(auditOf(ctx.db), {}, [["at", -1, "date"], ["_id", -1, "objectId"]], page, (d) => ({
-      id: d._id.toHexString(),
-      at: d.at,
-      actor: d.actor,
-      role: d.role,
-      action: d.action,
-      operation: d.operation,
-      entity: d.entity,
-      ids: d.ids,
-    }));
+    return paginate(
+      auditOf(ctx.db),
+      {},
+      [
+        ["at", -1, "date"],
+        ["_id", -1, "objectId"],
+      ],
+      page,
+      (d) => ({
+        id: d._id.toHexString(),
+        at: d.at,
+        actor: d.actor,
+        role: d.role,
+        action: d.action,
+        operation: d.operation,
+        entity: d.entity,
+        ids: d.ids,
+      }),
+    );
   }
 
   @FieldResolver(() => BeneficiaryStats, { nullable: true })

@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from "type-graphql";
 import { Connection } from "../../kernel/pagination.js";
 
 @ObjectType({ description: "Who read personal data or changed records about people, and when." })
-export class AuditEntry {
+class AuditEntry {
   @Field(() => ID)
   id!: string;
 

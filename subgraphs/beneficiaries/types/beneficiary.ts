@@ -11,7 +11,10 @@ export class Consent {
   given!: boolean;
 
   @Personal()
-  @Field(() => String, { nullable: true, description: "What the data may be used for, as told by the household. Personal: the region's staff only; erased with consent." })
+  @Field(() => String, {
+    nullable: true,
+    description: "What the data may be used for, as told by the household. Personal: the region's staff only; erased with consent.",
+  })
   purpose!: string | null;
 
   @Field()

@@ -78,5 +78,3 @@ export class HelpRequest {
 
 export const HelpRequestConnection = Connection(HelpRequest, "HelpRequest");
 export type HelpRequestConnection = InstanceType<typeof HelpRequestConnection>;
-
-

@@ -10,7 +10,7 @@ import { regionRef } from "../../kernel/region-entity.js";
 import { EventKind, EventStatus } from "../types/enums.js";
 import type { Event } from "../types/event.js";
 
-export interface ParticipantDoc {
+interface ParticipantDoc {
   /** A volunteer id of any region (`KZ-43:vol:…`). */
   volunteerId: string;
   signedUpAt: Date;
@@ -38,7 +38,7 @@ export interface EventDoc {
   updatedAt: Date;
 }
 
-export const EVENTS = "events";
+const EVENTS = "events";
 
 export const eventIndexes: IndexPlan = {
   [EVENTS]: [
@@ -49,7 +49,7 @@ export const eventIndexes: IndexPlan = {
 
 export const eventsOf = (db: Db): Collection<EventDoc> => db.collection<EventDoc>(EVENTS);
 
-export function statusOf(doc: EventDoc, now = new Date()): EventStatus {
+function statusOf(doc: EventDoc, now = new Date()): EventStatus {
   if (doc.status === EventStatus.CANCELLED) return EventStatus.CANCELLED;
   return doc.endsAt <= now ? EventStatus.COMPLETED : EventStatus.SCHEDULED;
 }
@@ -71,7 +71,12 @@ export function toEvent(doc: EventDoc, region: string): Event {
     status: statusOf(doc),
     cancelReason: doc.cancelReason,
     participants: doc.participants.map((p) => ({ id: p.volunteerId })),
-    attendance: doc.participants.map((p) => ({ volunteer: { id: p.volunteerId }, signedUpAt: p.signedUpAt, hours: p.hours, attendedAt: p.attendedAt })),
+    attendance: doc.participants.map((p) => ({
+      volunteer: { id: p.volunteerId },
+      signedUpAt: p.signedUpAt,
+      hours: p.hours,
+      attendedAt: p.attendedAt,
+    })),
   };
 }
 
@@ -89,8 +94,10 @@ async function explain(db: Db, id: string, _id: ObjectId, volunteerId: string, w
     if (doc.spotsLeft <= 0) return conflict(`event ${id} is full (capacity ${doc.capacity})`, { reason: "FULL" });
   }
   if (!signedUp) return conflict(`volunteer ${volunteerId} is not signed up for event ${id}`, { reason: "NOT_SIGNED_UP" });
-  if (wanted === "cancel" && status === EventStatus.COMPLETED) return conflict(`event ${id} is over; sign-ups can no longer be cancelled`, { reason: "PAST" });
-  if (wanted === "attend" && doc.startsAt > now) return conflict(`event ${id} has not started yet; record attendance once it has`, { reason: "NOT_STARTED" });
+  if (wanted === "cancel" && status === EventStatus.COMPLETED)
+    return conflict(`event ${id} is over; sign-ups can no longer be cancelled`, { reason: "PAST" });
+  if (wanted === "attend" && doc.startsAt > now)
+    return conflict(`event ${id} has not started yet; record attendance once it has`, { reason: "NOT_STARTED" });
   return conflict(`event ${id} changed meanwhile; try again`);
 }
 
@@ -135,7 +142,9 @@ export async function recordAttendance(db: Db, id: string, _id: ObjectId, volunt
 export async function eventsOfVolunteers(db: Db, volunteerIds: readonly string[], limit: number): Promise<EventDoc[][]> {
   const wanted = new Set(volunteerIds);
   const byVolunteer = new Map<string, EventDoc[]>(volunteerIds.map((id) => [id, []]));
-  const docs = eventsOf(db).find({ "participants.volunteerId": { $in: [...wanted] } }).sort({ startsAt: 1, _id: 1 });
+  const docs = eventsOf(db)
+    .find({ "participants.volunteerId": { $in: [...wanted] } })
+    .sort({ startsAt: 1, _id: 1 });
   for await (const doc of docs) {
     for (const p of doc.participants) {
       const list = wanted.has(p.volunteerId) ? byVolunteer.get(p.volunteerId)! : undefined;

@@ -18,16 +18,19 @@ const MAX_DURATION_MS = 31 * 24 * 3_600_000;
 const DEFAULT_LISTED = 100;
 const MAX_LISTED = 1000;
 function listed(first: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_LISTED) throw badInput(`first: must be between 1 and ${MAX_LISTED}, got ${first}`, { field: "first" });
+  if (!Number.isInteger(first) || first < 1 || first > MAX_LISTED)
+    throw badInput(`first: must be between 1 and ${MAX_LISTED}, got ${first}`, { field: "first" });
   return first;
 }
 
-const requireEvent = (ctx: SubgraphContext, id: string, field = "id"): Promise<EventDoc> => requireOwn(ctx, eventsOf(ctx.db), "Event", id, field);
+const requireEvent = (ctx: SubgraphContext, id: string, field = "id"): Promise<EventDoc> =>
+  requireOwn(ctx, eventsOf(ctx.db), "Event", id, field);
 
 function checkTimes(startsAt: Date, endsAt: Date): void {
   if (Number.isNaN(startsAt.getTime()) || Number.isNaN(endsAt.getTime())) throw badInput("startsAt/endsAt: must be valid date-times");
   if (endsAt <= startsAt) throw badInput("input.endsAt: must be after startsAt", { field: "input.endsAt" });
-  if (endsAt.getTime() - startsAt.getTime() > MAX_DURATION_MS) throw badInput("input.endsAt: an event lasts at most 31 days", { field: "input.endsAt" });
+  if (endsAt.getTime() - startsAt.getTime() > MAX_DURATION_MS)
+    throw badInput("input.endsAt: an event lasts at most 31 days", { field: "input.endsAt" });
 }
 
 function onlineUrl(url: string | undefined): string | null {
@@ -75,7 +78,11 @@ export class EventResolver {
   }
 
   @FieldResolver(() => [Attendance])
-  attendance(@Root() event: Event, @Arg("first", () => Int, { defaultValue: DEFAULT_LISTED }) first: number, @Ctx() ctx: SubgraphContext): Attendance[] {
+  attendance(
+    @Root() event: Event,
+    @Arg("first", () => Int, { defaultValue: DEFAULT_LISTED }) first: number,
+    @Ctx() ctx: SubgraphContext,
+  ): Attendance[] {
     const caller = ctx.access.caller;
     // Attendance itself refuses other volunteers' entries; leaving them out keeps the list whole.
     const entries = caller?.role === "VOLUNTEER" ? event.attendance.filter((a) => a.volunteer.id === caller.sub) : event.attendance;
@@ -125,7 +132,8 @@ export class EventResolver {
       if (current.status === EventStatus.CANCELLED) throw conflict(`event ${id} is cancelled`, { reason: "CANCELLED" });
       const set: Partial<EventDoc> = {};
       if (input.title !== undefined) set.title = requiredText(input.title, "input.title");
-      if (input.description !== undefined) set.description = optionalText(input.description, "input.description", 5000, { multiline: true });
+      if (input.description !== undefined)
+        set.description = optionalText(input.description, "input.description", 5000, { multiline: true });
       if (input.location !== undefined) set.location = input.location ? requiredText(input.location, "input.location", 300) : null;
       if (input.onlineUrl !== undefined) set.onlineUrl = onlineUrl(input.onlineUrl);
       if (input.organiser !== undefined) set.organiser = input.organiser ? requiredText(input.organiser, "input.organiser") : null;
@@ -138,7 +146,9 @@ export class EventResolver {
       const taken = current.capacity - current.spotsLeft;
       const delta = input.capacity === undefined ? 0 : input.capacity - current.capacity;
       if (input.capacity !== undefined && input.capacity < taken) {
-        throw conflict(`input.capacity: ${taken} volunteers are signed up already; capacity cannot be ${input.capacity}`, { field: "input.capacity" });
+        throw conflict(`input.capacity: ${taken} volunteers are signed up already; capacity cannot be ${input.capacity}`, {
+          field: "input.capacity",
+        });
       }
       if (input.capacity !== undefined) set.capacity = input.capacity;
       // Conditional on the capacity we read: a concurrent sign-up or change makes us re-check.
@@ -162,7 +172,13 @@ export class EventResolver {
     ctx.access.requireWrite(ctx.region.code);
     const doc = await eventsOf(ctx.db).findOneAndUpdate(
       { _id: objectId, status: EventStatus.SCHEDULED },
-      { $set: { status: EventStatus.CANCELLED, cancelReason: optionalText(reason, "reason", 500, { multiline: true }), updatedAt: new Date() } },
+      {
+        $set: {
+          status: EventStatus.CANCELLED,
+          cancelReason: optionalText(reason, "reason", 500, { multiline: true }),
+          updatedAt: new Date(),
+        },
+      },
       { returnDocument: "after" },
     );
     if (!doc) {
@@ -173,8 +189,15 @@ export class EventResolver {
     return toEvent(doc, ctx.region.code);
   }
 
-  @Mutation(() => Event, { nullable: true, description: "Takes a spot if one is left; full, past or cancelled events and second sign-ups are CONFLICT." })
-  async signUpForEvent(@Arg("eventId", () => ID) eventId: string, @Arg("volunteerId", () => ID) volunteerId: string, @Ctx() ctx: SubgraphContext): Promise<Event> {
+  @Mutation(() => Event, {
+    nullable: true,
+    description: "Takes a spot if one is left; full, past or cancelled events and second sign-ups are CONFLICT.",
+  })
+  async signUpForEvent(
+    @Arg("eventId", () => ID) eventId: string,
+    @Arg("volunteerId", () => ID) volunteerId: string,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<Event> {
     const { objectId } = ownId(ctx, eventId, "Event", "eventId");
     requireSignUpRight(ctx, volunteerId);
     await checkVolunteer(ctx, volunteerId);
@@ -184,14 +207,21 @@ export class EventResolver {
   }
 
   @Mutation(() => Event, { nullable: true, description: "Gives the spot back, before the event is over." })
-  async cancelSignUp(@Arg("eventId", () => ID) eventId: string, @Arg("volunteerId", () => ID) volunteerId: string, @Ctx() ctx: SubgraphContext): Promise<Event> {
+  async cancelSignUp(
+    @Arg("eventId", () => ID) eventId: string,
+    @Arg("volunteerId", () => ID) volunteerId: string,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<Event> {
     const { objectId } = ownId(ctx, eventId, "Event", "eventId");
     decodeId(volunteerId, "Volunteer", "volunteerId");
     requireSignUpRight(ctx, volunteerId);
     return toEvent(await cancelSignUp(ctx.db, eventId, objectId, volunteerId), ctx.region.code);
   }
 
-  @Mutation(() => Event, { nullable: true, description: "Hours a signed-up volunteer served, at most the event's length; once the event has started." })
+  @Mutation(() => Event, {
+    nullable: true,
+    description: "Hours a signed-up volunteer served, at most the event's length; once the event has started.",
+  })
   async recordAttendance(
     @Arg("eventId", () => ID) eventId: string,
     @Arg("volunteerId", () => ID) volunteerId: string,

@@ -21,7 +21,9 @@ export class VolunteerEventsResolver {
   ): Promise<Event[]> {
     ctx.access.requireSelfIfVolunteer(volunteer.id, "event sign-ups");
     const size = pageSize(first);
-    const loader = ctx.loaders.get<string, Awaited<ReturnType<typeof eventsOfVolunteers>>[number]>("eventsOfVolunteers", (ids) => eventsOfVolunteers(ctx.db, ids, MAX_PAGE));
+    const loader = ctx.loaders.get<string, Awaited<ReturnType<typeof eventsOfVolunteers>>[number]>("eventsOfVolunteers", (ids) =>
+      eventsOfVolunteers(ctx.db, ids, MAX_PAGE),
+    );
     return (await loader.load(volunteer.id)).slice(0, size).map((d) => toEvent(d, ctx.region.code));
   }
 

@@ -69,7 +69,9 @@ export class Event {
   })
   participants!: VolunteerRef[];
 
-  @Field(() => [Attendance], { description: "Sign-ups and the hours served, in sign-up order, the first `first` (1 to 1000); a volunteer sees only their own." })
+  @Field(() => [Attendance], {
+    description: "Sign-ups and the hours served, in sign-up order, the first `first` (1 to 1000); a volunteer sees only their own.",
+  })
   attendance!: Attendance[];
 
   @Field(() => String, { nullable: true, description: "Why it was cancelled." })

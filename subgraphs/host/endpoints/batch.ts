@@ -10,7 +10,13 @@ import { MAX_BATCH } from "../../kernel/regions.js";
 import type { SubgraphName } from "../../manifest.js";
 import type { HostedRegion, HostRequests } from "../requests.js";
 
-export async function serveBatch(requests: HostRequests, req: http.IncomingMessage, res: http.ServerResponse, region: HostedRegion, maxBody: number): Promise<void> {
+export async function serveBatch(
+  requests: HostRequests,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  region: HostedRegion,
+  maxBody: number,
+): Promise<void> {
   if (req.method !== "POST") return sendError(res, 405, "BAD_REQUEST", "batches are POSTed");
   const parsed = await readJsonBody(req, res, maxBody);
   if (!parsed) return;
@@ -18,22 +24,34 @@ export async function serveBatch(requests: HostRequests, req: http.IncomingMessa
   if (!Array.isArray(operations) || operations.length === 0 || operations.length > MAX_BATCH) {
     return sendError(res, 400, "BAD_REQUEST", `a batch is { "requests": [...] } with 1 to ${MAX_BATCH} operations`);
   }
-  const bad = operations.findIndex((r) => r === null || typeof r !== "object" || Array.isArray(r) || typeof (r as { subgraph?: unknown }).subgraph !== "string");
-  if (bad >= 0) return sendError(res, 400, "BAD_REQUEST", `requests.${bad}: an operation is { subgraph, query, variables?, operationName? }`);
+  const bad = operations.findIndex(
+    (r) => r === null || typeof r !== "object" || Array.isArray(r) || typeof (r as { subgraph?: unknown }).subgraph !== "string",
+  );
+  if (bad >= 0)
+    return sendError(res, 400, "BAD_REQUEST", `requests.${bad}: an operation is { subgraph, query, variables?, operationName? }`);
   const access = await requests.access(req, res, region.info.code);
   if (!access) return;
   // Each operation within the limits on its own, and all of them together within them too.
   const checks = (operations as Array<{ subgraph: string }>).map(({ subgraph, ...operation }) =>
-    requests.server(subgraph) ? requests.limited(subgraph as SubgraphName, graphQLParamsOf("POST", operation, new URLSearchParams())) : undefined,
+    requests.server(subgraph)
+      ? requests.limited(subgraph as SubgraphName, graphQLParamsOf("POST", operation, new URLSearchParams()))
+      : undefined,
   );
-  const together = exceeded(sumMeasures(checks.filter((c): c is Measure => c !== undefined && !(c instanceof GraphQLError))), requests.limits, "batch");
+  const together = exceeded(
+    sumMeasures(checks.filter((c): c is Measure => c !== undefined && !(c instanceof GraphQLError))),
+    requests.limits,
+    "batch",
+  );
   if (together) return sendRefusal(res, together);
   const request = graphQLRequestOf(req, "");
   const answers = await Promise.all(
     (operations as Array<{ subgraph: string }>).map(async ({ subgraph, ...operation }, i) => {
       const server = requests.server(subgraph);
       if (!server) {
-        return JSON.stringify({ status: 404, body: { errors: [{ message: `subgraph ${subgraph} is not served by this host`, extensions: { code: "NOT_FOUND" } }] } });
+        return JSON.stringify({
+          status: 404,
+          body: { errors: [{ message: `subgraph ${subgraph} is not served by this host`, extensions: { code: "NOT_FOUND" } }] },
+        });
       }
       const check = checks[i];
       if (check instanceof GraphQLError) return JSON.stringify(refusal(check));

@@ -30,7 +30,10 @@ export async function serveMessage(
     const handle = ownEntry(sub.messages?.receive, message.type);
     if (!handle) return sendError(res, 400, "BAD_REQUEST", `${sub.name} does not handle ${message.type} messages`);
     const reply = await handle(message.body, { ...context, from: message.from });
-    log.info({ event: "message.received", region: code, from: message.from, type: message.type, message: message.id }, "message from another region");
+    log.info(
+      { event: "message.received", region: code, from: message.from, type: message.type, message: message.id },
+      "message from another region",
+    );
     // Signed by this region for this very message: the sender trusts nothing else.
     return sendJson(res, 200, { reply: await link.signReply(message, reply) });
   } catch (err) {

@@ -76,8 +76,8 @@ export interface MovementDoc {
   transferId?: string;
 }
 
-export const OPERATIONS = "stock_operations";
-export const MOVEMENTS = "stock_movements";
+const OPERATIONS = "stock_operations";
+const MOVEMENTS = "stock_movements";
 
 export const ledgerIndexes: IndexPlan = {
   [OPERATIONS]: [
@@ -150,7 +150,10 @@ async function reserve(db: Db, op: OperationDoc, index: number): Promise<boolean
 async function release(db: Db, op: OperationDoc, index: number): Promise<void> {
   const { item, delta } = op.lines[index];
   const key = lineKey(op._id, index);
-  await warehousesOf(db).updateOne({ _id: op.warehouseId, pendingOps: key }, { $inc: { [`stock.${item}`]: -delta }, $pull: { pendingOps: key } });
+  await warehousesOf(db).updateOne(
+    { _id: op.warehouseId, pendingOps: key },
+    { $inc: { [`stock.${item}`]: -delta }, $pull: { pendingOps: key } },
+  );
 }
 
 /** Writes the movements of every line, marks the operation COMPLETED, drops the markers. */
@@ -245,7 +248,13 @@ export async function recoverOperations(db: Db, startedAt: Date, log: Logger): P
   for await (const op of operationsOf(db).find({ status: "PENDING", createdAt: { $lt: startedAt } })) {
     const keys = op.lines.map((_, i) => lineKey(op._id, i));
     const warehouse = await warehousesOf(db).findOne({ _id: op.warehouseId }, { projection: { pendingOps: 1 } });
-    const recorded = new Set((await movementsOf(db).find({ line: { $in: keys } }, { projection: { line: 1 } }).toArray()).map((m) => m.line));
+    const recorded = new Set(
+      (
+        await movementsOf(db)
+          .find({ line: { $in: keys } }, { projection: { line: 1 } })
+          .toArray()
+      ).map((m) => m.line),
+    );
     const held = new Set(warehouse?.pendingOps ?? []);
     if (keys.every((k) => held.has(k) || recorded.has(k))) {
       await commit(db, op);

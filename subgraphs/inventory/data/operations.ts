@@ -60,4 +60,3 @@ export function toLines(input: ItemQuantityInput[], sign: 1 | -1, field = "input
     return { item, delta: sign * quantity };
   });
 }
-

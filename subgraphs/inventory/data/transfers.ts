@@ -35,7 +35,7 @@ import type { ItemQuantity } from "../types/warehouse.js";
 import { derivedOperationId, operationsOf, payloadHash, runOperation, type OperationDoc } from "./ledger.js";
 import { totalsPerItem, warehousesOf } from "./warehouses.js";
 
-export interface TransferEnd {
+interface TransferEnd {
   region: string;
   warehouseId: string;
   warehouseName: string | null;
@@ -79,8 +79,8 @@ export type AnyTransferDoc = TransferDoc | IncomingTransferDoc;
 type LegacyIncomingDoc = Omit<IncomingTransferDoc, "_id"> & { _id: ObjectId };
 
 export type TransferSide = "OUTGOING" | "INCOMING";
-export const OUTGOING = "transfers_out";
-export const INCOMING = "transfers_in";
+const OUTGOING = "transfers_out";
+const INCOMING = "transfers_in";
 
 const transferIndex: IndexDescription[] = [
   { key: { status: 1, requestedAt: -1 }, name: "status" },
@@ -89,12 +89,13 @@ const transferIndex: IndexDescription[] = [
 export const transferIndexes: IndexPlan = { [OUTGOING]: transferIndex, [INCOMING]: transferIndex };
 
 export const outgoingOf = (db: Db): Collection<TransferDoc> => db.collection<TransferDoc>(OUTGOING);
-export const incomingOf = (db: Db): Collection<IncomingTransferDoc> => db.collection<IncomingTransferDoc>(INCOMING);
+const incomingOf = (db: Db): Collection<IncomingTransferDoc> => db.collection<IncomingTransferDoc>(INCOMING);
 /** Either side's records, for what reads both alike (lists). */
-export const transfersOf = (db: Db, side: TransferSide): Collection<AnyTransferDoc> => db.collection<AnyTransferDoc>(side === "OUTGOING" ? OUTGOING : INCOMING);
+export const transfersOf = (db: Db, side: TransferSide): Collection<AnyTransferDoc> =>
+  db.collection<AnyTransferDoc>(side === "OUTGOING" ? OUTGOING : INCOMING);
 
 /** The one place a record becomes its graph id: the incoming key already is one. */
-export const transferIdOf = (doc: Pick<AnyTransferDoc, "_id" | "from">): string =>
+const transferIdOf = (doc: Pick<AnyTransferDoc, "_id" | "from">): string =>
   typeof doc._id === "string" ? doc._id : encodeId("Transfer", doc.from.region, doc._id);
 
 const OPEN = [TransferStatus.REQUESTED, TransferStatus.IN_TRANSIT];
@@ -111,7 +112,10 @@ const snapshot = z.object({
   id: z.string().max(100),
   from: end,
   to: end,
-  items: z.array(z.object({ item: z.enum(Item), quantity: z.number().int().positive().max(MAX_LINE_QUANTITY) })).min(1).max(50),
+  items: z
+    .array(z.object({ item: z.enum(Item), quantity: z.number().int().positive().max(MAX_LINE_QUANTITY) }))
+    .min(1)
+    .max(50),
   requestedAt: z.coerce.date(),
   requestedBy: actor,
   cancelledBy: actor.nullish(),
@@ -132,7 +136,8 @@ const received = z.object({ id: z.string().max(100), receivedAt: z.coerce.date()
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new LinkError(400, "BAD_REQUEST", `malformed ${what}: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`);
+  if (!parsed.success)
+    throw new LinkError(400, "BAD_REQUEST", `malformed ${what}: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`);
   return parsed.data;
 }
 
@@ -161,7 +166,8 @@ const receivedMessage = (doc: IncomingTransferDoc) =>
   message("transfer.received", doc, doc.from.region, { id: transferIdOf(doc), receivedAt: doc.receivedAt, receivedBy: doc.receivedBy });
 
 function newsOf(doc: AnyTransferDoc): News {
-  const at = doc.status === TransferStatus.RECEIVED ? doc.receivedAt : doc.status === TransferStatus.CANCELLED ? doc.cancelledAt : doc.inTransitAt;
+  const at =
+    doc.status === TransferStatus.RECEIVED ? doc.receivedAt : doc.status === TransferStatus.CANCELLED ? doc.cancelledAt : doc.inTransitAt;
   const by = doc.status === TransferStatus.RECEIVED ? doc.receivedBy : doc.status === TransferStatus.CANCELLED ? doc.cancelledBy : null;
   return { status: doc.status, toWarehouseName: doc.to.warehouseName, at, by, reason: doc.cancelReason };
 }
@@ -189,7 +195,14 @@ const openRecord = (): Omit<TransferRecord, "from" | "to" | "items" | "status" |
 });
 
 /** Moves a transfer's items into a warehouse of this region, once per `purpose`. */
-async function addStock(db: Db, doc: AnyTransferDoc, warehouse: TransferEnd, purpose: string, actor: string, reason: string): Promise<void> {
+async function addStock(
+  db: Db,
+  doc: AnyTransferDoc,
+  warehouse: TransferEnd,
+  purpose: string,
+  actor: string,
+  reason: string,
+): Promise<void> {
   const transferId = transferIdOf(doc);
   const lines = doc.items.map((i) => ({ item: i.item, delta: i.quantity }));
   const op: OperationDoc = {
@@ -238,7 +251,14 @@ export async function recordOutgoing(db: Db, op: OperationDoc, region: string, m
 
 /** A cancelled transfer's stock goes back to the source warehouse exactly once. */
 async function returnStock(db: Db, doc: TransferDoc): Promise<void> {
-  await addStock(db, doc, doc.from, "transfer-return", doc.cancelledBy ?? "system", `transfer ${transferIdOf(doc)} cancelled: stock returned`);
+  await addStock(
+    db,
+    doc,
+    doc.from,
+    "transfer-return",
+    doc.cancelledBy ?? "system",
+    `transfer ${transferIdOf(doc)} cancelled: stock returned`,
+  );
   await outgoingOf(db).updateOne({ _id: doc._id }, { $set: { stockSettled: true } });
 }
 
@@ -260,10 +280,16 @@ async function applyNews(ctx: MessageContext, id: ObjectId, reply: unknown): Pro
     case TransferStatus.REQUESTED:
       return;
     case TransferStatus.IN_TRANSIT:
-      await outgoingOf(ctx.db).updateOne({ _id: id, status: TransferStatus.REQUESTED }, { $set: { status: TransferStatus.IN_TRANSIT, inTransitAt: n.at ?? now, ...name } });
+      await outgoingOf(ctx.db).updateOne(
+        { _id: id, status: TransferStatus.REQUESTED },
+        { $set: { status: TransferStatus.IN_TRANSIT, inTransitAt: n.at ?? now, ...name } },
+      );
       return;
     case TransferStatus.RECEIVED:
-      await outgoingOf(ctx.db).updateOne({ _id: id, status: { $in: OPEN } }, { $set: { status: TransferStatus.RECEIVED, receivedAt: n.at ?? now, receivedBy: n.by ?? null, ...name } });
+      await outgoingOf(ctx.db).updateOne(
+        { _id: id, status: { $in: OPEN } },
+        { $set: { status: TransferStatus.RECEIVED, receivedAt: n.at ?? now, receivedBy: n.by ?? null, ...name } },
+      );
       await warnIfDiverged(ctx, id, TransferStatus.RECEIVED);
       return;
     case TransferStatus.CANCELLED:
@@ -279,7 +305,8 @@ async function applyNews(ctx: MessageContext, id: ObjectId, reply: unknown): Pro
 /** The destination decides; a source record that says otherwise is a bug worth an alarm. */
 async function warnIfDiverged(ctx: MessageContext, id: ObjectId, expected: TransferStatus): Promise<void> {
   const doc = await outgoingOf(ctx.db).findOne({ _id: id }, { projection: { status: 1 } });
-  if (doc && doc.status !== expected) ctx.log.error({ transfer: id.toHexString(), source: doc.status, destination: expected }, "transfer records diverged");
+  if (doc && doc.status !== expected)
+    ctx.log.error({ transfer: id.toHexString(), source: doc.status, destination: expected }, "transfer records diverged");
 }
 
 /**
@@ -289,7 +316,10 @@ async function warnIfDiverged(ctx: MessageContext, id: ObjectId, expected: Trans
  */
 export async function requestCancel(db: Db, doc: TransferDoc, actor: string, messaging: Messaging): Promise<TransferDoc> {
   refuseIfFinal(doc, "cancelled");
-  await outgoingOf(db).updateOne({ _id: doc._id, status: { $in: OPEN }, cancelRequestedAt: null }, { $set: { cancelRequestedAt: new Date(), cancelRequestedBy: actor } });
+  await outgoingOf(db).updateOne(
+    { _id: doc._id, status: { $in: OPEN }, cancelRequestedAt: null },
+    { $set: { cancelRequestedAt: new Date(), cancelRequestedBy: actor } },
+  );
   const requested = (await outgoingOf(db).findOne({ _id: doc._id }))!;
   if (OPEN.includes(requested.status)) await messaging.sendNow(cancelMessage(requested));
   const after = (await outgoingOf(db).findOne({ _id: doc._id }))!;
@@ -301,10 +331,16 @@ function refuseIfFinal(doc: AnyTransferDoc, wanted: "cancelled" | "received"): v
   const id = transferIdOf(doc);
   const extensions = { field: "id", id, status: doc.status };
   if (doc.status === TransferStatus.RECEIVED) {
-    throw conflict(`transfer ${id} cannot be ${wanted}: ${doc.to.region} received it at ${doc.receivedAt?.toISOString() ?? "an unknown time"}`, extensions);
+    throw conflict(
+      `transfer ${id} cannot be ${wanted}: ${doc.to.region} received it at ${doc.receivedAt?.toISOString() ?? "an unknown time"}`,
+      extensions,
+    );
   }
   if (doc.status === TransferStatus.CANCELLED) {
-    throw conflict(`transfer ${id} cannot be ${wanted}: it was cancelled at ${doc.cancelledAt?.toISOString() ?? "an unknown time"}`, extensions);
+    throw conflict(
+      `transfer ${id} cannot be ${wanted}: it was cancelled at ${doc.cancelledAt?.toISOString() ?? "an unknown time"}`,
+      extensions,
+    );
   }
 }
 
@@ -333,7 +369,10 @@ function checkParties(s: Snapshot, from: string, here: string): string {
   return incomingKey(s.id);
 }
 
-const fromSnapshot = (s: Snapshot, id: string): Pick<IncomingTransferDoc, "_id" | "from" | "to" | "items" | "requestedAt" | "requestedBy"> => ({
+const fromSnapshot = (
+  s: Snapshot,
+  id: string,
+): Pick<IncomingTransferDoc, "_id" | "from" | "to" | "items" | "requestedAt" | "requestedBy"> => ({
   _id: id,
   from: s.from,
   to: s.to,
@@ -345,7 +384,9 @@ const fromSnapshot = (s: Snapshot, id: string): Pick<IncomingTransferDoc, "_id" 
 /** The warehouse of this region a transfer names, or null. */
 async function warehouseHere(ctx: MessageContext, warehouseId: string): Promise<{ name: string } | null> {
   const warehouse = decodeId(warehouseId, "Warehouse");
-  return warehouse.region === ctx.region.code ? warehousesOf(ctx.db).findOne({ _id: warehouse.objectId }, { projection: { name: 1 } }) : null;
+  return warehouse.region === ctx.region.code
+    ? warehousesOf(ctx.db).findOne({ _id: warehouse.objectId }, { projection: { name: 1 } })
+    : null;
 }
 
 /** `transfer.deliver`: the incoming transfer, recorded once per transfer id. */
@@ -407,7 +448,10 @@ export async function receive(ctx: MessageContext, id: string, actor: string): P
   if (!won) {
     const doc = await incomingOf(ctx.db).findOne({ _id: key });
     if (!doc) {
-      throw notFound(`id: transfer ${id} has not arrived in ${ctx.region.code} (not addressed here, or its source has not reached ${ctx.region.code} yet)`, { field: "id", id });
+      throw notFound(
+        `id: transfer ${id} has not arrived in ${ctx.region.code} (not addressed here, or its source has not reached ${ctx.region.code} yet)`,
+        { field: "id", id },
+      );
     }
     refuseIfFinal(doc, "received");
     throw conflict(`transfer ${id} is ${doc.status}`, { field: "id", id, status: doc.status });
@@ -526,6 +570,8 @@ export function toTransfer(doc: AnyTransferDoc, side: TransferSide): TransferVie
 
 /** Items that left this region and have not been received or returned yet. */
 export async function stockInTransit(db: Db): Promise<ItemQuantity[]> {
-  const open = await outgoingOf(db).find({ status: { $in: OPEN } }, { projection: { items: 1 } }).toArray();
+  const open = await outgoingOf(db)
+    .find({ status: { $in: OPEN } }, { projection: { items: 1 } })
+    .toArray();
   return totalsPerItem(open.flatMap((t) => t.items));
 }

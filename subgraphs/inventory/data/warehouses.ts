@@ -24,7 +24,7 @@ export interface WarehouseDoc {
   createdAt: Date;
 }
 
-export const WAREHOUSES = "warehouses";
+const WAREHOUSES = "warehouses";
 
 export const warehouseIndexes: IndexPlan = {
   [WAREHOUSES]: [
@@ -36,7 +36,7 @@ export const warehouseIndexes: IndexPlan = {
 export const warehousesOf = (db: Db): Collection<WarehouseDoc> => db.collection<WarehouseDoc>(WAREHOUSES);
 
 /** Items in the enum's order, for stable output. */
-export function itemList(map: Partial<Record<Item, number>>, keepZero = false): ItemQuantity[] {
+function itemList(map: Partial<Record<Item, number>>, keepZero = false): ItemQuantity[] {
   return Object.values(Item)
     .filter((item) => map[item] !== undefined && (keepZero || map[item] !== 0))
     .map((item) => ({ item, quantity: map[item]! }));
@@ -57,8 +57,19 @@ export function toWarehouse(doc: WarehouseDoc, region: string): Warehouse {
   };
 }
 
-export async function insertWarehouse(db: Db, region: string, fields: Pick<WarehouseDoc, "name" | "address" | "thresholds">): Promise<WarehouseDoc> {
-  const doc: WarehouseDoc = { _id: new ObjectId(), ...fields, nameKey: searchKey(fields.name), stock: {}, pendingOps: [], createdAt: new Date() };
+export async function insertWarehouse(
+  db: Db,
+  region: string,
+  fields: Pick<WarehouseDoc, "name" | "address" | "thresholds">,
+): Promise<WarehouseDoc> {
+  const doc: WarehouseDoc = {
+    _id: new ObjectId(),
+    ...fields,
+    nameKey: searchKey(fields.name),
+    stock: {},
+    pendingOps: [],
+    createdAt: new Date(),
+  };
   try {
     await warehousesOf(db).insertOne(doc);
     return doc;
@@ -79,6 +90,10 @@ export function totalsPerItem(entries: Iterable<{ item: Item; quantity: number }
 
 /** Totals over all of a region's warehouses, every item listed. */
 export async function regionStock(db: Db): Promise<ItemQuantity[]> {
-  const warehouses = await warehousesOf(db).find({}, { projection: { stock: 1 } }).toArray();
-  return totalsPerItem(warehouses.flatMap((w) => Object.entries(w.stock).map(([item, quantity]) => ({ item: item as Item, quantity: quantity ?? 0 }))));
+  const warehouses = await warehousesOf(db)
+    .find({}, { projection: { stock: 1 } })
+    .toArray();
+  return totalsPerItem(
+    warehouses.flatMap((w) => Object.entries(w.stock).map(([item, quantity]) => ({ item: item as Item, quantity: quantity ?? 0 }))),
+  );
 }

@@ -9,7 +9,10 @@ import { Distribution } from "../types/warehouse.js";
 @Resolver(() => BeneficiaryRef)
 export class BeneficiaryDistributionsResolver {
   @OncePerRequest()
-  @FieldResolver(() => [Distribution], { nullable: true, description: `Aid the beneficiary received, newest first: the first \`first\` (1 to ${MAX_PAGE}).` })
+  @FieldResolver(() => [Distribution], {
+    nullable: true,
+    description: `Aid the beneficiary received, newest first: the first \`first\` (1 to ${MAX_PAGE}).`,
+  })
   async distributions(
     @Root() beneficiary: BeneficiaryRef,
     @Arg("first", () => Int, { defaultValue: DEFAULT_PAGE }) first: number,

@@ -5,7 +5,16 @@ import { badInput } from "../../kernel/errors.js";
 import { requireConsentingBeneficiary, requireVolunteer } from "../../kernel/region-records.js";
 import { byId, requireOwn } from "../../kernel/references.js";
 import { requiredText } from "../../kernel/text.js";
-import { isDistribution, isDonation, operationsOf, payloadHash, runOperation, type OperationDoc, type OperationLine, type OperationType } from "../data/ledger.js";
+import {
+  isDistribution,
+  isDonation,
+  operationsOf,
+  payloadHash,
+  runOperation,
+  type OperationDoc,
+  type OperationLine,
+  type OperationType,
+} from "../data/ledger.js";
 import { toDistribution, toDonation, toLines, type DistributionView, type DonationView } from "../data/operations.js";
 import { toWarehouse, warehousesOf, type WarehouseDoc } from "../data/warehouses.js";
 import { AdjustmentKind } from "../types/enums.js";
@@ -68,17 +77,28 @@ export class DonationResolver {
     return toDonation(op, ctx.region.code);
   }
 
-  @Mutation(() => Warehouse, { nullable: true, description: "Corrects or writes off stock of one item, with the reason; never below zero." })
+  @Mutation(() => Warehouse, {
+    nullable: true,
+    description: "Corrects or writes off stock of one item, with the reason; never below zero.",
+  })
   async adjustStock(@Arg("input") input: AdjustStockInput, @Ctx() ctx: SubgraphContext): Promise<Warehouse> {
     const warehouse = await requireWarehouse(ctx, input.warehouseId, "input.warehouseId");
     ctx.access.requireWrite(ctx.region.code);
-    if (!Number.isInteger(input.delta) || input.delta === 0) throw badInput("input.delta: must be a non-zero whole number", { field: "input.delta" });
+    if (!Number.isInteger(input.delta) || input.delta === 0)
+      throw badInput("input.delta: must be a non-zero whole number", { field: "input.delta" });
     if (input.kind === AdjustmentKind.WRITE_OFF && input.delta > 0) {
       throw badInput("input.delta: a WRITE_OFF removes stock, so delta must be negative", { field: "input.delta" });
     }
-    await operate(ctx, warehouse, input.kind, [{ item: input.item, delta: input.delta }], input.idempotencyKey ? idempotencyKey(input.idempotencyKey) : null, {
-      reason: requiredText(input.reason, "input.reason", 500, { multiline: true }),
-    });
+    await operate(
+      ctx,
+      warehouse,
+      input.kind,
+      [{ item: input.item, delta: input.delta }],
+      input.idempotencyKey ? idempotencyKey(input.idempotencyKey) : null,
+      {
+        reason: requiredText(input.reason, "input.reason", 500, { multiline: true }),
+      },
+    );
     return toWarehouse((await warehousesOf(ctx.db).findOne({ _id: warehouse._id }))!, ctx.region.code);
   }
 
@@ -96,7 +116,8 @@ export class DistributionResolver {
     return toDistribution(await requireOwn(ctx, operationsOf(ctx.db), "Distribution", id, "id", isDistribution), ctx.region.code);
   }
 
-  @Mutation(() => Distribution, { nullable: true,
+  @Mutation(() => Distribution, {
+    nullable: true,
     description: "Hands items to a beneficiary, all or nothing; never takes stock below zero (INSUFFICIENT_STOCK); idempotent by key.",
   })
   async distributeAid(@Arg("input") input: DistributeAidInput, @Ctx() ctx: SubgraphContext): Promise<DistributionView> {

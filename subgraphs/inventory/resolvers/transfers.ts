@@ -46,9 +46,14 @@ export class TransferResolver {
     const field = "input.toWarehouseId";
     const to = decodeId(input.toWarehouseId, "Warehouse", field);
     ctx.registry.require(to.region, field);
-    if (to.region === ctx.region.code && to.objectId.equals(warehouse._id)) throw badInput(`${field}: must be another warehouse than input.fromWarehouseId`, { field });
+    if (to.region === ctx.region.code && to.objectId.equals(warehouse._id))
+      throw badInput(`${field}: must be another warehouse than input.fromWarehouseId`, { field });
     const why = ctx.messaging.unreachable(to.region, "inventory");
-    if (why) throw appError("REGION_UNAVAILABLE", `${field}: ${ctx.region.code} cannot send transfers to ${to.region}: ${why}`, { field, region: to.region });
+    if (why)
+      throw appError("REGION_UNAVAILABLE", `${field}: ${ctx.region.code} cannot send transfers to ${to.region}: ${why}`, {
+        field,
+        region: to.region,
+      });
     const lines = toLines(input.items, -1);
     const _id = new ObjectId();
     const op = await operate(
@@ -57,7 +62,10 @@ export class TransferResolver {
       "TRANSFER_OUT",
       lines,
       idempotencyKey(input.idempotencyKey),
-      { reason: `transfer to ${to.region}`, transfer: { to: { region: to.region, warehouseId: input.toWarehouseId }, fromWarehouseName: warehouse.name } },
+      {
+        reason: `transfer to ${to.region}`,
+        transfer: { to: { region: to.region, warehouseId: input.toWarehouseId }, fromWarehouseName: warehouse.name },
+      },
       _id,
       encodeId("Transfer", ctx.region.code, _id),
     );
@@ -69,7 +77,11 @@ export class TransferResolver {
     description:
       "The destination region's staff confirm the stock has arrived: it is added to the destination warehouse, once. `region` is the destination (this routes the call there). Fails with CONFLICT when the transfer was cancelled first.",
   })
-  async receiveTransfer(@Arg("region") region: string, @Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<TransferView> {
+  async receiveTransfer(
+    @Arg("region") region: string,
+    @Arg("id", () => ID) id: string,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<TransferView> {
     ownRegion(ctx, region, "region");
     decodeId(id, "Transfer");
     ctx.access.requireWrite(ctx.region.code);
@@ -94,7 +106,9 @@ export class TransferResolver {
   async delivery(@Root() transfer: TransferView, @Ctx() ctx: SubgraphContext): Promise<TransferDelivery | null> {
     if (transfer.side !== "OUTGOING") return null;
     // One outbox query for a whole list of transfers.
-    return ctx.loaders.get<string, Delivery | null>("transferDelivery", (ids) => ctx.messaging.deliveries(ids)).load(deliveryMessageId(transfer.id));
+    return ctx.loaders
+      .get<string, Delivery | null>("transferDelivery", (ids) => ctx.messaging.deliveries(ids))
+      .load(deliveryMessageId(transfer.id));
   }
 }
 

@@ -14,7 +14,7 @@ import { StockMovementConnection, Warehouse, type StockMovement } from "../types
 export const requireWarehouse = (ctx: SubgraphContext, id: string, field?: string): Promise<WarehouseDoc> =>
   requireOwn(ctx, warehousesOf(ctx.db), "Warehouse", id, field);
 
-export function toMovement(doc: MovementDoc, region: string): StockMovement {
+function toMovement(doc: MovementDoc, region: string): StockMovement {
   return {
     id: encodeId("StockMovement", region, doc._id),
     region,
@@ -61,7 +61,11 @@ export class WarehouseResolver {
     const { objectId } = ownId(ctx, warehouseId, "Warehouse", "warehouseId");
     ctx.access.requireWrite(ctx.region.code);
     if (minimum < 0) throw badInput("minimum: must not be negative", { field: "minimum" });
-    const doc = await warehousesOf(ctx.db).findOneAndUpdate({ _id: objectId }, { $set: { [`thresholds.${item}`]: minimum } }, { returnDocument: "after" });
+    const doc = await warehousesOf(ctx.db).findOneAndUpdate(
+      { _id: objectId },
+      { $set: { [`thresholds.${item}`]: minimum } },
+      { returnDocument: "after" },
+    );
     return toWarehouse(doc ?? (await requireWarehouse(ctx, warehouseId, "warehouseId")), ctx.region.code);
   }
 
@@ -73,8 +77,15 @@ export class WarehouseResolver {
     @Ctx() ctx: SubgraphContext,
   ): Promise<StockMovementConnection> {
     const warehouseId = ownId(ctx, warehouse.id, "Warehouse").objectId;
-    return paginate(movementsOf(ctx.db), { warehouseId, ...(item ? { item } : {}) }, [["at", -1, "date"], ["_id", -1, "objectId"]], page, (d) =>
-      toMovement(d, ctx.region.code),
+    return paginate(
+      movementsOf(ctx.db),
+      { warehouseId, ...(item ? { item } : {}) },
+      [
+        ["at", -1, "date"],
+        ["_id", -1, "objectId"],
+      ],
+      page,
+      (d) => toMovement(d, ctx.region.code),
     );
   }
 }

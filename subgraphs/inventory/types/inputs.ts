@@ -63,7 +63,10 @@ export class ReceiveDonationInput extends ItemsOperationInput {
   @Field()
   donor!: string;
 
-  @Field(() => DonorKind, { defaultValue: DonorKind.PERSON, description: "PERSON (the default) keeps the donor's name to the region's staff." })
+  @Field(() => DonorKind, {
+    defaultValue: DonorKind.PERSON,
+    description: "PERSON (the default) keeps the donor's name to the region's staff.",
+  })
   donorKind!: DonorKind;
 }
 

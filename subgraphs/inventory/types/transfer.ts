@@ -74,7 +74,8 @@ export class Transfer {
 
   @Field(() => Date, {
     nullable: true,
-    description: "Set when a cancellation was asked for; it takes effect (status CANCELLED) once the destination confirms it has not received the stock.",
+    description:
+      "Set when a cancellation was asked for; it takes effect (status CANCELLED) once the destination confirms it has not received the stock.",
   })
   cancelRequestedAt!: Date | null;
 

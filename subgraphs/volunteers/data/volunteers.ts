@@ -35,8 +35,8 @@ export interface GroupDoc {
 }
 
 // Other subgraphs check volunteers through kernel/region-records.ts, by this name.
-export const VOLUNTEERS = SHARED_COLLECTIONS.volunteers;
-export const GROUPS = "volunteer_groups";
+const VOLUNTEERS = SHARED_COLLECTIONS.volunteers;
+const GROUPS = "volunteer_groups";
 
 export const volunteerIndexes: IndexPlan = {
   [VOLUNTEERS]: [
@@ -129,7 +129,7 @@ export interface VolunteerQuery {
   groupId?: ObjectId;
 }
 
-export function volunteerFilter(q: VolunteerQuery): Filter<VolunteerDoc> {
+function volunteerFilter(q: VolunteerQuery): Filter<VolunteerDoc> {
   const filter: Filter<VolunteerDoc> = {};
   if (q.skill) filter.skills = q.skill;
   if (q.status) filter.status = q.status;

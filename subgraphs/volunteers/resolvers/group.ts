@@ -42,7 +42,11 @@ export class VolunteerGroupResolver {
     if (!volunteer.groupId?.equals(group._id)) {
       throw conflict(`volunteerId: volunteer ${volunteerId} is not a member of group ${groupId}`, { field: "volunteerId" });
     }
-    const doc = await groupsOf(ctx.db).findOneAndUpdate({ _id: group._id }, { $set: { leaderId: volunteer._id } }, { returnDocument: "after" });
+    const doc = await groupsOf(ctx.db).findOneAndUpdate(
+      { _id: group._id },
+      { $set: { leaderId: volunteer._id } },
+      { returnDocument: "after" },
+    );
     return toGroup(doc ?? group, ctx.region.code);
   }
 

@@ -17,7 +17,10 @@ export class VolunteerResolver {
     return toVolunteer(await requireVolunteer(ctx, id), ctx.region.code);
   }
 
-  @Mutation(() => Volunteer, { nullable: true, description: "Registers an ACTIVE volunteer; a phone already registered in the region is CONFLICT." })
+  @Mutation(() => Volunteer, {
+    nullable: true,
+    description: "Registers an ACTIVE volunteer; a phone already registered in the region is CONFLICT.",
+  })
   async registerVolunteer(@Arg("input") input: RegisterVolunteerInput, @Ctx() ctx: SubgraphContext): Promise<Volunteer> {
     const region = ownRegion(ctx, input.region, "input.region").code;
     ctx.access.requireWrite(region);
