@@ -225,38 +225,34 @@ describe("at a region host called directly", () => {
     const db = national.host.db("KZ-75");
     const { ObjectId } = await import("bson");
     const household = new ObjectId();
-    await db
-      .collection("beneficiaries")
-      .insertOne({
-        _id: household,
-        householdSize: 3,
-        vulnerabilities: [],
-        needs: [],
-        consent: { given: true, purpose: null, recordedAt: new Date(), recordedBy: "s", withdrawnAt: null },
-        status: "ACTIVE",
-        registeredAt: new Date(),
-        updatedAt: new Date(),
-      });
+    await db.collection("beneficiaries").insertOne({
+      _id: household,
+      householdSize: 3,
+      vulnerabilities: [],
+      needs: [],
+      consent: { given: true, purpose: null, recordedAt: new Date(), recordedBy: "s", withdrawnAt: null },
+      status: "ACTIVE",
+      registeredAt: new Date(),
+      updatedAt: new Date(),
+    });
     const at = new Date();
-    await db
-      .collection("help_requests")
-      .insertMany(
-        Array.from({ length: 30 }, () => ({
-          _id: new ObjectId(),
-          channel: "HOTLINE",
-          need: "FOOD",
-          urgency: "LOW",
-          urgencyRank: 3,
-          description: null,
-          contactPhone: null,
-          beneficiaryId: household,
-          assignedVolunteerId: null,
-          status: "NEW",
-          history: [],
-          createdAt: at,
-          updatedAt: at,
-        })),
-      );
+    await db.collection("help_requests").insertMany(
+      Array.from({ length: 30 }, () => ({
+        _id: new ObjectId(),
+        channel: "HOTLINE",
+        need: "FOOD",
+        urgency: "LOW",
+        urgencyRank: 3,
+        description: null,
+        contactPhone: null,
+        beneficiaryId: household,
+        assignedVolunteerId: null,
+        status: "NEW",
+        history: [],
+        createdAt: at,
+        updatedAt: at,
+      })),
+    );
     const id = `KZ-75:ben:${household.toHexString()}`;
     const chain = (first?: number) => {
       const page = first ? `(first: ${first})` : "";
