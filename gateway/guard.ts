@@ -12,14 +12,7 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import type { Caller } from "../subgraphs/kernel/auth.js";
-import {
-  DocumentCache,
-  exceeded,
-  measureOperation,
-  type BoundedDocument,
-  type GraphQLParams,
-  type QueryLimits,
-} from "../subgraphs/kernel/limits.js";
+import { DocumentCache, type BoundedDocument, type GraphQLParams, type QueryLimits } from "../subgraphs/kernel/limits.js";
 
 /** What anonymous callers may see: the registry's names and the regions' health. */
 const ANONYMOUS_FIELDS = new Set([
@@ -86,32 +79,29 @@ export function gatewayGuard(options: {
   limits: QueryLimits;
   regions: () => number;
   /** Fields every region answers (see router/broadcast.ts): they cost once per region. */
-  perRegion?: ReadonlySet<string>;
+  perRegion: () => ReadonlySet<string> | undefined;
 }): RequestGuard {
   const documents = new DocumentCache(options.limits);
   return {
     check(params, caller) {
       const schema = options.schema();
-      const resolved = schema && documents.operation(params);
-      if (!resolved || resolved instanceof GraphQLError) return resolved || undefined;
-      const { bounded, operation } = resolved;
-      if (!caller) {
-        const field = forbiddenToAnonymous(schema, bounded, operation);
-        if (field) {
-          return new GraphQLError(
-            `${field} needs authentication: send 'Authorization: Bearer <token>'; anonymous callers may read regions { code name status }`,
-            {
-              extensions: { code: "UNAUTHENTICATED", field, http: { status: 401 } },
-            },
-          );
-        }
-      }
-      const measure = measureOperation(schema, bounded, operation, params!.variables, {
-        regions: options.regions(),
-        defaultListSize: options.limits.defaultListSize,
-        perRegion: options.perRegion,
-      });
-      return exceeded(measure, options.limits);
+      if (!schema) return undefined;
+      // Anonymous callers are refused before any cost is measured.
+      const anonymous = (bounded: BoundedDocument, operation: OperationDefinitionNode) => {
+        const field = caller ? undefined : forbiddenToAnonymous(schema, bounded, operation);
+        if (!field) return undefined;
+        return new GraphQLError(
+          `${field} needs authentication: send 'Authorization: Bearer <token>'; anonymous callers may read regions { code name status }`,
+          { extensions: { code: "UNAUTHENTICATED", field, http: { status: 401 } } },
+        );
+      };
+      const checked = documents.check(
+        schema,
+        params,
+        { regions: options.regions(), defaultListSize: options.limits.defaultListSize, perRegion: options.perRegion() },
+        anonymous,
+      );
+      return checked instanceof GraphQLError ? checked : undefined;
     },
   };
 }

@@ -2,25 +2,19 @@
 // name the URL of each of its four subgraphs. Errors name the bad entry.
 import { RegionRegistry, type RegionInfo } from "../subgraphs/kernel/regions.js";
 import { SUBGRAPH_NAMES } from "../subgraphs/manifest.js";
-import { insecureUrl } from "../subgraphs/kernel/urls.js";
+import { insecureAddresses } from "../subgraphs/kernel/urls.js";
 
 /**
- * Every region names each subgraph's URL; with `production`, https ones (or this machine's
- * own loopback), since callers' assertions and personal data travel on them.
+ * Every region names each subgraph's URL; with `production`, https ones, since callers'
+ * assertions and personal data travel on them.
  */
 export function checkGatewayRegistry(registry: RegionRegistry, source: string, options: { production?: boolean } = {}): RegionRegistry {
-  const problems = registry.regions
-    .flatMap((r, i) => [
-      ...SUBGRAPH_NAMES.map((s): string | null => {
-        const url = r.subgraphs?.[s];
-        const why = !url ? "missing URL" : options.production ? insecureUrl(url, { loopback: true }) : null;
-        return why && `regions.${i}.subgraphs.${s} (${r.code}): ${why}`;
-      }),
-      r.batch && options.production
-        ? ((why) => why && `regions.${i}.batch (${r.code}): ${why}`)(insecureUrl(r.batch, { loopback: true }))
-        : null,
-    ])
-    .filter((p): p is string => p !== null);
+  const problems = [
+    ...registry.regions.flatMap((r, i) =>
+      SUBGRAPH_NAMES.filter((s) => !r.subgraphs?.[s]).map((s) => `regions.${i}.subgraphs.${s} (${r.code}): missing URL`),
+    ),
+    ...(options.production ? insecureAddresses(registry.regions) : []),
+  ];
   if (problems.length) throw new Error(`region registry ${source} is invalid: ${problems.join("; ")}`);
   return registry;
 }

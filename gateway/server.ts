@@ -84,14 +84,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     buildService: ({ name }) =>
       name === REGIONS_SUBGRAPH ? new LocalGraphQLDataSource(regionsSchema) : new RegionalDataSource(name as SubgraphName, router),
   });
+  // What the guard measures with, kept in step with the schema the gateway serves.
   let apiSchema: GraphQLSchema | undefined;
-  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => void (apiSchema = schema));
-  const guard = gatewayGuard({
-    schema: () => apiSchema,
-    limits,
-    regions: () => registry.regions.length,
-    perRegion: perRegionFields(options.supergraphSdl),
+  let perRegion: ReadonlySet<string> | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema, coreSupergraphSdl }) => {
+    apiSchema = schema;
+    perRegion = perRegionFields(coreSupergraphSdl);
   });
+  const guard = gatewayGuard({ schema: () => apiSchema, limits, regions: () => registry.regions.length, perRegion: () => perRegion });
   const server = new ApolloServer<GatewayContext>({
     // Our own drain (onShutdown) stops everything in order; Apollo's would stop this server
     // and re-raise the signal, killing the process mid-drain (it does so unless NODE_ENV=test).

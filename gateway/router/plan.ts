@@ -23,27 +23,6 @@ export type FetchPlan =
   | { kind: "entities"; document: DocumentNode; representationsVariable: string; responseKey: string }
   | { kind: "root"; document: DocumentNode; operation: OperationDefinitionNode; fields: RootField[] };
 
-/** A small LRU: fetch texts repeat (the gateway caches query plans), so plans do too. */
-export class LruCache<K, V> {
-  private readonly map = new Map<K, V>();
-  constructor(private readonly max: number) {}
-
-  get(key: K): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: K, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
-  }
-}
-
 function operationOf(document: DocumentNode): OperationDefinitionNode {
   const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   if (ops.length !== 1) throw new Error(`a subgraph fetch has ${ops.length} operations`);

@@ -13,7 +13,8 @@ import { DEFAULT_LIMITS } from "../../subgraphs/kernel/limits.js";
 import { MAX_BATCH, type RegionRegistry } from "../../subgraphs/kernel/regions.js";
 import { type SubgraphName } from "../../subgraphs/manifest.js";
 import type { Metrics } from "../metrics.js";
-import { analyse, LruCache, restrictToFields, type FetchPlan, type RootField } from "./plan.js";
+import { LruCache } from "../../subgraphs/kernel/lru.js";
+import { analyse, restrictToFields, type FetchPlan, type RootField } from "./plan.js";
 import { routeRepresentation, routeRootField } from "./routing.js";
 import { postJson, TimeoutError, type Transport } from "./transport.js";
 

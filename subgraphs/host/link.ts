@@ -6,14 +6,14 @@
 // Replies are JWSs too, signed by the region the message went to and naming the exact
 // message they answer: an answer tampered with on the way (or from anyone else) is refused,
 // and the message is sent again. With NODE_ENV=production, messages go only to https://
-// addresses (but for the host's own loopback address, for the regions it serves itself).
+// addresses of the registry (the host's own address for the regions it serves itself aside).
 import { createHash, randomBytes } from "node:crypto";
 import { CompactSign, compactVerify, importJWK, type CryptoKey, type JWK } from "jose";
 import { z } from "zod";
 import { REGION_CODE } from "../kernel/ids.js";
 import { generatePrivateJwk, privateJwk } from "../kernel/keys.js";
 import { LinkError } from "../kernel/messaging.js";
-import { insecureUrl } from "../kernel/urls.js";
+import { insecureAddresses, insecureUrl } from "../kernel/urls.js";
 import type { RegionRegistry } from "../kernel/regions.js";
 import { SUBGRAPH_NAMES, type SubgraphName } from "../manifest.js";
 
@@ -115,14 +115,7 @@ export class RegionLink {
    */
   async addRegistry(registry: RegionRegistry): Promise<void> {
     if (this.options.production) {
-      const problems = registry.regions.flatMap((region, i) =>
-        region.publicKey || this.signing.has(region.code)
-          ? Object.entries(region.subgraphs ?? {}).flatMap(([s, url]) => {
-              const why = insecureUrl(url);
-              return why ? [`regions.${i}.subgraphs.${s} (${region.code}): ${why}`] : [];
-            })
-          : [],
-      );
+      const problems = insecureAddresses(registry.regions, (region) => Boolean(region.publicKey) || this.signing.has(region.code));
       if (problems.length) throw new Error(`region registry: ${problems.join("; ")}`);
     }
     for (const region of registry.regions) {

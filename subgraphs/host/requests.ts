@@ -2,13 +2,13 @@
 // own subgraph endpoint or a batch): the caller, the limits, and the request's context.
 import type http from "node:http";
 import type { ApolloServer } from "@apollo/server";
-import { GraphQLError } from "graphql";
+import type { GraphQLError } from "graphql";
 import type { Db } from "mongodb";
 import { AuditTrail } from "../kernel/audit.js";
 import type { Access, AuthConfig } from "../kernel/auth.js";
 import { Loaders, type SubgraphContext } from "../kernel/context.js";
 import { requestAccess, requestIdOf, sendError } from "../kernel/http.js";
-import { DocumentCache, exceeded, measureOperation, type GraphQLParams, type Measure, type QueryLimits } from "../kernel/limits.js";
+import { DocumentCache, type GraphQLParams, type Measure, type QueryLimits } from "../kernel/limits.js";
 import type { Logger } from "../kernel/log.js";
 import type { Messaging } from "../kernel/messaging.js";
 import type { RegionInfo, RegionRegistry } from "../kernel/regions.js";
@@ -67,20 +67,10 @@ export class HostRequests {
    * request cannot be read (Apollo then answers with its own error, running nothing).
    */
   limited(subgraph: SubgraphName, params: GraphQLParams | undefined): Measure | GraphQLError | undefined {
-    const resolved = this.documents.operation(params);
-    if (!resolved || resolved instanceof GraphQLError) return resolved;
-    let measure: Measure;
-    try {
-      measure = measureOperation(this.options.subgraphs.get(subgraph)!.schema, resolved.bounded, resolved.operation, params!.variables, {
-        regions: 1,
-        defaultListSize: this.options.limits.defaultListSize,
-      });
-    } catch (err) {
-      // Malformed `_entities` representations: the caller's error, named.
-      if (err instanceof GraphQLError) return err;
-      throw err;
-    }
-    return exceeded(measure, this.options.limits) ?? measure;
+    return this.documents.check(this.options.subgraphs.get(subgraph)!.schema, params, {
+      regions: 1,
+      defaultListSize: this.options.limits.defaultListSize,
+    });
   }
 
   context(req: http.IncomingMessage, region: HostedRegion, subgraph: SubgraphName, access: Access): SubgraphContext {

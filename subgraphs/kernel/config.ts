@@ -87,7 +87,7 @@ export const VARIABLES = {
   REGIONS: variable(z.string().min(1), "the regions served or seeded: `all` or codes (`KZ-75,KZ-43`)", { default: "all" }),
   REGISTRY: variable(
     z.string().min(1),
-    "path of the region registry JSON: every region's subgraph URLs (the gateway), the other regions' URLs and public keys (transfers); with `NODE_ENV=production` the gateway takes only https addresses (or this machine's loopback)",
+    "path of the region registry JSON: every region's subgraph URLs (the gateway), the other regions' URLs and public keys (transfers); with `NODE_ENV=production` only https addresses",
     { unset: "Kazakhstan's 20 regions (built in)" },
   ),
   PSEUDONYM_KEY: variable(SECRET, "HMAC key for national ID numbers (≥ 32 characters); a region's hosts and `npm run seed` share it"),

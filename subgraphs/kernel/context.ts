@@ -44,12 +44,16 @@ export class Loaders {
 
   private readonly values = new Map<string, unknown>();
 
-  /** `compute()` once per request for `key`; later calls get the same value (or rejection). */
+  /** `compute()` once per request for `key` (see perRequestKey); later calls get the same value (or rejection). */
   once<T>(key: string, compute: () => T): T {
     if (!this.values.has(key)) this.values.set(key, compute());
     return this.values.get(key) as T;
   }
 }
+
+/** The key of one field of one record with its arguments, for Loaders.once. */
+export const perRequestKey = (type: string, field: string, record: unknown, args: unknown) =>
+  `${type}.${field}\u0000${String(record)}\u0000${JSON.stringify(args)}`;
 
 /**
  * A field resolver whose answer for one record and the same arguments is computed once per
@@ -58,10 +62,7 @@ export class Loaders {
  */
 export function OncePerRequest() {
   const once: MiddlewareFn<SubgraphContext> = ({ root, args, info, context }, next) =>
-    context.loaders.once(
-      `${info.parentType.name}.${info.fieldName}\u0000${(root as { id?: string }).id}\u0000${JSON.stringify(args)}`,
-      next,
-    );
+    context.loaders.once(perRequestKey(info.parentType.name, info.fieldName, (root as { id?: string }).id, args), next);
   return UseMiddleware(once);
 }
 

@@ -39,6 +39,7 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import { appError } from "./errors.js";
+import { LruCache } from "./lru.js";
 
 export interface QueryLimits {
   /** Lexical tokens in the document (graphql-js counts them while parsing; comments are free). */
@@ -193,10 +194,16 @@ export interface MeasureOptions {
   perRegion?: ReadonlySet<string>;
 }
 
+/** Each schema's entity type names (the `_Entity` union), worked out once. */
+const entityTypes = new WeakMap<GraphQLSchema, Set<string>>();
+
 /** Representations must be objects naming one of the schema's entity types; anything else is the caller's error, not ours. */
 function checkRepresentations(reps: unknown[], schema: GraphQLSchema): void {
-  const entity = schema.getType("_Entity");
-  const types = new Set(isUnionType(entity) ? entity.getTypes().map((t) => t.name) : []);
+  let types = entityTypes.get(schema);
+  if (!types) {
+    const entity = schema.getType("_Entity");
+    entityTypes.set(schema, (types = new Set(isUnionType(entity) ? entity.getTypes().map((t) => t.name) : [])));
+  }
   const bad = reps.findIndex((r) => {
     const typename = typeof r === "object" && r !== null && !Array.isArray(r) ? (r as { __typename?: unknown }).__typename : undefined;
     return typeof typename !== "string" || !types.has(typename);
@@ -309,15 +316,15 @@ export function measureOperation(
         introspection: inner.introspection + (def && isList(def.type) ? 1 : 0),
       };
     }
-    let weight = parentType === "Region" && name !== "code" ? REGION_FIELD_WEIGHT : 1;
-    if (options.perRegion?.has(`${parentType}.${name}`)) weight *= options.regions;
+    // A field every region answers runs once per region: it and all below it.
+    const regions = options.perRegion?.has(`${parentType}.${name}`) ? options.regions : 1;
+    const weight = (parentType === "Region" && name !== "code" ? REGION_FIELD_WEIGHT : 1) * regions;
     if (!node.selectionSet || !def) return { ...ZERO, depth: 1, aliases, cost: weight, fields: 1 };
     const connection = isConnection(def.type);
     // A connection is one object whose `nodes` list is as long as its `first`.
     const multiplier = connection ? 1 : isList(def.type) ? (name === "nodes" && page !== undefined ? page : listSize(node, def)) : 1;
     const inner = selections(node.selectionSet, getNamedType(def.type).name, connection ? listSize(node, def) : undefined);
     const representations = name === "_entities" ? multiplier : 0;
-    const regions = options.perRegion?.has(`${parentType}.${name}`) ? options.regions : 1;
     return {
       depth: inner.depth + 1,
       // Aliases and fields count where they are written (a list does not repeat them); cost where they run.
@@ -340,12 +347,16 @@ export function measureOperation(
 
 /** Adds up the measures of several operations sent together (a batch). */
 export function sumMeasures(measures: Measure[]): Measure {
+  // What operations sent together add up to is the work they ask for (cost, representations);
+  // their shape (depth, aliases, fields, introspection) is each one's, checked on its own.
+  // The gateway's planner adds `__typename` and key fields to the fetches it sends a region
+  // together, so adding those up would refuse a query it accepted.
   return measures.reduce(
     (a, m) => ({
       depth: Math.max(a.depth, m.depth),
-      aliases: a.aliases + m.aliases,
+      aliases: Math.max(a.aliases, m.aliases),
       cost: a.cost + m.cost,
-      fields: a.fields + m.fields,
+      fields: Math.max(a.fields, m.fields),
       representations: a.representations + m.representations,
       introspection: Math.max(a.introspection, m.introspection),
     }),
@@ -416,11 +427,35 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 /** Bounded documents by query text: clients repeat the same queries. Small texts only. */
 export class DocumentCache {
-  private readonly map = new Map<string, BoundedDocument>();
-  constructor(
-    private readonly limits: QueryLimits,
-    private readonly max = 500,
-  ) {}
+  private readonly cache = new LruCache<string, BoundedDocument>(500);
+  constructor(private readonly limits: QueryLimits) {}
+
+  /**
+   * A request's measure within every limit, or the error refusing it (a limit, a malformed
+   * representation, or what `before` says once the operation is known, e.g. an anonymous
+   * caller); undefined when the request cannot be read (the GraphQL server then answers with
+   * its own error, running nothing).
+   */
+  check(
+    schema: GraphQLSchema,
+    params: GraphQLParams | undefined,
+    options: MeasureOptions,
+    before?: (bounded: BoundedDocument, operation: OperationDefinitionNode) => GraphQLError | undefined,
+  ): Measure | GraphQLError | undefined {
+    const resolved = this.operation(params);
+    if (!resolved || resolved instanceof GraphQLError) return resolved;
+    const refused = before?.(resolved.bounded, resolved.operation);
+    if (refused) return refused;
+    let measure: Measure;
+    try {
+      measure = measureOperation(schema, resolved.bounded, resolved.operation, params!.variables, options);
+    } catch (err) {
+      // Malformed `_entities` representations: the caller's error, named.
+      if (err instanceof GraphQLError) return err;
+      throw err;
+    }
+    return exceeded(measure, this.limits) ?? measure;
+  }
 
   /**
    * The document and operation a request runs, bounded; the limit error refusing it; or
@@ -444,17 +479,10 @@ export class DocumentCache {
 
   /** The bounded document for `query` (throws a limit error), or its syntax error. */
   get(query: string): BoundedDocument | { syntaxError: GraphQLError } {
-    const hit = this.map.get(query);
-    if (hit) {
-      this.map.delete(query);
-      this.map.set(query, hit);
-      return hit;
-    }
+    const hit = this.cache.get(query);
+    if (hit) return hit;
     const bounded = boundDocument(query, this.limits);
-    if ("document" in bounded && query.length <= 16_384) {
-      this.map.set(query, bounded);
-      if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
-    }
+    if ("document" in bounded && query.length <= 16_384) this.cache.set(query, bounded);
     return bounded;
   }
 }

@@ -49,16 +49,17 @@ export function Connection<T extends object>(Item: ClassType<T>, name: string) {
   return ConnectionType;
 }
 
-export function pageSize(first: number | undefined | null): number {
+/** A page size from a `first` argument: 1 to `max` (MAX_PAGE unless a list allows more). */
+export function pageSize(first: number | undefined | null, max = MAX_PAGE): number {
   if (first === undefined || first === null) return DEFAULT_PAGE;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) {
-    throw badInput(`first: must be between 1 and ${MAX_PAGE}, got ${first}`, { field: "first" });
+  if (!Number.isInteger(first) || first < 1 || first > max) {
+    throw badInput(`first: must be between 1 and ${max}, got ${first}`, { field: "first" });
   }
   return first;
 }
 
 /** How a sort field's values are typed, so a cursor can carry them and be checked on the way back. */
-export type SortKind = "string" | "date" | "int" | "objectId";
+type SortKind = "string" | "date" | "int" | "objectId";
 export type SortSpec = Array<[field: string, direction: 1 | -1, kind: SortKind]>;
 
 /** A MongoDB sort document for `spec`. */
@@ -139,11 +140,10 @@ export async function paginate<TDoc extends Document, T>(
   sort: SortSpec,
   args: { first?: number | null; after?: string | null },
   map: (doc: TDoc) => T,
-  /** The kind of the collection's `_id`, the tie-breaker. */
-  idKind: SortKind = "objectId",
 ): Promise<Page<T>> {
   const size = pageSize(args.first);
-  const fullSort: SortSpec = sort.some(([f]) => f === "_id") ? sort : [...sort, ["_id", 1, idKind]];
+  // An ObjectId `_id` breaks ties unless the sort names `_id` (of its own kind) itself.
+  const fullSort: SortSpec = sort.some(([f]) => f === "_id") ? sort : [...sort, ["_id", 1, "objectId"]];
   const pageFilter = args.after ? { $and: [filter, afterFilter(fullSort, decodeCursor(args.after, fullSort))] } : filter;
   const [docs, totalCount] = await Promise.all([
     collection

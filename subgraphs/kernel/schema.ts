@@ -6,7 +6,7 @@ import { buildSubgraphSchema } from "@apollo/subgraph";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { parse, type GraphQLSchema } from "graphql";
 import { buildSchema, createResolversMap, type BuildSchemaOptions } from "type-graphql";
-import { Loaders, type SubgraphContext } from "./context.js";
+import { Loaders, perRequestKey, type SubgraphContext } from "./context.js";
 import { applyReadRules, wrapFields } from "./visibility.js";
 
 const FEDERATION_LINK =
@@ -50,8 +50,7 @@ function memoizeRegionFields(schema: GraphQLSchema): void {
     "Region",
     (resolve, field) => (root, args, ctx, info) => {
       if (!(ctx?.loaders instanceof Loaders)) return resolve(root, args, ctx, info);
-      const key = `Region.${field}\u0000${(root as { code?: string }).code}\u0000${JSON.stringify(args)}`;
-      return ctx.loaders.once(key, () => resolve(root, args, ctx, info));
+      return ctx.loaders.once(perRequestKey("Region", field, (root as { code?: string }).code, args), () => resolve(root, args, ctx, info));
     },
     ["code"],
   );

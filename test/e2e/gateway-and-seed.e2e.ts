@@ -1,5 +1,5 @@
 // `npm run gateway` and `npm run seed` as offices run them, as separate processes.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildSubgraphs } from "../../subgraphs/index.js";
@@ -66,7 +66,10 @@ describe("npm run gateway", () => {
     expect(await made.exited).toBe(0);
     expect(publicKey).toMatchObject({ kty: "OKP", crv: "Ed25519" });
     expect(publicKey).not.toHaveProperty("d");
-    const env = { REGISTRY: registryFile, PORT: "0", JWT_SECRET: TEST_SECRET, NODE_ENV: "production" };
+    // …and https region addresses: the regions are not reached here, the gateway only has to start and drain.
+    const httpsRegistry = join(tempDir("gateway"), "registry-https.json");
+    writeFileSync(httpsRegistry, readFileSync(registryFile, "utf8").replaceAll("http://", "https://"));
+    const env = { REGISTRY: httpsRegistry, PORT: "0", JWT_SECRET: TEST_SECRET, NODE_ENV: "production" };
     const refused = start("gateway/index", env);
     await refused.waitFor(/JWT_SECRET'.*JWT_ALLOW_HS256=true|GATEWAY_KEY'.*required with NODE_ENV=production/);
     expect(await refused.exited).toBe(2);

@@ -267,7 +267,7 @@ describe("configuration with NODE_ENV=production", () => {
     expect(problems(hostEnv, { ...host, JWT_SECRET: TEST_SECRET, NODE_ENV: "development" })).toEqual([]);
   });
 
-  it("refuses plain-http region addresses in the gateway's registry, but for this machine's own loopback", () => {
+  it("refuses plain-http region addresses in the gateway's registry, as the region hosts do", () => {
     const demo = RegionRegistry.load();
     const registry = (base: string, batch = `${base}/KZ-75/batch`) =>
       new RegionRegistry([
@@ -282,7 +282,9 @@ describe("configuration with NODE_ENV=production", () => {
       }),
     ).toThrow(/regions\.0\.batch \(KZ-75\): must be an https:\/\/ URL/);
     expect(() => checkGatewayRegistry(registry("https://kz75.aid.example.kz"), "r.json", { production: true })).not.toThrow();
-    expect(() => checkGatewayRegistry(registry("http://127.0.0.1:4001"), "r.json", { production: true })).not.toThrow();
+    expect(() => checkGatewayRegistry(registry("http://127.0.0.1:4001"), "r.json", { production: true })).toThrow(
+      /must be an https:\/\/ URL/,
+    );
     expect(() => checkGatewayRegistry(registry("http://kz75.aid.example.kz"), "r.json")).not.toThrow();
   });
 });

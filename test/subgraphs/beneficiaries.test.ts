@@ -361,9 +361,13 @@ describe("free text about people, and who did what", () => {
     const id = (await enroll({ consent: { given: true, purpose: "food aid; mother treated at clinic #3" } })).data!.enrollBeneficiary.id;
     const Q = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Beneficiary { consent { recordedBy purpose } } } }`;
     const reps = [{ __typename: "Beneficiary", id }];
+    const reads = () => db().collection("audit_log").countDocuments({ action: "READ_PERSONAL", entity: "Beneficiary", ids: id });
+    const before = await reads();
     expect((await postGraphQL(url(), Q, { reps }, staff)).data).toEqual({
       _entities: [{ consent: { recordedBy: "staff-75", purpose: "food aid; mother treated at clinic #3" } }],
     });
+    // Reading the purpose is a read of the household's personal data.
+    expect((await reads()) - before).toBe(1);
     const other = await postGraphQL(url(), Q, { reps }, coordinator);
     expect(other.data).toEqual({ _entities: [{ consent: { recordedBy: "REGIONAL_STAFF", purpose: null } }] });
     expect(other.errors!.map((e) => [e.extensions!.code, e.path!.join(".")])).toEqual([["FORBIDDEN", "_entities.0.consent.purpose"]]);

@@ -44,8 +44,9 @@ export const beneficiariesOf = (db: Db): Collection<BeneficiaryDoc> => db.collec
 export const NATIONAL_ID_PURPOSE = "national-id";
 
 export function toBeneficiary(doc: BeneficiaryDoc, region: string): Beneficiary {
+  const id = encodeId("Beneficiary", region, doc._id);
   return {
-    id: encodeId("Beneficiary", region, doc._id),
+    id,
     region: regionRef(region),
     fullName: doc.fullName ?? null,
     householdSize: doc.householdSize,
@@ -53,7 +54,8 @@ export function toBeneficiary(doc: BeneficiaryDoc, region: string): Beneficiary 
     address: doc.address ?? null,
     vulnerabilities: doc.vulnerabilities,
     needs: doc.needs,
-    consent: { ...doc.consent, region },
+    // A read of its purpose is a read of the household's personal data.
+    consent: { ...doc.consent, region, audit: { entity: "Beneficiary", id } },
     status: doc.status,
     registeredAt: doc.registeredAt,
   };

@@ -63,7 +63,8 @@ export class HelpRequestResolver {
       updatedAt: now,
     };
     await helpRequestsOf(ctx.db).insertOne(doc);
-    const request = toHelpRequest(doc, region);
+    // Consent withdrawn as the request was opened: nothing personal stays about the household.
+    const request = toHelpRequest(beneficiaryId ? await forgetIfWithdrawn(ctx.db, doc, ctx.access.actor) : doc, region);
     await ctx.audit.write("openHelpRequest", "HelpRequest", [request.id]);
     ctx.log.info(
       { event: "help_request.opened", id: request.id, need: doc.need, urgency: doc.urgency, actor: ctx.access.actor },

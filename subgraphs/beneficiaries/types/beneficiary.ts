@@ -27,8 +27,9 @@ export class Consent {
   @Field(() => Date, { nullable: true })
   withdrawnAt!: Date | null;
 
-  /** Not in the graph: the household's region. */
+  /** Not in the graph: the household's region, and what a read of the purpose is audited as. */
   region!: string;
+  audit!: { entity: string; id: string };
 }
 
 @Directive('@key(fields: "id")')

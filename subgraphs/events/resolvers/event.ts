@@ -3,6 +3,7 @@ import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Roo
 import { ownId, ownRegion, type SubgraphContext } from "../../kernel/context.js";
 import { badInput, conflict, forbidden } from "../../kernel/errors.js";
 import { decodeId } from "../../kernel/ids.js";
+import { pageSize } from "../../kernel/pagination.js";
 import { requireOwn } from "../../kernel/references.js";
 import { optionalText, requiredText } from "../../kernel/text.js";
 import { requireActiveVolunteer } from "../../kernel/region-records.js";
@@ -17,11 +18,7 @@ const MAX_DURATION_MS = 31 * 24 * 3_600_000;
 /** Sign-ups listed per event: an event may take up to 100,000, each a reference to resolve. */
 const DEFAULT_LISTED = 100;
 const MAX_LISTED = 1000;
-function listed(first: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_LISTED)
-    throw badInput(`first: must be between 1 and ${MAX_LISTED}, got ${first}`, { field: "first" });
-  return first;
-}
+const listed = (first: number) => pageSize(first, MAX_LISTED);
 
 const requireEvent = (ctx: SubgraphContext, id: string, field = "id"): Promise<EventDoc> =>
   requireOwn(ctx, eventsOf(ctx.db), "Event", id, field);

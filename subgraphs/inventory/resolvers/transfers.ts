@@ -118,7 +118,16 @@ function transferList(side: TransferSide) {
     const filter = status?.length ? { status: { $in: status } } : {};
     // Incoming records are keyed by the whole transfer id (a string), outgoing ones by an ObjectId.
     const idKind = side === "INCOMING" ? "string" : "objectId";
-    return paginate(transfersOf(ctx.db, side), filter, [["requestedAt", -1, "date"]], page, (d) => toTransfer(d, side), idKind);
+    return paginate(
+      transfersOf(ctx.db, side),
+      filter,
+      [
+        ["requestedAt", -1, "date"],
+        ["_id", 1, idKind],
+      ],
+      page,
+      (d) => toTransfer(d, side),
+    );
   };
 }
 const outgoing = transferList("OUTGOING");
