@@ -7,13 +7,14 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type Cry
 import { z } from "zod";
 import { forbidden, unauthenticated } from "./errors.js";
 import { peekId, REGION_CODE } from "./ids.js";
+import { printableAscii } from "./text.js";
 
 export const ROLES = ["NATIONAL_COORDINATOR", "REGIONAL_STAFF", "VOLUNTEER"] as const;
 
 const claims = z
   .object({
     // Subjects end up in records and audit entries: printable ASCII only, as identity providers issue them.
-    sub: z.string().regex(/^[\x21-\x7E]{1,200}$/, "must be 1 to 200 printable ASCII characters"),
+    sub: z.string().regex(printableAscii(200), "must be 1 to 200 printable ASCII characters"),
     role: z.enum(ROLES),
     region: z.string().regex(REGION_CODE).optional(),
   })

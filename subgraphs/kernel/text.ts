@@ -69,6 +69,9 @@ export function optionalText(value: string | null | undefined, field: string, ma
   return text ? checkLength(requireVisible(text, field), field, max) : null;
 }
 
+/** What may name someone or something in records, audit entries and logs (a subject, `ROLE:subject`, a request id): 1 to `max` printable ASCII characters. */
+export const printableAscii = (max: number): RegExp => new RegExp(`^[\\x21-\\x7E]{1,${max}}$`);
+
 /** The form used for case-insensitive search and ordering of names. */
 export function searchKey(text: string): string {
   return text.normalize("NFC").toLocaleLowerCase("ru");

@@ -23,10 +23,9 @@ import type { Collection, Db, IndexDescription, OptionalUnlessRequiredId } from 
 import { z } from "zod";
 import { conflict, notFound } from "../../kernel/errors.js";
 import { decodeId, encodeId, REGION_CODE } from "../../kernel/ids.js";
-
 import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
 import { regionRef } from "../../kernel/region-entity.js";
-import { isPlainText } from "../../kernel/text.js";
+import { isPlainText, printableAscii } from "../../kernel/text.js";
 import { LinkError, type MessageContext, type Messaging, type OutgoingMessage } from "../../kernel/messaging.js";
 import { Item, TransferStatus } from "../types/enums.js";
 import { MAX_LINE_QUANTITY } from "../types/inputs.js";
@@ -105,7 +104,7 @@ const OPEN = [TransferStatus.REQUESTED, TransferStatus.IN_TRANSIT];
 // What another region sends is checked like client input: bounded, plain text, ids by shape.
 const plainText = (max: number) => z.string().max(max).refine(isPlainText, "must be plain text");
 /** `ROLE:subject`, as this project records who did something. */
-const actor = z.string().regex(/^[\x21-\x7E]{1,300}$/, "must be printable ASCII");
+const actor = z.string().regex(printableAscii(300), "must be printable ASCII");
 const end = z.object({ region: z.string().regex(REGION_CODE), warehouseId: z.string().max(100), warehouseName: plainText(200).nullable() });
 /** What the source tells the destination about a transfer. */
 const snapshot = z.object({
