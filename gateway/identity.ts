@@ -12,17 +12,17 @@
 //
 // Without GATEWAY_KEY (development only; refused with NODE_ENV=production), the gateway
 // forwards the caller's token as it is, and the hosts verify it like any other.
-import { readFileSync } from "node:fs";
 import { importJWK, SignJWT, type CryptoKey, type JWK } from "jose";
 import { GATEWAY_ASSERTION_S, GATEWAY_ISSUER, type Caller } from "../subgraphs/kernel/auth.js";
-import { generatePrivateJwk, privateJwk, publicPart } from "../subgraphs/kernel/keys.js";
+import { generatePrivateJwk, privateJwk, publicPart, readKeyFile } from "../subgraphs/kernel/keys.js";
+import { LruCache } from "../subgraphs/kernel/lru.js";
 
 /** Assertions are re-made once less than this is left of them. */
 const RENEW_BEFORE_S = 60;
 const MAX_CACHED = 10_000;
 
 export class GatewayIdentity {
-  private readonly assertions = new Map<string, { jwt: string; expiresAt: number }>();
+  private readonly assertions = new LruCache<string, { jwt: string; expiresAt: number }>(MAX_CACHED);
 
   private constructor(
     private readonly key: CryptoKey,
@@ -38,13 +38,7 @@ export class GatewayIdentity {
 
   /** Reads GATEWAY_KEY's file; the error never echoes it (it holds the private key). */
   static async fromFile(path: string): Promise<GatewayIdentity> {
-    let jwk: JWK;
-    try {
-      jwk = privateJwk.parse(JSON.parse(readFileSync(path, "utf8")));
-    } catch (err) {
-      throw new Error(`GATEWAY_KEY ${path}: not an Ed25519 private JWK (${(err as Error).name})`, { cause: err });
-    }
-    return GatewayIdentity.create(jwk);
+    return GatewayIdentity.create(readKeyFile("GATEWAY_KEY", path, privateJwk, "an Ed25519 private JWK"));
   }
 
   /** The assertion of `caller` (verified from `token`, valid until `callerExpiresAt`) for `region`. */
@@ -62,7 +56,6 @@ export class GatewayIdentity {
       .setIssuedAt(Math.floor(now / 1000))
       .setExpirationTime(Math.floor(expiresAt / 1000))
       .sign(this.key);
-    if (this.assertions.size >= MAX_CACHED) this.assertions.delete(this.assertions.keys().next().value!);
     this.assertions.set(key, { jwt, expiresAt });
     return jwt;
   }

@@ -11,7 +11,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { CompactSign, compactVerify, importJWK, type CryptoKey, type JWK } from "jose";
 import { z } from "zod";
 import { REGION_CODE } from "../kernel/ids.js";
-import { generatePrivateJwk, privateJwk } from "../kernel/keys.js";
+import { generatePrivateJwk, privateJwk, publicPart } from "../kernel/keys.js";
 import { LinkError } from "../kernel/messaging.js";
 import { insecureAddresses, insecureUrl } from "../kernel/urls.js";
 import type { RegionRegistry } from "../kernel/regions.js";
@@ -86,8 +86,7 @@ export class RegionLink {
     for (const [region, jwk] of Object.entries(privateKeys)) {
       const parsed = privateJwk.parse(jwk);
       link.signing.set(region, await importJWK(parsed, ALG));
-      const { d: _private, ...pub } = parsed;
-      link.peer(region).publicKey = await importJWK(pub, ALG);
+      link.peer(region).publicKey = (await importJWK(publicPart(parsed), ALG)) as CryptoKey;
     }
     if (registry) await link.addRegistry(registry);
     return link;

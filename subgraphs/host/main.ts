@@ -1,10 +1,9 @@
 // Running a region host as a process: configuration from the environment (fail fast,
 // secrets never printed), Mongo connection, listening, and a graceful drain on SIGTERM.
-import { readFileSync } from "node:fs";
 import { authFromEnv } from "../kernel/auth.js";
 import { AUTH_VARIABLES, env, LIMIT_VARIABLES, limitsFromEnv, onShutdown, parseOrExit } from "../kernel/config.js";
 import { createLogger } from "../kernel/log.js";
-import { privateKeysFile } from "../kernel/keys.js";
+import { privateKeysFile, readKeyFile } from "../kernel/keys.js";
 import { RegionLink } from "./link.js";
 import { connectMongo } from "../kernel/mongo.js";
 import { DEFAULT_RETRY } from "./outbox.js";
@@ -61,16 +60,7 @@ async function linkFromEnv(
     await link.addRegistry(registry);
     return link;
   }
-  let keys;
-  try {
-    keys = privateKeysFile.parse(JSON.parse(readFileSync(env.TRANSFER_KEYS, "utf8")));
-  } catch (err) {
-    // Never echo the file: it holds private keys.
-    throw new Error(
-      `TRANSFER_KEYS ${env.TRANSFER_KEYS}: not a JSON object of region codes to Ed25519 private JWKs (${(err as Error).name})`,
-      { cause: err },
-    );
-  }
+  const keys = readKeyFile("TRANSFER_KEYS", env.TRANSFER_KEYS, privateKeysFile, "a JSON object of region codes to Ed25519 private JWKs");
   const missing = regions.filter((r) => !keys[r.code]).map((r) => r.code);
   if (missing.length) throw new Error(`TRANSFER_KEYS ${env.TRANSFER_KEYS}: no key for ${missing.join(", ")}`);
   return RegionLink.create(Object.fromEntries(regions.map((r) => [r.code, keys[r.code]])), registry, {

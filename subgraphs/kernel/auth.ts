@@ -7,6 +7,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type Cry
 import { z } from "zod";
 import { forbidden, unauthenticated } from "./errors.js";
 import { peekId, REGION_CODE } from "./ids.js";
+import { LruCache } from "./lru.js";
 import { printableAscii } from "./text.js";
 
 export const ROLES = ["NATIONAL_COORDINATOR", "REGIONAL_STAFF", "VOLUNTEER"] as const;
@@ -89,12 +90,12 @@ export interface Verified {
  * Verified tokens, until they expire: verifying costs ~0.5 ms (WebCrypto), and one
  * national query carries the same token to some eighty subgraph fetches.
  */
-const verified = new WeakMap<AuthConfig, Map<string, Verified>>();
+const verified = new WeakMap<AuthConfig, LruCache<string, Verified>>();
 const MAX_CACHED_TOKENS = 10_000;
 
-function cacheFor(config: AuthConfig): Map<string, Verified> {
+function cacheFor(config: AuthConfig): LruCache<string, Verified> {
   let cache = verified.get(config);
-  if (!cache) verified.set(config, (cache = new Map<string, Verified>()));
+  if (!cache) verified.set(config, (cache = new LruCache<string, Verified>(MAX_CACHED_TOKENS)));
   return cache;
 }
 
@@ -177,7 +178,6 @@ export async function verifyCaller(header: string | undefined, config: AuthConfi
       throw unauthenticated(`the token's claims are invalid: region ${region} is not in the registry`);
   }
   const entry: Verified = { caller, expiresAt: exp, ...(audience ? { audience } : {}) };
-  if (cache.size >= MAX_CACHED_TOKENS) cache.delete(cache.keys().next().value!);
   cache.set(token, entry);
   return entry;
 }

@@ -1,6 +1,7 @@
 // Ed25519 keys as JWKs: a region's signing key for its messages to other regions, and the
 // gateway's for its assertions of callers. Private keys live in files given to the
 // processes that sign; public keys go to the registry and to the hosts that verify.
+import { readFileSync } from "node:fs";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import { z } from "zod";
 import { REGION_CODE } from "./ids.js";
@@ -20,3 +21,15 @@ export async function generatePrivateJwk(): Promise<JWK> {
 }
 
 export const publicPart = (jwk: JWK): JWK => ({ kty: jwk.kty, crv: jwk.crv, x: jwk.x });
+
+/**
+ * The key file `variable` names, checked with `schema`. The error names the file and what it
+ * should hold, never what it holds: private keys.
+ */
+export function readKeyFile<T>(variable: string, path: string, schema: z.ZodType<T>, expected: string): T {
+  try {
+    return schema.parse(JSON.parse(readFileSync(path, "utf8")));
+  } catch (err) {
+    throw new Error(`${variable} ${path}: not ${expected} (${(err as Error).name})`, { cause: err });
+  }
+}
