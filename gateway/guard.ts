@@ -95,12 +95,7 @@ export function gatewayGuard(options: {
           { extensions: { code: "UNAUTHENTICATED", field, http: { status: 401 } } },
         );
       };
-      const checked = documents.check(
-        schema,
-        params,
-        { regions: options.regions(), defaultListSize: options.limits.defaultListSize, perRegion: options.perRegion() },
-        anonymous,
-      );
+      const checked = documents.check(schema, params, { regions: options.regions(), perRegion: options.perRegion() }, anonymous);
       return checked instanceof GraphQLError ? checked : undefined;
     },
   };

@@ -2,7 +2,7 @@
 // the router asks each of them and merges the answers, so such a field costs once per
 // region, and the gateway's cost estimate says so.
 import { Kind, parse, type ConstDirectiveNode } from "graphql";
-import { BROADCAST, type EntityType, type SubgraphName } from "../../subgraphs/manifest.js";
+import { answersEveryRegion, type EntityType, type SubgraphName } from "../../subgraphs/manifest.js";
 
 const argument = (directive: ConstDirectiveNode, name: string) => {
   const value = directive.arguments?.find((a) => a.name.value === name)?.value;
@@ -27,7 +27,7 @@ export function perRegionFields(supergraphSdl: string): Set<string> {
     for (const field of definition.fields ?? []) {
       for (const join of field.directives?.filter((d) => d.name.value === "join__field") ?? []) {
         const subgraph = graphOf.get(argument(join, "graph") ?? "") as SubgraphName | undefined;
-        if (subgraph && BROADCAST[subgraph]?.includes(definition.name.value as EntityType))
+        if (subgraph && answersEveryRegion(subgraph, definition.name.value as EntityType))
           fields.add(`${definition.name.value}.${field.name.value}`);
       }
     }

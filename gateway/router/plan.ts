@@ -12,6 +12,7 @@ import {
   type OperationDefinitionNode,
   type SelectionNode,
 } from "graphql";
+import { fragmentsOf, operationOf } from "../../subgraphs/kernel/limits.js";
 
 export interface RootField {
   responseKey: string;
@@ -22,12 +23,6 @@ export interface RootField {
 export type FetchPlan =
   | { kind: "entities"; document: DocumentNode; representationsVariable: string; responseKey: string }
   | { kind: "root"; document: DocumentNode; operation: OperationDefinitionNode; fields: RootField[] };
-
-function operationOf(document: DocumentNode): OperationDefinitionNode {
-  const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  if (ops.length !== 1) throw new Error(`a subgraph fetch has ${ops.length} operations`);
-  return ops[0];
-}
 
 /** Root fields of the operation, expanding inline fragments and fragment spreads at the root. */
 function rootFields(selections: readonly SelectionNode[], fragments: Map<string, FragmentDefinitionNode>): RootField[] {
@@ -41,10 +36,9 @@ function rootFields(selections: readonly SelectionNode[], fragments: Map<string,
 
 export function analyse(query: string): FetchPlan {
   const document = parse(query);
-  const operation = operationOf(document);
-  const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
-  );
+  const operation = operationOf(document, undefined);
+  if (!operation) throw new Error("a subgraph fetch must have exactly one operation");
+  const fragments = fragmentsOf(document);
   const fields = rootFields(operation.selectionSet.selections, fragments);
   const entities = fields.find((f) => f.name === "_entities");
   if (entities) {
@@ -67,9 +61,7 @@ export function restrictToFields(plan: Extract<FetchPlan, { kind: "root" }>, kee
       selections: plan.operation.selectionSet.selections.filter((s) => s.kind !== Kind.FIELD || keep.has(s.alias?.value ?? s.name.value)),
     },
   };
-  const fragments = new Map(
-    plan.document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
-  );
+  const fragments = fragmentsOf(plan.document);
   const usedFragments = new Set<string>();
   const usedVariables = new Set<string>();
   const collect = (node: OperationDefinitionNode["selectionSet"] | FragmentDefinitionNode) =>

@@ -67,10 +67,7 @@ export class HostRequests {
    * request cannot be read (Apollo then answers with its own error, running nothing).
    */
   limited(subgraph: SubgraphName, params: GraphQLParams | undefined): Measure | GraphQLError | undefined {
-    return this.documents.check(this.options.subgraphs.get(subgraph)!.schema, params, {
-      regions: 1,
-      defaultListSize: this.options.limits.defaultListSize,
-    });
+    return this.documents.check(this.options.subgraphs.get(subgraph)!.schema, params, { regions: 1 });
   }
 
   context(req: http.IncomingMessage, region: HostedRegion, subgraph: SubgraphName, access: Access): SubgraphContext {

@@ -170,17 +170,20 @@ export const AUTH_VARIABLES = [
   "JWT_AUDIENCE",
   "JWT_MAX_LIFETIME",
 ] as const;
-export const LIMIT_VARIABLES = [
-  "MAX_TOKENS",
-  "MAX_FRAGMENTS",
-  "MAX_SPREADS",
-  "MAX_DIRECTIVES",
-  "MAX_FIELDS",
-  "MAX_DEPTH",
-  "MAX_ALIASES",
-  "MAX_COST",
-  "MAX_REPRESENTATIONS",
-] as const;
+/** The request limits' variables, each with the limit it sets. */
+const LIMIT_FIELDS = {
+  MAX_TOKENS: "maxTokens",
+  MAX_FRAGMENTS: "maxFragments",
+  MAX_SPREADS: "maxSpreads",
+  MAX_DIRECTIVES: "maxDirectives",
+  MAX_FIELDS: "maxFields",
+  MAX_DEPTH: "maxDepth",
+  MAX_ALIASES: "maxAliases",
+  MAX_COST: "maxCost",
+  MAX_REPRESENTATIONS: "maxRepresentations",
+} as const satisfies Partial<Record<VariableName, keyof QueryLimits>>;
+type LimitVariable = keyof typeof LIMIT_FIELDS;
+export const LIMIT_VARIABLES = Object.keys(LIMIT_FIELDS) as LimitVariable[];
 
 /** A condition on several variables; it applies to every process that reads all of them. */
 interface Rule {
@@ -303,19 +306,10 @@ export function env<const N extends VariableName, const D extends { [K in N]?: V
   return Object.assign(schema, { doc: { script, readings, rules } }) as never;
 }
 
-export function limitsFromEnv(env: { [K in (typeof LIMIT_VARIABLES)[number]]: number }): QueryLimits {
-  return {
-    ...DEFAULT_LIMITS,
-    maxTokens: env.MAX_TOKENS,
-    maxDepth: env.MAX_DEPTH,
-    maxAliases: env.MAX_ALIASES,
-    maxCost: env.MAX_COST,
-    maxDirectives: env.MAX_DIRECTIVES,
-    maxFragments: env.MAX_FRAGMENTS,
-    maxSpreads: env.MAX_SPREADS,
-    maxFields: env.MAX_FIELDS,
-    maxRepresentations: env.MAX_REPRESENTATIONS,
-  };
+export function limitsFromEnv(env: Record<LimitVariable, number>): QueryLimits {
+  const limits: QueryLimits = { ...DEFAULT_LIMITS };
+  for (const name of LIMIT_VARIABLES) limits[LIMIT_FIELDS[name]] = env[name];
+  return limits;
 }
 
 // The scripts' environments sit here rather than in the scripts, which run when imported,

@@ -126,12 +126,9 @@ export function boundDocument(query: string, limits: QueryLimits): BoundedDocume
     }
     return { syntaxError: err as GraphQLError };
   }
-  const fragments = new Map<string, FragmentDefinitionNode>();
+  const fragments = fragmentsOf(document);
   let spreads = 0;
   let directives = 0;
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
   if (fragments.size > limits.maxFragments) {
     throw limitError("fragments", `${fragments.size} fragment definitions exceed the limit of ${limits.maxFragments}`, {
       max: limits.maxFragments,
@@ -147,6 +144,13 @@ export function boundDocument(query: string, limits: QueryLimits): BoundedDocume
     throw limitError("directives", `${directives} directives exceed the limit of ${limits.maxDirectives}`, { max: limits.maxDirectives });
   }
   return { document, fragments };
+}
+
+/** A document's fragment definitions by name. */
+export function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  return new Map(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+  );
 }
 
 /** The operation a request runs, or undefined (the server then reports the problem itself). */
@@ -439,7 +443,7 @@ export class DocumentCache {
   check(
     schema: GraphQLSchema,
     params: GraphQLParams | undefined,
-    options: MeasureOptions,
+    options: Omit<MeasureOptions, "defaultListSize">,
     before?: (bounded: BoundedDocument, operation: OperationDefinitionNode) => GraphQLError | undefined,
   ): Measure | GraphQLError | undefined {
     const resolved = this.operation(params);
@@ -448,7 +452,10 @@ export class DocumentCache {
     if (refused) return refused;
     let measure: Measure;
     try {
-      measure = measureOperation(schema, resolved.bounded, resolved.operation, params!.variables, options);
+      measure = measureOperation(schema, resolved.bounded, resolved.operation, params!.variables, {
+        ...options,
+        defaultListSize: this.limits.defaultListSize,
+      });
     } catch (err) {
       // Malformed `_entities` representations: the caller's error, named.
       if (err instanceof GraphQLError) return err;
