@@ -6,7 +6,7 @@ import type { Collection, Db, Filter } from "mongodb";
 import { conflict, notFound } from "../../kernel/errors.js";
 import { encodeId } from "../../kernel/ids.js";
 import type { IndexPlan } from "../../kernel/mongo.js";
-import type { SortSpec } from "../../kernel/pagination.js";
+import { pageSize, sortOf, type SortSpec } from "../../kernel/pagination.js";
 import { regionRef } from "../../kernel/region-entity.js";
 import { HelpChannel, HelpRequestStatus, Need, Urgency } from "../types/enums.js";
 import type { HelpRequest } from "../types/help-request.js";
@@ -133,3 +133,19 @@ export const QUEUE_ORDER: SortSpec = [
   ["urgencyRank", 1, "int"],
   ["createdAt", 1, "date"],
 ];
+
+/** Requests matching `filter` (one household's, one volunteer's), optionally of one status: the first `first` in queue order. */
+export async function queueOf(
+  db: Db,
+  region: string,
+  filter: Filter<HelpRequestDoc>,
+  status: HelpRequestStatus | undefined,
+  first: number,
+): Promise<HelpRequest[]> {
+  const docs = await helpRequestsOf(db)
+    .find({ ...filter, ...(status ? { status } : {}) })
+    .sort(sortOf(QUEUE_ORDER))
+    .limit(pageSize(first))
+    .toArray();
+  return docs.map((d) => toHelpRequest(d, region));
+}

@@ -4,7 +4,7 @@ import { OncePerRequest, ownId, ownRegion, type SubgraphContext } from "../../ke
 import { badInput, conflict } from "../../kernel/errors.js";
 import { normalizeIin } from "../../kernel/iin.js";
 import { normalizePhone } from "../../kernel/phone.js";
-import { DEFAULT_PAGE, MAX_PAGE, pageSize, sortOf } from "../../kernel/pagination.js";
+import { DEFAULT_PAGE, MAX_PAGE } from "../../kernel/pagination.js";
 import { requireOwn } from "../../kernel/references.js";
 import { distinct, requiredText } from "../../kernel/text.js";
 import {
@@ -15,7 +15,7 @@ import {
   toBeneficiary,
   type BeneficiaryDoc,
 } from "../data/beneficiaries.js";
-import { helpRequestsOf, QUEUE_ORDER, toHelpRequest } from "../data/help-requests.js";
+import { queueOf } from "../data/help-requests.js";
 import { Beneficiary } from "../types/beneficiary.js";
 import { BeneficiaryStatus, HelpRequestStatus } from "../types/enums.js";
 import { HelpRequest } from "../types/help-request.js";
@@ -136,11 +136,6 @@ export class BeneficiaryResolver {
     @Ctx() ctx: SubgraphContext,
   ): Promise<HelpRequest[]> {
     const _id = ownId(ctx, beneficiary.id, "Beneficiary").objectId;
-    const docs = await helpRequestsOf(ctx.db)
-      .find({ beneficiaryId: _id, ...(status ? { status } : {}) })
-      .sort(sortOf(QUEUE_ORDER))
-      .limit(pageSize(first))
-      .toArray();
-    return docs.map((d) => toHelpRequest(d, ctx.region.code));
+    return queueOf(ctx.db, ctx.region.code, { beneficiaryId: _id }, status, first);
   }
 }

@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import { OncePerRequest, type SubgraphContext } from "../../kernel/context.js";
-import { DEFAULT_PAGE, MAX_PAGE, pageSize, sortOf } from "../../kernel/pagination.js";
+import { DEFAULT_PAGE, MAX_PAGE } from "../../kernel/pagination.js";
 import { VolunteerRef } from "../types/entities.js";
-import { helpRequestsOf, QUEUE_ORDER, toHelpRequest } from "../data/help-requests.js";
+import { queueOf } from "../data/help-requests.js";
 import { HelpRequestStatus } from "../types/enums.js";
 import { HelpRequest } from "../types/help-request.js";
 
@@ -20,11 +20,6 @@ export class VolunteerHelpRequestsResolver {
     @Ctx() ctx: SubgraphContext,
   ): Promise<HelpRequest[]> {
     ctx.access.requireSelfIfVolunteer(volunteer.id, "assigned help requests");
-    const docs = await helpRequestsOf(ctx.db)
-      .find({ assignedVolunteerId: volunteer.id, ...(status ? { status } : {}) })
-      .sort(sortOf(QUEUE_ORDER))
-      .limit(pageSize(first))
-      .toArray();
-    return docs.map((d) => toHelpRequest(d, ctx.region.code));
+    return queueOf(ctx.db, ctx.region.code, { assignedVolunteerId: volunteer.id }, status, first);
   }
 }

@@ -140,14 +140,13 @@ export async function recordAttendance(db: Db, id: string, _id: ObjectId, volunt
 
 /** The events each volunteer signed up for at this region, by start time (at most `limit` each): one query for all. */
 export async function eventsOfVolunteers(db: Db, volunteerIds: readonly string[], limit: number): Promise<EventDoc[][]> {
-  const wanted = new Set(volunteerIds);
   const byVolunteer = new Map<string, EventDoc[]>(volunteerIds.map((id) => [id, []]));
   const docs = eventsOf(db)
-    .find({ "participants.volunteerId": { $in: [...wanted] } })
+    .find({ "participants.volunteerId": { $in: [...byVolunteer.keys()] } })
     .sort({ startsAt: 1, _id: 1 });
   for await (const doc of docs) {
     for (const p of doc.participants) {
-      const list = wanted.has(p.volunteerId) ? byVolunteer.get(p.volunteerId)! : undefined;
+      const list = byVolunteer.get(p.volunteerId);
       if (list && list.length < limit) list.push(doc);
     }
   }

@@ -10,14 +10,11 @@ import { requireActiveVolunteer } from "../../kernel/region-records.js";
 import { cancelSignUp, eventsOf, recordAttendance, signUp, toEvent, type EventDoc } from "../data/events.js";
 import { EventStatus } from "../types/enums.js";
 import { VolunteerRef } from "../types/entities.js";
-import { Attendance, Event } from "../types/event.js";
+import { Attendance, DEFAULT_LISTED, Event, MAX_LISTED } from "../types/event.js";
 import { CreateEventInput, UpdateEventInput } from "../types/inputs.js";
 
 const MAX_DURATION_MS = 31 * 24 * 3_600_000;
 
-/** Sign-ups listed per event: an event may take up to 100,000, each a reference to resolve. */
-const DEFAULT_LISTED = 100;
-const MAX_LISTED = 1000;
 const listed = (first: number) => pageSize(first, MAX_LISTED);
 
 const requireEvent = (ctx: SubgraphContext, id: string, field = "id"): Promise<EventDoc> =>

@@ -4,6 +4,10 @@ import { Region, VolunteerRef } from "./entities.js";
 import { EventKind, EventStatus } from "./enums.js";
 import { ownOnlyForVolunteers, ReadableBy } from "../../kernel/visibility.js";
 
+/** Sign-ups listed per event: an event may take up to 100,000, each a reference to resolve. */
+export const DEFAULT_LISTED = 100;
+export const MAX_LISTED = 1000;
+
 @ReadableBy(ownOnlyForVolunteers((a: Attendance) => a.volunteer.id, "attendance"), ["volunteer"])
 @ObjectType({ description: "A volunteer's place at an event and the hours they served." })
 export class Attendance {
@@ -64,13 +68,12 @@ export class Event {
 
   @Field(() => [VolunteerRef], {
     nullable: "items",
-    description:
-      "Signed-up volunteers (from any region) in sign-up order, the first `first` (1 to 1000); resolved by the volunteers subgraph, null for one whose region cannot be reached.",
+    description: `Signed-up volunteers (from any region) in sign-up order, the first \`first\` (1 to ${MAX_LISTED}); resolved by the volunteers subgraph, null for one whose region cannot be reached.`,
   })
   participants!: VolunteerRef[];
 
   @Field(() => [Attendance], {
-    description: "Sign-ups and the hours served, in sign-up order, the first `first` (1 to 1000); a volunteer sees only their own.",
+    description: `Sign-ups and the hours served, in sign-up order, the first \`first\` (1 to ${MAX_LISTED}); a volunteer sees only their own.`,
   })
   attendance!: Attendance[];
 
