@@ -19,7 +19,7 @@ import { EventKind, EventStatus } from "../../subgraphs/events/types/enums.js";
 import { payloadHash, runOperation, type OperationDoc } from "../../subgraphs/inventory/data/ledger.js";
 import { warehousesOf, type WarehouseDoc } from "../../subgraphs/inventory/data/warehouses.js";
 import { DonorKind, Item } from "../../subgraphs/inventory/types/enums.js";
-import { iinCheckDigit } from "../../subgraphs/kernel/iin.js";
+import { composeIin } from "../../subgraphs/kernel/iin.js";
 import { encodeId } from "../../subgraphs/kernel/ids.js";
 import type { RegionInfo } from "../../subgraphs/kernel/regions.js";
 import { searchKey } from "../../subgraphs/kernel/text.js";
@@ -54,12 +54,9 @@ function rng(seed: string): () => number {
 /** A valid IIN for household `n` of a region (a birth date and serial from both), as enrolment would accept. */
 function seededIin(regionDigits: string, n: number): string {
   const birth = new Date(Date.UTC(1950, 0, 1) + n * 401 * 86_400_000);
-  const two = (v: number) => String(v).padStart(2, "0");
-  const date = `${two(birth.getUTCFullYear() % 100)}${two(birth.getUTCMonth() + 1)}${two(birth.getUTCDate())}${n % 2 ? 3 : 4}`;
   for (let serial = Number(regionDigits) * 100 + n; ; serial += 1000) {
-    const first11 = `${date}${String(serial % 10_000).padStart(4, "0")}`;
-    const check = iinCheckDigit(first11);
-    if (check !== null) return `${first11}${check}`;
+    const iin = composeIin(birth, n % 2 ? 3 : 4, serial % 10_000);
+    if (iin !== null) return iin;
   }
 }
 

@@ -28,6 +28,21 @@ export function iinCheckDigit(first11: string): number | null {
 }
 
 /**
+ * The IIN of someone born on `birth` (its UTC date) with the 7th digit `sexCentury` (1–6,
+ * matching the birth century) and the 4-digit `serial` (0–9999), or null when these 11
+ * digits have no check digit (some serials give none for a date): for demo data and tests.
+ */
+export function composeIin(birth: Date, sexCentury: number, serial: number): string | null {
+  const year = birth.getUTCFullYear();
+  if (CENTURY[sexCentury] !== year - (year % 100)) throw new RangeError(`century/sex digit ${sexCentury} does not fit a birth in ${year}`);
+  if (!Number.isInteger(serial) || serial < 0 || serial > 9999) throw new RangeError(`serial ${serial} is not 0–9999`);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const first11 = `${two(year % 100)}${two(birth.getUTCMonth() + 1)}${two(birth.getUTCDate())}${sexCentury}${String(serial).padStart(4, "0")}`;
+  const check = iinCheckDigit(first11);
+  return check === null ? null : `${first11}${check}`;
+}
+
+/**
  * A national ID number checked as an IIN: exactly 12 ASCII digits once surrounding
  * whitespace is trimmed, century digit 1–6, a birth date that exists and is not in the
  * future, and the right check digit. Returns the 12 digits. The error names `field` and

@@ -350,46 +350,28 @@ describe("crash recovery", () => {
     const done = new ObjectId();
     // …and after reserving only the first line of another:
     const half = new ObjectId();
+    // A distribution of `food` food kits and `masks` masks, stored but never completed.
+    const pending = async (_id: ObjectId, n: number, food: number, masks: number) => ({
+      _id,
+      type: "DISTRIBUTION",
+      idempotencyKey: `crash-${n}`,
+      payloadHash: `h${n}`,
+      warehouseId: wid,
+      lines: [
+        { item: "FOOD_KIT", delta: -food },
+        { item: "MASK", delta: -masks },
+      ],
+      status: "PENDING",
+      error: null,
+      actor: "REGIONAL_STAFF:s",
+      createdAt: past,
+      completedAt: null,
+      beneficiaryId: await beneficiary(),
+      deliveredBy: null,
+    });
     await db()
       .collection("stock_operations")
-      .insertMany([
-        {
-          _id: done,
-          type: "DISTRIBUTION",
-          idempotencyKey: "crash-1",
-          payloadHash: "h1",
-          warehouseId: wid,
-          lines: [
-            { item: "FOOD_KIT", delta: -2 },
-            { item: "MASK", delta: -3 },
-          ],
-          status: "PENDING",
-          error: null,
-          actor: "REGIONAL_STAFF:s",
-          createdAt: past,
-          completedAt: null,
-          beneficiaryId: await beneficiary(),
-          deliveredBy: null,
-        },
-        {
-          _id: half,
-          type: "DISTRIBUTION",
-          idempotencyKey: "crash-2",
-          payloadHash: "h2",
-          warehouseId: wid,
-          lines: [
-            { item: "FOOD_KIT", delta: -4 },
-            { item: "MASK", delta: -1 },
-          ],
-          status: "PENDING",
-          error: null,
-          actor: "REGIONAL_STAFF:s",
-          createdAt: past,
-          completedAt: null,
-          beneficiaryId: await beneficiary(),
-          deliveredBy: null,
-        },
-      ]);
+      .insertMany([await pending(done, 1, 2, 3), await pending(half, 2, 4, 1)]);
     await db()
       .collection<{ _id: ObjectId; pendingOps: string[] }>("warehouses")
       .updateOne(
