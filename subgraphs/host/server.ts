@@ -10,6 +10,7 @@ import type { Db, MongoClient } from "mongodb";
 import { auditIndexes } from "../kernel/audit.js";
 import { withRegions, type AuthConfig } from "../kernel/auth.js";
 import type { SubgraphContext } from "../kernel/context.js";
+import { idempotencyIndexes } from "../kernel/idempotency.js";
 import { DEFAULT_MAX_BODY_BYTES, safeHandler, sendError, sendJson } from "../kernel/http.js";
 import { publicJwk } from "../kernel/keys.js";
 import { DEFAULT_LIMITS, type QueryLimits } from "../kernel/limits.js";
@@ -94,6 +95,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
   for (const region of options.regions) {
     const db = dbs.get(region.code)!;
     await ensureIndexes(db, auditIndexes);
+    await ensureIndexes(db, idempotencyIndexes);
     await ensureIndexes(db, outboxIndexes);
     for (const sub of options.subgraphs) {
       await ensureIndexes(db, sub.indexes);

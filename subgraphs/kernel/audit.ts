@@ -4,7 +4,7 @@
 import { ObjectId } from "bson";
 import type { Collection, Db } from "mongodb";
 import type { Access } from "./auth.js";
-import type { IndexPlan } from "./mongo.js";
+import { isDuplicateKey, type IndexPlan } from "./mongo.js";
 
 export interface AuditDoc {
   _id: ObjectId;
@@ -53,9 +53,18 @@ export class AuditTrail {
     };
   }
 
-  /** Records a successful write; awaited, so the change is never reported without its record. */
-  async write(operation: string, entity: string, ids: string[]): Promise<void> {
-    await auditOf(this.db).insertOne(this.entry("WRITE", operation, entity, ids));
+  /**
+   * Records a successful write; awaited, so the change is never reported without its record.
+   * `once`: the entry's own id, for a write a repeat may complete again (a keyed create): it is
+   * recorded once however often that happens.
+   */
+  async write(operation: string, entity: string, ids: string[], once?: ObjectId): Promise<void> {
+    const entry = this.entry("WRITE", operation, entity, ids);
+    try {
+      await auditOf(this.db).insertOne(once ? { ...entry, _id: once } : entry);
+    } catch (err) {
+      if (!(once && isDuplicateKey(err))) throw err;
+    }
   }
 
   /** Notes that personal fields of a record were read in this request. */

@@ -21,6 +21,11 @@ const regionEntry = z.object({
    * region's subgraphs: the gateway then sends a region's share of a query in one request.
    */
   batch: z.url().optional(),
+  /**
+   * The date the region took its present form (a local calendar date): nothing recorded about
+   * it, offline captures included, can be older.
+   */
+  established: z.iso.date().optional(),
   /** The region's Ed25519 public key (JWK): other regions check its signed messages with it. */
   publicKey: publicJwk.optional(),
 });

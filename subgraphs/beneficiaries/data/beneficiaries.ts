@@ -24,6 +24,8 @@ export interface BeneficiaryDoc {
   needs: Need[];
   consent: { given: boolean; purpose: string | null; recordedAt: Date; recordedBy: string; withdrawnAt: Date | null };
   status: BeneficiaryStatus;
+  /** When it was recorded on a device (absent on records stored before capture times). */
+  capturedAt?: Date | null;
   registeredAt: Date;
   updatedAt: Date;
 }
@@ -57,6 +59,7 @@ export function toBeneficiary(doc: BeneficiaryDoc, region: string): Beneficiary 
     // A read of its purpose is a read of the household's personal data.
     consent: { ...doc.consent, region, audit: { entity: "Beneficiary", id } },
     status: doc.status,
+    capturedAt: doc.capturedAt ?? null,
     registeredAt: doc.registeredAt,
   };
 }

@@ -33,6 +33,8 @@ export interface HelpRequestDoc {
   assignedVolunteerId: string | null;
   status: HelpRequestStatus;
   history: StatusChangeDoc[];
+  /** When it was recorded on a device (absent on requests stored before capture times). */
+  capturedAt?: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -73,6 +75,7 @@ export function toHelpRequest(doc: HelpRequestDoc, region: string): HelpRequest 
     contactPhone: doc.contactPhone,
     status: doc.status,
     history: doc.history.map((step) => ({ ...step, ...owner })),
+    capturedAt: doc.capturedAt ?? null,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
     beneficiaryId: doc.beneficiaryId ? encodeId("Beneficiary", region, doc.beneficiaryId) : null,

@@ -1,4 +1,3 @@
-import { ObjectId } from "bson";
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { OncePerRequest, ownId, ownRegion, type SubgraphContext } from "../../kernel/context.js";
 import { badInput, conflict } from "../../kernel/errors.js";
@@ -7,6 +6,9 @@ import { normalizePhone } from "../../kernel/phone.js";
 import { DEFAULT_PAGE, MAX_PAGE } from "../../kernel/pagination.js";
 import { requireOwn } from "../../kernel/references.js";
 import { distinct, requiredText } from "../../kernel/text.js";
+import { capturedAt } from "../../kernel/capture.js";
+import { asSet, createOnce } from "../../kernel/idempotency.js";
+import { encodeId } from "../../kernel/ids.js";
 import {
   beneficiariesOf,
   eraseBeneficiary,
@@ -45,14 +47,13 @@ export class BeneficiaryResolver {
     description: "Needs consent.given: true (else nothing is stored). The same national ID twice in a region is CONFLICT.",
   })
   async enrollBeneficiary(@Arg("input") input: EnrollBeneficiaryInput, @Ctx() ctx: SubgraphContext): Promise<Beneficiary> {
-    const region = ownRegion(ctx, input.region, "input.region").code;
+    const regionInfo = ownRegion(ctx, input.region, "input.region");
+    const region = regionInfo.code;
     const caller = ctx.access.requireWrite(region);
     if (input.consent.given !== true) {
       throw badInput("input.consent.given: consent must be given (true) before anything is stored", { field: "input.consent.given" });
     }
-    const now = new Date();
-    const doc: BeneficiaryDoc = {
-      _id: new ObjectId(),
+    const fields = {
       fullName: requiredText(input.fullName, "input.fullName"),
       phone: input.phone ? normalizePhone(input.phone, "input.phone") : null,
       address: input.address ? requiredText(input.address, "input.address", 300) : null,
@@ -60,21 +61,34 @@ export class BeneficiaryResolver {
       householdSize: input.householdSize,
       vulnerabilities: distinct(input.vulnerabilities),
       needs: distinct(input.needs),
-      consent: {
-        given: true,
-        purpose: requiredText(input.consent.purpose, "input.consent.purpose"),
-        recordedAt: now,
-        recordedBy: caller.sub,
-        withdrawnAt: null,
-      },
-      status: BeneficiaryStatus.ACTIVE,
-      registeredAt: now,
-      updatedAt: now,
+      purpose: requiredText(input.consent.purpose, "input.consent.purpose"),
+      capturedAt: capturedAt(input.capturedAt, regionInfo),
     };
-    await insertBeneficiary(ctx.db, region, doc);
-    const beneficiary = toBeneficiary(doc, region);
-    await ctx.audit.write("enrollBeneficiary", "Beneficiary", [beneficiary.id]);
-    ctx.log.info({ event: "beneficiary.enrolled", id: beneficiary.id, actor: ctx.access.actor }, "beneficiary enrolled");
+    const { purpose, ...kept } = fields;
+    const { record, repeated } = await createOnce(ctx, {
+      mutation: "enrollBeneficiary",
+      key: input.idempotencyKey,
+      payload: { ...fields, vulnerabilities: asSet(fields.vulnerabilities), needs: asSet(fields.needs), actor: ctx.access.actor },
+      insert: async (_id) => {
+        const now = new Date();
+        const doc: BeneficiaryDoc = {
+          _id,
+          ...kept,
+          consent: { given: true, purpose, recordedAt: now, recordedBy: caller.sub, withdrawnAt: null },
+          status: BeneficiaryStatus.ACTIVE,
+          registeredAt: now,
+          updatedAt: now,
+        };
+        return insertBeneficiary(ctx.db, region, doc);
+      },
+      find: (_id) => beneficiariesOf(ctx.db).findOne({ _id }),
+      complete: async (doc, _id) => {
+        await ctx.audit.write("enrollBeneficiary", "Beneficiary", [encodeId("Beneficiary", region, _id)], _id);
+        return doc;
+      },
+    });
+    const beneficiary = toBeneficiary(record, region);
+    if (!repeated) ctx.log.info({ event: "beneficiary.enrolled", id: beneficiary.id, actor: ctx.access.actor }, "beneficiary enrolled");
     return beneficiary;
   }
 

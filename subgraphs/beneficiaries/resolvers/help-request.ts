@@ -2,18 +2,20 @@ import { ObjectId } from "bson";
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { ownId, ownRegion, type SubgraphContext } from "../../kernel/context.js";
 import { VolunteerRef } from "../types/entities.js";
-import { conflict, forbidden } from "../../kernel/errors.js";
+import { forbidden } from "../../kernel/errors.js";
 import { normalizePhone } from "../../kernel/phone.js";
 import { byId, requireOwn } from "../../kernel/references.js";
 import { optionalText, requiredText } from "../../kernel/text.js";
-import { requireActiveVolunteer } from "../../kernel/region-records.js";
+import { requireActiveVolunteer, requireConsentingBeneficiary } from "../../kernel/region-records.js";
+import { capturedAt } from "../../kernel/capture.js";
+import { createOnce } from "../../kernel/idempotency.js";
+import { encodeId } from "../../kernel/ids.js";
 import { beneficiariesOf, forgetIfWithdrawn, toBeneficiary } from "../data/beneficiaries.js";
 import { helpRequestsOf, toHelpRequest, transition, type HelpRequestDoc } from "../data/help-requests.js";
 import { Beneficiary } from "../types/beneficiary.js";
-import { BeneficiaryStatus, HelpRequestStatus, Need, Urgency, URGENCY_RANK } from "../types/enums.js";
+import { HelpRequestStatus, Need, Urgency, URGENCY_RANK } from "../types/enums.js";
 import { HelpRequest } from "../types/help-request.js";
 import { OpenHelpRequestInput } from "../types/inputs.js";
-import { requireBeneficiary } from "./beneficiary.js";
 
 /** Notes and reasons: free text that may run over several lines. */
 const NOTE = { multiline: true };
@@ -36,40 +38,54 @@ export class HelpRequestResolver {
     description: "A new request (status NEW) from a call, a visit, a form, a referral or outreach.",
   })
   async openHelpRequest(@Arg("input") input: OpenHelpRequestInput, @Ctx() ctx: SubgraphContext): Promise<HelpRequest> {
-    const region = ownRegion(ctx, input.region, "input.region").code;
+    const regionInfo = ownRegion(ctx, input.region, "input.region");
+    const region = regionInfo.code;
     ctx.access.requireWrite(region);
-    let beneficiaryId: ObjectId | null = null;
-    if (input.beneficiaryId) {
-      const beneficiary = await requireBeneficiary(ctx, input.beneficiaryId, "input.beneficiaryId");
-      if (beneficiary.status !== BeneficiaryStatus.ACTIVE) {
-        throw conflict(`input.beneficiaryId: beneficiary ${input.beneficiaryId} has withdrawn consent`, { field: "input.beneficiaryId" });
-      }
-      beneficiaryId = beneficiary._id;
-    }
-    const now = new Date();
-    const doc: HelpRequestDoc = {
-      _id: new ObjectId(),
+    const beneficiary = input.beneficiaryId ? ownId(ctx, input.beneficiaryId, "Beneficiary", "input.beneficiaryId") : null;
+    const fields = {
       channel: input.channel,
       need: input.need,
       urgency: input.urgency,
       urgencyRank: URGENCY_RANK[input.urgency],
       description: optionalText(input.description, "input.description", 2000, NOTE),
       contactPhone: input.contactPhone ? normalizePhone(input.contactPhone, "input.contactPhone") : null,
-      beneficiaryId,
-      assignedVolunteerId: null,
-      status: HelpRequestStatus.NEW,
-      history: [{ from: null, to: HelpRequestStatus.NEW, at: now, actor: ctx.access.actor, note: null }],
-      createdAt: now,
-      updatedAt: now,
+      beneficiaryId: beneficiary?.objectId ?? null,
+      capturedAt: capturedAt(input.capturedAt, regionInfo),
     };
-    await helpRequestsOf(ctx.db).insertOne(doc);
-    // Consent withdrawn as the request was opened: nothing personal stays about the household.
-    const request = toHelpRequest(beneficiaryId ? await forgetIfWithdrawn(ctx.db, doc, ctx.access.actor) : doc, region);
-    await ctx.audit.write("openHelpRequest", "HelpRequest", [request.id]);
-    ctx.log.info(
-      { event: "help_request.opened", id: request.id, need: doc.need, urgency: doc.urgency, actor: ctx.access.actor },
-      "help request opened",
-    );
+    const { record, repeated } = await createOnce(ctx, {
+      mutation: "openHelpRequest",
+      key: input.idempotencyKey,
+      payload: { ...fields, actor: ctx.access.actor },
+      insert: async (_id) => {
+        if (beneficiary) await requireConsentingBeneficiary(ctx.db, beneficiary.objectId, input.beneficiaryId!, "input.beneficiaryId");
+        const now = new Date();
+        const doc: HelpRequestDoc = {
+          _id,
+          ...fields,
+          assignedVolunteerId: null,
+          status: HelpRequestStatus.NEW,
+          history: [{ from: null, to: HelpRequestStatus.NEW, at: now, actor: ctx.access.actor, note: null }],
+          createdAt: now,
+          updatedAt: now,
+        };
+        await helpRequestsOf(ctx.db).insertOne(doc);
+        return doc;
+      },
+      find: (_id) => helpRequestsOf(ctx.db).findOne({ _id }),
+      complete: async (doc, _id) => {
+        // Consent withdrawn as the request was opened: nothing personal stays about the household.
+        const kept = await forgetIfWithdrawn(ctx.db, doc, ctx.access.actor);
+        await ctx.audit.write("openHelpRequest", "HelpRequest", [encodeId("HelpRequest", region, _id)], _id);
+        return kept;
+      },
+    });
+    const request = toHelpRequest(record, region);
+    if (!repeated) {
+      ctx.log.info(
+        { event: "help_request.opened", id: request.id, need: record.need, urgency: record.urgency, actor: ctx.access.actor },
+        "help request opened",
+      );
+    }
     return request;
   }
 

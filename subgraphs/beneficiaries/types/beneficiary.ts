@@ -1,4 +1,5 @@
 import { Directive, Field, ID, Int, ObjectType } from "type-graphql";
+import { CAPTURED_AT_DESCRIPTION } from "../../kernel/capture.js";
 import { Connection } from "../../kernel/pagination.js";
 import { Actor, Personal } from "../../kernel/personal.js";
 import { notForVolunteers, ReadableBy } from "../../kernel/visibility.js";
@@ -69,7 +70,10 @@ export class Beneficiary {
   @Field(() => BeneficiaryStatus)
   status!: BeneficiaryStatus;
 
-  @Field()
+  @Field(() => Date, { nullable: true, description: CAPTURED_AT_DESCRIPTION })
+  capturedAt!: Date | null;
+
+  @Field({ description: "When the server stored it." })
   registeredAt!: Date;
 }
 

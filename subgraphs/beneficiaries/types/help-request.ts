@@ -1,4 +1,5 @@
 import { Directive, Field, ID, ObjectType } from "type-graphql";
+import { CAPTURED_AT_DESCRIPTION } from "../../kernel/capture.js";
 import { Connection } from "../../kernel/pagination.js";
 import { Actor, Personal } from "../../kernel/personal.js";
 import { ownOnlyForVolunteers, ReadableBy } from "../../kernel/visibility.js";
@@ -63,7 +64,10 @@ export class HelpRequest {
   @Field(() => [StatusChange])
   history!: StatusChange[];
 
-  @Field()
+  @Field(() => Date, { nullable: true, description: CAPTURED_AT_DESCRIPTION })
+  capturedAt!: Date | null;
+
+  @Field({ description: "When the server stored it." })
   createdAt!: Date;
 
   @Field()

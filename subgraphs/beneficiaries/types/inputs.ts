@@ -1,5 +1,6 @@
 import { ArrayMaxSize, IsOptional, Max, Min } from "class-validator";
 import { Field, ID, InputType, Int } from "type-graphql";
+import { CapturedCreateInput } from "../../kernel/capture.js";
 import { BeneficiaryStatus, HelpChannel, Need, Urgency, Vulnerability } from "./enums.js";
 
 @InputType()
@@ -12,7 +13,7 @@ export class ConsentInput {
 }
 
 @InputType()
-export class EnrollBeneficiaryInput {
+export class EnrollBeneficiaryInput extends CapturedCreateInput {
   @Field()
   region!: string;
 
@@ -86,7 +87,7 @@ export class BeneficiaryFilter {
 }
 
 @InputType()
-export class OpenHelpRequestInput {
+export class OpenHelpRequestInput extends CapturedCreateInput {
   @Field()
   region!: string;
 

@@ -16,6 +16,8 @@ interface ParticipantDoc {
   signedUpAt: Date;
   hours: number | null;
   attendedAt: Date | null;
+  /** When the attendance was recorded on a device (absent when not given). */
+  capturedAt?: Date | null;
 }
 
 export interface EventDoc {
@@ -76,6 +78,7 @@ export function toEvent(doc: EventDoc, region: string): Event {
       signedUpAt: p.signedUpAt,
       hours: p.hours,
       attendedAt: p.attendedAt,
+      capturedAt: p.capturedAt ?? null,
     })),
   };
 }
@@ -127,15 +130,33 @@ export async function cancelSignUp(db: Db, id: string, _id: ObjectId, volunteerI
   return doc;
 }
 
-export async function recordAttendance(db: Db, id: string, _id: ObjectId, volunteerId: string, hours: number): Promise<EventDoc> {
+export async function recordAttendance(
+  db: Db,
+  id: string,
+  _id: ObjectId,
+  volunteerId: string,
+  hours: number,
+  capturedAt: Date | null,
+): Promise<EventDoc> {
   const now = new Date();
+  const recorded = { volunteerId, hours, capturedAt };
   const doc = await eventsOf(db).findOneAndUpdate(
-    { _id, status: EventStatus.SCHEDULED, startsAt: { $lte: now }, "participants.volunteerId": volunteerId },
-    { $set: { "participants.$.hours": hours, "participants.$.attendedAt": now, updatedAt: now } },
+    { _id, status: EventStatus.SCHEDULED, startsAt: { $lte: now }, participants: { $elemMatch: { volunteerId, $nor: [recorded] } } },
+    {
+      $set: {
+        "participants.$.hours": hours,
+        "participants.$.capturedAt": capturedAt,
+        "participants.$.attendedAt": now,
+        updatedAt: now,
+      },
+    },
     { returnDocument: "after" },
   );
-  if (!doc) throw await explain(db, id, _id, volunteerId, "attend");
-  return doc;
+  if (doc) return doc;
+  // Recorded so already (a device syncing again): nothing to change.
+  const same = await eventsOf(db).findOne({ _id, status: EventStatus.SCHEDULED, participants: { $elemMatch: recorded } });
+  if (same) return same;
+  throw await explain(db, id, _id, volunteerId, "attend");
 }
 
 /** The events each volunteer signed up for at this region, by start time (at most `limit` each): one query for all. */

@@ -1,4 +1,3 @@
-import { ObjectId } from "bson";
 import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { ownId, ownRegion, type SubgraphContext } from "../../kernel/context.js";
 import { badInput, conflict, forbidden } from "../../kernel/errors.js";
@@ -6,6 +5,8 @@ import { decodeId } from "../../kernel/ids.js";
 import { pageSize } from "../../kernel/pagination.js";
 import { requireOwn } from "../../kernel/references.js";
 import { optionalText, requiredText } from "../../kernel/text.js";
+import { createOnce } from "../../kernel/idempotency.js";
+import { CAPTURED_AT_ARGUMENT, capturedAt } from "../../kernel/capture.js";
 import { requireActiveVolunteer } from "../../kernel/region-records.js";
 import { cancelSignUp, eventsOf, recordAttendance, signUp, toEvent, type EventDoc } from "../data/events.js";
 import { EventStatus } from "../types/enums.js";
@@ -88,13 +89,10 @@ export class EventResolver {
     const region = ownRegion(ctx, input.region, "input.region").code;
     ctx.access.requireWrite(region);
     checkTimes(input.startsAt, input.endsAt);
-    if (input.endsAt <= new Date()) throw badInput("input.endsAt: the event is over already", { field: "input.endsAt" });
     const url = onlineUrl(input.onlineUrl);
     const location = input.location ? requiredText(input.location, "input.location", 300) : null;
     if (!location && !url) throw badInput("input.location: give a location or an onlineUrl", { field: "input.location" });
-    const now = new Date();
-    const doc: EventDoc = {
-      _id: new ObjectId(),
+    const fields = {
       title: requiredText(input.title, "input.title"),
       kind: input.kind,
       description: optionalText(input.description, "input.description", 5000, { multiline: true }),
@@ -103,17 +101,33 @@ export class EventResolver {
       location,
       onlineUrl: url,
       capacity: input.capacity,
-      spotsLeft: input.capacity,
       organiser: input.organiser ? requiredText(input.organiser, "input.organiser") : null,
-      status: EventStatus.SCHEDULED,
-      cancelReason: null,
-      participants: [],
-      createdAt: now,
-      updatedAt: now,
     };
-    await eventsOf(ctx.db).insertOne(doc);
-    const event = toEvent(doc, region);
-    ctx.log.info({ event: "event.created", id: event.id, kind: doc.kind, actor: ctx.access.actor }, "event created");
+    const { record, repeated } = await createOnce(ctx, {
+      mutation: "createEvent",
+      key: input.idempotencyKey,
+      payload: { ...fields, actor: ctx.access.actor },
+      insert: async (_id) => {
+        // Checked when it is made: a repeat of it, later, returns the event as made.
+        if (input.endsAt <= new Date()) throw badInput("input.endsAt: the event is over already", { field: "input.endsAt" });
+        const now = new Date();
+        const doc: EventDoc = {
+          _id,
+          ...fields,
+          spotsLeft: input.capacity,
+          status: EventStatus.SCHEDULED,
+          cancelReason: null,
+          participants: [],
+          createdAt: now,
+          updatedAt: now,
+        };
+        await eventsOf(ctx.db).insertOne(doc);
+        return doc;
+      },
+      find: (_id) => eventsOf(ctx.db).findOne({ _id }),
+    });
+    const event = toEvent(record, region);
+    if (!repeated) ctx.log.info({ event: "event.created", id: event.id, kind: record.kind, actor: ctx.access.actor }, "event created");
     return event;
   }
 
@@ -214,22 +228,26 @@ export class EventResolver {
 
   @Mutation(() => Event, {
     nullable: true,
-    description: "Hours a signed-up volunteer served, at most the event's length; once the event has started.",
+    description:
+      "Hours a signed-up volunteer served, at most the event's length; once the event has started. " +
+      "Recording the same hours and capture time again changes nothing.",
   })
   async recordAttendance(
     @Arg("eventId", () => ID) eventId: string,
     @Arg("volunteerId", () => ID) volunteerId: string,
     @Arg("hours", () => Float) hours: number,
+    @Arg("capturedAt", () => Date, { nullable: true, description: CAPTURED_AT_ARGUMENT }) captured: Date | undefined,
     @Ctx() ctx: SubgraphContext,
   ): Promise<Event> {
     const { objectId } = ownId(ctx, eventId, "Event", "eventId");
     decodeId(volunteerId, "Volunteer", "volunteerId");
     ctx.access.requireWrite(ctx.region.code);
+    const at = capturedAt(captured, ctx.region, "capturedAt");
     const event = await requireEvent(ctx, eventId, "eventId");
     const length = (event.endsAt.getTime() - event.startsAt.getTime()) / 3_600_000;
     if (!(hours > 0 && hours <= length)) {
       throw badInput(`hours: must be more than 0 and at most ${Math.round(length * 100) / 100} (the event's length)`, { field: "hours" });
     }
-    return toEvent(await recordAttendance(ctx.db, eventId, objectId, volunteerId, hours), ctx.region.code);
+    return toEvent(await recordAttendance(ctx.db, eventId, objectId, volunteerId, hours, at), ctx.region.code);
   }
 }

@@ -1,4 +1,5 @@
 import { Directive, Field, Float, ID, Int, ObjectType } from "type-graphql";
+import { CAPTURED_AT_DESCRIPTION } from "../../kernel/capture.js";
 import { Connection } from "../../kernel/pagination.js";
 import { Region, VolunteerRef } from "./entities.js";
 import { EventKind, EventStatus } from "./enums.js";
@@ -20,8 +21,11 @@ export class Attendance {
   @Field(() => Float, { nullable: true, description: "Recorded after the event has started; null until then." })
   hours!: number | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "When the server stored the hours." })
   attendedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: CAPTURED_AT_DESCRIPTION })
+  capturedAt!: Date | null;
 }
 
 @Directive('@key(fields: "id")')

@@ -1,9 +1,10 @@
 import { IsOptional, Max, Min } from "class-validator";
 import { Field, InputType, Int } from "type-graphql";
+import { CreateInput } from "../../kernel/idempotency.js";
 import { EventKind } from "./enums.js";
 
 @InputType()
-export class CreateEventInput {
+export class CreateEventInput extends CreateInput {
   @Field()
   region!: string;
 

@@ -120,10 +120,6 @@ export const isDistribution = (op: OperationDoc) => op.type === "DISTRIBUTION";
 
 const lineKey = (op: ObjectId, index: number) => `${op.toHexString()}:${index}`;
 
-export function payloadHash(payload: unknown): string {
-  return createHash("sha256").update(JSON.stringify(payload)).digest("hex");
-}
-
 function insufficient(item: Item, requested: number, available: number, warehouseName: string) {
   return appError(
     "INSUFFICIENT_STOCK",

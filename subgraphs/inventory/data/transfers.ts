@@ -31,7 +31,8 @@ import { Item, TransferStatus } from "../types/enums.js";
 import { MAX_LINE_QUANTITY } from "../types/inputs.js";
 import type { Transfer } from "../types/transfer.js";
 import type { ItemQuantity } from "../types/warehouse.js";
-import { derivedOperationId, operationsOf, payloadHash, runOperation, type OperationDoc } from "./ledger.js";
+import { derivedOperationId, operationsOf, runOperation, type OperationDoc } from "./ledger.js";
+import { payloadHash } from "../../kernel/idempotency.js";
 import { totalsPerItem, warehousesOf } from "./warehouses.js";
 
 interface TransferEnd {

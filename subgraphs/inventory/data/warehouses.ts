@@ -61,9 +61,10 @@ export async function insertWarehouse(
   db: Db,
   region: string,
   fields: Pick<WarehouseDoc, "name" | "address" | "thresholds">,
+  _id = new ObjectId(),
 ): Promise<WarehouseDoc> {
   const doc: WarehouseDoc = {
-    _id: new ObjectId(),
+    _id,
     ...fields,
     nameKey: searchKey(fields.name),
     stock: {},

@@ -5,11 +5,11 @@ import { badInput } from "../../kernel/errors.js";
 import { requireConsentingBeneficiary, requireVolunteer } from "../../kernel/region-records.js";
 import { byId, requireOwn } from "../../kernel/references.js";
 import { requiredText } from "../../kernel/text.js";
+import { idempotencyKey, payloadHash } from "../../kernel/idempotency.js";
 import {
   isDistribution,
   isDonation,
   operationsOf,
-  payloadHash,
   runOperation,
   type OperationDoc,
   type OperationLine,
@@ -21,8 +21,6 @@ import { AdjustmentKind } from "../types/enums.js";
 import { AdjustStockInput, DistributeAidInput, ReceiveDonationInput } from "../types/inputs.js";
 import { Distribution, Donation, Warehouse } from "../types/warehouse.js";
 import { requireWarehouse } from "./warehouse.js";
-
-export const idempotencyKey = (key: string) => requiredText(key, "input.idempotencyKey", 100);
 
 /**
  * Builds, runs and logs one ledger operation on a warehouse of this region. `transferId`

@@ -24,7 +24,8 @@ import { TransferStatus } from "../types/enums.js";
 import { TransferStockInput } from "../types/inputs.js";
 import { Transfer, TransferConnection, TransferDelivery } from "../types/transfer.js";
 import { ItemQuantity } from "../types/warehouse.js";
-import { idempotencyKey, operate } from "./operations.js";
+import { operate } from "./operations.js";
+import { idempotencyKey } from "../../kernel/idempotency.js";
 import { requireWarehouse } from "./warehouse.js";
 
 @Resolver(() => Transfer)

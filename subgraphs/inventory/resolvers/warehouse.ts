@@ -4,6 +4,7 @@ import { badInput } from "../../kernel/errors.js";
 import { PageArgs, paginate } from "../../kernel/pagination.js";
 import { requireOwn } from "../../kernel/references.js";
 import { requiredText } from "../../kernel/text.js";
+import { createOnce } from "../../kernel/idempotency.js";
 import { movementsOf, operationId, type MovementDoc } from "../data/ledger.js";
 import { insertWarehouse, toWarehouse, warehousesOf, type WarehouseDoc } from "../data/warehouses.js";
 import { encodeId } from "../../kernel/ids.js";
@@ -42,13 +43,21 @@ export class WarehouseResolver {
     ctx.access.requireWrite(region);
     const thresholds: WarehouseDoc["thresholds"] = {};
     for (const t of input.thresholds ?? []) thresholds[t.item] = t.minimum;
-    const doc = await insertWarehouse(ctx.db, region, {
+    const fields = {
       name: requiredText(input.name, "input.name"),
       address: input.address ? requiredText(input.address, "input.address", 300) : null,
       thresholds,
+    };
+    const { record, repeated } = await createOnce(ctx, {
+      mutation: "addWarehouse",
+      key: input.idempotencyKey,
+      payload: { ...fields, actor: ctx.access.actor },
+      insert: (_id) => insertWarehouse(ctx.db, region, fields, _id),
+      find: (_id) => warehousesOf(ctx.db).findOne({ _id }),
     });
-    ctx.log.info({ event: "warehouse.added", id: toWarehouse(doc, region).id, actor: ctx.access.actor }, "warehouse added");
-    return toWarehouse(doc, region);
+    const warehouse = toWarehouse(record, region);
+    if (!repeated) ctx.log.info({ event: "warehouse.added", id: warehouse.id, actor: ctx.access.actor }, "warehouse added");
+    return warehouse;
   }
 
   @Mutation(() => Warehouse, { nullable: true, description: "Below this quantity the item shows in lowStock." })

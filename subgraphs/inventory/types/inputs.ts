@@ -1,5 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, Max, Min, ValidateNested } from "class-validator";
 import { Field, ID, InputType, Int } from "type-graphql";
+import { CreateInput } from "../../kernel/idempotency.js";
 import { AdjustmentKind, DonorKind, Item } from "./enums.js";
 
 export const MAX_LINE_QUANTITY = 100_000;
@@ -26,7 +27,7 @@ export class ThresholdInput {
 }
 
 @InputType()
-export class AddWarehouseInput {
+export class AddWarehouseInput extends CreateInput {
   @Field()
   region!: string;
 

@@ -93,9 +93,10 @@ export async function insertVolunteer(
   db: Db,
   region: string,
   fields: Omit<VolunteerDoc, "_id" | "nameKey" | "registeredAt" | "updatedAt">,
+  _id = new ObjectId(),
 ): Promise<VolunteerDoc> {
   const now = new Date();
-  const doc: VolunteerDoc = { _id: new ObjectId(), ...fields, nameKey: searchKey(fields.fullName), registeredAt: now, updatedAt: now };
+  const doc: VolunteerDoc = { _id, ...fields, nameKey: searchKey(fields.fullName), registeredAt: now, updatedAt: now };
   try {
     await volunteersOf(db).insertOne(doc);
   } catch (err) {
@@ -173,8 +174,13 @@ export async function volunteerStats(db: Db): Promise<VolunteerStats> {
   return { total: facets?.total[0]?.n ?? 0, active: facets?.active[0]?.n ?? 0, bySkill };
 }
 
-export async function insertGroup(db: Db, region: string, fields: Omit<GroupDoc, "_id" | "nameKey" | "createdAt">): Promise<GroupDoc> {
-  const doc: GroupDoc = { _id: new ObjectId(), ...fields, nameKey: searchKey(fields.name), createdAt: new Date() };
+export async function insertGroup(
+  db: Db,
+  region: string,
+  fields: Omit<GroupDoc, "_id" | "nameKey" | "createdAt">,
+  _id = new ObjectId(),
+): Promise<GroupDoc> {
+  const doc: GroupDoc = { _id, ...fields, nameKey: searchKey(fields.name), createdAt: new Date() };
   try {
     await groupsOf(db).insertOne(doc);
   } catch (err) {

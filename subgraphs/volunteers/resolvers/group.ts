@@ -4,6 +4,7 @@ import { conflict } from "../../kernel/errors.js";
 import { PageArgs } from "../../kernel/pagination.js";
 import { byId } from "../../kernel/references.js";
 import { requiredText } from "../../kernel/text.js";
+import { createOnce } from "../../kernel/idempotency.js";
 import { groupsOf, insertGroup, pageVolunteers, toGroup, toVolunteer, volunteersOf } from "../data/volunteers.js";
 import { CreateVolunteerGroupInput } from "../types/inputs.js";
 import { Volunteer, VolunteerConnection, VolunteerGroup } from "../types/volunteer.js";
@@ -21,13 +22,30 @@ export class VolunteerGroupResolver {
   async createVolunteerGroup(@Arg("input") input: CreateVolunteerGroupInput, @Ctx() ctx: SubgraphContext): Promise<VolunteerGroup> {
     const region = ownRegion(ctx, input.region, "input.region").code;
     ctx.access.requireWrite(region);
-    const name = requiredText(input.name, "input.name");
-    const organisation = input.organisation ? requiredText(input.organisation, "input.organisation") : null;
-    const leader = input.leaderId ? await requireVolunteer(ctx, input.leaderId, "input.leaderId") : null;
-    const doc = await insertGroup(ctx.db, region, { name, organisation, leaderId: leader?._id ?? null });
-    if (leader) await volunteersOf(ctx.db).updateOne({ _id: leader._id }, { $set: { groupId: doc._id, updatedAt: new Date() } });
-    ctx.log.info({ event: "group.created", id: toGroup(doc, region).id, actor: ctx.access.actor }, "volunteer group created");
-    return toGroup(doc, region);
+    const fields = {
+      name: requiredText(input.name, "input.name"),
+      organisation: input.organisation ? requiredText(input.organisation, "input.organisation") : null,
+      leaderId: input.leaderId ? ownId(ctx, input.leaderId, "Volunteer", "input.leaderId").objectId : null,
+    };
+    const { record, repeated } = await createOnce(ctx, {
+      mutation: "createVolunteerGroup",
+      key: input.idempotencyKey,
+      payload: { ...fields, actor: ctx.access.actor },
+      insert: async (_id) => {
+        if (input.leaderId) await requireVolunteer(ctx, input.leaderId, "input.leaderId");
+        return insertGroup(ctx.db, region, fields, _id);
+      },
+      find: (_id) => groupsOf(ctx.db).findOne({ _id }),
+      // The leader joins the group: the same change however often it is made.
+      complete: async (group) => {
+        if (group.leaderId)
+          await volunteersOf(ctx.db).updateOne({ _id: group.leaderId }, { $set: { groupId: group._id, updatedAt: new Date() } });
+        return group;
+      },
+    });
+    const group = toGroup(record, region);
+    if (!repeated) ctx.log.info({ event: "group.created", id: group.id, actor: ctx.access.actor }, "volunteer group created");
+    return group;
   }
 
   @Mutation(() => VolunteerGroup, { nullable: true, description: "The leader must be a member of the group." })

@@ -3,7 +3,8 @@ import { ownId, ownRegion, type SubgraphContext } from "../../kernel/context.js"
 import { notFound } from "../../kernel/errors.js";
 import { normalizePhone } from "../../kernel/phone.js";
 import { distinct, requiredText } from "../../kernel/text.js";
-import { insertVolunteer, toGroup, toVolunteer, updateVolunteerDoc, type VolunteerDoc } from "../data/volunteers.js";
+import { asSet, createOnce } from "../../kernel/idempotency.js";
+import { insertVolunteer, toGroup, toVolunteer, updateVolunteerDoc, volunteersOf, type VolunteerDoc } from "../data/volunteers.js";
 import { VolunteerStatus } from "../types/enums.js";
 import { RegisterVolunteerInput, UpdateVolunteerInput } from "../types/inputs.js";
 import { Volunteer, VolunteerGroup } from "../types/volunteer.js";
@@ -24,19 +25,26 @@ export class VolunteerResolver {
   async registerVolunteer(@Arg("input") input: RegisterVolunteerInput, @Ctx() ctx: SubgraphContext): Promise<Volunteer> {
     const region = ownRegion(ctx, input.region, "input.region").code;
     ctx.access.requireWrite(region);
-    const fullName = requiredText(input.fullName, "input.fullName");
-    const phone = normalizePhone(input.phone, "input.phone");
-    const group = input.groupId ? await requireGroup(ctx, input.groupId, "input.groupId") : null;
-    const doc = await insertVolunteer(ctx.db, region, {
-      fullName,
-      phone,
+    const fields = {
+      fullName: requiredText(input.fullName, "input.fullName"),
+      phone: normalizePhone(input.phone, "input.phone"),
       skills: distinct(input.skills),
       languages: distinct(input.languages),
       status: VolunteerStatus.ACTIVE,
-      groupId: group?._id ?? null,
+      groupId: input.groupId ? ownId(ctx, input.groupId, "VolunteerGroup", "input.groupId").objectId : null,
+    };
+    const { record, repeated } = await createOnce(ctx, {
+      mutation: "registerVolunteer",
+      key: input.idempotencyKey,
+      payload: { ...fields, skills: asSet(fields.skills), languages: asSet(fields.languages), actor: ctx.access.actor },
+      insert: async (_id) => {
+        if (input.groupId) await requireGroup(ctx, input.groupId, "input.groupId");
+        return insertVolunteer(ctx.db, region, fields, _id);
+      },
+      find: (_id) => volunteersOf(ctx.db).findOne({ _id }),
     });
-    const volunteer = toVolunteer(doc, region);
-    ctx.log.info({ event: "volunteer.registered", id: volunteer.id, actor: ctx.access.actor }, "volunteer registered");
+    const volunteer = toVolunteer(record, region);
+    if (!repeated) ctx.log.info({ event: "volunteer.registered", id: volunteer.id, actor: ctx.access.actor }, "volunteer registered");
     return volunteer;
   }
 

@@ -1,12 +1,13 @@
 import { ArrayMaxSize, IsOptional, Matches } from "class-validator";
 import { Field, ID, InputType } from "type-graphql";
+import { CreateInput } from "../../kernel/idempotency.js";
 import { Skill, VolunteerStatus } from "./enums.js";
 
 const LANGUAGE = /^[a-z]{2,3}$/;
 const LANGUAGE_MESSAGE = "each language must be an ISO 639 code such as kk, ru or en";
 
 @InputType()
-export class RegisterVolunteerInput {
+export class RegisterVolunteerInput extends CreateInput {
   @Field({ description: "ISO 3166-2 code of the registering region." })
   region!: string;
 
@@ -73,7 +74,7 @@ export class VolunteerFilter {
 }
 
 @InputType()
-export class CreateVolunteerGroupInput {
+export class CreateVolunteerGroupInput extends CreateInput {
   @Field()
   region!: string;
 
