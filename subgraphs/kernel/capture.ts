@@ -1,28 +1,15 @@
 // Offline capture. Field tools record a visit or a call on a device and sync it later, so
 // a record has two times: when the person recorded it (`capturedAt`, the device's word)
 // and when the server stored it. The device's clock is checked, not trusted blindly.
-import { Field, InputType } from "type-graphql";
 import { badInput } from "./errors.js";
-import { CreateInput } from "./idempotency.js";
 import type { RegionInfo } from "./regions.js";
 
 /** How far ahead of the server's clock a device's clock may run. */
-export const CAPTURE_SKEW_MS = 5 * 60_000;
+const CAPTURE_SKEW_MS = 5 * 60_000;
 
 /** The field on the records: the device's time, beside the server's. */
 export const CAPTURED_AT_DESCRIPTION =
   "When the person recorded it, by the device's clock (maybe offline, synced later); null when not given.";
-
-export const CAPTURED_AT_ARGUMENT =
-  "When the person recorded it (on a device, maybe offline); stored beside the server's time. " +
-  "At most 5 minutes ahead of the server's clock, and not before the region existed.";
-
-/** The input of a create that may be captured offline and synced later. */
-@InputType()
-export abstract class CapturedCreateInput extends CreateInput {
-  @Field({ nullable: true, description: CAPTURED_AT_ARGUMENT })
-  capturedAt?: Date;
-}
 
 /** The earliest moment of a calendar date anywhere (UTC+14): the region's date, whatever its time zone. */
 const firstMomentOf = (date: string) => new Date(`${date}T00:00:00+14:00`);
@@ -32,7 +19,10 @@ export function capturedAt(value: Date | null | undefined, region: RegionInfo, f
   if (value === null || value === undefined) return null;
   if (Number.isNaN(value.getTime())) throw badInput(`${field}: must be a valid date-time`, { field });
   if (value.getTime() > Date.now() + CAPTURE_SKEW_MS) {
-    throw badInput(`${field}: ${value.toISOString()} is in the future (a device's clock may run at most 5 minutes ahead)`, { field });
+    throw badInput(
+      `${field}: ${value.toISOString()} is in the future (a device's clock may run at most ${CAPTURE_SKEW_MS / 60_000} minutes ahead)`,
+      { field },
+    );
   }
   const established = region.established ? firstMomentOf(region.established) : null;
   if (established && value < established) {

@@ -13,7 +13,6 @@ import { createHash } from "node:crypto";
 import { ObjectId } from "bson";
 import { GraphQLError } from "graphql";
 import type { Collection, Db } from "mongodb";
-import { Field, InputType } from "type-graphql";
 import type { SubgraphContext } from "./context.js";
 import { conflict, notFound } from "./errors.js";
 import { isDuplicateKey, type IndexPlan } from "./mongo.js";
@@ -21,18 +20,6 @@ import { requiredText } from "./text.js";
 
 /** How long a key is remembered: a repeat within this time never makes a second record. */
 export const IDEMPOTENCY_DAYS = 30;
-
-const KEY_DESCRIPTION =
-  `Makes a retry safe: a repeat with the same key and input returns the record the first made, ` +
-  `without a second write; the same key with another input is CONFLICT. Unique per region and mutation, ` +
-  `kept ${IDEMPOTENCY_DAYS} days.`;
-
-/** The input of a create that may be retried: an optional idempotency key. */
-@InputType()
-export abstract class CreateInput {
-  @Field({ nullable: true, description: KEY_DESCRIPTION })
-  idempotencyKey?: string;
-}
 
 interface KeyDoc {
   /** `<mutation>:<key>` */

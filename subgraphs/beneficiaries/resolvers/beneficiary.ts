@@ -31,7 +31,7 @@ function normalizeNationalId(raw: string): string {
   return normalizeIin(raw, "input.nationalId");
 }
 
-export const requireBeneficiary = (ctx: SubgraphContext, id: string, field?: string): Promise<BeneficiaryDoc> =>
+const requireBeneficiary = (ctx: SubgraphContext, id: string, field?: string): Promise<BeneficiaryDoc> =>
   requireOwn(ctx, beneficiariesOf(ctx.db), "Beneficiary", id, field);
 
 @Resolver(() => Beneficiary)

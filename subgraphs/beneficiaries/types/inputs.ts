@@ -1,6 +1,6 @@
 import { ArrayMaxSize, IsOptional, Max, Min } from "class-validator";
 import { Field, ID, InputType, Int } from "type-graphql";
-import { CapturedCreateInput } from "../../kernel/capture.js";
+import { CapturedCreateInput } from "../../kernel/inputs.js";
 import { BeneficiaryStatus, HelpChannel, Need, Urgency, Vulnerability } from "./enums.js";
 
 @InputType()

@@ -1,6 +1,6 @@
 import { IsOptional, Max, Min } from "class-validator";
 import { Field, InputType, Int } from "type-graphql";
-import { CreateInput } from "../../kernel/idempotency.js";
+import { CreateInput } from "../../kernel/inputs.js";
 import { EventKind } from "./enums.js";
 
 @InputType()

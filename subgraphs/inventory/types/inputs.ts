@@ -1,6 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, Max, Min, ValidateNested } from "class-validator";
 import { Field, ID, InputType, Int } from "type-graphql";
-import { CreateInput } from "../../kernel/idempotency.js";
+import { CreateInput } from "../../kernel/inputs.js";
 import { AdjustmentKind, DonorKind, Item } from "./enums.js";
 
 export const MAX_LINE_QUANTITY = 100_000;

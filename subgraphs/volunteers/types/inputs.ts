@@ -1,6 +1,6 @@
 import { ArrayMaxSize, IsOptional, Matches } from "class-validator";
 import { Field, ID, InputType } from "type-graphql";
-import { CreateInput } from "../../kernel/idempotency.js";
+import { CreateInput } from "../../kernel/inputs.js";
 import { Skill, VolunteerStatus } from "./enums.js";
 
 const LANGUAGE = /^[a-z]{2,3}$/;
