@@ -1,4 +1,5 @@
 import type { Caller } from "../subgraphs/kernel/auth.js";
+import type { Notice } from "../subgraphs/kernel/errors.js";
 import type { RegionRegistry } from "../subgraphs/kernel/regions.js";
 import type { HealthMonitor } from "./health.js";
 
@@ -12,4 +13,6 @@ export interface GatewayContext {
   authorizationFor?: (region: string) => Promise<string | undefined>;
   registry: RegionRegistry;
   health: HealthMonitor;
+  /** The regions' notices, for the response's `extensions.notices`. */
+  notices: Notice[];
 }

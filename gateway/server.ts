@@ -8,7 +8,7 @@ import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
 import { withRegions, type AuthConfig } from "../subgraphs/kernel/auth.js";
-import { formatError } from "../subgraphs/kernel/errors.js";
+import { attachNotices, formatError } from "../subgraphs/kernel/errors.js";
 import {
   DEFAULT_MAX_BODY_BYTES,
   executeGraphQL,
@@ -110,6 +110,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       ApolloServerPluginCacheControlDisabled(),
       // No landing page in production: the endpoint is for clients, not browsers.
       ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      {
+        // What the regions said of answers that stand (e.g. another region has not answered yet).
+        requestDidStart() {
+          return Promise.resolve({
+            willSendResponse({ contextValue, response }) {
+              attachNotices(response.body, contextValue.notices);
+              return Promise.resolve();
+            },
+          });
+        },
+      },
     ],
   });
   await server.start();
@@ -172,6 +183,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           : undefined,
       registry,
       health,
+      notices: [],
     };
     const result = await executeGraphQL(server, req, res, url, parsed.body, context);
     metrics.request((performance.now() - started) / 1000, result.failed);

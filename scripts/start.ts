@@ -18,6 +18,7 @@ import { connectMongo } from "../subgraphs/kernel/mongo.js";
 import { projectPath } from "../subgraphs/kernel/paths.js";
 import { keyedHasher } from "../subgraphs/kernel/pseudonym.js";
 import { RegionRegistry } from "../subgraphs/kernel/regions.js";
+import { waitWithin } from "../subgraphs/host/outbox.js";
 import { createRegionHost } from "../subgraphs/host/server.js";
 import { startEmbeddedMongo } from "./embedded-mongo/index.js";
 import { isSeeded, seedRegion } from "./seed/seed.js";
@@ -63,6 +64,8 @@ const host = await createRegionHost({
   pseudonymKey,
   log,
   gatewayPublicKey: identity.publicJwk,
+  // A mutation that waits on another region answers within the gateway's timeout.
+  retry: { waitMs: waitWithin(env.REGION_TIMEOUT_MS) },
 });
 let seeded = 0;
 for (const region of regions) {

@@ -17,10 +17,13 @@ export class RegionalDataSource implements GraphQLDataSource<GatewayContext> {
     const { request } = options;
     if (!request.query) throw new Error("a subgraph fetch without a query");
     const context = options.context as Partial<GatewayContext>;
-    return this.router.process(
+    const response = await this.router.process(
       this.subgraph,
       { query: request.query, variables: request.variables, operationName: request.operationName },
       { authorization: context.authorization, requestId: context.requestId, authorizationFor: context.authorizationFor },
     );
+    // Apollo Gateway drops a fetch's extensions; the gateway's response carries the notices.
+    if (response.extensions?.notices) context.notices?.push(...response.extensions.notices);
+    return response;
   }
 }

@@ -9,6 +9,7 @@
 //    REGION_UNAVAILABLE error naming it; every other region's data arrives.
 import { randomUUID } from "node:crypto";
 import { OperationTypeNode, type GraphQLError, type GraphQLFormattedError } from "graphql";
+import { noticesOf, type Notice } from "../../subgraphs/kernel/errors.js";
 import { DEFAULT_LIMITS } from "../../subgraphs/kernel/limits.js";
 import { MAX_BATCH, type RegionRegistry } from "../../subgraphs/kernel/regions.js";
 import { type SubgraphName } from "../../subgraphs/manifest.js";
@@ -21,6 +22,8 @@ import { postJson, TimeoutError, type Transport } from "./transport.js";
 export interface SubgraphResponse {
   data?: Record<string, unknown> | null;
   errors?: GraphQLFormattedError[];
+  /** Notices of root fields (errors.ts Notice), passed on to the caller's response. */
+  extensions?: { notices?: Notice[] };
 }
 
 export interface FetchRequest {
@@ -329,6 +332,7 @@ export class RegionalRouter {
     const mutation = plan.operation.operation === OperationTypeNode.MUTATION;
     const parentType = mutation ? "Mutation" : "Query";
     const errors: GraphQLFormattedError[] = [];
+    const notices: Notice[] = [];
     const data: Record<string, unknown> = {};
     // Group root fields by region; mutations keep their order (runs of one region).
     const groups: Array<{ region: string; fields: RootField[] }> = [];
@@ -365,9 +369,11 @@ export class RegionalRouter {
       }
       for (const k of keys) data[k] = res.data?.[k] ?? null;
       for (const e of res.errors ?? []) errors.push({ ...e, extensions: { ...e.extensions, region: group.region } });
+      // A region speaks only of the fields it was asked.
+      notices.push(...noticesOf(res.extensions).filter((n) => keys.has(String(n.path[0]))));
     };
     if (mutation) for (const group of groups) await run(group);
     else await Promise.all(groups.map(run));
-    return { data, ...(errors.length ? { errors } : {}) };
+    return { data, ...(errors.length ? { errors } : {}), ...(notices.length ? { extensions: { notices } } : {}) };
   }
 }

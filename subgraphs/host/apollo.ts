@@ -3,7 +3,7 @@
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import type { SubgraphContext } from "../kernel/context.js";
-import { formatError } from "../kernel/errors.js";
+import { attachNotices, formatError } from "../kernel/errors.js";
 import type { QueryLimits } from "../kernel/limits.js";
 import type { Logger } from "../kernel/log.js";
 import type { SubgraphDefinition } from "../kernel/subgraph.js";
@@ -33,15 +33,16 @@ export async function startSubgraphServer(
       // No cache hints are declared; the plugin would still wrap every resolver.
       ApolloServerPluginCacheControlDisabled(),
       {
-        // Reads of personal data are written to the audit trail once per request.
+        // Reads of personal data are written to the audit trail once per request; notices go with the answer.
         requestDidStart() {
           return Promise.resolve({
             didResolveOperation({ contextValue, operationName }) {
               contextValue.audit.setOperation(operationName);
               return Promise.resolve();
             },
-            async willSendResponse({ contextValue }) {
+            async willSendResponse({ contextValue, response }) {
               await contextValue.audit.flush();
+              attachNotices(response.body, contextValue.notices);
             },
           });
         },

@@ -6,7 +6,7 @@ import { createLogger } from "../kernel/log.js";
 import { privateKeysFile, readKeyFile } from "../kernel/keys.js";
 import { RegionLink } from "./link.js";
 import { connectMongo } from "../kernel/mongo.js";
-import { DEFAULT_RETRY } from "./outbox.js";
+import { DEFAULT_RETRY, waitWithin } from "./outbox.js";
 import { RegionRegistry, type RegionInfo } from "../kernel/regions.js";
 import { createRegionHost, listen } from "./server.js";
 import type { SubgraphDefinition } from "../kernel/subgraph.js";
@@ -29,6 +29,8 @@ export const hostEnv = env(
     "OUTBOX_RETRY_BASE_MS",
     "OUTBOX_RETRY_MAX_MS",
     "OUTBOX_TIMEOUT_MS",
+    "OUTBOX_WAIT_MS",
+    "REGION_TIMEOUT_MS",
     ...LIMIT_VARIABLES,
   ],
   {
@@ -100,6 +102,7 @@ export async function runHost(subgraphs: SubgraphDefinition[], processName: stri
       baseMs: env.OUTBOX_RETRY_BASE_MS,
       maxMs: Math.max(env.OUTBOX_RETRY_BASE_MS, env.OUTBOX_RETRY_MAX_MS),
       timeoutMs: env.OUTBOX_TIMEOUT_MS,
+      waitMs: env.OUTBOX_WAIT_MS ?? waitWithin(env.REGION_TIMEOUT_MS),
     },
   });
   const http = await listen(host.handler, env.PORT, env.HOST);

@@ -28,6 +28,9 @@ const OUTBOX = "outbox";
 export const outboxIndexes: IndexPlan = { [OUTBOX]: [{ key: { nextAttemptAt: 1 }, name: "due" }] };
 const outboxOf = (db: Db) => db.collection<OutboxDoc>(OUTBOX);
 
+/** The wait (sendNow) that fits a gateway's region timeout: 40 %, the rest for the mutation's own work. */
+export const waitWithin = (regionTimeoutMs: number): number => Math.floor(regionTimeoutMs * 0.4);
+
 export interface RetryPolicy {
   /** First retry after about this long; doubles per failure… */
   baseMs: number;
@@ -39,9 +42,22 @@ export interface RetryPolicy {
   timeoutMs: number;
   /** Attempts in flight at once, so one hanging region does not hold up the others. */
   concurrency: number;
+  /**
+   * How long a caller waits for an attempt made while it waits (sendNow): within the
+   * gateway's region timeout, so that the caller hears what is recorded rather than that
+   * its own region failed. The attempt itself goes on for up to `timeoutMs`.
+   */
+  waitMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1000, maxMs: 300_000, idleMs: 5000, timeoutMs: 10_000, concurrency: 8 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  baseMs: 1000,
+  maxMs: 300_000,
+  idleMs: 5000,
+  timeoutMs: 10_000,
+  concurrency: 8,
+  waitMs: waitWithin(5000),
+};
 
 const LEASE_MARGIN_MS = 5000;
 
@@ -90,7 +106,16 @@ export class Outbox {
       },
       sendNow: async (message) => {
         await enqueue(db, message);
-        return this.attempt(region, message.id, true);
+        // The attempt outlives the wait: an answer that comes later is applied then.
+        const attempt = this.attempt(region, message.id, true);
+        attempt.catch(() => {}); // still reported to the caller when it fails within the wait
+        let timer: NodeJS.Timeout | undefined;
+        const waited = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.policy.waitMs)));
+        try {
+          return await Promise.race([attempt, waited]);
+        } finally {
+          clearTimeout(timer);
+        }
       },
       deliveries: async (ids) => {
         const waiting = new Map(

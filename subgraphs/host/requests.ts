@@ -82,6 +82,7 @@ export class HostRequests {
       log: this.options.log,
       audit: new AuditTrail(region.db, access, requestIdOf(req) ?? null, "(anonymous operation)"),
       keyedHash: this.options.keyedHash,
+      notices: [],
     };
   }
 }

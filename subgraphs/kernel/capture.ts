@@ -11,6 +11,9 @@ const CAPTURE_SKEW_MS = 5 * 60_000;
 export const CAPTURED_AT_DESCRIPTION =
   "When the person recorded it, by the device's clock (maybe offline, synced later); null when not given.";
 
+/** The lower bound for a region whose registry entry gives no `established` date. */
+const FLOOR = "2000-01-01";
+
 /** The earliest moment of a calendar date anywhere (UTC+14): the region's date, whatever its time zone. */
 const firstMomentOf = (date: string) => new Date(`${date}T00:00:00+14:00`);
 
@@ -24,9 +27,12 @@ export function capturedAt(value: Date | null | undefined, region: RegionInfo, f
       { field },
     );
   }
-  const established = region.established ? firstMomentOf(region.established) : null;
-  if (established && value < established) {
-    throw badInput(`${field}: ${value.toISOString()} is before ${region.code} existed (${region.established})`, { field });
+  // Without its date in the registry, a region is taken to be no older than the system's era.
+  if (value < firstMomentOf(region.established ?? FLOOR)) {
+    const why = region.established
+      ? `before ${region.code} existed (${region.established})`
+      : `before ${FLOOR}, the earliest capture accepted for ${region.code} (its registry entry gives no established date)`;
+    throw badInput(`${field}: ${value.toISOString()} is ${why}`, { field });
   }
   return value;
 }

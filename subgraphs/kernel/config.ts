@@ -115,9 +115,11 @@ export const VARIABLES = {
     z.string(),
     "the gateway's private Ed25519 key file (`npm run gateway-key`): it signs a per-region assertion of each caller; without it (development only) callers' tokens are forwarded",
   ),
-  REGION_TIMEOUT_MS: variable(ms(50).max(120_000), "how long a region may take: then its part is `null` with `REGION_UNAVAILABLE`", {
-    default: 5000,
-  }),
+  REGION_TIMEOUT_MS: variable(
+    ms(50).max(120_000),
+    "how long a region may take: then its part is `null` with `REGION_UNAVAILABLE`; region hosts read the gateway's value (set the same at both) to keep their own waits within it",
+    { default: 5000 },
+  ),
   HEALTH_INTERVAL_MS: variable(ms(500), "how often the gateway checks every region's health", { default: 10_000 }),
   CORS_ORIGINS: variable(z.string(), "origins browsers may call from: `*`, a comma-separated list, or `none`", { default: "*" }),
 
@@ -141,6 +143,11 @@ export const VARIABLES = {
   OUTBOX_RETRY_BASE_MS: variable(ms(10), "a region-to-region message is retried first after about this long, doubling…"),
   OUTBOX_RETRY_MAX_MS: variable(ms(10), "…up to this"),
   OUTBOX_TIMEOUT_MS: variable(ms(100), "how long one delivery attempt to another region may take"),
+  OUTBOX_WAIT_MS: variable(
+    ms(10),
+    "how long a mutation that needs another region (`cancelTransfer`) waits for it before answering with what is recorded; at most half of `REGION_TIMEOUT_MS`",
+    { unset: "40 % of `REGION_TIMEOUT_MS`" },
+  ),
 
   // Request limits: the gateway and every region host read the same ones (regional offices
   // expose their subgraphs directly, so both must refuse the same requests).
@@ -231,6 +238,13 @@ export const RULES: readonly Rule[] = [
     "JWKS_URL",
     "must be an https:// URL with NODE_ENV=production",
     (e) => e.NODE_ENV !== "production" || !e.JWKS_URL || e.JWKS_URL.startsWith("https://"),
+  ),
+  // A caller waiting on another region must hear back before the gateway gives up on this one.
+  rule(
+    ["OUTBOX_WAIT_MS", "REGION_TIMEOUT_MS"],
+    "OUTBOX_WAIT_MS",
+    "must be at most half of REGION_TIMEOUT_MS (the gateway's timeout for a region), leaving the rest for the mutation's own work",
+    (e) => e.OUTBOX_WAIT_MS === undefined || e.REGION_TIMEOUT_MS === undefined || e.OUTBOX_WAIT_MS * 2 <= e.REGION_TIMEOUT_MS,
   ),
   rule(
     ["NODE_ENV", "GATEWAY_KEY"],

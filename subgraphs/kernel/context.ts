@@ -5,7 +5,7 @@ import { UseMiddleware, type MiddlewareFn } from "type-graphql";
 import type { Db } from "mongodb";
 import type { AuditTrail } from "./audit.js";
 import type { Access } from "./auth.js";
-import { badInput } from "./errors.js";
+import { badInput, type Notice } from "./errors.js";
 import { decodeId, type DecodedId, type EntityType } from "./ids.js";
 import type { Logger } from "./log.js";
 import type { Messaging } from "./messaging.js";
@@ -27,6 +27,8 @@ export interface SubgraphContext {
   keyedHash: (purpose: string, value: string) => string;
   /** Durable messages from this region to others. */
   messaging: Messaging;
+  /** Notices for the response's `extensions.notices` (see errors.ts). */
+  notices: Notice[];
 }
 
 /** Request-scoped DataLoaders, created on first use. */

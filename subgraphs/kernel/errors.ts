@@ -78,3 +78,46 @@ export function formatError(
   onInternal(original);
   return { ...base, message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } };
 }
+
+/**
+ * What a client should know about an answer that stands (not an error): e.g. that another
+ * region has not answered yet and the change it needs takes effect when it does. Sent in
+ * the response's `extensions.notices`, by the region host and on through the gateway.
+ */
+export interface Notice {
+  code: "AWAITING_REGION";
+  message: string;
+  /** The field the notice is about. */
+  path: Array<string | number>;
+  /** The region the notice is about. */
+  region: string;
+}
+
+const isNotice = (n: unknown): n is Notice => {
+  const v = n as Partial<Notice> | null;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    v.code === "AWAITING_REGION" &&
+    typeof v.message === "string" &&
+    v.message.length <= 500 &&
+    typeof v.region === "string" &&
+    v.region.length <= 20 &&
+    Array.isArray(v.path) &&
+    v.path.length <= 20 &&
+    v.path.every((p) => typeof p === "number" || (typeof p === "string" && p.length <= 100))
+  );
+};
+
+/** The well-formed notices of a response's extensions (what a region sent is checked, not trusted). */
+export function noticesOf(extensions: unknown): Notice[] {
+  const notices = (extensions as { notices?: unknown } | null | undefined)?.notices;
+  return Array.isArray(notices) ? notices.filter(isNotice).slice(0, 100) : [];
+}
+
+/** Puts notices into an answer's `extensions.notices` (from an Apollo plugin's willSendResponse). */
+export function attachNotices(body: { kind: string; singleResult?: { extensions?: Record<string, unknown> } }, notices: Notice[]): void {
+  if (notices.length && body.kind === "single" && body.singleResult) {
+    body.singleResult.extensions = { ...body.singleResult.extensions, notices };
+  }
+}

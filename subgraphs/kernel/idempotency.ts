@@ -3,12 +3,14 @@
 //
 // A keyed create first claims its key: one insert into `idempotency_keys`, unique by
 // mutation and key (the region is the database). The claim holds the id the record will
-// have and a hash of the normalised input. Whoever claims, or repeats, then stores the
-// record under that id: the unique `_id` makes concurrent repeats one record, and a repeat
-// of a create that crashed half-way finishes it. A repeat of a finished create reads the
-// record and writes nothing. The same key with another input is CONFLICT. A create that
-// fails gives its key back (nothing was stored, as with a request refused for bad input).
-// Claims are kept IDEMPOTENCY_DAYS by a TTL index.
+// have, for good, and a keyed hash of the normalised input. Whoever claims, or repeats,
+// stores the record under that id: the unique `_id` makes concurrent repeats one record,
+// and a repeat of a create that stopped half-way finishes it. A repeat of a finished create
+// reads the record and writes nothing. The same key with another input is CONFLICT. A
+// create that is refused frees its key (FREE): the next input with that key takes the claim
+// over, record id and all, so a key never stands for two records. Erasing a household's
+// personal data erases what its claims could confirm (ERASED). Claims are kept
+// IDEMPOTENCY_DAYS by a TTL index.
 import { createHash } from "node:crypto";
 import { ObjectId } from "bson";
 import { GraphQLError } from "graphql";
@@ -27,8 +29,10 @@ interface KeyDoc {
   mutation: string;
   /** The id the record has (or will have). */
   recordId: ObjectId;
-  payloadHash: string;
-  status: "PENDING" | "CREATED";
+  /** Null once ERASED. */
+  payloadHash: string | null;
+  /** PENDING: claimed, the record maybe not stored yet; FREE: its create was refused. */
+  status: "PENDING" | "CREATED" | "FREE" | "ERASED";
   createdAt: Date;
 }
 
@@ -60,8 +64,12 @@ function canonical(value: unknown): unknown {
 
 const canonicalJson = (payload: unknown) => JSON.stringify(canonical(payload)) ?? "null";
 
+/**
+ * The stock ledger's hash of an operation's payload (plain JSON in the order given: stored
+ * operations were hashed so, and a retry of one must still match).
+ */
 export function payloadHash(payload: unknown): string {
-  return createHash("sha256").update(canonicalJson(payload)).digest("hex");
+  return createHash("sha256").update(JSON.stringify(payload)).digest("hex");
 }
 
 /** A list whose order does not matter (skills, needs…), in one order for hashing. */
@@ -93,36 +101,36 @@ export interface Created<T> {
   repeated: boolean;
 }
 
-async function claim(db: Db, spec: CreateOnce<unknown>, key: string, hash: string): Promise<{ doc: KeyDoc; own: boolean }> {
-  const _id = `${spec.mutation}:${key}`;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const doc: KeyDoc = {
-      _id,
-      mutation: spec.mutation,
-      recordId: new ObjectId(),
-      payloadHash: hash,
-      status: "PENDING",
-      createdAt: new Date(),
-    };
-    try {
-      await keysOf(db).insertOne(doc);
-      return { doc, own: true };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
-    const existing = await keysOf(db).findOne({ _id });
-    // Given back by a create that failed in between: claim it afresh.
-    if (!existing) continue;
-    if (existing.payloadHash !== hash) {
-      throw conflict(`idempotencyKey: ${JSON.stringify(key)} was already used for a different ${spec.mutation}`, {
-        field: "input.idempotencyKey",
-      });
-    }
-    return { doc: existing, own: false };
+const keyConflict = (key: string, mutation: string, why: string) =>
+  conflict(`idempotencyKey: ${JSON.stringify(key)} ${why}`, { field: "input.idempotencyKey", mutation });
+
+async function claim(db: Db, mutation: string, key: string, hash: string): Promise<{ doc: KeyDoc; own: boolean }> {
+  const _id = `${mutation}:${key}`;
+  const doc: KeyDoc = { _id, mutation, recordId: new ObjectId(), payloadHash: hash, status: "PENDING", createdAt: new Date() };
+  try {
+    await keysOf(db).insertOne(doc);
+    return { doc, own: true };
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
   }
-  throw conflict(`idempotencyKey: ${JSON.stringify(key)} is being used by another ${spec.mutation} that keeps failing; retry shortly`, {
-    field: "input.idempotencyKey",
-  });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const existing = await keysOf(db).findOne({ _id });
+    if (!existing) throw keyConflict(key, mutation, "is being claimed; retry shortly");
+    if (existing.status === "ERASED")
+      throw keyConflict(key, mutation, `made a record whose personal data was erased; nothing is made again`);
+    if (existing.status !== "FREE") {
+      if (existing.payloadHash !== hash) throw keyConflict(key, mutation, `was already used for a different ${mutation}`);
+      return { doc: existing, own: false };
+    }
+    // Freed by a refused create: taken over, with the record id it has always had.
+    const taken = await keysOf(db).findOneAndUpdate(
+      { _id, status: "FREE", payloadHash: existing.payloadHash },
+      { $set: { status: "PENDING", payloadHash: hash } },
+      { returnDocument: "after" },
+    );
+    if (taken) return { doc: taken, own: true };
+  }
+  throw keyConflict(key, mutation, "is being claimed by another request; retry shortly");
 }
 
 /**
@@ -137,7 +145,7 @@ export async function createOnce<T>(ctx: Pick<SubgraphContext, "db" | "keyedHash
     return { record: await finish(await spec.insert(_id), _id), repeated: false };
   }
   const key = idempotencyKey(spec.key);
-  const { doc, own } = await claim(db, spec as CreateOnce<unknown>, key, ctx.keyedHash("idempotency", canonicalJson(spec.payload)));
+  const { doc } = await claim(db, spec.mutation, key, ctx.keyedHash("idempotency", canonicalJson(spec.payload)));
   const { recordId } = doc;
   if (doc.status === "CREATED") {
     const record = await spec.find(recordId);
@@ -152,15 +160,25 @@ export async function createOnce<T>(ctx: Pick<SubgraphContext, "db" | "keyedHash
     // A concurrent repeat, or an earlier attempt that stopped half-way, stored it first.
     const existing = await spec.find(recordId);
     if (!existing) {
-      // Refused (a coded error: nothing was stored): the key is free again, as if never used.
-      // Anything else (the database failing) keeps the claim, so that a repeat finishes the create.
-      if (own && err instanceof GraphQLError) await keysOf(db).deleteOne({ _id: doc._id, recordId, status: "PENDING" });
+      // Refused (a coded error: nothing was stored): the key is free again, for this input or
+      // a corrected one. Anything else (the database failing) keeps the claim, so that a
+      // repeat finishes the create.
+      if (err instanceof GraphQLError) await keysOf(db).updateOne({ _id: doc._id, status: "PENDING" }, { $set: { status: "FREE" } });
       throw err;
     }
     record = existing;
     repeated = true;
   }
   record = await finish(record, recordId);
-  await keysOf(db).updateOne({ _id: doc._id, recordId }, { $set: { status: "CREATED" } });
+  await keysOf(db).updateOne({ _id: doc._id, status: { $in: ["PENDING", "FREE"] } }, { $set: { status: "CREATED" } });
   return { record, repeated };
+}
+
+/**
+ * Personal data erased (consent withdrawn): the claims that made these records can no longer
+ * confirm a guess of what they were made from, nor make them again.
+ */
+export async function eraseClaims(db: Db, recordIds: readonly ObjectId[]): Promise<void> {
+  if (recordIds.length)
+    await keysOf(db).updateMany({ recordId: { $in: [...recordIds] } }, { $set: { status: "ERASED", payloadHash: null } });
 }

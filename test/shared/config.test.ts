@@ -7,6 +7,7 @@ import type { z } from "zod";
 import { gatewayEnv } from "../../gateway/config.js";
 import { envSection, PROCESSES, withEnvSection } from "../../scripts/env-table.js";
 import { hostEnv } from "../../subgraphs/host/main.js";
+import { waitWithin } from "../../subgraphs/host/outbox.js";
 import { DEFAULT_RETRY } from "../../subgraphs/host/outbox.js";
 import { limitsFromEnv, parseOrExit, seedEnv, startEnv, tokenEnv, VARIABLES } from "../../subgraphs/kernel/config.js";
 import { DEFAULT_LIMITS } from "../../subgraphs/kernel/limits.js";
@@ -125,6 +126,17 @@ describe("composed configurations", () => {
         .error!.issues.map((i) => i.path[0]);
     expect(issues({ PORT: "x" })).toEqual(["PORT", "JWT_SECRET"]);
     expect(issues({ JWT_SECRET: "short" })).toEqual(["JWT_SECRET"]);
+  });
+
+  it("keep a region host's wait on other regions within the gateway's region timeout, or refuse to start", () => {
+    expect(run(hostEnv, { ...VALID.host, REGION_TIMEOUT_MS: "5000", OUTBOX_WAIT_MS: "3000" }).printed).toBe(
+      "invalid environment variable 'OUTBOX_WAIT_MS': must be at most half of REGION_TIMEOUT_MS (the gateway's timeout for a region), leaving the rest for the mutation's own work\n",
+    );
+    expect(hostEnv.parse({ ...VALID.host, REGION_TIMEOUT_MS: "8000", OUTBOX_WAIT_MS: "3000" })).toMatchObject({ OUTBOX_WAIT_MS: 3000 });
+    // Unset, the host derives it from the timeout (40 %).
+    expect(hostEnv.parse({ ...VALID.host, REGION_TIMEOUT_MS: "2000" })).toMatchObject({ REGION_TIMEOUT_MS: 2000 });
+    expect(hostEnv.parse(VALID.host).OUTBOX_WAIT_MS).toBeUndefined();
+    expect(waitWithin(5000)).toBe(2000);
   });
 
   it("never print a value, only the variable's name", () => {

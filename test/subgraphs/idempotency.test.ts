@@ -8,6 +8,7 @@ import type { IndexDescriptionInfo } from "mongodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildSubgraphs } from "../../subgraphs/index.js";
 import type { AuditDoc } from "../../subgraphs/kernel/audit.js";
+import { capturedAt } from "../../subgraphs/kernel/capture.js";
 import { IDEMPOTENCY_DAYS } from "../../subgraphs/kernel/idempotency.js";
 import { postGraphQL, randomSuffix, startTestHost, type GraphQLResponse, type TestHost } from "../support/host.js";
 import { makeIins } from "../support/iin.js";
@@ -315,13 +316,14 @@ describe("keys and their claims", () => {
     expect(await db().collection("volunteers").countDocuments()).toBe(0);
   });
 
-  it("a repeat returns the record made, even after the household it named withdrew consent", async () => {
-    const household = await create(CASES[1], CASES[1].input(11));
-    const beneficiaryId = idOf(household, CASES[1])!;
+  it("after the household withdrew consent, its keys confirm nothing and make nothing again", async () => {
+    const enrol = CASES[1];
+    const enrolKey = `dev-e:${randomSuffix()}`;
+    const household = await create(enrol, { ...enrol.input(11), idempotencyKey: enrolKey });
+    const beneficiaryId = idOf(household, enrol)!;
     const key = `dev-w:${randomSuffix()}`;
     const input = { ...help.input(0), beneficiaryId, idempotencyKey: key };
-    const first = await create(help, input);
-    expect(first.errors).toBeUndefined();
+    expect((await create(help, input)).errors).toBeUndefined();
     const withdrawn = await postGraphQL(
       host.url("KZ-75", "beneficiaries"),
       `mutation($id: ID!) { withdrawConsent(id: $id) { status } }`,
@@ -329,13 +331,85 @@ describe("keys and their claims", () => {
       staff,
     );
     expect(withdrawn.errors).toBeUndefined();
-    const repeat = await create(help, input);
-    expect(repeat.errors).toBeUndefined();
-    expect(idOf(repeat, help)).toBe(idOf(first, help));
-    // A new request for that household is refused.
-    const fresh = await create(help, { ...help.input(0), beneficiaryId, idempotencyKey: `dev-w2:${randomSuffix()}` });
-    expect(fresh.errors?.[0].extensions?.code).toBe("CONFLICT");
+    // A right guess and a wrong one answer alike: the claims hold nothing to compare with.
+    const right = await create(help, input);
+    const wrong = await create(help, { ...input, contactPhone: "+77019999999" });
+    for (const res of [right, wrong]) {
+      expect(res.errors?.[0].extensions?.code).toBe("CONFLICT");
+      expect(res.errors?.[0].message).toMatch(/erased/);
+    }
+    // The device syncing its enrolment again does not enrol the household again.
+    const again = await create(enrol, { ...enrol.input(11), idempotencyKey: enrolKey });
+    expect(again.errors?.[0].extensions?.code).toBe("CONFLICT");
+    expect(await db().collection("beneficiaries").countDocuments()).toBe(1);
     expect(await db().collection("help_requests").countDocuments()).toBe(1);
+    expect(JSON.stringify(await db().collection("idempotency_keys").find().toArray())).not.toMatch(/payloadHash":"[0-9a-f]/);
+  });
+
+  it("a key freed by a refused create keeps its record id: a repeat racing the refusal cannot make a second record", async () => {
+    const key = `dev-r:${randomSuffix()}`;
+    await create(group, group.input(20));
+    const refused = await create(group, { ...group.input(20), idempotencyKey: key });
+    expect(refused.errors?.[0].extensions?.code).toBe("CONFLICT");
+    const freed = await db().collection("idempotency_keys").findOne({});
+    expect(freed).toMatchObject({ status: "FREE" });
+    // As if a repeat that read the claim before the refusal stored its record late, under the claimed id.
+    await db()
+      .collection("volunteer_groups")
+      .insertOne({
+        _id: freed!.recordId as ObjectId,
+        name: "Late team",
+        nameKey: "late team",
+        organisation: null,
+        leaderId: null,
+        createdAt: new Date(),
+      });
+    const fixed = await create(group, { ...group.other(20), idempotencyKey: key });
+    expect(fixed.errors).toBeUndefined();
+    expect(idOf(fixed, group)).toBe(`KZ-75:grp:${(freed!.recordId as ObjectId).toHexString()}`);
+    expect(await db().collection("volunteer_groups").countDocuments()).toBe(2);
+  });
+
+  it("a claim left PENDING by a crash is freed by a refused repeat, so a corrected input can use the key", async () => {
+    const key = `dev-p2:${randomSuffix()}`;
+    await create(volunteer, { ...volunteer.input(21), idempotencyKey: key });
+    await db().collection("volunteers").deleteMany({});
+    await db()
+      .collection("idempotency_keys")
+      .updateOne({}, { $set: { status: "PENDING" } });
+    // Meanwhile someone else registered with that phone: the repeat is refused, and frees the key.
+    await create(volunteer, volunteer.input(21));
+    const repeat = await create(volunteer, { ...volunteer.input(21), idempotencyKey: key });
+    expect(repeat.errors?.[0].extensions?.code).toBe("CONFLICT");
+    const corrected = await create(volunteer, { ...volunteer.input(22), idempotencyKey: key });
+    expect(corrected.errors).toBeUndefined();
+    expect(await db().collection("volunteers").countDocuments()).toBe(2);
+  });
+
+  it("repeats of a group's creation never move its leader again", async () => {
+    const leader = await create(volunteer, volunteer.input(23));
+    const leaderId = idOf(leader, volunteer)!;
+    const key = `dev-l:${randomSuffix()}`;
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => create(group, { ...group.input(23), leaderId, idempotencyKey: key })),
+    );
+    const groupId = idOf(answers[0], group)!;
+    const stored = await db().collection("volunteers").findOne({});
+    expect((stored!.groupId as ObjectId).toHexString()).toBe(groupId.slice(-24));
+    // Moved to another group afterwards; the device repeats its creation with the claim unfinished.
+    const other = await create(group, group.input(24));
+    await postGraphQL(
+      host.url("KZ-75", "volunteers"),
+      `mutation($id: ID!, $input: UpdateVolunteerInput!) { updateVolunteer(id: $id, input: $input) { id } }`,
+      { id: leaderId, input: { groupId: idOf(other, group) } },
+      staff,
+    );
+    await db()
+      .collection("idempotency_keys")
+      .updateOne({ mutation: "createVolunteerGroup" }, { $set: { status: "PENDING" } });
+    const before = await db().collection("volunteers").findOne({});
+    await create(group, { ...group.input(23), leaderId, idempotencyKey: key });
+    expect(await db().collection("volunteers").findOne({})).toEqual(before);
   });
 });
 
@@ -403,6 +477,12 @@ describe("capturedAt: when the person recorded it", () => {
     }
   });
 
+  it("for a region whose registry entry gives no date, nothing before 2000 is accepted", () => {
+    const region = { code: "XX-1", kind: "OBLAST" as const, name: { kk: "x", ru: "x", en: "x" } };
+    expect(() => capturedAt(new Date("1999-12-31T00:00:00Z"), region)).toThrow(/before 2000-01-01, the earliest capture accepted for XX-1/);
+    expect(capturedAt(new Date("2001-01-01T00:00:00Z"), region)).toEqual(new Date("2001-01-01T00:00:00Z"));
+  });
+
   it("on attendance: stored, and recording the same again writes nothing", async () => {
     const volunteerId = `KZ-75:vol:${new ObjectId().toHexString()}`;
     const eventId = new ObjectId();
@@ -445,8 +525,20 @@ describe("capturedAt: when the person recorded it", () => {
     expect(again.data).toEqual(first.data);
     expect(await db().collection("events").findOne({ _id: eventId })).toEqual(stored);
     // Corrected hours are a change.
-    const corrected = await postGraphQL(host.url("KZ-75", "events"), ATTEND, { ...vars, h: 3 }, staff);
+    const corrected = await postGraphQL(host.url("KZ-75", "events"), ATTEND, { ...vars, h: 3, c: null }, staff);
     expect(corrected.errors).toBeUndefined();
+    // The device syncing its day again does not undo the correction.
+    const replay = await postGraphQL(host.url("KZ-75", "events"), ATTEND, vars, staff);
+    expect(replay.errors).toBeUndefined();
+    // Nor can a capture claim a time before the event began.
+    const early = await postGraphQL(
+      host.url("KZ-75", "events"),
+      ATTEND,
+      { ...vars, c: new Date(startsAt.getTime() - 60_000).toISOString() },
+      staff,
+    );
+    expect(early.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+    expect(early.errors?.[0].message).toMatch(/^capturedAt: .* before the event started/);
     const after = await db().collection<{ participants: Array<{ hours: number }> }>("events").findOne({ _id: eventId });
     expect(after!.participants[0].hours).toBe(3);
   });

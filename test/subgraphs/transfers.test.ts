@@ -10,12 +10,13 @@ import { CompactSign, importJWK, type JWK } from "jose";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSubgraphs } from "../../subgraphs/index.js";
-import type { TransferDoc } from "../../subgraphs/inventory/data/transfers.js";
+import { stockInTransit, type TransferDoc } from "../../subgraphs/inventory/data/transfers.js";
 import { hs256Config } from "../../subgraphs/kernel/auth.js";
 import { listen, type Listening } from "../../subgraphs/kernel/http.js";
 import { encodeId } from "../../subgraphs/kernel/ids.js";
 import { generatePrivateJwk, publicPart } from "../../subgraphs/kernel/keys.js";
 import { digestOf, RegionLink, type Envelope } from "../../subgraphs/host/link.js";
+import { waitWithin } from "../../subgraphs/host/outbox.js";
 import { regionDbName } from "../../subgraphs/kernel/mongo.js";
 import { RegionRegistry } from "../../subgraphs/kernel/regions.js";
 import { postGraphQL, randomSuffix, startTestHost, TEST_SECRET, type TestHost } from "../support/host.js";
@@ -23,7 +24,9 @@ import { connect, randomDbName, startTestMongo, type TestMongo } from "../suppor
 import { expectLedgerMatchesStock } from "../support/ledger.js";
 import { eventually, freePort } from "../support/wait.js";
 
-const RETRY = { baseMs: 20, maxMs: 250, idleMs: 250, timeoutMs: 3000 };
+/** As a host whose gateway gives a region REGION_TIMEOUT_MS = 1000 would run: it waits at most 400 ms on another region. */
+const REGION_TIMEOUT_MS = 1000;
+const RETRY = { baseMs: 20, maxMs: 250, idleMs: 250, timeoutMs: 3000, waitMs: waitWithin(REGION_TIMEOUT_MS) };
 const silent = pino({ level: "silent" });
 
 interface Side {
@@ -247,12 +250,8 @@ async function expectConserved(): Promise<void> {
     for (const w of await d.collection("warehouses").find().toArray()) {
       for (const [item, q] of Object.entries(w.stock as Record<string, number>)) add(item, q);
     }
-    for (const t of await d
-      .collection("transfers_out")
-      .find({ status: { $in: ["REQUESTED", "IN_TRANSIT"] } })
-      .toArray()) {
-      for (const { item, quantity } of t.items as Array<{ item: string; quantity: number }>) add(item, quantity);
-    }
+    // In transit as the national view counts it: each transfer once, by one side.
+    for (const { item, quantity } of await stockInTransit(d)) add(item, quantity);
     for (const m of await d.collection("stock_movements").find({ kind: "DONATION_IN" }).toArray()) {
       donated.set(m.item as string, (donated.get(m.item as string) ?? 0) + (m.quantity as number));
     }
@@ -291,16 +290,21 @@ describe("a transfer between two regions", () => {
       { reps: [{ __typename: "Region", code: "KZ-43" }] },
     );
     expect(views.data!._entities).toEqual([{ incomingTransfers: { totalCount: 1, nodes: [{ id: t.id, status: "IN_TRANSIT" }] } }]);
-    const inTransitStock = await gql<{ _entities: Array<{ stockInTransit: Array<{ item: string; quantity: number }> }> }>(
-      A,
-      `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Region { stockInTransit { item quantity } } } }`,
-      { reps: [{ __typename: "Region", code: "KZ-75" }] },
-      tokens.coordinator,
-    );
-    expect(inTransitStock.data!._entities[0].stockInTransit.filter((i) => i.quantity)).toEqual([
+    // Recorded at the destination: the destination counts it in transit, the source no longer does.
+    const inTransitAt = async (side: typeof A, code: string) =>
+      (
+        await gql<{ _entities: Array<{ stockInTransit: Array<{ item: string; quantity: number }> }> }>(
+          side,
+          `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Region { stockInTransit { item quantity } } } }`,
+          { reps: [{ __typename: "Region", code }] },
+          tokens.coordinator,
+        )
+      ).data!._entities[0].stockInTransit.filter((i) => i.quantity);
+    expect(await inTransitAt(B, "KZ-43")).toEqual([
       { item: "FOOD_KIT", quantity: 30 },
       { item: "BLANKET", quantity: 5 },
     ]);
+    expect(await inTransitAt(A, "KZ-75")).toEqual([]);
     await expectConserved();
 
     const received = await receive(t.id);
@@ -582,6 +586,130 @@ describe("exactly once", () => {
     expect(await movements(B, kept.id, "TRANSFER_IN")).toBe(1);
     expect(await db(A).collection("transfers_out").countDocuments({ stockSettled: false })).toBe(0);
     expect(await db(B).collection("transfers_in").countDocuments({ stockSettled: false })).toBe(0);
+    await expectConserved();
+  });
+});
+
+describe("a partition: the other region hangs, or the source is down", () => {
+  /** KZ-43's port taken by a server that accepts every connection and never answers. */
+  async function hangB(): Promise<Listening> {
+    await down(B);
+    return listen(() => {
+      /* never answers */
+    }, B.port);
+  }
+
+  it("cancel with a hanging destination answers within the region timeout: the recorded state, and a notice naming the destination", async () => {
+    const from = await warehouse(A, { MASK: 12 });
+    const to = await warehouse(B);
+    const t = await started(from, to, { MASK: 7 });
+    await settled(t.id, "IN_TRANSIT");
+    const hanging = await hangB();
+    try {
+      const began = performance.now();
+      const res = await cancel(t.id);
+      const took = performance.now() - began;
+      expect(took).toBeLessThan(REGION_TIMEOUT_MS);
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.cancelTransfer).toMatchObject({ id: t.id, status: "IN_TRANSIT" });
+      expect(res.data!.cancelTransfer!.cancelRequestedAt).toBeTruthy();
+      expect(res.extensions?.notices).toEqual([
+        {
+          code: "AWAITING_REGION",
+          region: "KZ-43",
+          path: ["cancelTransfer"],
+          message: expect.stringMatching(/^KZ-43 has not answered yet/) as string,
+        },
+      ]);
+      // Asked again while it still hangs: the same honest answer, nothing recorded twice.
+      const again = await cancel(t.id);
+      expect(again.data!.cancelTransfer!.cancelRequestedAt).toBe(res.data!.cancelTransfer!.cancelRequestedAt);
+      expect(await stockOf(A, from)).toEqual({ MASK: 5 });
+    } finally {
+      await hanging.close();
+      await up(B);
+    }
+    // The recorded cancellation takes effect once the destination answers.
+    await settled(t.id, "CANCELLED");
+    expect(await stockOf(A, from)).toEqual({ MASK: 12 });
+    expect(await movements(A, t.id, "TRANSFER_IN")).toBe(1);
+    await expectConserved();
+  });
+
+  it("a destination that answers at once: cancelled in the same call, no notice", async () => {
+    const from = await warehouse(A, { MASK: 3 });
+    const to = await warehouse(B);
+    const t = await started(from, to, { MASK: 3 });
+    await settled(t.id, "IN_TRANSIT");
+    const res = await cancel(t.id);
+    expect(res.data!.cancelTransfer!.status).toBe("CANCELLED");
+    expect(res.extensions?.notices).toBeUndefined();
+  });
+
+  it("the destination receives while the source is down: stock + in transit = everything donated at every moment (sampled every 100 ms)", async () => {
+    const from = await warehouse(A, { FOOD_KIT: 50, WATER: 20 });
+    const to = await warehouse(B, { WATER: 4 });
+    const t = await started(from, to, { FOOD_KIT: 30, WATER: 8 });
+    await settled(t.id, "IN_TRANSIT");
+    // Straight from both databases, so the source's figures count while its host is down.
+    const clients = await Promise.all([A, B].map((side) => connect(side.mongo.uri)));
+    const dbs = [A, B].map((side, i) => clients[i].db(regionDbName(side.dbPrefix, side.code)));
+    const snapshot = async () => {
+      const totals: Record<string, number> = {};
+      const add = (item: string, q: number) => (totals[item] = (totals[item] ?? 0) + q);
+      for (const d of dbs) {
+        for (const w of await d.collection("warehouses").find().toArray()) {
+          for (const [item, q] of Object.entries(w.stock as Record<string, number>)) add(item, q);
+        }
+        for (const { item, quantity } of await stockInTransit(d)) add(item, quantity);
+        for (const m of await d.collection("stock_movements").find({ kind: "DONATION_IN" }).toArray())
+          add(`donated ${m.item as string}`, m.quantity as number);
+      }
+      return JSON.stringify(
+        Object.entries(totals)
+          .filter(([, q]) => q !== 0)
+          .sort(),
+      );
+    };
+    /** A sample taken while nothing moved (two reads in a row agree): what the national view would add up. */
+    const sample = async () => {
+      for (;;) {
+        const [first, second] = [await snapshot(), await snapshot()];
+        if (first === second) return JSON.parse(first) as Array<[string, number]>;
+      }
+    };
+    const broken: string[] = [];
+    let samples = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const totals = new Map(await sample());
+        samples++;
+        for (const [key, q] of totals) {
+          if (!key.startsWith("donated ")) continue;
+          const item = key.slice("donated ".length);
+          if ((totals.get(item) ?? 0) !== q) broken.push(`${item}: ${totals.get(item) ?? 0} held or in transit, ${q} donated`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    try {
+      await down(A);
+      const received = await receive(t.id);
+      expect(received.errors).toBeUndefined();
+      // The source stays down a while: its record still says IN_TRANSIT.
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      await up(A);
+      await settled(t.id, "RECEIVED");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      sampling = false;
+      await sampler;
+      await Promise.all(clients.map((c) => c.close()));
+    }
+    expect(samples).toBeGreaterThanOrEqual(8);
+    expect(broken).toEqual([]);
+    expect(await stockOf(B, to)).toEqual({ FOOD_KIT: 30, WATER: 12 });
     await expectConserved();
   });
 });

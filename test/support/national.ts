@@ -13,6 +13,7 @@ import { listen, type Listening } from "../../subgraphs/kernel/http.js";
 import type { QueryLimits } from "../../subgraphs/kernel/limits.js";
 import { projectPath } from "../../subgraphs/kernel/paths.js";
 import { RegionRegistry } from "../../subgraphs/kernel/regions.js";
+import { waitWithin, type RetryPolicy } from "../../subgraphs/host/outbox.js";
 import { postGraphQL } from "./host.js";
 import { startTestHost, TEST_SECRET, type TestHost } from "./host.js";
 import { freePort } from "./wait.js";
@@ -51,7 +52,9 @@ export interface NationalOptions {
   forwardTokens?: boolean;
   /** Request limits for the gateway and the region host alike (default: the project's). */
   limits?: Partial<QueryLimits>;
-  /** A server in front of the healthy regions' host: sees each request, answers or passes it on. */
+  /** The region host's outbox policy (default: the project's, waiting at most 40 % of the timeout). */
+  retry?: Partial<RetryPolicy>;
+  /** A server in front of the healthy regions' host: sees each request (messages between its regions too), answers or passes it on. */
   front?: (req: http.IncomingMessage, res: http.ServerResponse, host: http.RequestListener) => void;
 }
 
@@ -62,11 +65,15 @@ export async function startNational(options: NationalOptions): Promise<National>
   const host = await startTestHost(await buildSubgraphs(), options.healthy, auth, log, {
     limits: options.limits,
     gatewayPublicKey: identity?.publicJwk,
+    // As a deployment with this gateway's timeout runs its hosts.
+    retry: { waitMs: waitWithin(options.timeoutMs ?? 5000), ...options.retry },
   });
   const demo = RegionRegistry.load();
   const downPort = await freePort();
   const hanging = options.hanging?.length ? await hangingServer() : undefined;
   const front = options.front ? await listen((req, res) => options.front!(req, res, host.handler)) : undefined;
+  // The front sees every request: the regions' messages to each other too.
+  if (front) for (const code of options.healthy) await host.link.setPeer(code, { baseUrl: front.url });
   const hostFor = (code: string) => {
     if (options.down?.includes(code)) return `http://127.0.0.1:${downPort}`;
     if (options.hanging?.includes(code)) return hanging!.url;

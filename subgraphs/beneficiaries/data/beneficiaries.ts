@@ -4,6 +4,7 @@ import { ObjectId } from "bson";
 import type { Collection, Db, Filter } from "mongodb";
 import { conflict } from "../../kernel/errors.js";
 import { encodeId } from "../../kernel/ids.js";
+import { eraseClaims } from "../../kernel/idempotency.js";
 import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
 import { regionRef } from "../../kernel/region-entity.js";
 import { SHARED_COLLECTIONS } from "../../kernel/region-records.js";
@@ -101,7 +102,10 @@ export async function eraseBeneficiary(db: Db, _id: ObjectId, actor: string): Pr
     },
     { returnDocument: "after" },
   );
-  if (doc) await eraseRequests(db, { beneficiaryId: _id }, actor);
+  if (doc) {
+    await eraseRequests(db, { beneficiaryId: _id }, actor);
+    await eraseClaims(db, [_id]);
+  }
   return doc;
 }
 
@@ -110,6 +114,13 @@ async function eraseRequests(db: Db, filter: Filter<HelpRequestDoc>, actor: stri
   await helpRequestsOf(db).updateMany(filter, {
     $set: { description: null, contactPhone: null, "history.$[].note": null, updatedAt: new Date(), erasedBy: actor },
   });
+  const erased = await helpRequestsOf(db)
+    .find(filter, { projection: { _id: 1 } })
+    .toArray();
+  await eraseClaims(
+    db,
+    erased.map((r) => r._id),
+  );
 }
 
 /**

@@ -130,6 +130,11 @@ export async function cancelSignUp(db: Db, id: string, _id: ObjectId, volunteerI
   return doc;
 }
 
+/**
+ * Records hours (a correction replaces them). A recording is as recent as its capture time,
+ * or the server's time without one: one older than what is recorded (a device syncing a day
+ * again after staff corrected it) changes nothing, and neither does the same again.
+ */
 export async function recordAttendance(
   db: Db,
   id: string,
@@ -140,8 +145,17 @@ export async function recordAttendance(
 ): Promise<EventDoc> {
   const now = new Date();
   const recorded = { volunteerId, hours, capturedAt };
+  const asOf = capturedAt ?? now;
+  const olderOrNone = {
+    $or: [{ capturedAt: { $lt: asOf } }, { capturedAt: null, $or: [{ attendedAt: null }, { attendedAt: { $lt: asOf } }] }],
+  };
   const doc = await eventsOf(db).findOneAndUpdate(
-    { _id, status: EventStatus.SCHEDULED, startsAt: { $lte: now }, participants: { $elemMatch: { volunteerId, $nor: [recorded] } } },
+    {
+      _id,
+      status: EventStatus.SCHEDULED,
+      startsAt: { $lte: now },
+      participants: { $elemMatch: { volunteerId, $nor: [recorded], ...olderOrNone } },
+    },
     {
       $set: {
         "participants.$.hours": hours,
@@ -153,9 +167,12 @@ export async function recordAttendance(
     { returnDocument: "after" },
   );
   if (doc) return doc;
-  // Recorded so already (a device syncing again): nothing to change.
-  const same = await eventsOf(db).findOne({ _id, status: EventStatus.SCHEDULED, participants: { $elemMatch: recorded } });
-  if (same) return same;
+  // Recorded so already, or something newer is: nothing to change.
+  const current = await eventsOf(db).findOne({
+    _id,
+    participants: { $elemMatch: { volunteerId, $or: [recorded, { $nor: [olderOrNone] }] } },
+  });
+  if (current) return current;
   throw await explain(db, id, _id, volunteerId, "attend");
 }
 

@@ -245,6 +245,11 @@ export class EventResolver {
     ctx.access.requireWrite(ctx.region.code);
     const at = capturedAt(captured, ctx.region, "capturedAt");
     const event = await requireEvent(ctx, eventId, "eventId");
+    if (at && at < event.startsAt) {
+      throw badInput(`capturedAt: ${at.toISOString()} is before the event started (${event.startsAt.toISOString()})`, {
+        field: "capturedAt",
+      });
+    }
     const length = (event.endsAt.getTime() - event.startsAt.getTime()) / 3_600_000;
     if (!(hours > 0 && hours <= length)) {
       throw badInput(`hours: must be more than 0 and at most ${Math.round(length * 100) / 100} (the event's length)`, { field: "hours" });

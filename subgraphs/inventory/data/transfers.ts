@@ -310,21 +310,27 @@ async function warnIfDiverged(ctx: MessageContext, id: ObjectId, expected: Trans
 }
 
 /**
- * cancelTransfer: asks the destination (now, and through the outbox until it answers).
- * Returns the record as it stands: CANCELLED when the destination agreed at once, still
- * open with `cancelRequestedAt` when it could not be reached; CONFLICT when it was received.
+ * cancelTransfer: asks the destination (now, for at most the host's wait, and through the
+ * outbox until it answers). Returns the record as it stands: CANCELLED when the destination
+ * agreed at once; still open with `cancelRequestedAt` (and `awaiting`) when it has not
+ * answered yet; CONFLICT when it was received.
  */
-export async function requestCancel(db: Db, doc: TransferDoc, actor: string, messaging: Messaging): Promise<TransferDoc> {
+export async function requestCancel(
+  db: Db,
+  doc: TransferDoc,
+  actor: string,
+  messaging: Messaging,
+): Promise<{ doc: TransferDoc; awaiting: boolean }> {
   refuseIfFinal(doc, "cancelled");
   await outgoingOf(db).updateOne(
     { _id: doc._id, status: { $in: OPEN }, cancelRequestedAt: null },
     { $set: { cancelRequestedAt: new Date(), cancelRequestedBy: actor } },
   );
   const requested = (await outgoingOf(db).findOne({ _id: doc._id }))!;
-  if (OPEN.includes(requested.status)) await messaging.sendNow(cancelMessage(requested));
+  const answered = OPEN.includes(requested.status) ? await messaging.sendNow(cancelMessage(requested)) : true;
   const after = (await outgoingOf(db).findOne({ _id: doc._id }))!;
   if (after.status === TransferStatus.RECEIVED) refuseIfFinal(after, "cancelled");
-  return after;
+  return { doc: after, awaiting: !answered && OPEN.includes(after.status) };
 }
 
 function refuseIfFinal(doc: AnyTransferDoc, wanted: "cancelled" | "received"): void {
@@ -568,10 +574,44 @@ export function toTransfer(doc: AnyTransferDoc, side: TransferSide): TransferVie
   };
 }
 
-/** Items that left this region and have not been received or returned yet. */
+/**
+ * Stock between this region and another, counted once across the country, so that the
+ * regions' figures add up (stock everywhere + in transit = everything donated) whatever
+ * each side has heard of the other: the destination's word decides. A transfer is counted
+ * by its destination from the moment the destination has recorded it until its stock is in
+ * the destination's warehouse; by its source before that (the destination has not recorded
+ * it yet) and while a cancelled transfer's stock comes back. A receipt the source has not
+ * heard of yet is thus in the destination's stock and nowhere in transit.
+ */
 export async function stockInTransit(db: Db): Promise<ItemQuantity[]> {
-  const open = await outgoingOf(db)
-    .find({ status: { $in: OPEN } }, { projection: { items: 1 } })
-    .toArray();
-  return totalsPerItem(open.flatMap((t) => t.items));
+  const [leaving, returning, arriving, received] = await Promise.all([
+    outgoingOf(db)
+      .find({ status: TransferStatus.REQUESTED }, { projection: { items: 1 } })
+      .toArray(),
+    outgoingOf(db)
+      .find({ status: TransferStatus.CANCELLED, stockSettled: false }, { projection: { items: 1, from: 1 } })
+      .toArray(),
+    incomingOf(db)
+      .find({ status: TransferStatus.IN_TRANSIT }, { projection: { items: 1 } })
+      .toArray(),
+    incomingOf(db)
+      .find({ status: TransferStatus.RECEIVED, stockSettled: false }, { projection: { items: 1, from: 1 } })
+      .toArray(),
+  ]);
+  // Stock an unsettled record moves is in its warehouse once the operation adding it completed.
+  const notYetIn = async (docs: AnyTransferDoc[], purpose: string) => {
+    const ids = docs.map((d) => derivedOperationId(`${purpose}:${transferIdOf(d)}`));
+    const done = await operationsOf(db)
+      .find({ _id: { $in: ids }, status: "COMPLETED" }, { projection: { _id: 1 } })
+      .toArray();
+    const settled = new Set(done.map((op) => op._id.toHexString()));
+    return docs.filter((_, i) => !settled.has(ids[i].toHexString()));
+  };
+  const counted = [
+    ...leaving,
+    ...arriving,
+    ...(returning.length ? await notYetIn(returning, "transfer-return") : []),
+    ...(received.length ? await notYetIn(received, "transfer-in") : []),
+  ];
+  return totalsPerItem(counted.flatMap((t) => t.items));
 }

@@ -1,5 +1,6 @@
 import { ObjectId } from "bson";
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { responsePathAsArray, type GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from "type-graphql";
 import { ownRegion, type SubgraphContext } from "../../kernel/context.js";
 import { appError, badInput } from "../../kernel/errors.js";
 import { decodeId, encodeId } from "../../kernel/ids.js";
@@ -92,12 +93,30 @@ export class TransferResolver {
   @Mutation(() => Transfer, {
     nullable: true,
     description:
-      "Cancels a transfer that has not been received; its stock goes back to the source warehouse, once. The destination decides (it may have received it meanwhile: CONFLICT); when it cannot be reached now, the cancellation is kept and `cancelRequestedAt` set until it answers.",
+      "Cancels a transfer that has not been received; its stock goes back to the source warehouse, once. The destination decides (it may have received it meanwhile: CONFLICT); when it does not answer at once, the cancellation is kept, `cancelRequestedAt` set and the status left as it is until it answers, and the response's `extensions.notices` says so (code AWAITING_REGION, naming the destination).",
   })
-  async cancelTransfer(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<TransferView> {
+  async cancelTransfer(
+    @Arg("id", () => ID) id: string,
+    @Ctx() ctx: SubgraphContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<TransferView> {
     ctx.access.requireCoordinatorOrWrite(ctx.region.code);
-    const doc = await requireOwn(ctx, outgoingOf(ctx.db), "Transfer", id);
-    return toTransfer(await requestCancel(ctx.db, doc, ctx.access.actor, ctx.messaging), "OUTGOING");
+    const { doc, awaiting } = await requestCancel(
+      ctx.db,
+      await requireOwn(ctx, outgoingOf(ctx.db), "Transfer", id),
+      ctx.access.actor,
+      ctx.messaging,
+    );
+    if (awaiting) {
+      const to = doc.to.region;
+      ctx.notices.push({
+        code: "AWAITING_REGION",
+        region: to,
+        path: responsePathAsArray(info.path),
+        message: `${to} has not answered yet: the cancellation is recorded (cancelRequestedAt) and takes effect when ${to} answers, unless it received the transfer first`,
+      });
+    }
+    return toTransfer(doc, "OUTGOING");
   }
 
   @FieldResolver(() => TransferDelivery, {
@@ -159,7 +178,8 @@ export class RegionTransfersResolver {
 
   @FieldResolver(() => [ItemQuantity], {
     nullable: true,
-    description: "Items that left the region in transfers not yet received or returned; with `stock`, nothing is ever unaccounted for.",
+    description:
+      "Items in transfers between this region and another, each counted once across the country (the destination's word decides): by the destination once it has recorded the transfer, until the items are in its stock; by the source before that, and while a cancelled transfer's items come back. Summed over the regions with `stock`, nothing is counted twice or left out, whatever each side has heard of the other yet.",
   })
   async stockInTransit(@Ctx() ctx: SubgraphContext): Promise<ItemQuantity[]> {
     ctx.access.forbidVolunteer("Region.stockInTransit");

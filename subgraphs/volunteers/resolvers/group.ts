@@ -36,10 +36,14 @@ export class VolunteerGroupResolver {
         return insertGroup(ctx.db, region, fields, _id);
       },
       find: (_id) => groupsOf(ctx.db).findOne({ _id }),
-      // The leader joins the group: the same change however often it is made.
+      // The leader joins the group, once: a repeat finds them changed since and leaves them be.
       complete: async (group) => {
-        if (group.leaderId)
-          await volunteersOf(ctx.db).updateOne({ _id: group.leaderId }, { $set: { groupId: group._id, updatedAt: new Date() } });
+        if (group.leaderId) {
+          await volunteersOf(ctx.db).updateOne(
+            { _id: group.leaderId, updatedAt: { $lte: group.createdAt } },
+            { $set: { groupId: group._id, updatedAt: new Date() } },
+          );
+        }
         return group;
       },
     });

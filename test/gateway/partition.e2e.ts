@@ -1,0 +1,154 @@
+// Transfers through the national endpoint during a network partition: the destination
+// accepts connections and never answers. A cancellation answers within the gateway's
+// region timeout with what is recorded and a notice naming the region that has not
+// answered (not REGION_UNAVAILABLE about the healthy source); the national view adds up
+// while the destination receives and the source has not heard yet.
+import type http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startNational, type National } from "../support/national.js";
+import { eventually } from "../support/wait.js";
+
+const TIMEOUT_MS = 1500;
+let national: National;
+const tokens: Record<string, string> = {};
+/** Message paths that hang (accepted, never answered) while listed. */
+const hangs = new Set<string>();
+const hung: http.ServerResponse[] = [];
+
+beforeAll(async () => {
+  national = await startNational({
+    healthy: ["KZ-75", "KZ-43"],
+    timeoutMs: TIMEOUT_MS,
+    retry: { baseMs: 50, maxMs: 300, idleMs: 200 },
+    front: (req, res, host) => {
+      if (hangs.has(req.url ?? "")) return void hung.push(res);
+      host(req, res);
+    },
+  });
+  tokens.staff75 = await national.token({ sub: "staff-75", role: "REGIONAL_STAFF", region: "KZ-75" });
+  tokens.staff43 = await national.token({ sub: "staff-43", role: "REGIONAL_STAFF", region: "KZ-43" });
+  tokens.coordinator = await national.token({ sub: "coord", role: "NATIONAL_COORDINATOR" });
+});
+afterAll(async () => {
+  for (const res of hung) res.destroy();
+  await national?.stop();
+});
+
+type Json = Record<string, unknown>;
+async function ok<T = Json>(query: string, variables: Record<string, unknown>, token: string): Promise<T> {
+  const res = await national.query<T>(query, variables, token);
+  expect(res.errors).toBeUndefined();
+  return res.data!;
+}
+
+async function warehouse(region: string, token: string, food = 0): Promise<string> {
+  const { addWarehouse } = await ok<{ addWarehouse: { id: string } }>(
+    `mutation ($input: AddWarehouseInput!) { addWarehouse(input: $input) { id } }`,
+    { input: { region, name: `Depot ${Math.random().toString(36).slice(2)}` } },
+    token,
+  );
+  if (food) {
+    await ok(
+      `mutation ($input: ReceiveDonationInput!) { receiveDonation(input: $input) { id } }`,
+      {
+        input: {
+          warehouseId: addWarehouse.id,
+          donor: "WFP",
+          donorKind: "ORGANISATION",
+          items: [{ item: "FOOD_KIT", quantity: food }],
+          idempotencyKey: `d-${addWarehouse.id}`,
+        },
+      },
+      token,
+    );
+  }
+  return addWarehouse.id;
+}
+
+const TRANSFER = `query ($id: ID!) { transfer(id: $id) { id status cancelRequestedAt } }`;
+const settled = (id: string, status: string) =>
+  eventually(
+    async () => (await ok<{ transfer: { status: string } }>(TRANSFER, { id }, tokens.coordinator)).transfer,
+    (t) => t.status === status,
+    `${id} ${status}`,
+  );
+
+async function start(from: string, to: string, quantity: number): Promise<string> {
+  const { transferStock } = await ok<{ transferStock: { id: string } }>(
+    `mutation ($input: TransferStockInput!) { transferStock(input: $input) { id } }`,
+    {
+      input: { fromWarehouseId: from, toWarehouseId: to, items: [{ item: "FOOD_KIT", quantity }], idempotencyKey: `t-${from}-${quantity}` },
+    },
+    tokens.staff75,
+  );
+  return transferStock.id;
+}
+
+/** FOOD_KIT across both regions, as a coordinator's national view adds it up. */
+async function national_(): Promise<{ held: number; inTransit: number }> {
+  const { regions } = await ok<{
+    regions: Array<{ stock: Array<{ item: string; quantity: number }>; stockInTransit: Array<{ item: string; quantity: number }> }>;
+  }>(`{ regions { code stock { item quantity } stockInTransit { item quantity } } }`, {}, tokens.coordinator);
+  const food = (list: Array<{ item: string; quantity: number }>) => list.find((i) => i.item === "FOOD_KIT")?.quantity ?? 0;
+  return { held: regions.reduce((n, r) => n + food(r.stock), 0), inTransit: regions.reduce((n, r) => n + food(r.stockInTransit), 0) };
+}
+
+describe("a destination that hangs", () => {
+  it("cancelTransfer answers within the region timeout: status unchanged, cancelRequestedAt set, a notice naming KZ-43", async () => {
+    const from = await warehouse("KZ-75", tokens.staff75, 40);
+    const to = await warehouse("KZ-43", tokens.staff43);
+    const id = await start(from, to, 15);
+    await settled(id, "IN_TRANSIT");
+
+    hangs.add("/KZ-43/inventory/messages");
+    const began = performance.now();
+    const res = await national.query<{ cancelTransfer: { id: string; status: string; cancelRequestedAt: string | null } }>(
+      `mutation ($id: ID!) { cancelTransfer(id: $id) { id status cancelRequestedAt } }`,
+      { id },
+      tokens.staff75,
+    );
+    expect(performance.now() - began).toBeLessThan(TIMEOUT_MS);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.cancelTransfer).toMatchObject({ id, status: "IN_TRANSIT" });
+    expect(res.data!.cancelTransfer.cancelRequestedAt).toBeTruthy();
+    expect(res.extensions?.notices).toEqual([
+      expect.objectContaining({
+        code: "AWAITING_REGION",
+        region: "KZ-43",
+        path: ["cancelTransfer"],
+        message: expect.stringContaining("has not answered yet") as string,
+      }),
+    ]);
+    // Nothing counted twice or lost meanwhile.
+    expect(await national_()).toEqual({ held: 25, inTransit: 15 });
+
+    hangs.clear();
+    for (const r of hung.splice(0)) r.destroy();
+    await settled(id, "CANCELLED");
+    expect(await national_()).toEqual({ held: 40, inTransit: 0 });
+  });
+
+  it("the destination receives while the source does not hear of it: the national view never counts the stock twice", async () => {
+    const before = await national_();
+    const from = await warehouse("KZ-75", tokens.staff75, 20);
+    const to = await warehouse("KZ-43", tokens.staff43);
+    const id = await start(from, to, 12);
+    await settled(id, "IN_TRANSIT");
+    expect(await national_()).toEqual({ held: before.held + 8, inTransit: before.inTransit + 12 });
+
+    // The source's message endpoint hangs: the destination's receipt cannot reach it.
+    hangs.add("/KZ-75/inventory/messages");
+    await ok(
+      `mutation ($region: String!, $id: ID!) { receiveTransfer(region: $region, id: $id) { status } }`,
+      { region: "KZ-43", id },
+      tokens.staff43,
+    );
+    expect((await ok<{ transfer: { status: string } }>(TRANSFER, { id }, tokens.coordinator)).transfer.status).toBe("IN_TRANSIT");
+    expect(await national_()).toEqual({ held: before.held + 20, inTransit: before.inTransit });
+
+    hangs.clear();
+    for (const r of hung.splice(0)) r.destroy();
+    await settled(id, "RECEIVED");
+    expect(await national_()).toEqual({ held: before.held + 20, inTransit: before.inTransit });
+  });
+});
