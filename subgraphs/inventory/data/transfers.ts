@@ -19,7 +19,7 @@
 // the source's record follows the destination's news and never goes backwards. Every step
 // is idempotent, and what a crash interrupts is finished at start-up (recoverTransfers).
 import { ObjectId } from "bson";
-import type { Collection, Db, IndexDescription, OptionalUnlessRequiredId } from "mongodb";
+import type { Collection, Db, Filter, IndexDescription, OptionalUnlessRequiredId } from "mongodb";
 import { z } from "zod";
 import { conflict, notFound } from "../../kernel/errors.js";
 import { decodeId, encodeId, REGION_CODE } from "../../kernel/ids.js";
@@ -584,22 +584,18 @@ export function toTransfer(doc: AnyTransferDoc, side: TransferSide): TransferVie
  * heard of yet is thus in the destination's stock and nowhere in transit.
  */
 export async function stockInTransit(db: Db): Promise<ItemQuantity[]> {
+  const records = (side: TransferSide, filter: Filter<AnyTransferDoc>) =>
+    transfersOf(db, side)
+      .find(filter, { projection: { items: 1, from: 1 } })
+      .toArray();
   const [leaving, returning, arriving, received] = await Promise.all([
-    outgoingOf(db)
-      .find({ status: TransferStatus.REQUESTED }, { projection: { items: 1 } })
-      .toArray(),
-    outgoingOf(db)
-      .find({ status: TransferStatus.CANCELLED, stockSettled: false }, { projection: { items: 1, from: 1 } })
-      .toArray(),
-    incomingOf(db)
-      .find({ status: TransferStatus.IN_TRANSIT }, { projection: { items: 1 } })
-      .toArray(),
-    incomingOf(db)
-      .find({ status: TransferStatus.RECEIVED, stockSettled: false }, { projection: { items: 1, from: 1 } })
-      .toArray(),
+    records("OUTGOING", { status: TransferStatus.REQUESTED }),
+    records("OUTGOING", { status: TransferStatus.CANCELLED, stockSettled: false }),
+    records("INCOMING", { status: TransferStatus.IN_TRANSIT }),
+    records("INCOMING", { status: TransferStatus.RECEIVED, stockSettled: false }),
   ]);
   // Stock an unsettled record moves is in its warehouse once the operation adding it completed.
-  const notYetIn = async (docs: AnyTransferDoc[], purpose: string) => {
+  const notYetIn = async (docs: Array<Pick<AnyTransferDoc, "_id" | "from" | "items">>, purpose: string) => {
     const ids = docs.map((d) => derivedOperationId(`${purpose}:${transferIdOf(d)}`));
     const done = await operationsOf(db)
       .find({ _id: { $in: ids }, status: "COMPLETED" }, { projection: { _id: 1 } })
