@@ -10,6 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { OperationTypeNode, type GraphQLError, type GraphQLFormattedError } from "graphql";
 import { noticesOf, type Notice } from "../../subgraphs/kernel/errors.js";
+import { REGION_TIMEOUT_HEADER } from "../../subgraphs/kernel/http.js";
 import { DEFAULT_LIMITS } from "../../subgraphs/kernel/limits.js";
 import { MAX_BATCH, type RegionRegistry } from "../../subgraphs/kernel/regions.js";
 import { type SubgraphName } from "../../subgraphs/manifest.js";
@@ -233,6 +234,8 @@ export class RegionalRouter {
         JSON.stringify(body),
         {
           "x-request-id": caller.requestId ?? randomUUID(),
+          // The region's own waits (on other regions) then end in time for this one.
+          [REGION_TIMEOUT_HEADER]: String(this.options.timeoutMs),
           ...(authorization ? { authorization } : {}),
         },
         this.options.timeoutMs,

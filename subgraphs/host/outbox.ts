@@ -43,9 +43,9 @@ export interface RetryPolicy {
   /** Attempts in flight at once, so one hanging region does not hold up the others. */
   concurrency: number;
   /**
-   * How long a caller waits for an attempt made while it waits (sendNow): within the
-   * gateway's region timeout, so that the caller hears what is recorded rather than that
-   * its own region failed. The attempt itself goes on for up to `timeoutMs`.
+   * How long one request may wait, in all, for attempts made while it waits (sendNow):
+   * within the gateway's region timeout, so that the caller hears what is recorded rather
+   * than that its own region failed. The attempts go on for up to `timeoutMs` each.
    */
   waitMs: number;
 }
@@ -104,13 +104,13 @@ export class Outbox {
         await enqueue(db, message);
         this.kick();
       },
-      sendNow: async (message) => {
+      sendNow: async (message, until) => {
         await enqueue(db, message);
         // The attempt outlives the wait: an answer that comes later is applied then.
         const attempt = this.attempt(region, message.id, true);
-        attempt.catch(() => {}); // still reported to the caller when it fails within the wait
+        attempt.catch((err: unknown) => this.log.error({ err, from: region, message: message.id }, "message attempt failed"));
         let timer: NodeJS.Timeout | undefined;
-        const waited = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.policy.waitMs)));
+        const waited = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, until - Date.now()))));
         try {
           return await Promise.race([attempt, waited]);
         } finally {

@@ -7,18 +7,28 @@ import type { Db } from "mongodb";
 import { AuditTrail } from "../kernel/audit.js";
 import type { Access, AuthConfig } from "../kernel/auth.js";
 import { Loaders, type SubgraphContext } from "../kernel/context.js";
-import { requestAccess, requestIdOf, sendError } from "../kernel/http.js";
+import { REGION_TIMEOUT_HEADER, requestAccess, requestIdOf, sendError } from "../kernel/http.js";
 import { DocumentCache, type GraphQLParams, type Measure, type QueryLimits } from "../kernel/limits.js";
 import type { Logger } from "../kernel/log.js";
 import type { Messaging } from "../kernel/messaging.js";
 import type { RegionInfo, RegionRegistry } from "../kernel/regions.js";
 import type { SubgraphDefinition } from "../kernel/subgraph.js";
 import type { SubgraphName } from "../manifest.js";
+import { waitWithin } from "./outbox.js";
 
 export interface HostedRegion {
   info: RegionInfo;
   db: Db;
   messaging: Messaging;
+}
+
+/**
+ * The gateway says how long it gives this region (REGION_TIMEOUT_HEADER); the wait
+ * fits within it whatever this host was configured with. The header can only shorten it.
+ */
+function waitBudget(req: http.IncomingMessage, configured: number): number {
+  const given = Number(req.headers[REGION_TIMEOUT_HEADER]);
+  return Number.isInteger(given) && given > 0 ? Math.min(configured, waitWithin(given)) : configured;
 }
 
 export class HostRequests {
@@ -31,6 +41,8 @@ export class HostRequests {
       registry: RegionRegistry;
       log: Logger;
       keyedHash: (purpose: string, value: string) => string;
+      /** The most a request waits for other regions (OUTBOX_WAIT_MS). */
+      waitMs: number;
       subgraphs: Map<SubgraphName, SubgraphDefinition>;
       servers: Map<SubgraphName, ApolloServer<SubgraphContext>>;
     },
@@ -83,6 +95,7 @@ export class HostRequests {
       audit: new AuditTrail(region.db, access, requestIdOf(req) ?? null, "(anonymous operation)"),
       keyedHash: this.options.keyedHash,
       notices: [],
+      waitUntil: Date.now() + waitBudget(req, this.options.waitMs),
     };
   }
 }

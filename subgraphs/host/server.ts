@@ -78,12 +78,13 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
   const dbs = new Map(options.regions.map((r) => [r.code, options.mongo.db(regionDbName(options.dbPrefix, r.code))]));
   const link = options.link ?? (await RegionLink.ephemeral([...dbs.keys()]));
   const subgraphs = new Map(options.subgraphs.map((s) => [s.name, s]));
+  const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const outbox = new Outbox(
     new Map(options.regions.map((r) => [r.code, { db: dbs.get(r.code)!, region: r }])),
     link,
     (subgraph, type) => ownEntry(subgraphs.get(subgraph)?.messages?.replies, type),
     log,
-    { ...DEFAULT_RETRY, ...options.retry },
+    retry,
   );
   const hosted = new Map(
     options.regions.map((r): [string, HostedRegion] => [
@@ -106,7 +107,16 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
   const servers = new Map<SubgraphName, ApolloServer<SubgraphContext>>();
   for (const sub of options.subgraphs)
     servers.set(sub.name, await startSubgraphServer(sub, { production: options.production, limits, log }));
-  const requests = new HostRequests({ auth, limits, registry, log, keyedHash: keyedHasher(options.pseudonymKey), subgraphs, servers });
+  const requests = new HostRequests({
+    auth,
+    limits,
+    registry,
+    log,
+    keyedHash: keyedHasher(options.pseudonymKey),
+    waitMs: retry.waitMs,
+    subgraphs,
+    servers,
+  });
 
   /** Routes `/<REGION>/<subgraph>/(graphql|health|messages)` and `/<REGION>/batch` to their endpoints. */
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -29,6 +29,11 @@ export interface SubgraphContext {
   messaging: Messaging;
   /** Notices for the response's `extensions.notices` (see errors.ts). */
   notices: Notice[];
+  /**
+   * When this request must stop waiting for other regions (epoch ms): the host's wait
+   * budget, shortened to fit the timeout the gateway says it gives this region.
+   */
+  waitUntil: number;
 }
 
 /** Request-scoped DataLoaders, created on first use. */

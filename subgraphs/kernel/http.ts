@@ -99,6 +99,9 @@ export async function requestAccess(
 
 const REQUEST_ID = printableAscii(200);
 
+/** The gateway tells a region host how long it waits for it: the host's own waits fit within. */
+export const REGION_TIMEOUT_HEADER = "x-region-timeout-ms";
+
 /** The request id the caller (or the gateway) sent, for tracing across regions; it lands in audit entries and logs, so only printable ASCII. */
 export function requestIdOf(req: http.IncomingMessage): string | undefined {
   const id = req.headers["x-request-id"];

@@ -30,11 +30,11 @@ export interface Messaging {
   /** Stores the message and sends it soon. */
   send(message: OutgoingMessage): Promise<void>;
   /**
-   * Stores the message and tries it at once; true when the receiver acknowledged it within
-   * the host's wait (OUTBOX_WAIT_MS). False otherwise: the message stays in the outbox, the
-   * attempt goes on, and its answer, when it comes, is applied then.
+   * Stores the message and tries it at once; true when the receiver acknowledged it by
+   * `until` (the request's wait budget, see SubgraphContext.waitUntil). False otherwise: the
+   * message stays in the outbox, the attempt goes on, and its answer is applied when it comes.
    */
-  sendNow(message: OutgoingMessage): Promise<boolean>;
+  sendNow(message: OutgoingMessage, until: number): Promise<boolean>;
   /** For each message id, its delivery while it waits, null once acknowledged (one query for all). */
   deliveries(ids: readonly string[]): Promise<Array<Delivery | null>>;
 }

@@ -19,7 +19,8 @@ beforeAll(async () => {
   national = await startNational({
     healthy: ["KZ-75", "KZ-43"],
     timeoutMs: TIMEOUT_MS,
-    retry: { baseMs: 50, maxMs: 300, idleMs: 200 },
+    // The host was set up to wait longer than this gateway gives it: the gateway's word decides.
+    retry: { baseMs: 50, maxMs: 300, idleMs: 200, waitMs: 10_000 },
     front: (req, res, host) => {
       if (hangs.has(req.url ?? "")) return void hung.push(res);
       host(req, res);
@@ -126,6 +127,39 @@ describe("a destination that hangs", () => {
     for (const r of hung.splice(0)) r.destroy();
     await settled(id, "CANCELLED");
     expect(await national_()).toEqual({ held: 40, inTransit: 0 });
+  });
+
+  it("several cancellations in one request share one wait: all answered within the region timeout, each with its notice", async () => {
+    const from = await warehouse("KZ-75", tokens.staff75, 30);
+    const to = await warehouse("KZ-43", tokens.staff43);
+    const ids = [await start(from, to, 3), await start(from, to, 4), await start(from, to, 5)];
+    for (const id of ids) await settled(id, "IN_TRANSIT");
+    hangs.add("/KZ-43/inventory/messages");
+    const began = performance.now();
+    const res = await national.query<Record<string, { status: string; cancelRequestedAt: string | null }>>(
+      `mutation ($a: ID!, $b: ID!, $c: ID!) {
+        a: cancelTransfer(id: $a) { status cancelRequestedAt }
+        b: cancelTransfer(id: $b) { status cancelRequestedAt }
+        c: cancelTransfer(id: $c) { status cancelRequestedAt }
+      }`,
+      { a: ids[0], b: ids[1], c: ids[2] },
+      tokens.staff75,
+    );
+    expect(performance.now() - began).toBeLessThan(TIMEOUT_MS);
+    expect(res.errors).toBeUndefined();
+    for (const key of ["a", "b", "c"]) {
+      expect(res.data![key].status).toBe("IN_TRANSIT");
+      expect(res.data![key].cancelRequestedAt).toBeTruthy();
+    }
+    const notices = res.extensions?.notices as Array<{ path: string[]; region: string }>;
+    expect(notices.map((n) => [n.path, n.region])).toEqual([
+      [["a"], "KZ-43"],
+      [["b"], "KZ-43"],
+      [["c"], "KZ-43"],
+    ]);
+    hangs.clear();
+    for (const r of hung.splice(0)) r.destroy();
+    for (const id of ids) await settled(id, "CANCELLED");
   });
 
   it("the destination receives while the source does not hear of it: the national view never counts the stock twice", async () => {

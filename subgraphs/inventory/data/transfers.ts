@@ -320,6 +320,7 @@ export async function requestCancel(
   doc: TransferDoc,
   actor: string,
   messaging: Messaging,
+  waitUntil: number,
 ): Promise<{ doc: TransferDoc; awaiting: boolean }> {
   refuseIfFinal(doc, "cancelled");
   await outgoingOf(db).updateOne(
@@ -327,10 +328,11 @@ export async function requestCancel(
     { $set: { cancelRequestedAt: new Date(), cancelRequestedBy: actor } },
   );
   const requested = (await outgoingOf(db).findOne({ _id: doc._id }))!;
-  const answered = OPEN.includes(requested.status) ? await messaging.sendNow(cancelMessage(requested)) : true;
+  if (OPEN.includes(requested.status)) await messaging.sendNow(cancelMessage(requested), waitUntil);
   const after = (await outgoingOf(db).findOne({ _id: doc._id }))!;
   if (after.status === TransferStatus.RECEIVED) refuseIfFinal(after, "cancelled");
-  return { doc: after, awaiting: !answered && OPEN.includes(after.status) };
+  // Still open: the destination has not agreed yet (no answer, or not a final one).
+  return { doc: after, awaiting: OPEN.includes(after.status) };
 }
 
 function refuseIfFinal(doc: AnyTransferDoc, wanted: "cancelled" | "received"): void {

@@ -106,6 +106,7 @@ export class TransferResolver {
       await requireOwn(ctx, outgoingOf(ctx.db), "Transfer", id),
       ctx.access.actor,
       ctx.messaging,
+      ctx.waitUntil,
     );
     if (awaiting) {
       const to = doc.to.region;
@@ -113,7 +114,7 @@ export class TransferResolver {
         code: "AWAITING_REGION",
         region: to,
         path: responsePathAsArray(info.path),
-        message: `${to} has not answered yet: the cancellation is recorded (cancelRequestedAt) and takes effect when ${to} answers, unless it received the transfer first`,
+        message: `${to} has not answered yet: the cancellation is recorded (cancelRequestedAt) and takes effect when ${to} agrees, unless it received the transfer first`,
       });
     }
     return toTransfer(doc, "OUTGOING");
