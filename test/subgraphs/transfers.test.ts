@@ -714,6 +714,49 @@ describe("a partition: the other region hangs, or the source is down", () => {
   });
 });
 
+describe("stock in transit while a receipt is half applied (a crash between its steps)", () => {
+  it("counts a line in transit until its stock is in the warehouse: reserved or recorded lines are not counted again", async () => {
+    const from = await warehouse(A, { HYGIENE_KIT: 10 });
+    const to = await warehouse(B);
+    const t = await started(from, to, { HYGIENE_KIT: 6 });
+    await settled(t.id, "IN_TRANSIT");
+    expect((await receive(t.id)).errors).toBeUndefined();
+    // Other transfers of this file may still be on their way: only this one's change counts.
+    const inTransit = async () => (await stockInTransit(db(B))).find((i) => String(i.item) === "HYGIENE_KIT")!.quantity;
+    const base = await inTransit();
+    const kits = async () => (await inTransit()) - base;
+    const incoming = db(B).collection<{ _id: string }>("transfers_in");
+    const op = await db(B).collection<{ _id: ObjectId }>("stock_operations").findOne({ transferId: t.id, type: "TRANSFER_IN" });
+    const line = `${op!._id.toHexString()}:0`;
+    const warehouseId = new ObjectId(to.slice(-24));
+
+    // The flag that says the stock moved was never written, but the operation completed.
+    await incoming.updateOne({ _id: t.id }, { $set: { stockSettled: false } });
+    expect(await kits()).toBe(0);
+    // The operation reserved its line (the stock is in) and stopped before recording it.
+    await db(B)
+      .collection("stock_operations")
+      .updateOne({ _id: op!._id }, { $set: { status: "PENDING" } });
+    await db(B).collection("stock_movements").deleteOne({ line });
+    await db(B)
+      .collection("warehouses")
+      .updateOne({ _id: warehouseId }, { $push: { pendingOps: line } } as never);
+    expect(await kits()).toBe(0);
+    // Not even reserved yet: the stock is not in the warehouse, so it is still in transit.
+    await db(B)
+      .collection("warehouses")
+      .updateOne({ _id: warehouseId }, { $pull: { pendingOps: line }, $inc: { "stock.HYGIENE_KIT": -6 } } as never);
+    expect(await kits()).toBe(6);
+    expect(await stockOf(B, to)).toEqual({});
+    // Start-up recovery finishes it: once, and nothing in transit any more.
+    await down(B);
+    await up(B);
+    await eventually(kits, (q) => q === 0, "receipt settled");
+    expect(await stockOf(B, to)).toEqual({ HYGIENE_KIT: 6 });
+    await expectConserved();
+  });
+});
+
 describe("service-to-service authentication", () => {
   async function post(jws: string) {
     const res = await fetch(`${B.host!.baseUrl}/KZ-43/inventory/messages`, {

@@ -264,3 +264,25 @@ export async function recoverOperations(db: Db, startedAt: Date, log: Logger): P
   if (completed || rolledBack) log.warn({ completed, rolledBack }, "recovered stock operations interrupted by a crash");
   return { completed, rolledBack };
 }
+
+/**
+ * The lines of operation `_id` whose change is not in its warehouse's stock yet: all of them
+ * when there is no such operation, none once it is COMPLETED; while it runs, those neither
+ * reserved (a reservation changes the stock at once) nor recorded.
+ */
+export async function linesNotApplied(db: Db, _id: ObjectId, lines: OperationLine[]): Promise<OperationLine[]> {
+  const op = await operationsOf(db).findOne({ _id }, { projection: { status: 1, warehouseId: 1, lines: 1 } });
+  if (!op) return lines;
+  if (op.status === "COMPLETED") return [];
+  const keys = op.lines.map((_, i) => lineKey(_id, i));
+  const warehouse = await warehousesOf(db).findOne({ _id: op.warehouseId }, { projection: { pendingOps: 1 } });
+  const held = new Set(warehouse?.pendingOps ?? []);
+  const recorded = new Set(
+    (
+      await movementsOf(db)
+        .find({ line: { $in: keys } }, { projection: { line: 1 } })
+        .toArray()
+    ).map((m) => m.line),
+  );
+  return op.lines.filter((_, i) => !held.has(keys[i]) && !recorded.has(keys[i]));
+}

@@ -19,7 +19,7 @@
 // the source's record follows the destination's news and never goes backwards. Every step
 // is idempotent, and what a crash interrupts is finished at start-up (recoverTransfers).
 import { ObjectId } from "bson";
-import type { Collection, Db, Filter, IndexDescription, OptionalUnlessRequiredId } from "mongodb";
+import type { Collection, Db, IndexDescription, OptionalUnlessRequiredId } from "mongodb";
 import { z } from "zod";
 import { conflict, notFound } from "../../kernel/errors.js";
 import { decodeId, encodeId, REGION_CODE } from "../../kernel/ids.js";
@@ -31,7 +31,7 @@ import { Item, TransferStatus } from "../types/enums.js";
 import { MAX_LINE_QUANTITY } from "../types/inputs.js";
 import type { Transfer } from "../types/transfer.js";
 import type { ItemQuantity } from "../types/warehouse.js";
-import { derivedOperationId, operationsOf, runOperation, type OperationDoc } from "./ledger.js";
+import { derivedOperationId, linesNotApplied, operationsOf, runOperation, type OperationDoc } from "./ledger.js";
 import { payloadHash } from "../../kernel/idempotency.js";
 import { totalsPerItem, warehousesOf } from "./warehouses.js";
 
@@ -586,30 +586,41 @@ export function toTransfer(doc: AnyTransferDoc, side: TransferSide): TransferVie
  * heard of yet is thus in the destination's stock and nowhere in transit.
  */
 export async function stockInTransit(db: Db): Promise<ItemQuantity[]> {
-  const records = (side: TransferSide, filter: Filter<AnyTransferDoc>) =>
+  // One query per side: a record changing status between two reads is neither lost nor read twice.
+  const records = (side: TransferSide, counted: TransferStatus, unsettled: TransferStatus) =>
     transfersOf(db, side)
-      .find(filter, { projection: { items: 1, from: 1 } })
+      .find({ $or: [{ status: counted }, { status: unsettled, stockSettled: false }] }, { projection: { items: 1, from: 1, status: 1 } })
       .toArray();
-  const [leaving, returning, arriving, received] = await Promise.all([
-    records("OUTGOING", { status: TransferStatus.REQUESTED }),
-    records("OUTGOING", { status: TransferStatus.CANCELLED, stockSettled: false }),
-    records("INCOMING", { status: TransferStatus.IN_TRANSIT }),
-    records("INCOMING", { status: TransferStatus.RECEIVED, stockSettled: false }),
+  const [outgoing, incoming] = await Promise.all([
+    records("OUTGOING", TransferStatus.REQUESTED, TransferStatus.CANCELLED),
+    records("INCOMING", TransferStatus.IN_TRANSIT, TransferStatus.RECEIVED),
   ]);
-  // Stock an unsettled record moves is in its warehouse once the operation adding it completed.
+  const [leaving, returning] = [
+    outgoing.filter((t) => t.status === TransferStatus.REQUESTED),
+    outgoing.filter((t) => t.status !== TransferStatus.REQUESTED),
+  ];
+  const [arriving, received] = [
+    incoming.filter((t) => t.status === TransferStatus.IN_TRANSIT),
+    incoming.filter((t) => t.status !== TransferStatus.IN_TRANSIT),
+  ];
+  // An unsettled record's stock is in transit until the operation adding it to the
+  // warehouse has applied it (line by line: a reserved line is in the stock already).
   const notYetIn = async (docs: Array<Pick<AnyTransferDoc, "_id" | "from" | "items">>, purpose: string) => {
-    const ids = docs.map((d) => derivedOperationId(`${purpose}:${transferIdOf(d)}`));
-    const done = await operationsOf(db)
-      .find({ _id: { $in: ids }, status: "COMPLETED" }, { projection: { _id: 1 } })
-      .toArray();
-    const settled = new Set(done.map((op) => op._id.toHexString()));
-    return docs.filter((_, i) => !settled.has(ids[i].toHexString()));
+    const lines = await Promise.all(
+      docs.map((d) =>
+        linesNotApplied(
+          db,
+          derivedOperationId(`${purpose}:${transferIdOf(d)}`),
+          d.items.map((i) => ({ item: i.item, delta: i.quantity })),
+        ),
+      ),
+    );
+    return lines.flat().map((l) => ({ item: l.item, quantity: l.delta }));
   };
   const counted = [
-    ...leaving,
-    ...arriving,
+    ...[...leaving, ...arriving].flatMap((t) => t.items),
     ...(returning.length ? await notYetIn(returning, "transfer-return") : []),
     ...(received.length ? await notYetIn(received, "transfer-in") : []),
   ];
-  return totalsPerItem(counted.flatMap((t) => t.items));
+  return totalsPerItem(counted);
 }

@@ -180,7 +180,7 @@ export class RegionTransfersResolver {
   @FieldResolver(() => [ItemQuantity], {
     nullable: true,
     description:
-      "Items in transfers between this region and another, each counted once across the country (the destination's word decides): by the destination once it has recorded the transfer, until the items are in its stock; by the source before that, and while a cancelled transfer's items come back. Summed over the regions with `stock`, nothing is counted twice or left out, whatever each side has heard of the other yet.",
+      "Items in transfers between this region and another, each counted by one side (the destination's word decides): by the destination once it has recorded the transfer, until the items are in its stock; by the source before that, and while a cancelled transfer's items come back. Summed over the regions with `stock`, a receipt the source has not heard of is counted once; only an acknowledgement lost on its way back (of a delivery, or of a cancellation) leaves the two sides apart until the next attempt.",
   })
   async stockInTransit(@Ctx() ctx: SubgraphContext): Promise<ItemQuantity[]> {
     ctx.access.forbidVolunteer("Region.stockInTransit");
