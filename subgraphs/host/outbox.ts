@@ -79,6 +79,10 @@ export class Outbox {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
+  /** Attempts a waiting caller started and left running (sendNow): stop() ends them. */
+  private readonly inFlight = new Set<Promise<boolean>>();
+  /** Aborts the attempts' requests when the host stops. */
+  private aborter = new AbortController();
 
   constructor(
     hosted: Map<string, Hosted>,
@@ -108,7 +112,10 @@ export class Outbox {
         await enqueue(db, message);
         // The attempt outlives the wait: an answer that comes later is applied then.
         const attempt = this.attempt(region, message.id, true);
-        attempt.catch((err: unknown) => this.log.error({ err, from: region, message: message.id }, "message attempt failed"));
+        this.inFlight.add(attempt);
+        attempt
+          .catch((err: unknown) => this.log.error({ err, from: region, message: message.id }, "message attempt failed"))
+          .finally(() => this.inFlight.delete(attempt));
         let timer: NodeJS.Timeout | undefined;
         const waited = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, until - Date.now()))));
         try {
@@ -137,6 +144,7 @@ export class Outbox {
 
   start(): void {
     this.stopped = false;
+    if (this.aborter.signal.aborted) this.aborter = new AbortController();
     this.kick();
   }
 
@@ -166,6 +174,9 @@ export class Outbox {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    // An aborted attempt is a failed one: its message stays, and is sent again after a restart.
+    this.aborter.abort();
+    await Promise.allSettled([...this.inFlight]);
     clearTimeout(this.timer);
     await this.running;
   }
@@ -250,7 +261,7 @@ export class Outbox {
         method: "POST",
         headers: { "content-type": "application/jose" },
         body: jws,
-        signal: AbortSignal.timeout(this.policy.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.policy.timeoutMs), this.aborter.signal]),
         // Always, not only in production: a message endpoint never moves, and following a
         // redirect would post a signed message to an address the registry does not name
         // (perhaps plain http://); tests then run what production runs.

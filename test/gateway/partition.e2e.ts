@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNational, type National } from "../support/national.js";
 import { eventually } from "../support/wait.js";
 
-const TIMEOUT_MS = 1500;
+const TIMEOUT_MS = 2500;
 let national: National;
 const tokens: Record<string, string> = {};
 /** Message paths that hang (accepted, never answered) while listed. */

@@ -24,8 +24,8 @@ import { connect, randomDbName, startTestMongo, type TestMongo } from "../suppor
 import { expectLedgerMatchesStock } from "../support/ledger.js";
 import { eventually, freePort } from "../support/wait.js";
 
-/** As a host whose gateway gives a region REGION_TIMEOUT_MS = 1000 would run: it waits at most 400 ms on another region. */
-const REGION_TIMEOUT_MS = 1000;
+/** As a host whose gateway gives a region REGION_TIMEOUT_MS = 2000 would run: it waits at most 800 ms on another region. */
+const REGION_TIMEOUT_MS = 2000;
 const RETRY = { baseMs: 20, maxMs: 250, idleMs: 250, timeoutMs: 3000, waitMs: waitWithin(REGION_TIMEOUT_MS) };
 const silent = pino({ level: "silent" });
 
