@@ -39,7 +39,11 @@ interface KeyDoc {
 const KEYS = "idempotency_keys";
 
 export const idempotencyIndexes: IndexPlan = {
-  [KEYS]: [{ key: { createdAt: 1 }, name: "expire_claims", expireAfterSeconds: IDEMPOTENCY_DAYS * 86_400 }],
+  [KEYS]: [
+    { key: { createdAt: 1 }, name: "expire_claims", expireAfterSeconds: IDEMPOTENCY_DAYS * 86_400 },
+    // Erasure finds the claims of a household's records.
+    { key: { recordId: 1 }, name: "record" },
+  ],
 };
 
 const keysOf = (db: Db): Collection<KeyDoc> => db.collection<KeyDoc>(KEYS);
@@ -75,7 +79,16 @@ export function payloadHash(payload: unknown): string {
 /** A list whose order does not matter (skills, needs…), in one order for hashing. */
 export const asSet = <T extends string>(values: readonly T[]): T[] => [...new Set(values)].sort();
 
-export interface CreateOnce<T> {
+/**
+ * What a record made by a keyed create carries: the keyed hash of the input it was made from.
+ * Whoever finds it under the claimed id then knows whether it is theirs (a claim freed and
+ * taken over by another input keeps its id, and a late insert of the first input may land).
+ */
+export interface Keyed {
+  idempotencyHash?: string;
+}
+
+export interface CreateOnce<T extends Keyed> {
   /** The mutation's name: keys are unique per mutation. */
   mutation: string;
   key: string | null | undefined;
@@ -84,8 +97,8 @@ export interface CreateOnce<T> {
    * a repeat must give the same. Set-like lists through asSet.
    */
   payload: unknown;
-  /** Stores the record under `_id`, all or nothing; throws (e.g. CONFLICT) when it cannot. */
-  insert: (_id: ObjectId) => Promise<T>;
+  /** Stores the record, with `keyed`'s fields, under `_id`, all or nothing; throws (e.g. CONFLICT) when it cannot. */
+  insert: (_id: ObjectId, keyed: Keyed) => Promise<T>;
   /** The record stored under `_id`, or null. */
   find: (_id: ObjectId) => Promise<T | null>;
   /**
@@ -104,12 +117,21 @@ export interface Created<T> {
 const keyConflict = (key: string, mutation: string, why: string) =>
   conflict(`idempotencyKey: ${JSON.stringify(key)} ${why}`, { field: "input.idempotencyKey", mutation });
 
-async function claim(db: Db, mutation: string, key: string, hash: string): Promise<{ doc: KeyDoc; own: boolean }> {
+/** The claim takes the word of the record found under its id: CREATED, made from that record's input. */
+async function settleOn(db: Db, _id: string, record: Keyed): Promise<void> {
+  await keysOf(db).updateOne(
+    { _id, status: { $ne: "ERASED" } },
+    { $set: { status: "CREATED", ...(record.idempotencyHash ? { payloadHash: record.idempotencyHash } : {}) } },
+  );
+}
+
+async function claim<T extends Keyed>(db: Db, spec: CreateOnce<T>, key: string, hash: string): Promise<KeyDoc> {
+  const { mutation } = spec;
   const _id = `${mutation}:${key}`;
   const doc: KeyDoc = { _id, mutation, recordId: new ObjectId(), payloadHash: hash, status: "PENDING", createdAt: new Date() };
   try {
     await keysOf(db).insertOne(doc);
-    return { doc, own: true };
+    return doc;
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
   }
@@ -118,17 +140,24 @@ async function claim(db: Db, mutation: string, key: string, hash: string): Promi
     if (!existing) throw keyConflict(key, mutation, "is being claimed; retry shortly");
     if (existing.status === "ERASED")
       throw keyConflict(key, mutation, `made a record whose personal data was erased; nothing is made again`);
-    if (existing.status !== "FREE") {
-      if (existing.payloadHash !== hash) throw keyConflict(key, mutation, `was already used for a different ${mutation}`);
-      return { doc: existing, own: false };
+    if (existing.status === "FREE") {
+      // A repeat of the refused input may have stored it late after all: then the key is its.
+      const late = await spec.find(existing.recordId);
+      if (late) {
+        await settleOn(db, _id, late);
+        continue;
+      }
+      // Freed by a refused create: taken over, with the record id it has always had, for 30 days more.
+      const taken = await keysOf(db).findOneAndUpdate(
+        { _id, status: "FREE", payloadHash: existing.payloadHash },
+        { $set: { status: "PENDING", payloadHash: hash, createdAt: new Date() } },
+        { returnDocument: "after" },
+      );
+      if (taken) return taken;
+      continue;
     }
-    // Freed by a refused create: taken over, with the record id it has always had.
-    const taken = await keysOf(db).findOneAndUpdate(
-      { _id, status: "FREE", payloadHash: existing.payloadHash },
-      { $set: { status: "PENDING", payloadHash: hash } },
-      { returnDocument: "after" },
-    );
-    if (taken) return { doc: taken, own: true };
+    if (existing.payloadHash !== hash) throw keyConflict(key, mutation, `was already used for a different ${mutation}`);
+    return existing;
   }
   throw keyConflict(key, mutation, "is being claimed by another request; retry shortly");
 }
@@ -137,25 +166,37 @@ async function claim(db: Db, mutation: string, key: string, hash: string): Promi
  * Runs a create once per key (see above); without a key, simply runs it. The input's hash is
  * keyed (the deployment's pseudonym key): inputs about people cannot be guessed back from it.
  */
-export async function createOnce<T>(ctx: Pick<SubgraphContext, "db" | "keyedHash">, spec: CreateOnce<T>): Promise<Created<T>> {
+export async function createOnce<T extends Keyed>(
+  ctx: Pick<SubgraphContext, "db" | "keyedHash">,
+  spec: CreateOnce<T>,
+): Promise<Created<T>> {
   const { db } = ctx;
   const finish = async (record: T, _id: ObjectId) => (spec.complete ? spec.complete(record, _id) : record);
   if (spec.key === null || spec.key === undefined) {
     const _id = new ObjectId();
-    return { record: await finish(await spec.insert(_id), _id), repeated: false };
+    return { record: await finish(await spec.insert(_id, {}), _id), repeated: false };
   }
   const key = idempotencyKey(spec.key);
-  const { doc } = await claim(db, spec.mutation, key, ctx.keyedHash("idempotency", canonicalJson(spec.payload)));
+  const hash = ctx.keyedHash("idempotency", canonicalJson(spec.payload));
+  const doc = await claim(db, spec, key, hash);
   const { recordId } = doc;
+  /** A record found under the claimed id is this call's only if it was made from the same input. */
+  const ours = async (record: T): Promise<T> => {
+    if (record.idempotencyHash && record.idempotencyHash !== hash) {
+      await settleOn(db, doc._id, record);
+      throw keyConflict(key, spec.mutation, `was already used for a different ${spec.mutation}`);
+    }
+    return record;
+  };
   if (doc.status === "CREATED") {
     const record = await spec.find(recordId);
     if (!record) throw notFound(`idempotencyKey: the ${spec.mutation} made with ${JSON.stringify(key)} no longer exists`);
-    return { record, repeated: true };
+    return { record: await ours(record), repeated: true };
   }
   let record: T;
   let repeated = false;
   try {
-    record = await spec.insert(recordId);
+    record = await spec.insert(recordId, { idempotencyHash: hash });
   } catch (err) {
     // A concurrent repeat, or an earlier attempt that stopped half-way, stored it first.
     const existing = await spec.find(recordId);
@@ -166,7 +207,7 @@ export async function createOnce<T>(ctx: Pick<SubgraphContext, "db" | "keyedHash
       if (err instanceof GraphQLError) await keysOf(db).updateOne({ _id: doc._id, status: "PENDING" }, { $set: { status: "FREE" } });
       throw err;
     }
-    record = existing;
+    record = await ours(existing);
     repeated = true;
   }
   record = await finish(record, recordId);

@@ -346,27 +346,50 @@ describe("keys and their claims", () => {
     expect(JSON.stringify(await db().collection("idempotency_keys").find().toArray())).not.toMatch(/payloadHash":"[0-9a-f]/);
   });
 
-  it("a key freed by a refused create keeps its record id: a repeat racing the refusal cannot make a second record", async () => {
+  it("a key freed by a refused create keeps its record id: a repeat of the first input stored late keeps the key for it", async () => {
     const key = `dev-r:${randomSuffix()}`;
     await create(group, group.input(20));
     const refused = await create(group, { ...group.input(20), idempotencyKey: key });
     expect(refused.errors?.[0].extensions?.code).toBe("CONFLICT");
-    const freed = await db().collection("idempotency_keys").findOne({});
+    const freed = await db().collection<{ recordId: ObjectId; payloadHash: string }>("idempotency_keys").findOne({});
     expect(freed).toMatchObject({ status: "FREE" });
-    // As if a repeat that read the claim before the refusal stored its record late, under the claimed id.
-    await db()
-      .collection("volunteer_groups")
-      .insertOne({
-        _id: freed!.recordId as ObjectId,
-        name: "Late team",
-        nameKey: "late team",
-        organisation: null,
-        leaderId: null,
-        createdAt: new Date(),
-      });
-    const fixed = await create(group, { ...group.other(20), idempotencyKey: key });
+    // As if a repeat of the first input, which read the claim before the refusal, stored its record late.
+    const recordId = freed!.recordId;
+    await db().collection("volunteer_groups").insertOne({
+      _id: recordId,
+      name: "Late team",
+      nameKey: "late team",
+      organisation: null,
+      leaderId: null,
+      createdAt: new Date(),
+      idempotencyHash: freed!.payloadHash,
+    });
+    // A corrected input under that key is told the key is taken, and nothing more is made…
+    const corrected = await create(group, { ...group.other(20), idempotencyKey: key });
+    expect(corrected.errors?.[0].extensions?.code).toBe("CONFLICT");
+    expect(corrected.errors?.[0].message).toMatch(/already used for a different createVolunteerGroup/);
+    expect(await db().collection("volunteer_groups").countDocuments()).toBe(2);
+    // …while the first input's repeat gets the record made for it.
+    const repeat = await create(group, { ...group.input(20), idempotencyKey: key });
+    expect(idOf(repeat, group)).toBe(`KZ-75:grp:${recordId.toHexString()}`);
+  });
+
+  it("a freed key taken over by a corrected input: a late repeat of the refused input never gets the corrected record", async () => {
+    const key = `dev-t:${randomSuffix()}`;
+    await create(group, group.input(25));
+    expect((await create(group, { ...group.input(25), idempotencyKey: key })).errors?.[0].extensions?.code).toBe("CONFLICT");
+    const claims = db().collection<{ payloadHash: string }>("idempotency_keys");
+    const refusedHash = (await claims.findOne({}))!.payloadHash;
+    const fixed = await create(group, { ...group.other(25), idempotencyKey: key });
     expect(fixed.errors).toBeUndefined();
-    expect(idOf(fixed, group)).toBe(`KZ-75:grp:${(freed!.recordId as ObjectId).toHexString()}`);
+    // A repeat of the refused input that read the claim before it was freed, arriving now.
+    await claims.updateOne({}, { $set: { status: "PENDING", payloadHash: refusedHash } });
+    const late = await create(group, { ...group.input(25), idempotencyKey: key });
+    expect(late.errors?.[0].extensions?.code).toBe("CONFLICT");
+    expect(late.data?.createVolunteerGroup).toBeNull();
+    // The claim is back to the input its record was made from: the corrected input's repeat still gets it.
+    const again = await create(group, { ...group.other(25), idempotencyKey: key });
+    expect(idOf(again, group)).toBe(idOf(fixed, group));
     expect(await db().collection("volunteer_groups").countDocuments()).toBe(2);
   });
 
@@ -530,6 +553,21 @@ describe("capturedAt: when the person recorded it", () => {
     // The device syncing its day again does not undo the correction.
     const replay = await postGraphQL(host.url("KZ-75", "events"), ATTEND, vars, staff);
     expect(replay.errors).toBeUndefined();
+    // A device whose clock runs ahead cannot outrank a later correction.
+    const ahead = await postGraphQL(
+      host.url("KZ-75", "events"),
+      ATTEND,
+      { ...vars, h: 4, c: new Date(Date.now() + 4 * 60_000).toISOString() },
+      staff,
+    );
+    expect(ahead.errors).toBeUndefined();
+    const staffFix = await postGraphQL<{ recordAttendance: { attendance: Array<{ hours: number }> } }>(
+      host.url("KZ-75", "events"),
+      ATTEND,
+      { ...vars, h: 3, c: null },
+      staff,
+    );
+    expect(staffFix.data!.recordAttendance.attendance[0].hours).toBe(3);
     // Nor can a capture claim a time before the event began.
     const early = await postGraphQL(
       host.url("KZ-75", "events"),

@@ -11,8 +11,9 @@ import { SHARED_COLLECTIONS } from "../../kernel/region-records.js";
 import type { Beneficiary, BeneficiaryStats, NeedCount } from "../types/beneficiary.js";
 import { BeneficiaryStatus, Need, OPEN_STATUSES, type Vulnerability } from "../types/enums.js";
 import { helpRequestsOf, type HelpRequestDoc } from "./help-requests.js";
+import type { Keyed } from "../../kernel/idempotency.js";
 
-export interface BeneficiaryDoc {
+export interface BeneficiaryDoc extends Keyed {
   _id: ObjectId;
   /** Personal fields: absent once consent is withdrawn. */
   fullName?: string;

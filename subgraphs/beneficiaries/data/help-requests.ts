@@ -10,6 +10,7 @@ import { pageSize, sortOf, type SortSpec } from "../../kernel/pagination.js";
 import { regionRef } from "../../kernel/region-entity.js";
 import { HelpChannel, HelpRequestStatus, Need, Urgency } from "../types/enums.js";
 import type { HelpRequest } from "../types/help-request.js";
+import type { Keyed } from "../../kernel/idempotency.js";
 
 interface StatusChangeDoc {
   from: HelpRequestStatus | null;
@@ -19,7 +20,7 @@ interface StatusChangeDoc {
   note: string | null;
 }
 
-export interface HelpRequestDoc {
+export interface HelpRequestDoc extends Keyed {
   _id: ObjectId;
   channel: HelpChannel;
   need: Need;

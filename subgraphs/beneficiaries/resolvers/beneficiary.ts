@@ -69,11 +69,12 @@ export class BeneficiaryResolver {
       mutation: "enrollBeneficiary",
       key: input.idempotencyKey,
       payload: { ...fields, vulnerabilities: asSet(fields.vulnerabilities), needs: asSet(fields.needs), actor: ctx.access.actor },
-      insert: async (_id) => {
+      insert: async (_id, keyed) => {
         const now = new Date();
         const doc: BeneficiaryDoc = {
           _id,
           ...kept,
+          ...keyed,
           consent: { given: true, purpose, recordedAt: now, recordedBy: caller.sub, withdrawnAt: null },
           status: BeneficiaryStatus.ACTIVE,
           registeredAt: now,

@@ -56,12 +56,13 @@ export class HelpRequestResolver {
       mutation: "openHelpRequest",
       key: input.idempotencyKey,
       payload: { ...fields, actor: ctx.access.actor },
-      insert: async (_id) => {
+      insert: async (_id, keyed) => {
         if (beneficiary) await requireConsentingBeneficiary(ctx.db, beneficiary.objectId, input.beneficiaryId!, "input.beneficiaryId");
         const now = new Date();
         const doc: HelpRequestDoc = {
           _id,
           ...fields,
+          ...keyed,
           assignedVolunteerId: null,
           status: HelpRequestStatus.NEW,
           history: [{ from: null, to: HelpRequestStatus.NEW, at: now, actor: ctx.access.actor, note: null }],

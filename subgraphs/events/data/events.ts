@@ -9,6 +9,7 @@ import type { IndexPlan } from "../../kernel/mongo.js";
 import { regionRef } from "../../kernel/region-entity.js";
 import { EventKind, EventStatus } from "../types/enums.js";
 import type { Event } from "../types/event.js";
+import type { Keyed } from "../../kernel/idempotency.js";
 
 interface ParticipantDoc {
   /** A volunteer id of any region (`KZ-43:vol:…`). */
@@ -18,9 +19,11 @@ interface ParticipantDoc {
   attendedAt: Date | null;
   /** When the attendance was recorded on a device (absent when not given). */
   capturedAt?: Date | null;
+  /** How recent the hours are: the capture time, never later than when the server stored them. */
+  asOf?: Date;
 }
 
-export interface EventDoc {
+export interface EventDoc extends Keyed {
   _id: ObjectId;
   title: string;
   kind: EventKind;
@@ -131,9 +134,11 @@ export async function cancelSignUp(db: Db, id: string, _id: ObjectId, volunteerI
 }
 
 /**
- * Records hours (a correction replaces them). A recording is as recent as its capture time,
- * or the server's time without one: one older than what is recorded (a device syncing a day
- * again after staff corrected it) changes nothing, and neither does the same again.
+ * Records hours (a correction replaces them). Hours are as recent as their capture time, or
+ * the server's time without one, and never later than when the server stored them (a device
+ * clock running ahead does not make them newer): a recording older than what is stored (a
+ * device syncing a day again after staff corrected it), or as old, changes nothing, and
+ * neither does the same again.
  */
 export async function recordAttendance(
   db: Db,
@@ -145,21 +150,19 @@ export async function recordAttendance(
 ): Promise<EventDoc> {
   const now = new Date();
   const recorded = { volunteerId, hours, capturedAt };
-  const asOf = capturedAt ?? now;
-  const olderOrNone = {
-    $or: [{ capturedAt: { $lt: asOf } }, { capturedAt: null, $or: [{ attendedAt: null }, { attendedAt: { $lt: asOf } }] }],
-  };
+  const asOf = capturedAt && capturedAt < now ? capturedAt : now;
   const doc = await eventsOf(db).findOneAndUpdate(
     {
       _id,
       status: EventStatus.SCHEDULED,
       startsAt: { $lte: now },
-      participants: { $elemMatch: { volunteerId, $nor: [recorded], ...olderOrNone } },
+      participants: { $elemMatch: { volunteerId, $nor: [recorded], $or: [{ asOf: null }, { asOf: { $lt: asOf } }] } },
     },
     {
       $set: {
         "participants.$.hours": hours,
         "participants.$.capturedAt": capturedAt,
+        "participants.$.asOf": asOf,
         "participants.$.attendedAt": now,
         updatedAt: now,
       },
@@ -167,10 +170,10 @@ export async function recordAttendance(
     { returnDocument: "after" },
   );
   if (doc) return doc;
-  // Recorded so already, or something newer is: nothing to change.
+  // Recorded so already, or something as recent is: nothing to change.
   const current = await eventsOf(db).findOne({
     _id,
-    participants: { $elemMatch: { volunteerId, $or: [recorded, { $nor: [olderOrNone] }] } },
+    participants: { $elemMatch: { volunteerId, $or: [recorded, { asOf: { $gte: asOf } }] } },
   });
   if (current) return current;
   throw await explain(db, id, _id, volunteerId, "attend");

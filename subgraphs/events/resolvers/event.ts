@@ -108,13 +108,14 @@ export class EventResolver {
       mutation: "createEvent",
       key: input.idempotencyKey,
       payload: { ...fields, actor: ctx.access.actor },
-      insert: async (_id) => {
+      insert: async (_id, keyed) => {
         // Checked when it is made: a repeat of it, later, returns the event as made.
         if (input.endsAt <= new Date()) throw badInput("input.endsAt: the event is over already", { field: "input.endsAt" });
         const now = new Date();
         const doc: EventDoc = {
           _id,
           ...fields,
+          ...keyed,
           spotsLeft: input.capacity,
           status: EventStatus.SCHEDULED,
           cancelReason: null,
@@ -231,7 +232,7 @@ export class EventResolver {
     nullable: true,
     description:
       "Hours a signed-up volunteer served, at most the event's length; once the event has started. " +
-      "Recording the same hours and capture time again changes nothing.",
+      "A correction replaces the hours; hours are as recent as their capture time (or the server's, without one, and never later than it): a recording older than, or as old as, what is stored (a device syncing its day again after staff corrected it) changes nothing and answers with what is stored.",
   })
   async recordAttendance(
     @Arg("eventId", () => ID) eventId: string,

@@ -9,8 +9,9 @@ import { regionRef } from "../../kernel/region-entity.js";
 import { searchKey } from "../../kernel/text.js";
 import { Item } from "../types/enums.js";
 import type { ItemQuantity, Warehouse } from "../types/warehouse.js";
+import type { Keyed } from "../../kernel/idempotency.js";
 
-export interface WarehouseDoc {
+export interface WarehouseDoc extends Keyed {
   _id: ObjectId;
   name: string;
   nameKey: string;
@@ -60,7 +61,7 @@ export function toWarehouse(doc: WarehouseDoc, region: string): Warehouse {
 export async function insertWarehouse(
   db: Db,
   region: string,
-  fields: Pick<WarehouseDoc, "name" | "address" | "thresholds">,
+  fields: Pick<WarehouseDoc, "name" | "address" | "thresholds" | "idempotencyHash">,
   _id = new ObjectId(),
 ): Promise<WarehouseDoc> {
   const doc: WarehouseDoc = {

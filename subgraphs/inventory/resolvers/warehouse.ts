@@ -52,7 +52,7 @@ export class WarehouseResolver {
       mutation: "addWarehouse",
       key: input.idempotencyKey,
       payload: { ...fields, actor: ctx.access.actor },
-      insert: (_id) => insertWarehouse(ctx.db, region, fields, _id),
+      insert: (_id, keyed) => insertWarehouse(ctx.db, region, { ...fields, ...keyed }, _id),
       find: (_id) => warehousesOf(ctx.db).findOne({ _id }),
     });
     const warehouse = toWarehouse(record, region);

@@ -11,8 +11,9 @@ import { SHARED_COLLECTIONS } from "../../kernel/region-records.js";
 import { escapeRegex, searchKey } from "../../kernel/text.js";
 import { Skill, VolunteerStatus } from "../types/enums.js";
 import type { SkillCount, Volunteer, VolunteerGroup, VolunteerStats } from "../types/volunteer.js";
+import type { Keyed } from "../../kernel/idempotency.js";
 
-export interface VolunteerDoc {
+export interface VolunteerDoc extends Keyed {
   _id: ObjectId;
   fullName: string;
   nameKey: string;
@@ -25,7 +26,7 @@ export interface VolunteerDoc {
   updatedAt: Date;
 }
 
-export interface GroupDoc {
+export interface GroupDoc extends Keyed {
   _id: ObjectId;
   name: string;
   nameKey: string;

@@ -31,9 +31,9 @@ export class VolunteerGroupResolver {
       mutation: "createVolunteerGroup",
       key: input.idempotencyKey,
       payload: { ...fields, actor: ctx.access.actor },
-      insert: async (_id) => {
+      insert: async (_id, keyed) => {
         if (input.leaderId) await requireVolunteer(ctx, input.leaderId, "input.leaderId");
-        return insertGroup(ctx.db, region, fields, _id);
+        return insertGroup(ctx.db, region, { ...fields, ...keyed }, _id);
       },
       find: (_id) => groupsOf(ctx.db).findOne({ _id }),
       // The leader joins the group, once: a repeat finds them changed since and leaves them be.

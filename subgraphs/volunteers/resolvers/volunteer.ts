@@ -37,9 +37,9 @@ export class VolunteerResolver {
       mutation: "registerVolunteer",
       key: input.idempotencyKey,
       payload: { ...fields, skills: asSet(fields.skills), languages: asSet(fields.languages), actor: ctx.access.actor },
-      insert: async (_id) => {
+      insert: async (_id, keyed) => {
         if (input.groupId) await requireGroup(ctx, input.groupId, "input.groupId");
-        return insertVolunteer(ctx.db, region, fields, _id);
+        return insertVolunteer(ctx.db, region, { ...fields, ...keyed }, _id);
       },
       find: (_id) => volunteersOf(ctx.db).findOne({ _id }),
     });
