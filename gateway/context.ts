@@ -1,3 +1,4 @@
+import type { GraphQLFormattedError } from "graphql";
 import type { Caller } from "../subgraphs/kernel/auth.js";
 import type { Notice } from "../subgraphs/kernel/errors.js";
 import type { RegionRegistry } from "../subgraphs/kernel/regions.js";
@@ -15,4 +16,6 @@ export interface GatewayContext {
   health: HealthMonitor;
   /** The regions' notices, for the response's `extensions.notices`. */
   notices: Notice[];
+  /** Runs a query of the national graph as this caller (what national aggregates are made from). */
+  national?: (query: string) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }>;
 }

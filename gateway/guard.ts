@@ -80,6 +80,8 @@ export function gatewayGuard(options: {
   regions: () => number;
   /** Fields every region answers (see router/broadcast.ts): they cost once per region. */
   perRegion: () => ReadonlySet<string> | undefined;
+  /** What fields cost behind them (national aggregates: see regions/national.ts). */
+  behind: () => ReadonlyMap<string, number> | undefined;
 }): RequestGuard {
   const documents = new DocumentCache(options.limits);
   return {
@@ -95,7 +97,12 @@ export function gatewayGuard(options: {
           { extensions: { code: "UNAUTHENTICATED", field, http: { status: 401 } } },
         );
       };
-      const checked = documents.check(schema, params, { regions: options.regions(), perRegion: options.perRegion() }, anonymous);
+      const checked = documents.check(
+        schema,
+        params,
+        { regions: options.regions(), perRegion: options.perRegion(), behind: options.behind() },
+        anonymous,
+      );
       return checked instanceof GraphQLError ? checked : undefined;
     },
   };

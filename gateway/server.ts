@@ -29,6 +29,7 @@ import { gatewayGuard } from "./guard.js";
 import type { GatewayIdentity } from "./identity.js";
 import { HealthMonitor } from "./health.js";
 import { Metrics } from "./metrics.js";
+import { nationalCosts } from "./regions/national.js";
 import { buildRegionsSchema, REGIONS_SUBGRAPH } from "./regions/schema.js";
 import { RegionalDataSource } from "./router/data-source.js";
 import { BROADCAST } from "../subgraphs/manifest.js";
@@ -87,11 +88,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // What the guard measures with, kept in step with the schema the gateway serves.
   let apiSchema: GraphQLSchema | undefined;
   let perRegion: ReadonlySet<string> | undefined;
+  let behind: ReadonlyMap<string, number> | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema, coreSupergraphSdl }) => {
     apiSchema = schema;
     perRegion = perRegionFields(coreSupergraphSdl);
+    behind = nationalCosts(schema, limits, { regions: registry.regions.length, perRegion });
   });
-  const guard = gatewayGuard({ schema: () => apiSchema, limits, regions: () => registry.regions.length, perRegion: () => perRegion });
+  const guard = gatewayGuard({
+    schema: () => apiSchema,
+    limits,
+    regions: () => registry.regions.length,
+    perRegion: () => perRegion,
+    behind: () => behind,
+  });
   const server = new ApolloServer<GatewayContext>({
     // Our own drain (onShutdown) stops everything in order; Apollo's would stop this server
     // and re-raise the signal, killing the process mid-drain (it does so unless NODE_ENV=test).
@@ -184,6 +193,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       registry,
       health,
       notices: [],
+    };
+    // National aggregates read the regions as this caller, through this same graph.
+    context.national = async (query) => {
+      const response = await server.executeOperation({ query }, { contextValue: { ...context, notices: [] } });
+      return response.body.kind === "single" ? response.body.singleResult : { errors: [{ message: "unexpected incremental answer" }] };
     };
     const result = await executeGraphQL(server, req, res, url, parsed.body, context);
     metrics.request((performance.now() - started) / 1000, result.failed);

@@ -1,7 +1,8 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
 import type { RegionInfo } from "../../subgraphs/kernel/regions.js";
 import type { GatewayContext } from "../context.js";
-import { Language, Region, RegionKind, RegionStatus } from "./types.js";
+import { nationalStock } from "./national.js";
+import { Language, NationalStock, Region, RegionKind, RegionStatus } from "./types.js";
 
 export function toRegion(info: RegionInfo): Region {
   return { code: info.code, names: info.name, kind: info.kind as RegionKind };
@@ -12,6 +13,15 @@ export class RegionsResolver {
   @Query(() => [Region], { description: "Every region of the registry: the entry point of national views." })
   regions(@Ctx() ctx: GatewayContext): Region[] {
     return ctx.registry.regions.map(toRegion);
+  }
+
+  @Query(() => NationalStock, {
+    nullable: true,
+    description:
+      "The country's stock, each transfer between regions counted once from both sides' records (coordinators and staff; asks every region).",
+  })
+  nationalStock(@Ctx() ctx: GatewayContext): Promise<NationalStock> {
+    return nationalStock(ctx);
   }
 
   @Query(() => Region, { nullable: true, description: "One region; an unknown code is BAD_USER_INPUT." })

@@ -66,3 +66,27 @@ export class Region {
   @Field(() => RegionKind)
   kind!: RegionKind;
 }
+
+@ObjectType({ description: "One item across the country: what the regions hold, and what is between them." })
+export class NationalItemStock {
+  @Field({ description: "An inventory Item." })
+  item!: string;
+
+  @Field(() => Int, { description: "In the regions' warehouses." })
+  held!: number;
+
+  @Field(() => Int, { description: "In transfers between regions, each counted once (the destination's word winning)." })
+  inTransit!: number;
+}
+
+@ObjectType({
+  description:
+    "The country's stock, added up exactly: each transfer counted once from both sides' records, whatever either side has heard of the other yet.",
+})
+export class NationalStock {
+  @Field(() => [NationalItemStock])
+  items!: NationalItemStock[];
+
+  @Field(() => [String], { description: "Regions that could not be read (down or past the timeout): their stock is not in the totals." })
+  regionsMissing!: string[];
+}

@@ -196,6 +196,8 @@ export interface MeasureOptions {
   defaultListSize: number;
   /** Fields (`Type.field`) every region answers for a record of any region: they cost once per region. */
   perRegion?: ReadonlySet<string>;
+  /** What a field costs beyond itself (`Type.field` → cost): the query a national aggregate runs behind it. */
+  behind?: ReadonlyMap<string, number>;
 }
 
 /** Each schema's entity type names (the `_Entity` union), worked out once. */
@@ -322,7 +324,9 @@ export function measureOperation(
     }
     // A field every region answers runs once per region: it and all below it.
     const regions = options.perRegion?.has(`${parentType}.${name}`) ? options.regions : 1;
-    const weight = (parentType === "Region" && name !== "code" ? REGION_FIELD_WEIGHT : 1) * regions;
+    const weight =
+      (parentType === "Region" && name !== "code" ? REGION_FIELD_WEIGHT : 1) * regions +
+      (options.behind?.get(`${parentType}.${name}`) ?? 0);
     if (!node.selectionSet || !def) return { ...ZERO, depth: 1, aliases, cost: weight, fields: 1 };
     const connection = isConnection(def.type);
     // A connection is one object whose `nodes` list is as long as its `first`.

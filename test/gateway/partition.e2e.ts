@@ -3,6 +3,7 @@
 // region timeout with what is recorded and a notice naming the region that has not
 // answered (not REGION_UNAVAILABLE about the healthy source); the national view adds up
 // while the destination receives and the source has not heard yet.
+import { ServerResponse } from "node:http";
 import type http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNational, type National } from "../support/national.js";
@@ -13,6 +14,8 @@ let national: National;
 const tokens: Record<string, string> = {};
 /** Message paths that hang (accepted, never answered) while listed. */
 const hangs = new Set<string>();
+/** Message paths whose requests are handled but whose answers are lost on the way back. */
+const blackholes = new Set<string>();
 const hung: http.ServerResponse[] = [];
 
 beforeAll(async () => {
@@ -23,6 +26,11 @@ beforeAll(async () => {
     retry: { baseMs: 50, maxMs: 300, idleMs: 200, waitMs: 10_000 },
     front: (req, res, host) => {
       if (hangs.has(req.url ?? "")) return void hung.push(res);
+      if (blackholes.has(req.url ?? "")) {
+        hung.push(res);
+        // The region acts on it; its answer goes nowhere.
+        return void host(req, new ServerResponse(req));
+      }
       host(req, res);
     },
   });
@@ -184,5 +192,94 @@ describe("a destination that hangs", () => {
     for (const r of hung.splice(0)) r.destroy();
     await settled(id, "RECEIVED");
     expect(await national_()).toEqual({ held: before.held + 20, inTransit: before.inTransit });
+  });
+});
+
+/** FOOD_KIT as Query.nationalStock adds it up from both sides' records. */
+async function merged(): Promise<{ held: number; inTransit: number; regionsMissing: string[] }> {
+  const { nationalStock } = await ok<{
+    nationalStock: { items: Array<{ item: string; held: number; inTransit: number }>; regionsMissing: string[] };
+  }>(`{ nationalStock { items { item held inTransit } regionsMissing } }`, {}, tokens.coordinator);
+  const food = nationalStock.items.find((i) => i.item === "FOOD_KIT") ?? { held: 0, inTransit: 0 };
+  return { held: food.held, inTransit: food.inTransit, regionsMissing: nationalStock.regionsMissing };
+}
+
+const release = () => {
+  hangs.clear();
+  blackholes.clear();
+  for (const r of hung.splice(0)) r.destroy();
+};
+
+describe("answers lost on their way back: the national stock merged from both sides stays exact", () => {
+  it("a delivery recorded at the destination whose acknowledgement is lost, then received while the source hears nothing", async () => {
+    const before = await merged();
+    const from = await warehouse("KZ-75", tokens.staff75, 20);
+    const to = await warehouse("KZ-43", tokens.staff43);
+    blackholes.add("/KZ-43/inventory/messages");
+    hangs.add("/KZ-75/inventory/messages");
+    try {
+      const id = await start(from, to, 12);
+      // The destination has it; the source never heard so.
+      await eventually(
+        async () =>
+          (
+            await ok<{ region: { incomingTransfers: { nodes: Array<{ id: string }> } } }>(
+              `query ($code: String!) { region(code: $code) { incomingTransfers(status: [IN_TRANSIT]) { nodes { id } } } }`,
+              { code: "KZ-43" },
+              tokens.staff43,
+            )
+          ).region.incomingTransfers.nodes,
+        (nodes) => nodes.some((n) => n.id === id),
+        "recorded at KZ-43",
+      );
+      expect((await ok<{ transfer: { status: string } }>(TRANSFER, { id }, tokens.coordinator)).transfer.status).toBe("REQUESTED");
+      expect(await merged()).toEqual({ held: before.held + 8, inTransit: before.inTransit + 12, regionsMissing: [] });
+      await ok(
+        `mutation ($region: String!, $id: ID!) { receiveTransfer(region: $region, id: $id) { status } }`,
+        { region: "KZ-43", id },
+        tokens.staff43,
+      );
+      // Each region's own figures now disagree (the source still counts it in transit) …
+      expect(await national_()).toEqual({ held: before.held + 20, inTransit: before.inTransit + 12 });
+      // … the merged national stock does not.
+      expect(await merged()).toEqual({ held: before.held + 20, inTransit: before.inTransit, regionsMissing: [] });
+      release();
+      await settled(id, "RECEIVED");
+      expect(await merged()).toEqual({ held: before.held + 20, inTransit: before.inTransit, regionsMissing: [] });
+    } finally {
+      release();
+    }
+  });
+
+  it("a cancellation the destination agreed to whose answer is lost: the stock coming back is still counted", async () => {
+    const from = await warehouse("KZ-75", tokens.staff75, 10);
+    const to = await warehouse("KZ-43", tokens.staff43);
+    const id = await start(from, to, 6);
+    await settled(id, "IN_TRANSIT");
+    const before = await merged();
+    blackholes.add("/KZ-43/inventory/messages");
+    try {
+      const res = await national.query<{ cancelTransfer: { status: string } }>(
+        `mutation ($id: ID!) { cancelTransfer(id: $id) { status } }`,
+        { id },
+        tokens.staff75,
+      );
+      expect(res.data!.cancelTransfer.status).toBe("IN_TRANSIT");
+      expect(await merged()).toEqual(before);
+    } finally {
+      release();
+    }
+    await settled(id, "CANCELLED");
+    expect(await merged()).toEqual({ held: before.held + 6, inTransit: before.inTransit - 6, regionsMissing: [] });
+  });
+
+  it("is for coordinators and staff: a volunteer is refused, and the cost counts every region", async () => {
+    const volunteer = await national.token({ sub: "KZ-75:vol:6650c0ffee0123456789abcd", role: "VOLUNTEER" });
+    const res = await national.query(`{ nationalStock { items { item held } } }`, {}, volunteer);
+    expect(res.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+    const many = Array.from({ length: 30 }, (_, i) => `n${i}: nationalStock { items { item held inTransit } }`).join("\n");
+    const refused = await national.query(`{ ${many} }`, {}, tokens.coordinator);
+    // Each costs what it runs behind (every region's stock and transfers): refused before anything fans out.
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", limit: "cost" });
   });
 });

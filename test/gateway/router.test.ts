@@ -637,7 +637,12 @@ describe("who the regions are told the caller is", () => {
       ]);
       expect(calls.length).toBe(registry === direct ? 4 : 3);
       for (const call of calls) {
-        expect(call.headers).toEqual({ authorization: `Bearer assertion-for-${call.region}`, "x-request-id": "req-9" });
+        expect(call.headers).toEqual({
+          authorization: `Bearer assertion-for-${call.region}`,
+          "x-request-id": "req-9",
+          // So that the region's own waits end in time for this one.
+          "x-region-timeout-ms": String(TIMEOUT_MS),
+        });
       }
     }
     expect(new Set(asked)).toEqual(new Set(["KZ-75", "KZ-43", "KZ-11"]));
@@ -648,8 +653,8 @@ describe("who the regions are told the caller is", () => {
     const { router } = routerFor(transport);
     await entities(router, [volunteer("KZ-75")], "volunteers", { authorization: "Bearer caller", requestId: "r" });
     await entities(router, [volunteer("KZ-75")], "volunteers", {});
-    expect(calls[0].headers).toEqual({ authorization: "Bearer caller", "x-request-id": "r" });
-    expect(Object.keys(calls[1].headers)).toEqual(["x-request-id"]);
+    expect(calls[0].headers).toEqual({ authorization: "Bearer caller", "x-request-id": "r", "x-region-timeout-ms": String(TIMEOUT_MS) });
+    expect(Object.keys(calls[1].headers)).toEqual(["x-request-id", "x-region-timeout-ms"]);
     expect(calls[1].headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -27,7 +27,7 @@ import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
 import { regionRef } from "../../kernel/region-entity.js";
 import { isPlainText, printableAscii } from "../../kernel/text.js";
 import { LinkError, type MessageContext, type Messaging, type OutgoingMessage } from "../../kernel/messaging.js";
-import { Item, TransferStatus } from "../types/enums.js";
+import { Item, TransferSide as TransferSideEnum, TransferStatus } from "../types/enums.js";
 import { MAX_LINE_QUANTITY } from "../types/inputs.js";
 import type { Transfer } from "../types/transfer.js";
 import type { ItemQuantity } from "../types/warehouse.js";
@@ -71,6 +71,8 @@ export interface TransferDoc extends TransferRecord {
 export interface IncomingTransferDoc extends TransferRecord {
   /** The whole transfer id, source region included, so news signed by one region never reaches another's transfer. */
   _id: string;
+  /** RECEIVED: false until the source has acknowledged the news (absent on records from before). */
+  sourceNotified?: boolean;
 }
 
 export type AnyTransferDoc = TransferDoc | IncomingTransferDoc;
@@ -78,7 +80,7 @@ export type AnyTransferDoc = TransferDoc | IncomingTransferDoc;
 /** An incoming record from before incoming records were keyed by the whole id; moved at start-up. */
 type LegacyIncomingDoc = Omit<IncomingTransferDoc, "_id"> & { _id: ObjectId };
 
-export type TransferSide = "OUTGOING" | "INCOMING";
+export type TransferSide = `${TransferSideEnum}`;
 const OUTGOING = "transfers_out";
 const INCOMING = "transfers_in";
 
@@ -450,7 +452,7 @@ export async function receive(ctx: MessageContext, id: string, actor: string): P
   const key = incomingKey(id);
   const won = await incomingOf(ctx.db).findOneAndUpdate(
     { _id: key, status: TransferStatus.IN_TRANSIT },
-    { $set: { status: TransferStatus.RECEIVED, receivedAt: new Date(), receivedBy: actor, stockSettled: false } },
+    { $set: { status: TransferStatus.RECEIVED, receivedAt: new Date(), receivedBy: actor, stockSettled: false, sourceNotified: false } },
     { returnDocument: "after" },
   );
   if (!won) {
@@ -496,7 +498,10 @@ export const transferMessages = {
   replies: {
     "transfer.deliver": (reply: unknown, m: { body: unknown }, ctx: MessageContext) => applyNews(ctx, idOfMessage(m), reply),
     "transfer.cancel": (reply: unknown, m: { body: unknown }, ctx: MessageContext) => applyNews(ctx, idOfMessage(m), reply),
-    "transfer.received": async () => {},
+    // The source has applied the receipt: its record no longer counts the transfer as open.
+    "transfer.received": async (_reply: unknown, m: { body: unknown }, ctx: MessageContext) => {
+      await incomingOf(ctx.db).updateOne({ _id: incomingKey((m.body as { id: string }).id) }, { $set: { sourceNotified: true } });
+    },
   },
 };
 
@@ -574,6 +579,57 @@ export function toTransfer(doc: AnyTransferDoc, side: TransferSide): TransferVie
     cancelledBy: doc.cancelledBy,
     cancelReason: doc.cancelReason,
   };
+}
+
+/** One side's word on a transfer not yet settled everywhere: what it holds in transit by its own records. */
+export interface TransferPositionView {
+  id: string;
+  side: TransferSideEnum;
+  status: TransferStatus;
+  inTransit: ItemQuantity[];
+}
+
+/**
+ * The transfers this region's word is needed on to add up the country's stock exactly (the
+ * national view merges them by id, the destination's word winning): as source, those it
+ * still has open or whose stock is coming back; as destination, those in transit, those
+ * whose stock is not all in yet, and those received whose source has not acknowledged the
+ * news (so a source that has not heard yet is not believed).
+ */
+export async function transferPositions(db: Db): Promise<TransferPositionView[]> {
+  const [outgoing, incoming] = await Promise.all([
+    outgoingOf(db)
+      .find({ $or: [{ status: { $in: OPEN } }, { status: TransferStatus.CANCELLED, stockSettled: false }] })
+      .toArray(),
+    incomingOf(db)
+      .find({
+        $or: [
+          { status: TransferStatus.IN_TRANSIT },
+          { status: TransferStatus.RECEIVED, $or: [{ stockSettled: false }, { sourceNotified: false }] },
+        ],
+      })
+      .toArray(),
+  ]);
+  const position = async (doc: AnyTransferDoc, side: TransferSideEnum, purpose: string): Promise<TransferPositionView> => {
+    const id = transferIdOf(doc);
+    const moving = doc.status === TransferStatus.REQUESTED || doc.status === TransferStatus.IN_TRANSIT;
+    const lines = moving
+      ? doc.items
+      : doc.stockSettled
+        ? []
+        : (
+            await linesNotApplied(
+              db,
+              derivedOperationId(`${purpose}:${id}`),
+              doc.items.map((i) => ({ item: i.item, delta: i.quantity })),
+            )
+          ).map((l) => ({ item: l.item, quantity: l.delta }));
+    return { id, side, status: doc.status, inTransit: totalsPerItem(lines) };
+  };
+  return Promise.all([
+    ...outgoing.map((d) => position(d, TransferSideEnum.OUTGOING, "transfer-return")),
+    ...incoming.map((d) => position(d, TransferSideEnum.INCOMING, "transfer-in")),
+  ]);
 }
 
 /**

@@ -15,6 +15,8 @@ import {
   recordOutgoing,
   requestCancel,
   stockInTransit,
+  transferPositions,
+  type TransferPositionView,
   toTransfer,
   transfersOf,
   type TransferSide,
@@ -23,7 +25,7 @@ import {
 import { Region } from "../types/entities.js";
 import { TransferStatus } from "../types/enums.js";
 import { TransferStockInput } from "../types/inputs.js";
-import { Transfer, TransferConnection, TransferDelivery } from "../types/transfer.js";
+import { Transfer, TransferConnection, TransferDelivery, TransferPosition } from "../types/transfer.js";
 import { ItemQuantity } from "../types/warehouse.js";
 import { operate } from "./operations.js";
 import { idempotencyKey } from "../../kernel/idempotency.js";
@@ -177,10 +179,20 @@ export class RegionTransfersResolver {
     return incoming(status, page, ctx);
   }
 
+  @FieldResolver(() => [TransferPosition], {
+    nullable: true,
+    description:
+      "This region's word on the transfers not yet settled everywhere (see TransferPosition); Query.nationalStock adds them up exactly.",
+  })
+  async transferPositions(@Ctx() ctx: SubgraphContext): Promise<TransferPositionView[]> {
+    ctx.access.forbidVolunteer("Region.transferPositions");
+    return transferPositions(ctx.db);
+  }
+
   @FieldResolver(() => [ItemQuantity], {
     nullable: true,
     description:
-      "Items in transfers between this region and another, each counted by one side (the destination's word decides): by the destination once it has recorded the transfer, until the items are in its stock; by the source before that, and while a cancelled transfer's items come back. Summed over the regions with `stock`, a receipt the source has not heard of is counted once; only an acknowledgement lost on its way back (of a delivery, or of a cancellation) leaves the two sides apart until the next attempt.",
+      "Items in transfers between this region and another, each counted by one side (the destination's word decides): by the destination once it has recorded the transfer, until the items are in its stock; by the source before that, and while a cancelled transfer's items come back. Summed over the regions with `stock`, a receipt the source has not heard of is counted once; only an answer lost on its way back (to a delivery, or to a cancellation) leaves the two sides apart until the next attempt. Query.nationalStock merges both sides' records and is exact.",
   })
   async stockInTransit(@Ctx() ctx: SubgraphContext): Promise<ItemQuantity[]> {
     ctx.access.forbidVolunteer("Region.stockInTransit");

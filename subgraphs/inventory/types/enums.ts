@@ -50,3 +50,12 @@ registerEnumType(TransferStatus, {
   description:
     "REQUESTED: the stock has left the source, the destination has not confirmed it yet; IN_TRANSIT: the destination knows it is coming; RECEIVED: added to the destination's stock; CANCELLED: returned to the source.",
 });
+
+export enum TransferSide {
+  OUTGOING = "OUTGOING",
+  INCOMING = "INCOMING",
+}
+registerEnumType(TransferSide, {
+  name: "TransferSide",
+  description: "Which side of a transfer a region's record is: its source or its destination.",
+});

@@ -1,7 +1,7 @@
 import { Directive, Field, ID, Int, ObjectType } from "type-graphql";
 import { Connection } from "../../kernel/pagination.js";
 import { Region } from "./entities.js";
-import { TransferStatus } from "./enums.js";
+import { TransferSide, TransferStatus } from "./enums.js";
 import { Actor } from "../../kernel/personal.js";
 import { notForVolunteers, ReadableBy } from "../../kernel/visibility.js";
 import { ItemQuantity } from "./warehouse.js";
@@ -92,3 +92,21 @@ export class Transfer {
 
 export const TransferConnection = Connection(Transfer, "Transfer");
 export type TransferConnection = InstanceType<typeof TransferConnection>;
+
+@ObjectType({
+  description:
+    "One region's word on a transfer not yet settled everywhere: what its own records hold in transit. The national view (Query.nationalStock) merges the regions' words by transfer id, the destination's winning.",
+})
+export class TransferPosition {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => TransferSide)
+  side!: TransferSide;
+
+  @Field(() => TransferStatus, { description: "As this side's record has it." })
+  status!: TransferStatus;
+
+  @Field(() => [ItemQuantity], { description: "Every item, 0 for those not in transit." })
+  inTransit!: ItemQuantity[];
+}
