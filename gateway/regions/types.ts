@@ -87,6 +87,15 @@ export class NationalStock {
   @Field(() => [NationalItemStock])
   items!: NationalItemStock[];
 
-  @Field(() => [String], { description: "Regions that could not be read (down or past the timeout): their stock is not in the totals." })
+  @Field(() => [String], {
+    description:
+      "Regions that could not be read (down, past the timeout, or refusing): their stock, and transfers to or from them, are not in the totals.",
+  })
   regionsMissing!: string[];
+
+  @Field({
+    description:
+      "True when two reads of every region agreed (nothing moved meanwhile): the totals are of one moment. False while stock was moving: ask again.",
+  })
+  consistent!: boolean;
 }

@@ -198,8 +198,10 @@ describe("a destination that hangs", () => {
 /** FOOD_KIT as Query.nationalStock adds it up from both sides' records. */
 async function merged(): Promise<{ held: number; inTransit: number; regionsMissing: string[] }> {
   const { nationalStock } = await ok<{
-    nationalStock: { items: Array<{ item: string; held: number; inTransit: number }>; regionsMissing: string[] };
-  }>(`{ nationalStock { items { item held inTransit } regionsMissing } }`, {}, tokens.coordinator);
+    nationalStock: { items: Array<{ item: string; held: number; inTransit: number }>; regionsMissing: string[]; consistent: boolean };
+  }>(`{ nationalStock { items { item held inTransit } regionsMissing consistent } }`, {}, tokens.coordinator);
+  // Read while nothing moves: both reads of every region agree.
+  expect(nationalStock.consistent).toBe(true);
   const food = nationalStock.items.find((i) => i.item === "FOOD_KIT") ?? { held: 0, inTransit: 0 };
   return { held: food.held, inTransit: food.inTransit, regionsMissing: nationalStock.regionsMissing };
 }

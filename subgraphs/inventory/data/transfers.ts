@@ -87,8 +87,13 @@ const INCOMING = "transfers_in";
 const transferIndex: IndexDescription[] = [
   { key: { status: 1, requestedAt: -1 }, name: "status" },
   { key: { requestedAt: -1, _id: -1 }, name: "recent" },
+  // The few records whose stock is not settled yet, found without reading the history.
+  { key: { stockSettled: 1 }, name: "unsettled" },
 ];
-export const transferIndexes: IndexPlan = { [OUTGOING]: transferIndex, [INCOMING]: transferIndex };
+export const transferIndexes: IndexPlan = {
+  [OUTGOING]: transferIndex,
+  [INCOMING]: [...transferIndex, { key: { sourceNotified: 1 }, name: "source_not_notified" }],
+};
 
 export const outgoingOf = (db: Db): Collection<TransferDoc> => db.collection<TransferDoc>(OUTGOING);
 const incomingOf = (db: Db): Collection<IncomingTransferDoc> => db.collection<IncomingTransferDoc>(INCOMING);
@@ -585,6 +590,8 @@ export function toTransfer(doc: AnyTransferDoc, side: TransferSide): TransferVie
 export interface TransferPositionView {
   id: string;
   side: TransferSideEnum;
+  /** The region at the other end. */
+  counterpart: string;
   status: TransferStatus;
   inTransit: ItemQuantity[];
 }
@@ -624,7 +631,8 @@ export async function transferPositions(db: Db): Promise<TransferPositionView[]>
               doc.items.map((i) => ({ item: i.item, delta: i.quantity })),
             )
           ).map((l) => ({ item: l.item, quantity: l.delta }));
-    return { id, side, status: doc.status, inTransit: totalsPerItem(lines) };
+    const counterpart = side === TransferSideEnum.OUTGOING ? doc.to.region : doc.from.region;
+    return { id, side, counterpart, status: doc.status, inTransit: totalsPerItem(lines).filter((l) => l.quantity !== 0) };
   };
   return Promise.all([
     ...outgoing.map((d) => position(d, TransferSideEnum.OUTGOING, "transfer-return")),

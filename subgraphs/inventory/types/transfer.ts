@@ -104,9 +104,12 @@ export class TransferPosition {
   @Field(() => TransferSide)
   side!: TransferSide;
 
+  @Field({ description: "The region at the other end." })
+  counterpart!: string;
+
   @Field(() => TransferStatus, { description: "As this side's record has it." })
   status!: TransferStatus;
 
-  @Field(() => [ItemQuantity], { description: "Every item, 0 for those not in transit." })
+  @Field(() => [ItemQuantity], { description: "The items in transit by this side's records (none listed: nothing is)." })
   inTransit!: ItemQuantity[];
 }
