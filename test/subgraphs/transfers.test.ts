@@ -441,7 +441,9 @@ describe("a region that is down", () => {
     const d = client.db(regionDbName(A.dbPrefix, "KZ-75"));
     await d.collection("transfers_out").deleteOne({ _id: oid });
     await d.collection("outbox").deleteMany({});
-    await d.collection("stock_operations").updateOne({ _id: oid }, { $unset: { transferRecorded: "" } });
+    await d.collection("stock_operations").updateOne({ _id: oid }, { $set: { transferRecorded: false } });
+    // Meanwhile the stock that left is in transit all the same: nothing is unaccounted for.
+    expect((await stockInTransit(d)).filter((i) => i.quantity)).toEqual([{ item: "HYGIENE_KIT", quantity: 9 }]);
     await client.close();
 
     await up(A);
@@ -450,6 +452,32 @@ describe("a region that is down", () => {
     expect(delivered.items).toEqual([{ item: "HYGIENE_KIT", quantity: 9 }]);
     expect(await stockOf(A, from)).toEqual({ HYGIENE_KIT: 21 });
     expect(await incomingCount(t.id)).toBe(1);
+    await expectConserved();
+  });
+});
+
+describe("a failure between the stock leaving and its record (no crash)", () => {
+  it("keeps the stock in transit, and a retry with the same key stores the record and delivers it", async () => {
+    const from = await warehouse(A, { CLOTHING: 14 });
+    const to = await warehouse(B);
+    await down(B);
+    const key = `trf-${randomSuffix()}`;
+    const t = (await transfer(from, to, { CLOTHING: 5 }, tokens.staffA, key)).data!.transferStock!;
+    const oid = new ObjectId(t.id.slice(-24));
+    await db(A).collection("transfers_out").deleteOne({ _id: oid });
+    await db(A).collection("outbox").deleteMany({});
+    await db(A)
+      .collection("stock_operations")
+      .updateOne({ _id: oid }, { $set: { transferRecorded: false } });
+    const clothing = async () => (await stockInTransit(db(A))).find((i) => String(i.item) === "CLOTHING")!.quantity;
+    expect(await clothing()).toBeGreaterThanOrEqual(5);
+    const before = await clothing();
+    const retry = await transfer(from, to, { CLOTHING: 5 }, tokens.staffA, key);
+    expect(retry.data!.transferStock!.id).toBe(t.id);
+    expect(await clothing()).toBe(before);
+    await up(B);
+    await settled(t.id, "IN_TRANSIT");
+    expect(await stockOf(A, from)).toEqual({ CLOTHING: 9 });
     await expectConserved();
   });
 });

@@ -84,6 +84,8 @@ export const ledgerIndexes: IndexPlan = {
     { key: { idempotencyKey: 1 }, name: "idempotency_unique", unique: true, sparse: true },
     { key: { status: 1, createdAt: 1 }, name: "status" },
     { key: { beneficiaryId: 1, createdAt: -1 }, name: "beneficiary" },
+    // Transfers out whose record is not stored yet (the few; only TRANSFER_OUT has the field).
+    { key: { transferRecorded: 1 }, name: "transfer_recorded", sparse: true },
   ],
   [MOVEMENTS]: [
     { key: { line: 1 }, name: "line_unique", unique: true },

@@ -586,6 +586,41 @@ export function toTransfer(doc: AnyTransferDoc, side: TransferSide): TransferVie
   };
 }
 
+/**
+ * Stock that has left for another region in a TRANSFER_OUT whose transfer record is not
+ * stored yet (it follows at once; a failure in between is finished by a retry with the key,
+ * or at start-up): in transit all the same. Lines of an operation still running count once
+ * reserved.
+ */
+async function leftWithoutRecord(db: Db): Promise<Array<{ id: string; counterpart: string; items: ItemQuantity[] }>> {
+  const ops = await operationsOf(db)
+    .find({ transferRecorded: false, status: { $in: ["PENDING", "COMPLETED"] } })
+    .toArray();
+  if (!ops.length) return [];
+  const recorded = new Set(
+    (
+      await outgoingOf(db)
+        .find({ _id: { $in: ops.map((op) => op._id) } }, { projection: { _id: 1 } })
+        .toArray()
+    ).map((d) => d._id.toHexString()),
+  );
+  const waiting = ops.filter((op) => op.transferId && op.transfer && !recorded.has(op._id.toHexString()));
+  return Promise.all(
+    waiting.map(async (op) => {
+      const notApplied = new Map(
+        totalsPerItem((await linesNotApplied(db, op._id, op.lines)).map((l) => ({ item: l.item, quantity: -l.delta }))).map((l) => [
+          l.item,
+          l.quantity,
+        ]),
+      );
+      const items = totalsPerItem(op.lines.map((l) => ({ item: l.item, quantity: -l.delta })))
+        .map((l) => ({ item: l.item, quantity: l.quantity - (notApplied.get(l.item) ?? 0) }))
+        .filter((l) => l.quantity !== 0);
+      return { id: op.transferId!, counterpart: op.transfer!.to.region, items };
+    }),
+  );
+}
+
 /** One side's word on a transfer not yet settled everywhere: what it holds in transit by its own records. */
 export interface TransferPositionView {
   id: string;
@@ -634,10 +669,20 @@ export async function transferPositions(db: Db): Promise<TransferPositionView[]>
     const counterpart = side === TransferSideEnum.OUTGOING ? doc.to.region : doc.from.region;
     return { id, side, counterpart, status: doc.status, inTransit: totalsPerItem(lines).filter((l) => l.quantity !== 0) };
   };
-  return Promise.all([
-    ...outgoing.map((d) => position(d, TransferSideEnum.OUTGOING, "transfer-return")),
-    ...incoming.map((d) => position(d, TransferSideEnum.INCOMING, "transfer-in")),
-  ]);
+  const unrecorded = (await leftWithoutRecord(db)).map((t): TransferPositionView => ({
+    id: t.id,
+    side: TransferSideEnum.OUTGOING,
+    counterpart: t.counterpart,
+    status: TransferStatus.REQUESTED,
+    inTransit: t.items,
+  }));
+  return [
+    ...unrecorded,
+    ...(await Promise.all([
+      ...outgoing.map((d) => position(d, TransferSideEnum.OUTGOING, "transfer-return")),
+      ...incoming.map((d) => position(d, TransferSideEnum.INCOMING, "transfer-in")),
+    ])),
+  ];
 }
 
 /**
@@ -682,6 +727,7 @@ export async function stockInTransit(db: Db): Promise<ItemQuantity[]> {
     return lines.flat().map((l) => ({ item: l.item, quantity: l.delta }));
   };
   const counted = [
+    ...(await leftWithoutRecord(db)).flatMap((t) => t.items),
     ...[...leaving, ...arriving].flatMap((t) => t.items),
     ...(returning.length ? await notYetIn(returning, "transfer-return") : []),
     ...(received.length ? await notYetIn(received, "transfer-in") : []),

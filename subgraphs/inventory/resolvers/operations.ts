@@ -50,6 +50,8 @@ export async function operate(
     createdAt: new Date(),
     completedAt: null,
     ...details,
+    // Until its record and message are stored: the stock that left is still accounted for (transfers.ts).
+    ...(details.transfer ? { transferRecorded: false } : {}),
   };
   const done = await runOperation(ctx.db, op, warehouse.name);
   ctx.log.info({ event: "stock.operation", type, operation: done._id.toHexString(), actor: ctx.access.actor }, "stock operation completed");
