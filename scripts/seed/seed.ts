@@ -16,8 +16,7 @@ import {
 } from "../../subgraphs/beneficiaries/types/enums.js";
 import { eventsOf, type EventDoc } from "../../subgraphs/events/data/events.js";
 import { EventKind, EventStatus } from "../../subgraphs/events/types/enums.js";
-import { runOperation, type OperationDoc } from "../../subgraphs/inventory/data/ledger.js";
-import { payloadHash } from "../../subgraphs/kernel/idempotency.js";
+import { payloadHash, runOperation, type OperationDoc } from "../../subgraphs/inventory/data/ledger.js";
 import { warehousesOf, type WarehouseDoc } from "../../subgraphs/inventory/data/warehouses.js";
 import { DonorKind, Item } from "../../subgraphs/inventory/types/enums.js";
 import { composeIin } from "../../subgraphs/kernel/iin.js";

@@ -5,7 +5,7 @@ import { badInput } from "./errors.js";
 import type { RegionInfo } from "./regions.js";
 
 /** How far ahead of the server's clock a device's clock may run. */
-const CAPTURE_SKEW_MS = 5 * 60_000;
+export const CAPTURE_SKEW_MS = 5 * 60_000;
 
 /** The field on the records: the device's time, beside the server's. */
 export const CAPTURED_AT_DESCRIPTION =

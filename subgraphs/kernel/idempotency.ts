@@ -11,7 +11,6 @@
 // over, record id and all, so a key never stands for two records. Erasing a household's
 // personal data erases what its claims could confirm (ERASED). Claims are kept
 // IDEMPOTENCY_DAYS by a TTL index.
-import { createHash } from "node:crypto";
 import { ObjectId } from "bson";
 import { GraphQLError } from "graphql";
 import type { Collection, Db } from "mongodb";
@@ -67,14 +66,6 @@ function canonical(value: unknown): unknown {
 }
 
 const canonicalJson = (payload: unknown) => JSON.stringify(canonical(payload)) ?? "null";
-
-/**
- * The stock ledger's hash of an operation's payload (plain JSON in the order given: stored
- * operations were hashed so, and a retry of one must still match).
- */
-export function payloadHash(payload: unknown): string {
-  return createHash("sha256").update(JSON.stringify(payload)).digest("hex");
-}
 
 /** A list whose order does not matter (skills, needs…), in one order for hashing. */
 export const asSet = <T extends string>(values: readonly T[]): T[] => [...new Set(values)].sort();

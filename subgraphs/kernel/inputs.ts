@@ -1,6 +1,7 @@
 // What the inputs of creates share: a key that makes a retry safe, and for what may be
 // captured offline, the time it was captured (see idempotency.ts and capture.ts).
 import { Field, InputType } from "type-graphql";
+import { CAPTURE_SKEW_MS } from "./capture.js";
 import { IDEMPOTENCY_DAYS } from "./idempotency.js";
 
 const KEY_DESCRIPTION =
@@ -17,7 +18,7 @@ export abstract class CreateInput {
 
 export const CAPTURED_AT_ARGUMENT =
   "When the person recorded it (on a device, maybe offline); stored beside the server's time. " +
-  "At most 5 minutes ahead of the server's clock, and not before the region existed.";
+  `At most ${CAPTURE_SKEW_MS / 60_000} minutes ahead of the server's clock, and not before the region existed.`;
 
 /** The input of a create that may be captured offline and synced later. */
 @InputType()

@@ -122,6 +122,11 @@ export const isDistribution = (op: OperationDoc) => op.type === "DISTRIBUTION";
 
 const lineKey = (op: ObjectId, index: number) => `${op.toHexString()}:${index}`;
 
+/** An operation's payload hash, by which a retry with its key is recognised (plain JSON, in the order given). */
+export function payloadHash(payload: unknown): string {
+  return createHash("sha256").update(JSON.stringify(payload)).digest("hex");
+}
+
 function insufficient(item: Item, requested: number, available: number, warehouseName: string) {
   return appError(
     "INSUFFICIENT_STOCK",

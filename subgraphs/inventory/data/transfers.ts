@@ -31,8 +31,7 @@ import { Item, TransferSide as TransferSideEnum, TransferStatus } from "../types
 import { MAX_LINE_QUANTITY } from "../types/inputs.js";
 import type { Transfer } from "../types/transfer.js";
 import type { ItemQuantity } from "../types/warehouse.js";
-import { derivedOperationId, linesNotApplied, operationsOf, runOperation, type OperationDoc } from "./ledger.js";
-import { payloadHash } from "../../kernel/idempotency.js";
+import { derivedOperationId, linesNotApplied, operationsOf, payloadHash, runOperation, type OperationDoc } from "./ledger.js";
 import { totalsPerItem, warehousesOf } from "./warehouses.js";
 
 interface TransferEnd {
@@ -695,42 +694,10 @@ export async function transferPositions(db: Db): Promise<TransferPositionView[]>
  * heard of yet is thus in the destination's stock and nowhere in transit.
  */
 export async function stockInTransit(db: Db): Promise<ItemQuantity[]> {
-  // One query per side: a record changing status between two reads is neither lost nor read twice.
-  const records = (side: TransferSide, counted: TransferStatus, unsettled: TransferStatus) =>
-    transfersOf(db, side)
-      .find({ $or: [{ status: counted }, { status: unsettled, stockSettled: false }] }, { projection: { items: 1, from: 1, status: 1 } })
-      .toArray();
-  const [outgoing, incoming] = await Promise.all([
-    records("OUTGOING", TransferStatus.REQUESTED, TransferStatus.CANCELLED),
-    records("INCOMING", TransferStatus.IN_TRANSIT, TransferStatus.RECEIVED),
-  ]);
-  const [leaving, returning] = [
-    outgoing.filter((t) => t.status === TransferStatus.REQUESTED),
-    outgoing.filter((t) => t.status !== TransferStatus.REQUESTED),
-  ];
-  const [arriving, received] = [
-    incoming.filter((t) => t.status === TransferStatus.IN_TRANSIT),
-    incoming.filter((t) => t.status !== TransferStatus.IN_TRANSIT),
-  ];
-  // An unsettled record's stock is in transit until the operation adding it to the
-  // warehouse has applied it (line by line: a reserved line is in the stock already).
-  const notYetIn = async (docs: Array<Pick<AnyTransferDoc, "_id" | "from" | "items">>, purpose: string) => {
-    const lines = await Promise.all(
-      docs.map((d) =>
-        linesNotApplied(
-          db,
-          derivedOperationId(`${purpose}:${transferIdOf(d)}`),
-          d.items.map((i) => ({ item: i.item, delta: i.quantity })),
-        ),
-      ),
-    );
-    return lines.flat().map((l) => ({ item: l.item, quantity: l.delta }));
-  };
-  const counted = [
-    ...(await leftWithoutRecord(db)).flatMap((t) => t.items),
-    ...[...leaving, ...arriving].flatMap((t) => t.items),
-    ...(returning.length ? await notYetIn(returning, "transfer-return") : []),
-    ...(received.length ? await notYetIn(received, "transfer-in") : []),
-  ];
-  return totalsPerItem(counted);
+  // This region's word on its unsettled transfers, less those it sent that the destination has
+  // recorded (the destination counts them from then on).
+  const counted = (await transferPositions(db)).filter(
+    (p) => !(p.side === TransferSideEnum.OUTGOING && p.status === TransferStatus.IN_TRANSIT),
+  );
+  return totalsPerItem(counted.flatMap((p) => p.inTransit));
 }

@@ -5,11 +5,12 @@ import { badInput } from "../../kernel/errors.js";
 import { requireConsentingBeneficiary, requireVolunteer } from "../../kernel/region-records.js";
 import { byId, requireOwn } from "../../kernel/references.js";
 import { requiredText } from "../../kernel/text.js";
-import { idempotencyKey, payloadHash } from "../../kernel/idempotency.js";
+import { idempotencyKey } from "../../kernel/idempotency.js";
 import {
   isDistribution,
   isDonation,
   operationsOf,
+  payloadHash,
   runOperation,
   type OperationDoc,
   type OperationLine,
