@@ -227,6 +227,7 @@ export async function seedRegion(
           ],
           {
             beneficiaryId: encodeId("Beneficiary", code, family._id),
+            householdSize: family.householdSize,
             deliveredBy: encodeId("Volunteer", code, volunteers[d]._id),
           },
         ),

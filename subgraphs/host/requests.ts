@@ -43,6 +43,7 @@ export class HostRequests {
       keyedHash: (purpose: string, value: string) => string;
       /** The most a request waits for other regions (OUTBOX_WAIT_MS). */
       waitMs: number;
+      clock: () => Date;
       subgraphs: Map<SubgraphName, SubgraphDefinition>;
       servers: Map<SubgraphName, ApolloServer<SubgraphContext>>;
     },
@@ -96,6 +97,7 @@ export class HostRequests {
       keyedHash: this.options.keyedHash,
       notices: [],
       waitUntil: Date.now() + waitBudget(req, this.options.waitMs),
+      now: this.options.clock,
     };
   }
 }

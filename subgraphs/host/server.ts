@@ -49,6 +49,8 @@ export interface RegionHostOptions {
   limits?: Partial<QueryLimits>;
   /** The national gateway's public key: its per-region assertions of callers are accepted too. */
   gatewayPublicKey?: JWK;
+  /** What requests take as the time now (default: the system clock); tests move it to cross rolling periods. */
+  clock?: () => Date;
 }
 
 export interface RegionHost {
@@ -114,6 +116,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     log,
     keyedHash: keyedHasher(options.pseudonymKey),
     waitMs: retry.waitMs,
+    clock: options.clock ?? (() => new Date()),
     subgraphs,
     servers,
   });

@@ -1,16 +1,19 @@
 import type { GraphQLSchema } from "graphql";
 import { buildFederatedSchema } from "../kernel/schema.js";
 import type { SubgraphDefinition } from "../kernel/subgraph.js";
+import { entitlementIndexes } from "./data/entitlements.js";
 import { ledgerIndexes, recoverOperations } from "./data/ledger.js";
 import { recoverTransfers, transferIndexes, transferMessages } from "./data/transfers.js";
 import { warehouseIndexes } from "./data/warehouses.js";
 import { inventoryReferences } from "./references.js";
 import { BeneficiaryDistributionsResolver } from "./resolvers/beneficiary.js";
+import { EntitlementRuleResolver } from "./resolvers/entitlements.js";
 import { DistributionResolver, DonationResolver } from "./resolvers/operations.js";
 import { RegionInventoryResolver } from "./resolvers/region.js";
 import { RegionTransfersResolver, TransferResolver } from "./resolvers/transfers.js";
 import { WarehouseResolver } from "./resolvers/warehouse.js";
 import { BeneficiaryRef, Region, VolunteerRef } from "./types/entities.js";
+import { Entitlement, EntitlementRule } from "./types/entitlement.js";
 import { Transfer } from "./types/transfer.js";
 import { Distribution, Donation, Warehouse } from "./types/warehouse.js";
 
@@ -25,8 +28,9 @@ export function buildInventorySchema(): Promise<GraphQLSchema> {
         RegionInventoryResolver,
         RegionTransfersResolver,
         BeneficiaryDistributionsResolver,
+        EntitlementRuleResolver,
       ],
-      orphanedTypes: [Region, Warehouse, Donation, Distribution, Transfer, BeneficiaryRef, VolunteerRef],
+      orphanedTypes: [Region, Warehouse, Donation, Distribution, Transfer, BeneficiaryRef, VolunteerRef, EntitlementRule, Entitlement],
     },
     inventoryReferences,
   );
@@ -37,7 +41,7 @@ export async function inventorySubgraph(): Promise<SubgraphDefinition> {
   return {
     name: "inventory",
     schema: await buildInventorySchema(),
-    indexes: { ...warehouseIndexes, ...ledgerIndexes, ...transferIndexes },
+    indexes: { ...warehouseIndexes, ...ledgerIndexes, ...transferIndexes, ...entitlementIndexes },
     // Operations a crash left half-done are finished or rolled back before serving; then
     // the transfer steps that depend on them.
     onRegionStart: async (ctx) => {

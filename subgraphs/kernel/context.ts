@@ -34,6 +34,8 @@ export interface SubgraphContext {
    * budget, shortened to fit the timeout the gateway says it gives this region.
    */
   waitUntil: number;
+  /** The time now: the system clock, unless the host was given another (tests of rolling periods). */
+  now: () => Date;
 }
 
 /** Request-scoped DataLoaders, created on first use. */

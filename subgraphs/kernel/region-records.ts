@@ -32,15 +32,25 @@ export async function requireVolunteer(db: Db, _id: ObjectId, id: string, field:
 }
 
 /**
- * A household of this region to record aid to: NOT_FOUND when there is none, CONFLICT once
- * it has withdrawn consent (recording aid is processing its data).
+ * A household of this region to record aid to, with its size: NOT_FOUND when there is none,
+ * CONFLICT once it has withdrawn consent (recording aid is processing its data).
  */
-export async function requireConsentingBeneficiary(db: Db, _id: ObjectId, id: string, field: string): Promise<void> {
+export async function requireConsentingBeneficiary(db: Db, _id: ObjectId, id: string, field: string): Promise<{ householdSize: number }> {
   const record = await db
-    .collection<{ _id: ObjectId; status: string }>(SHARED_COLLECTIONS.beneficiaries)
-    .findOne({ _id }, { projection: { status: 1 } });
+    .collection<{ _id: ObjectId; status: string; householdSize: number }>(SHARED_COLLECTIONS.beneficiaries)
+    .findOne({ _id }, { projection: { status: 1, householdSize: 1 } });
   if (!record) throw notFound(`${field}: no beneficiary ${id}`, { field, id });
   if (record.status === CONSENT_WITHDRAWN) {
     throw conflict(`${field}: beneficiary ${id} has withdrawn consent; enrol the household again to record aid`, { field });
   }
+  return { householdSize: record.householdSize };
+}
+
+/** The size of each of these households of this region (those found), for aggregates. */
+export async function householdSizes(db: Db, ids: ObjectId[]): Promise<Map<string, number>> {
+  const docs = await db
+    .collection<{ _id: ObjectId; householdSize: number }>(SHARED_COLLECTIONS.beneficiaries)
+    .find({ _id: { $in: ids } }, { projection: { householdSize: 1 } })
+    .toArray();
+  return new Map(docs.map((d) => [d._id.toHexString(), d.householdSize]));
 }

@@ -74,3 +74,13 @@ export function applyReadRules(declared: GraphQLSchema, schema: GraphQLSchema): 
     );
   }
 }
+
+/** Only the staff of the record's region read it (what one household received, and may still). */
+export function regionStaffOnly(what: string): ReadRule<{ region: string }> {
+  return (record, access) => {
+    const caller = access.caller;
+    return caller?.role === "REGIONAL_STAFF" && caller.region === record.region
+      ? null
+      : `${what} are for the staff of ${record.region} only`;
+  };
+}

@@ -50,6 +50,7 @@ export interface TestHostOptions {
   limits?: Partial<QueryLimits>;
   /** The gateway's public key, whose assertions the host then accepts. */
   gatewayPublicKey?: JWK;
+  clock?: () => Date;
 }
 
 export interface TestHost {
@@ -95,6 +96,7 @@ export async function startTestHost(
     retry: options.retry,
     limits: options.limits,
     gatewayPublicKey: options.gatewayPublicKey,
+    clock: options.clock,
   });
   const http: Listening = await listen(host.handler, options.port);
   host.listening(http.url);

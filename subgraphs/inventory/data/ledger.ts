@@ -4,7 +4,9 @@
 // Without multi-document transactions, an operation runs as:
 //   1. record the operation, PENDING (its idempotency key is unique per region);
 //   2. reserve each line with one conditional update of the warehouse that also pushes a
-//      marker `<op>:<line>` — a decrease only if enough stock is there, and never twice;
+//      marker `<op>:<line>` — a decrease only if enough stock is there, and never twice —
+//      after, for a line under an entitlement rule, the household's grant (entitlements.ts),
+//      held by the same marker;
 //   3. if a line cannot be reserved, give back every reserved line (again conditional on
 //      its marker) and record the operation FAILED with the error;
 //   4. otherwise write the lines' movements (unique per marker), mark the operation
@@ -13,12 +15,14 @@
 // left PENDING are finished at start-up when every line was reserved, else rolled back.
 import { createHash } from "node:crypto";
 import { ObjectId } from "bson";
+import type { GraphQLError } from "graphql";
 import type { Collection, Db } from "mongodb";
 import { appError, conflict } from "../../kernel/errors.js";
 import { encodeId, type EntityType } from "../../kernel/ids.js";
 import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
 import type { Logger } from "../../kernel/log.js";
 import { type DonorKind, Item, MovementKind } from "../types/enums.js";
+import { exceeded, grant, isGranted, revoke, type LineEntitlement } from "./entitlements.js";
 import { warehousesOf } from "./warehouses.js";
 
 export type OperationType = "DONATION" | "DISTRIBUTION" | "ADJUSTMENT" | "WRITE_OFF" | "TRANSFER_OUT" | "TRANSFER_IN";
@@ -27,6 +31,8 @@ export interface OperationLine {
   item: Item;
   /** Signed change of stock. */
   delta: number;
+  /** A distribution line under an entitlement rule: the household's grant it needs. */
+  entitlement?: LineEntitlement;
 }
 
 export interface OperationDoc {
@@ -37,6 +43,8 @@ export interface OperationDoc {
    * the system makes itself have none; their _id is derived from what they are for.
    */
   idempotencyKey?: string;
+  /** The key of a refused operation whose key a later request took over (the refusal stays on record). */
+  refusedKey?: string;
   payloadHash: string;
   warehouseId: ObjectId;
   lines: OperationLine[];
@@ -52,6 +60,10 @@ export interface OperationDoc {
   beneficiaryId?: string;
   deliveredBy?: string | null;
   reason?: string | null;
+  /** DISTRIBUTION: the household's size when it was made (per-person rules, people reached). */
+  householdSize?: number;
+  /** DISTRIBUTION: staff gave more than the household's entitlement, for this reason. */
+  override?: { reason: string } | null;
   /** The transfer a TRANSFER_OUT / TRANSFER_IN belongs to (its graph id). */
   transferId?: string;
   /** TRANSFER_OUT: where the stock goes; recorded with the stock so a crash cannot lose it. */
@@ -84,6 +96,8 @@ export const ledgerIndexes: IndexPlan = {
     { key: { idempotencyKey: 1 }, name: "idempotency_unique", unique: true, sparse: true },
     { key: { status: 1, createdAt: 1 }, name: "status" },
     { key: { beneficiaryId: 1, createdAt: -1 }, name: "beneficiary" },
+    // Statistics over a period, per type.
+    { key: { type: 1, createdAt: 1 }, name: "type_time" },
     // Transfers out whose record is not stored yet (the few; only TRANSFER_OUT has the field).
     { key: { transferRecorded: 1 }, name: "transfer_recorded", sparse: true },
   ],
@@ -135,28 +149,38 @@ function insufficient(item: Item, requested: number, available: number, warehous
   );
 }
 
-/** Reserves one line; returns false when a decrease would take stock below zero. */
-async function reserve(db: Db, op: OperationDoc, index: number): Promise<boolean> {
-  const { item, delta } = op.lines[index];
+/**
+ * Reserves one line: its entitlement grant, if any, then its stock. Null when reserved (now
+ * or by an earlier attempt), else what refuses it: ENTITLEMENT_EXCEEDED, or INSUFFICIENT_STOCK
+ * when a decrease would take stock below zero. A refused line may hold its grant: release()
+ * gives it back.
+ */
+async function reserve(db: Db, op: OperationDoc, index: number, warehouseName: string): Promise<GraphQLError | null> {
+  const { item, delta, entitlement } = op.lines[index];
   const key = lineKey(op._id, index);
+  if (entitlement && !(await grant(db, key, entitlement, -delta, op.createdAt)))
+    return exceeded(db, item, -delta, entitlement, op.createdAt);
   const guard = delta < 0 ? { [`stock.${item}`]: { $gte: -delta } } : {};
   const res = await warehousesOf(db).updateOne(
     { _id: op.warehouseId, pendingOps: { $ne: key }, ...guard },
     { $inc: { [`stock.${item}`]: delta }, $push: { pendingOps: key } },
   );
-  if (res.modifiedCount === 1) return true;
+  if (res.modifiedCount === 1) return null;
   // Not applied now: either reserved already (a replay) or not enough stock.
-  return (await warehousesOf(db).countDocuments({ _id: op.warehouseId, pendingOps: key })) === 1;
+  if ((await warehousesOf(db).countDocuments({ _id: op.warehouseId, pendingOps: key })) === 1) return null;
+  const current = await warehousesOf(db).findOne({ _id: op.warehouseId }, { projection: { [`stock.${item}`]: 1 } });
+  return insufficient(item, -delta, current?.stock[item] ?? 0, warehouseName);
 }
 
-/** Gives a reserved line back; a no-op when it is not reserved. */
+/** Gives a reserved line (its stock, its grant) back; a no-op for what is not reserved. */
 async function release(db: Db, op: OperationDoc, index: number): Promise<void> {
-  const { item, delta } = op.lines[index];
+  const { item, delta, entitlement } = op.lines[index];
   const key = lineKey(op._id, index);
   await warehousesOf(db).updateOne(
     { _id: op.warehouseId, pendingOps: key },
     { $inc: { [`stock.${item}`]: -delta }, $pull: { pendingOps: key } },
   );
+  if (entitlement) await revoke(db, key, entitlement);
 }
 
 /** Writes the movements of every line, marks the operation COMPLETED, drops the markers. */
@@ -210,7 +234,8 @@ function replay(existing: OperationDoc, op: OperationDoc): OperationDoc {
 
 /**
  * Runs an operation all or nothing; returns it COMPLETED, or throws (INSUFFICIENT_STOCK
- * naming item, requested and available; CONFLICT for a reused idempotency key).
+ * naming item, requested and available; ENTITLEMENT_EXCEEDED naming item, what remains and
+ * when the household is next eligible; CONFLICT for a reused idempotency key).
  */
 export async function runOperation(db: Db, op: OperationDoc, warehouseName: string): Promise<OperationDoc> {
   try {
@@ -219,25 +244,41 @@ export async function runOperation(db: Db, op: OperationDoc, warehouseName: stri
     if (!isDuplicateKey(err)) throw err;
     const existing = await operationsOf(db).findOne(op.idempotencyKey ? { idempotencyKey: op.idempotencyKey } : { _id: op._id });
     if (!existing) throw err;
+    if (await tookOverRefused(db, existing, op)) return runOperation(db, op, warehouseName);
     return replay(existing, op);
   }
   const reserved: number[] = [];
   for (let i = 0; i < op.lines.length; i++) {
-    if (await reserve(db, op, i)) {
+    const refused = await reserve(db, op, i, warehouseName);
+    if (!refused) {
       reserved.push(i);
       continue;
     }
-    for (const j of reserved.reverse()) await release(db, op, j);
-    const line = op.lines[i];
-    const current = await warehousesOf(db).findOne({ _id: op.warehouseId }, { projection: { [`stock.${line.item}`]: 1 } });
-    const error = insufficient(line.item, -line.delta, current?.stock[line.item] ?? 0, warehouseName);
+    for (const j of [i, ...reserved.reverse()]) await release(db, op, j);
     await operationsOf(db).updateOne(
       { _id: op._id },
-      { $set: { status: "FAILED", completedAt: new Date(), error: { message: error.message, extensions: { ...error.extensions } } } },
+      { $set: { status: "FAILED", completedAt: new Date(), error: { message: refused.message, extensions: { ...refused.extensions } } } },
     );
-    throw error;
+    throw refused;
   }
   return commit(db, op);
+}
+
+/**
+ * A request corrected after a refusal (more stock found, an override given) may keep its
+ * key: the refused operation stays on record under `refusedKey`, and the key is free again.
+ * Only for the same type of operation and a different request (the same one is replayed);
+ * one conditional update, so of two corrections at once one takes the key, the other replays.
+ */
+async function tookOverRefused(db: Db, existing: OperationDoc, op: OperationDoc): Promise<boolean> {
+  if (!op.idempotencyKey || existing.status !== "FAILED" || existing.type !== op.type || existing.payloadHash === op.payloadHash) {
+    return false;
+  }
+  const res = await operationsOf(db).updateOne(
+    { _id: existing._id, status: "FAILED", idempotencyKey: op.idempotencyKey },
+    { $unset: { idempotencyKey: "" }, $set: { refusedKey: op.idempotencyKey } },
+  );
+  return res.modifiedCount === 1;
 }
 
 /**
@@ -259,7 +300,8 @@ export async function recoverOperations(db: Db, startedAt: Date, log: Logger): P
       ).map((m) => m.line),
     );
     const held = new Set(warehouse?.pendingOps ?? []);
-    if (keys.every((k) => held.has(k) || recorded.has(k))) {
+    const granted = await Promise.all(op.lines.map(async (l, i) => !l.entitlement || (await isGranted(db, keys[i], l.entitlement))));
+    if (keys.every((k, i) => (held.has(k) || recorded.has(k)) && granted[i])) {
       await commit(db, op);
       completed++;
     } else {

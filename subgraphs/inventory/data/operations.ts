@@ -1,9 +1,13 @@
 // Donations and distributions as graph objects, from their operation documents.
 import type { ObjectId } from "bson";
+import type { Db } from "mongodb";
 import { badInput } from "../../kernel/errors.js";
-import { DonorKind, type Item } from "../types/enums.js";
+import { decodeId } from "../../kernel/ids.js";
+import { householdSizes } from "../../kernel/region-records.js";
+import type { DistributionStats } from "../types/entitlement.js";
+import { DonorKind, Item } from "../types/enums.js";
 import type { ItemQuantityInput } from "../types/inputs.js";
-import { operationId, type OperationDoc, type OperationLine } from "./ledger.js";
+import { operationId, operationsOf, type OperationDoc, type OperationLine } from "./ledger.js";
 
 export interface DonationView {
   id: string;
@@ -59,4 +63,58 @@ export function toLines(input: ItemQuantityInput[], sign: 1 | -1, field = "input
     seen.add(item);
     return { item, delta: sign * quantity };
   });
+}
+
+/** The longest period statistics cover in one request: their cost grows with it. */
+export const MAX_STATS_DAYS = 366;
+
+/** Distributions made in [from, to): served, handed out, overridden, refused (from the ledger alone). */
+export async function distributionStats(db: Db, from: Date, to: Date): Promise<Omit<DistributionStats, "from" | "to">> {
+  const [row] = await operationsOf(db)
+    .aggregate<{
+      households: Array<{ _id: string; n: number; size: number | null; overrides: number }>;
+      items: Array<{ _id: Item; quantity: number }>;
+      refusals: Array<{ _id: string | null; count: number }>;
+    }>([
+      { $match: { type: "DISTRIBUTION", createdAt: { $gte: from, $lt: to } } },
+      {
+        $facet: {
+          households: [
+            { $match: { status: "COMPLETED" } },
+            { $sort: { createdAt: 1 } },
+            {
+              $group: {
+                _id: "$beneficiaryId",
+                n: { $sum: 1 },
+                size: { $last: { $ifNull: ["$householdSize", null] } },
+                overrides: { $sum: { $cond: [{ $ifNull: ["$override", false] }, 1, 0] } },
+              },
+            },
+          ],
+          items: [
+            { $match: { status: "COMPLETED" } },
+            { $unwind: "$lines" },
+            { $group: { _id: "$lines.item", quantity: { $sum: { $abs: "$lines.delta" } } } },
+          ],
+          refusals: [{ $match: { status: "FAILED" } }, { $group: { _id: "$error.extensions.code", count: { $sum: 1 } } }],
+        },
+      },
+    ])
+    .toArray();
+  const households = row?.households ?? [];
+  // Distributions recorded before sizes were kept with them: the household's size now.
+  const unknown = households.filter((h) => h.size === null).map((h) => decodeId(h._id, "Beneficiary").objectId);
+  const sizes = unknown.length ? await householdSizes(db, unknown) : new Map<string, number>();
+  const sizeOf = (h: (typeof households)[number]) => h.size ?? sizes.get(decodeId(h._id, "Beneficiary").objectId.toHexString()) ?? 0;
+  const handedOut = new Map((row?.items ?? []).map((i) => [i._id, i.quantity]));
+  return {
+    householdsServed: households.length,
+    individuals: households.reduce((sum, h) => sum + sizeOf(h), 0),
+    distributions: households.reduce((sum, h) => sum + h.n, 0),
+    overrides: households.reduce((sum, h) => sum + h.overrides, 0),
+    items: Object.values(Item).map((item) => ({ item, quantity: handedOut.get(item) ?? 0 })),
+    refusals: (row?.refusals ?? [])
+      .map((r) => ({ reason: r._id ?? "UNKNOWN", count: r.count }))
+      .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
+  };
 }

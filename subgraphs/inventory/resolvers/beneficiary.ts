@@ -1,5 +1,9 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
-import { OncePerRequest, type SubgraphContext } from "../../kernel/context.js";
+import { OncePerRequest, ownId, type SubgraphContext } from "../../kernel/context.js";
+import { forbidden, notFound } from "../../kernel/errors.js";
+import { householdSizes } from "../../kernel/region-records.js";
+import { entitlementsOf } from "../data/entitlements.js";
+import { Entitlement } from "../types/entitlement.js";
 import { DEFAULT_PAGE, MAX_PAGE, pageSize } from "../../kernel/pagination.js";
 import { operationsOf } from "../data/ledger.js";
 import { toDistribution, type DistributionView } from "../data/operations.js";
@@ -25,5 +29,19 @@ export class BeneficiaryDistributionsResolver {
       .limit(pageSize(first))
       .toArray();
     return ops.map((op) => toDistribution(op, ctx.region.code));
+  }
+
+  @FieldResolver(() => [Entitlement], {
+    nullable: true,
+    description: "Where the household stands on every item its region has an entitlement rule for, now. The region's staff only.",
+  })
+  async entitlements(@Root() beneficiary: BeneficiaryRef, @Ctx() ctx: SubgraphContext): Promise<Entitlement[]> {
+    const { objectId } = ownId(ctx, beneficiary.id, "Beneficiary");
+    const region = ctx.region.code;
+    if (!ctx.access.canSeePersonal(region))
+      throw forbidden(`Beneficiary.entitlements: a household's entitlements are for the staff of ${region} only`);
+    const size = (await householdSizes(ctx.db, [objectId])).get(objectId.toHexString());
+    if (size === undefined) throw notFound(`no beneficiary ${beneficiary.id}`, { id: beneficiary.id });
+    return entitlementsOf(ctx.db, region, objectId, size, ctx.now());
   }
 }

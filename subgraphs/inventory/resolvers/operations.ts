@@ -18,39 +18,49 @@ import {
 } from "../data/ledger.js";
 import { toDistribution, toDonation, toLines, type DistributionView, type DonationView } from "../data/operations.js";
 import { toWarehouse, warehousesOf, type WarehouseDoc } from "../data/warehouses.js";
+import { accountOf, allowance, rulesOf } from "../data/entitlements.js";
 import { AdjustmentKind } from "../types/enums.js";
 import { AdjustStockInput, DistributeAidInput, ReceiveDonationInput } from "../types/inputs.js";
 import { Distribution, Donation, Warehouse } from "../types/warehouse.js";
 import { requireWarehouse } from "./warehouse.js";
 
-/**
- * Builds, runs and logs one ledger operation on a warehouse of this region. `transferId`
- * (made from `_id`) is left out of the payload hash: a retry gets a new `_id`.
- */
+/** What an operation records beyond its request: not part of the payload a retry is recognised by. */
+interface Recorded {
+  /** Default: a new id (a retry gets its own, and finds the first by key). */
+  _id?: ObjectId;
+  /** Made from `_id`. */
+  transferId?: string;
+  householdSize?: number;
+}
+
+/** The request a retry with the same key must repeat: lines as asked (not the rules they met) and the details. */
+const requestHash = (type: OperationType, warehouse: WarehouseDoc, lines: OperationLine[], details: object) =>
+  payloadHash({ type, warehouse: warehouse._id.toHexString(), lines: lines.map(({ item, delta }) => ({ item, delta })), ...details });
+
+/** Builds, runs and logs one ledger operation on a warehouse of this region. */
 export async function operate(
   ctx: SubgraphContext,
   warehouse: WarehouseDoc,
   type: OperationType,
   lines: OperationLine[],
   key: string | null,
-  details: Pick<OperationDoc, "donor" | "donorKind" | "beneficiaryId" | "deliveredBy" | "reason" | "transfer">,
-  _id = new ObjectId(),
-  transferId?: string,
+  details: Pick<OperationDoc, "donor" | "donorKind" | "beneficiaryId" | "deliveredBy" | "reason" | "transfer" | "override">,
+  { _id = new ObjectId(), ...recorded }: Recorded = {},
 ): Promise<OperationDoc> {
   const op: OperationDoc = {
     _id,
     type,
     ...(key ? { idempotencyKey: key } : {}),
-    ...(transferId ? { transferId } : {}),
-    payloadHash: payloadHash({ type, warehouse: warehouse._id.toHexString(), lines, ...details }),
+    payloadHash: requestHash(type, warehouse, lines, details),
     warehouseId: warehouse._id,
     lines,
     status: "PENDING",
     error: null,
     actor: ctx.access.actor,
-    createdAt: new Date(),
+    createdAt: ctx.now(),
     completedAt: null,
     ...details,
+    ...recorded,
     // Until its record and message are stored: the stock that left is still accounted for (transfers.ts).
     ...(details.transfer ? { transferRecorded: false } : {}),
   };
@@ -119,21 +129,50 @@ export class DistributionResolver {
 
   @Mutation(() => Distribution, {
     nullable: true,
-    description: "Hands items to a beneficiary, all or nothing; never takes stock below zero (INSUFFICIENT_STOCK); idempotent by key.",
+    description:
+      "Hands items to a beneficiary, all or nothing; never takes stock below zero (INSUFFICIENT_STOCK) nor gives a household more than its region's entitlement rules allow in their period (ENTITLEMENT_EXCEEDED, unless overridden with a reason); idempotent by key.",
   })
   async distributeAid(@Arg("input") input: DistributeAidInput, @Ctx() ctx: SubgraphContext): Promise<DistributionView> {
     const warehouse = await requireWarehouse(ctx, input.warehouseId, "input.warehouseId");
     const beneficiary = ownId(ctx, input.beneficiaryId, "Beneficiary", "input.beneficiaryId");
     const volunteer = input.deliveredBy ? ownId(ctx, input.deliveredBy, "Volunteer", "input.deliveredBy") : null;
     ctx.access.requireWrite(ctx.region.code);
+    const override = input.override
+      ? { reason: requiredText(input.override.reason, "input.override.reason", 500, { multiline: true }) }
+      : null;
     const lines = toLines(input.items, -1);
-    await requireConsentingBeneficiary(ctx.db, beneficiary.objectId, input.beneficiaryId, "input.beneficiaryId");
+    const { householdSize } = await requireConsentingBeneficiary(ctx.db, beneficiary.objectId, input.beneficiaryId, "input.beneficiaryId");
     if (volunteer) await requireVolunteer(ctx.db, volunteer.objectId, input.deliveredBy!, "input.deliveredBy");
-    const op = await operate(ctx, warehouse, "DISTRIBUTION", lines, idempotencyKey(input.idempotencyKey), {
-      beneficiaryId: input.beneficiaryId,
-      deliveredBy: input.deliveredBy ?? null,
+    // The rules as they are now bind this operation, retries and recovery included.
+    const rules = new Map(
+      (
+        await rulesOf(ctx.db)
+          .find({ _id: { $in: lines.map((l) => l.item) } })
+          .toArray()
+      ).map((r) => [r._id, r]),
+    );
+    const entitled = lines.map((line): OperationLine => {
+      const rule = rules.get(line.item);
+      if (!rule) return line;
+      const account = accountOf(beneficiary.objectId, line.item);
+      return {
+        ...line,
+        entitlement: { account, allowed: allowance(rule, householdSize), periodDays: rule.periodDays, override: !!override },
+      };
     });
-    return toDistribution(op, ctx.region.code);
+    const op = await operate(
+      ctx,
+      warehouse,
+      "DISTRIBUTION",
+      entitled,
+      idempotencyKey(input.idempotencyKey),
+      { beneficiaryId: input.beneficiaryId, deliveredBy: input.deliveredBy ?? null, ...(override ? { override } : {}) },
+      { householdSize },
+    );
+    const distribution = toDistribution(op, ctx.region.code);
+    // Once per operation, however often it is retried: the reason is on the operation.
+    if (op.override) await ctx.audit.write("distributeAid:override", "Distribution", [distribution.id], op._id);
+    return distribution;
   }
 
   @FieldResolver(() => Warehouse)

@@ -1,8 +1,12 @@
-import { Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { SubgraphContext } from "../../kernel/context.js";
+import { badInput } from "../../kernel/errors.js";
 import { PageArgs, paginate } from "../../kernel/pagination.js";
+import { rulesOf, toRule } from "../data/entitlements.js";
+import { distributionStats, MAX_STATS_DAYS } from "../data/operations.js";
 import { regionStock, toWarehouse, warehousesOf } from "../data/warehouses.js";
 import { Region } from "../types/entities.js";
+import { DistributionStats, EntitlementRule } from "../types/entitlement.js";
 import { ItemQuantity, WarehouseConnection } from "../types/warehouse.js";
 
 @Resolver(() => Region)
@@ -17,5 +21,24 @@ export class RegionInventoryResolver {
   async stock(@Ctx() ctx: SubgraphContext): Promise<ItemQuantity[]> {
     ctx.access.forbidVolunteer("Region.stock");
     return regionStock(ctx.db);
+  }
+
+  @FieldResolver(() => [EntitlementRule], { nullable: true, description: "The region's entitlement rules, by item." })
+  async entitlementRules(@Root() region: Region, @Ctx() ctx: SubgraphContext): Promise<EntitlementRule[]> {
+    ctx.access.forbidVolunteer("Region.entitlementRules");
+    const rules = await rulesOf(ctx.db).find().sort({ _id: 1 }).toArray();
+    return rules.map((r) => toRule(r, region.code));
+  }
+
+  @FieldResolver(() => DistributionStats, {
+    nullable: true,
+    description: `Distributions from \`from\` (inclusive) to \`to\` (exclusive), at most ${MAX_STATS_DAYS} days: aggregates only, for coordinators and the region's staff.`,
+  })
+  async distributionStats(@Arg("from") from: Date, @Arg("to") to: Date, @Ctx() ctx: SubgraphContext): Promise<DistributionStats> {
+    ctx.access.forbidVolunteer("Region.distributionStats");
+    if (to.getTime() <= from.getTime()) throw badInput("to: must be after from", { field: "to" });
+    if (to.getTime() - from.getTime() > MAX_STATS_DAYS * 86_400_000)
+      throw badInput(`to: the period is at most ${MAX_STATS_DAYS} days; ask for several`, { field: "to" });
+    return { from, to, ...(await distributionStats(ctx.db, from, to)) };
   }
 }

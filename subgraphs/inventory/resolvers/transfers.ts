@@ -70,8 +70,7 @@ export class TransferResolver {
         reason: `transfer to ${to.region}`,
         transfer: { to: { region: to.region, warehouseId: input.toWarehouseId }, fromWarehouseName: warehouse.name },
       },
-      _id,
-      encodeId("Transfer", ctx.region.code, _id),
+      { _id, transferId: encodeId("Transfer", ctx.region.code, _id) },
     );
     return toTransfer(await recordOutgoing(ctx.db, op, ctx.region.code, ctx.messaging), "OUTGOING");
   }

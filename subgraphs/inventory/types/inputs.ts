@@ -1,6 +1,7 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, Max, Min, ValidateNested } from "class-validator";
 import { Field, ID, InputType, Int } from "type-graphql";
 import { CreateInput } from "../../kernel/inputs.js";
+import { MAX_PERIOD_DAYS } from "../data/entitlements.js";
 import { AdjustmentKind, DonorKind, Item } from "./enums.js";
 
 export const MAX_LINE_QUANTITY = 100_000;
@@ -72,6 +73,34 @@ export class ReceiveDonationInput extends ItemsOperationInput {
 }
 
 @InputType()
+export class SetEntitlementRuleInput {
+  @Field()
+  region!: string;
+
+  @Field(() => Item)
+  item!: Item;
+
+  @Min(1, { message: "quantity must be at least 1" })
+  @Max(MAX_LINE_QUANTITY, { message: `quantity must be at most ${MAX_LINE_QUANTITY}` })
+  @Field(() => Int)
+  quantity!: number;
+
+  @Field({ defaultValue: false, description: "The quantity is per person (× household size); default: per household." })
+  perPerson!: boolean;
+
+  @Min(1, { message: "periodDays must be at least 1" })
+  @Max(MAX_PERIOD_DAYS, { message: `periodDays must be at most ${MAX_PERIOD_DAYS}` })
+  @Field(() => Int)
+  periodDays!: number;
+}
+
+@InputType({ description: "Gives beyond the household's entitlement; recorded with the reason and audited, and counted as used." })
+export class OverrideInput {
+  @Field()
+  reason!: string;
+}
+
+@InputType()
 export class DistributeAidInput extends ItemsOperationInput {
   @Field(() => ID)
   warehouseId!: string;
@@ -81,6 +110,14 @@ export class DistributeAidInput extends ItemsOperationInput {
 
   @Field(() => ID, { nullable: true, description: "The volunteer who delivered it." })
   deliveredBy?: string | null;
+
+  @IsOptional()
+  @ValidateNested()
+  @Field(() => OverrideInput, {
+    nullable: true,
+    description: "Staff give beyond the household's entitlement (else ENTITLEMENT_EXCEEDED), with the reason.",
+  })
+  override?: OverrideInput | null;
 }
 
 @InputType()
