@@ -3,7 +3,7 @@
 import "reflect-metadata";
 import { parseOrExit, seedEnv } from "../subgraphs/kernel/config.js";
 import { connectMongo, ensureIndexes, regionDbName } from "../subgraphs/kernel/mongo.js";
-import { keyedHasher } from "../subgraphs/kernel/pseudonym.js";
+import { keyedHasher, matchTokener } from "../subgraphs/kernel/pseudonym.js";
 import { RegionRegistry } from "../subgraphs/kernel/regions.js";
 import { buildSubgraphs } from "../subgraphs/index.js";
 import { isSeeded, seedRegion } from "./seed/seed.js";
@@ -20,6 +20,7 @@ try {
 const mongo = await connectMongo(env.MONGODB_URI);
 const subgraphs = await buildSubgraphs();
 const hash = keyedHasher(env.PSEUDONYM_KEY);
+const matchToken = env.NATIONAL_MATCH_KEY ? matchTokener(env.NATIONAL_MATCH_KEY) : undefined;
 try {
   for (const [i, region] of regions.entries()) {
     const db = mongo.db(regionDbName(env.DB_PREFIX, region.code));
@@ -29,7 +30,7 @@ try {
       continue;
     }
     for (const s of subgraphs) await ensureIndexes(db, s.indexes);
-    const counts = await seedRegion(db, region, hash);
+    const counts = await seedRegion(db, region, hash, { matchToken });
     console.log(
       `${label}: ${Object.entries(counts)
         .map(([k, n]) => `${n} ${k}`)

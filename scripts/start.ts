@@ -16,7 +16,7 @@ import { listen } from "../subgraphs/kernel/http.js";
 import { createLogger } from "../subgraphs/kernel/log.js";
 import { connectMongo } from "../subgraphs/kernel/mongo.js";
 import { projectPath } from "../subgraphs/kernel/paths.js";
-import { keyedHasher } from "../subgraphs/kernel/pseudonym.js";
+import { keyedHasher, matchTokener } from "../subgraphs/kernel/pseudonym.js";
 import { RegionRegistry } from "../subgraphs/kernel/regions.js";
 import { waitWithin } from "../subgraphs/host/outbox.js";
 import { createRegionHost } from "../subgraphs/host/server.js";
@@ -36,6 +36,7 @@ if (env.NODE_ENV === "production") {
 // Development defaults: fresh random secrets every start, never printed.
 const jwtSecret = env.JWT_SECRET ?? randomBytes(32).toString("hex");
 const pseudonymKey = env.PSEUDONYM_KEY ?? randomBytes(32).toString("hex");
+const nationalMatchKey = env.NATIONAL_MATCH_KEY ?? randomBytes(32).toString("hex");
 const log = createLogger("aidgraph");
 
 const registry = RegionRegistry.load();
@@ -62,6 +63,7 @@ const host = await createRegionHost({
   dbPrefix: env.DB_PREFIX,
   auth,
   pseudonymKey,
+  nationalMatchKey,
   log,
   gatewayPublicKey: identity.publicJwk,
   // A mutation that waits on another region answers within the gateway's timeout.
@@ -71,7 +73,7 @@ let seeded = 0;
 for (const region of regions) {
   const db = host.db(region.code);
   if (await isSeeded(db)) continue;
-  await seedRegion(db, region, keyedHasher(pseudonymKey));
+  await seedRegion(db, region, keyedHasher(pseudonymKey), { matchToken: matchTokener(nationalMatchKey) });
   seeded++;
   process.stdout.write(`\rseeding demo data: ${seeded}/${regions.length} regions`);
 }

@@ -10,6 +10,7 @@ import { appError, forbidden, unauthenticated } from "../../subgraphs/kernel/err
 import { peekId } from "../../subgraphs/kernel/ids.js";
 import { DocumentCache, type QueryLimits } from "../../subgraphs/kernel/limits.js";
 import type { GatewayContext } from "../context.js";
+import { DUPLICATES_QUERY } from "./duplicates.js";
 import type { NationalStock } from "./types.js";
 
 const QUERY = `query NationalStock {
@@ -110,7 +111,13 @@ export function nationalCosts(
   limits: QueryLimits,
   options: { regions: number; perRegion?: ReadonlySet<string> },
 ): Map<string, number> {
-  const measured = new DocumentCache(limits).check(schema, { query: QUERY, variables: {} }, options);
-  const cost = !measured || measured instanceof GraphQLError ? Number.POSITIVE_INFINITY : READS * measured.cost;
-  return new Map([["Query.nationalStock", cost]]);
+  const documents = new DocumentCache(limits);
+  const costOf = (query: string, reads: number) => {
+    const measured = documents.check(schema, { query, variables: {} }, options);
+    return !measured || measured instanceof GraphQLError ? Number.POSITIVE_INFINITY : reads * measured.cost;
+  };
+  return new Map([
+    ["Query.nationalStock", costOf(QUERY, READS)],
+    ["Query.nationalDuplicates", costOf(DUPLICATES_QUERY, 1)],
+  ]);
 }

@@ -2,7 +2,8 @@ import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
 import type { RegionInfo } from "../../subgraphs/kernel/regions.js";
 import type { GatewayContext } from "../context.js";
 import { nationalStock } from "./national.js";
-import { Language, NationalStock, Region, RegionKind, RegionStatus } from "./types.js";
+import { nationalDuplicates } from "./duplicates.js";
+import { DuplicatePair, Language, NationalStock, Region, RegionKind, RegionStatus } from "./types.js";
 
 export function toRegion(info: RegionInfo): Region {
   return { code: info.code, names: info.name, kind: info.kind as RegionKind };
@@ -22,6 +23,15 @@ export class RegionsResolver {
   })
   nationalStock(@Ctx() ctx: GatewayContext): Promise<NationalStock> {
     return nationalStock(ctx);
+  }
+
+  @Query(() => [DuplicatePair], {
+    nullable: true,
+    description:
+      "Per pair of regions, how many households may be enrolled in both (by national match token): counts only, for coordinators; asks every region, and names in `extensions.notices` (REGION_UNAVAILABLE) any that did not answer.",
+  })
+  nationalDuplicates(@Ctx() ctx: GatewayContext): Promise<DuplicatePair[]> {
+    return nationalDuplicates(ctx);
   }
 
   @Query(() => Region, { nullable: true, description: "One region; an unknown code is BAD_USER_INPUT." })

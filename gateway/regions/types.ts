@@ -79,6 +79,15 @@ export class NationalItemStock {
   inTransit!: number;
 }
 
+@ObjectType({ description: "Two regions, and how many households may be enrolled in both." })
+export class DuplicatePair {
+  @Field(() => [String], { description: "The two regions' codes, in order." })
+  regions!: string[];
+
+  @Field(() => Int)
+  households!: number;
+}
+
 @ObjectType({
   description:
     "The country's stock, added up exactly: each transfer counted once from both sides' records, whatever either side has heard of the other yet.",

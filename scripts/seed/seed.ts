@@ -76,8 +76,16 @@ export async function seedRegion(
   db: Db,
   region: RegionInfo,
   keyedHash: (purpose: string, value: string) => string,
-  sizes: SeedSizes = DEFAULT_SIZES,
-  now = new Date(),
+  {
+    sizes = DEFAULT_SIZES,
+    now = new Date(),
+    matchToken,
+  }: {
+    sizes?: SeedSizes;
+    now?: Date;
+    /** The national match token (the hosts' NATIONAL_MATCH_KEY): households can then be compared across regions. */
+    matchToken?: (nationalId: string) => string;
+  } = {},
 ): Promise<Record<keyof SeedSizes, number>> {
   const random = rng(region.code);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
@@ -133,6 +141,7 @@ export async function seedRegion(
       phone: `+770${(Number(digits) + 50) % 100}${String(2_000_000 + i).slice(1)}`,
       address: pick(DISTRICTS),
       nationalIdHash: keyedHash(NATIONAL_ID_PURPOSE, seededIin(digits, i)),
+      ...(matchToken ? { nationalMatchToken: matchToken(seededIin(digits, i)) } : {}),
       householdSize: 1 + Math.floor(random() * 7),
       vulnerabilities: some(Object.values(Vulnerability), 2),
       needs: some([Need.FOOD, Need.FOOD, Need.MEDICINE, Need.CLOTHING, Need.HYGIENE, Need.LEGAL_AID, Need.PSYCHOLOGICAL_SUPPORT], 2),

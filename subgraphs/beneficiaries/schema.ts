@@ -4,6 +4,7 @@ import { Region } from "./types/entities.js";
 import { buildFederatedSchema } from "../kernel/schema.js";
 import type { SubgraphDefinition } from "../kernel/subgraph.js";
 import { beneficiaryIndexes } from "./data/beneficiaries.js";
+import { answerDuplicateCheck, DUPLICATE_CHECK } from "./data/duplicates.js";
 import { helpRequestIndexes } from "./data/help-requests.js";
 import { beneficiaryReferences } from "./references.js";
 import { BeneficiaryResolver } from "./resolvers/beneficiary.js";
@@ -28,5 +29,6 @@ export async function beneficiariesSubgraph(): Promise<SubgraphDefinition> {
     name: "beneficiaries",
     schema: await buildBeneficiariesSchema(),
     indexes: { ...beneficiaryIndexes, ...helpRequestIndexes },
+    messages: { receive: { [DUPLICATE_CHECK]: answerDuplicateCheck }, replies: {} },
   };
 }

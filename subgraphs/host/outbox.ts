@@ -5,6 +5,7 @@
 // idempotently, because a message whose acknowledgement was lost is sent again. Only a
 // reply the receiver signed for this very message counts (link.ts verifyReply): anything
 // else is a failed attempt, retried, and never reaches the reply handler.
+import { randomUUID } from "node:crypto";
 import type { Db } from "mongodb";
 import type { MessageContext, Messaging, OutgoingMessage, ReplyHandler } from "../kernel/messaging.js";
 import { isDuplicateKey, type IndexPlan } from "../kernel/mongo.js";
@@ -124,6 +125,11 @@ export class Outbox {
           clearTimeout(timer);
         }
       },
+      ask: (to, subgraph, type, body, until) =>
+        this.post(
+          { from: region, to, subgraph, id: `${type}:${randomUUID()}`, type, body },
+          AbortSignal.any([AbortSignal.timeout(Math.max(1, until - Date.now())), this.aborter.signal]),
+        ),
       deliveries: async (ids) => {
         const waiting = new Map(
           (
@@ -228,7 +234,15 @@ export class Outbox {
     );
     if (!claimed) return false;
     try {
-      const reply = await this.post(region, claimed);
+      const envelope: Envelope = {
+        from: region,
+        to: claimed.to,
+        subgraph: claimed.subgraph,
+        id: claimed._id,
+        type: claimed.type,
+        body: claimed.body,
+      };
+      const reply = await this.post(envelope, AbortSignal.any([AbortSignal.timeout(this.policy.timeoutMs), this.aborter.signal]));
       const handler = this.replyHandler(claimed.subgraph, claimed.type);
       await handler?.(reply, claimed, context);
       await outboxOf(db).deleteOne({ _id: claimed._id });
@@ -250,10 +264,9 @@ export class Outbox {
   }
 
   /** Sends one message; resolves with the body of the receiver's verified reply. */
-  private async post(from: string, doc: OutboxDoc): Promise<unknown> {
-    const url = this.link.endpoint(doc.to, doc.subgraph);
-    if (!url) throw new Error(`no address is known for ${doc.to}'s ${doc.subgraph} service`);
-    const envelope: Envelope = { from, to: doc.to, subgraph: doc.subgraph, id: doc._id, type: doc.type, body: doc.body };
+  private async post(envelope: Envelope, signal: AbortSignal): Promise<unknown> {
+    const url = this.link.endpoint(envelope.to, envelope.subgraph);
+    if (!url) throw new Error(`no address is known for ${envelope.to}'s ${envelope.subgraph} service`);
     const jws = await this.link.sign(envelope);
     let res: Response;
     try {
@@ -261,7 +274,7 @@ export class Outbox {
         method: "POST",
         headers: { "content-type": "application/jose" },
         body: jws,
-        signal: AbortSignal.any([AbortSignal.timeout(this.policy.timeoutMs), this.aborter.signal]),
+        signal,
         // Always, not only in production: a message endpoint never moves, and following a
         // redirect would post a signed message to an address the registry does not name
         // (perhaps plain http://); tests then run what production runs.
@@ -271,17 +284,17 @@ export class Outbox {
       const cause =
         err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
       throw new Error(
-        `${doc.to} not reached: ${cause === "unexpected redirect" ? "it answered with a redirect, which messages never follow" : cause}`,
+        `${envelope.to} not reached: ${cause === "unexpected redirect" ? "it answered with a redirect, which messages never follow" : cause}`,
         { cause: err },
       );
     }
     const text = await res.text();
-    if (res.status !== 200) throw new Error(`${doc.to} answered ${res.status}: ${text.slice(0, 200)}`);
+    if (res.status !== 200) throw new Error(`${envelope.to} answered ${res.status}: ${text.slice(0, 200)}`);
     let answer: unknown;
     try {
       answer = JSON.parse(text);
     } catch {
-      throw new Error(`${doc.to} answered with something other than JSON`);
+      throw new Error(`${envelope.to} answered with something other than JSON`);
     }
     const reply = answer !== null && typeof answer === "object" ? (answer as { reply?: unknown }).reply : undefined;
     return this.link.verifyReply(reply, { ...envelope, digest: digestOf(jws) });

@@ -41,6 +41,7 @@ export class HostRequests {
       registry: RegionRegistry;
       log: Logger;
       keyedHash: (purpose: string, value: string) => string;
+      matchToken: ((nationalId: string) => string) | null;
       /** The most a request waits for other regions (OUTBOX_WAIT_MS). */
       waitMs: number;
       clock: () => Date;
@@ -95,6 +96,7 @@ export class HostRequests {
       log: this.options.log,
       audit: new AuditTrail(region.db, access, requestIdOf(req) ?? null, "(anonymous operation)"),
       keyedHash: this.options.keyedHash,
+      matchToken: this.options.matchToken,
       notices: [],
       waitUntil: Date.now() + waitBudget(req, this.options.waitMs),
       now: this.options.clock,

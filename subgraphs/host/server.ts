@@ -16,7 +16,7 @@ import { publicJwk } from "../kernel/keys.js";
 import { DEFAULT_LIMITS, type QueryLimits } from "../kernel/limits.js";
 import type { Logger } from "../kernel/log.js";
 import { ensureIndexes, regionDbName } from "../kernel/mongo.js";
-import { keyedHasher } from "../kernel/pseudonym.js";
+import { keyedHasher, matchTokener } from "../kernel/pseudonym.js";
 import type { RegionInfo, RegionRegistry } from "../kernel/regions.js";
 import type { SubgraphDefinition } from "../kernel/subgraph.js";
 import type { SubgraphName } from "../manifest.js";
@@ -38,6 +38,8 @@ export interface RegionHostOptions {
   auth: AuthConfig;
   /** Deployment secret for keyed hashes (e.g. national ID numbers); never leaves the host. */
   pseudonymKey: string;
+  /** The national key of match tokens (the same in every region); without it, no cross-region duplicate check. */
+  nationalMatchKey?: string;
   log: Logger;
   maxBodyBytes?: number;
   /** With NODE_ENV=production: no introspection. */
@@ -115,6 +117,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     registry,
     log,
     keyedHash: keyedHasher(options.pseudonymKey),
+    matchToken: options.nationalMatchKey ? matchTokener(options.nationalMatchKey) : null,
     waitMs: retry.waitMs,
     clock: options.clock ?? (() => new Date()),
     subgraphs,

@@ -12,12 +12,39 @@ export interface AuditDoc {
   /** The caller's `sub` and role; never names or phones. */
   actor: string;
   role: string;
-  action: "READ_PERSONAL" | "WRITE";
+  /** COMPARE: a household's national match token compared with another region's (`peer`). */
+  action: "READ_PERSONAL" | "WRITE" | "COMPARE";
   /** The GraphQL operation (or mutation field) it happened in. */
   operation: string;
   entity: string;
   ids: string[];
   requestId: string | null;
+  /** COMPARE: the other region, and what the comparison found. */
+  peer?: string;
+  outcome?: ComparisonOutcome;
+}
+
+/** MATCH / NO_MATCH: the other region answered; UNREACHABLE: it could not be asked, or did not answer in time. */
+export type ComparisonOutcome = "MATCH" | "NO_MATCH" | "UNREACHABLE";
+
+/**
+ * Records that another region compared a token with this region's records (it has no
+ * caller of this region: the region itself is the actor).
+ */
+export async function recordComparison(db: Db, peer: string, operation: string, entity: string, ids: string[], outcome: ComparisonOutcome) {
+  await auditOf(db).insertOne({
+    _id: new ObjectId(),
+    at: new Date(),
+    actor: peer,
+    role: "REGION",
+    action: "COMPARE",
+    operation,
+    entity,
+    ids,
+    requestId: null,
+    peer,
+    outcome,
+  });
 }
 
 const AUDIT = "audit_log";
@@ -65,6 +92,12 @@ export class AuditTrail {
     } catch (err) {
       if (!(once && isDuplicateKey(err))) throw err;
     }
+  }
+
+  /** Records the comparisons of one record's token with other regions (one entry per region asked). */
+  async compared(operation: string, entity: string, id: string, outcomes: ReadonlyMap<string, ComparisonOutcome>): Promise<void> {
+    const entries = [...outcomes].map(([peer, outcome]) => ({ ...this.entry("COMPARE", operation, entity, [id]), peer, outcome }));
+    if (entries.length) await auditOf(this.db).insertMany(entries);
   }
 
   /** Notes that personal fields of a record were read in this request. */

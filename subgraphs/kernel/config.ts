@@ -91,6 +91,11 @@ export const VARIABLES = {
     { unset: "Kazakhstan's 20 regions (built in)" },
   ),
   PSEUDONYM_KEY: variable(SECRET, "HMAC key for national ID numbers (≥ 32 characters); a region's hosts and `npm run seed` share it"),
+  NATIONAL_MATCH_KEY: variable(
+    SECRET,
+    "HMAC key (≥ 32 characters, not `PSEUDONYM_KEY`) of the national match token by which regions find a household enrolled in more than one of them; the same in every region, and `npm run seed`",
+    { unset: "no cross-region duplicate check: every enrolment lists every other region in `duplicateCheckMissing`" },
+  ),
 
   JWT_SECRET: variable(
     SECRET,
@@ -246,6 +251,14 @@ export const RULES: readonly Rule[] = [
     "must be at most half of REGION_TIMEOUT_MS (the gateway's timeout for a region), leaving the rest for the mutation's own work",
     (e) => e.OUTBOX_WAIT_MS === undefined || e.REGION_TIMEOUT_MS === undefined || e.OUTBOX_WAIT_MS * 2 <= e.REGION_TIMEOUT_MS,
   ),
+  // The match token is compared across regions: under a region's own key it would be a hash
+  // of the national ID that region's data could be matched against.
+  rule(
+    ["PSEUDONYM_KEY", "NATIONAL_MATCH_KEY"],
+    "NATIONAL_MATCH_KEY",
+    "must differ from PSEUDONYM_KEY (tokens other regions see must not match a region's own stored hashes)",
+    (e) => !e.NATIONAL_MATCH_KEY || e.NATIONAL_MATCH_KEY !== e.PSEUDONYM_KEY,
+  ),
   rule(
     ["NODE_ENV", "GATEWAY_KEY"],
     "GATEWAY_KEY",
@@ -344,16 +357,22 @@ export const startEnv = env(
     "DB_PREFIX",
     "JWT_SECRET",
     "PSEUDONYM_KEY",
+    "NATIONAL_MATCH_KEY",
     "REGION_TIMEOUT_MS",
   ],
   {
     defaults: { PORT: 4000 },
-    unset: { MONGODB_URI: "the embedded engine, in memory", JWT_SECRET: "random at each start", PSEUDONYM_KEY: "random at each start" },
+    unset: {
+      MONGODB_URI: "the embedded engine, in memory",
+      JWT_SECRET: "random at each start",
+      PSEUDONYM_KEY: "random at each start",
+      NATIONAL_MATCH_KEY: "random at each start",
+    },
   },
 );
 
 /** `npm run seed`: demo data into the hosts' databases, hashed with their key. */
-export const seedEnv = env("seed", ["MONGODB_URI", "REGIONS", "DB_PREFIX", "PSEUDONYM_KEY", "REGISTRY"], {
+export const seedEnv = env("seed", ["MONGODB_URI", "REGIONS", "DB_PREFIX", "PSEUDONYM_KEY", "NATIONAL_MATCH_KEY", "REGISTRY"], {
   required: ["MONGODB_URI", "PSEUDONYM_KEY"],
 });
 

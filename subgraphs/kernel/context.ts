@@ -25,6 +25,8 @@ export interface SubgraphContext {
   audit: AuditTrail;
   /** HMAC-SHA256 under the deployment's pseudonym key: identifiers stored without the clear value. */
   keyedHash: (purpose: string, value: string) => string;
+  /** The national match token of a national ID (pseudonym.ts); null when no national key is configured. */
+  matchToken: ((nationalId: string) => string) | null;
   /** Durable messages from this region to others. */
   messaging: Messaging;
   /** Notices for the response's `extensions.notices` (see errors.ts). */

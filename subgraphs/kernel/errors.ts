@@ -86,7 +86,8 @@ export function formatError(
  * the response's `extensions.notices`, by the region host and on through the gateway.
  */
 export interface Notice {
-  code: "AWAITING_REGION";
+  /** AWAITING_REGION: a change waits for a region; REGION_UNAVAILABLE: a national figure lacks a region's word. */
+  code: "AWAITING_REGION" | "REGION_UNAVAILABLE";
   message: string;
   /** The field the notice is about. */
   path: Array<string | number>;

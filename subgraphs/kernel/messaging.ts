@@ -35,6 +35,12 @@ export interface Messaging {
    * message stays in the outbox, the attempt goes on, and its answer is applied when it comes.
    */
   sendNow(message: OutgoingMessage, until: number): Promise<boolean>;
+  /**
+   * Asks `to`'s `subgraph` a question now, not durably (nothing is stored, nothing retried):
+   * the body of its signed reply, or a rejection when it cannot be reached, refuses, or has
+   * not answered by `until` (epoch ms).
+   */
+  ask(to: string, subgraph: SubgraphName, type: string, body: Document, until: number): Promise<unknown>;
   /** For each message id, its delivery while it waits, null once acknowledged (one query for all). */
   deliveries(ids: readonly string[]): Promise<Array<Delivery | null>>;
 }

@@ -2,6 +2,7 @@
 // each transfer once, the destination's word winning, a region's word only for its own side,
 // and a transfer touching a region that did not answer left out with that region.
 import { describe, expect, it } from "vitest";
+import { mergeDuplicates } from "../../gateway/regions/duplicates.js";
 import { mergeNational, type RegionWord } from "../../gateway/regions/national.js";
 import { RegionRegistry } from "../../subgraphs/kernel/regions.js";
 
@@ -71,5 +72,37 @@ describe("the national stock, merged from the regions' words", () => {
       held: 20,
       inTransit: 0,
     });
+  });
+});
+
+describe("households in two regions, counted per pair", () => {
+  const known = new Set(["KZ-75", "KZ-43", "KZ-11"]);
+  it("takes a pair from whichever side answered, the larger count when both did, and only known regions", () => {
+    expect(
+      mergeDuplicates(
+        [
+          {
+            code: "KZ-75",
+            duplicateHouseholds: [
+              { region: "KZ-11", households: 2 },
+              { region: "KZ-43", households: 1 },
+              { region: "XX-1", households: 9 },
+            ],
+          },
+          {
+            code: "KZ-43",
+            duplicateHouseholds: [
+              { region: "KZ-75", households: 3 },
+              { region: "KZ-43", households: 4 },
+            ],
+          },
+        ],
+        known,
+      ),
+    ).toEqual([
+      { regions: ["KZ-43", "KZ-75"], households: 3 },
+      { regions: ["KZ-11", "KZ-75"], households: 2 },
+    ]);
+    expect(mergeDuplicates([{ code: "KZ-11", duplicateHouseholds: null }], known)).toEqual([]);
   });
 });

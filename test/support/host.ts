@@ -15,6 +15,7 @@ import { connect, randomDbName, startTestMongo, type TestMongo } from "./mongo.j
 
 export const TEST_SECRET = "test-secret-test-secret-test-secret-0123";
 export const TEST_PSEUDONYM_KEY = "test-pseudonym-key-test-pseudonym-key-01";
+export const TEST_NATIONAL_MATCH_KEY = "test-national-match-key-test-national-01";
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -51,6 +52,8 @@ export interface TestHostOptions {
   /** The gateway's public key, whose assertions the host then accepts. */
   gatewayPublicKey?: JWK;
   clock?: () => Date;
+  /** Default: one key for every test host (as every region shares it). */
+  nationalMatchKey?: string | null;
 }
 
 export interface TestHost {
@@ -97,6 +100,7 @@ export async function startTestHost(
     limits: options.limits,
     gatewayPublicKey: options.gatewayPublicKey,
     clock: options.clock,
+    nationalMatchKey: options.nationalMatchKey === null ? undefined : (options.nationalMatchKey ?? TEST_NATIONAL_MATCH_KEY),
   });
   const http: Listening = await listen(host.handler, options.port);
   host.listening(http.url);

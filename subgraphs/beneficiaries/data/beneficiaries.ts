@@ -21,6 +21,12 @@ export interface BeneficiaryDoc extends Keyed {
   address?: string | null;
   /** HMAC of the national ID number; absent once consent is withdrawn. */
   nationalIdHash?: string;
+  /** The national match token (duplicates.ts); absent without a national key, and once consent is withdrawn. */
+  nationalMatchToken?: string;
+  /** Other regions where the same national ID may be enrolled too (personal; erased with consent). */
+  possibleDuplicateRegions?: string[];
+  /** Other regions that could not be asked at the last check. */
+  duplicateCheckMissing?: string[];
   householdSize: number;
   vulnerabilities: Vulnerability[];
   needs: Need[];
@@ -40,6 +46,9 @@ export const beneficiaryIndexes: IndexPlan = {
   [BENEFICIARIES]: [
     { key: { nationalIdHash: 1 }, name: "national_id_unique", unique: true, sparse: true },
     { key: { needs: 1 }, name: "needs" },
+    // Other regions' duplicate checks find a household by its token; the coordinators' counts by flag.
+    { key: { nationalMatchToken: 1 }, name: "national_match", sparse: true },
+    { key: { possibleDuplicateRegions: 1 }, name: "duplicate_regions", sparse: true },
   ],
 };
 
@@ -61,6 +70,8 @@ export function toBeneficiary(doc: BeneficiaryDoc, region: string): Beneficiary 
     // A read of its purpose is a read of the household's personal data.
     consent: { ...doc.consent, region, audit: { entity: "Beneficiary", id } },
     status: doc.status,
+    possibleDuplicateRegions: doc.possibleDuplicateRegions ?? [],
+    duplicateCheckMissing: doc.duplicateCheckMissing ?? [],
     capturedAt: doc.capturedAt ?? null,
     registeredAt: doc.registeredAt,
   };
@@ -91,7 +102,15 @@ export async function eraseBeneficiary(db: Db, _id: ObjectId, actor: string): Pr
   const doc = await beneficiariesOf(db).findOneAndUpdate(
     { _id, status: BeneficiaryStatus.ACTIVE },
     {
-      $unset: { fullName: "", phone: "", address: "", nationalIdHash: "" },
+      $unset: {
+        fullName: "",
+        phone: "",
+        address: "",
+        nationalIdHash: "",
+        nationalMatchToken: "",
+        possibleDuplicateRegions: "",
+        duplicateCheckMissing: "",
+      },
       // The purpose was written about this household too.
       $set: {
         status: BeneficiaryStatus.CONSENT_WITHDRAWN,

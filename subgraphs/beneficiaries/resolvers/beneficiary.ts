@@ -17,6 +17,7 @@ import {
   toBeneficiary,
   type BeneficiaryDoc,
 } from "../data/beneficiaries.js";
+import { checkDuplicates } from "../data/duplicates.js";
 import { queueOf } from "../data/help-requests.js";
 import { Beneficiary } from "../types/beneficiary.js";
 import { BeneficiaryStatus, HelpRequestStatus } from "../types/enums.js";
@@ -30,6 +31,8 @@ import { EnrollBeneficiaryInput, UpdateBeneficiaryInput } from "../types/inputs.
 function normalizeNationalId(raw: string): string {
   return normalizeIin(raw, "input.nationalId");
 }
+
+const otherRegions = (ctx: SubgraphContext) => ctx.registry.regions.map((r) => r.code).filter((code) => code !== ctx.region.code);
 
 const requireBeneficiary = (ctx: SubgraphContext, id: string, field?: string): Promise<BeneficiaryDoc> =>
   requireOwn(ctx, beneficiariesOf(ctx.db), "Beneficiary", id, field);
@@ -53,11 +56,12 @@ export class BeneficiaryResolver {
     if (input.consent.given !== true) {
       throw badInput("input.consent.given: consent must be given (true) before anything is stored", { field: "input.consent.given" });
     }
+    const nationalId = normalizeNationalId(input.nationalId);
     const fields = {
       fullName: requiredText(input.fullName, "input.fullName"),
       phone: input.phone ? normalizePhone(input.phone, "input.phone") : null,
       address: input.address ? requiredText(input.address, "input.address", 300) : null,
-      nationalIdHash: ctx.keyedHash(NATIONAL_ID_PURPOSE, normalizeNationalId(input.nationalId)),
+      nationalIdHash: ctx.keyedHash(NATIONAL_ID_PURPOSE, nationalId),
       householdSize: input.householdSize,
       vulnerabilities: distinct(input.vulnerabilities),
       needs: distinct(input.needs),
@@ -75,6 +79,10 @@ export class BeneficiaryResolver {
           _id,
           ...kept,
           ...keyed,
+          ...(ctx.matchToken ? { nationalMatchToken: ctx.matchToken(nationalId) } : {}),
+          // Until the other regions have answered (a crash in between leaves it so: recheckDuplicates).
+          possibleDuplicateRegions: [],
+          duplicateCheckMissing: otherRegions(ctx),
           consent: { given: true, purpose, recordedAt: now, recordedBy: caller.sub, withdrawnAt: null },
           status: BeneficiaryStatus.ACTIVE,
           registeredAt: now,
@@ -88,9 +96,29 @@ export class BeneficiaryResolver {
         return doc;
       },
     });
-    const beneficiary = toBeneficiary(record, region);
+    // A repeat returns the household as stored: it was compared when it was enrolled.
+    const checked = repeated ? record : await checkDuplicates(ctx, record, "enrollBeneficiary", false);
+    const beneficiary = toBeneficiary(checked, region);
     if (!repeated) ctx.log.info({ event: "beneficiary.enrolled", id: beneficiary.id, actor: ctx.access.actor }, "beneficiary enrolled");
     return beneficiary;
+  }
+
+  @Mutation(() => Beneficiary, {
+    nullable: true,
+    description:
+      "Asks every other region again whether it has this household enrolled (by its national match token), and replaces possibleDuplicateRegions and duplicateCheckMissing with the answers. Staff of the region; audited in both regions.",
+  })
+  async recheckDuplicates(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<Beneficiary> {
+    ownId(ctx, id, "Beneficiary");
+    ctx.access.requireWrite(ctx.region.code);
+    const doc = await requireBeneficiary(ctx, id);
+    if (doc.status !== BeneficiaryStatus.ACTIVE) throw conflict(`beneficiary ${id} has withdrawn consent; there is nothing to compare`);
+    if (!doc.nationalMatchToken) {
+      throw conflict(
+        `beneficiary ${id} has no national match token (enrolled before cross-region checks, or no national key here); enrol again to compare`,
+      );
+    }
+    return toBeneficiary(await checkDuplicates(ctx, doc, "recheckDuplicates", true), ctx.region.code);
   }
 
   @Mutation(() => Beneficiary, { nullable: true, description: "Changes the fields given. Not possible once consent is withdrawn." })

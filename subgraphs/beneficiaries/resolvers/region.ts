@@ -5,9 +5,10 @@ import { forbidden } from "../../kernel/errors.js";
 import { PageArgs, paginate } from "../../kernel/pagination.js";
 import { Region } from "../types/entities.js";
 import { beneficiariesOf, beneficiaryFilter, beneficiaryStats, toBeneficiary } from "../data/beneficiaries.js";
+import { duplicateHouseholds } from "../data/duplicates.js";
 import { helpRequestFilter, helpRequestsOf, QUEUE_ORDER, toHelpRequest } from "../data/help-requests.js";
 import { AuditEntryConnection } from "../types/audit.js";
-import { BeneficiaryConnection, BeneficiaryStats } from "../types/beneficiary.js";
+import { BeneficiaryConnection, BeneficiaryStats, RegionHouseholds } from "../types/beneficiary.js";
 import { HelpRequestStatus, Need, Urgency } from "../types/enums.js";
 import { HelpRequestConnection } from "../types/help-request.js";
 import { BeneficiaryFilter } from "../types/inputs.js";
@@ -68,8 +69,20 @@ export class RegionBeneficiariesResolver {
         operation: d.operation,
         entity: d.entity,
         ids: d.ids,
+        peer: d.peer ?? null,
+        outcome: d.outcome ?? null,
       }),
     );
+  }
+
+  @FieldResolver(() => [RegionHouseholds], {
+    nullable: true,
+    description:
+      "Per other region, how many of this region's active households may be enrolled there too: counts only, for coordinators and the region's staff.",
+  })
+  async duplicateHouseholds(@Ctx() ctx: SubgraphContext): Promise<RegionHouseholds[]> {
+    ctx.access.forbidVolunteer("Region.duplicateHouseholds");
+    return duplicateHouseholds(ctx.db);
   }
 
   @FieldResolver(() => BeneficiaryStats, { nullable: true })

@@ -15,7 +15,7 @@ class AuditEntry {
   @Field()
   role!: string;
 
-  @Field({ description: "READ_PERSONAL or WRITE." })
+  @Field({ description: "READ_PERSONAL, WRITE, or COMPARE (a household's match token compared with another region's records)." })
   action!: string;
 
   @Field({ description: "The GraphQL operation or mutation." })
@@ -26,6 +26,12 @@ class AuditEntry {
 
   @Field(() => [ID])
   ids!: string[];
+
+  @Field(() => String, { nullable: true, description: "COMPARE: the other region." })
+  peer!: string | null;
+
+  @Field(() => String, { nullable: true, description: "COMPARE: MATCH, NO_MATCH, or UNREACHABLE (not asked, or no answer in time)." })
+  outcome!: string | null;
 }
 
 export const AuditEntryConnection = Connection(AuditEntry, "AuditEntry");

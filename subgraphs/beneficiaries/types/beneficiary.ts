@@ -70,6 +70,20 @@ export class Beneficiary {
   @Field(() => BeneficiaryStatus)
   status!: BeneficiaryStatus;
 
+  @Personal()
+  @Field(() => [String], {
+    description:
+      "Other regions where a household with the same national ID is enrolled too (region codes only), as found at enrolment or the last recheckDuplicates. Personal: the region's staff only.",
+  })
+  possibleDuplicateRegions!: string[];
+
+  @Personal()
+  @Field(() => [String], {
+    description:
+      "Other regions that could not be asked at that check (down, past the timeout, or no national key): a duplicate there is not excluded. Personal: the region's staff only.",
+  })
+  duplicateCheckMissing!: string[];
+
   @Field(() => Date, { nullable: true, description: CAPTURED_AT_DESCRIPTION })
   capturedAt!: Date | null;
 
@@ -87,6 +101,15 @@ export class NeedCount {
 
   @Field(() => Int)
   count!: number;
+}
+
+@ObjectType({ description: "How many of a region's households may be enrolled in another region too." })
+export class RegionHouseholds {
+  @Field({ description: "The other region's code." })
+  region!: string;
+
+  @Field(() => Int)
+  households!: number;
 }
 
 @ObjectType({ description: "Aggregates only: no one can be identified from them." })

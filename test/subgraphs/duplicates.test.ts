@@ -1,0 +1,325 @@
+// Households enrolled in more than one region: two region hosts (KZ-75 and KZ-11), each on
+// its own port, database and signing key, over real HTTP. An enrolment in one asks the
+// other by national match token only; a region that is down or hangs is listed as missing
+// and the enrolment goes on; both sides audit every comparison; nothing personal crosses.
+import { Writable } from "node:stream";
+import type { JWK } from "jose";
+import { pino } from "pino";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { RegionLink } from "../../subgraphs/host/link.js";
+import { waitWithin } from "../../subgraphs/host/outbox.js";
+import { buildSubgraphs } from "../../subgraphs/index.js";
+import { hs256Config } from "../../subgraphs/kernel/auth.js";
+import { listen, type Listening } from "../../subgraphs/kernel/http.js";
+import { generatePrivateJwk, publicPart } from "../../subgraphs/kernel/keys.js";
+import { RegionRegistry } from "../../subgraphs/kernel/regions.js";
+import { postGraphQL, startTestHost, TEST_SECRET, type GraphQLResponse, type TestHost } from "../support/host.js";
+import { makeIins } from "../support/iin.js";
+import { randomDbName, startTestMongo, type TestMongo } from "../support/mongo.js";
+import { freePort } from "../support/wait.js";
+
+const REGION_TIMEOUT_MS = 2000;
+const WAIT_MS = waitWithin(REGION_TIMEOUT_MS);
+const ALL = RegionRegistry.load().regions.map((r) => r.code);
+const [IIN_MOVED, IIN_OTHER, IIN_DOWN, IIN_HANG, IIN_ERASED, IIN_NOKEY] = makeIins(6, new Date(Date.UTC(1984, 4, 12)));
+
+interface Side {
+  code: string;
+  key: JWK;
+  mongo: TestMongo;
+  dbPrefix: string;
+  port: number;
+  host?: TestHost;
+  /** Everything the side's host logged. */
+  logs: string[];
+}
+
+let A: Side; // KZ-75, where the household was enrolled first
+let B: Side; // KZ-11, where it enrols again
+const tokens: Record<string, string> = {};
+
+async function up(side: Side, peerPort = (side === A ? B : A).port, nationalMatchKey?: string | null): Promise<void> {
+  const peer = side === A ? B : A;
+  const link = await RegionLink.create({ [side.code]: side.key });
+  await link.setPeer(peer.code, { baseUrl: `http://127.0.0.1:${peerPort}` }, publicPart(peer.key));
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      side.logs.push(chunk.toString());
+      done();
+    },
+  });
+  side.host = await startTestHost(
+    await buildSubgraphs(["beneficiaries"]),
+    [side.code],
+    hs256Config(TEST_SECRET),
+    pino({ level: "info" }, sink),
+    {
+      mongoUri: side.mongo.uri,
+      dbPrefix: side.dbPrefix,
+      link,
+      retry: { waitMs: WAIT_MS },
+      port: side.port,
+      keepData: true,
+      ...(nationalMatchKey === undefined ? {} : { nationalMatchKey }),
+    },
+  );
+}
+
+async function down(side: Side): Promise<void> {
+  await side.host?.stop();
+  side.host = undefined;
+}
+
+beforeAll(async () => {
+  const make = async (code: string): Promise<Side> => ({
+    code,
+    key: await generatePrivateJwk(),
+    mongo: await startTestMongo(),
+    dbPrefix: randomDbName("aidgraph_dup"),
+    port: await freePort(),
+    logs: [],
+  });
+  A = await make("KZ-75");
+  B = await make("KZ-11");
+  await up(A);
+  await up(B);
+  tokens.staffA = await A.host!.token({ sub: "staff-75", role: "REGIONAL_STAFF", region: "KZ-75" });
+  tokens.staffB = await A.host!.token({ sub: "staff-11", role: "REGIONAL_STAFF", region: "KZ-11" });
+  tokens.coordinator = await A.host!.token({ sub: "coord", role: "NATIONAL_COORDINATOR" });
+});
+afterAll(async () => {
+  for (const side of [A, B]) {
+    if (!side) continue;
+    await down(side);
+    await side.mongo.stop();
+  }
+});
+beforeEach(async () => {
+  for (const side of [A, B]) if (!side.host) await up(side);
+});
+
+const FIELDS = `id fullName possibleDuplicateRegions duplicateCheckMissing`;
+type Enrolled = { id: string; fullName: string; possibleDuplicateRegions: string[]; duplicateCheckMissing: string[] };
+
+async function enroll(
+  side: Side,
+  nationalId: string,
+  fullName = "Nurlanovy family",
+): Promise<GraphQLResponse<{ enrollBeneficiary: Enrolled }>> {
+  return postGraphQL(
+    side.host!.url(side.code, "beneficiaries"),
+    `mutation ($input: EnrollBeneficiaryInput!) { enrollBeneficiary(input: $input) { ${FIELDS} } }`,
+    {
+      input: {
+        region: side.code,
+        fullName,
+        nationalId,
+        householdSize: 5,
+        needs: ["FOOD"],
+        consent: { given: true, purpose: "food aid" },
+      },
+    },
+    side === A ? tokens.staffA : tokens.staffB,
+  );
+}
+
+async function read(side: Side, id: string, token = side === A ? tokens.staffA : tokens.staffB) {
+  return postGraphQL<{ beneficiary: Enrolled | null }>(
+    side.host!.url(side.code, "beneficiaries"),
+    `query ($id: ID!) { beneficiary(id: $id) { ${FIELDS} } }`,
+    { id },
+    token,
+  );
+}
+
+/** Everything stored in a side's database, as text. */
+async function dump(side: Side): Promise<string> {
+  const db = side.host!.db(side.code);
+  const out: unknown[] = [];
+  for (const c of await db.listCollections().toArray()) out.push(c.name, await db.collection(c.name).find().toArray());
+  return JSON.stringify(out);
+}
+
+const comparisons = (side: Side) =>
+  side
+    .host!.db(side.code)
+    .collection("audit_log")
+    .find({ action: "COMPARE" }, { projection: { _id: 0, actor: 1, role: 1, operation: 1, ids: 1, peer: 1, outcome: 1 } })
+    .toArray();
+
+const others = (...codes: string[]) => ALL.filter((c) => !codes.includes(c));
+
+describe("a household enrolled in two regions", () => {
+  it("enrolment in KZ-11 of a household enrolled in KZ-75 flags KZ-75 on both sides, and both audit the comparison", async () => {
+    const first = await enroll(A, IIN_MOVED);
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.enrollBeneficiary.possibleDuplicateRegions).toEqual([]);
+    const again = await enroll(B, IIN_MOVED, "Nurlanova Aigul");
+    // Families move: the enrolment succeeds, and says where else the household is.
+    expect(again.errors).toBeUndefined();
+    const moved = again.data!.enrollBeneficiary;
+    expect(moved.possibleDuplicateRegions).toEqual(["KZ-75"]);
+    // Regions nobody runs here could not be asked; KZ-75 was.
+    expect(moved.duplicateCheckMissing.sort()).toEqual(others("KZ-11", "KZ-75").sort());
+    // The first region's household is flagged too.
+    expect((await read(A, first.data!.enrollBeneficiary.id)).data!.beneficiary!.possibleDuplicateRegions).toEqual(["KZ-11"]);
+
+    expect(await comparisons(A)).toContainEqual({
+      actor: "KZ-11",
+      role: "REGION",
+      operation: "duplicateCheck",
+      ids: [first.data!.enrollBeneficiary.id],
+      peer: "KZ-11",
+      outcome: "MATCH",
+    });
+    expect(await comparisons(B)).toContainEqual({
+      actor: "staff-11",
+      role: "REGIONAL_STAFF",
+      operation: "enrollBeneficiary",
+      ids: [moved.id],
+      peer: "KZ-75",
+      outcome: "MATCH",
+    });
+
+    // Nothing of KZ-11's household reached KZ-75 but the comparison: no id, no name, no national ID. (Its
+    // stored hash is KZ-75's own here: the test hosts share one PSEUDONYM_KEY.)
+    const stored = await B.host!.db("KZ-11").collection("beneficiaries").findOne({ fullName: "Nurlanova Aigul" });
+    const inA = await dump(A);
+    for (const secret of [moved.id, stored!._id.toHexString(), "Nurlanova", IIN_MOVED]) {
+      expect(inA).not.toContain(secret);
+    }
+    for (const side of [A, B]) {
+      const logs = side.logs.join("");
+      for (const secret of [IIN_MOVED, "Nurlanov", stored!.nationalIdHash as string, stored!.nationalMatchToken as string]) {
+        expect(logs).not.toContain(secret);
+      }
+    }
+  });
+
+  it("another household: nothing flagged, and KZ-75 audits a comparison that found nothing", async () => {
+    await enroll(A, IIN_MOVED).catch(() => undefined);
+    const res = await enroll(B, IIN_OTHER);
+    expect(res.data!.enrollBeneficiary.possibleDuplicateRegions).toEqual([]);
+    expect(await comparisons(A)).toContainEqual(expect.objectContaining({ actor: "KZ-11", ids: [], outcome: "NO_MATCH" }));
+  });
+
+  it("with KZ-75 down, the enrolment succeeds, flags nothing and lists KZ-75 as missing; a recheck once it is back flags it", async () => {
+    const first = await enroll(A, IIN_DOWN);
+    await down(A);
+    const res = await enroll(B, IIN_DOWN);
+    expect(res.errors).toBeUndefined();
+    const household = res.data!.enrollBeneficiary;
+    expect(household.possibleDuplicateRegions).toEqual([]);
+    expect(household.duplicateCheckMissing).toContain("KZ-75");
+    expect(await comparisons(B)).toContainEqual(expect.objectContaining({ ids: [household.id], peer: "KZ-75", outcome: "UNREACHABLE" }));
+
+    await up(A);
+    const RECHECK = `mutation ($id: ID!) { recheckDuplicates(id: $id) { ${FIELDS} } }`;
+    const url = B.host!.url("KZ-11", "beneficiaries");
+    const rechecked = await postGraphQL<{ recheckDuplicates: Enrolled }>(url, RECHECK, { id: household.id }, tokens.staffB);
+    expect(rechecked.data!.recheckDuplicates.possibleDuplicateRegions).toEqual(["KZ-75"]);
+    expect(rechecked.data!.recheckDuplicates.duplicateCheckMissing).not.toContain("KZ-75");
+    expect((await read(A, first.data!.enrollBeneficiary.id)).data!.beneficiary!.possibleDuplicateRegions).toEqual(["KZ-11"]);
+    // Staff of the region only.
+    for (const token of [tokens.coordinator, tokens.staffA]) {
+      expect((await postGraphQL(url, RECHECK, { id: household.id }, token)).errors![0].extensions!.code).toBe("FORBIDDEN");
+    }
+  });
+
+  it("a region that hangs is missing once the wait is over: the enrolment does not wait for it", async () => {
+    const hanging: Listening = await listen(() => {
+      /* never answers */
+    });
+    await down(B);
+    await up(B, hanging.port);
+    try {
+      const started = Date.now();
+      const res = await enroll(B, IIN_HANG);
+      const took = Date.now() - started;
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.enrollBeneficiary.duplicateCheckMissing).toContain("KZ-75");
+      expect(took).toBeLessThan(REGION_TIMEOUT_MS + 1500);
+    } finally {
+      await down(B);
+      await hanging.close();
+    }
+  });
+
+  it("a household that withdrew consent is no longer found, and its flags go with its data", async () => {
+    const first = await enroll(A, IIN_ERASED);
+    await enroll(B, IIN_ERASED);
+    const withdrawn = await postGraphQL<{ withdrawConsent: Enrolled }>(
+      A.host!.url("KZ-75", "beneficiaries"),
+      `mutation ($id: ID!) { withdrawConsent(id: $id) { ${FIELDS} } }`,
+      { id: first.data!.enrollBeneficiary.id },
+      tokens.staffA,
+    );
+    expect(withdrawn.data!.withdrawConsent.possibleDuplicateRegions).toEqual([]);
+    const stored = await A.host!.db("KZ-75").collection("beneficiaries").findOne({ status: "CONSENT_WITHDRAWN" });
+    expect(stored!.nationalMatchToken).toBeUndefined();
+    const later = await enroll(B, IIN_ERASED, "Someone else").catch(() => undefined);
+    // Already enrolled in KZ-11 (a conflict there); a third region's check would find KZ-11 only.
+    expect(later?.errors?.[0]?.extensions?.code).toBe("CONFLICT");
+  });
+
+  it("personal fields: the region's staff only", async () => {
+    const res = await enroll(A, makeIins(1, new Date(Date.UTC(1979, 1, 2)))[0]);
+    const id = res.data!.enrollBeneficiary.id;
+    const coordinator = await postGraphQL(
+      A.host!.url("KZ-75", "beneficiaries"),
+      `query ($id: ID!) { beneficiary(id: $id) { id possibleDuplicateRegions } }`,
+      { id },
+      tokens.coordinator,
+    );
+    expect(coordinator.errors![0].extensions!.code).toBe("FORBIDDEN");
+    const counts = await postGraphQL<{ _entities: Array<{ duplicateHouseholds: Array<{ region: string; households: number }> }> }>(
+      A.host!.url("KZ-75", "beneficiaries"),
+      `{ _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) { ... on Region { duplicateHouseholds { region households } } } }`,
+      {},
+      tokens.coordinator,
+    );
+    expect(counts.errors).toBeUndefined();
+    expect(counts.data!._entities[0].duplicateHouseholds).toEqual([{ region: "KZ-11", households: expect.any(Number) as number }]);
+  });
+
+  it("the message is not a lookup service: unsigned, forged or malformed checks are refused", async () => {
+    const messages = `http://127.0.0.1:${A.port}/KZ-75/beneficiaries/messages`;
+    const unsigned = await fetch(messages, { method: "POST", headers: { "content-type": "application/jose" }, body: "abc.def.ghi" });
+    expect(unsigned.status).toBe(401);
+    // Signed by a key KZ-75 does not know for KZ-11.
+    const forger = await RegionLink.create({ "KZ-11": await generatePrivateJwk() });
+    const forged = await forger.sign({
+      from: "KZ-11",
+      to: "KZ-75",
+      subgraph: "beneficiaries",
+      id: "x",
+      type: "duplicate.check",
+      body: { token: "0".repeat(64) },
+    });
+    expect((await fetch(messages, { method: "POST", body: forged })).status).toBe(401);
+    // KZ-11's own key, but no token in it.
+    const link = await RegionLink.create({ "KZ-11": B.key });
+    const malformed = await link.sign({
+      from: "KZ-11",
+      to: "KZ-75",
+      subgraph: "beneficiaries",
+      id: "y",
+      type: "duplicate.check",
+      body: { nationalId: IIN_MOVED },
+    });
+    expect((await fetch(messages, { method: "POST", body: malformed })).status).toBe(400);
+  });
+
+  it("without a national key, no check leaves the region: every other region is missing", async () => {
+    await down(B);
+    await up(B, undefined, null);
+    try {
+      const res = await enroll(B, IIN_NOKEY);
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.enrollBeneficiary.duplicateCheckMissing.sort()).toEqual(others("KZ-11").sort());
+      expect(await comparisons(A)).not.toContainEqual(expect.objectContaining({ ids: [res.data!.enrollBeneficiary.id] }));
+    } finally {
+      await down(B);
+    }
+  });
+});
