@@ -16,6 +16,7 @@ import {
 } from "../../subgraphs/beneficiaries/types/enums.js";
 import { eventsOf, type EventDoc } from "../../subgraphs/events/data/events.js";
 import { EventKind, EventStatus } from "../../subgraphs/events/types/enums.js";
+import { accountOf } from "../../subgraphs/inventory/data/entitlements.js";
 import { payloadHash, runOperation, type OperationDoc } from "../../subgraphs/inventory/data/ledger.js";
 import { warehousesOf, type WarehouseDoc } from "../../subgraphs/inventory/data/warehouses.js";
 import { DonorKind, Item } from "../../subgraphs/inventory/types/enums.js";
@@ -230,10 +231,12 @@ export async function seedRegion(
         operation(
           d,
           "DISTRIBUTION",
-          [
-            { item: Item.FOOD_KIT, delta: -1 },
-            { item: Item.HYGIENE_KIT, delta: -1 },
-          ],
+          // Counted for the household, as distributeAid counts every line.
+          [Item.FOOD_KIT, Item.HYGIENE_KIT].map((item) => ({
+            item,
+            delta: -1,
+            entitlement: { account: accountOf(family._id, item), allowed: null, periodDays: 0, override: false },
+          })),
           {
             beneficiaryId: encodeId("Beneficiary", code, family._id),
             householdSize: family.householdSize,

@@ -14,7 +14,7 @@ import type { Logger } from "../kernel/log.js";
 import type { RegionInfo } from "../kernel/regions.js";
 import type { SubgraphName } from "../manifest.js";
 
-export interface OutboxDoc extends Omit<OutgoingMessage, "id"> {
+interface OutboxDoc extends Omit<OutgoingMessage, "id"> {
   _id: string;
   createdAt: Date;
   attempts: number;

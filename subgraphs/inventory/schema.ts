@@ -2,7 +2,7 @@ import type { GraphQLSchema } from "graphql";
 import { buildFederatedSchema } from "../kernel/schema.js";
 import type { SubgraphDefinition } from "../kernel/subgraph.js";
 import { entitlementIndexes } from "./data/entitlements.js";
-import { ledgerIndexes, recoverOperations } from "./data/ledger.js";
+import { countPastDistributions, ledgerIndexes, recoverOperations } from "./data/ledger.js";
 import { recoverTransfers, transferIndexes, transferMessages } from "./data/transfers.js";
 import { warehouseIndexes } from "./data/warehouses.js";
 import { inventoryReferences } from "./references.js";
@@ -46,6 +46,7 @@ export async function inventorySubgraph(): Promise<SubgraphDefinition> {
     // the transfer steps that depend on them.
     onRegionStart: async (ctx) => {
       await recoverOperations(ctx.db, startedAt, ctx.log);
+      await countPastDistributions(ctx.db, startedAt);
       await recoverTransfers(ctx);
     },
     messages: transferMessages,

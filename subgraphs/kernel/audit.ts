@@ -19,13 +19,17 @@ export interface AuditDoc {
   entity: string;
   ids: string[];
   requestId: string | null;
-  /** COMPARE: the other region, and what the comparison found. */
-  peer?: string;
-  outcome?: ComparisonOutcome;
+  /** COMPARE: the other regions, and what each comparison found. */
+  compared?: Comparison[];
 }
 
-/** MATCH / NO_MATCH: the other region answered; UNREACHABLE: it could not be asked, or did not answer in time. */
+/** MATCH / NO_MATCH: the other region answered; UNREACHABLE: asked, but no (valid) answer in time. */
 export type ComparisonOutcome = "MATCH" | "NO_MATCH" | "UNREACHABLE";
+
+export interface Comparison {
+  region: string;
+  outcome: ComparisonOutcome;
+}
 
 /**
  * Records that another region compared a token with this region's records (it has no
@@ -42,14 +46,42 @@ export async function recordComparison(db: Db, peer: string, operation: string, 
     entity,
     ids,
     requestId: null,
-    peer,
-    outcome,
+    compared: [{ region: peer, outcome }],
   });
 }
 
 const AUDIT = "audit_log";
 export const auditIndexes: IndexPlan = { [AUDIT]: [{ key: { at: -1, _id: -1 }, name: "newest_first" }] };
 export const auditOf = (db: Db): Collection<AuditDoc> => db.collection<AuditDoc>(AUDIT);
+
+/** Inserts an entry; with `once`, under that id, recorded once however often it is inserted. */
+async function insertEntry(db: Db, entry: AuditDoc, once?: ObjectId): Promise<void> {
+  try {
+    await auditOf(db).insertOne(once ? { ...entry, _id: once } : entry);
+  } catch (err) {
+    if (!(once && isDuplicateKey(err))) throw err;
+  }
+}
+
+/**
+ * Records, once per `once`, a write made for `actor` (`ROLE:subject`, as operations store it)
+ * that may be finished outside its request (a stock operation a crash interrupted).
+ */
+export async function recordWrite(db: Db, actor: string, operation: string, entity: string, ids: string[], once: ObjectId): Promise<void> {
+  const split = actor.indexOf(":");
+  const entry: AuditDoc = {
+    _id: once,
+    at: new Date(),
+    actor: split < 0 ? actor : actor.slice(split + 1),
+    role: split < 0 ? "UNKNOWN" : actor.slice(0, split),
+    action: "WRITE",
+    operation,
+    entity,
+    ids,
+    requestId: null,
+  };
+  await insertEntry(db, entry, once);
+}
 
 /** One request's audit: writes are recorded as they happen, reads collected and flushed at the end. */
 export class AuditTrail {
@@ -86,18 +118,12 @@ export class AuditTrail {
    * recorded once however often that happens.
    */
   async write(operation: string, entity: string, ids: string[], once?: ObjectId): Promise<void> {
-    const entry = this.entry("WRITE", operation, entity, ids);
-    try {
-      await auditOf(this.db).insertOne(once ? { ...entry, _id: once } : entry);
-    } catch (err) {
-      if (!(once && isDuplicateKey(err))) throw err;
-    }
+    await insertEntry(this.db, this.entry("WRITE", operation, entity, ids), once);
   }
 
-  /** Records the comparisons of one record's token with other regions (one entry per region asked). */
-  async compared(operation: string, entity: string, id: string, outcomes: ReadonlyMap<string, ComparisonOutcome>): Promise<void> {
-    const entries = [...outcomes].map(([peer, outcome]) => ({ ...this.entry("COMPARE", operation, entity, [id]), peer, outcome }));
-    if (entries.length) await auditOf(this.db).insertMany(entries);
+  /** Records the comparisons of one record's token with other regions: one entry, every region asked in it. */
+  async compared(operation: string, entity: string, id: string, compared: Comparison[]): Promise<void> {
+    if (compared.length) await auditOf(this.db).insertOne({ ...this.entry("COMPARE", operation, entity, [id]), compared });
   }
 
   /** Notes that personal fields of a record were read in this request. */

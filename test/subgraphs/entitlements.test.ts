@@ -7,7 +7,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { beneficiariesSubgraph } from "../../subgraphs/beneficiaries/schema.js";
 import type { AuditDoc } from "../../subgraphs/kernel/audit.js";
-import { recoverOperations } from "../../subgraphs/inventory/data/ledger.js";
+import { countPastDistributions, recoverOperations } from "../../subgraphs/inventory/data/ledger.js";
 import { inventorySubgraph } from "../../subgraphs/inventory/schema.js";
 import { encodeId } from "../../subgraphs/kernel/ids.js";
 import { volunteersSubgraph } from "../../subgraphs/volunteers/schema.js";
@@ -407,5 +407,161 @@ describe("what each role sees", () => {
     expect(codeOf(await gql(STATS, { from: to, to: from }, coordinator))).toBe("BAD_USER_INPUT");
     const year = await gql(STATS, { from: new Date(Date.now() - 400 * DAY).toISOString(), to }, coordinator);
     expect(codeOf(year)).toBe("BAD_USER_INPUT");
+  });
+});
+
+describe("what a household received counts, and nothing else does", () => {
+  it("a distribution made before the rule existed counts once the rule is set", async () => {
+    const w = await warehouse();
+    const b = await household();
+    expect((await distribute(w, b, { FOOD_KIT: 1 })).errors).toBeUndefined();
+    await rule("FOOD_KIT", 1, 30);
+    expect((await entitlements(b)).data!._entities[0].entitlements![0]).toMatchObject({ used: 1, remaining: 0 });
+    expect(codeOf(await distribute(w, b, { FOOD_KIT: 1 }))).toBe("ENTITLEMENT_EXCEEDED");
+  });
+
+  it("distributions recorded before lines counted are counted at start-up, once", async () => {
+    const w = await warehouse();
+    const b = await household();
+    await distribute(w, b, { FOOD_KIT: 1 });
+    // As a distribution stored by an earlier version: no line carries the household's account.
+    await db().collection("entitlement_usage").deleteMany({});
+    await db()
+      .collection("stock_operations")
+      .updateMany({ type: "DISTRIBUTION" }, { $unset: { "lines.0.entitlement": "" } });
+    await rule("FOOD_KIT", 1, 30);
+    expect((await entitlements(b)).data!._entities[0].entitlements![0]).toMatchObject({ used: 0 });
+    for (let i = 0; i < 2; i++) expect(await countPastDistributions(db(), new Date())).toBe(i === 0 ? 1 : 0);
+    expect((await entitlements(b)).data!._entities[0].entitlements![0]).toMatchObject({ used: 1, remaining: 0 });
+  });
+
+  it("requests refused for stock do not make a household's one kit look used", async () => {
+    await rule("FOOD_KIT", 1, 30);
+    for (let round = 0; round < 3; round++) {
+      const w = await warehouse({ FOOD_KIT: 10, WATER: 1 });
+      const b = await household();
+      const doomed = Array.from({ length: 4 }, () => distribute(w, b, { FOOD_KIT: 1, WATER: 50 }));
+      const answers = await Promise.all([...doomed, distribute(w, b, { FOOD_KIT: 1 })]);
+      expect(answers.slice(0, 4).map(codeOf)).toEqual(Array(4).fill("INSUFFICIENT_STOCK"));
+      expect(answers[4].errors).toBeUndefined();
+    }
+  });
+
+  it("a refused request's id is no distribution", async () => {
+    await rule("FOOD_KIT", 1, 30);
+    const w = await warehouse();
+    const b = await household();
+    await distribute(w, b, { FOOD_KIT: 1 });
+    await distribute(w, b, { FOOD_KIT: 1 });
+    const failed = await db().collection("stock_operations").findOne({ status: "FAILED" });
+    const id = encodeId("Distribution", "KZ-75", failed!._id);
+    expect(codeOf(await gql(`query ($id: ID!) { distribution(id: $id) { id } }`, { id }))).toBe("NOT_FOUND");
+  });
+});
+
+describe("a refused request's key", () => {
+  it("identical corrections at once: one distribution, every answer the same, no conflict", async () => {
+    await rule("FOOD_KIT", 1, 30);
+    for (let round = 0; round < 3; round++) {
+      const w = await warehouse();
+      const b = await household();
+      await distribute(w, b, { FOOD_KIT: 1 });
+      const key = `race-${round}`;
+      expect(codeOf(await distribute(w, b, { FOOD_KIT: 1 }, { idempotencyKey: key }))).toBe("ENTITLEMENT_EXCEEDED");
+      const override = { reason: "flood" };
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, () => distribute(w, b, { FOOD_KIT: 1 }, { idempotencyKey: key, override })),
+      );
+      const done = answers.filter((a) => !a.errors);
+      // Those that came while the first ran hear so; none is told its request differs, none fails.
+      for (const a of answers.filter((x) => x.errors)) expect(a.errors![0].message).toMatch(/still being processed/);
+      expect(new Set(done.map((a) => a.data!.distributeAid.id)).size).toBe(1);
+      const final = await distribute(w, b, { FOOD_KIT: 1 }, { idempotencyKey: key, override });
+      expect(final.errors).toBeUndefined();
+      expect(await stockOf(w)).toMatchObject({ FOOD_KIT: 98 });
+    }
+  });
+
+  it("a retry of the first request gets its first answer, whatever came after it under the key", async () => {
+    const w = await warehouse({ WATER: 1 });
+    const b = await household();
+    const first = await distribute(w, b, { WATER: 5 }, { idempotencyKey: "k1" });
+    expect(codeOf(first)).toBe("INSUFFICIENT_STOCK");
+    expect(codeOf(await distribute(w, b, { WATER: 4 }, { idempotencyKey: "k1" }))).toBe("INSUFFICIENT_STOCK");
+    await gql(`mutation ($input: ReceiveDonationInput!) { receiveDonation(input: $input) { id } }`, {
+      input: { warehouseId: w, donor: "Bank", donorKind: "ORGANISATION", items: [{ item: "WATER", quantity: 10 }], idempotencyKey: "more" },
+    });
+    const again = await distribute(w, b, { WATER: 5 }, { idempotencyKey: "k1" });
+    expect(again.errors![0]).toMatchObject({ message: first.errors![0].message });
+    const corrected = await distribute(w, b, { WATER: 2 }, { idempotencyKey: "k1" });
+    expect(corrected.errors).toBeUndefined();
+    expect(codeOf(await distribute(w, b, { WATER: 4 }, { idempotencyKey: "k1" }))).toBe("INSUFFICIENT_STOCK");
+    expect(await stockOf(w)).toEqual({ WATER: 9 });
+  });
+});
+
+describe("overrides", () => {
+  it("one that was not needed is not counted as one, nor audited", async () => {
+    await rule("FOOD_KIT", 2, 30);
+    const w = await warehouse();
+    const b = await household();
+    expect((await distribute(w, b, { FOOD_KIT: 1, MASK: 1 }, { override: { reason: "just in case" } })).errors).toBeUndefined();
+    expect(await db().collection("stock_operations").countDocuments({ overridden: true })).toBe(0);
+    expect(await db().collection("audit_log").countDocuments({ operation: "distributeAid:override" })).toBe(0);
+  });
+
+  it("one a crash left half-done is audited when recovery finishes it", async () => {
+    await rule("FOOD_KIT", 1, 30);
+    const w = await warehouse();
+    const wid = new ObjectId(w.slice(-24));
+    const b = await household();
+    const account = `${b.slice(-24)}:FOOD_KIT`;
+    await distribute(w, b, { FOOD_KIT: 1 });
+    const _id = new ObjectId();
+    const past = new Date(Date.now() - 60_000);
+    await db()
+      .collection("stock_operations")
+      .insertOne({
+        _id,
+        type: "DISTRIBUTION",
+        idempotencyKey: "crash-override",
+        payloadHash: "h",
+        warehouseId: wid,
+        lines: [{ item: "FOOD_KIT", delta: -1, entitlement: { account, allowed: 1, periodDays: 30, override: true } }],
+        status: "PENDING",
+        error: null,
+        actor: "REGIONAL_STAFF:staff-75",
+        createdAt: past,
+        completedAt: null,
+        beneficiaryId: b,
+        override: { reason: "fire" },
+        region: "KZ-75",
+      });
+    await db()
+      .collection<{ _id: string; grants: Array<Record<string, unknown>> }>("entitlement_usage")
+      .updateOne({ _id: account }, { $push: { grants: { key: `${_id.toHexString()}:0`, quantity: 1, at: past, override: true } } });
+    await db()
+      .collection<{ _id: ObjectId; pendingOps: string[] }>("warehouses")
+      .updateOne({ _id: wid }, { $inc: { "stock.FOOD_KIT": -1 }, $push: { pendingOps: `${_id.toHexString()}:0` } });
+    await recoverOperations(db(), new Date(), pino({ level: "silent" }));
+    const audit = await db().collection<AuditDoc>("audit_log").find({ operation: "distributeAid:override" }).toArray();
+    expect(audit.map((a) => [a.ids, a.actor, a.role])).toEqual([[[encodeId("Distribution", "KZ-75", _id)], "staff-75", "REGIONAL_STAFF"]]);
+    expect((await db().collection("stock_operations").findOne({ _id }))!.overridden).toBe(true);
+    await expectLedger(db());
+  });
+});
+
+describe("who reads what one household received", () => {
+  it("the region's staff only: not coordinators, not other regions' staff", async () => {
+    const w = await warehouse();
+    const b = await household();
+    await distribute(w, b, { FOOD_KIT: 1 });
+    const Q = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Beneficiary { distributions { id items { item quantity } } } } }`;
+    expect((await gql(Q, { reps: [{ __typename: "Beneficiary", id: b }] })).errors).toBeUndefined();
+    for (const token of [coordinator, otherStaff])
+      expect(codeOf(await gql(Q, { reps: [{ __typename: "Beneficiary", id: b }] }, token))).toBe("FORBIDDEN");
+    const STATS = `{ _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) { ... on Region { distributionStats(from: "2026-01-01T00:00:00Z", to: "2026-12-31T00:00:00Z") { householdsServed } } } }`;
+    expect(codeOf(await gql(STATS, {}, otherStaff))).toBe("FORBIDDEN");
+    expect((await gql(STATS, {}, staff)).errors).toBeUndefined();
   });
 });

@@ -18,12 +18,15 @@ import { beneficiariesOf, type BeneficiaryDoc } from "./beneficiaries.js";
 /** The message one region's beneficiaries service sends another's: "is this token enrolled with you?" */
 export const DUPLICATE_CHECK = "duplicate.check";
 
+/** What became of asking one region: NOT_ASKED when it could not be (no token, no key or address for it). */
+type Asked = ComparisonOutcome | "NOT_ASKED";
+
 /** Asks every other region of the registry about `token`, in parallel, until the request's wait ends. */
-async function askRegions(ctx: SubgraphContext, token: string | undefined): Promise<Map<string, ComparisonOutcome>> {
+async function askRegions(ctx: SubgraphContext, token: string | undefined): Promise<Map<string, Asked>> {
   const others = ctx.registry.regions.map((r) => r.code).filter((code) => code !== ctx.region.code);
   const outcomes = await Promise.all(
-    others.map(async (code): Promise<ComparisonOutcome> => {
-      if (!token || ctx.messaging.unreachable(code, "beneficiaries")) return "UNREACHABLE";
+    others.map(async (code): Promise<Asked> => {
+      if (!token || ctx.messaging.unreachable(code, "beneficiaries")) return "NOT_ASKED";
       try {
         const reply = (await ctx.messaging.ask(code, "beneficiaries", DUPLICATE_CHECK, { token }, ctx.waitUntil)) as { match?: unknown };
         if (typeof reply?.match !== "boolean") return "UNREACHABLE";
@@ -49,10 +52,10 @@ export async function checkDuplicates(
 ): Promise<BeneficiaryDoc> {
   const outcomes = await askRegions(ctx, doc.nationalMatchToken);
   const found = [...outcomes].filter(([, o]) => o === "MATCH").map(([code]) => code);
-  const missing = [...outcomes].filter(([, o]) => o === "UNREACHABLE").map(([code]) => code);
-  // Only what was compared: without a token nothing left this region.
-  if (doc.nationalMatchToken)
-    await ctx.audit.compared(operation, "Beneficiary", encodeId("Beneficiary", ctx.region.code, doc._id), outcomes);
+  const missing = [...outcomes].filter(([, o]) => o === "UNREACHABLE" || o === "NOT_ASKED").map(([code]) => code);
+  // Every region the token went to (an unanswered one may still have compared it).
+  const compared = [...outcomes].flatMap(([region, outcome]) => (outcome === "NOT_ASKED" ? [] : [{ region, outcome }]));
+  await ctx.audit.compared(operation, "Beneficiary", encodeId("Beneficiary", ctx.region.code, doc._id), compared);
   const updated = await beneficiariesOf(ctx.db).findOneAndUpdate(
     { _id: doc._id, status: BeneficiaryStatus.ACTIVE },
     replace

@@ -69,8 +69,7 @@ export class RegionBeneficiariesResolver {
         operation: d.operation,
         entity: d.entity,
         ids: d.ids,
-        peer: d.peer ?? null,
-        outcome: d.outcome ?? null,
+        compared: d.compared ?? null,
       }),
     );
   }

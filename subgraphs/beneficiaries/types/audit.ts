@@ -1,6 +1,15 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { Connection } from "../../kernel/pagination.js";
 
+@ObjectType({ description: "One comparison of a household's national match token with another region's records." })
+class RegionComparison {
+  @Field()
+  region!: string;
+
+  @Field({ description: "MATCH or NO_MATCH (the region answered), or UNREACHABLE (asked, but no answer in time)." })
+  outcome!: string;
+}
+
 @ObjectType({ description: "Who read personal data or changed records about people, and when." })
 class AuditEntry {
   @Field(() => ID)
@@ -27,11 +36,8 @@ class AuditEntry {
   @Field(() => [ID])
   ids!: string[];
 
-  @Field(() => String, { nullable: true, description: "COMPARE: the other region." })
-  peer!: string | null;
-
-  @Field(() => String, { nullable: true, description: "COMPARE: MATCH, NO_MATCH, or UNREACHABLE (not asked, or no answer in time)." })
-  outcome!: string | null;
+  @Field(() => [RegionComparison], { nullable: true, description: "COMPARE: the other regions the record was compared with." })
+  compared!: RegionComparison[] | null;
 }
 
 export const AuditEntryConnection = Connection(AuditEntry, "AuditEntry");

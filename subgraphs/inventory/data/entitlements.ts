@@ -45,12 +45,16 @@ interface UsageDoc {
   grants?: Grant[];
 }
 
-/** What a distribution line must respect, fixed when its operation is recorded. */
+/**
+ * What a distribution line must respect, fixed when its operation is recorded. Every
+ * distribution line has one, under a rule or not: what a household received counts as soon
+ * as a rule for the item is set.
+ */
 export interface LineEntitlement {
   /** The household's usage document for the item. */
   account: string;
-  /** How much the household may receive in the period (per person already multiplied out). */
-  allowed: number;
+  /** How much the household may receive in the period (per person already multiplied out); null: no rule (still counted). */
+  allowed: number | null;
   periodDays: number;
   /** Staff overrode the rule (the reason is on the operation): counted as used, never refused. */
   override: boolean;
@@ -85,11 +89,27 @@ const usedSince = (since: Date) => ({
   },
 });
 
+/** Whether any of these grants' operations is still running (it may yet give its grant back). */
+export type StillRunning = (keys: string[]) => Promise<boolean>;
+
+/** How long a line waits, in all, for running operations that may give back what it needs. */
+const RETRIES_MS = [10, 20, 40, 80, 160];
+
 /**
- * Grants `quantity` to line `key` at `at` if the household's grants in the period leave room
- * for it (or the rule is overridden); true when it is granted, now or by an earlier attempt.
+ * Grants `quantity` to line `key` at `at` when the household's grants in the period leave room
+ * for it; true when it is granted, now or by an earlier attempt. A line under no rule, or
+ * overridden, is granted anyway (counted as used; an override that was needed is marked so).
+ * A line refused while another operation's grant in the period is still running tries again
+ * for a moment: that operation may fail and give its grant back.
  */
-export async function grant(db: Db, key: string, entitlement: LineEntitlement, quantity: number, at: Date): Promise<boolean> {
+export async function grant(
+  db: Db,
+  key: string,
+  entitlement: LineEntitlement,
+  quantity: number,
+  at: Date,
+  stillRunning: StillRunning,
+): Promise<boolean> {
   const [hex, item] = entitlement.account.split(":") as [string, Item];
   try {
     // The household's document exists from here on; grants older than any period go.
@@ -105,15 +125,35 @@ export async function grant(db: Db, key: string, entitlement: LineEntitlement, q
     // Two first distributions at once: the other one made it.
     if (!isDuplicateKey(err)) throw err;
   }
-  const room = entitlement.override
-    ? {}
-    : { $expr: { $lte: [usedSince(periodStart(at, entitlement.periodDays)), entitlement.allowed - quantity] } };
-  const res = await usageOf(db).updateOne(
-    { _id: entitlement.account, "grants.key": { $ne: key }, ...room },
-    { $push: { grants: { key, quantity, at, override: entitlement.override } } },
-  );
-  if (res.modifiedCount === 1) return true;
-  return (await usageOf(db).countDocuments({ _id: entitlement.account, "grants.key": key }, { limit: 1 })) === 1;
+  const push = async (room: object, override: boolean) =>
+    (
+      await usageOf(db).updateOne(
+        { _id: entitlement.account, "grants.key": { $ne: key }, ...room },
+        { $push: { grants: { key, quantity, at, override } } },
+      )
+    ).modifiedCount === 1;
+  if (entitlement.allowed === null) return (await push({}, false)) || isGranted(db, key, entitlement);
+  const since = periodStart(at, entitlement.periodDays);
+  const room = { $expr: { $lte: [usedSince(since), entitlement.allowed - quantity] } };
+  for (let attempt = 0; ; attempt++) {
+    if (await push(room, false)) return true;
+    if (await isGranted(db, key, entitlement)) return true;
+    if (entitlement.override) return (await push({}, true)) || isGranted(db, key, entitlement);
+    const usage = await usageOf(db).findOne({ _id: entitlement.account }, { projection: { grants: 1 } });
+    const others = (usage?.grants ?? []).filter((g) => g.at.getTime() > since.getTime() && g.key !== key).map((g) => g.key);
+    if (attempt >= RETRIES_MS.length || !(await stillRunning(others))) return false;
+    await new Promise((resolve) => setTimeout(resolve, RETRIES_MS[attempt]));
+  }
+}
+
+/** Whether any of these lines was granted by an override it needed (its rule alone would have refused it). */
+export async function overridden(db: Db, lines: Array<{ key: string; entitlement: LineEntitlement }>): Promise<boolean> {
+  if (!lines.length) return false;
+  const docs = await usageOf(db)
+    .find({ _id: { $in: lines.map((l) => l.entitlement.account) } }, { projection: { grants: 1 } })
+    .toArray();
+  const keys = new Set(lines.map((l) => l.key));
+  return docs.some((d) => (d.grants ?? []).some((g) => g.override && keys.has(g.key)));
 }
 
 /** Gives line `key`'s grant back; a no-op when there is none. */
@@ -136,7 +176,7 @@ export interface Standing {
   eligibleAt: Date | null;
 }
 
-export function standing(grants: readonly Grant[], allowed: number, periodDays: number, at: Date, wanted = 1): Standing {
+function standing(grants: readonly Grant[], allowed: number, periodDays: number, at: Date, wanted = 1): Standing {
   const since = periodStart(at, periodDays).getTime();
   const live = grants.filter((g) => g.at.getTime() > since).sort((a, b) => a.at.getTime() - b.at.getTime());
   const used = live.reduce((sum, g) => sum + g.quantity, 0);
@@ -163,8 +203,8 @@ async function grantsOf(db: Db, beneficiary: ObjectId): Promise<Map<Item, Grant[
   return new Map(docs.map((d) => [d.item, d.grants ?? []]));
 }
 
-/** ENTITLEMENT_EXCEEDED for a refused line, naming the item, what remains and when it next fits. */
-export async function exceeded(db: Db, item: Item, requested: number, entitlement: LineEntitlement, at: Date) {
+/** ENTITLEMENT_EXCEEDED for a refused line (under a rule), naming the item, what remains and when it next fits. */
+export async function exceeded(db: Db, item: Item, requested: number, entitlement: LineEntitlement & { allowed: number }, at: Date) {
   const usage = await usageOf(db).findOne({ _id: entitlement.account });
   const s = standing(usage?.grants ?? [], entitlement.allowed, entitlement.periodDays, at, requested);
   const next = s.eligibleAt

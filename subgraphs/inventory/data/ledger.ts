@@ -18,11 +18,12 @@ import { ObjectId } from "bson";
 import type { GraphQLError } from "graphql";
 import type { Collection, Db } from "mongodb";
 import { appError, conflict } from "../../kernel/errors.js";
-import { encodeId, type EntityType } from "../../kernel/ids.js";
+import { decodeId, encodeId, peekId, type EntityType } from "../../kernel/ids.js";
 import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
 import type { Logger } from "../../kernel/log.js";
 import { type DonorKind, Item, MovementKind } from "../types/enums.js";
-import { exceeded, grant, isGranted, revoke, type LineEntitlement } from "./entitlements.js";
+import { recordWrite } from "../../kernel/audit.js";
+import { accountOf, exceeded, grant, isGranted, MAX_PERIOD_DAYS, overridden, revoke, type LineEntitlement } from "./entitlements.js";
 import { warehousesOf } from "./warehouses.js";
 
 export type OperationType = "DONATION" | "DISTRIBUTION" | "ADJUSTMENT" | "WRITE_OFF" | "TRANSFER_OUT" | "TRANSFER_IN";
@@ -62,8 +63,14 @@ export interface OperationDoc {
   reason?: string | null;
   /** DISTRIBUTION: the household's size when it was made (per-person rules, people reached). */
   householdSize?: number;
-  /** DISTRIBUTION: staff gave more than the household's entitlement, for this reason. */
+  /** DISTRIBUTION: staff may give more than the household's entitlement, for this reason. */
   override?: { reason: string } | null;
+  /** DISTRIBUTION: the override was needed (a line got more than its rule allowed). */
+  overridden?: boolean;
+  /** The region (its database's), for ids in audit entries the ledger writes itself. */
+  region?: string;
+  /** DISTRIBUTION recorded before its lines counted for the household: counted since (countPastDistributions). */
+  grantsRecorded?: boolean;
   /** The transfer a TRANSFER_OUT / TRANSFER_IN belongs to (its graph id). */
   transferId?: string;
   /** TRANSFER_OUT: where the stock goes; recorded with the stock so a crash cannot lose it. */
@@ -94,6 +101,7 @@ const MOVEMENTS = "stock_movements";
 export const ledgerIndexes: IndexPlan = {
   [OPERATIONS]: [
     { key: { idempotencyKey: 1 }, name: "idempotency_unique", unique: true, sparse: true },
+    { key: { refusedKey: 1 }, name: "refused_key", sparse: true },
     { key: { status: 1, createdAt: 1 }, name: "status" },
     { key: { beneficiaryId: 1, createdAt: -1 }, name: "beneficiary" },
     // Statistics over a period, per type.
@@ -131,8 +139,9 @@ export function derivedOperationId(purpose: string): ObjectId {
   return new ObjectId(createHash("sha256").update(purpose).digest().subarray(0, 12));
 }
 
-export const isDonation = (op: OperationDoc) => op.type === "DONATION";
-export const isDistribution = (op: OperationDoc) => op.type === "DISTRIBUTION";
+/** Only what happened: a refused (or unfinished) operation is no donation or distribution. */
+export const isDonation = (op: OperationDoc) => op.type === "DONATION" && op.status === "COMPLETED";
+export const isDistribution = (op: OperationDoc) => op.type === "DISTRIBUTION" && op.status === "COMPLETED";
 
 const lineKey = (op: ObjectId, index: number) => `${op.toHexString()}:${index}`;
 
@@ -149,17 +158,10 @@ function insufficient(item: Item, requested: number, available: number, warehous
   );
 }
 
-/**
- * Reserves one line: its entitlement grant, if any, then its stock. Null when reserved (now
- * or by an earlier attempt), else what refuses it: ENTITLEMENT_EXCEEDED, or INSUFFICIENT_STOCK
- * when a decrease would take stock below zero. A refused line may hold its grant: release()
- * gives it back.
- */
-async function reserve(db: Db, op: OperationDoc, index: number, warehouseName: string): Promise<GraphQLError | null> {
-  const { item, delta, entitlement } = op.lines[index];
+/** Reserves one line's stock: null when reserved (now or by an earlier attempt), else INSUFFICIENT_STOCK. */
+async function reserveStock(db: Db, op: OperationDoc, index: number, warehouseName: string): Promise<GraphQLError | null> {
+  const { item, delta } = op.lines[index];
   const key = lineKey(op._id, index);
-  if (entitlement && !(await grant(db, key, entitlement, -delta, op.createdAt)))
-    return exceeded(db, item, -delta, entitlement, op.createdAt);
   const guard = delta < 0 ? { [`stock.${item}`]: { $gte: -delta } } : {};
   const res = await warehousesOf(db).updateOne(
     { _id: op.warehouseId, pendingOps: { $ne: key }, ...guard },
@@ -170,6 +172,20 @@ async function reserve(db: Db, op: OperationDoc, index: number, warehouseName: s
   if ((await warehousesOf(db).countDocuments({ _id: op.warehouseId, pendingOps: key })) === 1) return null;
   const current = await warehousesOf(db).findOne({ _id: op.warehouseId }, { projection: { [`stock.${item}`]: 1 } });
   return insufficient(item, -delta, current?.stock[item] ?? 0, warehouseName);
+}
+
+/** Whether any of these lines' operations is still running. */
+async function stillRunning(db: Db, keys: string[]): Promise<boolean> {
+  const ids = [...new Set(keys.map((k) => k.split(":")[0]))].filter((hex) => ObjectId.isValid(hex)).map((hex) => new ObjectId(hex));
+  return ids.length > 0 && (await operationsOf(db).countDocuments({ _id: { $in: ids }, status: "PENDING" }, { limit: 1 })) > 0;
+}
+
+/** Reserves one line's entitlement grant, if it has one: null when granted, else ENTITLEMENT_EXCEEDED. */
+async function reserveGrant(db: Db, op: OperationDoc, index: number): Promise<GraphQLError | null> {
+  const { item, delta, entitlement } = op.lines[index];
+  if (!entitlement) return null;
+  if (await grant(db, lineKey(op._id, index), entitlement, -delta, op.createdAt, (keys) => stillRunning(db, keys))) return null;
+  return exceeded(db, item, -delta, { ...entitlement, allowed: entitlement.allowed ?? 0 }, op.createdAt);
 }
 
 /** Gives a reserved line (its stock, its grant) back; a no-op for what is not reserved. */
@@ -207,9 +223,15 @@ async function commit(db: Db, op: OperationDoc): Promise<OperationDoc> {
     const writeErrors = (err as { writeErrors?: Array<{ code: number }> }).writeErrors ?? [];
     if (!isDuplicateKey(err) && !(writeErrors.length && writeErrors.every((e) => e.code === 11000))) throw err;
   }
+  // An override that was needed is on record with the operation, and audited, before it counts as done.
+  const needed = await overridden(
+    db,
+    op.lines.flatMap((l, i) => (l.entitlement?.override ? [{ key: lineKey(op._id, i), entitlement: l.entitlement }] : [])),
+  );
+  if (needed) await recordWrite(db, op.actor, "distributeAid:override", "Distribution", [operationId(op, op.region ?? "")], op._id);
   const completed = await operationsOf(db).findOneAndUpdate(
     { _id: op._id },
-    { $set: { status: "COMPLETED", completedAt: at } },
+    { $set: { status: "COMPLETED", completedAt: at, ...(needed ? { overridden: true } : {}) } },
     { returnDocument: "after" },
   );
   await warehousesOf(db).updateOne({ _id: op.warehouseId }, { $pull: { pendingOps: { $in: op.lines.map((_, i) => lineKey(op._id, i)) } } });
@@ -238,28 +260,39 @@ function replay(existing: OperationDoc, op: OperationDoc): OperationDoc {
  * when the household is next eligible; CONFLICT for a reused idempotency key).
  */
 export async function runOperation(db: Db, op: OperationDoc, warehouseName: string): Promise<OperationDoc> {
-  try {
-    await operationsOf(db).insertOne(op);
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    const existing = await operationsOf(db).findOne(op.idempotencyKey ? { idempotencyKey: op.idempotencyKey } : { _id: op._id });
-    if (!existing) throw err;
-    if (await tookOverRefused(db, existing, op)) return runOperation(db, op, warehouseName);
-    return replay(existing, op);
-  }
-  const reserved: number[] = [];
-  for (let i = 0; i < op.lines.length; i++) {
-    const refused = await reserve(db, op, i, warehouseName);
-    if (!refused) {
-      reserved.push(i);
-      continue;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await operationsOf(db).insertOne(op);
+      break;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const existing = await operationsOf(db).findOne(op.idempotencyKey ? { idempotencyKey: op.idempotencyKey } : { _id: op._id });
+      // The key between a refused operation and its correction, for an instant: ask again.
+      if (!existing) {
+        if (attempt < 5) continue;
+        throw err;
+      }
+      if (existing.payloadHash === op.payloadHash || existing.type !== op.type || !op.idempotencyKey) return replay(existing, op);
+      // A request refused earlier under this key gets its first answer, whatever came after it.
+      const earlier = await operationsOf(db).findOne({ refusedKey: op.idempotencyKey, type: op.type, payloadHash: op.payloadHash });
+      if (earlier) return replay(earlier, op);
+      if (existing.status !== "FAILED" || attempt >= 5) return replay(existing, op);
+      // A correction after a refusal: whoever takes the key over, the insert is tried again.
+      await takeOverRefused(db, existing, op.idempotencyKey);
     }
-    for (const j of [i, ...reserved.reverse()]) await release(db, op, j);
-    await operationsOf(db).updateOne(
-      { _id: op._id },
-      { $set: { status: "FAILED", completedAt: new Date(), error: { message: refused.message, extensions: { ...refused.extensions } } } },
-    );
-    throw refused;
+  }
+  // Stock first: a line that cannot have its stock never holds a household's grant meanwhile.
+  for (const reserve of [(i: number) => reserveStock(db, op, i, warehouseName), (i: number) => reserveGrant(db, op, i)]) {
+    for (let i = 0; i < op.lines.length; i++) {
+      const refused = await reserve(i);
+      if (!refused) continue;
+      for (let j = op.lines.length - 1; j >= 0; j--) await release(db, op, j);
+      await operationsOf(db).updateOne(
+        { _id: op._id },
+        { $set: { status: "FAILED", completedAt: new Date(), error: { message: refused.message, extensions: { ...refused.extensions } } } },
+      );
+      throw refused;
+    }
   }
   return commit(db, op);
 }
@@ -267,18 +300,13 @@ export async function runOperation(db: Db, op: OperationDoc, warehouseName: stri
 /**
  * A request corrected after a refusal (more stock found, an override given) may keep its
  * key: the refused operation stays on record under `refusedKey`, and the key is free again.
- * Only for the same type of operation and a different request (the same one is replayed);
- * one conditional update, so of two corrections at once one takes the key, the other replays.
+ * One conditional update: of two corrections at once, one frees the key, and both try it.
  */
-async function tookOverRefused(db: Db, existing: OperationDoc, op: OperationDoc): Promise<boolean> {
-  if (!op.idempotencyKey || existing.status !== "FAILED" || existing.type !== op.type || existing.payloadHash === op.payloadHash) {
-    return false;
-  }
-  const res = await operationsOf(db).updateOne(
-    { _id: existing._id, status: "FAILED", idempotencyKey: op.idempotencyKey },
-    { $unset: { idempotencyKey: "" }, $set: { refusedKey: op.idempotencyKey } },
+async function takeOverRefused(db: Db, refused: OperationDoc, key: string): Promise<void> {
+  await operationsOf(db).updateOne(
+    { _id: refused._id, status: "FAILED", idempotencyKey: key },
+    { $unset: { idempotencyKey: "" }, $set: { refusedKey: key } },
   );
-  return res.modifiedCount === 1;
 }
 
 /**
@@ -312,6 +340,34 @@ export async function recoverOperations(db: Db, startedAt: Date, log: Logger): P
   }
   if (completed || rolledBack) log.warn({ completed, rolledBack }, "recovered stock operations interrupted by a crash");
   return { completed, rolledBack };
+}
+
+/**
+ * Distributions recorded before every distribution line counted for its household (and so
+ * before any rule could see them): their lines are counted now, once, as far back as a rule's
+ * period reaches. Runs at start-up; a no-op once done.
+ */
+export async function countPastDistributions(db: Db, now: Date): Promise<number> {
+  let counted = 0;
+  const past = operationsOf(db).find({
+    type: "DISTRIBUTION",
+    status: "COMPLETED",
+    createdAt: { $gte: new Date(now.getTime() - MAX_PERIOD_DAYS * 86_400_000) },
+    "lines.entitlement": { $exists: false },
+    grantsRecorded: { $exists: false },
+  });
+  for await (const op of past) {
+    if (peekId(op.beneficiaryId)?.type === "Beneficiary") {
+      const household = decodeId(op.beneficiaryId, "Beneficiary").objectId;
+      for (const [i, line] of op.lines.entries()) {
+        const entitlement = { account: accountOf(household, line.item), allowed: null, periodDays: 0, override: false };
+        await grant(db, lineKey(op._id, i), entitlement, -line.delta, op.createdAt, () => Promise.resolve(false));
+      }
+    }
+    await operationsOf(db).updateOne({ _id: op._id }, { $set: { grantsRecorded: true } });
+    counted++;
+  }
+  return counted;
 }
 
 /**

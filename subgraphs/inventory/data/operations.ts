@@ -70,16 +70,25 @@ export const MAX_STATS_DAYS = 366;
 
 /** Distributions made in [from, to): served, handed out, overridden, refused (from the ledger alone). */
 export async function distributionStats(db: Db, from: Date, to: Date): Promise<Omit<DistributionStats, "from" | "to">> {
+  interface Served {
+    households: number;
+    distributions: number;
+    individuals: number;
+    overrides: number;
+    /** Households served only by distributions recorded before sizes were kept with them (and null). */
+    sizeUnknown: Array<string | null>;
+  }
   const [row] = await operationsOf(db)
     .aggregate<{
-      households: Array<{ _id: string; n: number; size: number | null; overrides: number }>;
+      served: Served[];
       items: Array<{ _id: Item; quantity: number }>;
       refusals: Array<{ _id: string | null; count: number }>;
     }>([
       { $match: { type: "DISTRIBUTION", createdAt: { $gte: from, $lt: to } } },
       {
         $facet: {
-          households: [
+          // Added up in the database: one row, however many households.
+          served: [
             { $match: { status: "COMPLETED" } },
             { $sort: { createdAt: 1 } },
             {
@@ -87,7 +96,17 @@ export async function distributionStats(db: Db, from: Date, to: Date): Promise<O
                 _id: "$beneficiaryId",
                 n: { $sum: 1 },
                 size: { $last: { $ifNull: ["$householdSize", null] } },
-                overrides: { $sum: { $cond: [{ $ifNull: ["$override", false] }, 1, 0] } },
+                overrides: { $sum: { $cond: [{ $eq: ["$overridden", true] }, 1, 0] } },
+              },
+            },
+            {
+              $group: {
+                _id: null,
+                households: { $sum: 1 },
+                distributions: { $sum: "$n" },
+                individuals: { $sum: { $ifNull: ["$size", 0] } },
+                overrides: { $sum: "$overrides" },
+                sizeUnknown: { $addToSet: { $cond: [{ $eq: ["$size", null] }, "$_id", null] } },
               },
             },
           ],
@@ -101,17 +120,16 @@ export async function distributionStats(db: Db, from: Date, to: Date): Promise<O
       },
     ])
     .toArray();
-  const households = row?.households ?? [];
-  // Distributions recorded before sizes were kept with them: the household's size now.
-  const unknown = households.filter((h) => h.size === null).map((h) => decodeId(h._id, "Beneficiary").objectId);
+  const served: Served = row?.served[0] ?? { households: 0, distributions: 0, individuals: 0, overrides: 0, sizeUnknown: [] };
+  const unknown = served.sizeUnknown.filter((id): id is string => typeof id === "string").map((id) => decodeId(id, "Beneficiary").objectId);
+  // Their size now: the best there is.
   const sizes = unknown.length ? await householdSizes(db, unknown) : new Map<string, number>();
-  const sizeOf = (h: (typeof households)[number]) => h.size ?? sizes.get(decodeId(h._id, "Beneficiary").objectId.toHexString()) ?? 0;
   const handedOut = new Map((row?.items ?? []).map((i) => [i._id, i.quantity]));
   return {
-    householdsServed: households.length,
-    individuals: households.reduce((sum, h) => sum + sizeOf(h), 0),
-    distributions: households.reduce((sum, h) => sum + h.n, 0),
-    overrides: households.reduce((sum, h) => sum + h.overrides, 0),
+    householdsServed: served.households,
+    individuals: served.individuals + [...sizes.values()].reduce((a, b) => a + b, 0),
+    distributions: served.distributions,
+    overrides: served.overrides,
     items: Object.values(Item).map((item) => ({ item, quantity: handedOut.get(item) ?? 0 })),
     refusals: (row?.refusals ?? [])
       .map((r) => ({ reason: r._id ?? "UNKNOWN", count: r.count }))

@@ -22,7 +22,9 @@ export class BeneficiaryDistributionsResolver {
     @Arg("first", () => Int, { defaultValue: DEFAULT_PAGE }) first: number,
     @Ctx() ctx: SubgraphContext,
   ): Promise<DistributionView[]> {
-    ctx.access.forbidVolunteer("Beneficiary.distributions");
+    // What one household received: its region's staff only (coordinators have Region.distributionStats).
+    if (!ctx.access.canSeePersonal(ctx.region.code))
+      throw forbidden(`Beneficiary.distributions: what a household received is for the staff of ${ctx.region.code} only`);
     const ops = await operationsOf(ctx.db)
       .find({ type: "DISTRIBUTION", status: "COMPLETED", beneficiaryId: beneficiary.id })
       .sort({ createdAt: -1, _id: -1 })
@@ -42,6 +44,7 @@ export class BeneficiaryDistributionsResolver {
       throw forbidden(`Beneficiary.entitlements: a household's entitlements are for the staff of ${region} only`);
     const size = (await householdSizes(ctx.db, [objectId])).get(objectId.toHexString());
     if (size === undefined) throw notFound(`no beneficiary ${beneficiary.id}`, { id: beneficiary.id });
+    ctx.audit.read("Beneficiary", beneficiary.id);
     return entitlementsOf(ctx.db, region, objectId, size, ctx.now());
   }
 }

@@ -59,6 +59,7 @@ export async function operate(
     actor: ctx.access.actor,
     createdAt: ctx.now(),
     completedAt: null,
+    region: ctx.region.code,
     ...details,
     ...recorded,
     // Until its record and message are stored: the stock that left is still accounted for (transfers.ts).
@@ -151,13 +152,15 @@ export class DistributionResolver {
           .toArray()
       ).map((r) => [r._id, r]),
     );
+    // Every line counts for the household, under a rule or not: a rule set later sees it.
     const entitled = lines.map((line): OperationLine => {
       const rule = rules.get(line.item);
-      if (!rule) return line;
       const account = accountOf(beneficiary.objectId, line.item);
       return {
         ...line,
-        entitlement: { account, allowed: allowance(rule, householdSize), periodDays: rule.periodDays, override: !!override },
+        entitlement: rule
+          ? { account, allowed: allowance(rule, householdSize), periodDays: rule.periodDays, override: !!override }
+          : { account, allowed: null, periodDays: 0, override: false },
       };
     });
     const op = await operate(
@@ -169,10 +172,8 @@ export class DistributionResolver {
       { beneficiaryId: input.beneficiaryId, deliveredBy: input.deliveredBy ?? null, ...(override ? { override } : {}) },
       { householdSize },
     );
-    const distribution = toDistribution(op, ctx.region.code);
-    // Once per operation, however often it is retried: the reason is on the operation.
-    if (op.override) await ctx.audit.write("distributeAid:override", "Distribution", [distribution.id], op._id);
-    return distribution;
+    // A needed override was audited with the operation (ledger.ts commit).
+    return toDistribution(op, ctx.region.code);
   }
 
   @FieldResolver(() => Warehouse)

@@ -35,7 +35,8 @@ export class RegionInventoryResolver {
     description: `Distributions from \`from\` (inclusive) to \`to\` (exclusive), at most ${MAX_STATS_DAYS} days: aggregates only, for coordinators and the region's staff.`,
   })
   async distributionStats(@Arg("from") from: Date, @Arg("to") to: Date, @Ctx() ctx: SubgraphContext): Promise<DistributionStats> {
-    ctx.access.forbidVolunteer("Region.distributionStats");
+    // Aggregates for the country's coordinators and the region's own staff, not other regions'.
+    ctx.access.requireCoordinatorOrWrite(ctx.region.code);
     if (to.getTime() <= from.getTime()) throw badInput("to: must be after from", { field: "to" });
     if (to.getTime() - from.getTime() > MAX_STATS_DAYS * 86_400_000)
       throw badInput(`to: the period is at most ${MAX_STATS_DAYS} days; ask for several`, { field: "to" });

@@ -86,7 +86,9 @@ export class DistributionStats {
   @Field(() => [ItemQuantity], { description: "Items handed out, every item listed." })
   items!: ItemQuantity[];
 
-  @Field(() => Int, { description: "Distributions made beyond an entitlement, by override." })
+  @Field(() => Int, {
+    description: "Distributions that gave beyond an entitlement rule, by override (an override that was not needed is not counted).",
+  })
   overrides!: number;
 
   @Field(() => [RefusalCount], { description: "Distributions refused, by reason, most first." })
