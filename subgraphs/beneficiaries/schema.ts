@@ -4,7 +4,7 @@ import { Region } from "./types/entities.js";
 import { buildFederatedSchema } from "../kernel/schema.js";
 import type { SubgraphDefinition } from "../kernel/subgraph.js";
 import { beneficiaryIndexes } from "./data/beneficiaries.js";
-import { answerDuplicateCheck, DUPLICATE_CHECK } from "./data/duplicates.js";
+import { answerDuplicateCheck, answerWithdrawal, DUPLICATE_CHECK, DUPLICATE_WITHDRAWN, duplicateIndexes } from "./data/duplicates.js";
 import { helpRequestIndexes } from "./data/help-requests.js";
 import { beneficiaryReferences } from "./references.js";
 import { BeneficiaryResolver } from "./resolvers/beneficiary.js";
@@ -28,7 +28,7 @@ export async function beneficiariesSubgraph(): Promise<SubgraphDefinition> {
   return {
     name: "beneficiaries",
     schema: await buildBeneficiariesSchema(),
-    indexes: { ...beneficiaryIndexes, ...helpRequestIndexes },
-    messages: { receive: { [DUPLICATE_CHECK]: answerDuplicateCheck }, replies: {} },
+    indexes: { ...beneficiaryIndexes, ...helpRequestIndexes, ...duplicateIndexes },
+    messages: { receive: { [DUPLICATE_CHECK]: answerDuplicateCheck, [DUPLICATE_WITHDRAWN]: answerWithdrawal }, replies: {} },
   };
 }

@@ -91,8 +91,10 @@ export class Outbox {
     private readonly replyHandler: (subgraph: SubgraphName, type: string) => ReplyHandler | undefined,
     private readonly log: Logger,
     private readonly policy: RetryPolicy = DEFAULT_RETRY,
+    matchToken: MessageContext["matchToken"] = null,
   ) {
-    for (const [code, { db, region }] of hosted) this.contexts.set(code, { db, region, log, messaging: this.messaging(code, db) });
+    for (const [code, { db, region }] of hosted)
+      this.contexts.set(code, { db, region, log, messaging: this.messaging(code, db), matchToken });
   }
 
   /** The region's database, info, log and messaging. */
@@ -125,9 +127,9 @@ export class Outbox {
           clearTimeout(timer);
         }
       },
-      ask: (to, subgraph, type, body, until) =>
+      ask: (to, subgraph, type, body, until, id = `${type}:${randomUUID()}`) =>
         this.post(
-          { from: region, to, subgraph, id: `${type}:${randomUUID()}`, type, body },
+          { from: region, to, subgraph, id, type, body },
           AbortSignal.any([AbortSignal.timeout(Math.max(1, until - Date.now())), this.aborter.signal]),
         ),
       deliveries: async (ids) => {
@@ -288,7 +290,7 @@ export class Outbox {
         { cause: err },
       );
     }
-    const text = await res.text();
+    const text = await readReply(res, signal, envelope.to);
     if (res.status !== 200) throw new Error(`${envelope.to} answered ${res.status}: ${text.slice(0, 200)}`);
     let answer: unknown;
     try {
@@ -299,6 +301,35 @@ export class Outbox {
     const reply = answer !== null && typeof answer === "object" ? (answer as { reply?: unknown }).reply : undefined;
     return this.link.verifyReply(reply, { ...envelope, digest: digestOf(jws) });
   }
+}
+
+/** The most a reply may be: replies are a signed line or two; anything longer is not waited for. */
+const MAX_REPLY_BYTES = 64 * 1024;
+
+/** A reply's text, read only up to MAX_REPLY_BYTES and only until `signal` fires. */
+async function readReply(res: Response, signal: AbortSignal, from: string): Promise<string> {
+  const reader = res.body?.getReader();
+  if (!reader) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const aborted = new Promise<never>((_, reject) => {
+    const stop = () => reject(new Error(`${from} did not finish its answer in time`));
+    if (signal.aborted) stop();
+    else signal.addEventListener("abort", stop, { once: true });
+  });
+  aborted.catch(() => undefined);
+  try {
+    for (;;) {
+      const { done, value } = (await Promise.race([reader.read(), aborted])) as { done: boolean; value?: Uint8Array };
+      if (done || !value) break;
+      size += value.byteLength;
+      if (size > MAX_REPLY_BYTES) throw new Error(`${from} answered with more than ${MAX_REPLY_BYTES} bytes`);
+      chunks.push(value);
+    }
+  } finally {
+    void reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Stores a message; a message with the same id already stored is kept as it is. */

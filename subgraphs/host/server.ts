@@ -83,12 +83,14 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
   const link = options.link ?? (await RegionLink.ephemeral([...dbs.keys()]));
   const subgraphs = new Map(options.subgraphs.map((s) => [s.name, s]));
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+  const matchToken = options.nationalMatchKey ? matchTokener(options.nationalMatchKey) : null;
   const outbox = new Outbox(
     new Map(options.regions.map((r) => [r.code, { db: dbs.get(r.code)!, region: r }])),
     link,
     (subgraph, type) => ownEntry(subgraphs.get(subgraph)?.messages?.replies, type),
     log,
     retry,
+    matchToken,
   );
   const hosted = new Map(
     options.regions.map((r): [string, HostedRegion] => [
@@ -117,7 +119,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     registry,
     log,
     keyedHash: keyedHasher(options.pseudonymKey),
-    matchToken: options.nationalMatchKey ? matchTokener(options.nationalMatchKey) : null,
+    matchToken,
     waitMs: retry.waitMs,
     clock: options.clock ?? (() => new Date()),
     subgraphs,

@@ -23,19 +23,32 @@ export interface AuditDoc {
   compared?: Comparison[];
 }
 
-/** MATCH / NO_MATCH: the other region answered; UNREACHABLE: asked, but no (valid) answer in time. */
-export type ComparisonOutcome = "MATCH" | "NO_MATCH" | "UNREACHABLE";
+/**
+ * MATCH / NO_MATCH: the other region answered; INCOMPLETE: no match among the households it
+ * could compare, but it has some it cannot; UNREACHABLE: asked, but no (valid) answer in time.
+ */
+export type ComparisonOutcome = "MATCH" | "NO_MATCH" | "INCOMPLETE" | "UNREACHABLE";
 
 export interface Comparison {
   region: string;
   outcome: ComparisonOutcome;
+  /** The message's id: the same in both regions' entries. */
+  message: string;
 }
 
 /**
  * Records that another region compared a token with this region's records (it has no
  * caller of this region: the region itself is the actor).
  */
-export async function recordComparison(db: Db, peer: string, operation: string, entity: string, ids: string[], outcome: ComparisonOutcome) {
+export async function recordComparison(
+  db: Db,
+  peer: string,
+  operation: string,
+  entity: string,
+  ids: string[],
+  outcome: ComparisonOutcome,
+  message: string,
+) {
   await auditOf(db).insertOne({
     _id: new ObjectId(),
     at: new Date(),
@@ -46,7 +59,7 @@ export async function recordComparison(db: Db, peer: string, operation: string, 
     entity,
     ids,
     requestId: null,
-    compared: [{ region: peer, outcome }],
+    compared: [{ region: peer, outcome, message }],
   });
 }
 

@@ -38,9 +38,9 @@ export interface Messaging {
   /**
    * Asks `to`'s `subgraph` a question now, not durably (nothing is stored, nothing retried):
    * the body of its signed reply, or a rejection when it cannot be reached, refuses, or has
-   * not answered by `until` (epoch ms).
+   * not answered by `until` (epoch ms). `id` (default: random) names the question on both sides.
    */
-  ask(to: string, subgraph: SubgraphName, type: string, body: Document, until: number): Promise<unknown>;
+  ask(to: string, subgraph: SubgraphName, type: string, body: Document, until: number, id?: string): Promise<unknown>;
   /** For each message id, its delivery while it waits, null once acknowledged (one query for all). */
   deliveries(ids: readonly string[]): Promise<Array<Delivery | null>>;
 }
@@ -50,6 +50,8 @@ export interface MessageContext {
   region: RegionInfo;
   log: Logger;
   messaging: Messaging;
+  /** The national match token of a national ID (pseudonym.ts); null when no national key is configured. */
+  matchToken: ((nationalId: string) => string) | null;
 }
 
 /** What the sender does with the receiver's (verified) reply; runs before the message is dropped. */

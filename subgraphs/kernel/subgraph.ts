@@ -13,8 +13,14 @@ export interface SubgraphDefinition {
   onRegionStart?: (ctx: MessageContext) => Promise<void>;
   /** Region-to-region messages (see the host's link and outbox). */
   messages?: {
-    /** Handles a verified message from region `from`; returns the reply. Must be idempotent. */
-    receive: Record<string, (body: unknown, ctx: MessageContext & { from: string }) => Promise<unknown>>;
+    /**
+     * Handles a verified message from region `from`; returns the reply. Must be idempotent.
+     * `message`: its id (the same at every attempt) and the digest of this very attempt.
+     */
+    receive: Record<
+      string,
+      (body: unknown, ctx: MessageContext & { from: string; message: { id: string; digest: string } }) => Promise<unknown>
+    >;
     /** Applies the reply to a message this region sent. */
     replies: Record<string, ReplyHandler>;
   };

@@ -3,6 +3,7 @@
 // other by national match token only; a region that is down or hangs is listed as missing
 // and the enrolment goes on; both sides audit every comparison; nothing personal crosses.
 import { Writable } from "node:stream";
+import { ObjectId } from "bson";
 import type { JWK } from "jose";
 import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -13,15 +14,32 @@ import { hs256Config } from "../../subgraphs/kernel/auth.js";
 import { listen, type Listening } from "../../subgraphs/kernel/http.js";
 import { generatePrivateJwk, publicPart } from "../../subgraphs/kernel/keys.js";
 import { RegionRegistry } from "../../subgraphs/kernel/regions.js";
-import { postGraphQL, startTestHost, TEST_SECRET, type GraphQLResponse, type TestHost } from "../support/host.js";
+import { NATIONAL_ID_PURPOSE } from "../../subgraphs/beneficiaries/data/beneficiaries.js";
+import { encodeId } from "../../subgraphs/kernel/ids.js";
+import { keyedHasher, matchTokener } from "../../subgraphs/kernel/pseudonym.js";
+import { MAX_CHECKS_PER_MINUTE } from "../../subgraphs/beneficiaries/data/duplicates.js";
+import {
+  postGraphQL,
+  startTestHost,
+  TEST_NATIONAL_MATCH_KEY,
+  TEST_PSEUDONYM_KEY,
+  TEST_SECRET,
+  type GraphQLResponse,
+  type TestHost,
+} from "../support/host.js";
 import { makeIins } from "../support/iin.js";
 import { randomDbName, startTestMongo, type TestMongo } from "../support/mongo.js";
-import { freePort } from "../support/wait.js";
+import { eventually, freePort } from "../support/wait.js";
 
 const REGION_TIMEOUT_MS = 2000;
+/** The national key's id, as regions under TEST_NATIONAL_MATCH_KEY send it. */
+const KEY_ID = matchTokener(TEST_NATIONAL_MATCH_KEY)("key-id").slice(0, 16);
 const WAIT_MS = waitWithin(REGION_TIMEOUT_MS);
 const ALL = RegionRegistry.load().regions.map((r) => r.code);
-const [IIN_MOVED, IIN_OTHER, IIN_DOWN, IIN_HANG, IIN_ERASED, IIN_NOKEY] = makeIins(6, new Date(Date.UTC(1984, 4, 12)));
+const [IIN_MOVED, IIN_OTHER, IIN_DOWN, IIN_HANG, IIN_ERASED, IIN_NOKEY, IIN_KEEP, IIN_OLD, IIN_OTHERKEY, IIN_FLOOD] = makeIins(
+  10,
+  new Date(Date.UTC(1984, 4, 12)),
+);
 
 interface Side {
   code: string;
@@ -169,7 +187,7 @@ describe("a household enrolled in two regions", () => {
       role: "REGION",
       operation: "duplicateCheck",
       ids: [first.data!.enrollBeneficiary.id],
-      compared: [{ region: "KZ-11", outcome: "MATCH" }],
+      compared: [{ region: "KZ-11", outcome: "MATCH", message: expect.stringMatching(/^duplicate\.check:/) as string }],
     });
     expect(await comparisons(B)).toContainEqual({
       actor: "staff-11",
@@ -177,8 +195,12 @@ describe("a household enrolled in two regions", () => {
       operation: "enrollBeneficiary",
       ids: [moved.id],
       // Only the regions the token went to: those nobody runs here were not asked.
-      compared: [{ region: "KZ-75", outcome: "MATCH" }],
+      compared: [{ region: "KZ-75", outcome: "MATCH", message: expect.any(String) as string }],
     });
+    // An auditor pairs the two entries by the message's id.
+    const asked = (await comparisons(B)).find((c) => (c.ids as string[])[0] === moved.id)!.compared as Array<{ message: string }>;
+    const answered = (await comparisons(A)).filter((c) => (c.compared as Array<{ message: string }>)[0].message === asked[0].message);
+    expect(answered).toHaveLength(1);
 
     // Nothing of KZ-11's household reached KZ-75 but the comparison: no id, no name, no national ID. (Its
     // stored hash is KZ-75's own here: the test hosts share one PSEUDONYM_KEY.)
@@ -200,7 +222,7 @@ describe("a household enrolled in two regions", () => {
     const res = await enroll(B, IIN_OTHER);
     expect(res.data!.enrollBeneficiary.possibleDuplicateRegions).toEqual([]);
     expect(await comparisons(A)).toContainEqual(
-      expect.objectContaining({ actor: "KZ-11", ids: [], compared: [{ region: "KZ-11", outcome: "NO_MATCH" }] }),
+      expect.objectContaining({ actor: "KZ-11", ids: [], compared: [expect.objectContaining({ region: "KZ-11", outcome: "NO_MATCH" })] }),
     );
   });
 
@@ -213,7 +235,7 @@ describe("a household enrolled in two regions", () => {
     expect(household.possibleDuplicateRegions).toEqual([]);
     expect(household.duplicateCheckMissing).toContain("KZ-75");
     expect(await comparisons(B)).toContainEqual(
-      expect.objectContaining({ ids: [household.id], compared: [{ region: "KZ-75", outcome: "UNREACHABLE" }] }),
+      expect.objectContaining({ ids: [household.id], compared: [expect.objectContaining({ region: "KZ-75", outcome: "UNREACHABLE" })] }),
     );
 
     await up(A);
@@ -248,21 +270,111 @@ describe("a household enrolled in two regions", () => {
     }
   });
 
-  it("a household that withdrew consent is no longer found, and its flags go with its data", async () => {
+  it("a household that withdrew consent: its flags go with its data, and the other region drops its own", async () => {
     const first = await enroll(A, IIN_ERASED);
-    await enroll(B, IIN_ERASED);
+    const second = await enroll(B, IIN_ERASED);
+    expect(second.data!.enrollBeneficiary.possibleDuplicateRegions).toEqual(["KZ-75"]);
     const withdrawn = await postGraphQL<{ withdrawConsent: Enrolled }>(
       A.host!.url("KZ-75", "beneficiaries"),
       `mutation ($id: ID!) { withdrawConsent(id: $id) { ${FIELDS} } }`,
       { id: first.data!.enrollBeneficiary.id },
       tokens.staffA,
     );
-    expect(withdrawn.data!.withdrawConsent.possibleDuplicateRegions).toEqual([]);
+    expect(withdrawn.data!.withdrawConsent).toMatchObject({ possibleDuplicateRegions: [], duplicateCheckMissing: [] });
     const stored = await A.host!.db("KZ-75").collection("beneficiaries").findOne({ status: "CONSENT_WITHDRAWN" });
     expect(stored!.nationalMatchToken).toBeUndefined();
-    const later = await enroll(B, IIN_ERASED, "Someone else").catch(() => undefined);
-    // Already enrolled in KZ-11 (a conflict there); a third region's check would find KZ-11 only.
-    expect(later?.errors?.[0]?.extensions?.code).toBe("CONFLICT");
+    // KZ-11 is told, and its household drops the flag: no pair is counted any more.
+    await eventually(
+      () => read(B, second.data!.enrollBeneficiary.id),
+      (r) => r.data?.beneficiary?.possibleDuplicateRegions.length === 0,
+      "KZ-11 drops the flag of the household that withdrew in KZ-75",
+    );
+    // Nothing of the household's went with the message but its token: no id.
+    expect(JSON.stringify(await comparisons(B))).not.toContain(first.data!.enrollBeneficiary.id);
+  });
+
+  it("a recheck while the other region is down keeps what that region said before", async () => {
+    await enroll(A, IIN_KEEP);
+    const res = await enroll(B, IIN_KEEP);
+    expect(res.data!.enrollBeneficiary.possibleDuplicateRegions).toEqual(["KZ-75"]);
+    await down(A);
+    const rechecked = await postGraphQL<{ recheckDuplicates: Enrolled }>(
+      B.host!.url("KZ-11", "beneficiaries"),
+      `mutation ($id: ID!) { recheckDuplicates(id: $id) { ${FIELDS} } }`,
+      { id: res.data!.enrollBeneficiary.id },
+      tokens.staffB,
+    );
+    expect(rechecked.data!.recheckDuplicates.possibleDuplicateRegions).toEqual(["KZ-75"]);
+    expect(rechecked.data!.recheckDuplicates.duplicateCheckMissing).toContain("KZ-75");
+  });
+
+  it("a household enrolled before the checks: every other region missing, until a recheck with its national ID", async () => {
+    const _id = new ObjectId();
+    await B.host!.db("KZ-11")
+      .collection("beneficiaries")
+      .insertOne({
+        _id,
+        fullName: "Old record",
+        nationalIdHash: keyedHasher(TEST_PSEUDONYM_KEY)(NATIONAL_ID_PURPOSE, IIN_OLD),
+        householdSize: 2,
+        vulnerabilities: [],
+        needs: [],
+        consent: { given: true, purpose: "aid", recordedAt: new Date(), recordedBy: "s", withdrawnAt: null },
+        status: "ACTIVE",
+        registeredAt: new Date(),
+        updatedAt: new Date(),
+      });
+    await enroll(A, IIN_OLD);
+    const id = encodeId("Beneficiary", "KZ-11", _id);
+    expect((await read(B, id)).data!.beneficiary!.duplicateCheckMissing.sort()).toEqual(others("KZ-11").sort());
+    const RECHECK = `mutation ($id: ID!, $n: String) { recheckDuplicates(id: $id, nationalId: $n) { ${FIELDS} } }`;
+    const url = B.host!.url("KZ-11", "beneficiaries");
+    const without = await postGraphQL(url, RECHECK, { id }, tokens.staffB);
+    expect(without.errors![0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT", field: "nationalId" } });
+    const wrong = await postGraphQL(url, RECHECK, { id, n: IIN_OTHER }, tokens.staffB);
+    expect(wrong.errors![0].message).toMatch(/not the national ID/);
+    const right = await postGraphQL<{ recheckDuplicates: Enrolled }>(url, RECHECK, { id, n: IIN_OLD }, tokens.staffB);
+    expect(right.data!.recheckDuplicates.possibleDuplicateRegions).toEqual(["KZ-75"]);
+    // Meanwhile KZ-11 could not say "no" for such households: it answered INCOMPLETE, and was listed missing.
+    await B.host!.db("KZ-11")
+      .collection("beneficiaries")
+      .updateOne({ _id }, { $unset: { nationalMatchToken: "" } });
+    const elsewhere = await enroll(A, IIN_NOKEY);
+    expect(elsewhere.data!.enrollBeneficiary.duplicateCheckMissing).toContain("KZ-11");
+    await B.host!.db("KZ-11").collection("beneficiaries").deleteOne({ _id });
+  });
+
+  it("a region with another national key is missing, not a region without the household", async () => {
+    await down(B);
+    await up(B, undefined, "another-national-match-key-0123456789abcdef");
+    const res = await enroll(A, IIN_OTHERKEY);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.enrollBeneficiary.duplicateCheckMissing).toContain("KZ-11");
+    await down(B);
+  });
+
+  it("a region answering without end is missing once the wait is over", async () => {
+    const flood: Listening = await listen((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      const chunk = Buffer.alloc(1 << 20, " ");
+      const write = () => {
+        while (res.write(chunk)) if (res.destroyed) return;
+        res.once("drain", write);
+      };
+      write();
+    });
+    await down(B);
+    await up(B, flood.port);
+    try {
+      const started = Date.now();
+      const res = await enroll(B, IIN_FLOOD);
+      expect(res.data!.enrollBeneficiary.duplicateCheckMissing).toContain("KZ-75");
+      expect(Date.now() - started).toBeLessThan(REGION_TIMEOUT_MS);
+    } finally {
+      await down(B);
+      flood.server.closeAllConnections();
+      await flood.close();
+    }
   });
 
   it("personal fields: the region's staff only", async () => {
@@ -283,6 +395,23 @@ describe("a household enrolled in two regions", () => {
     );
     expect(counts.errors).toBeUndefined();
     expect(counts.data!._entities[0].duplicateHouseholds).toEqual([{ region: "KZ-11", households: expect.any(Number) as number }]);
+    // Counts are for coordinators and the region's own staff, not another region's.
+    const elsewhere = await postGraphQL(
+      A.host!.url("KZ-75", "beneficiaries"),
+      `{ _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) { ... on Region { duplicateHouseholds { region households } } } }`,
+      {},
+      tokens.staffB,
+    );
+    expect(elsewhere.errors![0].extensions!.code).toBe("FORBIDDEN");
+    for (const field of ["duplicateCheckMissing", "possibleDuplicateRegions"]) {
+      const res = await postGraphQL(
+        A.host!.url("KZ-75", "beneficiaries"),
+        `query ($id: ID!) { beneficiary(id: $id) { id ${field} } }`,
+        { id },
+        tokens.staffB,
+      );
+      expect(res.errors![0].extensions!.code).toBe("FORBIDDEN");
+    }
   });
 
   it("the message is not a lookup service: unsigned, forged or malformed checks are refused", async () => {
@@ -302,6 +431,27 @@ describe("a household enrolled in two regions", () => {
     expect((await fetch(messages, { method: "POST", body: forged })).status).toBe(401);
     // KZ-11's own key, but no token in it.
     const link = await RegionLink.create({ "KZ-11": B.key });
+    // A check answered once is not answered again: a replay is refused.
+    const check = await link.sign({
+      from: "KZ-11",
+      to: "KZ-75",
+      subgraph: "beneficiaries",
+      id: "z",
+      type: "duplicate.check",
+      body: { token: "0".repeat(64), key: KEY_ID },
+    });
+    expect((await fetch(messages, { method: "POST", body: check })).status).toBe(200);
+    expect((await fetch(messages, { method: "POST", body: check })).status).toBe(409);
+    // Under another national key, or none: refused, so that the asking region lists this one as missing.
+    const otherKey = await link.sign({
+      from: "KZ-11",
+      to: "KZ-75",
+      subgraph: "beneficiaries",
+      id: "w",
+      type: "duplicate.check",
+      body: { token: "0".repeat(64), key: "0123456789abcdef" },
+    });
+    expect((await fetch(messages, { method: "POST", body: otherKey })).status).toBe(409);
     const malformed = await link.sign({
       from: "KZ-11",
       to: "KZ-75",
@@ -325,5 +475,27 @@ describe("a household enrolled in two regions", () => {
     } finally {
       await down(B);
     }
+  });
+
+  // Last: it uses up KZ-11's checks with KZ-75 for a minute.
+  it("a region asking more than a region enrols in a minute is refused: a lookup, not enrolments", async () => {
+    const messages = `http://127.0.0.1:${A.port}/KZ-75/beneficiaries/messages`;
+    const link = await RegionLink.create({ "KZ-11": B.key });
+    const statuses: number[] = [];
+    for (let i = 0; i <= MAX_CHECKS_PER_MINUTE; i++) {
+      const jws = await link.sign({
+        from: "KZ-11",
+        to: "KZ-75",
+        subgraph: "beneficiaries",
+        id: `n${i}`,
+        type: "duplicate.check",
+        body: { token: i.toString(16).padStart(64, "0"), key: KEY_ID },
+      });
+      statuses.push((await fetch(messages, { method: "POST", body: jws })).status);
+    }
+    expect(statuses.at(-1)).toBe(429);
+    // (The earlier tests' checks count in the same minute.)
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(MAX_CHECKS_PER_MINUTE - 30);
+    expect(A.logs.join("")).toContain("too many duplicate checks");
   });
 });

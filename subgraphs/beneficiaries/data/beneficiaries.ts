@@ -27,6 +27,8 @@ export interface BeneficiaryDoc extends Keyed {
   possibleDuplicateRegions?: string[];
   /** Other regions that could not be asked at the last check. */
   duplicateCheckMissing?: string[];
+  /** When the other regions were last asked (absent: never, e.g. enrolled before the checks). */
+  duplicateCheckedAt?: Date;
   householdSize: number;
   vulnerabilities: Vulnerability[];
   needs: Need[];
@@ -47,7 +49,8 @@ export const beneficiaryIndexes: IndexPlan = {
     { key: { nationalIdHash: 1 }, name: "national_id_unique", unique: true, sparse: true },
     { key: { needs: 1 }, name: "needs" },
     // Other regions' duplicate checks find a household by its token; the coordinators' counts by flag.
-    { key: { nationalMatchToken: 1 }, name: "national_match", sparse: true },
+    // Not sparse: households without a token (enrolled before them) are found too.
+    { key: { nationalMatchToken: 1 }, name: "national_match" },
     { key: { possibleDuplicateRegions: 1 }, name: "duplicate_regions", sparse: true },
   ],
 };
@@ -71,7 +74,8 @@ export function toBeneficiary(doc: BeneficiaryDoc, region: string): Beneficiary 
     consent: { ...doc.consent, region, audit: { entity: "Beneficiary", id } },
     status: doc.status,
     possibleDuplicateRegions: doc.possibleDuplicateRegions ?? [],
-    duplicateCheckMissing: doc.duplicateCheckMissing ?? [],
+    // Never checked: every other region (the field's resolver knows them).
+    duplicateCheckMissing: doc.duplicateCheckMissing ?? null,
     capturedAt: doc.capturedAt ?? null,
     registeredAt: doc.registeredAt,
   };
@@ -110,6 +114,7 @@ export async function eraseBeneficiary(db: Db, _id: ObjectId, actor: string): Pr
         nationalMatchToken: "",
         possibleDuplicateRegions: "",
         duplicateCheckMissing: "",
+        duplicateCheckedAt: "",
       },
       // The purpose was written about this household too.
       $set: {

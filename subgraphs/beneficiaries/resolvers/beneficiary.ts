@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { OncePerRequest, ownId, ownRegion, type SubgraphContext } from "../../kernel/context.js";
-import { badInput, conflict } from "../../kernel/errors.js";
+import { badInput, conflict, forbidden } from "../../kernel/errors.js";
 import { normalizeIin } from "../../kernel/iin.js";
 import { normalizePhone } from "../../kernel/phone.js";
 import { DEFAULT_PAGE, MAX_PAGE } from "../../kernel/pagination.js";
@@ -17,7 +17,7 @@ import {
   toBeneficiary,
   type BeneficiaryDoc,
 } from "../data/beneficiaries.js";
-import { checkDuplicates } from "../data/duplicates.js";
+import { announceWithdrawal, checkDuplicates } from "../data/duplicates.js";
 import { queueOf } from "../data/help-requests.js";
 import { Beneficiary } from "../types/beneficiary.js";
 import { BeneficiaryStatus, HelpRequestStatus } from "../types/enums.js";
@@ -96,8 +96,11 @@ export class BeneficiaryResolver {
         return doc;
       },
     });
-    // A repeat returns the household as stored: it was compared when it was enrolled.
-    const checked = repeated ? record : await checkDuplicates(ctx, record, "enrollBeneficiary", false);
+    // A repeat returns the household as stored, compared once (a first attempt cut off before comparing is finished).
+    const checked =
+      repeated && (record.duplicateCheckedAt || record.status !== BeneficiaryStatus.ACTIVE)
+        ? record
+        : await checkDuplicates(ctx, record, "enrollBeneficiary", false);
     const beneficiary = toBeneficiary(checked, region);
     if (!repeated) ctx.log.info({ event: "beneficiary.enrolled", id: beneficiary.id, actor: ctx.access.actor }, "beneficiary enrolled");
     return beneficiary;
@@ -108,17 +111,49 @@ export class BeneficiaryResolver {
     description:
       "Asks every other region again whether it has this household enrolled (by its national match token), and replaces possibleDuplicateRegions and duplicateCheckMissing with the answers. Staff of the region; audited in both regions.",
   })
-  async recheckDuplicates(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<Beneficiary> {
+  async recheckDuplicates(
+    @Arg("id", () => ID) id: string,
+    @Arg("nationalId", () => String, {
+      nullable: true,
+      description:
+        "Only for a household enrolled before these checks (no national ID is kept): checked against the one it was enrolled with.",
+    })
+    nationalId: string | null | undefined,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<Beneficiary> {
     ownId(ctx, id, "Beneficiary");
     ctx.access.requireWrite(ctx.region.code);
-    const doc = await requireBeneficiary(ctx, id);
+    let doc = await requireBeneficiary(ctx, id);
     if (doc.status !== BeneficiaryStatus.ACTIVE) throw conflict(`beneficiary ${id} has withdrawn consent; there is nothing to compare`);
-    if (!doc.nationalMatchToken) {
-      throw conflict(
-        `beneficiary ${id} has no national match token (enrolled before cross-region checks, or no national key here); enrol again to compare`,
-      );
+    if (!doc.nationalMatchToken && ctx.matchToken) {
+      if (!nationalId) {
+        throw badInput(`nationalId: beneficiary ${id} was enrolled before cross-region checks; give its national ID to compare it`, {
+          field: "nationalId",
+        });
+      }
+      const iin = normalizeIin(nationalId, "nationalId");
+      if (ctx.keyedHash(NATIONAL_ID_PURPOSE, iin) !== doc.nationalIdHash) {
+        throw badInput(`nationalId: not the national ID beneficiary ${id} was enrolled with`, { field: "nationalId" });
+      }
+      doc =
+        (await beneficiariesOf(ctx.db).findOneAndUpdate(
+          { _id: doc._id, status: BeneficiaryStatus.ACTIVE },
+          { $set: { nationalMatchToken: ctx.matchToken(iin) } },
+          { returnDocument: "after" },
+        )) ?? doc;
     }
     return toBeneficiary(await checkDuplicates(ctx, doc, "recheckDuplicates", true), ctx.region.code);
+  }
+
+  @FieldResolver(() => [String])
+  duplicateCheckMissing(@Root() beneficiary: Beneficiary, @Ctx() ctx: SubgraphContext): string[] {
+    const region = beneficiary.region.code;
+    if (!ctx.access.canSeePersonal(region)) {
+      throw forbidden(`Beneficiary.duplicateCheckMissing is personal data: visible to ${region} staff`);
+    }
+    if (beneficiary.status !== BeneficiaryStatus.ACTIVE) return [];
+    // Never compared (enrolled before the checks): no other region was asked.
+    return beneficiary.duplicateCheckMissing ?? otherRegions(ctx);
   }
 
   @Mutation(() => Beneficiary, { nullable: true, description: "Changes the fields given. Not possible once consent is withdrawn." })
@@ -158,12 +193,18 @@ export class BeneficiaryResolver {
   async withdrawConsent(@Arg("id", () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<Beneficiary> {
     const { objectId } = ownId(ctx, id, "Beneficiary");
     ctx.access.requireWrite(ctx.region.code);
+    const flagged = await beneficiariesOf(ctx.db).findOne(
+      { _id: objectId, status: BeneficiaryStatus.ACTIVE },
+      { projection: { nationalMatchToken: 1, possibleDuplicateRegions: 1 } },
+    );
     const doc = await eraseBeneficiary(ctx.db, objectId, ctx.access.actor);
     if (!doc) {
       await requireBeneficiary(ctx, id);
       throw conflict(`beneficiary ${id} has already withdrawn consent`);
     }
     await ctx.audit.write("withdrawConsent", "Beneficiary", [id]);
+    // The regions it was flagged with drop the flag: it is no longer enrolled here.
+    if (flagged) await announceWithdrawal(ctx, flagged);
     ctx.log.info({ event: "beneficiary.consent_withdrawn", id, actor: ctx.access.actor }, "consent withdrawn, personal data erased");
     return toBeneficiary(doc, ctx.region.code);
   }

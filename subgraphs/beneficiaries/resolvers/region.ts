@@ -79,8 +79,8 @@ export class RegionBeneficiariesResolver {
     description:
       "Per other region, how many of this region's active households may be enrolled there too: counts only, for coordinators and the region's staff.",
   })
-  async duplicateHouseholds(@Ctx() ctx: SubgraphContext): Promise<RegionHouseholds[]> {
-    ctx.access.forbidVolunteer("Region.duplicateHouseholds");
+  async duplicateHouseholds(@Root() region: Region, @Ctx() ctx: SubgraphContext): Promise<RegionHouseholds[]> {
+    ctx.access.requireCoordinatorOrWrite(region.code);
     return duplicateHouseholds(ctx.db);
   }
 

@@ -6,8 +6,14 @@ class RegionComparison {
   @Field()
   region!: string;
 
-  @Field({ description: "MATCH or NO_MATCH (the region answered), or UNREACHABLE (asked, but no answer in time)." })
+  @Field({
+    description:
+      "MATCH or NO_MATCH (the region answered), INCOMPLETE (no match, but it has households it cannot compare), or UNREACHABLE (asked, but no answer in time).",
+  })
   outcome!: string;
+
+  @Field({ description: "The message's id: the other region's entry for this comparison carries the same." })
+  message!: string;
 }
 
 @ObjectType({ description: "Who read personal data or changed records about people, and when." })

@@ -82,7 +82,7 @@ export class Beneficiary {
     description:
       "Other regions that could not be asked at that check (down, past the timeout, or no national key): a duplicate there is not excluded. Personal: the region's staff only.",
   })
-  duplicateCheckMissing!: string[];
+  duplicateCheckMissing!: string[] | null;
 
   @Field(() => Date, { nullable: true, description: CAPTURED_AT_DESCRIPTION })
   capturedAt!: Date | null;

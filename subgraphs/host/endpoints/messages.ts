@@ -29,7 +29,7 @@ export async function serveMessage(
     const message = await link.verify(read.text ?? "", code, sub.name);
     const handle = ownEntry(sub.messages?.receive, message.type);
     if (!handle) return sendError(res, 400, "BAD_REQUEST", `${sub.name} does not handle ${message.type} messages`);
-    const reply = await handle(message.body, { ...context, from: message.from });
+    const reply = await handle(message.body, { ...context, from: message.from, message: { id: message.id, digest: message.digest } });
     log.info(
       { event: "message.received", region: code, from: message.from, type: message.type, message: message.id },
       "message from another region",
