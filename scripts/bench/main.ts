@@ -1,7 +1,8 @@
-// `npm run bench [-- --only engine|gateway|transfers]`: every figure measured in one run.
+// `npm run bench [-- --only engine|gateway|transfers|fairness]`: every figure measured in one run.
 import "reflect-metadata";
 import { parseArgs } from "node:util";
 import { runEngineBench } from "./engine.js";
+import { runFairnessBench } from "./fairness.js";
 import { runGatewayBench } from "./gateway.js";
 import { met, print, type Row } from "./report.js";
 import { runTransferBench } from "./transfers.js";
@@ -22,6 +23,11 @@ if (!values.only || values.only === "gateway") {
 if (!values.only || values.only === "transfers") {
   const rows = await runTransferBench();
   print("Transfers between two regions (each its own host, engine and key)", rows);
+  all.push(...rows);
+}
+if (!values.only || values.only === "fairness") {
+  const rows = await runFairnessBench();
+  print("Fair distribution: entitlement rules, and duplicate checks across 20 regions", rows);
   all.push(...rows);
 }
 const targets = all.filter((r) => r.target);
