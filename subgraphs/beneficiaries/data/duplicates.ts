@@ -125,6 +125,18 @@ export async function checkDuplicates(
 
 type Received = MessageContext & { from: string; message: { id: string; digest: string } };
 
+/** Audits what a message from another region compared here, under the message's id. */
+const recordReceived = (ctx: Received, operation: string, ids: ObjectId[], outcome: ComparisonOutcome) =>
+  recordComparison(
+    ctx.db,
+    ctx.from,
+    operation,
+    "Beneficiary",
+    ids.map((id) => encodeId("Beneficiary", ctx.region.code, id)),
+    outcome,
+    ctx.message.id,
+  );
+
 /** The token of a message from another region that this region can compare; LinkError otherwise. */
 function tokenOf(body: unknown, ctx: Received): string {
   const { token, key } = (body ?? {}) as { token?: unknown; key?: unknown };
@@ -168,15 +180,7 @@ export async function answerDuplicateCheck(body: unknown, ctx: Received): Promis
       { limit: 1 },
     )) === 0;
   const outcome: ComparisonOutcome = ids.length ? "MATCH" : complete ? "NO_MATCH" : "INCOMPLETE";
-  await recordComparison(
-    ctx.db,
-    ctx.from,
-    "duplicateCheck",
-    "Beneficiary",
-    ids.map((id) => encodeId("Beneficiary", ctx.region.code, id)),
-    outcome,
-    ctx.message.id,
-  );
+  await recordReceived(ctx, "duplicateCheck", ids, outcome);
   ctx.log.info(
     { event: "beneficiary.duplicate_check_answered", region: ctx.region.code, from: ctx.from, outcome },
     "duplicate check answered",
@@ -211,15 +215,7 @@ export async function answerWithdrawal(body: unknown, ctx: Received): Promise<Re
     .toArray();
   const ids = matched.map((m) => m._id);
   if (ids.length) await beneficiariesOf(ctx.db).updateMany({ _id: { $in: ids } }, { $pull: { possibleDuplicateRegions: ctx.from } });
-  await recordComparison(
-    ctx.db,
-    ctx.from,
-    "duplicateWithdrawn",
-    "Beneficiary",
-    ids.map((id) => encodeId("Beneficiary", ctx.region.code, id)),
-    ids.length ? "MATCH" : "NO_MATCH",
-    ctx.message.id,
-  );
+  await recordReceived(ctx, "duplicateWithdrawn", ids, ids.length ? "MATCH" : "NO_MATCH");
   return {};
 }
 

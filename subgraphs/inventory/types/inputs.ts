@@ -6,14 +6,21 @@ import { AdjustmentKind, DonorKind, Item } from "./enums.js";
 
 export const MAX_LINE_QUANTITY = 100_000;
 
+/** A quantity of one item: a whole number from 1 to MAX_LINE_QUANTITY. */
+function LineQuantity(): PropertyDecorator {
+  return (target, key) => {
+    Field(() => Int)(target, key);
+    Max(MAX_LINE_QUANTITY, { message: `quantity must be at most ${MAX_LINE_QUANTITY}` })(target, key);
+    Min(1, { message: "quantity must be at least 1" })(target, key);
+  };
+}
+
 @InputType()
 export class ItemQuantityInput {
   @Field(() => Item)
   item!: Item;
 
-  @Min(1, { message: "quantity must be at least 1" })
-  @Max(MAX_LINE_QUANTITY, { message: `quantity must be at most ${MAX_LINE_QUANTITY}` })
-  @Field(() => Int)
+  @LineQuantity()
   quantity!: number;
 }
 
@@ -80,9 +87,7 @@ export class SetEntitlementRuleInput {
   @Field(() => Item)
   item!: Item;
 
-  @Min(1, { message: "quantity must be at least 1" })
-  @Max(MAX_LINE_QUANTITY, { message: `quantity must be at most ${MAX_LINE_QUANTITY}` })
-  @Field(() => Int)
+  @LineQuantity()
   quantity!: number;
 
   @Field({ defaultValue: false, description: "The quantity is per person (× household size); default: per household." })
