@@ -17,6 +17,7 @@ import {
 import { eventsOf, type EventDoc } from "../../subgraphs/events/data/events.js";
 import { EventKind, EventStatus } from "../../subgraphs/events/types/enums.js";
 import { accountOf } from "../../subgraphs/inventory/data/entitlements.js";
+import { leaseFor } from "../../subgraphs/kernel/lease.js";
 import { payloadHash, runOperation, type OperationDoc } from "../../subgraphs/inventory/data/ledger.js";
 import { warehousesOf, type WarehouseDoc } from "../../subgraphs/inventory/data/warehouses.js";
 import { DonorKind, Item } from "../../subgraphs/inventory/types/enums.js";
@@ -89,6 +90,7 @@ export async function seedRegion(
   } = {},
 ): Promise<Record<keyof SeedSizes, number>> {
   const random = rng(region.code);
+  const lease = leaseFor();
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
   const some = <T>(list: readonly T[], max: number): T[] => [
     ...new Set(Array.from({ length: 1 + Math.floor(random() * max) }, () => pick(list))),
@@ -223,6 +225,7 @@ export async function seedRegion(
       db,
       operation(0, "DONATION", stockLines, { donor: pick(DONORS), donorKind: DonorKind.ORGANISATION }),
       warehouse.name,
+      lease,
     );
     for (let d = 1; d <= 4; d++) {
       const family = beneficiaries[(w * 4 + d) % beneficiaries.length];
@@ -244,6 +247,7 @@ export async function seedRegion(
           },
         ),
         warehouse.name,
+        lease,
       );
     }
   }

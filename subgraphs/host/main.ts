@@ -31,6 +31,7 @@ export const hostEnv = env(
     "OUTBOX_RETRY_MAX_MS",
     "OUTBOX_TIMEOUT_MS",
     "OUTBOX_WAIT_MS",
+    "LEASE_MS",
     "REGION_TIMEOUT_MS",
     ...LIMIT_VARIABLES,
   ],
@@ -100,6 +101,7 @@ export async function runHost(subgraphs: SubgraphDefinition[], processName: stri
     link,
     limits: limitsFromEnv(env),
     gatewayPublicKey: env.GATEWAY_PUBLIC_KEY,
+    leaseMs: env.LEASE_MS,
     retry: {
       baseMs: env.OUTBOX_RETRY_BASE_MS,
       maxMs: Math.max(env.OUTBOX_RETRY_BASE_MS, env.OUTBOX_RETRY_MAX_MS),

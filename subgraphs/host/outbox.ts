@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "mongodb";
 import type { MessageContext, Messaging, OutgoingMessage, ReplyHandler } from "../kernel/messaging.js";
+import { leaseFor, type Lease } from "../kernel/lease.js";
 import { isDuplicateKey, type IndexPlan } from "../kernel/mongo.js";
 import { digestOf, type Envelope, type RegionLink } from "./link.js";
 import type { Logger } from "../kernel/log.js";
@@ -21,6 +22,8 @@ interface OutboxDoc extends Omit<OutgoingMessage, "id"> {
   nextAttemptAt: Date;
   /** Set while one worker sends the message; a crashed send is retried once it passes. */
   leaseUntil: Date | null;
+  /** The replica whose worker holds it (kernel/lease.ts). */
+  owner?: string | null;
   lastAttemptAt: Date | null;
   lastError: string | null;
 }
@@ -92,9 +95,10 @@ export class Outbox {
     private readonly log: Logger,
     private readonly policy: RetryPolicy = DEFAULT_RETRY,
     matchToken: MessageContext["matchToken"] = null,
+    private readonly lease: Lease = leaseFor(),
   ) {
     for (const [code, { db, region }] of hosted)
-      this.contexts.set(code, { db, region, log, messaging: this.messaging(code, db), matchToken });
+      this.contexts.set(code, { db, region, log, messaging: this.messaging(code, db), matchToken, lease });
   }
 
   /** The region's database, info, log and messaging. */
@@ -231,7 +235,7 @@ export class Outbox {
     // process is retried then, and no other worker sends it meanwhile.
     const claimed = await outboxOf(db).findOneAndUpdate(
       now ? { _id: id, $or: [{ leaseUntil: null }, { leaseUntil: { $lte: at } }] } : { _id: id, nextAttemptAt: { $lte: at } },
-      { $set: { leaseUntil: lease, nextAttemptAt: lease, lastAttemptAt: at } },
+      { $set: { leaseUntil: lease, nextAttemptAt: lease, lastAttemptAt: at, owner: this.lease.owner } },
       { returnDocument: "after" },
     );
     if (!claimed) return false;
@@ -247,14 +251,16 @@ export class Outbox {
       const reply = await this.post(envelope, AbortSignal.any([AbortSignal.timeout(this.policy.timeoutMs), this.aborter.signal]));
       const handler = this.replyHandler(claimed.subgraph, claimed.type);
       await handler?.(reply, claimed, context);
+      // Acknowledged: gone, whoever holds it now (a replica that took a lapsed claim over sends a duplicate, which receivers ignore).
       await outboxOf(db).deleteOne({ _id: claimed._id });
       return true;
     } catch (err) {
       const attempts = claimed.attempts + 1;
       const delay = backoffMs(attempts, this.policy);
       const reason = err instanceof Error ? err.message : String(err);
+      // Only while this worker still holds it: a replica that took the claim over keeps its own.
       await outboxOf(db).updateOne(
-        { _id: claimed._id },
+        { _id: claimed._id, owner: this.lease.owner, leaseUntil: lease },
         { $set: { leaseUntil: null, nextAttemptAt: new Date(Date.now() + delay), lastError: reason.slice(0, 300) }, $inc: { attempts: 1 } },
       );
       this.log.warn(

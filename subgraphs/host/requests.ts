@@ -9,6 +9,7 @@ import type { Access, AuthConfig } from "../kernel/auth.js";
 import { Loaders, type SubgraphContext } from "../kernel/context.js";
 import { REGION_TIMEOUT_HEADER, requestAccess, requestIdOf, sendError } from "../kernel/http.js";
 import { DocumentCache, type GraphQLParams, type Measure, type QueryLimits } from "../kernel/limits.js";
+import type { Lease } from "../kernel/lease.js";
 import type { Logger } from "../kernel/log.js";
 import type { Messaging } from "../kernel/messaging.js";
 import type { RegionInfo, RegionRegistry } from "../kernel/regions.js";
@@ -45,6 +46,7 @@ export class HostRequests {
       /** The most a request waits for other regions (OUTBOX_WAIT_MS). */
       waitMs: number;
       clock: () => Date;
+      lease: Lease;
       subgraphs: Map<SubgraphName, SubgraphDefinition>;
       servers: Map<SubgraphName, ApolloServer<SubgraphContext>>;
     },
@@ -100,6 +102,7 @@ export class HostRequests {
       notices: [],
       waitUntil: Date.now() + waitBudget(req, this.options.waitMs),
       now: this.options.clock,
+      lease: this.options.lease,
     };
   }
 }

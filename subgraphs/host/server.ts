@@ -17,6 +17,7 @@ import { DEFAULT_LIMITS, type QueryLimits } from "../kernel/limits.js";
 import type { Logger } from "../kernel/log.js";
 import { ensureIndexes, regionDbName } from "../kernel/mongo.js";
 import { keyedHasher, matchTokener } from "../kernel/pseudonym.js";
+import { leaseFor } from "../kernel/lease.js";
 import type { RegionInfo, RegionRegistry } from "../kernel/regions.js";
 import type { SubgraphDefinition } from "../kernel/subgraph.js";
 import type { SubgraphName } from "../manifest.js";
@@ -27,6 +28,7 @@ import { serveHealth } from "./endpoints/health.js";
 import { ownEntry, serveMessage } from "./endpoints/messages.js";
 import { RegionLink } from "./link.js";
 import { DEFAULT_RETRY, Outbox, outboxIndexes, type RetryPolicy } from "./outbox.js";
+import { Recovery } from "./recovery.js";
 import { HostRequests, type HostedRegion } from "./requests.js";
 
 export interface RegionHostOptions {
@@ -51,6 +53,8 @@ export interface RegionHostOptions {
   limits?: Partial<QueryLimits>;
   /** The national gateway's public key: its per-region assertions of callers are accepted too. */
   gatewayPublicKey?: JWK;
+  /** How long an operation's replica may go without renewing its lease before another takes it over (LEASE_MS). */
+  leaseMs?: number;
   /** What requests take as the time now (default: the system clock); tests move it to cross rolling periods. */
   clock?: () => Date;
 }
@@ -84,6 +88,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
   const subgraphs = new Map(options.subgraphs.map((s) => [s.name, s]));
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const matchToken = options.nationalMatchKey ? matchTokener(options.nationalMatchKey) : null;
+  const lease = leaseFor(options.leaseMs);
   const outbox = new Outbox(
     new Map(options.regions.map((r) => [r.code, { db: dbs.get(r.code)!, region: r }])),
     link,
@@ -91,6 +96,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     log,
     retry,
     matchToken,
+    lease,
   );
   const hosted = new Map(
     options.regions.map((r): [string, HostedRegion] => [
@@ -107,8 +113,15 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     for (const sub of options.subgraphs) {
       await ensureIndexes(db, sub.indexes);
       await sub.onRegionStart?.(outbox.context(region.code));
+      await sub.recover?.(outbox.context(region.code));
     }
   }
+  const recovery = new Recovery(
+    options.regions.map((r) => outbox.context(r.code)),
+    options.subgraphs,
+    lease,
+    log,
+  );
 
   const servers = new Map<SubgraphName, ApolloServer<SubgraphContext>>();
   for (const sub of options.subgraphs)
@@ -122,6 +135,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     matchToken,
     waitMs: retry.waitMs,
     clock: options.clock ?? (() => new Date()),
+    lease,
     subgraphs,
     servers,
   });
@@ -149,6 +163,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
   }
 
   outbox.start();
+  recovery.start();
   return {
     handler: safeHandler(handle, (err) => log.error({ err }, "request failed")),
     link,
@@ -166,6 +181,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
       return db;
     },
     stop: async () => {
+      await recovery.stop();
       await outbox.stop();
       await Promise.all([...servers.values()].map((s) => s.stop()));
     },

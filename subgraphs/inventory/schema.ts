@@ -3,7 +3,7 @@ import { buildFederatedSchema } from "../kernel/schema.js";
 import type { SubgraphDefinition } from "../kernel/subgraph.js";
 import { entitlementIndexes } from "./data/entitlements.js";
 import { countPastDistributions, ledgerIndexes, recoverOperations } from "./data/ledger.js";
-import { recoverTransfers, transferIndexes, transferMessages } from "./data/transfers.js";
+import { recoverTransfers, rekeyLegacyIncoming, transferIndexes, transferMessages } from "./data/transfers.js";
 import { warehouseIndexes } from "./data/warehouses.js";
 import { inventoryReferences } from "./references.js";
 import { BeneficiaryDistributionsResolver } from "./resolvers/beneficiary.js";
@@ -37,16 +37,18 @@ export function buildInventorySchema(): Promise<GraphQLSchema> {
 }
 
 export async function inventorySubgraph(): Promise<SubgraphDefinition> {
-  const startedAt = new Date();
   return {
     name: "inventory",
     schema: await buildInventorySchema(),
     indexes: { ...warehouseIndexes, ...ledgerIndexes, ...transferIndexes, ...entitlementIndexes },
-    // Operations a crash left half-done are finished or rolled back before serving; then
-    // the transfer steps that depend on them.
     onRegionStart: async (ctx) => {
-      await recoverOperations(ctx.db, startedAt, ctx.log);
-      await countPastDistributions(ctx.db, startedAt);
+      await rekeyLegacyIncoming(ctx);
+      await countPastDistributions(ctx.db, new Date());
+    },
+    // Operations a replica that died or stalled left half-done are finished or rolled back;
+    // then the transfer steps that depend on them.
+    recover: async (ctx) => {
+      await recoverOperations(ctx.db, ctx.lease, ctx.log);
       await recoverTransfers(ctx);
     },
     messages: transferMessages,

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { DEFAULT_MAX_LIFETIME_S } from "./auth.js";
 import { publicJwk } from "./keys.js";
+import { DEFAULT_LEASE_MS } from "./lease.js";
 import { DEFAULT_LIMITS, type QueryLimits } from "./limits.js";
 
 const portNumber = z.coerce.number().int().min(0).max(65535);
@@ -148,6 +149,11 @@ export const VARIABLES = {
   OUTBOX_RETRY_BASE_MS: variable(ms(10), "a region-to-region message is retried first after about this long, doubling…"),
   OUTBOX_RETRY_MAX_MS: variable(ms(10), "…up to this"),
   OUTBOX_TIMEOUT_MS: variable(ms(100), "how long one delivery attempt to another region may take"),
+  LEASE_MS: variable(
+    ms(1000),
+    "how long a replica may go without renewing its lease on an operation it runs (a GC pause, a slow database) before another replica of the region takes it over; every replica of a region the same; recovery runs every half of it",
+    { default: DEFAULT_LEASE_MS },
+  ),
   OUTBOX_WAIT_MS: variable(
     ms(10),
     "how long a mutation that needs another region (`cancelTransfer`) waits for it before answering with what is recorded; at most half of `REGION_TIMEOUT_MS`",

@@ -7,6 +7,7 @@ import type { AuditTrail } from "./audit.js";
 import type { Access } from "./auth.js";
 import { badInput, type Notice } from "./errors.js";
 import { decodeId, type DecodedId, type EntityType } from "./ids.js";
+import type { Lease } from "./lease.js";
 import type { Logger } from "./log.js";
 import type { Messaging } from "./messaging.js";
 import type { RegionInfo, RegionRegistry } from "./regions.js";
@@ -36,6 +37,8 @@ export interface SubgraphContext {
    * budget, shortened to fit the timeout the gateway says it gives this region.
    */
   waitUntil: number;
+  /** This replica's lease on the multi-step operations it runs (lease.ts). */
+  lease: Lease;
   /** The time now: the system clock, unless the host was given another (tests of rolling periods). */
   now: () => Date;
 }

@@ -2,6 +2,7 @@
 // region host's outbox and link implement it): sending durable messages, reading how their
 // delivery goes, and refusing a message it receives with an HTTP status.
 import type { Db, Document } from "mongodb";
+import type { Lease } from "./lease.js";
 import type { Logger } from "./log.js";
 import type { RegionInfo } from "./regions.js";
 import type { SubgraphName } from "../manifest.js";
@@ -52,6 +53,8 @@ export interface MessageContext {
   messaging: Messaging;
   /** The national match token of a national ID (pseudonym.ts); null when no national key is configured. */
   matchToken: ((nationalId: string) => string) | null;
+  /** This replica's lease on the multi-step operations it runs (lease.ts). */
+  lease: Lease;
 }
 
 /** What the sender does with the receiver's (verified) reply; runs before the message is dropped. */

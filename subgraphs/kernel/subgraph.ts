@@ -9,8 +9,13 @@ export interface SubgraphDefinition {
   name: SubgraphName;
   schema: GraphQLSchema;
   indexes: IndexPlan;
-  /** Runs once per hosted region at start-up, after indexes (e.g. crash recovery). */
+  /** Runs once per hosted region at start-up, after indexes (e.g. moving legacy records). */
   onRegionStart?: (ctx: MessageContext) => Promise<void>;
+  /**
+   * Finishes what a replica that died or stalled left half-done: per hosted region, before
+   * the host serves and then every half lease, on every replica (touching only lapsed leases).
+   */
+  recover?: (ctx: MessageContext) => Promise<void>;
   /** Region-to-region messages (see the host's link and outbox). */
   messages?: {
     /**

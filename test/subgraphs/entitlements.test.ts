@@ -327,8 +327,11 @@ describe("distributeAid under a rule", () => {
         item: "FOOD_KIT",
         grants: [{ key: `${half.toHexString()}:0`, quantity: 1, at: past, override: false }],
       });
-    await recoverOperations(db(), new Date(), pino({ level: "silent" }));
-    expect(await db().collection("stock_operations").findOne({ _id: half })).toBeNull();
+    await recoverOperations(db(), { owner: "recoverer", ms: 0 }, pino({ level: "silent" }));
+    // Rolled back, and on record so: its key is free for the client's retry.
+    const rolledBack = await db().collection("stock_operations").findOne({ _id: half });
+    expect(rolledBack).toMatchObject({ status: "ROLLED_BACK", rolledBackKey: "crash-1" });
+    expect(rolledBack!.idempotencyKey).toBeUndefined();
     expect((await entitlements(b)).data!._entities[0].entitlements![0]).toMatchObject({ used: 0, remaining: 1 });
 
     // A crash after both: completed, and the grant stays.
@@ -340,7 +343,7 @@ describe("distributeAid under a rule", () => {
     await db()
       .collection<{ _id: ObjectId; pendingOps: string[] }>("warehouses")
       .updateOne({ _id: wid }, { $inc: { "stock.FOOD_KIT": -1 }, $push: { pendingOps: `${done.toHexString()}:0` } });
-    await recoverOperations(db(), new Date(), pino({ level: "silent" }));
+    await recoverOperations(db(), { owner: "recoverer", ms: 0 }, pino({ level: "silent" }));
     expect((await db().collection("stock_operations").findOne({ _id: done }))!.status).toBe("COMPLETED");
     expect((await entitlements(b)).data!._entities[0].entitlements![0]).toMatchObject({ used: 1, remaining: 0 });
     expect(codeOf(await distribute(w, b, { FOOD_KIT: 1 }))).toBe("ENTITLEMENT_EXCEEDED");
@@ -543,7 +546,7 @@ describe("overrides", () => {
     await db()
       .collection<{ _id: ObjectId; pendingOps: string[] }>("warehouses")
       .updateOne({ _id: wid }, { $inc: { "stock.FOOD_KIT": -1 }, $push: { pendingOps: `${_id.toHexString()}:0` } });
-    await recoverOperations(db(), new Date(), pino({ level: "silent" }));
+    await recoverOperations(db(), { owner: "recoverer", ms: 0 }, pino({ level: "silent" }));
     const audit = await db().collection<AuditDoc>("audit_log").find({ operation: "distributeAid:override" }).toArray();
     expect(audit.map((a) => [a.ids, a.actor, a.role])).toEqual([[[encodeId("Distribution", "KZ-75", _id)], "staff-75", "REGIONAL_STAFF"]]);
     expect((await db().collection("stock_operations").findOne({ _id }))!.overridden).toBe(true);

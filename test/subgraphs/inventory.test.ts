@@ -382,16 +382,19 @@ describe("crash recovery", () => {
         },
       );
 
-    // Start-up of a fresh inventory subgraph on the same database.
+    // Recovery by a replica on the same database (the operations' leases lapsed long ago).
     const definition = await inventorySubgraph();
     const region = RegionRegistry.load().require("KZ-75");
     const log = pino({ level: "silent" });
     const outbox = new Outbox(new Map([["KZ-75", { db: db(), region }]]), await RegionLink.ephemeral(["KZ-75"]), () => undefined, log);
-    await definition.onRegionStart!(outbox.context("KZ-75"));
+    await definition.recover!(outbox.context("KZ-75"));
 
     expect(await stockOf(w)).toEqual({ FOOD_KIT: 8, MASK: 7 });
     expect((await db().collection("stock_operations").findOne({ _id: done }))!.status).toBe("COMPLETED");
-    expect(await db().collection("stock_operations").findOne({ _id: half })).toBeNull();
+    // Rolled back, and on record so: its key is free for the client's retry.
+    const rolledBack = await db().collection("stock_operations").findOne({ _id: half });
+    expect(rolledBack).toMatchObject({ status: "ROLLED_BACK", rolledBackKey: "crash-2" });
+    expect(rolledBack!.idempotencyKey).toBeUndefined();
     expect(await db().collection("stock_movements").countDocuments({ operationId: done })).toBe(2);
     await expectLedgerMatchesStock();
     // The client's retry of the rolled-back request now runs afresh.

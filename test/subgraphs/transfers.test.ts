@@ -28,6 +28,7 @@ import { eventually, freePort } from "../support/wait.js";
 const REGION_TIMEOUT_MS = 2000;
 const RETRY = { baseMs: 20, maxMs: 250, idleMs: 250, timeoutMs: 3000, waitMs: waitWithin(REGION_TIMEOUT_MS) };
 const silent = pino({ level: "silent" });
+const LEASE_MS = 1000;
 
 interface Side {
   code: string;
@@ -54,6 +55,8 @@ async function up(side: Side): Promise<void> {
     retry: RETRY,
     port: side.port,
     keepData: true,
+    // What a crash left is finished a lease after it began (and continuously after).
+    leaseMs: LEASE_MS,
   });
 }
 
@@ -448,6 +451,12 @@ describe("a region that is down", () => {
 
     await up(A);
     await up(B);
+    // Within a lease of the step (another replica may have been finishing it), recovery does.
+    await eventually(
+      () => db(A).collection("transfers_out").countDocuments({ _id: oid }),
+      (n) => n === 1,
+      "recovery records the transfer",
+    );
     const delivered = await settled(t.id, "IN_TRANSIT");
     expect(delivered.items).toEqual([{ item: "HYGIENE_KIT", quantity: 9 }]);
     expect(await stockOf(A, from)).toEqual({ HYGIENE_KIT: 21 });
@@ -608,6 +617,13 @@ describe("exactly once", () => {
     }
     await up(A);
     await up(B);
+    await eventually(
+      async () =>
+        (await db(A).collection("transfers_out").countDocuments({ stockSettled: false })) +
+        (await db(B).collection("transfers_in").countDocuments({ stockSettled: false })),
+      (n) => n === 0,
+      "recovery settles both transfers' stock",
+    );
     expect(await stockOf(A, from)).toEqual({ WATER: 20 });
     expect(await stockOf(B, to)).toEqual({ WATER: 10 });
     expect(await movements(A, returned.id, "TRANSFER_IN")).toBe(1);

@@ -52,6 +52,8 @@ export interface TestHostOptions {
   /** The gateway's public key, whose assertions the host then accepts. */
   gatewayPublicKey?: JWK;
   clock?: () => Date;
+  /** The replica's lease on its operations (default: the project's). */
+  leaseMs?: number;
   /** Default: one key for every test host (as every region shares it). */
   nationalMatchKey?: string | null;
 }
@@ -100,6 +102,7 @@ export async function startTestHost(
     limits: options.limits,
     gatewayPublicKey: options.gatewayPublicKey,
     clock: options.clock,
+    leaseMs: options.leaseMs,
     nationalMatchKey: options.nationalMatchKey === null ? undefined : (options.nationalMatchKey ?? TEST_NATIONAL_MATCH_KEY),
   });
   const http: Listening = await listen(host.handler, options.port);

@@ -11,8 +11,15 @@
 //      its marker) and record the operation FAILED with the error;
 //   4. otherwise write the lines' movements (unique per marker), mark the operation
 //      COMPLETED and drop the markers.
-// At rest no markers remain and stock equals the sum of the movements. Operations a crash
-// left PENDING are finished at start-up when every line was reserved, else rolled back.
+// At rest no markers remain and stock equals the sum of the movements.
+//
+// Several replicas may run on one database (kernel/lease.ts): an operation is recorded with
+// its owner and a lease the owner renews as it works; every transition out of PENDING is
+// conditional on the owner. Recovery, on every replica and all the time, takes over only a
+// PENDING operation whose lease has lapsed (one conditional update) and completes it when
+// every line is reserved, else rolls it back (ROLLED_BACK: its key is free for a retry). An
+// owner that finds its operation taken over fails loudly; what it may have reserved after a
+// rollback is given back, by itself or by the sweep of markers of operations not running.
 import { createHash } from "node:crypto";
 import { ObjectId } from "bson";
 import type { GraphQLError } from "graphql";
@@ -23,6 +30,8 @@ import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
 import type { Logger } from "../../kernel/log.js";
 import { type DonorKind, Item, MovementKind } from "../types/enums.js";
 import { recordWrite } from "../../kernel/audit.js";
+import { faultPoint } from "../../kernel/faults.js";
+import { leaseEnd, takenOver, type Lease } from "../../kernel/lease.js";
 import { accountOf, exceeded, grant, isGranted, MAX_PERIOD_DAYS, overridden, revoke, type LineEntitlement } from "./entitlements.js";
 import { warehousesOf } from "./warehouses.js";
 
@@ -49,7 +58,13 @@ export interface OperationDoc {
   payloadHash: string;
   warehouseId: ObjectId;
   lines: OperationLine[];
-  status: "PENDING" | "COMPLETED" | "FAILED";
+  /** ROLLED_BACK: recovery gave its lines back (its key moved to `rolledBackKey`). */
+  status: "PENDING" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
+  /** PENDING: the replica running it, and until when it holds it (kernel/lease.ts). */
+  owner?: string;
+  leaseUntil?: Date;
+  /** ROLLED_BACK: the key it had; a retry with it runs afresh. */
+  rolledBackKey?: string;
   error: { message: string; extensions: Record<string, unknown> } | null;
   actor: string;
   createdAt: Date;
@@ -103,6 +118,8 @@ export const ledgerIndexes: IndexPlan = {
     { key: { idempotencyKey: 1 }, name: "idempotency_unique", unique: true, sparse: true },
     { key: { refusedKey: 1 }, name: "refused_key", sparse: true },
     { key: { status: 1, createdAt: 1 }, name: "status" },
+    // Recovery finds lapsed leases.
+    { key: { status: 1, leaseUntil: 1 }, name: "lease" },
     { key: { beneficiaryId: 1, createdAt: -1 }, name: "beneficiary" },
     // Statistics over a period, per type.
     { key: { type: 1, createdAt: 1 }, name: "type_time" },
@@ -199,8 +216,11 @@ async function release(db: Db, op: OperationDoc, index: number): Promise<void> {
   if (entitlement) await revoke(db, key, entitlement);
 }
 
-/** Writes the movements of every line, marks the operation COMPLETED, drops the markers. */
-async function commit(db: Db, op: OperationDoc): Promise<OperationDoc> {
+/**
+ * Writes the movements of every line, marks the operation COMPLETED, drops the markers: for
+ * `owner`, who holds every line. Null when `owner` no longer holds the operation.
+ */
+async function commit(db: Db, op: OperationDoc, owner: string): Promise<OperationDoc | null> {
   const at = new Date();
   const movements: MovementDoc[] = op.lines.map((line, i) => ({
     _id: new ObjectId(),
@@ -229,13 +249,66 @@ async function commit(db: Db, op: OperationDoc): Promise<OperationDoc> {
     op.lines.flatMap((l, i) => (l.entitlement?.override ? [{ key: lineKey(op._id, i), entitlement: l.entitlement }] : [])),
   );
   if (needed) await recordWrite(db, op.actor, "distributeAid:override", "Distribution", [operationId(op, op.region ?? "")], op._id);
+  faultPoint("ledger:recorded");
   const completed = await operationsOf(db).findOneAndUpdate(
-    { _id: op._id },
-    { $set: { status: "COMPLETED", completedAt: at, ...(needed ? { overridden: true } : {}) } },
+    { _id: op._id, status: "PENDING", owner },
+    { $set: { status: "COMPLETED", completedAt: at, ...(needed ? { overridden: true } : {}) }, $unset: { leaseUntil: "" } },
     { returnDocument: "after" },
   );
+  if (!completed) return null;
+  faultPoint("ledger:completed");
   await warehousesOf(db).updateOne({ _id: op.warehouseId }, { $pull: { pendingOps: { $in: op.lines.map((_, i) => lineKey(op._id, i)) } } });
-  return completed ?? { ...op, status: "COMPLETED", completedAt: at };
+  return completed;
+}
+
+/** Gives every line back and marks the operation ROLLED_BACK, freeing its key: for `owner`. False when it no longer holds it. */
+async function rollBack(db: Db, op: OperationDoc, owner: string): Promise<boolean> {
+  for (let i = op.lines.length - 1; i >= 0; i--) await release(db, op, i);
+  const res = await operationsOf(db).updateOne(
+    { _id: op._id, status: "PENDING", owner },
+    {
+      $set: { status: "ROLLED_BACK", completedAt: new Date(), ...(op.idempotencyKey ? { rolledBackKey: op.idempotencyKey } : {}) },
+      $unset: { idempotencyKey: "", leaseUntil: "" },
+    },
+  );
+  return res.modifiedCount === 1;
+}
+
+/**
+ * The owner's hold on the operation it runs: renewed as it works (when a third of the lease
+ * has passed), lost once recovery has taken the operation over.
+ */
+class Hold {
+  private renewedAt = Date.now();
+
+  constructor(
+    private readonly db: Db,
+    private readonly op: OperationDoc,
+    private readonly lease: Lease,
+  ) {}
+
+  /** Renews the lease if due (or `now`); throws, once it is lost, what the client must hear. */
+  async keep(now = false): Promise<void> {
+    if (!now && Date.now() - this.renewedAt < this.lease.ms / 3) return;
+    const at = Date.now();
+    const res = await operationsOf(this.db).updateOne(
+      { _id: this.op._id, status: "PENDING", owner: this.lease.owner },
+      { $set: { leaseUntil: leaseEnd(this.lease, at) } },
+    );
+    if (res.matchedCount === 0) throw await this.lost();
+    this.renewedAt = at;
+  }
+
+  /**
+   * The operation is no longer this replica's. Once recovery has rolled it back, whatever this
+   * replica reserved since (it stalled mid-step) is given back now; the client hears that the
+   * operation was taken over, and a retry with its key gets the outcome.
+   */
+  async lost(): Promise<GraphQLError> {
+    const now = await operationsOf(this.db).findOne({ _id: this.op._id }, { projection: { status: 1 } });
+    if (now?.status === "ROLLED_BACK") for (let i = this.op.lines.length - 1; i >= 0; i--) await release(this.db, this.op, i);
+    return takenOver(`the ${this.op.type.toLowerCase()} ${this.op._id.toHexString()}`);
+  }
 }
 
 /** The result a retried operation gets: the first one, or CONFLICT when the payload differs. */
@@ -259,9 +332,11 @@ function replay(existing: OperationDoc, op: OperationDoc): OperationDoc {
  * naming item, requested and available; ENTITLEMENT_EXCEEDED naming item, what remains and
  * when the household is next eligible; CONFLICT for a reused idempotency key).
  */
-export async function runOperation(db: Db, op: OperationDoc, warehouseName: string): Promise<OperationDoc> {
+export async function runOperation(db: Db, op: OperationDoc, warehouseName: string, lease: Lease): Promise<OperationDoc> {
+  op.owner = lease.owner;
   for (let attempt = 0; ; attempt++) {
     try {
+      op.leaseUntil = leaseEnd(lease);
       await operationsOf(db).insertOne(op);
       break;
     } catch (err) {
@@ -272,6 +347,17 @@ export async function runOperation(db: Db, op: OperationDoc, warehouseName: stri
         if (attempt < 5) continue;
         throw err;
       }
+      // An operation the system makes itself, rolled back by recovery: run again under its id.
+      if (existing.status === "ROLLED_BACK" && !op.idempotencyKey) {
+        const revived = await operationsOf(db).updateOne(
+          { _id: op._id, status: "ROLLED_BACK" },
+          { $set: { status: "PENDING", owner: lease.owner, leaseUntil: leaseEnd(lease) }, $unset: { completedAt: "" } },
+        );
+        if (revived.modifiedCount === 1) break;
+        continue;
+      }
+      // Its owner is gone (its lease lapsed): recovered now rather than at the next pass.
+      if (existing.status === "PENDING" && attempt < 5 && (await recoverOne(db, existing, lease)) !== "busy") continue;
       if (existing.payloadHash === op.payloadHash || existing.type !== op.type || !op.idempotencyKey) return replay(existing, op);
       // A request refused earlier under this key gets its first answer, whatever came after it.
       const earlier = await operationsOf(db).findOne({ refusedKey: op.idempotencyKey, type: op.type, payloadHash: op.payloadHash });
@@ -281,20 +367,33 @@ export async function runOperation(db: Db, op: OperationDoc, warehouseName: stri
       await takeOverRefused(db, existing, op.idempotencyKey);
     }
   }
+  faultPoint("ledger:inserted");
+  const hold = new Hold(db, op, lease);
   // Stock first: a line that cannot have its stock never holds a household's grant meanwhile.
-  for (const reserve of [(i: number) => reserveStock(db, op, i, warehouseName), (i: number) => reserveGrant(db, op, i)]) {
+  const phases = [
+    { step: "stock", reserve: (i: number) => reserveStock(db, op, i, warehouseName) },
+    { step: "grant", reserve: (i: number) => reserveGrant(db, op, i) },
+  ];
+  for (const { step, reserve } of phases) {
     for (let i = 0; i < op.lines.length; i++) {
+      await hold.keep();
       const refused = await reserve(i);
+      faultPoint(`ledger:${step}:${i}`);
       if (!refused) continue;
       for (let j = op.lines.length - 1; j >= 0; j--) await release(db, op, j);
-      await operationsOf(db).updateOne(
-        { _id: op._id },
-        { $set: { status: "FAILED", completedAt: new Date(), error: { message: refused.message, extensions: { ...refused.extensions } } } },
+      const failed = await operationsOf(db).updateOne(
+        { _id: op._id, status: "PENDING", owner: lease.owner },
+        {
+          $set: { status: "FAILED", completedAt: new Date(), error: { message: refused.message, extensions: { ...refused.extensions } } },
+          $unset: { leaseUntil: "" },
+        },
       );
+      if (failed.matchedCount === 0) throw await hold.lost();
       throw refused;
     }
   }
-  return commit(db, op);
+  await hold.keep(true);
+  return (await commit(db, op, lease.owner)) ?? Promise.reject(await hold.lost());
 }
 
 /**
@@ -309,37 +408,96 @@ async function takeOverRefused(db: Db, refused: OperationDoc, key: string): Prom
   );
 }
 
+const lapsed = (lease: Lease, now = new Date()) => ({
+  status: "PENDING" as const,
+  $or: [
+    { leaseUntil: { $lt: now } },
+    // Recorded before leases: its owner's lease is as old as it is.
+    { leaseUntil: { $exists: false }, createdAt: { $lt: new Date(now.getTime() - lease.ms) } },
+  ],
+});
+
 /**
- * Finishes what a crash interrupted: PENDING operations created before `startedAt` are
- * completed when every line was reserved or recorded, otherwise their reserved lines are
- * given back and the operation is removed so that a retry runs it afresh.
+ * Takes over one PENDING operation if its lease has lapsed (one conditional update: of two
+ * recoverers, one acts) and completes it when every line is reserved or recorded, else rolls
+ * it back. "busy" when it is held (its owner is working, or another recoverer took it).
  */
-export async function recoverOperations(db: Db, startedAt: Date, log: Logger): Promise<{ completed: number; rolledBack: number }> {
+async function recoverOne(db: Db, op: OperationDoc, lease: Lease): Promise<"completed" | "rolledBack" | "busy"> {
+  const taken = await operationsOf(db).findOneAndUpdate(
+    { _id: op._id, ...lapsed(lease) },
+    { $set: { owner: lease.owner, leaseUntil: leaseEnd(lease) } },
+    { returnDocument: "after" },
+  );
+  if (!taken) return "busy";
+  faultPoint("recovery:taken");
+  const keys = taken.lines.map((_, i) => lineKey(taken._id, i));
+  const warehouse = await warehousesOf(db).findOne({ _id: taken.warehouseId }, { projection: { pendingOps: 1 } });
+  const recorded = new Set(
+    (
+      await movementsOf(db)
+        .find({ line: { $in: keys } }, { projection: { line: 1 } })
+        .toArray()
+    ).map((m) => m.line),
+  );
+  const held = new Set(warehouse?.pendingOps ?? []);
+  const granted = await Promise.all(taken.lines.map(async (l, i) => !l.entitlement || (await isGranted(db, keys[i], l.entitlement))));
+  if (keys.every((k, i) => (held.has(k) || recorded.has(k)) && granted[i])) {
+    return (await commit(db, taken, lease.owner)) ? "completed" : "busy";
+  }
+  return (await rollBack(db, taken, lease.owner)) ? "rolledBack" : "busy";
+}
+
+/**
+ * Finishes what a replica that died, or stalled past its lease, left half-done: every PENDING
+ * operation whose lease has lapsed is completed when every line was reserved or recorded,
+ * otherwise rolled back (ROLLED_BACK: a retry with its key runs afresh). Then gives back what
+ * a stalled replica may have reserved for an operation no longer running. Runs on every
+ * replica, at start-up and all the time after.
+ */
+export async function recoverOperations(db: Db, lease: Lease, log: Logger): Promise<{ completed: number; rolledBack: number }> {
   let completed = 0;
   let rolledBack = 0;
-  for await (const op of operationsOf(db).find({ status: "PENDING", createdAt: { $lt: startedAt } })) {
-    const keys = op.lines.map((_, i) => lineKey(op._id, i));
-    const warehouse = await warehousesOf(db).findOne({ _id: op.warehouseId }, { projection: { pendingOps: 1 } });
-    const recorded = new Set(
-      (
-        await movementsOf(db)
-          .find({ line: { $in: keys } }, { projection: { line: 1 } })
-          .toArray()
-      ).map((m) => m.line),
-    );
-    const held = new Set(warehouse?.pendingOps ?? []);
-    const granted = await Promise.all(op.lines.map(async (l, i) => !l.entitlement || (await isGranted(db, keys[i], l.entitlement))));
-    if (keys.every((k, i) => (held.has(k) || recorded.has(k)) && granted[i])) {
-      await commit(db, op);
-      completed++;
-    } else {
-      for (let i = 0; i < op.lines.length; i++) await release(db, op, i);
-      await operationsOf(db).deleteOne({ _id: op._id, status: "PENDING" });
-      rolledBack++;
+  for await (const op of operationsOf(db).find(lapsed(lease))) {
+    const outcome = await recoverOne(db, op, lease);
+    if (outcome === "completed") completed++;
+    if (outcome === "rolledBack") rolledBack++;
+  }
+  if (completed || rolledBack) log.warn({ completed, rolledBack }, "recovered stock operations whose replica died or stalled");
+  await sweepStrays(db, log);
+  return { completed, rolledBack };
+}
+
+/** How long after a rollback a stray grant of it is still looked for. */
+const SWEEP_GRANTS_MS = 86_400_000;
+
+/**
+ * Reservations of operations not running: a replica that stalled past its lease may reserve
+ * a line after recovery rolled its operation back, and die before giving it back. Warehouses
+ * are few, so every marker is checked; grants, of operations rolled back lately.
+ */
+async function sweepStrays(db: Db, log: Logger): Promise<void> {
+  let swept = 0;
+  for await (const w of warehousesOf(db).find({ "pendingOps.0": { $exists: true } }, { projection: { pendingOps: 1 } })) {
+    for (const marker of w.pendingOps) {
+      const [hex, index] = marker.split(":");
+      if (!ObjectId.isValid(hex)) continue;
+      const op = await operationsOf(db).findOne({ _id: new ObjectId(hex) });
+      if (!op || op.status === "PENDING") continue;
+      swept++;
+      // A completed operation's markers only wait to be dropped; any other's are given back.
+      if (op.status === "COMPLETED") await warehousesOf(db).updateOne({ _id: w._id }, { $pull: { pendingOps: marker } });
+      else await release(db, op, Number(index));
     }
   }
-  if (completed || rolledBack) log.warn({ completed, rolledBack }, "recovered stock operations interrupted by a crash");
-  return { completed, rolledBack };
+  const since = new Date(Date.now() - SWEEP_GRANTS_MS);
+  for await (const op of operationsOf(db).find({
+    status: "ROLLED_BACK",
+    completedAt: { $gte: since },
+    "lines.entitlement": { $exists: true },
+  })) {
+    for (const [i, line] of op.lines.entries()) if (line.entitlement) await revoke(db, lineKey(op._id, i), line.entitlement);
+  }
+  if (swept) log.warn({ swept }, "gave back reservations of stock operations no longer running");
 }
 
 /**

@@ -26,6 +26,7 @@ import { decodeId, encodeId, REGION_CODE } from "../../kernel/ids.js";
 import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
 import { regionRef } from "../../kernel/region-entity.js";
 import { isPlainText, printableAscii } from "../../kernel/text.js";
+import type { Lease } from "../../kernel/lease.js";
 import { LinkError, type MessageContext, type Messaging, type OutgoingMessage } from "../../kernel/messaging.js";
 import { Item, TransferSide as TransferSideEnum, TransferStatus } from "../types/enums.js";
 import { MAX_LINE_QUANTITY } from "../types/inputs.js";
@@ -203,6 +204,7 @@ const openRecord = (): Omit<TransferRecord, "from" | "to" | "items" | "status" |
 /** Moves a transfer's items into a warehouse of this region, once per `purpose`. */
 async function addStock(
   db: Db,
+  lease: Lease,
   doc: AnyTransferDoc,
   warehouse: TransferEnd,
   purpose: string,
@@ -225,7 +227,7 @@ async function addStock(
     reason,
     transferId,
   };
-  await runOperation(db, op, warehouse.warehouseName ?? warehouse.warehouseId);
+  await runOperation(db, op, warehouse.warehouseName ?? warehouse.warehouseId, lease);
 }
 
 // ---- source --------------------------------------------------------------------------
@@ -256,9 +258,10 @@ export async function recordOutgoing(db: Db, op: OperationDoc, region: string, m
 }
 
 /** A cancelled transfer's stock goes back to the source warehouse exactly once. */
-async function returnStock(db: Db, doc: TransferDoc): Promise<void> {
+async function returnStock(db: Db, lease: Lease, doc: TransferDoc): Promise<void> {
   await addStock(
     db,
+    lease,
     doc,
     doc.from,
     "transfer-return",
@@ -268,13 +271,13 @@ async function returnStock(db: Db, doc: TransferDoc): Promise<void> {
   await outgoingOf(db).updateOne({ _id: doc._id }, { $set: { stockSettled: true } });
 }
 
-async function settleCancelled(db: Db, id: ObjectId, at: Date, by: string | null, reason: string | null): Promise<void> {
+async function settleCancelled(db: Db, lease: Lease, id: ObjectId, at: Date, by: string | null, reason: string | null): Promise<void> {
   await outgoingOf(db).updateOne(
     { _id: id, status: { $in: OPEN } },
     { $set: { status: TransferStatus.CANCELLED, cancelledAt: at, cancelledBy: by, cancelReason: reason, stockSettled: false } },
   );
   const doc = await outgoingOf(db).findOne({ _id: id });
-  if (doc?.status === TransferStatus.CANCELLED && !doc.stockSettled) await returnStock(db, doc);
+  if (doc?.status === TransferStatus.CANCELLED && !doc.stockSettled) await returnStock(db, lease, doc);
 }
 
 /** The source's record follows what the destination says; it never goes backwards. */
@@ -299,11 +302,11 @@ async function applyNews(ctx: MessageContext, id: ObjectId, reply: unknown): Pro
       await warnIfDiverged(ctx, id, TransferStatus.RECEIVED);
       return;
     case TransferStatus.CANCELLED:
-      await settleCancelled(ctx.db, id, n.at ?? now, n.by ?? null, n.reason ?? "cancelled");
+      await settleCancelled(ctx.db, ctx.lease, id, n.at ?? now, n.by ?? null, n.reason ?? "cancelled");
       await warnIfDiverged(ctx, id, TransferStatus.CANCELLED);
       return;
     case "REFUSED":
-      await settleCancelled(ctx.db, id, now, "system", `refused by the destination: ${n.reason ?? "no reason given"}`);
+      await settleCancelled(ctx.db, ctx.lease, id, now, "system", `refused by the destination: ${n.reason ?? "no reason given"}`);
       return;
   }
 }
@@ -476,7 +479,15 @@ export async function receive(ctx: MessageContext, id: string, actor: string): P
 }
 
 async function settleReceipt(ctx: MessageContext, doc: IncomingTransferDoc): Promise<void> {
-  await addStock(ctx.db, doc, doc.to, "transfer-in", doc.receivedBy ?? "system", `transfer ${transferIdOf(doc)} from ${doc.from.region}`);
+  await addStock(
+    ctx.db,
+    ctx.lease,
+    doc,
+    doc.to,
+    "transfer-in",
+    doc.receivedBy ?? "system",
+    `transfer ${transferIdOf(doc)} from ${doc.from.region}`,
+  );
   await ctx.messaging.send(receivedMessage(doc));
   await incomingOf(ctx.db).updateOne({ _id: doc._id }, { $set: { stockSettled: true } });
 }
@@ -512,28 +523,44 @@ export const transferMessages = {
 const idOfMessage = (m: { body: unknown }) => decodeId((m.body as { id: string }).id, "Transfer").objectId;
 
 /**
- * Start-up: finishes what a crash interrupted. Runs after the ledger's own recovery, so
- * every TRANSFER_OUT operation is COMPLETED or gone.
+ * Finishes the transfer steps a replica that died (or stalled past its lease) left undone:
+ * on every replica, at start-up and all the time after, after the ledger's own recovery.
+ * Only steps begun longer than a lease ago: a live replica finishes its own; each step is
+ * idempotent, so a stalled one resuming does no harm.
  */
 export async function recoverTransfers(ctx: MessageContext): Promise<number> {
-  await rekeyLegacyIncoming(ctx);
+  const before = new Date(Date.now() - ctx.lease.ms);
   let finished = 0;
-  for await (const op of operationsOf(ctx.db).find({ type: "TRANSFER_OUT", status: "COMPLETED", transferRecorded: { $ne: true } })) {
-    await recordOutgoing(ctx.db, op, ctx.region.code, ctx.messaging);
-    finished++;
+  const finish = async (what: string, step: () => Promise<unknown>) => {
+    try {
+      await step();
+      finished++;
+    } catch (err) {
+      // Another replica is on it (its operation still running): the next pass looks again.
+      ctx.log.warn({ region: ctx.region.code, step: what, reason: (err as Error).message }, "transfer step not finished yet");
+    }
+  };
+  const outs = operationsOf(ctx.db).find({
+    type: "TRANSFER_OUT",
+    status: "COMPLETED",
+    transferRecorded: false,
+    completedAt: { $lt: before },
+  });
+  for await (const op of outs) await finish("record", () => recordOutgoing(ctx.db, op, ctx.region.code, ctx.messaging));
+  for await (const doc of outgoingOf(ctx.db).find({
+    status: TransferStatus.CANCELLED,
+    stockSettled: false,
+    cancelledAt: { $lt: before },
+  })) {
+    await finish("return", () => returnStock(ctx.db, ctx.lease, doc));
   }
-  for await (const doc of outgoingOf(ctx.db).find({ status: TransferStatus.CANCELLED, stockSettled: false })) {
-    await returnStock(ctx.db, doc);
-    finished++;
-  }
-  for await (const doc of outgoingOf(ctx.db).find({ status: { $in: OPEN }, cancelRequestedAt: { $ne: null } })) {
+  for await (const doc of outgoingOf(ctx.db).find({ status: { $in: OPEN }, cancelRequestedAt: { $lt: before } })) {
     await ctx.messaging.send(cancelMessage(doc));
   }
-  for await (const doc of incomingOf(ctx.db).find({ status: TransferStatus.RECEIVED, stockSettled: false })) {
-    await settleReceipt(ctx, doc);
-    finished++;
+  for await (const doc of incomingOf(ctx.db).find({ status: TransferStatus.RECEIVED, stockSettled: false, receivedAt: { $lt: before } })) {
+    await finish("receipt", () => settleReceipt(ctx, doc));
   }
-  if (finished) ctx.log.warn({ region: ctx.region.code, finished }, "finished transfer steps interrupted by a crash");
+  if (finished) ctx.log.warn({ region: ctx.region.code, finished }, "finished transfer steps a replica left undone");
   return finished;
 }
 
@@ -542,7 +569,7 @@ export async function recoverTransfers(ctx: MessageContext): Promise<number> {
  * ObjectId) move to that key, which their `from.region` gives. Idempotent: a crash between
  * the insert and the delete leaves the copy, which the next start keeps.
  */
-async function rekeyLegacyIncoming(ctx: MessageContext): Promise<void> {
+export async function rekeyLegacyIncoming(ctx: MessageContext): Promise<void> {
   const legacy = ctx.db.collection<LegacyIncomingDoc>(INCOMING);
   let moved = 0;
   // Not `$type: "objectId"`: the embedded engine does not match it; every key is an ObjectId or a string.

@@ -65,7 +65,7 @@ export async function operate(
     // Until its record and message are stored: the stock that left is still accounted for (transfers.ts).
     ...(details.transfer ? { transferRecorded: false } : {}),
   };
-  const done = await runOperation(ctx.db, op, warehouse.name);
+  const done = await runOperation(ctx.db, op, warehouse.name, ctx.lease);
   ctx.log.info({ event: "stock.operation", type, operation: done._id.toHexString(), actor: ctx.access.actor }, "stock operation completed");
   return done;
 }

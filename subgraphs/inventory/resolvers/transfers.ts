@@ -28,6 +28,7 @@ import { TransferStockInput } from "../types/inputs.js";
 import { Transfer, TransferConnection, TransferDelivery, TransferPosition } from "../types/transfer.js";
 import { ItemQuantity } from "../types/warehouse.js";
 import { operate } from "./operations.js";
+import { faultPoint } from "../../kernel/faults.js";
 import { idempotencyKey } from "../../kernel/idempotency.js";
 import { requireWarehouse } from "./warehouse.js";
 
@@ -72,6 +73,7 @@ export class TransferResolver {
       },
       { _id, transferId: encodeId("Transfer", ctx.region.code, _id) },
     );
+    faultPoint("transfer:operated");
     return toTransfer(await recordOutgoing(ctx.db, op, ctx.region.code, ctx.messaging), "OUTGOING");
   }
 
