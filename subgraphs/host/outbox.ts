@@ -230,7 +230,7 @@ export class Outbox {
     const context = this.context(region);
     const { db } = context;
     const at = new Date();
-    const lease = new Date(at.getTime() + this.policy.timeoutMs + LEASE_MARGIN_MS);
+    let lease = new Date(at.getTime() + this.policy.timeoutMs + LEASE_MARGIN_MS);
     // The claim moves the message's next attempt past the lease: a send that dies with its
     // process is retried then, and no other worker sends it meanwhile.
     const claimed = await outboxOf(db).findOneAndUpdate(
@@ -250,6 +250,15 @@ export class Outbox {
       };
       const reply = await this.post(envelope, AbortSignal.any([AbortSignal.timeout(this.policy.timeoutMs), this.aborter.signal]));
       const handler = this.replyHandler(claimed.subgraph, claimed.type);
+      // Renewed before the answer is applied (which may move stock): a claim that lapsed meanwhile
+      // belongs to the replica that took it over, which sends again and applies its own answer.
+      const renewal = new Date(Date.now() + this.policy.timeoutMs + LEASE_MARGIN_MS);
+      const renewed = await outboxOf(db).updateOne(
+        { _id: claimed._id, owner: this.lease.owner, leaseUntil: lease },
+        { $set: { leaseUntil: renewal, nextAttemptAt: renewal } },
+      );
+      if (renewed.matchedCount === 0) return false;
+      lease = renewal;
       await handler?.(reply, claimed, context);
       // Acknowledged: gone, whoever holds it now (a replica that took a lapsed claim over sends a duplicate, which receivers ignore).
       await outboxOf(db).deleteOne({ _id: claimed._id });

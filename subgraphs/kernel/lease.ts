@@ -21,6 +21,9 @@ export interface Lease {
 
 export const leaseFor = (ms = DEFAULT_LEASE_MS): Lease => ({ owner: REPLICA_ID, ms });
 
+/** The owner of one attempt at an operation: two attempts in one replica (a retry, a recovery) never pass for each other. */
+export const attemptOf = (lease: Lease): string => `${lease.owner}#${randomBytes(4).toString("hex")}`;
+
 /** When a lease taken or renewed now ends. */
 export const leaseEnd = (lease: Lease, now = Date.now()): Date => new Date(now + lease.ms);
 

@@ -64,7 +64,11 @@ const RULES = "entitlement_rules";
 const USAGE = "entitlement_usage";
 
 export const entitlementIndexes: IndexPlan = {
-  [USAGE]: [{ key: { beneficiaryId: 1 }, name: "beneficiary" }],
+  [USAGE]: [
+    { key: { beneficiaryId: 1 }, name: "beneficiary" },
+    // The ledger's sweep finds grants of rolled-back operations.
+    { key: { "grants.key": 1 }, name: "grant_keys" },
+  ],
 };
 
 export const rulesOf = (db: Db): Collection<EntitlementRuleDoc> => db.collection<EntitlementRuleDoc>(RULES);
@@ -159,6 +163,19 @@ export async function overridden(db: Db, lines: Array<{ key: string; entitlement
 /** Gives line `key`'s grant back; a no-op when there is none. */
 export async function revoke(db: Db, key: string, entitlement: LineEntitlement): Promise<void> {
   await usageOf(db).updateOne({ _id: entitlement.account }, { $pull: { grants: { key } } });
+}
+
+/** Gives back any of these grants still held (of operations rolled back); how many were. */
+export async function revokeStrays(db: Db, keys: string[]): Promise<number> {
+  let n = 0;
+  for (const doc of await usageOf(db)
+    .find({ "grants.key": { $in: keys } }, { projection: { grants: 1 } })
+    .toArray()) {
+    const held = (doc.grants ?? []).filter((g) => keys.includes(g.key)).map((g) => g.key);
+    await usageOf(db).updateOne({ _id: doc._id }, { $pull: { grants: { key: { $in: held } } } });
+    n += held.length;
+  }
+  return n;
 }
 
 /** Whether line `key` holds its grant. */

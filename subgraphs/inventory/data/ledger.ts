@@ -31,8 +31,18 @@ import type { Logger } from "../../kernel/log.js";
 import { type DonorKind, Item, MovementKind } from "../types/enums.js";
 import { recordWrite } from "../../kernel/audit.js";
 import { faultPoint } from "../../kernel/faults.js";
-import { leaseEnd, takenOver, type Lease } from "../../kernel/lease.js";
-import { accountOf, exceeded, grant, isGranted, MAX_PERIOD_DAYS, overridden, revoke, type LineEntitlement } from "./entitlements.js";
+import { attemptOf, leaseEnd, takenOver, type Lease } from "../../kernel/lease.js";
+import {
+  accountOf,
+  exceeded,
+  grant,
+  isGranted,
+  MAX_PERIOD_DAYS,
+  overridden,
+  revoke,
+  revokeStrays,
+  type LineEntitlement,
+} from "./entitlements.js";
 import { warehousesOf } from "./warehouses.js";
 
 export type OperationType = "DONATION" | "DISTRIBUTION" | "ADJUSTMENT" | "WRITE_OFF" | "TRANSFER_OUT" | "TRANSFER_IN";
@@ -58,8 +68,12 @@ export interface OperationDoc {
   payloadHash: string;
   warehouseId: ObjectId;
   lines: OperationLine[];
-  /** ROLLED_BACK: recovery gave its lines back (its key moved to `rolledBackKey`). */
-  status: "PENDING" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
+  /**
+   * ROLLING_BACK: recovery decided to give its lines back (nothing may complete it now);
+   * ROLLED_BACK: it has (its key moved to `rolledBackKey`). An operation's id is never run
+   * again once it is rolled back, so no late release meets a new reservation under it.
+   */
+  status: "PENDING" | "COMPLETED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
   /** PENDING: the replica running it, and until when it holds it (kernel/lease.ts). */
   owner?: string;
   leaseUntil?: Date;
@@ -120,6 +134,8 @@ export const ledgerIndexes: IndexPlan = {
     { key: { status: 1, createdAt: 1 }, name: "status" },
     // Recovery finds lapsed leases.
     { key: { status: 1, leaseUntil: 1 }, name: "lease" },
+    // The sweep finds recent rollbacks.
+    { key: { status: 1, completedAt: 1 }, name: "status_completed" },
     { key: { beneficiaryId: 1, createdAt: -1 }, name: "beneficiary" },
     // Statistics over a period, per type.
     { key: { type: 1, createdAt: 1 }, name: "type_time" },
@@ -152,8 +168,25 @@ export function operationId(op: Pick<OperationDoc, "_id" | "type" | "transferId"
 }
 
 /** The _id of an operation the system makes for `purpose` (e.g. a transfer's return): the same every time. */
-export function derivedOperationId(purpose: string): ObjectId {
-  return new ObjectId(createHash("sha256").update(purpose).digest().subarray(0, 12));
+function derivedOperationId(purpose: string, attempt: number): ObjectId {
+  return new ObjectId(
+    createHash("sha256")
+      .update(attempt ? `${purpose}#${attempt}` : purpose)
+      .digest()
+      .subarray(0, 12),
+  );
+}
+
+/**
+ * The id under which the operation the system makes for `purpose` runs or ran: the derived
+ * id, or, once an attempt under it was rolled back, the next attempt's (an id never runs twice).
+ */
+export async function currentOperationId(db: Db, purpose: string): Promise<ObjectId> {
+  for (let attempt = 0; ; attempt++) {
+    const _id = derivedOperationId(purpose, attempt);
+    const op = await operationsOf(db).findOne({ _id }, { projection: { status: 1 } });
+    if (op?.status !== "ROLLED_BACK") return _id;
+  }
 }
 
 /** Only what happened: a refused (or unfinished) operation is no donation or distribution. */
@@ -261,17 +294,31 @@ async function commit(db: Db, op: OperationDoc, owner: string): Promise<Operatio
   return completed;
 }
 
-/** Gives every line back and marks the operation ROLLED_BACK, freeing its key: for `owner`. False when it no longer holds it. */
-async function rollBack(db: Db, op: OperationDoc, owner: string): Promise<boolean> {
+/**
+ * Rolls an operation back for `owner`: first marks it ROLLING_BACK (conditional on the owner,
+ * so nobody completes it afterwards), then gives every line back, then ROLLED_BACK, freeing
+ * its key. False when `owner` no longer held it. A recoverer that stalls midway is taken over
+ * and its rollback finished by another; a release is conditional on its line's marker, so two
+ * releases of one line never both count.
+ */
+async function rollBack(db: Db, op: OperationDoc, owner: string, lease: Lease): Promise<boolean> {
+  if (op.status === "PENDING") {
+    const decided = await operationsOf(db).updateOne(
+      { _id: op._id, status: "PENDING", owner },
+      { $set: { status: "ROLLING_BACK", leaseUntil: leaseEnd(lease) } },
+    );
+    if (decided.modifiedCount === 0) return false;
+  }
+  faultPoint("recovery:rolling-back");
   for (let i = op.lines.length - 1; i >= 0; i--) await release(db, op, i);
-  const res = await operationsOf(db).updateOne(
-    { _id: op._id, status: "PENDING", owner },
+  await operationsOf(db).updateOne(
+    { _id: op._id, status: "ROLLING_BACK" },
     {
       $set: { status: "ROLLED_BACK", completedAt: new Date(), ...(op.idempotencyKey ? { rolledBackKey: op.idempotencyKey } : {}) },
       $unset: { idempotencyKey: "", leaseUntil: "" },
     },
   );
-  return res.modifiedCount === 1;
+  return true;
 }
 
 /**
@@ -292,7 +339,7 @@ class Hold {
     if (!now && Date.now() - this.renewedAt < this.lease.ms / 3) return;
     const at = Date.now();
     const res = await operationsOf(this.db).updateOne(
-      { _id: this.op._id, status: "PENDING", owner: this.lease.owner },
+      { _id: this.op._id, status: "PENDING", owner: this.op.owner },
       { $set: { leaseUntil: leaseEnd(this.lease, at) } },
     );
     if (res.matchedCount === 0) throw await this.lost();
@@ -306,7 +353,8 @@ class Hold {
    */
   async lost(): Promise<GraphQLError> {
     const now = await operationsOf(this.db).findOne({ _id: this.op._id }, { projection: { status: 1 } });
-    if (now?.status === "ROLLED_BACK") for (let i = this.op.lines.length - 1; i >= 0; i--) await release(this.db, this.op, i);
+    if (now?.status === "ROLLING_BACK" || now?.status === "ROLLED_BACK")
+      for (let i = this.op.lines.length - 1; i >= 0; i--) await release(this.db, this.op, i);
     return takenOver(`the ${this.op.type.toLowerCase()} ${this.op._id.toHexString()}`);
   }
 }
@@ -333,7 +381,14 @@ function replay(existing: OperationDoc, op: OperationDoc): OperationDoc {
  * when the household is next eligible; CONFLICT for a reused idempotency key).
  */
 export async function runOperation(db: Db, op: OperationDoc, warehouseName: string, lease: Lease): Promise<OperationDoc> {
-  op.owner = lease.owner;
+  // This very attempt: a retry or a recovery in the same replica is another owner.
+  op.owner = attemptOf(lease);
+  // A request refused earlier under this key gets its first answer, whatever came after it
+  // (even once a later request under the key was rolled back and the key is free).
+  if (op.idempotencyKey) {
+    const refused = await operationsOf(db).findOne({ refusedKey: op.idempotencyKey, type: op.type, payloadHash: op.payloadHash });
+    if (refused) return replay(refused, op);
+  }
   for (let attempt = 0; ; attempt++) {
     try {
       op.leaseUntil = leaseEnd(lease);
@@ -347,21 +402,10 @@ export async function runOperation(db: Db, op: OperationDoc, warehouseName: stri
         if (attempt < 5) continue;
         throw err;
       }
-      // An operation the system makes itself, rolled back by recovery: run again under its id.
-      if (existing.status === "ROLLED_BACK" && !op.idempotencyKey) {
-        const revived = await operationsOf(db).updateOne(
-          { _id: op._id, status: "ROLLED_BACK" },
-          { $set: { status: "PENDING", owner: lease.owner, leaseUntil: leaseEnd(lease) }, $unset: { completedAt: "" } },
-        );
-        if (revived.modifiedCount === 1) break;
-        continue;
-      }
       // Its owner is gone (its lease lapsed): recovered now rather than at the next pass.
-      if (existing.status === "PENDING" && attempt < 5 && (await recoverOne(db, existing, lease)) !== "busy") continue;
+      const running = existing.status === "PENDING" || existing.status === "ROLLING_BACK";
+      if (running && attempt < 5 && (await recoverOne(db, existing, lease)) !== "busy") continue;
       if (existing.payloadHash === op.payloadHash || existing.type !== op.type || !op.idempotencyKey) return replay(existing, op);
-      // A request refused earlier under this key gets its first answer, whatever came after it.
-      const earlier = await operationsOf(db).findOne({ refusedKey: op.idempotencyKey, type: op.type, payloadHash: op.payloadHash });
-      if (earlier) return replay(earlier, op);
       if (existing.status !== "FAILED" || attempt >= 5) return replay(existing, op);
       // A correction after a refusal: whoever takes the key over, the insert is tried again.
       await takeOverRefused(db, existing, op.idempotencyKey);
@@ -382,7 +426,7 @@ export async function runOperation(db: Db, op: OperationDoc, warehouseName: stri
       if (!refused) continue;
       for (let j = op.lines.length - 1; j >= 0; j--) await release(db, op, j);
       const failed = await operationsOf(db).updateOne(
-        { _id: op._id, status: "PENDING", owner: lease.owner },
+        { _id: op._id, status: "PENDING", owner: op.owner },
         {
           $set: { status: "FAILED", completedAt: new Date(), error: { message: refused.message, extensions: { ...refused.extensions } } },
           $unset: { leaseUntil: "" },
@@ -393,7 +437,7 @@ export async function runOperation(db: Db, op: OperationDoc, warehouseName: stri
     }
   }
   await hold.keep(true);
-  return (await commit(db, op, lease.owner)) ?? Promise.reject(await hold.lost());
+  return (await commit(db, op, op.owner)) ?? Promise.reject(await hold.lost());
 }
 
 /**
@@ -409,7 +453,7 @@ async function takeOverRefused(db: Db, refused: OperationDoc, key: string): Prom
 }
 
 const lapsed = (lease: Lease, now = new Date()) => ({
-  status: "PENDING" as const,
+  status: { $in: ["PENDING", "ROLLING_BACK"] as Array<OperationDoc["status"]> },
   $or: [
     { leaseUntil: { $lt: now } },
     // Recorded before leases: its owner's lease is as old as it is.
@@ -425,11 +469,13 @@ const lapsed = (lease: Lease, now = new Date()) => ({
 async function recoverOne(db: Db, op: OperationDoc, lease: Lease): Promise<"completed" | "rolledBack" | "busy"> {
   const taken = await operationsOf(db).findOneAndUpdate(
     { _id: op._id, ...lapsed(lease) },
-    { $set: { owner: lease.owner, leaseUntil: leaseEnd(lease) } },
+    { $set: { owner: attemptOf(lease), leaseUntil: leaseEnd(lease) } },
     { returnDocument: "after" },
   );
   if (!taken) return "busy";
   faultPoint("recovery:taken");
+  // A rollback decided already is finished, never turned into a completion.
+  if (taken.status === "ROLLING_BACK") return (await rollBack(db, taken, taken.owner!, lease)) ? "rolledBack" : "busy";
   const keys = taken.lines.map((_, i) => lineKey(taken._id, i));
   const warehouse = await warehousesOf(db).findOne({ _id: taken.warehouseId }, { projection: { pendingOps: 1 } });
   const recorded = new Set(
@@ -442,9 +488,9 @@ async function recoverOne(db: Db, op: OperationDoc, lease: Lease): Promise<"comp
   const held = new Set(warehouse?.pendingOps ?? []);
   const granted = await Promise.all(taken.lines.map(async (l, i) => !l.entitlement || (await isGranted(db, keys[i], l.entitlement))));
   if (keys.every((k, i) => (held.has(k) || recorded.has(k)) && granted[i])) {
-    return (await commit(db, taken, lease.owner)) ? "completed" : "busy";
+    return (await commit(db, taken, taken.owner!)) ? "completed" : "busy";
   }
-  return (await rollBack(db, taken, lease.owner)) ? "rolledBack" : "busy";
+  return (await rollBack(db, taken, taken.owner!, lease)) ? "rolledBack" : "busy";
 }
 
 /**
@@ -467,8 +513,8 @@ export async function recoverOperations(db: Db, lease: Lease, log: Logger): Prom
   return { completed, rolledBack };
 }
 
-/** How long after a rollback a stray grant of it is still looked for. */
-const SWEEP_GRANTS_MS = 86_400_000;
+/** How long after a rollback a stray grant of it is still looked for (a replica stalled longer gives it back itself). */
+const SWEEP_GRANTS_MS = 3_600_000;
 
 /**
  * Reservations of operations not running: a replica that stalled past its lease may reserve
@@ -482,7 +528,8 @@ async function sweepStrays(db: Db, log: Logger): Promise<void> {
       const [hex, index] = marker.split(":");
       if (!ObjectId.isValid(hex)) continue;
       const op = await operationsOf(db).findOne({ _id: new ObjectId(hex) });
-      if (!op || op.status === "PENDING") continue;
+      // Running, or being rolled back by recovery (which gives its lines back itself).
+      if (!op || op.status === "PENDING" || op.status === "ROLLING_BACK") continue;
       swept++;
       // A completed operation's markers only wait to be dropped; any other's are given back.
       if (op.status === "COMPLETED") await warehousesOf(db).updateOne({ _id: w._id }, { $pull: { pendingOps: marker } });
@@ -490,13 +537,11 @@ async function sweepStrays(db: Db, log: Logger): Promise<void> {
     }
   }
   const since = new Date(Date.now() - SWEEP_GRANTS_MS);
-  for await (const op of operationsOf(db).find({
-    status: "ROLLED_BACK",
-    completedAt: { $gte: since },
-    "lines.entitlement": { $exists: true },
-  })) {
-    for (const [i, line] of op.lines.entries()) if (line.entitlement) await revoke(db, lineKey(op._id, i), line.entitlement);
-  }
+  const rolledBack = await operationsOf(db)
+    .find({ status: "ROLLED_BACK", completedAt: { $gte: since } }, { projection: { lines: 1 } })
+    .toArray();
+  const keys = rolledBack.flatMap((op) => op.lines.flatMap((l, i) => (l.entitlement ? [lineKey(op._id, i)] : [])));
+  if (keys.length) swept += await revokeStrays(db, keys);
   if (swept) log.warn({ swept }, "gave back reservations of stock operations no longer running");
 }
 

@@ -19,6 +19,7 @@
 // the source's record follows the destination's news and never goes backwards. Every step
 // is idempotent, and what a crash interrupts is finished at start-up (recoverTransfers).
 import { ObjectId } from "bson";
+import { GraphQLError } from "graphql";
 import type { Collection, Db, IndexDescription, OptionalUnlessRequiredId } from "mongodb";
 import { z } from "zod";
 import { conflict, notFound } from "../../kernel/errors.js";
@@ -32,7 +33,7 @@ import { Item, TransferSide as TransferSideEnum, TransferStatus } from "../types
 import { MAX_LINE_QUANTITY } from "../types/inputs.js";
 import type { Transfer } from "../types/transfer.js";
 import type { ItemQuantity } from "../types/warehouse.js";
-import { derivedOperationId, linesNotApplied, operationsOf, payloadHash, runOperation, type OperationDoc } from "./ledger.js";
+import { currentOperationId, linesNotApplied, operationsOf, payloadHash, runOperation, type OperationDoc } from "./ledger.js";
 import { totalsPerItem, warehousesOf } from "./warehouses.js";
 
 interface TransferEnd {
@@ -55,6 +56,8 @@ interface TransferRecord {
   cancelRequestedAt: Date | null;
   cancelRequestedBy: string | null;
   cancelledAt: Date | null;
+  /** When this region recorded the cancellation (its own clock). */
+  settledAt?: Date;
   cancelledBy: string | null;
   cancelReason: string | null;
   /** False while stock still has to move for the final status: back to the source, or into the destination. */
@@ -214,7 +217,8 @@ async function addStock(
   const transferId = transferIdOf(doc);
   const lines = doc.items.map((i) => ({ item: i.item, delta: i.quantity }));
   const op: OperationDoc = {
-    _id: derivedOperationId(`${purpose}:${transferId}`),
+    // Once per purpose: the same id every time (the next attempt's once one is rolled back).
+    _id: await currentOperationId(db, `${purpose}:${transferId}`),
     type: "TRANSFER_IN",
     payloadHash: payloadHash({ purpose, transferId, lines }),
     warehouseId: decodeId(warehouse.warehouseId, "Warehouse").objectId,
@@ -274,7 +278,17 @@ async function returnStock(db: Db, lease: Lease, doc: TransferDoc): Promise<void
 async function settleCancelled(db: Db, lease: Lease, id: ObjectId, at: Date, by: string | null, reason: string | null): Promise<void> {
   await outgoingOf(db).updateOne(
     { _id: id, status: { $in: OPEN } },
-    { $set: { status: TransferStatus.CANCELLED, cancelledAt: at, cancelledBy: by, cancelReason: reason, stockSettled: false } },
+    // `settledAt`: this region's own time (`at` is the destination's), for recovery's "a lease ago".
+    {
+      $set: {
+        status: TransferStatus.CANCELLED,
+        cancelledAt: at,
+        cancelledBy: by,
+        cancelReason: reason,
+        stockSettled: false,
+        settledAt: new Date(),
+      },
+    },
   );
   const doc = await outgoingOf(db).findOne({ _id: id });
   if (doc?.status === TransferStatus.CANCELLED && !doc.stockSettled) await returnStock(db, lease, doc);
@@ -473,7 +487,17 @@ export async function receive(ctx: MessageContext, id: string, actor: string): P
     refuseIfFinal(doc, "received");
     throw conflict(`transfer ${id} is ${doc.status}`, { field: "id", id, status: doc.status });
   }
-  await settleReceipt(ctx, won);
+  try {
+    await settleReceipt(ctx, won);
+  } catch (err) {
+    // The receipt is recorded: its stock is settled by recovery, on whichever replica (one
+    // may be on it now, or took this replica's step over). The receipt stands either way.
+    if (!(err instanceof GraphQLError && err.extensions.code === "CONFLICT")) throw err;
+    ctx.log.warn(
+      { event: "transfer.receipt_settling", transfer: id, reason: err.message },
+      "receipt recorded; its stock settles in recovery",
+    );
+  }
   ctx.log.info({ event: "transfer.received", transfer: id, actor }, "transfer received");
   return (await incomingOf(ctx.db).findOne({ _id: key }))!;
 }
@@ -550,7 +574,7 @@ export async function recoverTransfers(ctx: MessageContext): Promise<number> {
   for await (const doc of outgoingOf(ctx.db).find({
     status: TransferStatus.CANCELLED,
     stockSettled: false,
-    cancelledAt: { $lt: before },
+    $or: [{ settledAt: { $lt: before } }, { settledAt: { $exists: false }, cancelledAt: { $lt: before } }],
   })) {
     await finish("return", () => returnStock(ctx.db, ctx.lease, doc));
   }
@@ -688,7 +712,7 @@ export async function transferPositions(db: Db): Promise<TransferPositionView[]>
         : (
             await linesNotApplied(
               db,
-              derivedOperationId(`${purpose}:${id}`),
+              await currentOperationId(db, `${purpose}:${id}`),
               doc.items.map((i) => ({ item: i.item, delta: i.quantity })),
             )
           ).map((l) => ({ item: l.item, quantity: l.delta }));
