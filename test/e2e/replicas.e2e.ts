@@ -251,3 +251,24 @@ describe("a replica that stalls while the other restarts", () => {
     expect(await stock()).toMatchObject({ FOOD_KIT: before.FOOD_KIT - 1, WATER: before.WATER - 2 });
   });
 });
+
+describe("a recoverer that dies", () => {
+  it.each(["recovery:taken", "recovery:rolling-back"])("at %s is itself taken over, and the rollback finished once", async (step) => {
+    const before = await stock();
+    const key = `recoverer-${step}`;
+    // The survivor stays out of it (stopped) until the dying recoverer has taken the operation over.
+    survivor.process.child.kill("SIGSTOP");
+    const recoverer = await replica(step);
+    const dying = await replica("ledger:stock:0");
+    expect(await attempt(() => gql(dying, DISTRIBUTE, distribution(key)))).toBeInstanceOf(Error);
+    await dying.process.exited;
+    await recoverer.process.exited;
+    survivor.process.child.kill("SIGCONT");
+    const retry = await outcome(() => gql(survivor, DISTRIBUTE, distribution(key)));
+    expect(retry.errors).toBeUndefined();
+    expect(await db.collection("stock_operations").countDocuments({ idempotencyKey: key, status: "COMPLETED" })).toBe(1);
+    expect(await db.collection("stock_operations").countDocuments({ rolledBackKey: key, status: "ROLLED_BACK" })).toBe(1);
+    await expectSettled();
+    expect(await stock()).toMatchObject({ FOOD_KIT: before.FOOD_KIT - 1, WATER: before.WATER - 2 });
+  });
+});
