@@ -3,6 +3,7 @@
 // region timeout with what is recorded and a notice naming the region that has not
 // answered (not REGION_UNAVAILABLE about the healthy source); the national view adds up
 // while the destination receives and the source has not heard yet.
+import { ObjectId } from "bson";
 import { ServerResponse } from "node:http";
 import type http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -75,12 +76,23 @@ async function warehouse(region: string, token: string, food = 0): Promise<strin
 }
 
 const TRANSFER = `query ($id: ID!) { transfer(id: $id) { id status cancelRequestedAt } }`;
-const settled = (id: string, status: string) =>
-  eventually(
+async function settled(id: string, status: string) {
+  const found = await eventually(
     async () => (await ok<{ transfer: { status: string } }>(TRANSFER, { id }, tokens.coordinator)).transfer,
     (t) => t.status === status,
     `${id} ${status}`,
   );
+  // A cancellation's stock comes back right after its record says so (counted in transit until then).
+  if (status === "CANCELLED") {
+    const source = national.host.db(id.split(":")[0]);
+    await eventually(
+      () => source.collection("transfers_out").findOne({ _id: new ObjectId(id.slice(-24)) }),
+      (doc) => doc?.stockSettled === true,
+      `${id}'s stock back at its source`,
+    );
+  }
+  return found;
+}
 
 async function start(from: string, to: string, quantity: number): Promise<string> {
   const { transferStock } = await ok<{ transferStock: { id: string } }>(

@@ -186,4 +186,30 @@ describe("recovery, state by state", () => {
     expect(next).not.toEqual(first);
     expect(await currentOperationId(db(), "transfer-in:KZ-75:trf:x")).toEqual(next);
   });
+
+  it("a distribution waiting on a grant whose operation's recoverer died recovers it, and gets the grant", async () => {
+    const w = await warehouse({ FOOD_KIT: 10 });
+    const household = new ObjectId();
+    const account = `${household.toHexString()}:FOOD_KIT`;
+    const entitlement = { account, allowed: 1, periodDays: 30, override: false };
+    const lines = [{ item: Item.FOOD_KIT, delta: -1, entitlement }];
+    // Its recoverer decided to roll it back and died, holding the household's one kit.
+    const dead = operation(w, { status: "ROLLING_BACK", owner: "replica-c#1", lines });
+    await db().collection<OperationDoc>("stock_operations").insertOne(dead);
+    await reserved(dead, 0);
+    await db()
+      .collection<{ _id: string }>("entitlement_usage")
+      .insertOne({
+        _id: account,
+        beneficiaryId: household,
+        item: "FOOD_KIT",
+        grants: [{ key: `${dead._id.toHexString()}:0`, quantity: 1, at: new Date(), override: false }],
+      } as never);
+    const op = operation(w, { idempotencyKey: "next", lines, createdAt: new Date(), owner: undefined, leaseUntil: undefined });
+    const done = await runOperation(db(), op, "W", { owner: "replica-a", ms: 1000 });
+    expect(done.status).toBe("COMPLETED");
+    expect((await db().collection<OperationDoc>("stock_operations").findOne({ _id: dead._id }))!.status).toBe("ROLLED_BACK");
+    expect(await stockOf(w)).toEqual({ FOOD_KIT: 9 });
+    await expectLedgerMatchesStock(db());
+  });
 });

@@ -176,12 +176,25 @@ async function atSource(id: string): Promise<TransferResult> {
   return res.data!.transfer;
 }
 
-const settled = (id: string, status: string) =>
-  eventually(
+async function settled(id: string, status: string) {
+  const found = await eventually(
     () => atSource(id),
     (t) => t.status === status,
     `${id} ${status} at the source`,
   );
+  // A cancellation's stock comes back right after its record says so (counted in transit until then).
+  if (status === "CANCELLED") {
+    await eventually(
+      () =>
+        db(A)
+          .collection("transfers_out")
+          .findOne({ _id: new ObjectId(id.slice(-24)) }),
+      (doc) => doc?.stockSettled === true,
+      `${id}'s stock back at the source`,
+    );
+  }
+  return found;
+}
 
 async function stockOf(side: Side, warehouseId: string): Promise<Record<string, number>> {
   const doc = await db(side)

@@ -225,16 +225,22 @@ async function reserveStock(db: Db, op: OperationDoc, index: number, warehouseNa
 }
 
 /** Whether any of these lines' operations is still running. */
-async function stillRunning(db: Db, keys: string[]): Promise<boolean> {
+async function stillRunning(db: Db, keys: string[], lease: Lease): Promise<boolean> {
   const ids = [...new Set(keys.map((k) => k.split(":")[0]))].filter((hex) => ObjectId.isValid(hex)).map((hex) => new ObjectId(hex));
-  return ids.length > 0 && (await operationsOf(db).countDocuments({ _id: { $in: ids }, status: "PENDING" }, { limit: 1 })) > 0;
+  if (!ids.length) return false;
+  const running = await operationsOf(db)
+    .find({ _id: { $in: ids }, status: { $in: ["PENDING", "ROLLING_BACK"] } })
+    .toArray();
+  // One whose replica is gone is recovered now: what it held is then given back, or counts for good.
+  for (const op of running) if (op.leaseUntil && op.leaseUntil.getTime() < Date.now()) await recoverOne(db, op, lease);
+  return running.length > 0;
 }
 
 /** Reserves one line's entitlement grant, if it has one: null when granted, else ENTITLEMENT_EXCEEDED. */
-async function reserveGrant(db: Db, op: OperationDoc, index: number): Promise<GraphQLError | null> {
+async function reserveGrant(db: Db, op: OperationDoc, index: number, lease: Lease): Promise<GraphQLError | null> {
   const { item, delta, entitlement } = op.lines[index];
   if (!entitlement) return null;
-  if (await grant(db, lineKey(op._id, index), entitlement, -delta, op.createdAt, (keys) => stillRunning(db, keys))) return null;
+  if (await grant(db, lineKey(op._id, index), entitlement, -delta, op.createdAt, (keys) => stillRunning(db, keys, lease))) return null;
   return exceeded(db, item, -delta, { ...entitlement, allowed: entitlement.allowed ?? 0 }, op.createdAt);
 }
 
@@ -312,7 +318,7 @@ async function rollBack(db: Db, op: OperationDoc, owner: string, lease: Lease): 
   faultPoint("recovery:rolling-back");
   for (let i = op.lines.length - 1; i >= 0; i--) await release(db, op, i);
   await operationsOf(db).updateOne(
-    { _id: op._id, status: "ROLLING_BACK" },
+    { _id: op._id, status: "ROLLING_BACK", owner },
     {
       $set: { status: "ROLLED_BACK", completedAt: new Date(), ...(op.idempotencyKey ? { rolledBackKey: op.idempotencyKey } : {}) },
       $unset: { idempotencyKey: "", leaseUntil: "" },
@@ -367,6 +373,10 @@ function replay(existing: OperationDoc, op: OperationDoc): OperationDoc {
     });
   }
   if (existing.status === "COMPLETED") return existing;
+  // (Only an operation found by its id: a rolled-back one has no key.)
+  if (existing.status === "ROLLED_BACK") {
+    throw conflict(`the operation ${existing._id.toHexString()} was rolled back by recovery; run it again`, { reason: "ROLLED_BACK" });
+  }
   if (existing.status === "FAILED" && existing.error) {
     throw appError(existing.error.extensions.code as never, existing.error.message, existing.error.extensions);
   }
@@ -383,12 +393,6 @@ function replay(existing: OperationDoc, op: OperationDoc): OperationDoc {
 export async function runOperation(db: Db, op: OperationDoc, warehouseName: string, lease: Lease): Promise<OperationDoc> {
   // This very attempt: a retry or a recovery in the same replica is another owner.
   op.owner = attemptOf(lease);
-  // A request refused earlier under this key gets its first answer, whatever came after it
-  // (even once a later request under the key was rolled back and the key is free).
-  if (op.idempotencyKey) {
-    const refused = await operationsOf(db).findOne({ refusedKey: op.idempotencyKey, type: op.type, payloadHash: op.payloadHash });
-    if (refused) return replay(refused, op);
-  }
   for (let attempt = 0; ; attempt++) {
     try {
       op.leaseUntil = leaseEnd(lease);
@@ -406,9 +410,23 @@ export async function runOperation(db: Db, op: OperationDoc, warehouseName: stri
       const running = existing.status === "PENDING" || existing.status === "ROLLING_BACK";
       if (running && attempt < 5 && (await recoverOne(db, existing, lease)) !== "busy") continue;
       if (existing.payloadHash === op.payloadHash || existing.type !== op.type || !op.idempotencyKey) return replay(existing, op);
+      // A request refused earlier under this key gets its first answer, whatever holds the key now.
+      const earlier = await operationsOf(db).findOne({ refusedKey: op.idempotencyKey, type: op.type, payloadHash: op.payloadHash });
+      if (earlier) return replay(earlier, op);
       if (existing.status !== "FAILED" || attempt >= 5) return replay(existing, op);
       // A correction after a refusal: whoever takes the key over, the insert is tried again.
       await takeOverRefused(db, existing, op.idempotencyKey);
+    }
+  }
+  // A request refused earlier under this key gets its first answer, whatever came after it
+  // (even once a later request under the key was rolled back and the key is free). Checked
+  // once the key is held: a key is only ever freed in the update that records `refusedKey`.
+  if (op.idempotencyKey) {
+    const refused = await operationsOf(db).findOne({ refusedKey: op.idempotencyKey, type: op.type, payloadHash: op.payloadHash });
+    if (refused) {
+      // Nothing was reserved yet: the attempt is withdrawn, the key freed again.
+      await operationsOf(db).deleteOne({ _id: op._id, status: "PENDING", owner: op.owner });
+      return replay(refused, op);
     }
   }
   faultPoint("ledger:inserted");
@@ -416,7 +434,7 @@ export async function runOperation(db: Db, op: OperationDoc, warehouseName: stri
   // Stock first: a line that cannot have its stock never holds a household's grant meanwhile.
   const phases = [
     { step: "stock", reserve: (i: number) => reserveStock(db, op, i, warehouseName) },
-    { step: "grant", reserve: (i: number) => reserveGrant(db, op, i) },
+    { step: "grant", reserve: (i: number) => reserveGrant(db, op, i, lease) },
   ];
   for (const { step, reserve } of phases) {
     for (let i = 0; i < op.lines.length; i++) {

@@ -216,7 +216,7 @@ async function addStock(
 ): Promise<void> {
   const transferId = transferIdOf(doc);
   const lines = doc.items.map((i) => ({ item: i.item, delta: i.quantity }));
-  const op: OperationDoc = {
+  const op = async (): Promise<OperationDoc> => ({
     // Once per purpose: the same id every time (the next attempt's once one is rolled back).
     _id: await currentOperationId(db, `${purpose}:${transferId}`),
     type: "TRANSFER_IN",
@@ -230,8 +230,17 @@ async function addStock(
     completedAt: null,
     reason,
     transferId,
-  };
-  await runOperation(db, op, warehouse.warehouseName ?? warehouse.warehouseId, lease);
+  });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await runOperation(db, await op(), warehouse.warehouseName ?? warehouse.warehouseId, lease);
+      return;
+    } catch (err) {
+      // Rolled back by recovery while this ran: the next attempt runs under the next id.
+      if (attempt < 3 && err instanceof GraphQLError && err.extensions.reason === "ROLLED_BACK") continue;
+      throw err;
+    }
+  }
 }
 
 // ---- source --------------------------------------------------------------------------
@@ -644,7 +653,7 @@ export function toTransfer(doc: AnyTransferDoc, side: TransferSide): TransferVie
  */
 async function leftWithoutRecord(db: Db): Promise<Array<{ id: string; counterpart: string; items: ItemQuantity[] }>> {
   const ops = await operationsOf(db)
-    .find({ transferRecorded: false, status: { $in: ["PENDING", "COMPLETED"] } })
+    .find({ transferRecorded: false, status: { $in: ["PENDING", "ROLLING_BACK", "COMPLETED"] } })
     .toArray();
   if (!ops.length) return [];
   const recorded = new Set(
