@@ -193,21 +193,26 @@ describe("a replica killed at each step", () => {
   });
 });
 
+/** A replica stopped (SIGSTOP) at `step` of a distribution under `key` while the survivor restarts. */
+async function stallWhileRestarting(step: string, key: string, leaseMs?: number) {
+  const stalled = await replica(`${step}@SIGSTOP`, leaseMs);
+  const pending = attempt(() => gql(stalled, DISTRIBUTE, distribution(key)));
+  await eventually(
+    () => Promise.resolve(processState(stalled.process.child.pid!)),
+    (s) => s === "T",
+    "the replica stalls mid-distribution",
+  );
+  await survivor.process.stop("SIGTERM");
+  survivor = await replica();
+  return { stalled, pending };
+}
+
 describe("a replica that stalls while the other restarts", () => {
   it("past its lease: recovery rolls it back, the stalled replica fails loudly, the retry counts once", async () => {
     const before = await stock();
-    const stalled = await replica("ledger:stock:0@SIGSTOP");
     const key = "stall-long";
-    const pending = attempt(() => gql(stalled, DISTRIBUTE, distribution(key)));
-    await eventually(
-      () => Promise.resolve(processState(stalled.process.child.pid!)),
-      (s) => s === "T",
-      "the replica stalls mid-distribution",
-    );
-    // The other replica restarts meanwhile: it must not act on a lease that holds…
-    await survivor.process.stop("SIGTERM");
-    survivor = await replica();
-    // …and once the lease has lapsed, it takes the operation over and rolls it back.
+    const { stalled, pending } = await stallWhileRestarting("ledger:stock:0", key);
+    // Once the lease has lapsed, the restarted replica takes the operation over and rolls it back.
     await eventually(
       () => db.collection("stock_operations").findOne({ rolledBackKey: key }),
       (op) => op?.status === "ROLLED_BACK",
@@ -228,16 +233,8 @@ describe("a replica that stalls while the other restarts", () => {
   it("within its lease: the restarted replica leaves it alone, and it completes", async () => {
     const before = await stock();
     // A lease long enough to outlast the other replica's restart (its own lease is what counts).
-    const stalled = await replica("ledger:stock:1@SIGSTOP", 20_000);
     const key = "stall-short";
-    const pending = attempt(() => gql(stalled, DISTRIBUTE, distribution(key)));
-    await eventually(
-      () => Promise.resolve(processState(stalled.process.child.pid!)),
-      (s) => s === "T",
-      "the replica stalls mid-distribution",
-    );
-    await survivor.process.stop("SIGTERM");
-    survivor = await replica();
+    const { stalled, pending } = await stallWhileRestarting("ledger:stock:1", key, 20_000);
     // The restarted replica's recovery has run (at start-up, then every half lease): the operation is untouched.
     await new Promise((resolve) => setTimeout(resolve, LEASE_MS));
     expect(await db.collection("stock_operations").findOne({ idempotencyKey: key })).toMatchObject({ status: "PENDING" });
