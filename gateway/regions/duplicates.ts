@@ -2,8 +2,8 @@
 // coordinator sees of them. Each region counts its own households flagged with another
 // (Region.duplicateHouseholds); a check flags both sides, so a pair's count is known when
 // either of its regions answers. Regions that do not answer are named in a notice.
-import { appError, forbidden, unauthenticated } from "../../subgraphs/kernel/errors.js";
-import type { GatewayContext } from "../context.js";
+import { forbidden, unauthenticated } from "../../subgraphs/kernel/errors.js";
+import { readRegions, type GatewayContext } from "../context.js";
 import type { DuplicatePair } from "./types.js";
 
 export const DUPLICATES_QUERY = `query NationalDuplicates { regions { code duplicateHouseholds { region households } } }`;
@@ -29,17 +29,12 @@ export function mergeDuplicates(regions: RegionCounts[], known: ReadonlySet<stri
 }
 
 export async function nationalDuplicates(ctx: GatewayContext): Promise<DuplicatePair[]> {
-  const { national } = ctx;
-  if (!national) throw appError("INTERNAL_SERVER_ERROR", "national queries are not available here");
   // Refused before anything fans out.
   if (!ctx.caller) throw unauthenticated("nationalDuplicates needs authentication");
   if (ctx.caller.role !== "NATIONAL_COORDINATOR")
     throw forbidden("nationalDuplicates: households enrolled in several regions are counted for coordinators");
-  const result = await national(DUPLICATES_QUERY);
-  const regions = result.data?.regions as RegionCounts[] | null | undefined;
-  if (!Array.isArray(regions))
-    throw new Error(`nationalDuplicates: the national query failed: ${result.errors?.[0]?.message ?? "no data"}`);
-  const answered = regions.filter((r) => r && Array.isArray(r.duplicateHouseholds));
+  const regions = await readRegions<RegionCounts>(ctx, "nationalDuplicates", DUPLICATES_QUERY);
+  const answered = regions.filter((r) => Array.isArray(r.duplicateHouseholds));
   const codes = new Set(answered.map((r) => r.code));
   for (const region of ctx.registry.regions) {
     if (codes.has(region.code)) continue;

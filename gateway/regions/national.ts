@@ -6,10 +6,10 @@
 // regions are read twice: the same answer both times is a figure of one moment (nothing
 // moved while it was read); otherwise the second read is given, marked not consistent.
 import { GraphQLError, type GraphQLSchema } from "graphql";
-import { appError, forbidden, unauthenticated } from "../../subgraphs/kernel/errors.js";
+import { forbidden, unauthenticated } from "../../subgraphs/kernel/errors.js";
 import { peekId } from "../../subgraphs/kernel/ids.js";
 import { DocumentCache, type QueryLimits } from "../../subgraphs/kernel/limits.js";
-import type { GatewayContext } from "../context.js";
+import { readRegions, type GatewayContext } from "../context.js";
 import { DUPLICATES_QUERY } from "./duplicates.js";
 import type { NationalStock } from "./types.js";
 
@@ -33,14 +33,6 @@ export interface RegionWord {
   code: string;
   stock: Quantity[] | null;
   transferPositions: Position[] | null;
-}
-
-async function read(ctx: GatewayContext & { national: NonNullable<GatewayContext["national"]> }): Promise<RegionWord[]> {
-  const result = await ctx.national(QUERY);
-  const regions = result.data?.regions as RegionWord[] | null | undefined;
-  // Not one region's failure (that is a null in its place): the query itself did not run.
-  if (!Array.isArray(regions)) throw new Error(`nationalStock: the national query failed: ${result.errors?.[0]?.message ?? "no data"}`);
-  return regions.filter(Boolean);
 }
 
 /**
@@ -84,8 +76,6 @@ export function mergeNational(regions: RegionWord[], registry: GatewayContext["r
 }
 
 export async function nationalStock(ctx: GatewayContext): Promise<NationalStock> {
-  const { national } = ctx;
-  if (!national) throw appError("INTERNAL_SERVER_ERROR", "national queries are not available here");
   // Refused before anything fans out.
   if (!ctx.caller) throw unauthenticated("nationalStock needs authentication");
   if (ctx.caller.role === "VOLUNTEER") throw forbidden("nationalStock: national stock is for coordinators and staff");
@@ -93,7 +83,7 @@ export async function nationalStock(ctx: GatewayContext): Promise<NationalStock>
   let regions: RegionWord[] = [];
   let consistent = false;
   for (let i = 0; i < READS && !consistent; i++) {
-    regions = await read({ ...ctx, national });
+    regions = await readRegions<RegionWord>(ctx, "nationalStock", QUERY);
     const seen = JSON.stringify([...regions].sort((a, b) => a.code.localeCompare(b.code)));
     consistent = seen === previous;
     previous = seen;

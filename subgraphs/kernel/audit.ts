@@ -49,18 +49,19 @@ export async function recordComparison(
   outcome: ComparisonOutcome,
   message: string,
 ) {
-  await auditOf(db).insertOne({
-    _id: new ObjectId(),
-    at: new Date(),
-    actor: peer,
-    role: "REGION",
-    action: "COMPARE",
-    operation,
-    entity,
-    ids,
-    requestId: null,
-    compared: [{ region: peer, outcome, message }],
-  });
+  const who = { actor: peer, role: "REGION", requestId: null };
+  await auditOf(db).insertOne({ ...entry(who, "COMPARE", operation, entity, ids), compared: [{ region: peer, outcome, message }] });
+}
+
+/** An entry for `who` did `action` in `operation` on `entity` records `ids`, now. */
+function entry(
+  who: Pick<AuditDoc, "actor" | "role" | "requestId">,
+  action: AuditDoc["action"],
+  operation: string,
+  entity: string,
+  ids: string[],
+): AuditDoc {
+  return { _id: new ObjectId(), at: new Date(), ...who, action, operation, entity, ids };
 }
 
 const AUDIT = "audit_log";
@@ -82,18 +83,8 @@ async function insertEntry(db: Db, entry: AuditDoc, once?: ObjectId): Promise<vo
  */
 export async function recordWrite(db: Db, actor: string, operation: string, entity: string, ids: string[], once: ObjectId): Promise<void> {
   const split = actor.indexOf(":");
-  const entry: AuditDoc = {
-    _id: once,
-    at: new Date(),
-    actor: split < 0 ? actor : actor.slice(split + 1),
-    role: split < 0 ? "UNKNOWN" : actor.slice(0, split),
-    action: "WRITE",
-    operation,
-    entity,
-    ids,
-    requestId: null,
-  };
-  await insertEntry(db, entry, once);
+  const who = { actor: split < 0 ? actor : actor.slice(split + 1), role: split < 0 ? "UNKNOWN" : actor.slice(0, split), requestId: null };
+  await insertEntry(db, entry(who, "WRITE", operation, entity, ids), once);
 }
 
 /** One request's audit: writes are recorded as they happen, reads collected and flushed at the end. */
@@ -112,17 +103,8 @@ export class AuditTrail {
   }
 
   private entry(action: AuditDoc["action"], operation: string, entity: string, ids: string[]): AuditDoc {
-    return {
-      _id: new ObjectId(),
-      at: new Date(),
-      actor: this.access.caller?.sub ?? "anonymous",
-      role: this.access.caller?.role ?? "ANONYMOUS",
-      action,
-      operation,
-      entity,
-      ids,
-      requestId: this.requestId,
-    };
+    const who = { actor: this.access.caller?.sub ?? "anonymous", role: this.access.caller?.role ?? "ANONYMOUS", requestId: this.requestId };
+    return entry(who, action, operation, entity, ids);
   }
 
   /**

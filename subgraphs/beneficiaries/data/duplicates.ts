@@ -53,9 +53,13 @@ type Asked = { outcome: ComparisonOutcome; message: string } | "NOT_ASKED";
 
 const isMissing = (a: Asked) => a === "NOT_ASKED" || a.outcome === "UNREACHABLE" || a.outcome === "INCOMPLETE";
 
+/** Every region of the registry but this one: those a household is compared with. */
+export const otherRegions = (ctx: SubgraphContext): string[] =>
+  ctx.registry.regions.map((r) => r.code).filter((code) => code !== ctx.region.code);
+
 /** Asks every other region of the registry about `token`, in parallel, until the request's wait ends. */
 async function askRegions(ctx: SubgraphContext, token: string | undefined): Promise<Map<string, Asked>> {
-  const others = ctx.registry.regions.map((r) => r.code).filter((code) => code !== ctx.region.code);
+  const others = otherRegions(ctx);
   const outcomes = await Promise.all(
     others.map(async (to): Promise<Asked> => {
       if (!token || !ctx.matchToken || ctx.messaging.unreachable(to, "beneficiaries")) return "NOT_ASKED";

@@ -17,7 +17,7 @@ import {
   toBeneficiary,
   type BeneficiaryDoc,
 } from "../data/beneficiaries.js";
-import { announceWithdrawal, checkDuplicates } from "../data/duplicates.js";
+import { announceWithdrawal, checkDuplicates, otherRegions } from "../data/duplicates.js";
 import { queueOf } from "../data/help-requests.js";
 import { Beneficiary } from "../types/beneficiary.js";
 import { BeneficiaryStatus, HelpRequestStatus } from "../types/enums.js";
@@ -31,8 +31,6 @@ import { EnrollBeneficiaryInput, UpdateBeneficiaryInput } from "../types/inputs.
 function normalizeNationalId(raw: string): string {
   return normalizeIin(raw, "input.nationalId");
 }
-
-const otherRegions = (ctx: SubgraphContext) => ctx.registry.regions.map((r) => r.code).filter((code) => code !== ctx.region.code);
 
 const requireBeneficiary = (ctx: SubgraphContext, id: string, field?: string): Promise<BeneficiaryDoc> =>
   requireOwn(ctx, beneficiariesOf(ctx.db), "Beneficiary", id, field);

@@ -141,10 +141,11 @@ export async function grant(
   const room = { $expr: { $lte: [usedSince(since), entitlement.allowed - quantity] } };
   for (let attempt = 0; ; attempt++) {
     if (await push(room, false)) return true;
-    if (await isGranted(db, key, entitlement)) return true;
+    // Not pushed: granted already (by an earlier attempt), or no room.
+    const grants = (await usageOf(db).findOne({ _id: entitlement.account }, { projection: { grants: 1 } }))?.grants ?? [];
+    if (grants.some((g) => g.key === key)) return true;
     if (entitlement.override) return (await push({}, true)) || isGranted(db, key, entitlement);
-    const usage = await usageOf(db).findOne({ _id: entitlement.account }, { projection: { grants: 1 } });
-    const others = (usage?.grants ?? []).filter((g) => g.at.getTime() > since.getTime() && g.key !== key).map((g) => g.key);
+    const others = grants.filter((g) => g.at.getTime() > since.getTime()).map((g) => g.key);
     if (attempt >= RETRIES_MS.length || !(await stillRunning(others))) return false;
     await new Promise((resolve) => setTimeout(resolve, RETRIES_MS[attempt]));
   }

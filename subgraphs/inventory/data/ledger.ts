@@ -494,18 +494,11 @@ async function recoverOne(db: Db, op: OperationDoc, lease: Lease): Promise<"comp
   faultPoint("recovery:taken");
   // A rollback decided already is finished, never turned into a completion.
   if (taken.status === "ROLLING_BACK") return (await rollBack(db, taken, taken.owner!, lease)) ? "rolledBack" : "busy";
-  const keys = taken.lines.map((_, i) => lineKey(taken._id, i));
-  const warehouse = await warehousesOf(db).findOne({ _id: taken.warehouseId }, { projection: { pendingOps: 1 } });
-  const recorded = new Set(
-    (
-      await movementsOf(db)
-        .find({ line: { $in: keys } }, { projection: { line: 1 } })
-        .toArray()
-    ).map((m) => m.line),
+  const applied = await stockApplied(db, taken);
+  const granted = await Promise.all(
+    taken.lines.map(async (l, i) => !l.entitlement || (await isGranted(db, lineKey(taken._id, i), l.entitlement))),
   );
-  const held = new Set(warehouse?.pendingOps ?? []);
-  const granted = await Promise.all(taken.lines.map(async (l, i) => !l.entitlement || (await isGranted(db, keys[i], l.entitlement))));
-  if (keys.every((k, i) => (held.has(k) || recorded.has(k)) && granted[i])) {
+  if (applied.every((stock, i) => stock && granted[i])) {
     return (await commit(db, taken, taken.owner!)) ? "completed" : "busy";
   }
   return (await rollBack(db, taken, taken.owner!, lease)) ? "rolledBack" : "busy";
@@ -600,15 +593,20 @@ export async function linesNotApplied(db: Db, _id: ObjectId, lines: OperationLin
   const op = await operationsOf(db).findOne({ _id }, { projection: { status: 1, warehouseId: 1, lines: 1 } });
   if (!op) return lines;
   if (op.status === "COMPLETED") return [];
-  const keys = op.lines.map((_, i) => lineKey(_id, i));
-  const warehouse = await warehousesOf(db).findOne({ _id: op.warehouseId }, { projection: { pendingOps: 1 } });
+  const applied = await stockApplied(db, { ...op, _id });
+  return op.lines.filter((_, i) => !applied[i]);
+}
+
+/** Per line of `op`, whether its change is in its warehouse's stock: reserved (a marker) or recorded (a movement). */
+async function stockApplied(db: Db, op: Pick<OperationDoc, "_id" | "warehouseId" | "lines">): Promise<boolean[]> {
+  const keys = op.lines.map((_, i) => lineKey(op._id, i));
+  const [warehouse, movements] = await Promise.all([
+    warehousesOf(db).findOne({ _id: op.warehouseId }, { projection: { pendingOps: 1 } }),
+    movementsOf(db)
+      .find({ line: { $in: keys } }, { projection: { line: 1 } })
+      .toArray(),
+  ]);
   const held = new Set(warehouse?.pendingOps ?? []);
-  const recorded = new Set(
-    (
-      await movementsOf(db)
-        .find({ line: { $in: keys } }, { projection: { line: 1 } })
-        .toArray()
-    ).map((m) => m.line),
-  );
-  return op.lines.filter((_, i) => !held.has(keys[i]) && !recorded.has(keys[i]));
+  const recorded = new Set(movements.map((m) => m.line));
+  return keys.map((k) => held.has(k) || recorded.has(k));
 }
