@@ -127,6 +127,17 @@ async function entitlements(beneficiaryId: string, token = staff) {
   }>(ENTITLEMENTS, { reps: [{ __typename: "Beneficiary", id: beneficiaryId }] }, token);
 }
 
+/** What a crash leaves of a one-kit distribution `op` that held its grant and its stock: both reservations, marked `<op>:0`. */
+async function heldWhenCrashed(op: ObjectId, account: string, warehouse: ObjectId, at: Date, override: boolean): Promise<void> {
+  const key = `${op.toHexString()}:0`;
+  await db()
+    .collection<{ _id: string; grants: Array<Record<string, unknown>> }>("entitlement_usage")
+    .updateOne({ _id: account }, { $push: { grants: { key, quantity: 1, at, override } } });
+  await db()
+    .collection<{ _id: ObjectId; pendingOps: string[] }>("warehouses")
+    .updateOne({ _id: warehouse }, { $inc: { "stock.FOOD_KIT": -1 }, $push: { pendingOps: key } });
+}
+
 describe("entitlement rules", () => {
   it("are set (one per item: again replaces), listed, removed and audited, by the region's staff only", async () => {
     const set = await gql<{ setEntitlementRule: Record<string, unknown> }>(SET_RULE, {
@@ -337,12 +348,7 @@ describe("distributeAid under a rule", () => {
     // A crash after both: completed, and the grant stays.
     const done = new ObjectId();
     await db().collection("stock_operations").insertOne(pending(done, 2));
-    await db()
-      .collection<{ _id: string; grants: Array<Record<string, unknown>> }>("entitlement_usage")
-      .updateOne({ _id: account }, { $push: { grants: { key: `${done.toHexString()}:0`, quantity: 1, at: past, override: false } } });
-    await db()
-      .collection<{ _id: ObjectId; pendingOps: string[] }>("warehouses")
-      .updateOne({ _id: wid }, { $inc: { "stock.FOOD_KIT": -1 }, $push: { pendingOps: `${done.toHexString()}:0` } });
+    await heldWhenCrashed(done, account, wid, past, false);
     await recoverOperations(db(), { owner: "recoverer", ms: 0 }, pino({ level: "silent" }));
     expect((await db().collection("stock_operations").findOne({ _id: done }))!.status).toBe("COMPLETED");
     expect((await entitlements(b)).data!._entities[0].entitlements![0]).toMatchObject({ used: 1, remaining: 0 });
@@ -540,12 +546,7 @@ describe("overrides", () => {
         override: { reason: "fire" },
         region: "KZ-75",
       });
-    await db()
-      .collection<{ _id: string; grants: Array<Record<string, unknown>> }>("entitlement_usage")
-      .updateOne({ _id: account }, { $push: { grants: { key: `${_id.toHexString()}:0`, quantity: 1, at: past, override: true } } });
-    await db()
-      .collection<{ _id: ObjectId; pendingOps: string[] }>("warehouses")
-      .updateOne({ _id: wid }, { $inc: { "stock.FOOD_KIT": -1 }, $push: { pendingOps: `${_id.toHexString()}:0` } });
+    await heldWhenCrashed(_id, account, wid, past, true);
     await recoverOperations(db(), { owner: "recoverer", ms: 0 }, pino({ level: "silent" }));
     const audit = await db().collection<AuditDoc>("audit_log").find({ operation: "distributeAid:override" }).toArray();
     expect(audit.map((a) => [a.ids, a.actor, a.role])).toEqual([[[encodeId("Distribution", "KZ-75", _id)], "staff-75", "REGIONAL_STAFF"]]);
