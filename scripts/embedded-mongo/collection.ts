@@ -4,7 +4,7 @@
 import { ObjectId, UUID } from "bson";
 import { Query } from "mingo";
 import { CommandError } from "./errors.js";
-import { hasPath, indexValueKey, isArray, isDocument, valueKey, valuesAtPath, type Document } from "./keys.js";
+import { firstArrayPath, hasPath, indexValueKey, isArray, isDocument, valueKey, valuesAtPath, type Document } from "./keys.js";
 
 export interface IndexSpec {
   v: number;
@@ -68,7 +68,9 @@ class Index {
     const perField = this.fields.map((f) => [...new Set(valuesAtPath(doc, f).map(indexValueKey))]);
     if (perField.length === 1) return perField[0];
     const multi = this.fields.filter((_, i) => perField[i].length > 1);
-    if (multi.length > 1) {
+    // Fields of one array of subdocuments ("history.to", "history.at") index together, as in
+    // mongod; two different arrays cannot.
+    if (multi.length > 1 && new Set(multi.map((f) => firstArrayPath(doc, f))).size > 1) {
       throw new CommandError("CannotIndexParallelArrays", `cannot index parallel arrays [${multi[1]}] [${multi[0]}]`);
     }
     return cartesian(perField).map((c) => JSON.stringify(c));

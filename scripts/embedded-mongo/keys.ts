@@ -119,6 +119,18 @@ export function indexValueKey(v: unknown): string {
 }
 
 /** Whether a field exists (for sparse indexes): it holds a value, even null. */
+/** The first prefix of `path` (or `path` itself) whose value in `doc` is an array; undefined when none is. */
+export function firstArrayPath(doc: Document, path: string): string | undefined {
+  const parts = path.split(".");
+  let value: unknown = doc;
+  for (let i = 0; i < parts.length; i++) {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[parts[i]];
+    if (Array.isArray(value)) return parts.slice(0, i + 1).join(".");
+  }
+  return undefined;
+}
+
 export function hasPath(doc: Document, path: string): boolean {
   return pathExists(doc, path.split("."));
 }

@@ -361,6 +361,22 @@ describe("unique indexes", () => {
     expect((await indexesOf(d)).map((i) => i.name)).toEqual(["_id_"]);
   });
 
+  it("indexes two fields of one array of subdocuments together, and refuses two different arrays", async () => {
+    const c = db.collection<AnyDoc>("history");
+    await c.createIndex({ "history.to": 1, "history.at": 1 });
+    await c.insertOne({
+      history: [
+        { to: "NEW", at: 1 },
+        { to: "DONE", at: 2 },
+      ],
+    });
+    expect(await c.countDocuments({ history: { $elemMatch: { to: "DONE", at: { $gte: 2 } } } })).toBe(1);
+    const p = db.collection<AnyDoc>("parallel");
+    await p.createIndex({ a: 1, b: 1 });
+    expect((await serverError(p.insertOne({ a: [1, 2], b: [3, 4] }))).code).toBe(171);
+    expect(await p.countDocuments({})).toBe(0);
+  });
+
   it("rejects a duplicate _id", async () => {
     const c = db.collection<AnyDoc>("ids");
     await c.insertOne({ _id: new ObjectId("65f000000000000000000001") });
