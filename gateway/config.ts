@@ -15,6 +15,7 @@ export const gatewayEnv = env(
     "REGION_TIMEOUT_MS",
     "HEALTH_INTERVAL_MS",
     "CORS_ORIGINS",
+    "EXPORT_MIN_COUNT",
     ...LIMIT_VARIABLES,
   ],
   // Without a registry it would know no region's address.

@@ -17,7 +17,10 @@ export interface GatewayContext {
   /** The regions' notices, for the response's `extensions.notices`. */
   notices: Notice[];
   /** Runs a query of the national graph as this caller (what national aggregates are made from). */
-  national?: (query: string) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }>;
+  national?: (
+    query: string,
+    variables?: Record<string, unknown>,
+  ) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }>;
 }
 
 /** What the regions answered to a national `query` of `regions { … }` for `field` (a region that failed: a null, left out). */

@@ -33,6 +33,7 @@ const gateway = await createGateway({
   corsOrigins: env.CORS_ORIGINS === "*" ? "*" : env.CORS_ORIGINS === "none" ? [] : env.CORS_ORIGINS.split(",").map((o) => o.trim()),
   production: env.NODE_ENV === "production",
   limits: limitsFromEnv(env),
+  exportMinCount: env.EXPORT_MIN_COUNT,
   identity,
 });
 // Only outside production (the config refuses it there): regions get the caller's own token.

@@ -6,8 +6,8 @@ import type http from "node:http";
 import { ApolloGateway, LocalGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import type { GraphQLSchema } from "graphql";
-import { withRegions, type AuthConfig } from "../subgraphs/kernel/auth.js";
+import { GraphQLError, type GraphQLSchema } from "graphql";
+import { withRegions, type Access, type AuthConfig } from "../subgraphs/kernel/auth.js";
 import { attachNotices, formatError } from "../subgraphs/kernel/errors.js";
 import {
   DEFAULT_MAX_BODY_BYTES,
@@ -25,6 +25,7 @@ import type { Logger } from "../subgraphs/kernel/log.js";
 import type { RegionRegistry } from "../subgraphs/kernel/regions.js";
 import type { SubgraphName } from "../subgraphs/manifest.js";
 import type { GatewayContext } from "./context.js";
+import { sendThreeW, THREE_W_PATH } from "./exports/three-w.js";
 import { gatewayGuard } from "./guard.js";
 import type { GatewayIdentity } from "./identity.js";
 import { HealthMonitor } from "./health.js";
@@ -53,6 +54,8 @@ export interface GatewayOptions {
    * it (development only) it forwards the caller's token; see identity.ts.
    */
   identity?: GatewayIdentity;
+  /** The smallest count a 3W export publishes (default 5; exports/three-w.ts). */
+  exportMinCount?: number;
 }
 
 export interface Gateway {
@@ -169,18 +172,37 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
       return void res.end(metrics.render());
     }
-    if (url.pathname !== "/graphql") return sendError(res, 404, "NOT_FOUND", `no such endpoint ${url.pathname}; GraphQL is at /graphql`);
+    const exporting = url.pathname === THREE_W_PATH;
+    if (url.pathname !== "/graphql" && !exporting)
+      return sendError(res, 404, "NOT_FOUND", `no such endpoint ${url.pathname}; GraphQL is at /graphql, the 3W export at ${THREE_W_PATH}`);
 
     const started = performance.now();
-    const parsed = await readJsonBody(req, res, maxBody);
+    const parsed = exporting ? { body: undefined } : await readJsonBody(req, res, maxBody);
     if (!parsed) return;
     const access = await requestAccess(req, res, auth);
     if (!access) return;
+    if (exporting) {
+      const failed = await sendThreeW(req, res, url, contextFor(req, access), options.exportMinCount ?? 5).then(
+        () => false,
+        (err: unknown) => {
+          if (!(err instanceof GraphQLError) || res.headersSent) throw err;
+          sendRefusal(res, err);
+          return true;
+        },
+      );
+      return metrics.request((performance.now() - started) / 1000, failed);
+    }
     const refused = guard.check(graphQLParamsOf(req.method, parsed.body, url.searchParams), access.caller);
     if (refused) {
       sendRefusal(res, refused);
       return metrics.request((performance.now() - started) / 1000, true);
     }
+    const result = await executeGraphQL(server, req, res, url, parsed.body, contextFor(req, access));
+    metrics.request((performance.now() - started) / 1000, result.failed);
+  }
+
+  /** A request's context: its caller, and how national aggregates read the regions as this caller. */
+  function contextFor(req: http.IncomingMessage, access: Access): GatewayContext {
     const context: GatewayContext = {
       requestId: requestIdOf(req) ?? randomUUID(),
       authorization: req.headers.authorization,
@@ -195,12 +217,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       notices: [],
     };
     // National aggregates read the regions as this caller, through this same graph.
-    context.national = async (query) => {
-      const response = await server.executeOperation({ query }, { contextValue: { ...context, notices: [] } });
+    context.national = async (query, variables) => {
+      const response = await server.executeOperation({ query, variables }, { contextValue: { ...context, notices: [] } });
       return response.body.kind === "single" ? response.body.singleResult : { errors: [{ message: "unexpected incremental answer" }] };
     };
-    const result = await executeGraphQL(server, req, res, url, parsed.body, context);
-    metrics.request((performance.now() - started) / 1000, result.failed);
+    return context;
   }
 
   return {

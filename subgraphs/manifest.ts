@@ -19,6 +19,10 @@ export const ENTITIES = {
   StockMovement: { code: "mov", owner: "inventory" },
   Transfer: { code: "trf", owner: "inventory" },
   Event: { code: "evt", owner: "events" },
+  Organisation: { code: "org", owner: "volunteers" },
+  // A region's activity over a period of dates (the id holds the dates): inventory lists
+  // the intervals, beneficiaries and events add their figures.
+  ActivityInterval: { code: "act", owner: "inventory" },
 } as const satisfies Record<string, { code: string; owner: SubgraphName }>;
 export type EntityType = keyof typeof ENTITIES;
 

@@ -25,6 +25,8 @@ import { composeIin } from "../../subgraphs/kernel/iin.js";
 import { encodeId } from "../../subgraphs/kernel/ids.js";
 import type { RegionInfo } from "../../subgraphs/kernel/regions.js";
 import { searchKey } from "../../subgraphs/kernel/text.js";
+import { organisationsOf, type OrganisationDoc } from "../../subgraphs/volunteers/data/organisations.js";
+import { OrganisationKind } from "../../subgraphs/volunteers/types/organisation.js";
 import { groupsOf, volunteersOf, type GroupDoc, type VolunteerDoc } from "../../subgraphs/volunteers/data/volunteers.js";
 import { Skill, VolunteerStatus } from "../../subgraphs/volunteers/types/enums.js";
 import { DISTRICTS, DONORS, EVENTS, FEMALE, MALE, SURNAMES } from "./names.js";
@@ -32,12 +34,34 @@ import { DISTRICTS, DONORS, EVENTS, FEMALE, MALE, SURNAMES } from "./names.js";
 export interface SeedSizes {
   volunteers: number;
   beneficiaries: number;
+  /** Open: the hotline's queue. */
   helpRequests: number;
   warehouses: number;
+  /** Coming. */
   events: number;
+  /** Fulfilled or cancelled over the last two months (for reports). */
+  pastHelpRequests: number;
+  /** Held over the last two months, with attendance. */
+  pastEvents: number;
 }
 
-const DEFAULT_SIZES: SeedSizes = { volunteers: 40, beneficiaries: 30, helpRequests: 20, warehouses: 2, events: 5 };
+const DEFAULT_SIZES: SeedSizes = {
+  volunteers: 40,
+  beneficiaries: 30,
+  helpRequests: 20,
+  warehouses: 2,
+  events: 5,
+  pastHelpRequests: 24,
+  pastEvents: 4,
+};
+
+/** The organisations every region's seed registers, and which groups, warehouses and events they run. */
+const ORGANISATIONS: Array<[string, OrganisationKind]> = [
+  ["Центр поддержки населения", OrganisationKind.PUBLIC_BODY],
+  ["Общество Красного Полумесяца", OrganisationKind.NGO],
+  ["Жастар ресурстық орталығы", OrganisationKind.PUBLIC_BODY],
+  ["Соседская помощь", OrganisationKind.INFORMAL_GROUP],
+];
 
 /** mulberry32: a small deterministic PRNG, seeded per region. */
 function rng(seed: string): () => number {
@@ -108,12 +132,24 @@ export async function seedRegion(
   const digits = code.replace(/\D/g, "").padStart(2, "0");
   const day = 86_400_000;
 
+  // The organisations that run the region's groups, warehouses and events.
+  const organisations: OrganisationDoc[] = ORGANISATIONS.map(([name, kind], i) => ({
+    _id: oid(code, 8, i),
+    name,
+    nameKey: searchKey(name),
+    kind,
+    regions: [code],
+    createdAt: new Date(now.getTime() - 120 * day),
+  }));
+  await organisationsOf(db).insertMany(organisations);
+  const organisationId = (i: number) => encodeId("Organisation", code, organisations[i]._id);
+
   // Volunteers in three groups, each with a leader.
   const groups: GroupDoc[] = ["Волонтёры Красного Полумесяца", "Жастар ресурстық орталығы", "Помощь пожилым"].map((name, i) => ({
     _id: oid(code, 1, i),
     name: `${name} (${region.name.ru})`,
     nameKey: searchKey(`${name} (${region.name.ru})`),
-    organisation: i === 1 ? "Молодёжный ресурсный центр" : "НКО",
+    organisationId: organisationId(i + 1),
     leaderId: oid(code, 2, i),
     createdAt: new Date(now.getTime() - 90 * day),
   }));
@@ -188,6 +224,45 @@ export async function seedRegion(
   });
   await helpRequestsOf(db).insertMany(requests);
 
+  // The hotline's past: requests fulfilled or cancelled over the last two months, each
+  // fulfilled one by a volunteer of a group, for the organisation the group works for.
+  const midnight = Math.floor(now.getTime() / day) * day;
+  const past: HelpRequestDoc[] = Array.from({ length: sizes.pastHelpRequests }, (_, i) => {
+    const opened = new Date(midnight - (2 + Math.floor(i * 2.5)) * day + (6 + ((i * 7) % 17)) * 3_600_000);
+    // Volunteers of every group (the first three quarters are in groups, in turn).
+    const v = volunteers[(i * 4) % (3 * Math.floor(sizes.volunteers / 4))];
+    const volunteer = encodeId("Volunteer", code, v._id);
+    const cancelled = i % 3 === 2;
+    const at = (hours: number) => new Date(opened.getTime() + hours * 3_600_000);
+    const history: HelpRequestDoc["history"] = [{ from: null, to: HelpRequestStatus.NEW, at: opened, actor, note: null }];
+    if (cancelled) history.push({ from: HelpRequestStatus.NEW, to: HelpRequestStatus.CANCELLED, at: at(1 + (i % 4)), actor, note: null });
+    else {
+      history.push(
+        { from: HelpRequestStatus.NEW, to: HelpRequestStatus.ASSIGNED, at: at(1), actor, note: null },
+        { from: HelpRequestStatus.ASSIGNED, to: HelpRequestStatus.IN_PROGRESS, at: at(2), actor, note: null },
+        { from: HelpRequestStatus.IN_PROGRESS, to: HelpRequestStatus.FULFILLED, at: at(3 + (i % 5) * 7), actor, note: null },
+      );
+    }
+    const urgency = [Urgency.NORMAL, Urgency.HIGH, Urgency.LOW][i % 3];
+    return {
+      _id: oid(code, 9, i),
+      channel: HelpChannel.HOTLINE,
+      need: [Need.FOOD, Need.MEDICINE, Need.HYGIENE, Need.CLOTHING, Need.LEGAL_AID, Need.INFORMATION][i % 6],
+      urgency,
+      urgencyRank: URGENCY_RANK[urgency],
+      description: null,
+      contactPhone: `+770${digits}8${String(100_000 + i).slice(1)}`,
+      beneficiaryId: i % 3 === 1 ? null : beneficiaries[(i * 5) % beneficiaries.length]._id,
+      assignedVolunteerId: cancelled ? null : volunteer,
+      organisationId: cancelled || !v.groupId ? null : organisationId(1 + groups.findIndex((g) => g._id.equals(v.groupId))),
+      status: cancelled ? HelpRequestStatus.CANCELLED : HelpRequestStatus.FULFILLED,
+      history,
+      createdAt: opened,
+      updatedAt: history.at(-1)!.at,
+    };
+  });
+  if (past.length) await helpRequestsOf(db).insertMany(past);
+
   // Warehouses, stocked through the ledger so that stock equals its movements.
   for (let w = 0; w < sizes.warehouses; w++) {
     const warehouse: WarehouseDoc = {
@@ -195,6 +270,8 @@ export async function seedRegion(
       name: `${region.name.ru}: центр поддержки №${w + 1}`,
       nameKey: searchKey(`${region.name.ru}: центр поддержки №${w + 1}`),
       address: pick(DISTRICTS),
+      // The support centre runs the first, the Red Crescent the others.
+      organisationId: organisationId(w === 0 ? 0 : 1),
       stock: {},
       thresholds: { [Item.FOOD_KIT]: 50, [Item.BLANKET]: 20 },
       pendingOps: [],
@@ -216,7 +293,8 @@ export async function seedRegion(
       status: "PENDING",
       error: null,
       actor,
-      createdAt: new Date(now.getTime() - (60 - n) * day),
+      // Some late in the (UTC) evening: the next day in Almaty, where reports count days.
+      createdAt: new Date(midnight - (60 - n * 3) * day + (n % 2 ? 19.5 : 9) * 3_600_000),
       completedAt: null,
       ...details,
     });
@@ -271,7 +349,7 @@ export async function seedRegion(
       onlineUrl: kind === "SEMINAR" ? "https://meet.example.org/aidgraph-seminar" : null,
       capacity,
       spotsLeft: capacity - participants.length,
-      organiser: "Молодёжный ресурсный центр",
+      organisationId: organisationId(2),
       status: EventStatus.SCHEDULED,
       cancelReason: null,
       participants,
@@ -281,11 +359,44 @@ export async function seedRegion(
   });
   await eventsOf(db).insertMany(events);
 
+  // Events already held, with the hours their volunteers served (some did not come).
+  const held: EventDoc[] = Array.from({ length: sizes.pastEvents }, (_, i) => {
+    const [kind, title] = EVENTS[(i + 1 + Number(digits)) % EVENTS.length];
+    const startsAt = new Date(midnight - (5 + i * 12) * day + 4 * 3_600_000);
+    const participants = volunteers.slice(2 * i, 2 * i + 6).map((v, k) => ({
+      volunteerId: encodeId("Volunteer", code, v._id),
+      signedUpAt: new Date(startsAt.getTime() - (3 + k) * day),
+      hours: k === 5 ? null : 2 + ((i + k) % 4),
+      attendedAt: k === 5 ? null : new Date(startsAt.getTime() + 6 * 3_600_000),
+    }));
+    return {
+      _id: oid(code, 10, i),
+      title,
+      kind: kind as EventKind,
+      description: null,
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + 6 * 3_600_000),
+      location: `${region.name.ru}, ${pick(DISTRICTS)}`,
+      onlineUrl: null,
+      capacity: 30,
+      spotsLeft: 30 - participants.length,
+      organisationId: organisationId(i % 2 ? 3 : 2),
+      status: EventStatus.SCHEDULED,
+      cancelReason: null,
+      participants,
+      createdAt: new Date(startsAt.getTime() - 10 * day),
+      updatedAt: startsAt,
+    };
+  });
+  if (held.length) await eventsOf(db).insertMany(held);
+
   return {
     volunteers: volunteers.length,
     beneficiaries: beneficiaries.length,
     helpRequests: requests.length,
     warehouses: sizes.warehouses,
     events: events.length,
+    pastHelpRequests: past.length,
+    pastEvents: held.length,
   };
 }

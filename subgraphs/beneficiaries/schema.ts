@@ -11,6 +11,7 @@ import { BeneficiaryResolver } from "./resolvers/beneficiary.js";
 import { HelpRequestResolver } from "./resolvers/help-request.js";
 import { RegionBeneficiariesResolver } from "./resolvers/region.js";
 import { VolunteerHelpRequestsResolver } from "./resolvers/volunteer.js";
+import { ActivityInterval } from "./types/activity.js";
 import { Beneficiary } from "./types/beneficiary.js";
 import { HelpRequest } from "./types/help-request.js";
 
@@ -18,7 +19,7 @@ export function buildBeneficiariesSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema(
     {
       resolvers: [BeneficiaryResolver, HelpRequestResolver, RegionBeneficiariesResolver, VolunteerHelpRequestsResolver],
-      orphanedTypes: [Region, Beneficiary, HelpRequest, VolunteerRef],
+      orphanedTypes: [ActivityInterval, Region, Beneficiary, HelpRequest, VolunteerRef],
     },
     beneficiaryReferences,
   );

@@ -6,12 +6,16 @@ import { eventReferences } from "./references.js";
 import { EventResolver } from "./resolvers/event.js";
 import { RegionEventsResolver } from "./resolvers/region.js";
 import { VolunteerEventsResolver } from "./resolvers/volunteer.js";
-import { Region, VolunteerRef } from "./types/entities.js";
+import { OrganisationRef, Region, VolunteerRef } from "./types/entities.js";
+import { ActivityInterval } from "./types/activity.js";
 import { Event } from "./types/event.js";
 
 export function buildEventsSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema(
-    { resolvers: [EventResolver, RegionEventsResolver, VolunteerEventsResolver], orphanedTypes: [Region, Event, VolunteerRef] },
+    {
+      resolvers: [EventResolver, RegionEventsResolver, VolunteerEventsResolver],
+      orphanedTypes: [ActivityInterval, Region, Event, VolunteerRef, OrganisationRef],
+    },
     eventReferences,
   );
 }

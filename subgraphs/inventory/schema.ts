@@ -12,7 +12,8 @@ import { DistributionResolver, DonationResolver } from "./resolvers/operations.j
 import { RegionInventoryResolver } from "./resolvers/region.js";
 import { RegionTransfersResolver, TransferResolver } from "./resolvers/transfers.js";
 import { WarehouseResolver } from "./resolvers/warehouse.js";
-import { BeneficiaryRef, Region, VolunteerRef } from "./types/entities.js";
+import { ActivityInterval } from "./types/activity.js";
+import { BeneficiaryRef, OrganisationRef, Region, VolunteerRef } from "./types/entities.js";
 import { Entitlement, EntitlementRule } from "./types/entitlement.js";
 import { Transfer } from "./types/transfer.js";
 import { Distribution, Donation, Warehouse } from "./types/warehouse.js";
@@ -30,7 +31,19 @@ export function buildInventorySchema(): Promise<GraphQLSchema> {
         BeneficiaryDistributionsResolver,
         EntitlementRuleResolver,
       ],
-      orphanedTypes: [Region, Warehouse, Donation, Distribution, Transfer, BeneficiaryRef, VolunteerRef, EntitlementRule, Entitlement],
+      orphanedTypes: [
+        ActivityInterval,
+        Region,
+        Warehouse,
+        Donation,
+        Distribution,
+        Transfer,
+        BeneficiaryRef,
+        VolunteerRef,
+        OrganisationRef,
+        EntitlementRule,
+        Entitlement,
+      ],
     },
     inventoryReferences,
   );

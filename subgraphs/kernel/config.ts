@@ -128,6 +128,11 @@ export const VARIABLES = {
   ),
   HEALTH_INTERVAL_MS: variable(ms(500), "how often the gateway checks every region's health", { default: 10_000 }),
   CORS_ORIGINS: variable(z.string(), "origins browsers may call from: `*`, a comma-separated list, or `none`", { default: "*" }),
+  EXPORT_MIN_COUNT: variable(
+    z.coerce.number().int().min(1).max(1000),
+    "the smallest count a 3W export publishes: counts from 1 to this less one are left empty, so no small group of people can be singled out (0 shows as 0)",
+    { default: 5 },
+  ),
 
   GATEWAY_PUBLIC_KEY: variable(
     z.string().transform((text, ctx) => {

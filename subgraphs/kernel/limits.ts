@@ -12,6 +12,7 @@
 // number of regions for `regions`, by the number of representations for `_entities`.
 // A field of `Region` other than its code runs a query on a region's database, so it
 // weighs REGION_FIELD_WEIGHT.
+import { intervalCount } from "./periods.js";
 import {
   getNamedType,
   GraphQLError,
@@ -258,6 +259,11 @@ export function measureOperation(
       const list = Array.isArray(reps) ? reps : [reps];
       checkRepresentations(list, schema);
       return list.length;
+    }
+    // A report over a period is as long as its intervals (up to a year by day).
+    if (def.args.some((a) => a.name === "interval")) {
+      const n = intervalCount(argument(node, def, "from"), argument(node, def, "to"), argument(node, def, "interval"));
+      if (n !== undefined) return n;
     }
     const first = argument(node, def, "first");
     return typeof first === "number" && first > 0 ? first : options.defaultListSize;

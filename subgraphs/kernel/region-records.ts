@@ -6,14 +6,22 @@
 // names below and these stored values; no subgraph imports another's data layer.
 import type { ObjectId } from "bson";
 import type { Db } from "mongodb";
-import { conflict, notFound } from "./errors.js";
+import { badInput, conflict, notFound } from "./errors.js";
+import { decodeId } from "./ids.js";
 
 /** The collections of a region's database that another subgraph reads, by owner. */
-export const SHARED_COLLECTIONS = { volunteers: "volunteers", beneficiaries: "beneficiaries" } as const;
+export const SHARED_COLLECTIONS = {
+  volunteers: "volunteers",
+  volunteerGroups: "volunteer_groups",
+  organisations: "organisations",
+  beneficiaries: "beneficiaries",
+  helpRequests: "help_requests",
+} as const;
 
 /** The stored statuses these checks look at (the owners' enums store exactly these). */
 const VOLUNTEER_ACTIVE = "ACTIVE";
 const CONSENT_WITHDRAWN = "CONSENT_WITHDRAWN";
+const HELP_FULFILLED = "FULFILLED";
 
 /** A volunteer of this region who exists and is ACTIVE; NOT_FOUND or CONFLICT naming `field` otherwise. */
 export async function requireActiveVolunteer(db: Db, _id: ObjectId, id: string, field: string, forWhat: string): Promise<void> {
@@ -53,4 +61,65 @@ export async function householdSizes(db: Db, ids: ObjectId[]): Promise<Map<strin
     .find({ _id: { $in: ids } }, { projection: { householdSize: 1 } })
     .toArray();
   return new Map(docs.map((d) => [d._id.toHexString(), d.householdSize]));
+}
+
+/**
+ * An organisation registered with this region, for a record of this region to point at
+ * (organisations of other regions register here too if they work here): its id, checked.
+ */
+export async function requireOrganisation(db: Db, id: string, region: string, field: string): Promise<string> {
+  const { region: home, objectId } = decodeId(id, "Organisation", field);
+  if (home !== region) {
+    throw badInput(
+      `${field}: organisation ${id} is registered with ${home}; records of ${region} point at organisations registered with ${region}`,
+      {
+        field,
+      },
+    );
+  }
+  const found = await db.collection<{ _id: ObjectId }>(SHARED_COLLECTIONS.organisations).countDocuments({ _id: objectId }, { limit: 1 });
+  if (!found) throw notFound(`${field}: no organisation ${id}`, { field, id });
+  return id;
+}
+
+/** The organisation a volunteer of this region works for: their group's, if any. */
+export async function organisationOfVolunteer(db: Db, _id: ObjectId): Promise<string | null> {
+  const volunteer = await db
+    .collection<{ _id: ObjectId; groupId: ObjectId | null }>(SHARED_COLLECTIONS.volunteers)
+    .findOne({ _id }, { projection: { groupId: 1 } });
+  if (!volunteer?.groupId) return null;
+  const group = await db
+    .collection<{ _id: ObjectId; organisationId?: string | null }>(SHARED_COLLECTIONS.volunteerGroups)
+    .findOne({ _id: volunteer.groupId }, { projection: { organisationId: 1 } });
+  return group?.organisationId ?? null;
+}
+
+/** A help request fulfilled in a period, as a 3W report counts it (no personal field). */
+export interface FulfilledHelp {
+  need: string;
+  /** The household (its _id), or null for a caller not enrolled. */
+  beneficiaryId: ObjectId | null;
+  organisationId: string | null;
+  fulfilledAt: Date;
+}
+
+/** Help requests of this region fulfilled from `from` to `to` (by the history entry that fulfilled them). */
+export async function* helpFulfilledIn(db: Db, from: Date, to: Date): AsyncGenerator<FulfilledHelp> {
+  const cursor = db
+    .collection<{
+      need: string;
+      beneficiaryId: ObjectId | null;
+      organisationId?: string | null;
+      history: Array<{ to: string; at: Date }>;
+    }>(SHARED_COLLECTIONS.helpRequests)
+    .find(
+      { history: { $elemMatch: { to: HELP_FULFILLED, at: { $gte: from, $lt: to } } } },
+      { projection: { _id: 0, need: 1, beneficiaryId: 1, organisationId: 1, "history.to": 1, "history.at": 1 } },
+    )
+    .batchSize(5000);
+  for await (const r of cursor) {
+    const at = r.history.find((h) => h.to === HELP_FULFILLED)?.at;
+    if (at && at >= from && at < to)
+      yield { need: r.need, beneficiaryId: r.beneficiaryId, organisationId: r.organisationId ?? null, fulfilledAt: at };
+  }
 }

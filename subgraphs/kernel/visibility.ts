@@ -7,6 +7,7 @@ import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type Gra
 import { Extensions } from "type-graphql";
 import type { Access } from "./auth.js";
 import { forbidden } from "./errors.js";
+import { regionOfId } from "./ids.js";
 
 /** Why the caller may not read this record's fields, or null when they may. */
 export type ReadRule<T = never> = (record: T, access: Access) => string | null;
@@ -76,6 +77,16 @@ export function applyReadRules(declared: GraphQLSchema, schema: GraphQLSchema): 
 }
 
 /** Only the staff of the record's region read it (what one household received, and may still). */
+/** Reports of a region (the region its id carries): the country's coordinators and the region's own staff. */
+export function coordinatorsAndRegionStaff(what: string): ReadRule<{ id: string }> {
+  return (record, access) => {
+    const caller = access.caller;
+    const region = regionOfId(record.id);
+    if (caller?.role === "NATIONAL_COORDINATOR" || (caller?.role === "REGIONAL_STAFF" && caller.region === region)) return null;
+    return `${what} are for coordinators and the staff of ${region ?? "its region"}`;
+  };
+}
+
 export function regionStaffOnly(what: string): ReadRule<{ region: string }> {
   return (record, access) => {
     const caller = access.caller;

@@ -2,6 +2,7 @@
 import { referenceResolver } from "../kernel/references.js";
 import { resolveRegionReference } from "../kernel/region-entity.js";
 import type { ReferenceResolvers } from "../kernel/schema.js";
+import { organisationsOf, toOrganisation } from "./data/organisations.js";
 import { groupsOf, toGroup, toVolunteer, volunteersOf } from "./data/volunteers.js";
 
 export const volunteerReferences: ReferenceResolvers = {
@@ -17,6 +18,13 @@ export const volunteerReferences: ReferenceResolvers = {
       "VolunteerGroup",
       (ctx) => groupsOf(ctx.db),
       (d, ctx) => toGroup(d, ctx.region.code),
+    ),
+  },
+  Organisation: {
+    __resolveReference: referenceResolver(
+      "Organisation",
+      (ctx) => organisationsOf(ctx.db),
+      (d, ctx) => toOrganisation(d, ctx.region.code),
     ),
   },
   Region: { __resolveReference: resolveRegionReference },

@@ -345,7 +345,7 @@ describe("a volunteer, over nested and _entities paths", () => {
   const ENTITIES: Array<[string, string, () => string, string, "ok" | "FORBIDDEN"]> = [
     ["volunteers", "Volunteer", () => ids.volunteer, "fullName phone skills", "ok"],
     ["volunteers", "Volunteer", () => extra.other, "fullName phone skills", "FORBIDDEN"],
-    ["volunteers", "VolunteerGroup", () => extra.group, "name organisation", "FORBIDDEN"],
+    ["volunteers", "VolunteerGroup", () => extra.group, "name organisation { id }", "FORBIDDEN"],
     ["beneficiaries", "Beneficiary", () => ids.beneficiary, "householdSize vulnerabilities needs consent { given purpose }", "FORBIDDEN"],
     ["beneficiaries", "HelpRequest", () => extra.mine, "status need description history { to }", "ok"],
     ["beneficiaries", "HelpRequest", () => extra.theirs, "status need description history { to }", "FORBIDDEN"],

@@ -163,7 +163,7 @@ describe("sign-up", () => {
         onlineUrl: null,
         capacity: 5,
         spotsLeft: 5,
-        organiser: null,
+        organisationId: null,
         status: "SCHEDULED",
         cancelReason: null,
         participants: [],

@@ -26,6 +26,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await host.db("KZ-75").collection("volunteers").deleteMany({});
   await host.db("KZ-75").collection("volunteer_groups").deleteMany({});
+  await host.db("KZ-75").collection("organisations").deleteMany({});
   await host.db("KZ-43").collection("volunteers").deleteMany({});
 });
 
@@ -373,14 +374,42 @@ describe("groups", () => {
   it("creates a group with its leader, refuses duplicate names, and keeps leaders members", async () => {
     const leader = (await register()).data!.registerVolunteer.id as string;
     const outsider = (await register({ fullName: "Outsider", phone: "+77019998877" })).data!.registerVolunteer.id as string;
-    const CREATE = `mutation ($input: CreateVolunteerGroupInput!) { createVolunteerGroup(input: $input) { id name organisation memberCount leader { id } members { nodes { id } } } }`;
+    const ORGANISATION = `mutation ($input: CreateOrganisationInput!) { createOrganisation(input: $input) { id name kind regions { code } } }`;
+    const organisation = await postGraphQL<{ createOrganisation: { id: string } }>(
+      url(),
+      ORGANISATION,
+      { input: { region: "KZ-75", name: "Youth resource centre", kind: "PUBLIC_BODY", alsoWorksIn: ["KZ-43"] } },
+      staff75,
+    );
+    expect(organisation.data!.createOrganisation).toMatchObject({
+      name: "Youth resource centre",
+      regions: [{ code: "KZ-75" }, { code: "KZ-43" }],
+    });
+    const organisationId = organisation.data!.createOrganisation.id;
+    const CREATE = `mutation ($input: CreateVolunteerGroupInput!) { createVolunteerGroup(input: $input) { id name organisation { id name } memberCount leader { id } members { nodes { id } } } }`;
+    // An organisation must be registered with the group's region, and exist.
+    const foreign = await postGraphQL(
+      url(),
+      CREATE,
+      { input: { region: "KZ-75", name: "X", organisationId: organisationId.replace("KZ-75", "KZ-43") } },
+      staff75,
+    );
+    expect(foreign.errors![0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT", field: "input.organisationId" } });
+    const missing = await postGraphQL(
+      url(),
+      CREATE,
+      { input: { region: "KZ-75", name: "X", organisationId: organisationId.replace(/.{4}$/, "ffff") } },
+      staff75,
+    );
+    expect(missing.errors![0]).toMatchObject({ extensions: { code: "NOT_FOUND", field: "input.organisationId" } });
     const created = await postGraphQL<{ createVolunteerGroup: { id: string } }>(
       url(),
       CREATE,
-      { input: { region: "KZ-75", name: "Almaly door-to-door", organisation: "Youth resource centre", leaderId: leader } },
+      { input: { region: "KZ-75", name: "Almaly door-to-door", organisationId, leaderId: leader } },
       staff75,
     );
     expect(created.data!.createVolunteerGroup).toMatchObject({
+      organisation: { id: organisationId, name: "Youth resource centre" },
       name: "Almaly door-to-door",
       memberCount: 1,
       leader: { id: leader },
@@ -392,6 +421,40 @@ describe("groups", () => {
     const notMember = await postGraphQL(url(), LEADER, { g: created.data!.createVolunteerGroup.id, v: outsider }, staff75);
     expect(notMember.errors![0].extensions!.code).toBe("CONFLICT");
     expect(await host.db("KZ-75").collection("volunteer_groups").countDocuments()).toBe(1);
+  });
+});
+
+describe("organisations", () => {
+  const CREATE = `mutation ($input: CreateOrganisationInput!) { createOrganisation(input: $input) { id name kind regions { code } } }`;
+  const create = (input: Record<string, unknown>, token = staff75) =>
+    postGraphQL<{ createOrganisation: { id: string } }>(url(), CREATE, { input: { region: "KZ-75", kind: "NGO", ...input } }, token);
+
+  it("registers an organisation once per name, for the region's staff only, with the regions it works in", async () => {
+    const made = await create({ name: "Red Crescent", alsoWorksIn: ["KZ-75", "KZ-11"] });
+    // The registering region comes first, once.
+    expect(made.data!.createOrganisation).toMatchObject({
+      name: "Red Crescent",
+      kind: "NGO",
+      regions: [{ code: "KZ-75" }, { code: "KZ-11" }],
+    });
+    const again = await create({ name: "red  CRESCENT" });
+    expect(again.errors![0]).toMatchObject({ extensions: { code: "CONFLICT", existingId: made.data!.createOrganisation.id } });
+    const unknown = await create({ name: "Other", alsoWorksIn: ["KZ-99"] });
+    expect(unknown.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.alsoWorksIn.0" });
+    const twice = await create({ name: "Other", alsoWorksIn: ["KZ-11", "KZ-11"] });
+    expect(twice.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.alsoWorksIn" });
+    const blank = await create({ name: "   " });
+    expect(blank.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.name" });
+    expect((await create({ name: "Other" }, staff43)).errors![0].extensions!.code).toBe("FORBIDDEN");
+    expect((await create({ name: "Other" }, coordinator)).errors![0].extensions!.code).toBe("FORBIDDEN");
+    expect(await host.db("KZ-75").collection("organisations").countDocuments()).toBe(1);
+    const listed = await postGraphQL<{ _entities: Array<{ organisations: { nodes: Array<{ name: string }> } }> }>(
+      url(),
+      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Region { organisations { nodes { name } } } } }`,
+      { r: [{ __typename: "Region", code: "KZ-75" }] },
+      staff75,
+    );
+    expect(listed.data!._entities[0].organisations.nodes).toEqual([{ name: "Red Crescent" }]);
   });
 });
 

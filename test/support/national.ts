@@ -56,6 +56,8 @@ export interface NationalOptions {
   retry?: Partial<RetryPolicy>;
   /** A server in front of the healthy regions' host: sees each request (messages between its regions too), answers or passes it on. */
   front?: (req: http.IncomingMessage, res: http.ServerResponse, host: http.RequestListener) => void;
+  /** The smallest count the 3W export publishes (default: the gateway's, 5). */
+  exportMinCount?: number;
 }
 
 export async function startNational(options: NationalOptions): Promise<National> {
@@ -93,6 +95,7 @@ export async function startNational(options: NationalOptions): Promise<National>
     healthIntervalMs: 60_000,
     production: options.production,
     limits: options.limits,
+    exportMinCount: options.exportMinCount,
     identity,
   });
   const server = await listen(gateway.handler);

@@ -32,6 +32,8 @@ export interface HelpRequestDoc extends Keyed {
   beneficiaryId: ObjectId | null;
   /** A volunteer id (`KZ-75:vol:…`), owned by the volunteers subgraph. */
   assignedVolunteerId: string | null;
+  /** The assigned volunteer's organisation when assigned (graph id), for 3W reports; absent before. */
+  organisationId?: string | null;
   status: HelpRequestStatus;
   history: StatusChangeDoc[];
   /** When it was recorded on a device (absent on requests stored before capture times). */
@@ -47,6 +49,9 @@ export const helpRequestIndexes: IndexPlan = {
     { key: { status: 1, urgencyRank: 1, createdAt: 1, _id: 1 }, name: "queue" },
     { key: { beneficiaryId: 1 }, name: "beneficiary" },
     { key: { assignedVolunteerId: 1 }, name: "assigned_volunteer" },
+    // Reports over a period: recorded, and closed (data/activity.ts).
+    { key: { createdAt: 1 }, name: "created" },
+    { key: { "history.to": 1, "history.at": 1 }, name: "history_closed" },
   ],
 };
 

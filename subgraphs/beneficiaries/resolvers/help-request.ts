@@ -6,7 +6,7 @@ import { forbidden } from "../../kernel/errors.js";
 import { normalizePhone } from "../../kernel/phone.js";
 import { byId, requireOwn } from "../../kernel/references.js";
 import { optionalText, requiredText } from "../../kernel/text.js";
-import { requireActiveVolunteer, requireConsentingBeneficiary } from "../../kernel/region-records.js";
+import { organisationOfVolunteer, requireActiveVolunteer, requireConsentingBeneficiary } from "../../kernel/region-records.js";
 import { capturedAt } from "../../kernel/capture.js";
 import { createOnce } from "../../kernel/idempotency.js";
 import { encodeId } from "../../kernel/ids.js";
@@ -119,7 +119,11 @@ export class HelpRequestResolver {
     const volunteer = ownId(ctx, volunteerId, "Volunteer", "volunteerId");
     ctx.access.requireWrite(ctx.region.code);
     await requireActiveVolunteer(ctx.db, volunteer.objectId, volunteerId, "volunteerId", "be assigned");
-    return this.move(ctx, "assignHelpRequest", id, objectId, HelpRequestStatus.ASSIGNED, { set: { assignedVolunteerId: volunteerId } });
+    // The organisation the volunteer works for (their group's) is whom the help counts for in 3W reports.
+    const organisationId = await organisationOfVolunteer(ctx.db, volunteer.objectId);
+    return this.move(ctx, "assignHelpRequest", id, objectId, HelpRequestStatus.ASSIGNED, {
+      set: { assignedVolunteerId: volunteerId, organisationId },
+    });
   }
 
   @Mutation(() => HelpRequest, { nullable: true, description: "ASSIGNED → IN_PROGRESS, by staff or the assigned volunteer." })

@@ -34,7 +34,8 @@ export interface EventDoc extends Keyed {
   onlineUrl: string | null;
   capacity: number;
   spotsLeft: number;
-  organiser: string | null;
+  /** An Organisation of this region (its graph id). */
+  organisationId: string | null;
   /** SCHEDULED or CANCELLED; COMPLETED is derived from endsAt. */
   status: EventStatus.SCHEDULED | EventStatus.CANCELLED;
   cancelReason: string | null;
@@ -49,6 +50,8 @@ export const eventIndexes: IndexPlan = {
   [EVENTS]: [
     { key: { startsAt: 1, _id: 1 }, name: "starts_at" },
     { key: { "participants.volunteerId": 1 }, name: "participants" },
+    // Sign-ups over a period (data/activity.ts).
+    { key: { "participants.signedUpAt": 1 }, name: "sign_ups" },
   ],
 };
 
@@ -72,7 +75,7 @@ export function toEvent(doc: EventDoc, region: string): Event {
     onlineUrl: doc.onlineUrl,
     capacity: doc.capacity,
     spotsLeft: doc.spotsLeft,
-    organiser: doc.organiser,
+    organisation: doc.organisationId ? { id: doc.organisationId } : null,
     status: statusOf(doc),
     cancelReason: doc.cancelReason,
     participants: doc.participants.map((p) => ({ id: p.volunteerId })),

@@ -8,7 +8,7 @@ import { optionalText, requiredText } from "../../kernel/text.js";
 import { createOnce } from "../../kernel/idempotency.js";
 import { capturedAt } from "../../kernel/capture.js";
 import { CAPTURED_AT_ARGUMENT } from "../../kernel/inputs.js";
-import { requireActiveVolunteer } from "../../kernel/region-records.js";
+import { requireActiveVolunteer, requireOrganisation } from "../../kernel/region-records.js";
 import { cancelSignUp, eventsOf, recordAttendance, signUp, toEvent, type EventDoc } from "../data/events.js";
 import { EventStatus } from "../types/enums.js";
 import { VolunteerRef } from "../types/entities.js";
@@ -102,7 +102,7 @@ export class EventResolver {
       location,
       onlineUrl: url,
       capacity: input.capacity,
-      organiser: input.organiser ? requiredText(input.organiser, "input.organiser") : null,
+      organisationId: input.organisationId ? await requireOrganisation(ctx.db, input.organisationId, region, "input.organisationId") : null,
     };
     const { record, repeated } = await createOnce(ctx, {
       mutation: "createEvent",
@@ -146,7 +146,10 @@ export class EventResolver {
         set.description = optionalText(input.description, "input.description", 5000, { multiline: true });
       if (input.location !== undefined) set.location = input.location ? requiredText(input.location, "input.location", 300) : null;
       if (input.onlineUrl !== undefined) set.onlineUrl = onlineUrl(input.onlineUrl);
-      if (input.organiser !== undefined) set.organiser = input.organiser ? requiredText(input.organiser, "input.organiser") : null;
+      if (input.organisationId !== undefined)
+        set.organisationId = input.organisationId
+          ? await requireOrganisation(ctx.db, input.organisationId, ctx.region.code, "input.organisationId")
+          : null;
       if (input.startsAt) set.startsAt = input.startsAt;
       if (input.endsAt) set.endsAt = input.endsAt;
       checkTimes(set.startsAt ?? current.startsAt, set.endsAt ?? current.endsAt);

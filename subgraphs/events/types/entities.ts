@@ -1,8 +1,10 @@
 import { defineEntityRef } from "../../kernel/entity-refs.js";
 import { defineRegionEntity } from "../../kernel/region-entity.js";
 
-/** Region and Volunteer as the events subgraph sees them. */
+/** Region, Volunteer and Organisation as the events subgraph sees them. */
 export const Region = defineRegionEntity();
 export type Region = InstanceType<typeof Region>;
 export const VolunteerRef = defineEntityRef("Volunteer", "A volunteer (owned by the volunteers subgraph).");
 export type VolunteerRef = InstanceType<typeof VolunteerRef>;
+export const OrganisationRef = defineEntityRef("Organisation", "An organisation (owned by the volunteers subgraph).");
+export type OrganisationRef = InstanceType<typeof OrganisationRef>;

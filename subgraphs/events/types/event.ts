@@ -1,7 +1,7 @@
 import { Directive, Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { CAPTURED_AT_DESCRIPTION } from "../../kernel/capture.js";
 import { Connection } from "../../kernel/pagination.js";
-import { Region, VolunteerRef } from "./entities.js";
+import { OrganisationRef, Region, VolunteerRef } from "./entities.js";
 import { EventKind, EventStatus } from "./enums.js";
 import { ownOnlyForVolunteers, ReadableBy } from "../../kernel/visibility.js";
 
@@ -64,8 +64,8 @@ export class Event {
   @Field(() => Int)
   spotsLeft!: number;
 
-  @Field(() => String, { nullable: true, description: "The organising centre or NGO." })
-  organiser!: string | null;
+  @Field(() => OrganisationRef, { nullable: true, description: "The organisation (registered with the region) that runs it." })
+  organisation!: OrganisationRef | null;
 
   @Field(() => EventStatus)
   status!: EventStatus;

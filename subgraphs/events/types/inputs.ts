@@ -1,5 +1,5 @@
 import { IsOptional, Max, Min } from "class-validator";
-import { Field, InputType, Int } from "type-graphql";
+import { Field, ID, InputType, Int } from "type-graphql";
 import { CreateInput } from "../../kernel/inputs.js";
 import { EventKind } from "./enums.js";
 
@@ -34,8 +34,8 @@ export class CreateEventInput extends CreateInput {
   @Field(() => Int)
   capacity!: number;
 
-  @Field({ nullable: true })
-  organiser?: string;
+  @Field(() => ID, { nullable: true, description: "An Organisation registered with the region." })
+  organisationId?: string;
 }
 
 @InputType({ description: "Only the fields given are changed." })
@@ -64,6 +64,6 @@ export class UpdateEventInput {
   @Field(() => Int, { nullable: true, description: "Never below the number already signed up." })
   capacity?: number;
 
-  @Field({ nullable: true })
-  organiser?: string;
+  @Field(() => ID, { nullable: true, description: "An Organisation registered with the region; null for none." })
+  organisationId?: string | null;
 }

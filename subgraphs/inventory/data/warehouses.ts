@@ -16,6 +16,8 @@ export interface WarehouseDoc extends Keyed {
   name: string;
   nameKey: string;
   address: string | null;
+  /** The Organisation (of this region) that runs it: whom its distributions count for in 3W reports. */
+  organisationId?: string | null;
   /** item → quantity on hand */
   stock: Partial<Record<Item, number>>;
   /** item → low-stock threshold */
@@ -49,6 +51,7 @@ export function toWarehouse(doc: WarehouseDoc, region: string): Warehouse {
     region: regionRef(region),
     name: doc.name,
     address: doc.address,
+    organisation: doc.organisationId ? { id: doc.organisationId } : null,
     stock: itemList(doc.stock, true),
     thresholds: itemList(doc.thresholds, true),
     lowStock: Object.values(Item)
@@ -61,7 +64,7 @@ export function toWarehouse(doc: WarehouseDoc, region: string): Warehouse {
 export async function insertWarehouse(
   db: Db,
   region: string,
-  fields: Pick<WarehouseDoc, "name" | "address" | "thresholds" | "idempotencyHash">,
+  fields: Pick<WarehouseDoc, "name" | "address" | "organisationId" | "thresholds" | "idempotencyHash">,
   _id = new ObjectId(),
 ): Promise<WarehouseDoc> {
   const doc: WarehouseDoc = {

@@ -1,3 +1,8 @@
+import { activityIntervalId, loadActivity, requireReportReader } from "../../kernel/activity.js";
+import { DateScalar, periodOf, ReportInterval, splitPeriod } from "../../kernel/periods.js";
+import { distributionActivity } from "../data/activity.js";
+import { ActivityInterval, Reach } from "../types/activity.js";
+import { MAX_REACH_DAYS, regionReach } from "../data/reach.js";
 import { Arg, Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { SubgraphContext } from "../../kernel/context.js";
 import { badInput } from "../../kernel/errors.js";
@@ -41,5 +46,41 @@ export class RegionInventoryResolver {
     if (to.getTime() - from.getTime() > MAX_STATS_DAYS * 86_400_000)
       throw badInput(`to: the period is at most ${MAX_STATS_DAYS} days; ask for several`, { field: "to" });
     return { from, to, ...(await distributionStats(ctx.db, from, to)) };
+  }
+
+  @FieldResolver(() => [ActivityInterval], {
+    nullable: true,
+    description:
+      "What the region did from `from` to `to` (dates in Asia/Almaty, both inclusive), one entry per day, ISO week or calendar month: counts only, for coordinators and the region's staff.",
+  })
+  async activity(
+    @Root() region: Region,
+    @Arg("from", () => DateScalar) from: string,
+    @Arg("to", () => DateScalar) to: string,
+    @Arg("interval", () => ReportInterval, { defaultValue: ReportInterval.DAY }) interval: ReportInterval,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<ActivityInterval[]> {
+    requireReportReader(ctx);
+    const periods = splitPeriod(from, to, interval);
+    // Through the same loader as references, so the intervals are computed once, together.
+    const rows = await loadActivity(ctx, distributionActivity).loadMany(periods.map((p) => activityIntervalId(region.code, p)));
+    return rows.map((row) => {
+      if (row instanceof Error) throw row;
+      return row;
+    });
+  }
+
+  @FieldResolver(() => [Reach], {
+    nullable: true,
+    description: `Who reached how many households and people in which sector from \`from\` to \`to\` (dates in Asia/Almaty, both inclusive, at most ${MAX_REACH_DAYS} days): the region's rows of a 3W report, for coordinators and the region's staff.`,
+  })
+  async reach(
+    @Arg("from", () => DateScalar) from: string,
+    @Arg("to", () => DateScalar) to: string,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<Reach[]> {
+    requireReportReader(ctx);
+    const rows = await regionReach(ctx, periodOf(from, to, MAX_REACH_DAYS));
+    return rows.map(({ organisationId, ...row }) => ({ ...row, organisation: organisationId ? { id: organisationId } : null }));
   }
 }

@@ -3,6 +3,7 @@ import { ownId, ownRegion, type SubgraphContext } from "../../kernel/context.js"
 import { badInput } from "../../kernel/errors.js";
 import { PageArgs, paginate } from "../../kernel/pagination.js";
 import { requireOwn } from "../../kernel/references.js";
+import { requireOrganisation } from "../../kernel/region-records.js";
 import { requiredText } from "../../kernel/text.js";
 import { createOnce } from "../../kernel/idempotency.js";
 import { movementsOf, operationId, type MovementDoc } from "../data/ledger.js";
@@ -46,6 +47,7 @@ export class WarehouseResolver {
     const fields = {
       name: requiredText(input.name, "input.name"),
       address: input.address ? requiredText(input.address, "input.address", 300) : null,
+      organisationId: input.organisationId ? await requireOrganisation(ctx.db, input.organisationId, region, "input.organisationId") : null,
       thresholds,
     };
     const { record, repeated } = await createOnce(ctx, {
@@ -58,6 +60,26 @@ export class WarehouseResolver {
     const warehouse = toWarehouse(record, region);
     if (!repeated) ctx.log.info({ event: "warehouse.added", id: warehouse.id, actor: ctx.access.actor }, "warehouse added");
     return warehouse;
+  }
+
+  @Mutation(() => Warehouse, {
+    nullable: true,
+    description: "Which organisation registered with the region runs the warehouse; null for none.",
+  })
+  async setWarehouseOrganisation(
+    @Arg("warehouseId", () => ID) warehouseId: string,
+    @Arg("organisationId", () => ID, { nullable: true }) organisationId: string | null,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<Warehouse> {
+    const { objectId } = ownId(ctx, warehouseId, "Warehouse", "warehouseId");
+    ctx.access.requireWrite(ctx.region.code);
+    const value = organisationId ? await requireOrganisation(ctx.db, organisationId, ctx.region.code, "organisationId") : null;
+    const doc = await warehousesOf(ctx.db).findOneAndUpdate(
+      { _id: objectId },
+      { $set: { organisationId: value } },
+      { returnDocument: "after" },
+    );
+    return toWarehouse(doc ?? (await requireWarehouse(ctx, warehouseId, "warehouseId")), ctx.region.code);
   }
 
   @Mutation(() => Warehouse, { nullable: true, description: "Below this quantity the item shows in lowStock." })

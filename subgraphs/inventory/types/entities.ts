@@ -8,3 +8,5 @@ export const BeneficiaryRef = defineEntityRef("Beneficiary", "A beneficiary (own
 export type BeneficiaryRef = InstanceType<typeof BeneficiaryRef>;
 export const VolunteerRef = defineEntityRef("Volunteer", "A volunteer (owned by the volunteers subgraph).");
 export type VolunteerRef = InstanceType<typeof VolunteerRef>;
+export const OrganisationRef = defineEntityRef("Organisation", "An organisation (owned by the volunteers subgraph).");
+export type OrganisationRef = InstanceType<typeof OrganisationRef>;

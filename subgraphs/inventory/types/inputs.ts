@@ -45,6 +45,9 @@ export class AddWarehouseInput extends CreateInput {
   @Field({ nullable: true })
   address?: string;
 
+  @Field(() => ID, { nullable: true, description: "The Organisation (registered with the region) that runs it." })
+  organisationId?: string;
+
   @IsOptional()
   @ValidateNested({ each: true })
   @Field(() => [ThresholdInput], { nullable: true })

@@ -1,6 +1,6 @@
 import { Directive, Field, ID, Int, ObjectType } from "type-graphql";
 import { Connection } from "../../kernel/pagination.js";
-import { BeneficiaryRef, Region, VolunteerRef } from "./entities.js";
+import { BeneficiaryRef, OrganisationRef, Region, VolunteerRef } from "./entities.js";
 import { DonorKind, Item, MovementKind } from "./enums.js";
 import { Actor, Personal } from "../../kernel/personal.js";
 import { notForVolunteers, ReadableBy } from "../../kernel/visibility.js";
@@ -41,6 +41,12 @@ export class Warehouse {
 
   @Field(() => String, { nullable: true })
   address!: string | null;
+
+  @Field(() => OrganisationRef, {
+    nullable: true,
+    description: "The organisation that runs it: its distributions count for it in 3W reports.",
+  })
+  organisation!: OrganisationRef | null;
 
   @Field(() => [ItemQuantity], { description: "Current stock per item (items never stocked are left out)." })
   stock!: ItemQuantity[];

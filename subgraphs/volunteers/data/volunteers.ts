@@ -30,7 +30,8 @@ export interface GroupDoc extends Keyed {
   _id: ObjectId;
   name: string;
   nameKey: string;
-  organisation: string | null;
+  /** An Organisation of this region (its graph id). */
+  organisationId: string | null;
   leaderId: ObjectId | null;
   createdAt: Date;
 }
@@ -74,7 +75,7 @@ export function toGroup(doc: GroupDoc, region: string): VolunteerGroup {
     id: encodeId("VolunteerGroup", region, doc._id),
     region: regionRef(region),
     name: doc.name,
-    organisation: doc.organisation,
+    organisationId: doc.organisationId ?? null,
     createdAt: doc.createdAt,
     leaderId: doc.leaderId ? encodeId("Volunteer", region, doc.leaderId) : null,
   };

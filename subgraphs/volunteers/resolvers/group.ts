@@ -3,9 +3,12 @@ import { ownId, ownRegion, type SubgraphContext } from "../../kernel/context.js"
 import { conflict } from "../../kernel/errors.js";
 import { PageArgs } from "../../kernel/pagination.js";
 import { byId } from "../../kernel/references.js";
+import { requireOrganisation } from "../../kernel/region-records.js";
 import { requiredText } from "../../kernel/text.js";
 import { createOnce } from "../../kernel/idempotency.js";
 import { groupsOf, insertGroup, pageVolunteers, toGroup, toVolunteer, volunteersOf } from "../data/volunteers.js";
+import { organisationsOf, toOrganisation } from "../data/organisations.js";
+import { Organisation } from "../types/organisation.js";
 import { CreateVolunteerGroupInput } from "../types/inputs.js";
 import { Volunteer, VolunteerConnection, VolunteerGroup } from "../types/volunteer.js";
 import { requireGroup, requireVolunteer } from "./lookups.js";
@@ -24,7 +27,7 @@ export class VolunteerGroupResolver {
     ctx.access.requireWrite(region);
     const fields = {
       name: requiredText(input.name, "input.name"),
-      organisation: input.organisation ? requiredText(input.organisation, "input.organisation") : null,
+      organisationId: input.organisationId ? await requireOrganisation(ctx.db, input.organisationId, region, "input.organisationId") : null,
       leaderId: input.leaderId ? ownId(ctx, input.leaderId, "Volunteer", "input.leaderId").objectId : null,
     };
     const { record, repeated } = await createOnce(ctx, {
@@ -70,6 +73,29 @@ export class VolunteerGroupResolver {
       { returnDocument: "after" },
     );
     return toGroup(doc ?? group, ctx.region.code);
+  }
+
+  @Mutation(() => VolunteerGroup, {
+    nullable: true,
+    description: "Which organisation registered with the region the group works for; null for none.",
+  })
+  async setVolunteerGroupOrganisation(
+    @Arg("groupId", () => ID) groupId: string,
+    @Arg("organisationId", () => ID, { nullable: true }) organisationId: string | null,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<VolunteerGroup> {
+    ctx.access.requireWrite(ctx.region.code);
+    const group = await requireGroup(ctx, groupId, "groupId");
+    const value = organisationId ? await requireOrganisation(ctx.db, organisationId, ctx.region.code, "organisationId") : null;
+    await groupsOf(ctx.db).updateOne({ _id: group._id }, { $set: { organisationId: value } });
+    return toGroup({ ...group, organisationId: value }, ctx.region.code);
+  }
+
+  @FieldResolver(() => Organisation, { nullable: true, description: "The organisation the group works for." })
+  async organisation(@Root() group: VolunteerGroup, @Ctx() ctx: SubgraphContext): Promise<Organisation | null> {
+    if (!group.organisationId) return null;
+    const doc = await byId(ctx, organisationsOf(ctx.db)).load(ownId(ctx, group.organisationId, "Organisation").objectId);
+    return doc ? toOrganisation(doc, ctx.region.code) : null;
   }
 
   @FieldResolver(() => Volunteer, { nullable: true })

@@ -81,8 +81,8 @@ export class CreateVolunteerGroupInput extends CreateInput {
   @Field()
   name!: string;
 
-  @Field({ nullable: true })
-  organisation?: string;
+  @Field(() => ID, { nullable: true, description: "An Organisation registered with the region that the group works for." })
+  organisationId?: string;
 
   @Field(() => ID, { nullable: true, description: "A volunteer of the region; joins the group as its leader." })
   leaderId?: string;

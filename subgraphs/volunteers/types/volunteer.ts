@@ -59,8 +59,8 @@ export class VolunteerGroup {
   @Field()
   name!: string;
 
-  @Field(() => String, { nullable: true, description: "The NGO or organisation the group belongs to." })
-  organisation!: string | null;
+  /** Not in the graph: for the organisation field resolver. */
+  organisationId!: string | null;
 
   @Field()
   createdAt!: Date;

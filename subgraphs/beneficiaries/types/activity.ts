@@ -1,0 +1,26 @@
+import { Directive, Field, Float, ID, Int, ObjectType } from "type-graphql";
+import { coordinatorsAndRegionStaff, ReadableBy } from "../../kernel/visibility.js";
+
+/** The beneficiaries subgraph's figures of a region's activity interval (inventory lists them). */
+@Directive('@key(fields: "id")')
+@ReadableBy(coordinatorsAndRegionStaff("Activity reports"))
+@ObjectType("ActivityInterval")
+export class ActivityInterval {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Int, { nullable: true, description: "Help requests the region recorded in the interval." })
+  helpRequestsOpened!: number;
+
+  @Field(() => Int, { nullable: true, description: "Help requests fulfilled in the interval." })
+  helpRequestsFulfilled!: number;
+
+  @Field(() => Int, { nullable: true, description: "Help requests cancelled in the interval." })
+  helpRequestsCancelled!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: "Of the requests fulfilled in the interval, the median hours from recorded to fulfilled; null when none was.",
+  })
+  medianHoursToFulfil!: number | null;
+}

@@ -1,0 +1,44 @@
+// A region's activity over a period (ActivityInterval) is one entity in the graph with its
+// figures from three subgraphs: inventory lists the intervals (Region.activity) and adds
+// distributions, beneficiaries help requests, events events and volunteers' hours. Its id
+// carries the region and the interval's dates, so every subgraph reads the same interval
+// from the id alone; this module is how each of them does.
+import type { SubgraphContext } from "./context.js";
+import { ownId } from "./context.js";
+import { encodeId } from "./ids.js";
+import { periodFromObjectId, periodToObjectId, type Period } from "./periods.js";
+
+export const activityIntervalId = (region: string, period: Period): string =>
+  encodeId("ActivityInterval", region, periodToObjectId(period));
+
+/** The interval an id of this region names; BAD_USER_INPUT naming `field` otherwise. */
+function intervalOf(ctx: SubgraphContext, id: unknown, field = "id"): Period {
+  return periodFromObjectId(ownId(ctx, id, "ActivityInterval", field).objectId, field);
+}
+
+/** Reports are for the country's coordinators and the region's own staff; refused before any work. */
+export function requireReportReader(ctx: SubgraphContext): void {
+  ctx.access.requireCoordinatorOrWrite(ctx.region.code);
+}
+
+/**
+ * One subgraph's figures for intervals, by id: every interval asked for in a request (a
+ * national report asks for dozens per region) is computed together, by one `compute` over
+ * the records of their dates only.
+ */
+export function loadActivity<T>(ctx: SubgraphContext, compute: (ctx: SubgraphContext, periods: Period[]) => Promise<T[]>) {
+  return ctx.loaders.get<string, T & Period & { id: string }>(`activity:${ctx.subgraph}`, async (ids) => {
+    const periods = ids.map((id) => intervalOf(ctx, id));
+    const rows = await compute(ctx, periods);
+    return rows.map((row, i) => ({ ...row, ...periods[i], id: ids[i] }));
+  });
+}
+
+/** `__resolveReference` for a subgraph's share of ActivityInterval. Async: a refusal fails only its slot. */
+export function activityReference<T>(compute: (ctx: SubgraphContext, periods: Period[]) => Promise<T[]>) {
+  return async (ref: { id: string }, ctx: SubgraphContext): Promise<(T & Period & { id: string }) | null> => {
+    intervalOf(ctx, ref.id);
+    requireReportReader(ctx);
+    return loadActivity(ctx, compute).load(ref.id);
+  };
+}
