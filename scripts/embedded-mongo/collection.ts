@@ -4,6 +4,7 @@
 import { ObjectId, UUID } from "bson";
 import { Query } from "mingo";
 import { CommandError } from "./errors.js";
+import { conditionOn, rangeOf, SortedEntries } from "./ranges.js";
 import { firstArrayPath, hasPath, indexValueKey, isArray, isDocument, valueKey, valuesAtPath, type Document } from "./keys.js";
 
 export interface IndexSpec {
@@ -46,10 +47,13 @@ class Index {
   readonly fields: string[];
   readonly entries = new Map<string, Set<string>>();
   private readonly partial?: Query;
+  /** The same entries in key order, for range scans (complete indexes only). */
+  readonly sorted?: SortedEntries;
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
     if (spec.partialFilterExpression) this.partial = new Query(spec.partialFilterExpression);
+    if (this.complete) this.sorted = new SortedEntries(this.fields);
   }
 
   get unique(): boolean {
@@ -82,7 +86,9 @@ class Index {
     return parts.length === 1 ? parts[0] : JSON.stringify(parts);
   }
 
-  add(id: string, keys: string[]): void {
+  /** `doc` is undefined while the index is built (createIndex sorts its entries once, at the end). */
+  add(id: string, keys: string[], doc: Document | undefined): void {
+    if (keys.length && doc) this.sorted?.add(id, doc);
     for (const k of keys) {
       let ids = this.entries.get(k);
       if (!ids) this.entries.set(k, (ids = new Set()));
@@ -90,7 +96,8 @@ class Index {
     }
   }
 
-  remove(id: string, keys: string[]): void {
+  remove(id: string, keys: string[], doc: Document): void {
+    if (keys.length) this.sorted?.remove(id, doc);
     for (const k of keys) {
       const ids = this.entries.get(k);
       if (!ids) continue;
@@ -121,6 +128,9 @@ function equalityValues(condition: unknown): unknown[] | undefined {
 export class Collection {
   readonly docs = new Map<string, Document>();
   private readonly indexes = new Map<string, Index>();
+  /** Insertion order of each document (natural order), for candidates found by a range scan. */
+  private readonly order = new Map<string, number>();
+  private inserted = 0;
   readonly uuid = new UUID();
 
   constructor(readonly ns: string) {}
@@ -164,8 +174,9 @@ export class Collection {
     const id = valueKey(doc._id);
     if (this.docs.has(id)) throw this.duplicate(ID_INDEX, doc);
     const keys = this.indexKeys(id, doc);
-    for (const [index, k] of keys) index.add(id, k);
+    for (const [index, k] of keys) index.add(id, k, doc);
     this.docs.set(id, doc);
+    this.order.set(id, this.inserted++);
   }
 
   /** Stores `next` in place of the document with canonical id `id` (same _id). */
@@ -174,8 +185,8 @@ export class Collection {
     if (!prev) throw new CommandError("InternalError", "document vanished during update");
     const keys = this.indexKeys(id, next);
     for (const [index, k] of keys) {
-      index.remove(id, index.keysOf(prev));
-      index.add(id, k);
+      index.remove(id, index.keysOf(prev), prev);
+      index.add(id, k, next);
     }
     this.docs.set(id, next);
   }
@@ -183,8 +194,9 @@ export class Collection {
   remove(id: string): void {
     const prev = this.docs.get(id);
     if (!prev) return;
-    for (const index of this.indexes.values()) index.remove(id, index.keysOf(prev));
+    for (const index of this.indexes.values()) index.remove(id, index.keysOf(prev), prev);
     this.docs.delete(id);
+    this.order.delete(id);
   }
 
   /** TTL indexes: removes documents whose indexed date is older than expireAfterSeconds. */
@@ -242,8 +254,9 @@ export class Collection {
           if (index.entries.get(k)?.size) throw this.duplicate(spec, doc);
         }
       }
-      index.add(id, keys);
+      index.add(id, keys, undefined);
     }
+    index.sorted?.load(this.docs);
     this.indexes.set(spec.name, index);
     return true;
   }
@@ -281,7 +294,34 @@ export class Collection {
       for (const combo of combos) for (const id of index.entries.get(index.lookupKey(combo)) ?? []) ids.add(id);
       return this.byKeys(this.docs, [...ids]);
     }
-    return this.docs.values();
+    return this.byRange(filter) ?? this.docs.values();
+  }
+
+  /**
+   * Candidates from an index whose first fields the filter pins to values and whose next
+   * field it bounds by dates or numbers, in natural order; undefined when no index can.
+   */
+  private byRange(filter: Document): Iterable<Document> | undefined {
+    for (const index of this.indexes.values()) {
+      if (!index.sorted) continue;
+      const conditions = index.fields.map((f) => conditionOn(filter, f));
+      const pinned: unknown[][] = [];
+      for (const c of conditions) {
+        const values = equalityValues(c);
+        if (!values) break;
+        pinned.push(values);
+      }
+      if (pinned.length === index.fields.length) continue;
+      const range = rangeOf(conditions[pinned.length]);
+      if (!range) continue;
+      const ids = new Set<string>();
+      for (const prefix of cartesian(pinned)) for (const id of index.sorted.scan(prefix, range)) ids.add(id);
+      return this.byKeys(
+        this.docs,
+        [...ids].sort((a, b) => this.order.get(a)! - this.order.get(b)!),
+      );
+    }
+    return undefined;
   }
 
   private *byKeys(map: Map<string, Document>, keys: string[]): Iterable<Document> {

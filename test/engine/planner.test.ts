@@ -1,8 +1,10 @@
 // Lookups by _id and by indexed equality must not scan the collection: the engine's
 // planner hands the filter only the documents the _id map or an index points to.
+import { Long } from "bson";
+import { Query } from "mingo";
 import { describe, expect, it } from "vitest";
 import { Collection } from "../../scripts/embedded-mongo/collection.js";
-import { valueKey } from "../../scripts/embedded-mongo/keys.js";
+import { valueKey, type Document } from "../../scripts/embedded-mongo/keys.js";
 
 function filled(n: number): Collection {
   const c = new Collection("db.people");
@@ -46,5 +48,76 @@ describe("query planner", () => {
     expect([...small.candidates({ region: "KZ-75", phone: "+7000" })]).toHaveLength(0);
     // the freed unique key can be taken again
     small.insert({ _id: 9, region: "KZ-75", phone: "+7000", skills: [] });
+  });
+});
+
+describe("range scans", () => {
+  const DAY = 86_400_000;
+  const base = Date.UTC(2026, 0, 1);
+  /** Records over 100 days, some with odd values: a Long, a missing time, an array of times, a string. */
+  function history(): Collection {
+    const c = new Collection("db.ops");
+    c.createIndex({ v: 2, key: { type: 1, at: 1 }, name: "type_time" });
+    c.createIndex({ v: 2, key: { "steps.to": 1, "steps.at": 1 }, name: "steps" });
+    for (let i = 0; i < 1000; i++) {
+      c.insert({
+        _id: i,
+        type: i % 2 ? "OUT" : "IN",
+        at: i === 7 ? undefined : i === 8 ? "2026-01-02" : new Date(base + (i % 100) * DAY + (i % 24) * 3_600_000),
+        n: i === 9 ? Long.fromNumber(42) : i % 50,
+        steps: [
+          { to: "NEW", at: new Date(base + (i % 100) * DAY) },
+          { to: i % 3 ? "DONE" : "CANCELLED", at: new Date(base + ((i + 5) % 100) * DAY) },
+        ],
+      });
+    }
+    // Created after the documents: its entries are sorted once.
+    c.createIndex({ v: 2, key: { n: 1 }, name: "n" });
+    return c;
+  }
+  const c = history();
+  const matching = (filter: Document) => (new Query(filter).find([...c.docs.values()]).all() as Document[]).map((d) => d._id as number);
+  const viaPlanner = (filter: Document) =>
+    (new Query(filter).find([...c.candidates(filter)]).all() as Document[]).map((d) => d._id as number);
+
+  it("reads only the entries in range, and finds exactly what a scan finds", () => {
+    const filters: Document[] = [
+      { type: "OUT", at: { $gte: new Date(base + 10 * DAY), $lt: new Date(base + 20 * DAY) } },
+      { type: { $in: ["IN", "OUT"] }, at: { $gt: new Date(base + 10 * DAY), $lte: new Date(base + 11 * DAY) } },
+      { type: "IN", at: { $lt: new Date(base + 2 * DAY) } },
+      { type: "IN", at: { $gte: new Date(base + 98 * DAY) } },
+      { type: "OUT", at: { $gte: new Date(base + 50 * DAY), $lt: new Date(base + 50 * DAY) } },
+      { steps: { $elemMatch: { to: "DONE", at: { $gte: new Date(base + 30 * DAY), $lt: new Date(base + 31 * DAY) } } } },
+      { n: { $gte: 40, $lte: 42 } },
+      { n: { $gt: 41.5 } },
+    ];
+    for (const filter of filters) {
+      expect(viaPlanner(filter), JSON.stringify(filter)).toEqual(matching(filter));
+    }
+    const tenDays = { type: "OUT", at: { $gte: new Date(base + 10 * DAY), $lt: new Date(base + 20 * DAY) } };
+    expect([...c.candidates(tenDays)]).toHaveLength(50);
+    expect(matching(tenDays)).toHaveLength(50);
+    expect([...c.candidates({ steps: { $elemMatch: { to: "CANCELLED", at: { $lt: new Date(base + 5 * DAY) } } } })].length).toBeLessThan(
+      100,
+    );
+    // The Long 42 is a number like any other: a candidate (the filter decides).
+    expect([...c.candidates({ n: { $gte: 42, $lt: 43 } })].map((d) => d._id)).toContain(9);
+  });
+
+  it("keeps the order a scan gives, and stays current across replace and remove", () => {
+    const small = new Collection("db.small");
+    small.createIndex({ v: 2, key: { at: 1 }, name: "at" });
+    for (const [id, day] of [
+      [3, 5],
+      [1, 2],
+      [2, 9],
+    ])
+      small.insert({ _id: id, at: new Date(base + day * DAY) });
+    const all = { at: { $gte: new Date(base) } };
+    expect([...small.candidates(all)].map((d) => d._id)).toEqual([3, 1, 2]);
+    small.replace(valueKey(1), { _id: 1, at: new Date(base - DAY) });
+    expect([...small.candidates(all)].map((d) => d._id)).toEqual([3, 2]);
+    small.remove(valueKey(3));
+    expect([...small.candidates(all)].map((d) => d._id)).toEqual([2]);
   });
 });
