@@ -1,9 +1,10 @@
-// `npm run bench [-- --only engine|gateway|transfers|fairness]`: every figure measured in one run.
+// `npm run bench [-- --only engine|gateway|transfers|fairness|reporting]`: every figure measured in one run.
 import "reflect-metadata";
 import { parseArgs } from "node:util";
 import { runEngineBench } from "./engine.js";
 import { runFairnessBench } from "./fairness.js";
 import { runGatewayBench } from "./gateway.js";
+import { runReportingBench } from "./reporting.js";
 import { met, print, type Row } from "./report.js";
 import { runTransferBench } from "./transfers.js";
 
@@ -23,6 +24,11 @@ if (!values.only || values.only === "gateway") {
 if (!values.only || values.only === "transfers") {
   const rows = await runTransferBench();
   print("Transfers between two regions (each its own host, engine and key)", rows);
+  all.push(...rows);
+}
+if (!values.only || values.only === "reporting") {
+  const rows = await runReportingBench();
+  print("Reports over a year of history: ~100,000 distributions nationally (20 regions, one host)", rows);
   all.push(...rows);
 }
 if (!values.only || values.only === "fairness") {
