@@ -115,10 +115,18 @@ export function csvCell(value: string | number | null): string {
 
 const csvLine = (cells: Array<string | number | null>) => `${cells.map(csvCell).join(",")}\r\n`;
 
-/** Writes, waiting when the client reads slower than the rows come. */
-function write(res: http.ServerResponse, chunk: string): Promise<void> {
-  if (res.write(chunk)) return Promise.resolve();
-  return new Promise((resolve) => res.once("drain", resolve));
+/** Writes, waiting when the client reads slower than the rows come; false once the client has gone. */
+function write(res: http.ServerResponse, chunk: string): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  if (res.write(chunk)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => () => {
+      res.off("drain", drained).off("close", closed);
+      resolve(ok);
+    };
+    const [drained, closed] = [done(true), done(false)];
+    res.once("drain", drained).once("close", closed);
+  });
 }
 
 function rowsOf(region: RegionReach, request: ExportRequest, threshold: number): Row[] {
@@ -165,7 +173,9 @@ export async function sendThreeW(
     request.regions.map(async (code) => {
       const result = await national(QUERY, { ...variables, code });
       const region = result.data?.region as RegionReach | null | undefined;
-      return region?.reach ? region : { code, missing: true as const };
+      // Any error leaves a region out: an organisation's name missing (its volunteers
+      // subgraph down) would merge its rows under no name.
+      return region?.reach && !result.errors?.length ? region : { code, missing: true as const };
     }),
   );
   const missing = answers.filter((a): a is { code: string; missing: true } => "missing" in a).map((a) => a.code);
@@ -177,21 +187,26 @@ export async function sendThreeW(
     [MISSING_HEADER]: missing.join(","),
   });
   if (req.method === "HEAD") return void res.end();
-  if (request.format === "csv") {
-    await write(res, csvLine(THREE_W_COLUMNS.map(([header]) => header)));
-    await write(res, csvLine(THREE_W_COLUMNS.map(([, tag]) => tag)));
-  } else {
-    await write(res, `{"regionsMissing":${JSON.stringify(missing)},"rows":[`);
-  }
-  let first = true;
-  for (const answer of answers) {
-    if ("missing" in answer) continue;
-    for (const row of rowsOf(answer, request, threshold)) {
-      if (request.format === "csv") await write(res, csvLine(THREE_W_COLUMNS.map(([, tag]) => row[tag])));
-      else await write(res, `${first ? "" : ","}${JSON.stringify(row)}`);
-      first = false;
+  const lines = function* () {
+    if (request.format === "csv") {
+      yield csvLine(THREE_W_COLUMNS.map(([header]) => header));
+      yield csvLine(THREE_W_COLUMNS.map(([, tag]) => tag));
+    } else {
+      yield `{"regionsMissing":${JSON.stringify(missing)},"rows":[`;
     }
+    let first = true;
+    for (const answer of answers) {
+      if ("missing" in answer) continue;
+      for (const row of rowsOf(answer, request, threshold)) {
+        yield request.format === "csv" ? csvLine(THREE_W_COLUMNS.map(([, tag]) => row[tag])) : `${first ? "" : ","}${JSON.stringify(row)}`;
+        first = false;
+      }
+    }
+    if (request.format === "json") yield "]}";
+  };
+  for (const line of lines()) {
+    // A client that has gone gets nothing more.
+    if (!(await write(res, line))) return;
   }
-  if (request.format === "json") await write(res, "]}");
   res.end();
 }

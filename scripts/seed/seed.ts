@@ -257,6 +257,8 @@ export async function seedRegion(
       organisationId: cancelled || !v.groupId ? null : organisationId(1 + groups.findIndex((g) => g._id.equals(v.groupId))),
       status: cancelled ? HelpRequestStatus.CANCELLED : HelpRequestStatus.FULFILLED,
       history,
+      // Some taken on a device in the field the night before, and synced in the morning.
+      ...(i % 4 === 0 ? { capturedAt: new Date(opened.getTime() - 8 * 3_600_000) } : {}),
       createdAt: opened,
       updatedAt: history.at(-1)!.at,
     };

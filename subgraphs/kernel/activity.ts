@@ -27,10 +27,27 @@ export function requireReportReader(ctx: SubgraphContext): void {
  * the records of their dates only.
  */
 export function loadActivity<T>(ctx: SubgraphContext, compute: (ctx: SubgraphContext, periods: Period[]) => Promise<T[]>) {
-  return ctx.loaders.get<string, T & Period & { id: string }>(`activity:${ctx.subgraph}`, async (ids) => {
+  const some = async (ids: readonly string[]) => {
     const periods = ids.map((id) => intervalOf(ctx, id));
     const rows = await compute(ctx, periods);
     return rows.map((row, i) => ({ ...row, ...periods[i], id: ids[i] }));
+  };
+  return ctx.loaders.get<string, T & Period & { id: string }>(`activity:${ctx.subgraph}`, async (ids) => {
+    try {
+      return await some(ids);
+    } catch {
+      // An interval that cannot be counted fails its own slot, not the batch's others.
+      // (DataLoader takes an Error in a key's place as that key's rejection.)
+      const each = await Promise.all(
+        ids.map((id) =>
+          some([id]).then(
+            ([row]) => row,
+            (err: unknown) => err as Error,
+          ),
+        ),
+      );
+      return each as Array<T & Period & { id: string }>;
+    }
   });
 }
 

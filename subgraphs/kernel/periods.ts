@@ -73,19 +73,29 @@ function offsetAt(ms: number): number {
 
 /** The instant a date begins in the report zone (its midnight; exact across offset changes). */
 export function startOfDay(date: LocalDate): Date {
-  const utcMidnight = dayNumber(date)! * DAY_MS;
-  let instant = utcMidnight - offsetAt(utcMidnight);
-  // A second look settles dates whose midnight falls on the other side of an offset change.
-  instant = utcMidnight - offsetAt(instant);
+  return startOfDayNumber(dayNumber(date)!);
+}
+
+/** As startOfDay, by day number: the day after a period's last may be past the dates accepted (2101-01-01). */
+function startOfDayNumber(day: number): Date {
+  let instant = midnights.get(day);
+  if (instant === undefined) {
+    const utcMidnight = day * DAY_MS;
+    instant = utcMidnight - offsetAt(utcMidnight);
+    // A second look settles dates whose midnight falls on the other side of an offset change.
+    instant = utcMidnight - offsetAt(instant);
+    midnights.set(day, instant);
+  }
   return new Date(instant);
 }
+
+/** Midnights already worked out (the zone's rules do not change while the process runs; ~37,000 days at most). */
+const midnights = new Map<number, number>();
 
 /** The date an instant falls on in the report zone. */
 export function localDateOf(at: Date): LocalDate {
   return fromDayNumber(Math.floor((at.getTime() + offsetAt(at.getTime())) / DAY_MS));
 }
-
-const addDays = (date: LocalDate, days: number): LocalDate => fromDayNumber(dayNumber(date)! + days);
 
 export enum ReportInterval {
   DAY = "DAY",
@@ -109,15 +119,16 @@ const MAX_INTERVALS = 366;
 const MAX_PERIOD_DAYS = 3660;
 
 /** The last date of the interval that contains `date`. */
-function intervalEnd(date: LocalDate, interval: ReportInterval): LocalDate {
+function intervalEnd(date: LocalDate, interval: ReportInterval): number {
+  // By day number: the week of 2100-12-31 ends in 2101, past the dates a caller may give.
   const n = dayNumber(date)!;
-  if (interval === ReportInterval.DAY) return date;
+  if (interval === ReportInterval.DAY) return n;
   if (interval === ReportInterval.WEEK) {
     const weekday = (new Date(n * DAY_MS).getUTCDay() + 6) % 7; // Monday 0
-    return fromDayNumber(n + 6 - weekday);
+    return n + 6 - weekday;
   }
   const d = new Date(n * DAY_MS);
-  return fromDayNumber(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0) / DAY_MS);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0) / DAY_MS;
 }
 
 /** One period `from`..`to` (dates, inclusive) of at most `maxDays`; BAD_USER_INPUT naming the argument otherwise. */
@@ -137,7 +148,7 @@ export function splitPeriod(from: LocalDate, to: LocalDate, interval: ReportInte
   const b = dayNumber(periodOf(from, to, MAX_PERIOD_DAYS).end)!;
   const periods: Period[] = [];
   for (let start = from; dayNumber(start)! <= b;) {
-    const endN = Math.min(dayNumber(intervalEnd(start, interval))!, b);
+    const endN = Math.min(intervalEnd(start, interval), b);
     periods.push({ start, end: fromDayNumber(endN) });
     if (periods.length > MAX_INTERVALS) {
       throw badInput(
@@ -164,7 +175,7 @@ export function intervalCount(from: unknown, to: unknown, interval: unknown): nu
 
 /** The instants a period covers: [start of its first day, start of the day after its last). */
 export function instantsOf(period: Period): { from: Date; to: Date } {
-  return { from: startOfDay(period.start), to: startOfDay(addDays(period.end, 1)) };
+  return { from: startOfDay(period.start), to: startOfDayNumber(dayNumber(period.end)! + 1) };
 }
 
 /**

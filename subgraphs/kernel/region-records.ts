@@ -100,26 +100,30 @@ export interface FulfilledHelp {
   /** The household (its _id), or null for a caller not enrolled. */
   beneficiaryId: ObjectId | null;
   organisationId: string | null;
+  /** For a caller not enrolled: `callerKey` of their phone (null when they left none). */
+  caller: string | null;
   fulfilledAt: Date;
 }
 
 /** Help requests of this region fulfilled from `from` to `to` (by the history entry that fulfilled them). */
-export async function* helpFulfilledIn(db: Db, from: Date, to: Date): AsyncGenerator<FulfilledHelp> {
+export async function* helpFulfilledIn(db: Db, from: Date, to: Date, callerKey: (phone: string) => string): AsyncGenerator<FulfilledHelp> {
   const cursor = db
     .collection<{
       need: string;
       beneficiaryId: ObjectId | null;
       organisationId?: string | null;
+      contactPhone: string | null;
       history: Array<{ to: string; at: Date }>;
     }>(SHARED_COLLECTIONS.helpRequests)
     .find(
       { history: { $elemMatch: { to: HELP_FULFILLED, at: { $gte: from, $lt: to } } } },
-      { projection: { _id: 0, need: 1, beneficiaryId: 1, organisationId: 1, "history.to": 1, "history.at": 1 } },
+      { projection: { _id: 0, need: 1, beneficiaryId: 1, organisationId: 1, contactPhone: 1, "history.to": 1, "history.at": 1 } },
     )
     .batchSize(5000);
   for await (const r of cursor) {
     const at = r.history.find((h) => h.to === HELP_FULFILLED)?.at;
-    if (at && at >= from && at < to)
-      yield { need: r.need, beneficiaryId: r.beneficiaryId, organisationId: r.organisationId ?? null, fulfilledAt: at };
+    if (!at || at < from || at >= to) continue;
+    const caller = !r.beneficiaryId && r.contactPhone ? callerKey(r.contactPhone) : null;
+    yield { need: r.need, beneficiaryId: r.beneficiaryId, organisationId: r.organisationId ?? null, caller, fulfilledAt: at };
   }
 }

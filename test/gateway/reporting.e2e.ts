@@ -88,11 +88,12 @@ async function recordsByDate(db: Db): Promise<Map<string, Figures>> {
       f.items.set(line.item, (f.items.get(line.item) ?? 0) - line.delta);
   }
   for (const r of await db.collection("help_requests").find().toArray()) {
-    on(r.createdAt as Date).opened++;
+    const opened = ((r.capturedAt as Date | undefined) ?? r.createdAt) as Date;
+    on(opened).opened++;
     for (const h of r.history as Array<{ to: string; at: Date }>) {
       if (h.to === "FULFILLED") {
         on(h.at).fulfilled++;
-        on(h.at).hoursToFulfil.push((h.at.getTime() - (r.createdAt as Date).getTime()) / 3_600_000);
+        on(h.at).hoursToFulfil.push((h.at.getTime() - opened.getTime()) / 3_600_000);
       }
       if (h.to === "CANCELLED") on(h.at).cancelled++;
     }
@@ -494,5 +495,124 @@ describe("3W export", () => {
     const line = text.split("\r\n").find((l) => l.includes("HYPERLINK"))!;
     expect(line).toContain(`"'=HYPERLINK(""http://evil.example"",""Help"")"`);
     expect(text.split("\r\n").some((l) => /(^|,)=/.test(l))).toBe(false);
+  });
+});
+
+describe("3W as recorded", () => {
+  it("counts a caller who called five times as one household, and a distribution for the organisation running the warehouse then", async () => {
+    const q = <T>(query: string, variables: Record<string, unknown> = {}) => national.query<T>(query, variables, tokens.staff11);
+    const org = async (name: string) =>
+      (
+        await q<{ createOrganisation: { id: string } }>(
+          `mutation ($n: String!) { createOrganisation(input: { region: "KZ-11", name: $n, kind: NGO }) { id } }`,
+          { n: name },
+        )
+      ).data!.createOrganisation.id;
+    const [legal, before, after] = [await org("Legal aid clinic"), await org("Food bank, then"), await org("Food bank, now")];
+    const group = await q<{ createVolunteerGroup: { id: string } }>(
+      `mutation ($o: ID!) { createVolunteerGroup(input: { region: "KZ-11", name: "Clinic volunteers", organisationId: $o }) { id } }`,
+      { o: legal },
+    );
+    const volunteer = await q<{ registerVolunteer: { id: string } }>(
+      `mutation ($g: ID!) { registerVolunteer(input: { region: "KZ-11", fullName: "Clinic Volunteer", phone: "+77019990011", groupId: $g }) { id } }`,
+      { g: group.data!.createVolunteerGroup.id },
+    );
+    const volunteerId = volunteer.data!.registerVolunteer.id;
+    for (let i = 0; i < 5; i++) {
+      const opened = await q<{ openHelpRequest: { id: string } }>(
+        `mutation { openHelpRequest(input: { region: "KZ-11", channel: HOTLINE, need: LEGAL_AID, contactPhone: "+77011234567" }) { id } }`,
+      );
+      const id = opened.data!.openHelpRequest.id;
+      for (const step of [
+        `mutation ($id: ID!, $v: ID!) { assignHelpRequest(id: $id, volunteerId: $v) { id } }`,
+        `mutation ($id: ID!) { startHelpRequest(id: $id) { id } }`,
+        `mutation ($id: ID!) { fulfilHelpRequest(id: $id) { id } }`,
+      ]) {
+        expect((await q(step, { id, v: volunteerId })).errors).toBeUndefined();
+      }
+    }
+    // A kit from a warehouse the food bank ran then; it is handed to another organisation after.
+    const warehouse = await q<{ addWarehouse: { id: string } }>(
+      `mutation ($o: ID!) { addWarehouse(input: { region: "KZ-11", name: "Food bank store", organisationId: $o }) { id } }`,
+      { o: before },
+    );
+    const w = warehouse.data!.addWarehouse.id;
+    await q(
+      `mutation ($w: ID!) { receiveDonation(input: { warehouseId: $w, donor: "Bank", donorKind: ORGANISATION, items: [{ item: FOOD_KIT, quantity: 3 }], idempotencyKey: "rep-don" }) { id } }`,
+      { w },
+    );
+    const household = await national.host.db("KZ-11").collection("beneficiaries").findOne({ status: "ACTIVE" });
+    const given = await q(
+      `mutation ($w: ID!, $b: ID!) { distributeAid(input: { warehouseId: $w, beneficiaryId: $b, items: [{ item: FOOD_KIT, quantity: 1 }], idempotencyKey: "rep-dist" }) { id } }`,
+      { w, b: `KZ-11:ben:${(household!._id as ObjectId).toHexString()}` },
+    );
+    expect(given.errors).toBeUndefined();
+    await q(`mutation ($w: ID!, $o: ID!) { setWarehouseOrganisation(warehouseId: $w, organisationId: $o) { id } }`, { w, o: after });
+
+    const reach = await q<{
+      region: {
+        reach: Array<{ organisation: { id: string } | null; sector: string; householdsReached: number; individualsReached: number }>;
+      };
+    }>(
+      `query ($d: Date!) { region(code: "KZ-11") { reach(from: $d, to: $d) { organisation { id } sector householdsReached individualsReached } } }`,
+      { d: today },
+    );
+    const rows = reach.data!.region.reach;
+    expect(rows.filter((r) => r.organisation?.id === legal)).toEqual([
+      { organisation: { id: legal }, sector: "PROTECTION", householdsReached: 1, individualsReached: 1 },
+    ]);
+    expect(rows.filter((r) => r.organisation?.id === before)).toEqual([
+      {
+        organisation: { id: before },
+        sector: "FOOD_SECURITY",
+        householdsReached: 1,
+        individualsReached: household!.householdSize as number,
+      },
+    ]);
+    expect(rows.some((r) => r.organisation?.id === after)).toBe(false);
+  });
+
+  it("answers a period that ends on the last date it accepts", async () => {
+    const res = await activity("KZ-75", "2100-12-01", "2100-12-31", "WEEK");
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.region.activity!.at(-1)).toMatchObject({ end: "2100-12-31", distributions: 0, helpRequestsOpened: 0, eventsHeld: 0 });
+    const file = await exportFile("from=2100-12-01&to=2100-12-31");
+    expect(file.status).toBe(200);
+    expect(file.headers.get("x-regions-missing")).toBe("KZ-43");
+  });
+});
+
+describe("3W export with a region's volunteers subgraph down", () => {
+  let partial: National;
+  beforeAll(async () => {
+    // Organisations' names come from the volunteers subgraph: without them a region's rows would merge under no name.
+    partial = await startNational({
+      healthy: ["KZ-75", "KZ-11"],
+      front: (req, res, host) => {
+        if (req.url?.startsWith("/KZ-75/volunteers/")) {
+          res.writeHead(503).end();
+          return;
+        }
+        host(req, res);
+      },
+    });
+    const registry = RegionRegistry.load();
+    for (const code of ["KZ-75", "KZ-11"])
+      await seedRegion(partial.host.db(code), registry.require(code), keyedHasher(TEST_PSEUDONYM_KEY), { now: NOW });
+  });
+  afterAll(async () => {
+    await partial?.stop();
+  });
+
+  it("names the region as missing and leaves its rows out", async () => {
+    const token = await partial.token({ sub: "coord", role: "NATIONAL_COORDINATOR" });
+    const res = await fetch(`${partial.url.replace(/\/graphql$/, "")}/export/3w.csv?from=${daysAgo(90)}&to=${today}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-regions-missing")).toBe("KZ-75");
+    const rows = csvRows(await res.text()).slice(2);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r[0] === "KZ-11" && r[2] !== "")).toBe(true);
   });
 });

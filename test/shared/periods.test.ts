@@ -67,6 +67,9 @@ describe("intervals", () => {
       { start: "2024-03-01", end: "2024-03-03" },
     ]);
     expect(splitPeriod("2026-01-01", "2026-01-01", ReportInterval.MONTH)).toEqual([{ start: "2026-01-01", end: "2026-01-01" }]);
+    // The last dates accepted: their week and the day after them lie past them.
+    expect(splitPeriod("2100-12-30", "2100-12-31", ReportInterval.WEEK)).toEqual([{ start: "2100-12-30", end: "2100-12-31" }]);
+    expect(instantsOf({ start: "2100-12-31", end: "2100-12-31" }).to.toISOString()).toBe("2100-12-31T19:00:00.000Z");
   });
 
   it("refuses backwards periods, too many intervals and too long periods, before any work", () => {

@@ -51,6 +51,7 @@ export const helpRequestIndexes: IndexPlan = {
     { key: { assignedVolunteerId: 1 }, name: "assigned_volunteer" },
     // Reports over a period: recorded, and closed (data/activity.ts).
     { key: { createdAt: 1 }, name: "created" },
+    { key: { capturedAt: 1 }, name: "captured" },
     { key: { "history.to": 1, "history.at": 1 }, name: "history_closed" },
   ],
 };

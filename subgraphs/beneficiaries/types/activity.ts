@@ -9,7 +9,10 @@ export class ActivityInterval {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => Int, { nullable: true, description: "Help requests the region recorded in the interval." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Help requests opened in the interval (when captured on a device, else when the region recorded them).",
+  })
   helpRequestsOpened!: number;
 
   @Field(() => Int, { nullable: true, description: "Help requests fulfilled in the interval." })
@@ -20,7 +23,7 @@ export class ActivityInterval {
 
   @Field(() => Float, {
     nullable: true,
-    description: "Of the requests fulfilled in the interval, the median hours from recorded to fulfilled; null when none was.",
+    description: "Of the requests fulfilled in the interval, the median hours from opened to fulfilled; null when none was.",
   })
   medianHoursToFulfil!: number | null;
 }

@@ -15,7 +15,7 @@ export interface DistributionActivity {
   items: ItemQuantity[];
 }
 
-type Distribution = Pick<OperationDoc, "createdAt" | "beneficiaryId" | "householdSize" | "lines" | "warehouseId">;
+type Distribution = Pick<OperationDoc, "createdAt" | "beneficiaryId" | "householdSize" | "lines" | "warehouseId" | "organisationId">;
 
 /** Every completed distribution recorded within these periods' dates, oldest first. */
 export async function* distributionsIn(ctx: SubgraphContext, periods: Period[]): AsyncGenerator<Distribution> {
@@ -23,7 +23,10 @@ export async function* distributionsIn(ctx: SubgraphContext, periods: Period[]):
     yield* operationsOf(ctx.db)
       .find(
         { type: "DISTRIBUTION", status: "COMPLETED", createdAt: { $gte: range.from, $lt: range.to } },
-        { projection: { _id: 0, createdAt: 1, beneficiaryId: 1, householdSize: 1, lines: 1, warehouseId: 1 }, sort: { createdAt: 1 } },
+        {
+          projection: { _id: 0, createdAt: 1, beneficiaryId: 1, householdSize: 1, lines: 1, warehouseId: 1, organisationId: 1 },
+          sort: { createdAt: 1 },
+        },
       )
       .batchSize(5000);
   }

@@ -90,6 +90,8 @@ export interface OperationDoc {
   beneficiaryId?: string;
   deliveredBy?: string | null;
   reason?: string | null;
+  /** DISTRIBUTION: the organisation running the warehouse when it was made (3W); absent on older records. */
+  organisationId?: string | null;
   /** DISTRIBUTION: the household's size when it was made (per-person rules, people reached). */
   householdSize?: number;
   /** DISTRIBUTION: staff may give more than the household's entitlement, for this reason. */

@@ -3,7 +3,7 @@
 // out; a fulfilled help request for the organisation of the volunteer it was assigned to
 // (their group's), in the sector of its need (kernel/sectors.ts). Each household counts
 // once per organisation and sector, however often it was reached; a caller who is not an
-// enrolled household counts as a household of one.
+// enrolled household counts as a household of one, once however often they called (by phone).
 import type { SubgraphContext } from "../../kernel/context.js";
 import { encodeId } from "../../kernel/ids.js";
 import { instantsOf, type Period } from "../../kernel/periods.js";
@@ -18,6 +18,9 @@ export interface ReachRow {
   householdsReached: number;
   individualsReached: number;
 }
+
+/** The keyed hash's purpose for callers' phones: in memory only, to count each caller once. */
+const CALLER_PURPOSE = "3w-caller";
 
 /** A 3W report covers a year at most (a quarter or a month is usual). */
 export const MAX_REACH_DAYS = 366;
@@ -40,19 +43,20 @@ export async function regionReach(ctx: SubgraphContext, period: Period): Promise
     ).map((w) => [w._id.toHexString(), w.organisationId ?? null]),
   );
   for await (const op of distributionsIn(ctx, [period])) {
-    const organisationId = runBy.get(op.warehouseId.toHexString()) ?? null;
+    // As recorded with the distribution; records from before it was: the warehouse's now.
+    const organisationId = op.organisationId !== undefined ? op.organisationId : (runBy.get(op.warehouseId.toHexString()) ?? null);
     for (const sector of new Set(op.lines.map((l) => sectorOfItem(l.item)))) {
       if (sector) group(organisationId, sector).add(op.beneficiaryId, op.householdSize);
     }
   }
   const { from, to } = instantsOf(period);
-  let callers = 0;
-  for await (const help of helpFulfilledIn(ctx.db, from, to)) {
+  for await (const help of helpFulfilledIn(ctx.db, from, to, (phone) => ctx.keyedHash(CALLER_PURPOSE, phone))) {
     const sector = sectorOfNeed(help.need);
     if (!sector) continue;
     const households = group(help.organisationId, sector);
     if (help.beneficiaryId) households.add(encodeId("Beneficiary", ctx.region.code, help.beneficiaryId), undefined);
-    else households.add(`caller:${callers++}`, 1);
+    // A caller who called five times is one household: by (a keyed hash of) their phone; callers who left none, one.
+    else households.add(`caller:${help.caller ?? "unknown"}`, 1);
   }
   const current = await sizesOfUnknown(
     ctx,

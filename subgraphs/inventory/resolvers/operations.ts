@@ -60,6 +60,8 @@ export async function operate(
     createdAt: ctx.now(),
     completedAt: null,
     region: ctx.region.code,
+    // Whom a distribution counts for in 3W reports: the warehouse's organisation then, whatever it is later.
+    ...(type === "DISTRIBUTION" ? { organisationId: warehouse.organisationId ?? null } : {}),
     ...details,
     ...recorded,
     // Until its record and message are stored: the stock that left is still accounted for (transfers.ts).
