@@ -25,7 +25,7 @@ function rank(v: unknown): number {
 const numeric = (v: unknown): number => (typeof v === "number" ? v : Number(String(v)));
 
 /** A total order consistent with equality as filters see it (1, 1.0 and Long(1) are equal). */
-export function compareValues(a: unknown, b: unknown): number {
+function compareValues(a: unknown, b: unknown): number {
   const [ra, rb] = [rank(a), rank(b)];
   if (ra !== rb) return ra - rb;
   switch (ra) {

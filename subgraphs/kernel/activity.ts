@@ -3,10 +3,25 @@
 // distributions, beneficiaries help requests, events events and volunteers' hours. Its id
 // carries the region and the interval's dates, so every subgraph reads the same interval
 // from the id alone; this module is how each of them does.
+import { Directive, ObjectType } from "type-graphql";
 import type { SubgraphContext } from "./context.js";
 import { ownId } from "./context.js";
 import { encodeId } from "./ids.js";
 import { periodFromObjectId, periodToObjectId, type Period } from "./periods.js";
+import { coordinatorsAndRegionStaff, ReadableBy } from "./visibility.js";
+
+/**
+ * A subgraph's ActivityInterval class: an entity by id whose every field but the id is for
+ * coordinators and the region's staff (a rule on the type: `_entities` sent straight to a
+ * region host is refused too).
+ */
+export function ActivityIntervalType(description?: string): ClassDecorator {
+  return (target) => {
+    ObjectType("ActivityInterval", description ? { description } : {})(target);
+    ReadableBy(coordinatorsAndRegionStaff("Activity reports"))(target);
+    Directive('@key(fields: "id")')(target);
+  };
+}
 
 export const activityIntervalId = (region: string, period: Period): string =>
   encodeId("ActivityInterval", region, periodToObjectId(period));

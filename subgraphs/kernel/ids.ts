@@ -26,6 +26,11 @@ export function encodeId(type: EntityType, region: string, objectId: ObjectId): 
   return `${region}:${ENTITIES[type].code}:${objectId.toHexString()}`;
 }
 
+/** "VolunteerGroup" → "volunteer group", for messages. */
+export function entityLabel(type: EntityType): string {
+  return type.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+}
+
 /** Shown in messages: IDs are not personal, but clients may send anything. */
 function shown(value: unknown): string {
   const s = typeof value === "string" ? value : String(value);

@@ -4,7 +4,7 @@ import type { ObjectId } from "bson";
 import type { Collection, Document, Filter } from "mongodb";
 import { ownId, type SubgraphContext } from "./context.js";
 import { notFound } from "./errors.js";
-import type { EntityType } from "./ids.js";
+import { entityLabel, type EntityType } from "./ids.js";
 
 export interface StoredDoc extends Document {
   _id: ObjectId;
@@ -38,11 +38,6 @@ export function referenceResolver<T extends StoredDoc, G>(
     const doc = await byId(ctx, collection(ctx)).load(objectId);
     return doc && isOfType(doc) ? toGraph(doc, ctx) : null;
   };
-}
-
-/** "VolunteerGroup" → "volunteer group", for messages. */
-function entityLabel(type: EntityType): string {
-  return type.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
 }
 
 /**

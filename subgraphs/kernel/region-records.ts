@@ -65,9 +65,11 @@ export async function householdSizes(db: Db, ids: ObjectId[]): Promise<Map<strin
 
 /**
  * An organisation registered with this region, for a record of this region to point at
- * (organisations of other regions register here too if they work here): its id, checked.
+ * (organisations of other regions register here too if they work here): its id, checked;
+ * null when none is given (a record may have none).
  */
-export async function requireOrganisation(db: Db, id: string, region: string, field: string): Promise<string> {
+export async function requireOrganisation(db: Db, id: string | null | undefined, region: string, field: string): Promise<string | null> {
+  if (!id) return null;
   const { region: home, objectId } = decodeId(id, "Organisation", field);
   if (home !== region) {
     throw badInput(

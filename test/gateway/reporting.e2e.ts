@@ -544,7 +544,7 @@ describe("3W as recorded", () => {
     const household = await national.host.db("KZ-11").collection("beneficiaries").findOne({ status: "ACTIVE" });
     const given = await q(
       `mutation ($w: ID!, $b: ID!) { distributeAid(input: { warehouseId: $w, beneficiaryId: $b, items: [{ item: FOOD_KIT, quantity: 1 }], idempotencyKey: "rep-dist" }) { id } }`,
-      { w, b: `KZ-11:ben:${(household!._id as ObjectId).toHexString()}` },
+      { w, b: `KZ-11:ben:${household!._id.toHexString()}` },
     );
     expect(given.errors).toBeUndefined();
     await q(`mutation ($w: ID!, $o: ID!) { setWarehouseOrganisation(warehouseId: $w, organisationId: $o) { id } }`, { w, o: after });

@@ -102,7 +102,7 @@ export class EventResolver {
       location,
       onlineUrl: url,
       capacity: input.capacity,
-      organisationId: input.organisationId ? await requireOrganisation(ctx.db, input.organisationId, region, "input.organisationId") : null,
+      organisationId: await requireOrganisation(ctx.db, input.organisationId, region, "input.organisationId"),
     };
     const { record, repeated } = await createOnce(ctx, {
       mutation: "createEvent",
@@ -147,9 +147,7 @@ export class EventResolver {
       if (input.location !== undefined) set.location = input.location ? requiredText(input.location, "input.location", 300) : null;
       if (input.onlineUrl !== undefined) set.onlineUrl = onlineUrl(input.onlineUrl);
       if (input.organisationId !== undefined)
-        set.organisationId = input.organisationId
-          ? await requireOrganisation(ctx.db, input.organisationId, ctx.region.code, "input.organisationId")
-          : null;
+        set.organisationId = await requireOrganisation(ctx.db, input.organisationId, ctx.region.code, "input.organisationId");
       if (input.startsAt) set.startsAt = input.startsAt;
       if (input.endsAt) set.endsAt = input.endsAt;
       checkTimes(set.startsAt ?? current.startsAt, set.endsAt ?? current.endsAt);

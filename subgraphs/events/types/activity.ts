@@ -1,10 +1,8 @@
-import { Directive, Field, Float, ID, Int, ObjectType } from "type-graphql";
-import { coordinatorsAndRegionStaff, ReadableBy } from "../../kernel/visibility.js";
+import { Field, Float, ID, Int } from "type-graphql";
+import { ActivityIntervalType } from "../../kernel/activity.js";
 
 /** The events subgraph's figures of a region's activity interval (inventory lists them). */
-@Directive('@key(fields: "id")')
-@ReadableBy(coordinatorsAndRegionStaff("Activity reports"))
-@ObjectType("ActivityInterval")
+@ActivityIntervalType()
 export class ActivityInterval {
   @Field(() => ID)
   id!: string;

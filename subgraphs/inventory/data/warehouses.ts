@@ -2,9 +2,8 @@
 // is one conditional single-document update (see ledger.ts).
 import { ObjectId } from "bson";
 import type { Collection, Db } from "mongodb";
-import { conflict } from "../../kernel/errors.js";
 import { encodeId } from "../../kernel/ids.js";
-import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
+import { insertNamed, type IndexPlan } from "../../kernel/mongo.js";
 import { regionRef } from "../../kernel/region-entity.js";
 import { searchKey } from "../../kernel/text.js";
 import { Item } from "../types/enums.js";
@@ -61,29 +60,14 @@ export function toWarehouse(doc: WarehouseDoc, region: string): Warehouse {
   };
 }
 
-export async function insertWarehouse(
+export function insertWarehouse(
   db: Db,
   region: string,
   fields: Pick<WarehouseDoc, "name" | "address" | "organisationId" | "thresholds" | "idempotencyHash">,
   _id = new ObjectId(),
 ): Promise<WarehouseDoc> {
-  const doc: WarehouseDoc = {
-    _id,
-    ...fields,
-    nameKey: searchKey(fields.name),
-    stock: {},
-    pendingOps: [],
-    createdAt: new Date(),
-  };
-  try {
-    await warehousesOf(db).insertOne(doc);
-    return doc;
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    const existing = await warehousesOf(db).findOne({ nameKey: doc.nameKey }, { projection: { _id: 1 } });
-    const existingId = existing ? encodeId("Warehouse", region, existing._id) : undefined;
-    throw conflict(`name: a warehouse called ${JSON.stringify(fields.name)} already exists in ${region}`, { field: "name", existingId });
-  }
+  const doc: WarehouseDoc = { _id, ...fields, nameKey: searchKey(fields.name), stock: {}, pendingOps: [], createdAt: new Date() };
+  return insertNamed(warehousesOf(db), doc, "Warehouse", region);
 }
 
 /** Every item, in the enum's order, with the sum of its quantities in `entries` (0 when none). */

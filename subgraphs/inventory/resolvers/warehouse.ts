@@ -47,7 +47,7 @@ export class WarehouseResolver {
     const fields = {
       name: requiredText(input.name, "input.name"),
       address: input.address ? requiredText(input.address, "input.address", 300) : null,
-      organisationId: input.organisationId ? await requireOrganisation(ctx.db, input.organisationId, region, "input.organisationId") : null,
+      organisationId: await requireOrganisation(ctx.db, input.organisationId, region, "input.organisationId"),
       thresholds,
     };
     const { record, repeated } = await createOnce(ctx, {
@@ -73,7 +73,7 @@ export class WarehouseResolver {
   ): Promise<Warehouse> {
     const { objectId } = ownId(ctx, warehouseId, "Warehouse", "warehouseId");
     ctx.access.requireWrite(ctx.region.code);
-    const value = organisationId ? await requireOrganisation(ctx.db, organisationId, ctx.region.code, "organisationId") : null;
+    const value = await requireOrganisation(ctx.db, organisationId, ctx.region.code, "organisationId");
     const doc = await warehousesOf(ctx.db).findOneAndUpdate(
       { _id: objectId },
       { $set: { organisationId: value } },

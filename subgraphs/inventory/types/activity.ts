@@ -1,15 +1,14 @@
-import { Directive, Field, ID, Int, ObjectType } from "type-graphql";
+import { Field, ID, Int, ObjectType } from "type-graphql";
+import { ActivityIntervalType } from "../../kernel/activity.js";
 import { DateScalar, REPORT_TIME_ZONE } from "../../kernel/periods.js";
 import { Sector } from "../../kernel/sectors.js";
-import { coordinatorsAndRegionStaff, notForVolunteers, ReadableBy } from "../../kernel/visibility.js";
+import { notForVolunteers, ReadableBy } from "../../kernel/visibility.js";
 import { OrganisationRef } from "./entities.js";
 import { ItemQuantity } from "./warehouse.js";
 
-@Directive('@key(fields: "id")')
-@ReadableBy(coordinatorsAndRegionStaff("Activity reports"))
-@ObjectType("ActivityInterval", {
-  description: `What a region did over an interval of dates (${REPORT_TIME_ZONE}, both ends inclusive): counts only, for coordinators and the region's staff.`,
-})
+@ActivityIntervalType(
+  `What a region did over an interval of dates (${REPORT_TIME_ZONE}, both ends inclusive): counts only, for coordinators and the region's staff.`,
+)
 export class ActivityInterval {
   @Field(() => ID)
   id!: string;

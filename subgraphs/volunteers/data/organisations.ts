@@ -3,10 +3,9 @@
 // so the 3W report counts organisations, not spellings of their names.
 import { ObjectId } from "bson";
 import type { Collection, Db } from "mongodb";
-import { conflict } from "../../kernel/errors.js";
 import type { Keyed } from "../../kernel/idempotency.js";
 import { encodeId } from "../../kernel/ids.js";
-import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
+import { insertNamed, type IndexPlan } from "../../kernel/mongo.js";
 import { regionRef } from "../../kernel/region-entity.js";
 import { SHARED_COLLECTIONS } from "../../kernel/region-records.js";
 import { searchKey } from "../../kernel/text.js";
@@ -41,23 +40,12 @@ export function toOrganisation(doc: OrganisationDoc, region: string): Organisati
   };
 }
 
-export async function insertOrganisation(
+export function insertOrganisation(
   db: Db,
   region: string,
   fields: Omit<OrganisationDoc, "_id" | "nameKey" | "createdAt">,
   _id = new ObjectId(),
 ): Promise<OrganisationDoc> {
-  const doc: OrganisationDoc = { _id, ...fields, nameKey: searchKey(fields.name), createdAt: new Date() };
-  try {
-    await organisationsOf(db).insertOne(doc);
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    const existing = await organisationsOf(db).findOne({ nameKey: doc.nameKey }, { projection: { _id: 1 } });
-    const existingId = existing ? encodeId("Organisation", region, existing._id) : undefined;
-    throw conflict(`input.name: an organisation called ${JSON.stringify(fields.name)} is already registered in ${region}`, {
-      field: "input.name",
-      existingId,
-    });
-  }
-  return doc;
+  const doc = { _id, ...fields, nameKey: searchKey(fields.name), createdAt: new Date() };
+  return insertNamed(organisationsOf(db), doc, "Organisation", region, "input.name");
 }

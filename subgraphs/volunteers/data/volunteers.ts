@@ -4,7 +4,7 @@ import { ObjectId } from "bson";
 import type { Collection, Db, Filter } from "mongodb";
 import { conflict } from "../../kernel/errors.js";
 import { encodeId } from "../../kernel/ids.js";
-import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
+import { insertNamed, isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
 import { paginate, type Page } from "../../kernel/pagination.js";
 import { regionRef } from "../../kernel/region-entity.js";
 import { SHARED_COLLECTIONS } from "../../kernel/region-records.js";
@@ -176,20 +176,11 @@ export async function volunteerStats(db: Db): Promise<VolunteerStats> {
   return { total: facets?.total[0]?.n ?? 0, active: facets?.active[0]?.n ?? 0, bySkill };
 }
 
-export async function insertGroup(
+export function insertGroup(
   db: Db,
   region: string,
   fields: Omit<GroupDoc, "_id" | "nameKey" | "createdAt">,
   _id = new ObjectId(),
 ): Promise<GroupDoc> {
-  const doc: GroupDoc = { _id, ...fields, nameKey: searchKey(fields.name), createdAt: new Date() };
-  try {
-    await groupsOf(db).insertOne(doc);
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    const existing = await groupsOf(db).findOne({ nameKey: doc.nameKey }, { projection: { _id: 1 } });
-    const existingId = existing ? encodeId("VolunteerGroup", region, existing._id) : undefined;
-    throw conflict(`name: a group called ${JSON.stringify(fields.name)} already exists in ${region}`, { field: "name", existingId });
-  }
-  return doc;
+  return insertNamed(groupsOf(db), { _id, ...fields, nameKey: searchKey(fields.name), createdAt: new Date() }, "VolunteerGroup", region);
 }

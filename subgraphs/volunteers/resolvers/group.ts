@@ -27,7 +27,7 @@ export class VolunteerGroupResolver {
     ctx.access.requireWrite(region);
     const fields = {
       name: requiredText(input.name, "input.name"),
-      organisationId: input.organisationId ? await requireOrganisation(ctx.db, input.organisationId, region, "input.organisationId") : null,
+      organisationId: await requireOrganisation(ctx.db, input.organisationId, region, "input.organisationId"),
       leaderId: input.leaderId ? ownId(ctx, input.leaderId, "Volunteer", "input.leaderId").objectId : null,
     };
     const { record, repeated } = await createOnce(ctx, {
@@ -86,7 +86,7 @@ export class VolunteerGroupResolver {
   ): Promise<VolunteerGroup> {
     ctx.access.requireWrite(ctx.region.code);
     const group = await requireGroup(ctx, groupId, "groupId");
-    const value = organisationId ? await requireOrganisation(ctx.db, organisationId, ctx.region.code, "organisationId") : null;
+    const value = await requireOrganisation(ctx.db, organisationId, ctx.region.code, "organisationId");
     await groupsOf(ctx.db).updateOne({ _id: group._id }, { $set: { organisationId: value } });
     return toGroup({ ...group, organisationId: value }, ctx.region.code);
   }
