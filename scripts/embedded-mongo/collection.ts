@@ -4,7 +4,7 @@
 import { ObjectId, UUID } from "bson";
 import { Query } from "mingo";
 import { CommandError } from "./errors.js";
-import { conditionOn, rangeOf, SortedEntries } from "./ranges.js";
+import { conditionOn, oneSided, rangeOf, SortedEntries } from "./ranges.js";
 import { firstArrayPath, hasPath, indexValueKey, isArray, isDocument, valueKey, valuesAtPath, type Document } from "./keys.js";
 
 export interface IndexSpec {
@@ -306,14 +306,16 @@ export class Collection {
       if (!index.sorted) continue;
       const conditions = index.fields.map((f) => conditionOn(filter, f));
       const pinned: unknown[][] = [];
-      for (const c of conditions) {
-        const values = equalityValues(c);
+      for (const { condition } of conditions) {
+        const values = equalityValues(condition);
         if (!values) break;
         pinned.push(values);
       }
-      if (pinned.length === index.fields.length) continue;
-      const range = rangeOf(conditions[pinned.length]);
-      if (!range) continue;
+      const j = pinned.length;
+      if (j === index.fields.length) continue;
+      const bounded = rangeOf(conditions[j].condition);
+      if (!bounded) continue;
+      const range = index.sorted.bothBoundsHold(j, conditions[j].inElemMatch) ? bounded : oneSided(bounded);
       const ids = new Set<string>();
       for (const prefix of cartesian(pinned)) for (const id of index.sorted.scan(prefix, range)) ids.add(id);
       return this.byKeys(

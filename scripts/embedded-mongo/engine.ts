@@ -8,7 +8,7 @@ import { cloneDoc } from "./clone.js";
 import { Collection, type IndexSpec } from "./collection.js";
 import { asCommandError, CommandError, isUserError } from "./errors.js";
 import { valueKey, valuesAtPath, type Document } from "./keys.js";
-import { runPipeline } from "./pipeline.js";
+import { plainProjection, runPipeline } from "./pipeline.js";
 import { applyUpdate, isOperatorUpdate, upsertDocument, validateUpdate } from "./update.js";
 
 const MAX_BSON_SIZE = 16 * 1024 * 1024;
@@ -222,11 +222,15 @@ export class Engine {
     }
     if (reverse) candidates.reverse();
     const projection = opts.projection && Object.keys(opts.projection).length ? opts.projection : undefined;
-    let cursor = compiled.find(candidates, projection);
+    // A plain projection is applied here, after the limit, to the stored documents (shared,
+    // never written); mingo's copies each document's whole graph first.
+    const plain = projection && plainProjection([], projection) !== undefined;
+    let cursor = compiled.find(candidates, plain ? undefined : projection);
     if (sort) cursor = cursor.sort(sort);
     if (opts.skip) cursor = cursor.skip(opts.skip);
     if (opts.limit) cursor = cursor.limit(opts.limit);
-    return cursor.all() as Document[];
+    const docs = cursor.all() as Document[];
+    return plain ? plainProjection(docs, projection)! : docs;
   }
 
   /** Builds a cursor reply; documents past the first batch wait for getMore. */

@@ -29,6 +29,12 @@ function fieldRef(v: unknown): string | undefined {
   return typeof v === "string" && /^\$[^$.]+$/.test(v) ? v.slice(1) : undefined;
 }
 
+/** A plain top-level inclusion or exclusion projection, natively; undefined for any other (mingo's). */
+export function plainProjection(docs: Document[], spec: unknown): Document[] | undefined {
+  const out = project(docs, spec);
+  return out === UNSUPPORTED ? undefined : out;
+}
+
 function project(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTED {
   if (!isDocument(spec)) return UNSUPPORTED;
   const entries = Object.entries(spec);

@@ -22,7 +22,14 @@ function rank(v: unknown): number {
   return 4;
 }
 
+/** As a JS number: Long and Decimal128 may round, which keeps their order but may make two equal (see scan). */
 const numeric = (v: unknown): number => (typeof v === "number" ? v : Number(String(v)));
+
+/** A total order on numbers: NaN first (as mongod sorts it), never NaN out of a comparison. */
+function compareNumbers(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) === Number.isNaN(b) ? 0 : Number.isNaN(a) ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /** A total order consistent with equality as filters see it (1, 1.0 and Long(1) are equal). */
 function compareValues(a: unknown, b: unknown): number {
@@ -33,11 +40,11 @@ function compareValues(a: unknown, b: unknown): number {
     case 5:
       return 0;
     case 2:
-      return numeric(a) - numeric(b);
+      return compareNumbers(numeric(a), numeric(b));
     case 9:
-      return (a as Date).getTime() - (b as Date).getTime();
+      return compareNumbers((a as Date).getTime(), (b as Date).getTime());
     case 8:
-      return Number(a) - Number(b);
+      return compareNumbers(Number(a), Number(b));
     case 3:
       return a === b ? 0 : (a as string) < (b as string) ? -1 : 1;
     case 7:
@@ -54,11 +61,15 @@ interface Entry {
   id: string;
 }
 
-/** Bounds on one field: dates or numbers, each end inclusive or not, either may be open. */
+/**
+ * Bounds on one field, dates or numbers, either may be open. Both ends are taken as
+ * inclusive: a Long or Decimal128 rounded to a number may tie with a bound it does not
+ * equal, and the filter, run afterwards, leaves out what is equal to an exclusive bound.
+ */
 export interface Range {
   rank: number;
-  lo?: { value: unknown; inclusive: boolean };
-  hi?: { value: unknown; inclusive: boolean };
+  lo?: unknown;
+  hi?: unknown;
 }
 
 const RANGE_OPS = new Set(["$gt", "$gte", "$lt", "$lte"]);
@@ -74,32 +85,42 @@ export function rangeOf(condition: unknown): Range | undefined {
   const range: Range = { rank: only };
   for (const op of ops) {
     const value = condition[op];
-    const inclusive = op.endsWith("e");
     if (op.startsWith("$g")) {
-      if (!range.lo || compareValues(value, range.lo.value) > 0 || (compareValues(value, range.lo.value) === 0 && !inclusive))
-        range.lo = { value, inclusive };
-    } else if (!range.hi || compareValues(value, range.hi.value) < 0 || (compareValues(value, range.hi.value) === 0 && !inclusive)) {
-      range.hi = { value, inclusive };
-    }
+      if (range.lo === undefined || compareValues(value, range.lo) > 0) range.lo = value;
+    } else if (range.hi === undefined || compareValues(value, range.hi) < 0) range.hi = value;
   }
   return range;
 }
+
+/** One end of a range: for a field with several values, where each bound may hold for a different one. */
+export const oneSided = (range: Range): Range => (range.lo !== undefined ? { rank: range.rank, lo: range.lo } : range);
 
 /**
  * The condition a filter sets on a dotted field: given directly, or inside an `$elemMatch`
  * on an array above it (`{ history: { $elemMatch: { at: … } } }` bounds `history.at`; an
  * element matching all of it has that field in range, so the index's entries include it).
  */
-export function conditionOn(filter: Document, field: string): unknown {
-  if (field in filter) return filter[field];
+export function conditionOn(filter: Document, field: string): { condition: unknown; inElemMatch: boolean } {
+  if (field in filter) return { condition: filter[field], inElemMatch: false };
   const parts = field.split(".");
   for (let i = parts.length - 1; i > 0; i--) {
     const above = filter[parts.slice(0, i).join(".")];
     if (isDocument(above) && Object.keys(above).length === 1 && isDocument(above.$elemMatch)) {
-      return conditionOn(above.$elemMatch, parts.slice(i).join("."));
+      return { condition: conditionOn(above.$elemMatch, parts.slice(i).join(".")).condition, inElemMatch: true };
     }
   }
-  return undefined;
+  return { condition: undefined, inElemMatch: false };
+}
+
+/** How many arrays a path meets in a document, at most along any branch (the leaf's own value included). */
+function arrayDepth(value: unknown, parts: string[], i: number): number {
+  if (Array.isArray(value)) {
+    let deepest = 0;
+    for (const el of value) deepest = Math.max(deepest, arrayDepth(el, parts, i));
+    return 1 + deepest;
+  }
+  if (i === parts.length || value === null || typeof value !== "object") return 0;
+  return arrayDepth((value as Record<string, unknown>)[parts[i]], parts, i + 1);
 }
 
 /** Lexicographic comparison of the first `n` values of two keys. */
@@ -114,8 +135,29 @@ function comparePrefix(a: unknown[], b: unknown[], n: number): number {
 /** An index's entries in key order: every combination of its fields' values per document. */
 export class SortedEntries {
   private readonly entries: Entry[] = [];
+  /** Per field: documents where its path meets an array, and where it meets two or more. */
+  private readonly arrays: Array<{ some: number; nested: number }>;
 
-  constructor(private readonly fields: string[]) {}
+  constructor(private readonly fields: string[]) {
+    this.arrays = fields.map(() => ({ some: 0, nested: 0 }));
+  }
+
+  /**
+   * Whether both bounds of a range on field `j` must hold for one value. Not when a document
+   * has several values there: `{ a: { $gt: 5, $lt: 10 } }` matches `a: [3, 12]`. Inside an
+   * `$elemMatch`, one element's value must meet both, unless that value is itself an array.
+   */
+  bothBoundsHold(j: number, inElemMatch: boolean): boolean {
+    return inElemMatch ? this.arrays[j].nested === 0 : this.arrays[j].some === 0;
+  }
+
+  private count(doc: Document, by: 1 | -1): void {
+    this.fields.forEach((f, i) => {
+      const depth = arrayDepth(doc, f.split("."), 0);
+      if (depth >= 1) this.arrays[i].some += by;
+      if (depth >= 2) this.arrays[i].nested += by;
+    });
+  }
 
   /** The keys `doc` is under: one value per field, every combination (arrays give several). */
   private keysOf(doc: Document): unknown[][] {
@@ -142,15 +184,20 @@ export class SortedEntries {
 
   /** Every document's entries at once, sorted once (a new index over a full collection). */
   load(docs: Map<string, Document>): void {
-    for (const [id, doc] of docs) for (const key of this.keysOf(doc)) this.entries.push({ key, id });
+    for (const [id, doc] of docs) {
+      this.count(doc, 1);
+      for (const key of this.keysOf(doc)) this.entries.push({ key, id });
+    }
     this.entries.sort((a, b) => comparePrefix(a.key, b.key, a.key.length) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   add(id: string, doc: Document): void {
+    this.count(doc, 1);
     for (const key of this.keysOf(doc)) this.entries.splice(this.lowerBound(key, id), 0, { key, id });
   }
 
   remove(id: string, doc: Document): void {
+    this.count(doc, -1);
     for (const key of this.keysOf(doc)) {
       const at = this.lowerBound(key, id);
       const e = this.entries[at];
@@ -164,8 +211,7 @@ export class SortedEntries {
     // Start at the prefix's first entry of the range's type, or at its lower bound.
     let at = this.lowerBound(prefix);
     const below = (e: Entry) =>
-      rank(e.key[j]) < range.rank ||
-      (range.lo !== undefined && rank(e.key[j]) === range.rank && compareValues(e.key[j], range.lo.value) < 0);
+      rank(e.key[j]) < range.rank || (range.lo !== undefined && rank(e.key[j]) === range.rank && compareValues(e.key[j], range.lo) < 0);
     let [lo, hi] = [at, this.entries.length];
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
@@ -177,12 +223,7 @@ export class SortedEntries {
     for (; at < this.entries.length; at++) {
       const e = this.entries[at];
       if (comparePrefix(e.key, prefix, j) !== 0 || rank(e.key[j]) !== range.rank) return;
-      const v = e.key[j];
-      if (range.lo && !range.lo.inclusive && compareValues(v, range.lo.value) === 0) continue;
-      if (range.hi) {
-        const c = compareValues(v, range.hi.value);
-        if (c > 0 || (c === 0 && !range.hi.inclusive)) return;
-      }
+      if (range.hi !== undefined && compareValues(e.key[j], range.hi) > 0) return;
       yield e.id;
     }
   }

@@ -1,6 +1,6 @@
 // Lookups by _id and by indexed equality must not scan the collection: the engine's
 // planner hands the filter only the documents the _id map or an index points to.
-import { Long } from "bson";
+import { Decimal128, Long } from "bson";
 import { Query } from "mingo";
 import { describe, expect, it } from "vitest";
 import { Collection } from "../../scripts/embedded-mongo/collection.js";
@@ -102,6 +102,30 @@ describe("range scans", () => {
     );
     // The Long 42 is a number like any other: a candidate (the filter decides).
     expect([...c.candidates({ n: { $gte: 42, $lt: 43 } })].map((d) => d._id)).toContain(9);
+  });
+
+  it("finds what a range on several values, NaN, or a rounded Long or Decimal128 matches", () => {
+    const c = new Collection("db.edges");
+    c.createIndex({ v: 2, key: { a: 1 }, name: "a" });
+    c.createIndex({ v: 2, key: { t: 1, n: 1 }, name: "t_n" });
+    c.createIndex({ v: 2, key: { "h.at": 1 }, name: "h_at" });
+    c.insert({ _id: 1, a: 1, t: "x", n: 1, h: [{ at: 1 }] });
+    c.insert({ _id: 3, a: 3, t: "x", n: 3, h: [{ at: [3, 12] }] });
+    c.insert({ _id: 2, a: Number.NaN, t: "x", n: Number.NaN, h: [{ at: 2 }] });
+    c.insert({ _id: 4, a: [3, 12], t: "x", n: 5, h: [{ at: 7 }] });
+    c.insert({ _id: 5, a: 5, t: "y", n: Long.fromString("9007199254740993"), h: [] });
+    c.insert({ _id: 6, a: Decimal128.fromString("1.00000000000000002"), t: "z", n: 0, h: [] });
+    const ids = (filter: Document) => [...c.candidates(filter)].map((d) => d._id);
+    // Each bound met by another element of [3, 12]: a match, so a candidate.
+    expect(ids({ a: { $gt: 5, $lt: 10 } })).toContain(4);
+    // A NaN stored before does not put later entries out of order.
+    expect(ids({ a: { $gt: 2, $lt: 4 } })).toContain(3);
+    expect(ids({ t: "x", n: { $gt: 2, $lt: 4 } })).toContain(3);
+    // Rounded to a number these tie with their bound; they are above it.
+    expect(ids({ t: "y", n: { $gt: Long.fromString("9007199254740992") } })).toContain(5);
+    expect(ids({ a: { $gt: Decimal128.fromString("1.00000000000000001") } })).toContain(6);
+    // Inside $elemMatch an element whose value is an array may meet each bound with another value.
+    expect(ids({ h: { $elemMatch: { at: { $gte: 5, $lt: 10 } } } })).toEqual(expect.arrayContaining([3, 4]));
   });
 
   it("keeps the order a scan gives, and stays current across replace and remove", () => {

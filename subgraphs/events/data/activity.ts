@@ -37,7 +37,11 @@ export async function eventActivity(ctx: SubgraphContext, periods: Period[]): Pr
       }
     }
     const signedUp = events
-      .find({ "participants.signedUpAt": { $gte: range.from, $lt: range.to } }, { projection: { _id: 0, "participants.signedUpAt": 1 } })
+      // One sign-up within both bounds (an index then reads only the period's entries).
+      .find(
+        { participants: { $elemMatch: { signedUpAt: { $gte: range.from, $lt: range.to } } } },
+        { projection: { _id: 0, "participants.signedUpAt": 1 } },
+      )
       .batchSize(2000);
     for await (const e of signedUp) {
       for (const p of e.participants) {
