@@ -182,7 +182,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const access = await requestAccess(req, res, auth);
     if (!access) return;
     if (exporting) {
-      const failed = await sendThreeW(req, res, url, contextFor(req, access), options.exportMinCount ?? 5).then(
+      const failed = await sendThreeW(req, res, url, contextFor(req, access), options.exportMinCount ?? 5, timeoutMs).then(
         () => false,
         (err: unknown) => {
           if (!(err instanceof GraphQLError) || res.headersSent) throw err;

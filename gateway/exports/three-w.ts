@@ -80,11 +80,17 @@ function exportRequest(url: URL, caller: Caller | null, registry: RegionRegistry
   const format = one("format") ?? "csv";
   if (format !== "csv" && format !== "json") throw refuse(400, "BAD_USER_INPUT", "format: csv or json");
   const lang = (one("lang") ?? "en").toLowerCase();
-  if (!(lang in LANGS)) throw refuse(400, "BAD_USER_INPUT", "lang: en, ru or kk");
-  const asked = q
-    .getAll("region")
-    .flatMap((r) => r.split(","))
-    .map((r) => r.trim());
+  // Own keys only: `constructor` is `in` every object.
+  if (!Object.hasOwn(LANGS, lang)) throw refuse(400, "BAD_USER_INPUT", "lang: en, ru or kk");
+  // Each region once, however often it is named.
+  const asked = [
+    ...new Set(
+      q
+        .getAll("region")
+        .flatMap((r) => r.split(","))
+        .map((r) => r.trim()),
+    ),
+  ];
   if (asked.length > registry.regions.length) throw refuse(400, "BAD_USER_INPUT", "region: more regions than the country has");
   const regions = asked.length ? [...new Set(asked.map((r) => registry.require(r, "region").code))] : registry.regions.map((r) => r.code);
   if (caller.role === "VOLUNTEER") throw refuse(403, "FORBIDDEN", "3W reports are for coordinators and regional staff");
@@ -110,7 +116,9 @@ export function csvCell(value: string | number | null): string {
   if (value === null) return "";
   let text = String(value);
   if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  // Quoted also when it holds a semicolon or a tab: Excel set to Russian or Kazakh splits on
+  // `;`, and "Aid;=1+1" must stay one cell (that does not start a formula).
+  return /[",;\t\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 const csvLine = (cells: Array<string | number | null>) => `${cells.map(csvCell).join(",")}\r\n`;
@@ -164,6 +172,7 @@ export async function sendThreeW(
   url: URL,
   ctx: GatewayContext,
   threshold: number,
+  timeoutMs: number,
 ): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") return sendError(res, 405, "METHOD_NOT_ALLOWED", "the 3W export is read with GET");
   const request = exportRequest(url, ctx.caller, ctx.registry);
@@ -171,11 +180,15 @@ export async function sendThreeW(
   const variables = { from: request.period.start, to: request.period.end, lang: LANGS[request.lang] };
   const answers = await Promise.all(
     request.regions.map(async (code) => {
-      const result = await national(QUERY, { ...variables, code });
-      const region = result.data?.region as RegionReach | null | undefined;
+      // One deadline for the region's whole answer: its rows, then its organisations' names,
+      // are two fetches, each within the router's timeout.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
+      const result = await Promise.race([national(QUERY, { ...variables, code }), late]).finally(() => clearTimeout(timer));
+      const region = result?.data?.region as RegionReach | null | undefined;
       // Any error leaves a region out: an organisation's name missing (its volunteers
       // subgraph down) would merge its rows under no name.
-      return region?.reach && !result.errors?.length ? region : { code, missing: true as const };
+      return region?.reach && !result?.errors?.length ? region : { code, missing: true as const };
     }),
   );
   const missing = answers.filter((a): a is { code: string; missing: true } => "missing" in a).map((a) => a.code);
@@ -189,6 +202,8 @@ export async function sendThreeW(
   if (req.method === "HEAD") return void res.end();
   const lines = function* () {
     if (request.format === "csv") {
+      // A byte-order mark: Excel on Windows reads UTF-8 without one as cp1251 (Cyrillic garbled).
+      yield "\uFEFF";
       yield csvLine(THREE_W_COLUMNS.map(([header]) => header));
       yield csvLine(THREE_W_COLUMNS.map(([, tag]) => tag));
     } else {

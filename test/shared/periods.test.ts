@@ -118,6 +118,9 @@ describe("3W cells", () => {
     expect(csvCell('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
     expect(csvCell("+7 group")).toBe("'+7 group");
     expect(csvCell("@home")).toBe("'@home");
+    // Excel set to Russian or Kazakh splits on semicolons: such a cell stays one, quoted.
+    expect(csvCell("Aid;=1+1")).toBe('"Aid;=1+1"');
+    expect(csvCell("Aid\t=1+1")).toBe('"Aid\t=1+1"');
     expect(csvCell(-3)).toBe("-3");
     expect(csvCell(null)).toBe("");
   });

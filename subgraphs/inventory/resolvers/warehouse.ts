@@ -79,7 +79,13 @@ export class WarehouseResolver {
       { $set: { organisationId: value } },
       { returnDocument: "after" },
     );
-    return toWarehouse(doc ?? (await requireWarehouse(ctx, warehouseId, "warehouseId")), ctx.region.code);
+    if (!doc) return toWarehouse(await requireWarehouse(ctx, warehouseId, "warehouseId"), ctx.region.code);
+    // Whom its distributions count for from now on: on record.
+    ctx.log.info(
+      { event: "warehouse.organisation", id: warehouseId, organisationId: value, actor: ctx.access.actor },
+      "warehouse organisation set",
+    );
+    return toWarehouse(doc, ctx.region.code);
   }
 
   @Mutation(() => Warehouse, { nullable: true, description: "Below this quantity the item shows in lowStock." })

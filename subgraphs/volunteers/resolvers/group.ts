@@ -88,6 +88,11 @@ export class VolunteerGroupResolver {
     const group = await requireGroup(ctx, groupId, "groupId");
     const value = await requireOrganisation(ctx.db, organisationId, ctx.region.code, "organisationId");
     await groupsOf(ctx.db).updateOne({ _id: group._id }, { $set: { organisationId: value } });
+    // Whom its volunteers' help counts for from now on: on record.
+    ctx.log.info(
+      { event: "group.organisation", id: groupId, organisationId: value, actor: ctx.access.actor },
+      "volunteer group organisation set",
+    );
     return toGroup({ ...group, organisationId: value }, ctx.region.code);
   }
 
