@@ -171,6 +171,12 @@ export class Collection {
 
   insert(doc: Document): void {
     if (Array.isArray(doc._id)) throw new CommandError("BadValue", "The '_id' value cannot be of type array");
+    const dollar = dollarKeyIn(doc._id);
+    if (dollar)
+      throw new CommandError(
+        "DollarPrefixedFieldName",
+        `_id fields may not contain '$'-prefixed fields: ${dollar} is not valid for storage.`,
+      );
     const id = valueKey(doc._id);
     if (this.docs.has(id)) throw this.duplicate(ID_INDEX, doc);
     const keys = this.indexKeys(id, doc);
@@ -335,6 +341,17 @@ export class Collection {
       if (doc) yield doc;
     }
   }
+}
+
+/** The first `$`-prefixed key inside an embedded-document `_id`, at any depth (mongod refuses to store one). */
+function dollarKeyIn(value: unknown): string | undefined {
+  if (!isDocument(value)) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.startsWith("$")) return k;
+    const inner = dollarKeyIn(v);
+    if (inner) return inner;
+  }
+  return undefined;
 }
 
 /** An embedded-document _id given as an exact value (no query operators inside). */

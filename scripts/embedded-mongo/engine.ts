@@ -7,7 +7,7 @@ import type { Options as MingoOptions } from "mingo/types";
 import { cloneDoc } from "./clone.js";
 import { Collection, type IndexSpec } from "./collection.js";
 import { asCommandError, CommandError, isUserError } from "./errors.js";
-import { valueKey, valuesAtPath, type Document } from "./keys.js";
+import { isDocument, valueKey, valuesAtPath, type Document } from "./keys.js";
 import { plainProjection, runPipeline } from "./pipeline.js";
 import { applyUpdate, isOperatorUpdate, upsertDocument, validateUpdate } from "./update.js";
 
@@ -383,6 +383,11 @@ export class Engine {
   }
 
   private update(ctx: CommandContext): Document {
+    // `sort` on an update statement came with 8.0; a 7.0 server (the version this engine
+    // reports) refuses the whole command, as here, rather than updating another document.
+    if (Array.isArray(ctx.body.updates) && (ctx.body.updates as unknown[]).some((st) => isDocument(st) && "sort" in st)) {
+      throw new CommandError("Location40415", "BSON field 'update.updates.sort' is an unknown field.");
+    }
     const coll = this.collection(ctx.db, ctx.body.update, true);
     let n = 0;
     let nModified = 0;
@@ -395,7 +400,7 @@ export class Engine {
       }
       const arrayFilters = st.arrayFilters as Document[] | undefined;
       this.checkHint(coll, st.hint);
-      const matches = this.query(coll, filter, { limit: st.multi ? 0 : 1, sort: object(st.sort, "sort") });
+      const matches = this.query(coll, filter, { limit: st.multi ? 0 : 1 });
       if (matches.length === 0 && st.upsert) {
         const doc = upsertDocument(filter, st.u, arrayFilters);
         coll.insert(doc);

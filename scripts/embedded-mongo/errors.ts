@@ -11,6 +11,7 @@ const ErrorCode = {
   IndexNotFound: 27,
   CursorNotFound: 43,
   NamespaceExists: 48,
+  DollarPrefixedFieldName: 52,
   CommandNotFound: 59,
   ImmutableField: 66,
   CannotCreateIndex: 67,
@@ -20,6 +21,7 @@ const ErrorCode = {
   IndexKeySpecsConflict: 86,
   CannotIndexParallelArrays: 171,
   Location40324: 40324,
+  Location40415: 40415,
   DuplicateKey: 11000,
 } as const;
 

@@ -252,6 +252,36 @@ describe("updates", () => {
     expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, a: 1 });
   });
 
+  it("refuses a sort on update and replace, as the 7.0 server it reports itself as does, changing nothing", async () => {
+    const c = db.collection<AnyDoc>("sorted");
+    await c.insertMany([
+      { _id: 1, a: 2 },
+      { _id: 2, a: 1 },
+    ]);
+    for (const attempt of [
+      c.updateOne({}, { $set: { b: 1 } }, { sort: { a: 1 } }),
+      c.replaceOne({}, { a: 9 }, { sort: { a: 1 } }),
+      c.bulkWrite([{ updateOne: { filter: {}, update: { $set: { b: 1 } }, sort: { a: 1 } } }]),
+    ]) {
+      const err = await serverError(attempt);
+      expect(err.code).toBe(40415);
+      expect(err.message).toContain("sort");
+    }
+    expect(await c.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 1, a: 2 },
+      { _id: 2, a: 1 },
+    ]);
+  });
+
+  it("refuses a $-prefixed field inside _id, storing nothing", async () => {
+    const c = db.collection<AnyDoc>("dollar_ids");
+    const err = await serverError(c.insertOne({ _id: { $a: 1 } } as never));
+    expect(err.code).toBe(52);
+    expect(err.message).toContain("$a");
+    expect((await serverError(c.insertOne({ _id: { x: { $b: 1 } } } as never))).code).toBe(52);
+    expect(await c.countDocuments({})).toBe(0);
+  });
+
   it("loses no update under 100 concurrent findOneAndUpdate $inc", async () => {
     const c = db.collection<AnyDoc>("counters");
     await c.insertOne({ _id: "calls", n: 0 });
