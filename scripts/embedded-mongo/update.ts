@@ -168,6 +168,9 @@ export function applyUpdate(
   let next: Document;
   if (Array.isArray(u)) {
     next = new Aggregator(u).run([cloneDoc(doc)])[0] ?? {};
+    // A pipeline that drops _id ($replaceRoot to a new document, $unset) keeps it, as in mongod;
+    // one that sets another is refused below.
+    if (next._id === undefined && doc._id !== undefined) next = { _id: doc._id, ...next };
     if (valueKey(next) === valueKey(doc)) return doc;
   } else if (isOperatorUpdate(u)) {
     const { $setOnInsert, ...rest } = u;

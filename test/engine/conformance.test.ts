@@ -252,6 +252,17 @@ describe("updates", () => {
     expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, a: 1 });
   });
 
+  it("keeps _id when an update pipeline replaces the root without it, and refuses another", async () => {
+    const c = db.collection<AnyDoc>("roots");
+    await c.insertOne({ _id: 1, a: 1, b: { c: 2 } });
+    await c.updateOne({ _id: 1 }, [{ $replaceRoot: { newRoot: "$b" } }]);
+    expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, c: 2 });
+    await c.updateOne({ _id: 1 }, [{ $unset: "_id" }]);
+    expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, c: 2 });
+    expect((await serverError(c.updateOne({ _id: 1 }, [{ $replaceWith: { _id: 2, c: 3 } }]))).code).toBe(66);
+    expect(await c.find().toArray()).toEqual([{ _id: 1, c: 2 }]);
+  });
+
   it("refuses a sort on update and replace, as the 7.0 server it reports itself as does, changing nothing", async () => {
     const c = db.collection<AnyDoc>("sorted");
     await c.insertMany([
