@@ -4,32 +4,22 @@
 // and the enrolment goes on; both sides audit every comparison; nothing personal crosses.
 import { Writable } from "node:stream";
 import { ObjectId } from "bson";
-import type { JWK } from "jose";
 import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RegionLink } from "../../subgraphs/host/link.js";
 import { waitWithin } from "../../subgraphs/host/outbox.js";
 import { buildSubgraphs } from "../../subgraphs/index.js";
-import { hs256Config } from "../../subgraphs/kernel/auth.js";
 import { listen, type Listening } from "../../subgraphs/kernel/http.js";
-import { generatePrivateJwk, publicPart } from "../../subgraphs/kernel/keys.js";
+import { generatePrivateJwk } from "../../subgraphs/kernel/keys.js";
 import { RegionRegistry } from "../../subgraphs/kernel/regions.js";
 import { NATIONAL_ID_PURPOSE } from "../../subgraphs/beneficiaries/data/beneficiaries.js";
 import { encodeId } from "../../subgraphs/kernel/ids.js";
 import { keyedHasher, matchTokener } from "../../subgraphs/kernel/pseudonym.js";
 import { MAX_CHECKS_PER_MINUTE } from "../../subgraphs/beneficiaries/data/duplicates.js";
-import {
-  postGraphQL,
-  startTestHost,
-  TEST_NATIONAL_MATCH_KEY,
-  TEST_PSEUDONYM_KEY,
-  TEST_SECRET,
-  type GraphQLResponse,
-  type TestHost,
-} from "../support/host.js";
+import { postGraphQL, TEST_NATIONAL_MATCH_KEY, TEST_PSEUDONYM_KEY, type GraphQLResponse } from "../support/host.js";
 import { makeIins } from "../support/iin.js";
-import { randomDbName, startTestMongo, type TestMongo } from "../support/mongo.js";
-import { eventually, freePort } from "../support/wait.js";
+import { makeSide, startSide, stopSide, type Side as PairSide } from "../support/pair.js";
+import { eventually } from "../support/wait.js";
 
 const REGION_TIMEOUT_MS = 2000;
 /** The national key's id, as regions under TEST_NATIONAL_MATCH_KEY send it. */
@@ -41,13 +31,7 @@ const [IIN_MOVED, IIN_OTHER, IIN_DOWN, IIN_HANG, IIN_ERASED, IIN_NOKEY, IIN_KEEP
   new Date(Date.UTC(1984, 4, 12)),
 );
 
-interface Side {
-  code: string;
-  key: JWK;
-  mongo: TestMongo;
-  dbPrefix: string;
-  port: number;
-  host?: TestHost;
+interface Side extends PairSide {
   /** Everything the side's host logged. */
   logs: string[];
 }
@@ -57,48 +41,27 @@ let B: Side; // KZ-11, where it enrols again
 const tokens: Record<string, string> = {};
 
 async function up(side: Side, peerPort = (side === A ? B : A).port, nationalMatchKey?: string | null): Promise<void> {
-  const peer = side === A ? B : A;
-  const link = await RegionLink.create({ [side.code]: side.key });
-  await link.setPeer(peer.code, { baseUrl: `http://127.0.0.1:${peerPort}` }, publicPart(peer.key));
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
       side.logs.push(chunk.toString());
       done();
     },
   });
-  side.host = await startTestHost(
+  await startSide(
+    side,
+    side === A ? B : A,
     await buildSubgraphs(["beneficiaries"]),
-    [side.code],
-    hs256Config(TEST_SECRET),
     pino({ level: "info" }, sink),
-    {
-      mongoUri: side.mongo.uri,
-      dbPrefix: side.dbPrefix,
-      link,
-      retry: { waitMs: WAIT_MS },
-      port: side.port,
-      keepData: true,
-      ...(nationalMatchKey === undefined ? {} : { nationalMatchKey }),
-    },
+    { retry: { waitMs: WAIT_MS }, ...(nationalMatchKey === undefined ? {} : { nationalMatchKey }) },
+    peerPort,
   );
 }
 
-async function down(side: Side): Promise<void> {
-  await side.host?.stop();
-  side.host = undefined;
-}
+const down = stopSide;
 
 beforeAll(async () => {
-  const make = async (code: string): Promise<Side> => ({
-    code,
-    key: await generatePrivateJwk(),
-    mongo: await startTestMongo(),
-    dbPrefix: randomDbName("aidgraph_dup"),
-    port: await freePort(),
-    logs: [],
-  });
-  A = await make("KZ-75");
-  B = await make("KZ-11");
+  A = { ...(await makeSide("KZ-75", "aidgraph_dup")), logs: [] };
+  B = { ...(await makeSide("KZ-11", "aidgraph_dup")), logs: [] };
   await up(A);
   await up(B);
   tokens.staffA = await A.host!.token({ sub: "staff-75", role: "REGIONAL_STAFF", region: "KZ-75" });

@@ -11,7 +11,6 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSubgraphs } from "../../subgraphs/index.js";
 import { stockInTransit, type TransferDoc } from "../../subgraphs/inventory/data/transfers.js";
-import { hs256Config } from "../../subgraphs/kernel/auth.js";
 import { listen, type Listening } from "../../subgraphs/kernel/http.js";
 import { encodeId } from "../../subgraphs/kernel/ids.js";
 import { generatePrivateJwk, publicPart } from "../../subgraphs/kernel/keys.js";
@@ -19,10 +18,11 @@ import { digestOf, RegionLink, type Envelope } from "../../subgraphs/host/link.j
 import { waitWithin } from "../../subgraphs/host/outbox.js";
 import { regionDbName } from "../../subgraphs/kernel/mongo.js";
 import { RegionRegistry } from "../../subgraphs/kernel/regions.js";
-import { postGraphQL, randomSuffix, startTestHost, TEST_SECRET, type TestHost } from "../support/host.js";
-import { connect, randomDbName, startTestMongo, type TestMongo } from "../support/mongo.js";
+import { postGraphQL, randomSuffix } from "../support/host.js";
+import { connect } from "../support/mongo.js";
+import { makeSide, startSide, stopSide, type Side } from "../support/pair.js";
 import { expectLedgerMatchesStock } from "../support/ledger.js";
-import { eventually, freePort } from "../support/wait.js";
+import { eventually } from "../support/wait.js";
 
 /** As a host whose gateway gives a region REGION_TIMEOUT_MS = 2000 would run: it waits at most 800 ms on another region. */
 const REGION_TIMEOUT_MS = 2000;
@@ -30,51 +30,24 @@ const RETRY = { baseMs: 20, maxMs: 250, idleMs: 250, timeoutMs: 3000, waitMs: wa
 const silent = pino({ level: "silent" });
 const LEASE_MS = 1000;
 
-interface Side {
-  code: string;
-  key: JWK;
-  mongo: TestMongo;
-  dbPrefix: string;
-  port: number;
-  host?: TestHost;
-}
-
 let A: Side; // the source, KZ-75
 let B: Side; // the destination, KZ-43
 const tokens: Record<string, string> = {};
 
 /** Starts a side's region host on its own port and database; it knows the other side's address and public key. */
 async function up(side: Side): Promise<void> {
-  const peer = side === A ? B : A;
-  const link = await RegionLink.create({ [side.code]: side.key });
-  await link.setPeer(peer.code, { baseUrl: `http://127.0.0.1:${peer.port}` }, publicPart(peer.key));
-  side.host = await startTestHost(await buildSubgraphs(["inventory"]), [side.code], hs256Config(TEST_SECRET), silent, {
-    mongoUri: side.mongo.uri,
-    dbPrefix: side.dbPrefix,
-    link,
+  await startSide(side, side === A ? B : A, await buildSubgraphs(["inventory"]), silent, {
     retry: RETRY,
-    port: side.port,
-    keepData: true,
     // What a crash left is finished a lease after it began (and continuously after).
     leaseMs: LEASE_MS,
   });
 }
 
-async function down(side: Side): Promise<void> {
-  await side.host!.stop();
-  side.host = undefined;
-}
+const down = stopSide;
 
 beforeAll(async () => {
-  const make = async (code: string): Promise<Side> => ({
-    code,
-    key: await generatePrivateJwk(),
-    mongo: await startTestMongo(),
-    dbPrefix: randomDbName("aidgraph_trf"),
-    port: await freePort(),
-  });
-  A = await make("KZ-75");
-  B = await make("KZ-43");
+  A = await makeSide("KZ-75", "aidgraph_trf");
+  B = await makeSide("KZ-43", "aidgraph_trf");
   await up(A);
   await up(B);
   const host = A.host!;
