@@ -5,7 +5,7 @@ import { ObjectId, UUID } from "bson";
 import { Query } from "mingo";
 import { CommandError } from "./errors.js";
 import { conditionOn, oneSided, rangeOf, SortedEntries } from "./ranges.js";
-import { firstArrayPath, hasPath, indexValueKey, isArray, isDocument, valueKey, valuesAtPath, type Document } from "./keys.js";
+import { cartesian, firstArrayPath, hasPath, indexValueKey, isArray, isDocument, valueKey, valuesAtPath, type Document } from "./keys.js";
 
 export interface IndexSpec {
   v: number;
@@ -19,13 +19,6 @@ export interface IndexSpec {
 }
 
 const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: "_id_" };
-
-/** Every combination taking one value per field: the keys of a compound multikey index. */
-function cartesian<T>(perField: T[][]): T[][] {
-  let combos: T[][] = [[]];
-  for (const values of perField) combos = combos.flatMap((c) => values.map((v) => [...c, v]));
-  return combos;
-}
 
 /** Renders a value the way mongod's E11000 messages do: `{ phone: "+7701..." }`. */
 function formatValue(v: unknown): string {

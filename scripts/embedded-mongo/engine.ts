@@ -224,13 +224,13 @@ export class Engine {
     const projection = opts.projection && Object.keys(opts.projection).length ? opts.projection : undefined;
     // A plain projection is applied here, after the limit, to the stored documents (shared,
     // never written); mingo's copies each document's whole graph first.
-    const plain = projection && plainProjection([], projection) !== undefined;
+    const plain = projection && plainProjection(projection);
     let cursor = compiled.find(candidates, plain ? undefined : projection);
     if (sort) cursor = cursor.sort(sort);
     if (opts.skip) cursor = cursor.skip(opts.skip);
     if (opts.limit) cursor = cursor.limit(opts.limit);
     const docs = cursor.all() as Document[];
-    return plain ? plainProjection(docs, projection)! : docs;
+    return plain ? plain(docs) : docs;
   }
 
   /** Builds a cursor reply; documents past the first batch wait for getMore. */

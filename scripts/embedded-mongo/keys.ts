@@ -142,3 +142,10 @@ function pathExists(value: unknown, parts: string[]): boolean {
   const [head, ...rest] = parts as [string, ...string[]];
   return head in value && pathExists((value as Record<string, unknown>)[head], rest);
 }
+
+/** Every combination taking one value per field: the keys of a compound multikey index. */
+export function cartesian<T>(perField: T[][]): T[][] {
+  let combos: T[][] = [[]];
+  for (const values of perField) combos = combos.flatMap((c) => values.map((v) => [...c, v]));
+  return combos;
+}

@@ -29,19 +29,17 @@ function fieldRef(v: unknown): string | undefined {
   return typeof v === "string" && /^\$[^$.]+$/.test(v) ? v.slice(1) : undefined;
 }
 
-/** A plain top-level inclusion or exclusion projection, natively; undefined for any other (mingo's). */
-export function plainProjection(docs: Document[], spec: unknown): Document[] | undefined {
-  const out = project(docs, spec);
-  return out === UNSUPPORTED ? undefined : out;
-}
-
-function project(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTED {
-  if (!isDocument(spec)) return UNSUPPORTED;
+/**
+ * A plain top-level inclusion or exclusion projection as a function (a `$project` stage, or
+ * a find's projection); undefined for any other spec, which mingo then applies.
+ */
+export function plainProjection(spec: unknown): ((docs: Document[]) => Document[]) | undefined {
+  if (!isDocument(spec)) return undefined;
   const entries = Object.entries(spec);
-  if (!entries.length) return UNSUPPORTED;
+  if (!entries.length) return undefined;
   const flags = new Map<string, boolean>();
   for (const [k, v] of entries) {
-    if (k.includes(".") || k.startsWith("$") || !(typeof v === "boolean" || v === 0 || v === 1)) return UNSUPPORTED;
+    if (k.includes(".") || k.startsWith("$") || !(typeof v === "boolean" || v === 0 || v === 1)) return undefined;
     flags.set(k, Boolean(v));
   }
   const keepId = flags.get("_id") ?? true;
@@ -49,15 +47,20 @@ function project(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORT
   const values = [...flags.values()];
   // `{ _id: 1 }` alone keeps only _id; `{ _id: 0 }` alone keeps everything else.
   const inclusion = values.length ? values[0] : keepId;
-  if (values.some((v) => v !== inclusion)) return UNSUPPORTED; // mixed: mingo reports the error
-  return docs.map((doc) => {
-    const out: Document = {};
-    for (const k of Object.keys(doc)) {
-      const wanted = k === "_id" ? keepId : inclusion ? flags.has(k) : !flags.has(k);
-      if (wanted && doc[k] !== undefined) out[k] = doc[k];
-    }
-    return out;
-  });
+  if (values.some((v) => v !== inclusion)) return undefined; // mixed: mingo reports the error
+  return (docs) =>
+    docs.map((doc) => {
+      const out: Document = {};
+      for (const k of Object.keys(doc)) {
+        const wanted = k === "_id" ? keepId : inclusion ? flags.has(k) : !flags.has(k);
+        if (wanted && doc[k] !== undefined) out[k] = doc[k];
+      }
+      return out;
+    });
+}
+
+function project(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTED {
+  return plainProjection(spec)?.(docs) ?? UNSUPPORTED;
 }
 
 function unwind(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTED {

@@ -3,7 +3,7 @@
 // { $gte, $lt } }) reads only the entries in its range, as mongod's index scan does, rather
 // than every document. Only candidate selection: the full filter always runs afterwards, so
 // what is returned here must include every document that may match, and may include more.
-import { isDocument, valueKey, valuesAtPath, type Document } from "./keys.js";
+import { cartesian, isDocument, valueKey, valuesAtPath, type Document } from "./keys.js";
 
 /** mongod's order of BSON types, for the types an index key here can hold. */
 function rank(v: unknown): number {
@@ -161,12 +161,7 @@ export class SortedEntries {
 
   /** The keys `doc` is under: one value per field, every combination (arrays give several). */
   private keysOf(doc: Document): unknown[][] {
-    let combos: unknown[][] = [[]];
-    for (const f of this.fields) {
-      const values = valuesAtPath(doc, f);
-      combos = combos.flatMap((c) => values.map((v) => [...c, v]));
-    }
-    return combos;
+    return cartesian(this.fields.map((f) => valuesAtPath(doc, f)));
   }
 
   /** The first position whose entry is not before `key` (then `id`). */
