@@ -8,7 +8,7 @@ import { seedRegion } from "../../scripts/seed/seed.js";
 import { keyedHasher } from "../../subgraphs/kernel/pseudonym.js";
 import { RegionRegistry } from "../../subgraphs/kernel/regions.js";
 import { TEST_PSEUDONYM_KEY } from "../support/host.js";
-import { startNational, type National } from "../support/national.js";
+import { startNational, type National, type NationalOptions } from "../support/national.js";
 
 let national: National;
 const tokens: Record<string, string> = {};
@@ -26,12 +26,18 @@ const datesFrom = (from: string, to: string) => {
   return out;
 };
 
-beforeAll(async () => {
-  national = await startNational({ healthy: ["KZ-75", "KZ-11"], down: ["KZ-43"] });
+/** A deployment whose `seeded` regions (default: every healthy one) hold the demo data as of NOW. */
+async function seededNational(options: NationalOptions, seeded = options.healthy): Promise<National> {
+  const deployment = await startNational(options);
   const registry = RegionRegistry.load();
-  for (const code of ["KZ-75", "KZ-11"]) {
-    await seedRegion(national.host.db(code), registry.require(code), keyedHasher(TEST_PSEUDONYM_KEY), { now: NOW });
+  for (const code of seeded) {
+    await seedRegion(deployment.host.db(code), registry.require(code), keyedHasher(TEST_PSEUDONYM_KEY), { now: NOW });
   }
+  return deployment;
+}
+
+beforeAll(async () => {
+  national = await seededNational({ healthy: ["KZ-75", "KZ-11"], down: ["KZ-43"] });
   tokens.staff75 = await national.token({ sub: "staff-75", role: "REGIONAL_STAFF", region: "KZ-75" });
   tokens.staff11 = await national.token({ sub: "staff-11", role: "REGIONAL_STAFF", region: "KZ-11" });
   tokens.coordinator = await national.token({ sub: "coord", role: "NATIONAL_COORDINATOR" });
@@ -298,9 +304,9 @@ const csvRows = (text: string) =>
     .split("\r\n")
     .map((line) => line.split(","));
 
-/** As the coordinator, unless another token (or null: anonymous) is given. */
-async function exportFile(query: string, token: string | null = tokens.coordinator) {
-  const base = national.url.replace(/\/graphql$/, "");
+/** As the coordinator, unless another token (or null: anonymous) is given; of the main deployment unless another is. */
+async function exportFile(query: string, token: string | null = tokens.coordinator, from: National = national) {
+  const base = from.url.replace(/\/graphql$/, "");
   return fetch(`${base}/export/3w.csv?${query}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 }
 
@@ -591,7 +597,7 @@ describe("3W export with a region's volunteers subgraph down", () => {
   let partial: National;
   beforeAll(async () => {
     // Organisations' names come from the volunteers subgraph: without them a region's rows would merge under no name.
-    partial = await startNational({
+    partial = await seededNational({
       healthy: ["KZ-75", "KZ-11"],
       front: (req, res, host) => {
         if (req.url?.startsWith("/KZ-75/volunteers/")) {
@@ -601,19 +607,13 @@ describe("3W export with a region's volunteers subgraph down", () => {
         host(req, res);
       },
     });
-    const registry = RegionRegistry.load();
-    for (const code of ["KZ-75", "KZ-11"])
-      await seedRegion(partial.host.db(code), registry.require(code), keyedHasher(TEST_PSEUDONYM_KEY), { now: NOW });
   });
   afterAll(async () => {
     await partial?.stop();
   });
 
   it("names the region as missing and leaves its rows out", async () => {
-    const token = await partial.token({ sub: "coord", role: "NATIONAL_COORDINATOR" });
-    const res = await fetch(`${partial.url.replace(/\/graphql$/, "")}/export/3w.csv?from=${daysAgo(90)}&to=${today}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const res = await exportFile(`from=${daysAgo(90)}&to=${today}`, tokens.coordinator, partial);
     expect(res.status).toBe(200);
     expect(res.headers.get("x-regions-missing")).toBe("KZ-75");
     const rows = csvRows(await res.text()).slice(2);
@@ -627,25 +627,24 @@ describe("3W export with a slow region", () => {
   beforeAll(async () => {
     // Each of KZ-75's answers takes 700 ms, within the router's 1 s timeout per fetch; its
     // rows and then its organisations' names are two fetches, 1.4 s together.
-    slow = await startNational({
-      healthy: ["KZ-75", "KZ-11"],
-      timeoutMs: 1000,
-      front: (req, res, host) => {
-        if (req.url?.startsWith("/KZ-75/")) setTimeout(() => host(req, res), 700);
-        else host(req, res);
+    slow = await seededNational(
+      {
+        healthy: ["KZ-75", "KZ-11"],
+        timeoutMs: 1000,
+        front: (req, res, host) => {
+          if (req.url?.startsWith("/KZ-75/")) setTimeout(() => host(req, res), 700);
+          else host(req, res);
+        },
       },
-    });
-    await seedRegion(slow.host.db("KZ-75"), RegionRegistry.load().require("KZ-75"), keyedHasher(TEST_PSEUDONYM_KEY), { now: NOW });
+      ["KZ-75"],
+    );
   });
   afterAll(async () => {
     await slow?.stop();
   });
 
   it("gives a region one deadline for its whole answer: past it, the region is named missing", async () => {
-    const token = await slow.token({ sub: "coord", role: "NATIONAL_COORDINATOR" });
-    const res = await fetch(`${slow.url.replace(/\/graphql$/, "")}/export/3w.csv?from=${daysAgo(90)}&to=${today}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const res = await exportFile(`from=${daysAgo(90)}&to=${today}`, tokens.coordinator, slow);
     expect(res.status).toBe(200);
     expect(res.headers.get("x-regions-missing")).toBe("KZ-75");
     expect(
