@@ -10,7 +10,7 @@ import { appError, type ErrorCode } from "../../subgraphs/kernel/errors.js";
 import { sendError } from "../../subgraphs/kernel/http.js";
 import { parseLocalDate, periodOf, type Period } from "../../subgraphs/kernel/periods.js";
 import type { RegionRegistry } from "../../subgraphs/kernel/regions.js";
-import { SECTOR_LABELS, type Sector } from "../../subgraphs/kernel/sectors.js";
+import { compareSectors, SECTOR_LABELS, type Sector } from "../../subgraphs/kernel/sectors.js";
 import type { GatewayContext } from "../context.js";
 
 export const THREE_W_PATH = "/export/3w.csv";
@@ -138,13 +138,8 @@ function write(res: http.ServerResponse, chunk: string): Promise<boolean> {
 }
 
 function rowsOf(region: RegionReach, request: ExportRequest, threshold: number): Row[] {
-  const sectorOrder = Object.keys(SECTOR_LABELS);
   return [...(region.reach ?? [])]
-    .sort(
-      (a, b) =>
-        (a.organisation?.name ?? "").localeCompare(b.organisation?.name ?? "", "ru") ||
-        sectorOrder.indexOf(a.sector) - sectorOrder.indexOf(b.sector),
-    )
+    .sort((a, b) => (a.organisation?.name ?? "").localeCompare(b.organisation?.name ?? "", "ru") || compareSectors(a.sector, b.sector))
     .map((r) => {
       const households = publishedCount(r.householdsReached, threshold);
       return {

@@ -220,10 +220,16 @@ export class Access {
     throw forbidden(`writes in ${region} need the REGIONAL_STAFF role for ${region}`);
   }
 
+  /** Whether the caller is a coordinator, or staff of `region`. */
+  isCoordinatorOrStaffOf(region: string | undefined): boolean {
+    const caller = this.caller;
+    return caller?.role === "NATIONAL_COORDINATOR" || (caller?.role === "REGIONAL_STAFF" && caller.region === region);
+  }
+
   /** National decisions a region's staff may also take for their own region (e.g. transfers out of it). */
   requireCoordinatorOrWrite(region: string): Caller {
     const caller = this.requireCaller();
-    if (caller.role === "NATIONAL_COORDINATOR" || (caller.role === "REGIONAL_STAFF" && caller.region === region)) return caller;
+    if (this.isCoordinatorOrStaffOf(region)) return caller;
     throw forbidden(`this needs the NATIONAL_COORDINATOR role or the REGIONAL_STAFF role for ${region}`);
   }
 

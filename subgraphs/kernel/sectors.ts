@@ -47,6 +47,10 @@ export const NEED_SECTORS = {
   INFORMATION: null,
 } as const satisfies Record<string, Sector | null>;
 
+const SECTOR_ORDER = Object.values(Sector);
+/** Sectors in the enum's order, as reports list them. */
+export const compareSectors = (a: Sector, b: Sector): number => SECTOR_ORDER.indexOf(a) - SECTOR_ORDER.indexOf(b);
+
 /** The sector of an item or need as stored; null for none (or an unknown value). */
 export const sectorOfItem = (item: string): Sector | null => (ITEM_SECTORS as Record<string, Sector | null>)[item] ?? null;
 export const sectorOfNeed = (need: string): Sector | null => (NEED_SECTORS as Record<string, Sector | null>)[need] ?? null;

@@ -80,10 +80,8 @@ export function applyReadRules(declared: GraphQLSchema, schema: GraphQLSchema): 
 /** Reports of a region (the region its id carries): the country's coordinators and the region's own staff. */
 export function coordinatorsAndRegionStaff(what: string): ReadRule<{ id: string }> {
   return (record, access) => {
-    const caller = access.caller;
     const region = regionOfId(record.id);
-    if (caller?.role === "NATIONAL_COORDINATOR" || (caller?.role === "REGIONAL_STAFF" && caller.region === region)) return null;
-    return `${what} are for coordinators and the staff of ${region ?? "its region"}`;
+    return access.isCoordinatorOrStaffOf(region) ? null : `${what} are for coordinators and the staff of ${region ?? "its region"}`;
   };
 }
 

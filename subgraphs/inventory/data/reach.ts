@@ -8,7 +8,7 @@ import type { SubgraphContext } from "../../kernel/context.js";
 import { encodeId } from "../../kernel/ids.js";
 import { instantsOf, type Period } from "../../kernel/periods.js";
 import { helpFulfilledIn } from "../../kernel/region-records.js";
-import { Sector, sectorOfItem, sectorOfNeed } from "../../kernel/sectors.js";
+import { compareSectors, type Sector, sectorOfItem, sectorOfNeed } from "../../kernel/sectors.js";
 import { distributionsIn, Households, sizesOfUnknown } from "./activity.js";
 import { warehousesOf } from "./warehouses.js";
 
@@ -24,8 +24,6 @@ const CALLER_PURPOSE = "3w-caller";
 
 /** A 3W report covers a year at most (a quarter or a month is usual). */
 export const MAX_REACH_DAYS = 366;
-
-const SECTOR_ORDER = Object.values(Sector);
 
 export async function regionReach(ctx: SubgraphContext, period: Period): Promise<ReachRow[]> {
   const groups = new Map<string, { organisationId: string | null; sector: Sector; households: Households }>();
@@ -69,8 +67,5 @@ export async function regionReach(ctx: SubgraphContext, period: Period): Promise
       householdsReached: g.households.count,
       individualsReached: g.households.individuals(current),
     }))
-    .sort(
-      (a, b) =>
-        (a.organisationId ?? "").localeCompare(b.organisationId ?? "") || SECTOR_ORDER.indexOf(a.sector) - SECTOR_ORDER.indexOf(b.sector),
-    );
+    .sort((a, b) => (a.organisationId ?? "").localeCompare(b.organisationId ?? "") || compareSectors(a.sector, b.sector));
 }
