@@ -269,6 +269,13 @@ export class Collection {
     this.indexes.clear();
   }
 
+  /** Changes an index's TTL or visibility (collMod); its key and entries stay as they are. */
+  setIndexOptions(name: string, options: { expireAfterSeconds?: number; hidden?: boolean }): void {
+    const index = this.indexes.get(name);
+    if (!index) throw new CommandError("IndexNotFound", `index not found with name [${name}]`);
+    Object.assign(index.spec, options);
+  }
+
   indexNameForKey(key: Document): string | undefined {
     return this.indexSpecs().find((s) => valueKey(s.key) === valueKey(key))?.name;
   }

@@ -8,8 +8,10 @@ import { cloneDoc } from "./clone.js";
 import { Collection, type IndexSpec } from "./collection.js";
 import { asCommandError, CommandError, isUserError } from "./errors.js";
 import { isDocument, valueKey, valuesAtPath, type Document } from "./keys.js";
+import { checkCommandFields, checkIndexFields, evaluate, letVariables, notImplemented, refuseCollation } from "./options.js";
+import { outputStage, writeOutput, type OutputTarget } from "./output.js";
 import { plainProjection, runPipeline } from "./pipeline.js";
-import { applyUpdate, isOperatorUpdate, upsertDocument, validateUpdate } from "./update.js";
+import { applyUpdate, isOperatorUpdate, upsertDocument, validateArrayFilters, validateUpdate } from "./update.js";
 
 const MAX_BSON_SIZE = 16 * 1024 * 1024;
 const DEFAULT_FIRST_BATCH = 101;
@@ -21,7 +23,27 @@ interface CursorState {
   docs: Document[];
   pos: number;
   lastUsed: number;
+  /** A find's noCursorTimeout: never idled out. */
+  noTimeout?: boolean;
 }
+
+/** A view: the documents of `viewOn` (a collection or another view) through `pipeline`. */
+interface ViewDef {
+  viewOn: string;
+  pipeline: Document[];
+}
+
+interface QueryOptions {
+  sort?: Document;
+  skip?: number;
+  limit?: number;
+  projection?: Document;
+  /** A command's `let`, for `$expr`. */
+  variables?: Document;
+}
+
+/** mongod's limit on views defined on views. */
+const MAX_VIEW_DEPTH = 20;
 
 export interface CommandContext {
   db: string;
@@ -64,6 +86,7 @@ function validateCollName(db: string, name: unknown): string {
 
 export class Engine {
   private readonly dbs = new Map<string, Map<string, Collection>>();
+  private readonly views = new Map<string, Map<string, ViewDef>>();
   private readonly cursors = new Map<string, CursorState>();
   private readonly handlers: Record<string, Handler>;
   private readonly startedAt = Date.now();
@@ -115,6 +138,7 @@ export class Engine {
       listdatabases: (ctx) => this.listDatabases(ctx),
       dropdatabase: (ctx) => {
         this.dbs.delete(ctx.db);
+        this.views.delete(ctx.db);
         return { ok: 1 };
       },
       insert: (ctx) => this.insert(ctx),
@@ -133,6 +157,7 @@ export class Engine {
       createindexes: (ctx) => this.createIndexes(ctx),
       listindexes: (ctx) => this.listIndexes(ctx),
       dropindexes: (ctx) => this.dropIndexes(ctx),
+      collmod: (ctx) => this.collMod(ctx),
     };
   }
 
@@ -140,7 +165,12 @@ export class Engine {
   run(ctx: CommandContext): Document {
     const name = Object.keys(ctx.body)[0] ?? "";
     try {
-      if (ctx.body.startTransaction || ctx.body.autocommit === false || /^(commit|abort)Transaction$/.test(name)) {
+      if (
+        ctx.body.startTransaction ||
+        ctx.body.autocommit === false ||
+        ctx.body.txnNumber !== undefined ||
+        /^(commit|abort)Transaction$/.test(name)
+      ) {
         // What a standalone mongod answers: the design needs no multi-document transactions.
         throw new CommandError(
           "IllegalOperation",
@@ -150,6 +180,7 @@ export class Engine {
       const handler = this.handlers[name.toLowerCase()];
       if (!handler) throw new CommandError("CommandNotFound", `no such command: '${name}'`);
       validateDbName(ctx.db);
+      checkCommandFields(name, ctx.body);
       return handler(ctx);
     } catch (err) {
       if (isUserError(err)) return asCommandError(err).toResponse();
@@ -160,7 +191,7 @@ export class Engine {
 
   /** Drops idle cursors and expired TTL documents; called periodically by the server. */
   sweep(now = Date.now()): void {
-    for (const [id, c] of this.cursors) if (now - c.lastUsed > CURSOR_IDLE_MS) this.cursors.delete(id);
+    for (const [id, c] of this.cursors) if (!c.noTimeout && now - c.lastUsed > CURSOR_IDLE_MS) this.cursors.delete(id);
     for (const db of this.dbs.values()) for (const coll of db.values()) coll.expire(now);
   }
 
@@ -170,6 +201,10 @@ export class Engine {
   private collection(db: string, name: unknown, create?: boolean): Collection | undefined;
   private collection(db: string, name: unknown, create = false): Collection | undefined {
     const collName = validateCollName(db, name);
+    // Reads resolve views before asking for a collection; anything else on a view is refused.
+    if (this.views.get(db)?.has(collName)) {
+      throw new CommandError("CommandNotSupportedOnView", `Namespace ${db}.${collName} is a view, not a collection`);
+    }
     let colls = this.dbs.get(db);
     let coll = colls?.get(collName);
     if (!coll && create) {
@@ -196,19 +231,20 @@ export class Engine {
 
   private checkHint(coll: Collection | undefined, hint: unknown): void {
     if (hint === undefined || hint === null || !coll) return;
+    // A collection scan gives the same documents as any index here.
+    if (isDocument(hint) && Object.keys(hint).length === 1 && "$natural" in hint) return;
     const name = typeof hint === "string" ? hint : coll.indexNameForKey(hint as Document);
-    if (!name || !coll.hasIndex(name)) {
+    const spec = coll.indexSpecs().find((s) => s.name === name);
+    if (!spec || spec.hidden === true) {
       throw new CommandError("BadValue", "hint provided does not correspond to an existing index");
     }
+    // mongod answers a hinted sparse or partial index with only the documents it holds.
+    if (spec.sparse || spec.partialFilterExpression) throw notImplemented(`a hint to the sparse or partial index '${spec.name}'`);
   }
 
   /** Filter, sort, skip, limit and project, using the _id map or an index when it can. */
-  private query(
-    coll: Collection | undefined,
-    filter: Document | undefined,
-    opts: { sort?: Document; skip?: number; limit?: number; projection?: Document; collation?: MingoOptions["collation"] } = {},
-  ): Document[] {
-    const mingoOpts: Partial<MingoOptions> = opts.collation ? { collation: opts.collation } : {};
+  private query(coll: Collection | undefined, filter: Document | undefined, opts: QueryOptions = {}): Document[] {
+    const mingoOpts: Partial<MingoOptions> = opts.variables ? { variables: opts.variables } : {};
     // Compile first: a malformed filter is an error even when the collection is missing.
     const compiled = new Query(filter ?? {}, mingoOpts);
     if (!coll) return [];
@@ -234,13 +270,13 @@ export class Engine {
   }
 
   /** Builds a cursor reply; documents past the first batch wait for getMore. */
-  private cursorReply(ns: string, docs: Document[], batchSize: number, singleBatch: boolean): Document {
+  private cursorReply(ns: string, docs: Document[], batchSize: number, singleBatch: boolean, noTimeout = false): Document {
     const first = takeBatch(docs, 0, batchSize);
     let id = 0;
     if (!singleBatch && first.length < docs.length) {
       do id = Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
       while (id === 0 || this.cursors.has(String(id)));
-      this.cursors.set(String(id), { ns, docs, pos: first.length, lastUsed: Date.now() });
+      this.cursors.set(String(id), { ns, docs, pos: first.length, lastUsed: Date.now(), noTimeout });
     }
     return { cursor: { firstBatch: first, id: Long.fromNumber(id), ns }, ok: 1 };
   }
@@ -248,18 +284,29 @@ export class Engine {
   private find(ctx: CommandContext): Document {
     const { body } = ctx;
     const collName = validateCollName(ctx.db, body.find);
-    const coll = this.collection(ctx.db, collName);
-    this.checkHint(coll, body.hint);
+    refuseCollation(body.collation);
+    if (body.awaitData && !body.tailable) throw new CommandError("FailedToParse", "Cannot set 'awaitData' without also setting 'tailable'");
+    // No collection is capped (create refuses one): mongod's answer for any other.
+    if (body.tailable) throw new CommandError("BadValue", "error processing query: tailable cursor requested on non capped collection");
+    const variables = letVariables(body.let);
     const limit = int(body.limit, "limit", 0);
-    const docs = this.query(coll, object(body.filter, "filter"), {
+    const opts = {
       sort: object(body.sort, "sort"),
       skip: int(body.skip, "skip", 0),
       limit: Math.abs(limit),
       projection: object(body.projection, "projection"),
-      collation: object(body.collation, "collation") as MingoOptions["collation"],
-    });
+      variables,
+    };
+    if (!this.view(ctx.db, collName)) this.checkHint(this.collection(ctx.db, collName), body.hint);
+    const docs = this.matching(ctx.db, collName, object(body.filter, "filter"), opts);
     const batchSize = body.batchSize === undefined ? DEFAULT_FIRST_BATCH : int(body.batchSize, "batchSize", 0);
-    return this.cursorReply(`${ctx.db}.${collName}`, docs, batchSize, Boolean(body.singleBatch) || limit < 0);
+    return this.cursorReply(
+      `${ctx.db}.${collName}`,
+      docs,
+      batchSize,
+      Boolean(body.singleBatch) || limit < 0,
+      body.noCursorTimeout === true,
+    );
   }
 
   private getMore(ctx: CommandContext): Document {
@@ -287,61 +334,135 @@ export class Engine {
     const { body } = ctx;
     if (!Array.isArray(body.pipeline)) throw new CommandError("TypeMismatch", "'pipeline' option must be specified as an array");
     if (body.explain) throw new CommandError("IllegalOperation", "explain is not supported by the embedded engine");
-    if (body.aggregate === 1)
-      throw new CommandError("InvalidNamespace", "collection-less aggregation is not supported by the embedded engine");
+    refuseCollation(body.collation);
+    const variables = letVariables(body.let);
     const stages = body.pipeline as Document[];
-    for (const stage of stages) {
-      const name = Object.keys(stage ?? {})[0];
-      if (name === "$out" || name === "$merge") {
-        throw new CommandError("IllegalOperation", `${name} is not supported by the embedded engine`);
+    const output = outputStage(stages);
+    const reading = output ? stages.slice(0, -1) : stages;
+    const collectionless = body.aggregate === 1;
+    reading.forEach((stage, i) => {
+      if (isDocument(stage) && "$documents" in stage && (i > 0 || !collectionless)) {
+        throw new CommandError("Location40602", "$documents is only valid as the first stage in a pipeline");
       }
+    });
+    let ns: string;
+    let docs: Document[];
+    if (collectionless) {
+      ns = `${ctx.db}.$cmd.aggregate`;
+      const [first, ...rest] = reading;
+      const name = isDocument(first) ? Object.keys(first)[0] : undefined;
+      if (name !== "$documents") {
+        throw new CommandError(
+          "InvalidNamespace",
+          `{aggregate: 1} is not valid for '${name ?? "an empty pipeline"}'; a collection is required.`,
+        );
+      }
+      docs = this.runStages(ctx.db, documentsStage(first.$documents, variables), rest, variables);
+    } else {
+      const collName = validateCollName(ctx.db, body.aggregate);
+      ns = `${ctx.db}.${collName}`;
+      if (!this.view(ctx.db, collName)) this.checkHint(this.collection(ctx.db, collName), body.hint);
+      docs = this.read(ctx.db, collName, reading, variables);
     }
-    const collName = validateCollName(ctx.db, body.aggregate);
-    const coll = this.collection(ctx.db, collName);
-    this.checkHint(coll, body.hint);
-    // A leading $match goes through the index-aware query; the rest runs natively where it
-    // can (pipeline.ts), in mingo on copies where a stage may write into its input.
+    if (output) {
+      writeOutput(this.outputTarget, ctx.db, output, docs, variables);
+      docs = [];
+    }
+    const cursorOpts = object(body.cursor, "cursor") ?? {};
+    const batchSize = cursorOpts.batchSize === undefined ? DEFAULT_FIRST_BATCH : int(cursorOpts.batchSize, "batchSize", 0);
+    return this.cursorReply(ns, docs, batchSize, false);
+  }
+
+  /** The view `db.name`, if it is one. */
+  private view(db: string, name: string): ViewDef | undefined {
+    return this.views.get(db)?.get(name);
+  }
+
+  /**
+   * The documents `stages` make of a collection's (or a view's) documents. A leading $match
+   * goes through the index-aware query; a view's pipeline runs first.
+   */
+  private read(db: string, name: string, stages: Document[], variables?: Document): Document[] {
+    const view = this.view(db, name);
+    if (view) return this.read(db, view.viewOn, [...view.pipeline, ...stages], variables);
+    const coll = this.collection(db, name);
     const [head, ...tail] = stages;
-    const leadingMatch = head && "$match" in head ? (head.$match as Document) : undefined;
-    const matched = leadingMatch ? this.query(coll, leadingMatch) : coll ? [...coll.docs.values()] : [];
-    const pipeline = leadingMatch ? tail : stages;
+    const leadingMatch = isDocument(head) && "$match" in head && isDocument(head.$match) ? head.$match : undefined;
+    const matched = leadingMatch ? this.query(coll, leadingMatch, { variables }) : coll ? [...coll.docs.values()] : [];
+    return this.runStages(db, matched, leadingMatch ? tail : stages, variables);
+  }
+
+  /** Runs `stages` natively where it can (pipeline.ts), in mingo on copies where a stage may write into its input. */
+  private runStages(db: string, input: Document[], stages: Document[], variables?: Document): Document[] {
     const opts: Partial<MingoOptions> = {
-      collectionResolver: (name: string) => [...(this.collection(ctx.db, name)?.docs.values() ?? [])].map(cloneDoc),
-      ...(body.collation ? { collation: body.collation as MingoOptions["collation"] } : {}),
-      ...(body.let ? { variables: body.let as Document } : {}),
+      collectionResolver: (name: string) => this.read(db, validateCollName(db, name), []).map(cloneDoc),
+      ...(variables ? { variables } : {}),
     };
-    const docs = runPipeline(
-      matched,
-      pipeline,
+    return runPipeline(
+      input,
+      stages,
       (filter) => {
         const query = new Query(filter, opts);
         return (doc) => query.test(doc);
       },
-      (input, rest) => new Aggregator(rest, opts).run<Document>(pipelineMutatesInput(rest) ? input.map(cloneDoc) : input),
+      (docs, rest) => new Aggregator(rest, opts).run<Document>(pipelineMutatesInput(rest) ? docs.map(cloneDoc) : docs),
     );
-    const cursorOpts = object(body.cursor, "cursor") ?? {};
-    const batchSize = cursorOpts.batchSize === undefined ? DEFAULT_FIRST_BATCH : int(cursorOpts.batchSize, "batchSize", 0);
-    return this.cursorReply(`${ctx.db}.${collName}`, docs, batchSize, false);
+  }
+
+  /** Collections as the writing stages ($out, $merge) see them. */
+  private readonly outputTarget: OutputTarget = {
+    collection: (db, name) => {
+      validateDbName(db);
+      return this.collection(db, name);
+    },
+    create: (db, name) => this.collection(db, name, true),
+    install: (db, name, coll) => {
+      if (!this.dbs.has(db)) this.dbs.set(db, new Map());
+      this.dbs.get(db)!.set(name, coll);
+    },
+  };
+
+  /**
+   * The documents of a collection or view that match `filter`, sorted, skipped, limited and
+   * projected. On a view this is an aggregation after the view's pipeline, as in mongod.
+   */
+  private matching(db: string, name: string, filter: Document | undefined, opts: QueryOptions = {}): Document[] {
+    if (!this.view(db, name)) return this.query(this.collection(db, name), filter, opts);
+    const { sort, skip, limit, projection, variables } = opts;
+    const stages: Document[] = [
+      ...(filter && Object.keys(filter).length ? [{ $match: filter }] : []),
+      ...(sort && Object.keys(sort).length ? [{ $sort: sort }] : []),
+      ...(skip ? [{ $skip: skip }] : []),
+      ...(limit ? [{ $limit: limit }] : []),
+      ...(projection && Object.keys(projection).length ? [{ $project: projection }] : []),
+    ];
+    return this.read(db, name, stages, variables);
   }
 
   private count(ctx: CommandContext): Document {
-    const coll = this.collection(ctx.db, ctx.body.count);
+    const name = validateCollName(ctx.db, ctx.body.count);
+    refuseCollation(ctx.body.collation);
     const query = object(ctx.body.query, "query");
     const skip = int(ctx.body.skip, "skip", 0);
     const limit = Math.abs(int(ctx.body.limit, "limit", 0));
-    if (!query || !Object.keys(query).length) {
-      const n = Math.max(0, (coll?.size ?? 0) - skip);
-      return { n: limit ? Math.min(n, limit) : n, ok: 1 };
+    if (!this.view(ctx.db, name)) {
+      const coll = this.collection(ctx.db, name);
+      this.checkHint(coll, ctx.body.hint);
+      if (!query || !Object.keys(query).length) {
+        const n = Math.max(0, (coll?.size ?? 0) - skip);
+        return { n: limit ? Math.min(n, limit) : n, ok: 1 };
+      }
     }
-    return { n: this.query(coll, query, { skip, limit }).length, ok: 1 };
+    return { n: this.matching(ctx.db, name, query, { skip, limit }).length, ok: 1 };
   }
 
   private distinct(ctx: CommandContext): Document {
     const key = ctx.body.key;
     if (typeof key !== "string" || !key) throw new CommandError("FailedToParse", "distinct requires a 'key' string");
-    const coll = this.collection(ctx.db, ctx.body.distinct);
+    refuseCollation(ctx.body.collation);
+    const name = validateCollName(ctx.db, ctx.body.distinct);
     const seen = new Map<string, unknown>();
-    for (const doc of this.query(coll, object(ctx.body.query, "query"))) {
+    for (const doc of this.matching(ctx.db, name, object(ctx.body.query, "query"))) {
       for (const v of valuesAtPath(doc, key)) {
         if (v === undefined || typeof v === "symbol") continue;
         const k = valueKey(v);
@@ -383,11 +504,9 @@ export class Engine {
   }
 
   private update(ctx: CommandContext): Document {
-    // `sort` on an update statement came with 8.0; a 7.0 server (the version this engine
-    // reports) refuses the whole command, as here, rather than updating another document.
-    if (Array.isArray(ctx.body.updates) && (ctx.body.updates as unknown[]).some((st) => isDocument(st) && "sort" in st)) {
-      throw new CommandError("Location40415", "BSON field 'update.updates.sort' is an unknown field.");
-    }
+    // A statement's `sort` (8.0's) is refused with the rest of its unknown fields (options.ts),
+    // for the whole command, as the 7.0 server this engine reports itself as does.
+    const variables = letVariables(ctx.body.let);
     const coll = this.collection(ctx.db, ctx.body.update, true);
     let n = 0;
     let nModified = 0;
@@ -395,14 +514,20 @@ export class Engine {
     const writeErrors = this.writeBatch<Document>(ctx.body.updates, "updates", ctx.body.ordered !== false, (st, index) => {
       const filter = object(st.q, "q") ?? {};
       validateUpdate(st.u);
+      refuseCollation(st.collation);
       if (st.multi && !Array.isArray(st.u) && !isOperatorUpdate(st.u)) {
         throw new CommandError("FailedToParse", "multi update is not supported for replacement-style update");
       }
-      const arrayFilters = st.arrayFilters as Document[] | undefined;
+      // `c`: constants for a pipeline update, alongside the command's `let`.
+      const constants = object(st.c, "c");
+      if (constants && !Array.isArray(st.u))
+        throw new CommandError("Location51198", "Constant values may only be specified for pipeline updates");
+      const vars = constants ? { ...variables, ...constants } : variables;
+      const arrayFilters = validateArrayFilters(st.u, st.arrayFilters);
       this.checkHint(coll, st.hint);
-      const matches = this.query(coll, filter, { limit: st.multi ? 0 : 1 });
+      const matches = this.query(coll, filter, { limit: st.multi ? 0 : 1, variables: vars });
       if (matches.length === 0 && st.upsert) {
-        const doc = upsertDocument(filter, st.u, arrayFilters);
+        const doc = upsertDocument(filter, st.u, arrayFilters, vars);
         coll.insert(doc);
         n++;
         upserted.push({ index, _id: doc._id });
@@ -410,7 +535,7 @@ export class Engine {
       }
       for (const doc of matches) {
         n++;
-        const next = applyUpdate(doc, st.u, { arrayFilters, filter });
+        const next = applyUpdate(doc, st.u, { arrayFilters, filter, variables: vars });
         if (next !== doc) {
           coll.replace(valueKey(doc._id), next);
           nModified++;
@@ -427,13 +552,15 @@ export class Engine {
   }
 
   private delete(ctx: CommandContext): Document {
+    const variables = letVariables(ctx.body.let);
     const coll = this.collection(ctx.db, ctx.body.delete);
     let n = 0;
     const writeErrors = this.writeBatch<Document>(ctx.body.deletes, "deletes", ctx.body.ordered !== false, (st) => {
       const limit = int(st.limit, "limit", 0);
       if (limit !== 0 && limit !== 1) throw new CommandError("FailedToParse", "The limit field in delete objects must be 0 or 1");
+      refuseCollation(st.collation);
       this.checkHint(coll, st.hint);
-      for (const doc of this.query(coll, object(st.q, "q") ?? {}, { limit })) {
+      for (const doc of this.query(coll, object(st.q, "q") ?? {}, { limit, variables })) {
         coll!.remove(valueKey(doc._id));
         n++;
       }
@@ -454,21 +581,24 @@ export class Engine {
       throw new CommandError("FailedToParse", "Either an update or remove=true must be specified");
     }
     if (body.remove && body.upsert) throw new CommandError("FailedToParse", "Cannot specify both upsert=true and remove=true");
+    refuseCollation(body.collation);
+    const variables = letVariables(body.let);
     const coll = this.collection(ctx.db, body.findAndModify, Boolean(body.upsert));
-    const [doc] = this.query(coll, filter, { sort: object(body.sort, "sort"), limit: 1 });
+    this.checkHint(coll, body.hint);
+    const [doc] = this.query(coll, filter, { sort: object(body.sort, "sort"), limit: 1, variables });
     if (body.remove) {
       if (doc) coll!.remove(valueKey(doc._id));
       return { lastErrorObject: { n: doc ? 1 : 0 }, value: project(doc ?? null), ok: 1 };
     }
     validateUpdate(body.update);
-    const arrayFilters = body.arrayFilters as Document[] | undefined;
+    const arrayFilters = validateArrayFilters(body.update, body.arrayFilters);
     if (doc) {
-      const next = applyUpdate(doc, body.update, { arrayFilters, filter });
+      const next = applyUpdate(doc, body.update, { arrayFilters, filter, variables });
       if (next !== doc) coll!.replace(valueKey(doc._id), next);
       return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(body.new ? next : doc), ok: 1 };
     }
     if (body.upsert) {
-      const created = upsertDocument(filter, body.update, arrayFilters);
+      const created = upsertDocument(filter, body.update, arrayFilters, variables);
       coll!.insert(created);
       return {
         lastErrorObject: { n: 1, updatedExisting: false, upserted: created._id },
@@ -482,21 +612,63 @@ export class Engine {
   // --- collections and indexes ---------------------------------------------------
 
   private create(ctx: CommandContext): Document {
-    const name = validateCollName(ctx.db, ctx.body.create);
-    for (const option of ["capped", "viewOn", "timeseries", "validator", "clusteredIndex", "collation"]) {
-      if (ctx.body[option] !== undefined && ctx.body[option] !== false) {
-        throw new CommandError("InvalidOptions", `the embedded engine does not support the '${option}' option of create`);
-      }
-    }
-    if (this.collection(ctx.db, name)) {
+    const { body } = ctx;
+    const name = validateCollName(ctx.db, body.create);
+    // Other options are refused before this runs (options.ts).
+    if (body.capped) throw notImplemented("the 'capped' option of create");
+    if (this.view(ctx.db, name) || this.dbs.get(ctx.db)?.has(name)) {
       throw new CommandError("NamespaceExists", `Collection ${ctx.db}.${name} already exists.`);
     }
-    this.collection(ctx.db, name, true);
+    if (body.viewOn !== undefined) this.defineView(ctx.db, name, body.viewOn, body.pipeline ?? []);
+    else if (body.pipeline !== undefined) throw new CommandError("BadValue", "'pipeline' requires 'viewOn' to also be specified");
+    else this.collection(ctx.db, name, true);
     return { ok: 1 };
+  }
+
+  /** Creates or changes the view `db.name`, after mongod's checks of its definition. */
+  private defineView(db: string, name: string, viewOn: unknown, pipeline: unknown): void {
+    if (typeof viewOn !== "string") throw new CommandError("TypeMismatch", "'viewOn' must be a string");
+    validateCollName(db, viewOn);
+    if (!Array.isArray(pipeline) || !pipeline.every(isDocument)) {
+      throw new CommandError("InvalidViewDefinition", "'pipeline' must be an array of stage objects");
+    }
+    const writer = outputStage(pipeline);
+    if (writer) throw new CommandError("OptionNotSupportedOnView", `${writer.name} cannot be used in a view definition`);
+    const chain = [name];
+    for (let on: string | undefined = viewOn; on !== undefined; on = this.view(db, on)?.viewOn) {
+      if (on === name) throw new CommandError("GraphContainsCycle", `View cycle detected: [${[...chain, on].join(" => ")}]`);
+      chain.push(on);
+      if (chain.length > MAX_VIEW_DEPTH + 1) {
+        throw new CommandError("ViewDepthLimitExceeded", `View depth too deep or view cycle detected. Maximum depth is ${MAX_VIEW_DEPTH}`);
+      }
+    }
+    if (!this.views.has(db)) this.views.set(db, new Map());
+    this.views.get(db)!.set(name, { viewOn, pipeline });
+  }
+
+  private collMod(ctx: CommandContext): Document {
+    const { body } = ctx;
+    const name = validateCollName(ctx.db, body.collMod);
+    const view = this.view(ctx.db, name);
+    if (view) {
+      if (body.index !== undefined) throw new CommandError("InvalidOptions", "option not supported on a view: index");
+      if (body.viewOn !== undefined || body.pipeline !== undefined) {
+        this.defineView(ctx.db, name, body.viewOn ?? view.viewOn, body.pipeline ?? view.pipeline);
+      }
+      return { ok: 1 };
+    }
+    const coll = this.collection(ctx.db, name);
+    if (!coll) throw new CommandError("NamespaceNotFound", `ns does not exist: ${ctx.db}.${name}`);
+    for (const option of ["viewOn", "pipeline"]) {
+      if (body[option] !== undefined) throw new CommandError("InvalidOptions", `option only supported on a view: ${option}`);
+    }
+    const index = object(body.index, "index");
+    return { ...(index ? modifyIndex(coll, index) : {}), ok: 1 };
   }
 
   private drop(ctx: CommandContext): Document {
     const name = validateCollName(ctx.db, ctx.body.drop);
+    if (this.views.get(ctx.db)?.delete(name)) return { ns: `${ctx.db}.${name}`, ok: 1 };
     const coll = this.collection(ctx.db, name);
     if (!coll) return { ok: 1 };
     this.dbs.get(ctx.db)!.delete(name);
@@ -512,6 +684,9 @@ export class Engine {
       info: { readOnly: false, uuid: coll.uuid },
       idIndex: { v: 2, key: { _id: 1 }, name: "_id_" },
     }));
+    for (const [name, { viewOn, pipeline }] of this.views.get(ctx.db) ?? []) {
+      infos.push({ name, type: "view", options: { viewOn, pipeline }, info: { readOnly: true } });
+    }
     const filter = object(ctx.body.filter, "filter");
     if (filter) infos = find(infos, filter).all();
     if (ctx.body.nameOnly) infos = infos.map((i) => ({ name: i.name, type: i.type }));
@@ -612,9 +787,74 @@ function parseIndexSpec(raw: unknown): IndexSpec {
       throw new CommandError("CannotCreateIndex", `Values in the index key pattern can't be 0 or non-numbers (field '${field}')`);
     }
   }
-  if (spec.collation) throw new CommandError("CannotCreateIndex", "the embedded engine does not support index collations");
+  checkIndexFields(spec);
+  refuseCollation(spec.collation);
+  // The engine expires documents by single-field TTL indexes only, as mongod does.
+  if (spec.expireAfterSeconds !== undefined && Object.keys(spec.key).length !== 1) {
+    throw new CommandError(
+      "CannotCreateIndex",
+      `TTL indexes are single-field indexes, compound indexes do not support TTL. Index spec: ${JSON.stringify(spec)}`,
+    );
+  }
   const { v: _v, ...rest } = spec;
   return { v: 2, ...rest } as IndexSpec;
+}
+
+const INDEX_CHANGES = new Set(["keyPattern", "name", "expireAfterSeconds", "hidden"]);
+
+/** collMod's `index`: a TTL index's expireAfterSeconds (or a single-field index made one), or `hidden`. */
+function modifyIndex(coll: Collection, change: Document): Document {
+  for (const field of Object.keys(change)) {
+    if (field === "prepareUnique" || field === "unique" || field === "forceNonUnique") throw notImplemented(`collMod's 'index.${field}'`);
+    if (!INDEX_CHANGES.has(field)) throw new CommandError("Location40415", `BSON field 'collMod.index.${field}' is an unknown field.`);
+  }
+  if ((change.name === undefined) === (change.keyPattern === undefined)) {
+    throw new CommandError("InvalidOptions", "must specify either index name or key pattern");
+  }
+  const spec = coll
+    .indexSpecs()
+    .find((s) => (change.name !== undefined ? s.name === change.name : valueKey(s.key) === valueKey(change.keyPattern)));
+  if (!spec)
+    throw new CommandError("IndexNotFound", `cannot find index ${JSON.stringify(change.name ?? change.keyPattern)} for ns ${coll.ns}`);
+  const reply: Document = {};
+  const changes: { expireAfterSeconds?: number; hidden?: boolean } = {};
+  if (change.expireAfterSeconds !== undefined) {
+    const seconds = change.expireAfterSeconds;
+    if (typeof seconds !== "number" || !Number.isInteger(seconds) || seconds < 0) {
+      throw new CommandError("InvalidOptions", "TTL index 'expireAfterSeconds' option must be a non-negative integer");
+    }
+    if (spec.name === "_id_") throw new CommandError("InvalidOptions", "the _id field does not support TTL indexes");
+    if (Object.keys(spec.key).length !== 1) {
+      throw new CommandError("InvalidOptions", "TTL indexes are single-field indexes, compound indexes do not support TTL");
+    }
+    if (spec.expireAfterSeconds !== seconds)
+      Object.assign(reply, { expireAfterSeconds_old: spec.expireAfterSeconds, expireAfterSeconds_new: seconds });
+    changes.expireAfterSeconds = seconds;
+  }
+  if (change.hidden !== undefined) {
+    if (typeof change.hidden !== "boolean")
+      throw new CommandError("TypeMismatch", "BSON field 'collMod.index.hidden' is the wrong type, expected type 'bool'");
+    if (spec.name === "_id_") throw new CommandError("BadValue", "can't hide _id index");
+    if (Boolean(spec.hidden) !== change.hidden) Object.assign(reply, { hidden_old: Boolean(spec.hidden), hidden_new: change.hidden });
+    changes.hidden = change.hidden;
+  }
+  if (Object.keys(changes).length) coll.setIndexOptions(spec.name, changes);
+  return reply;
+}
+
+/** `$documents`' argument: an expression that gives an array of documents. */
+function documentsStage(spec: unknown, variables?: Document): Document[] {
+  const docs = evaluate(spec, {}, variables);
+  if (!Array.isArray(docs)) throw new CommandError("Location5858203", "an array is expected");
+  for (const doc of docs) {
+    if (!isDocument(doc)) {
+      throw new CommandError(
+        "Location40228",
+        `'newRoot' expression must evaluate to an object, but resulting value was: ${JSON.stringify(doc)}`,
+      );
+    }
+  }
+  return docs as Document[];
 }
 
 /** Takes up to `count` documents from `pos`, keeping the reply under the BSON size limit. */

@@ -3,6 +3,7 @@
 const ErrorCode = {
   InternalError: 1,
   BadValue: 2,
+  GraphContainsCycle: 5,
   FailedToParse: 9,
   TypeMismatch: 14,
   IllegalOperation: 20,
@@ -19,10 +20,38 @@ const ErrorCode = {
   InvalidNamespace: 73,
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
+  ViewDepthLimitExceeded: 165,
+  CommandNotSupportedOnView: 166,
+  OptionNotSupportedOnView: 167,
   CannotIndexParallelArrays: 171,
+  InvalidViewDefinition: 182,
+  InvalidIndexSpecificationOption: 197,
+  NotImplemented: 238,
+  MergeStageNoMatchingDocument: 13113,
+  Location16867: 16867,
+  Location16868: 16868,
+  Location16990: 16990,
+  Location17276: 17276,
+  Location31441: 31441,
+  Location31465: 31465,
+  Location40228: 40228,
   Location40324: 40324,
+  Location40414: 40414,
   Location40415: 40415,
+  Location40600: 40600,
+  Location40601: 40601,
+  Location40602: 40602,
+  Location51047: 51047,
+  Location51132: 51132,
+  Location51181: 51181,
+  Location51182: 51182,
+  Location51183: 51183,
+  Location51185: 51185,
+  Location51186: 51186,
+  Location51198: 51198,
+  Location51199: 51199,
   DuplicateKey: 11000,
+  Location5858203: 5858203,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
@@ -59,5 +88,7 @@ export function isUserError(err: unknown): boolean {
 export function asCommandError(err: unknown): CommandError {
   if (err instanceof CommandError) return err;
   const message = err instanceof Error ? err.message : String(err);
+  // mongod's code for a `$$name` that neither `let` nor the pipeline defines.
+  if (message.startsWith("Use of undefined variable")) return new CommandError("Location17276", message);
   return new CommandError("BadValue", message);
 }

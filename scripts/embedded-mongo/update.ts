@@ -83,6 +83,50 @@ export function validateUpdate(u: unknown): asserts u is UpdateSpec {
   }
 }
 
+/**
+ * `arrayFilters` checked as mongod checks them: one identifier per filter, each used by a
+ * `$[identifier]` of the update and each such path given a filter (mingo would skip a filter
+ * it cannot use, or use only one of two with the same identifier).
+ */
+export function validateArrayFilters(u: UpdateSpec, arrayFilters: unknown): Document[] | undefined {
+  if (arrayFilters === undefined) return undefined;
+  if (!Array.isArray(arrayFilters) || !arrayFilters.every(isDocument)) {
+    throw new CommandError("TypeMismatch", "BSON field 'arrayFilters' is the wrong type, expected type 'array' of objects");
+  }
+  if (Array.isArray(u) && arrayFilters.length) {
+    throw new CommandError("FailedToParse", "arrayFilters may not be specified for pipeline-style updates");
+  }
+  const identifiers = new Set<string>();
+  for (const filter of arrayFilters) {
+    const names = new Set(Object.keys(filter).map((k) => k.split(".")[0]));
+    if (names.size !== 1) {
+      throw new CommandError(
+        "FailedToParse",
+        `Error parsing array filter :: caused by :: Expected a single top-level field name, found ${[...names].map((n) => `'${n}'`).join(" and ") || "none"}`,
+      );
+    }
+    const [name] = names;
+    if (identifiers.has(name))
+      throw new CommandError("FailedToParse", `Found multiple array filters with the same top-level field name ${name}`);
+    identifiers.add(name);
+  }
+  const used = new Set<string>();
+  if (!Array.isArray(u) && isOperatorUpdate(u)) {
+    for (const fields of Object.values(u)) {
+      for (const path of Object.keys(fields as Document)) {
+        for (const [, id] of path.matchAll(/\$\[([^\]]+)\]/g)) {
+          if (!identifiers.has(id)) throw new CommandError("BadValue", `No array filter found for identifier '${id}' in path '${path}'`);
+          used.add(id);
+        }
+      }
+    }
+  }
+  const unused = [...identifiers].find((id) => !used.has(id));
+  if (unused)
+    throw new CommandError("FailedToParse", `The array filter for identifier '${unused}' was not used in the update ${JSON.stringify(u)}`);
+  return arrayFilters;
+}
+
 /** The array an unindexed dotted path reaches, if any (no arrays on the way). */
 function arrayAt(doc: Document, path: string): unknown[] | undefined {
   let value: unknown = doc;
@@ -163,11 +207,11 @@ function resolvePositional(doc: Document, modifier: Document, filter: Document):
 export function applyUpdate(
   doc: Document,
   u: UpdateSpec,
-  opts: { arrayFilters?: Document[]; filter?: Document; inserting?: boolean } = {},
+  opts: { arrayFilters?: Document[]; filter?: Document; inserting?: boolean; variables?: Document } = {},
 ): Document {
   let next: Document;
   if (Array.isArray(u)) {
-    next = new Aggregator(u).run([cloneDoc(doc)])[0] ?? {};
+    next = new Aggregator(u, opts.variables ? { variables: opts.variables } : undefined).run([cloneDoc(doc)])[0] ?? {};
     // A pipeline that drops _id ($replaceRoot to a new document, $unset) keeps it, as in mongod;
     // one that sets another is refused below.
     if (next._id === undefined && doc._id !== undefined) next = { _id: doc._id, ...next };
@@ -210,7 +254,7 @@ export function applyUpdate(
   return next;
 }
 
-function immutableId(): CommandError {
+export function immutableId(): CommandError {
   return new CommandError("ImmutableField", "Performing an update on the path '_id' would modify the immutable field '_id'");
 }
 
@@ -242,14 +286,14 @@ function setPath(doc: Document, path: string, value: unknown): void {
 }
 
 /** Builds the document an upsert inserts when nothing matched `filter`. */
-export function upsertDocument(filter: Document, u: UpdateSpec, arrayFilters?: Document[]): Document {
+export function upsertDocument(filter: Document, u: UpdateSpec, arrayFilters?: Document[], variables?: Document): Document {
   let doc: Document;
   if (isOperatorUpdate(u) || Array.isArray(u)) {
     const base: Document = {};
     const fixed: Document = {};
     equalities(filter, fixed);
     for (const [path, value] of Object.entries(fixed)) setPath(base, path, cloneDoc(value));
-    doc = applyUpdate(base, u, { arrayFilters, inserting: true });
+    doc = applyUpdate(base, u, { arrayFilters, inserting: true, variables });
     if (doc === base) doc = { ...base };
   } else {
     const fixed: Document = {};

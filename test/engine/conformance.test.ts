@@ -10,6 +10,7 @@ import {
   type Collection,
   type CommandStartedEvent,
   type Db,
+  type Document,
   type IndexDescriptionInfo,
   type MongoClient,
 } from "mongodb";
@@ -588,5 +589,374 @@ describe("errors", () => {
     expect((await db.command({ ping: 1 })).ok).toBe(1);
     const info = await db.admin().buildInfo();
     expect((info.versionArray as number[])[0]).toBeGreaterThanOrEqual(4);
+  });
+});
+
+/** Whether the tests run against a real mongod (MONGODB_URI) rather than the embedded engine. */
+const realMongod = Boolean(process.env.MONGODB_URI);
+
+/**
+ * Something mongod 7.0 does that the engine refuses rather than ignores: against the engine,
+ * the NotImplemented error naming `what`; against mongod, the command's result.
+ */
+async function refusedByEngine<T>(attempt: Promise<T>, what: string): Promise<T | undefined> {
+  if (realMongod) return attempt;
+  const err = await serverError(attempt);
+  expect(err.code).toBe(238);
+  expect(err.codeName).toBe("NotImplemented");
+  expect(err.message).toContain(what);
+  return undefined;
+}
+
+describe("options: honoured, or refused, never ignored", () => {
+  it("refuses a collation other than simple in every command that takes one, changing nothing", async () => {
+    const c = db.collection<AnyDoc>("names");
+    await c.insertMany([
+      { _id: 1, s: "a" },
+      { _id: 2, s: "A" },
+      { _id: 3, s: "b" },
+    ]);
+    const simple = { locale: "simple" };
+    expect((await c.find({ s: "a" }, { collation: simple }).toArray()).map((d) => d._id)).toEqual([1]);
+    expect(await c.countDocuments({ s: "a" }, { collation: simple })).toBe(1);
+    const caseless = { locale: "en", strength: 2 };
+    const found = await refusedByEngine(c.find({ s: "a" }, { collation: caseless }).sort({ _id: 1 }).toArray(), "collation");
+    if (realMongod) expect(found!.map((d) => d._id)).toEqual([1, 2]);
+    await refusedByEngine(c.aggregate([{ $match: { s: "a" } }], { collation: caseless }).toArray(), "collation");
+    await refusedByEngine(c.countDocuments({ s: "a" }, { collation: caseless }), "collation");
+    await refusedByEngine(c.distinct("s", {}, { collation: caseless }), "collation");
+    await refusedByEngine(c.findOneAndUpdate({ s: "B" }, { $set: { t: 1 } }, { collation: caseless }), "collation");
+    if (!realMongod) {
+      // Writes through the driver's bulk API report the refusal per statement.
+      for (const write of [
+        c.updateMany({ s: "A" }, { $set: { t: 1 } }, { collation: caseless }),
+        c.deleteMany({ s: "A" }, { collation: caseless }),
+      ]) {
+        const err = await serverError(write);
+        expect(err.code).toBe(238);
+      }
+      expect(await c.find().sort({ _id: 1 }).toArray()).toEqual([
+        { _id: 1, s: "a" },
+        { _id: 2, s: "A" },
+        { _id: 3, s: "b" },
+      ]);
+    }
+    await refusedByEngine(c.createIndex({ s: 1 }, { collation: caseless, name: "s_ci" }), "collation");
+    await refusedByEngine(db.createCollection("ci", { collation: caseless }), "collation");
+    if (!realMongod) {
+      expect((await indexesOf(c)).map((i) => i.name)).toEqual(["_id_"]);
+      expect(await db.listCollections({ name: "ci" }).toArray()).toEqual([]);
+    }
+  });
+
+  it("evaluates let variables in find, aggregate, update, delete, findAndModify and bulk writes", async () => {
+    const c = db.collection<AnyDoc>("lets");
+    await c.insertMany([
+      { _id: 1, a: 1 },
+      { _id: 2, a: 2 },
+      { _id: 3, a: 3 },
+    ]);
+    const byLet = { $expr: { $eq: ["$a", "$$target"] } };
+    expect(await c.find(byLet, { let: { target: { $add: [1, 1] } } }).toArray()).toEqual([{ _id: 2, a: 2 }]);
+    const [agg] = await c
+      .aggregate(
+        [
+          { $match: { $expr: { $gt: ["$a", "$$min"] } } },
+          { $sort: { _id: 1 } },
+          { $set: { label: "$$label", at: "$$NOW", self: "$$ROOT.a" } },
+        ],
+        {
+          let: { min: 2, label: "big" },
+        },
+      )
+      .toArray();
+    expect(agg).toMatchObject({ _id: 3, a: 3, label: "big", self: 3 });
+    expect(agg.at).toBeInstanceOf(Date);
+    expect(await c.updateMany(byLet, [{ $set: { b: "$$label" } }], { let: { target: 1, label: "one" } })).toMatchObject({
+      modifiedCount: 1,
+    });
+    expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, a: 1, b: "one" });
+    expect(
+      await c.findOneAndUpdate(byLet, [{ $set: { b: "$$label" } }], { let: { target: 2, label: "two" }, returnDocument: "after" }),
+    ).toEqual({
+      _id: 2,
+      a: 2,
+      b: "two",
+    });
+    const bulk = await c.bulkWrite(
+      [
+        { updateOne: { filter: byLet, update: [{ $set: { b: "$$label" } }] } },
+        { deleteOne: { filter: { $expr: { $eq: ["$a", "$$gone"] } } } },
+      ],
+      { let: { target: 3, label: "three", gone: 1 } },
+    );
+    expect(bulk).toMatchObject({ modifiedCount: 1, deletedCount: 1 });
+    expect((await c.deleteMany(byLet, { let: { target: 2 } })).deletedCount).toBe(1);
+    expect(await c.find().toArray()).toEqual([{ _id: 3, a: 3, b: "three" }]);
+    // mongod's checks: a variable's name, and a variable nobody defined.
+    expect((await serverError(c.find(byLet, { let: { Target: 1 } }).toArray())).code).toBe(16867);
+    const undefinedVar = await serverError(c.find(byLet).toArray());
+    expect(undefinedVar.code).toBe(17276);
+    expect(undefinedVar.message).toContain("target");
+  });
+
+  it("runs $out: replaces the target's documents, keeps its indexes, and changes nothing on a duplicate key", async () => {
+    const source = db.collection<AnyDoc>("src");
+    const target = db.collection<AnyDoc>("target");
+    await source.insertMany([
+      { _id: 1, k: "a", n: 1 },
+      { _id: 2, k: "b", n: 2 },
+      { _id: 3, k: "b", n: 3 },
+    ]);
+    await target.insertMany([{ _id: 9, k: "old" }]);
+    await target.createIndex({ k: 1 }, { unique: true, name: "k_unique" });
+    expect(await source.aggregate([{ $match: { n: { $lt: 3 } } }, { $out: "target" }]).toArray()).toEqual([]);
+    expect(await target.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 1, k: "a", n: 1 },
+      { _id: 2, k: "b", n: 2 },
+    ]);
+    expect((await indexesOf(target)).map((i) => i.name)).toEqual(["_id_", "k_unique"]);
+    expect((await serverError(source.aggregate([{ $out: "target" }]).toArray())).code).toBe(11000);
+    expect(await target.countDocuments()).toBe(2);
+    // Into another database of the same server.
+    const other = client.db(randomDbName());
+    try {
+      await source
+        .aggregate([{ $match: { _id: 1 } }, { $project: { _id: 0, k: 1 } }, { $out: { db: other.databaseName, coll: "copy" } }])
+        .toArray();
+      const copied = await other.collection<AnyDoc>("copy").find().toArray();
+      expect(copied).toHaveLength(1);
+      expect(copied[0]).toMatchObject({ k: "a" });
+      expect(copied[0]._id).toBeInstanceOf(ObjectId);
+    } finally {
+      await other.dropDatabase();
+    }
+  });
+
+  it("runs $merge with each whenMatched and whenNotMatched mode, and on a unique index's fields", async () => {
+    const source = db.collection<AnyDoc>("results");
+    await source.insertMany([
+      { _id: 1, a: 10 },
+      { _id: 3, a: 30 },
+    ]);
+    const merged = async (
+      stage: Document,
+      start: AnyDoc[] = [
+        { _id: 1, a: 1, keep: true },
+        { _id: 2, a: 2 },
+      ],
+    ) => {
+      const t = db.collection<AnyDoc>("merged");
+      await t.deleteMany({});
+      await t.insertMany(start);
+      await source.aggregate([{ $sort: { _id: 1 } }, { $merge: { into: "merged", ...stage } }]).toArray();
+      return t.find().sort({ _id: 1 }).toArray();
+    };
+    expect(await merged({})).toEqual([
+      { _id: 1, a: 10, keep: true },
+      { _id: 2, a: 2 },
+      { _id: 3, a: 30 },
+    ]);
+    expect(await merged({ whenMatched: "replace", whenNotMatched: "discard" })).toEqual([
+      { _id: 1, a: 10 },
+      { _id: 2, a: 2 },
+    ]);
+    expect(await merged({ whenMatched: "keepExisting" })).toEqual([
+      { _id: 1, a: 1, keep: true },
+      { _id: 2, a: 2 },
+      { _id: 3, a: 30 },
+    ]);
+    expect(
+      await merged({ whenMatched: [{ $set: { a: { $add: ["$a", "$$new.a", "$$bonus"] } } }], let: { new: "$$ROOT", bonus: 100 } }),
+    ).toEqual([
+      { _id: 1, a: 111, keep: true },
+      { _id: 2, a: 2 },
+      { _id: 3, a: 30 },
+    ]);
+    expect((await serverError(merged({ whenMatched: "fail" }))).code).toBe(11000);
+    expect((await serverError(merged({ whenNotMatched: "fail" }))).code).toBe(13113);
+    expect((await serverError(merged({ whenMatched: "keepExisting", whenNotMatched: "discard" }))).code).toBe(51181);
+    expect((await serverError(merged({ let: { x: 1 } }))).code).toBe(51199);
+    // On fields other than _id: only those of a unique index.
+    expect((await serverError(merged({ on: "a" }))).code).toBe(51183);
+    const t = db.collection<AnyDoc>("merged");
+    await t.deleteMany({});
+    await t.insertOne({ _id: 7, a: 10 });
+    await t.createIndex({ a: 1 }, { unique: true });
+    await source.aggregate([{ $project: { _id: 0, a: 1, from: "src" } }, { $merge: { into: "merged", on: "a" } }]).toArray();
+    const byA = await t.find().sort({ a: 1 }).toArray();
+    expect(byA).toHaveLength(2);
+    expect(byA[0]).toEqual({ _id: 7, a: 10, from: "src" });
+    expect(byA[1]).toMatchObject({ a: 30, from: "src" });
+    // A result whose _id differs from the matched document's would change an immutable field.
+    expect((await serverError(source.aggregate([{ $merge: { into: "merged", on: "a" } }]).toArray())).code).toBe(66);
+  });
+
+  it("refuses $out and $merge anywhere but last", async () => {
+    const c = db.collection<AnyDoc>("w");
+    await c.insertOne({ _id: 1 });
+    expect((await serverError(c.aggregate([{ $out: "x" }, { $match: {} }]).toArray())).code).toBe(40601);
+    expect((await serverError(c.aggregate([{ $merge: { into: "x" } }, { $match: {} }]).toArray())).code).toBe(40601);
+    expect((await serverError(c.aggregate([{ $facet: { a: [{ $out: "x" }] } }]).toArray())).code).toBe(40600);
+    expect(
+      (await serverError(c.aggregate([{ $lookup: { from: "w", pipeline: [{ $merge: { into: "x" } }], as: "l" } }]).toArray())).code,
+    ).toBe(51047);
+    expect((await db.listCollections({ name: "x" }).toArray()).length).toBe(0);
+  });
+
+  it("runs a collectionless aggregate over $documents", async () => {
+    const out = await db
+      .aggregate([{ $documents: [{ x: 1 }, { x: 2 }, { x: "$$y" }] }, { $match: { x: { $gte: 2 } } }], { let: { y: 3 } })
+      .toArray();
+    expect(out).toEqual([{ x: 2 }, { x: 3 }]);
+    expect((await serverError(db.aggregate([{ $match: {} }]).toArray())).code).toBe(73);
+  });
+});
+
+describe("views and collMod", () => {
+  beforeEach(async () => {
+    await db.collection<AnyDoc>("requests").insertMany([
+      { _id: 1, s: "OPEN", n: 3, secret: "x" },
+      { _id: 2, s: "DONE", n: 1, secret: "y" },
+      { _id: 3, s: "OPEN", n: 2, secret: "z" },
+    ]);
+    await db.createCollection("open", { viewOn: "requests", pipeline: [{ $match: { s: "OPEN" } }, { $project: { secret: 0 } }] });
+  });
+
+  it("reads through a view's pipeline with find, count, distinct and aggregate, and lists it as a view", async () => {
+    const v = db.collection<AnyDoc>("open");
+    expect(
+      await v
+        .find({ n: { $gte: 2 } }, { projection: { s: 0 } })
+        .sort({ n: 1 })
+        .toArray(),
+    ).toEqual([
+      { _id: 3, n: 2 },
+      { _id: 1, n: 3 },
+    ]);
+    expect(await v.find().sort({ _id: -1 }).skip(1).limit(1).toArray()).toEqual([{ _id: 1, s: "OPEN", n: 3 }]);
+    expect(await v.countDocuments({ n: 3 })).toBe(1);
+    expect(await v.estimatedDocumentCount()).toBe(2);
+    expect((await v.distinct("n")).sort()).toEqual([2, 3]);
+    expect(await v.aggregate([{ $group: { _id: null, n: { $sum: "$n" } } }]).toArray()).toEqual([{ _id: null, n: 5 }]);
+    // $lookup reads a view too.
+    const joined = await db
+      .collection<AnyDoc>("requests")
+      .aggregate([
+        { $match: { _id: 2 } },
+        { $lookup: { from: "open", pipeline: [{ $count: "n" }], as: "open" } },
+        { $project: { open: 1 } },
+      ])
+      .toArray();
+    expect(joined).toEqual([{ _id: 2, open: [{ n: 2 }] }]);
+    const [info] = await db.listCollections({ name: "open" }).toArray();
+    expect(info).toMatchObject({
+      name: "open",
+      type: "view",
+      options: { viewOn: "requests", pipeline: [{ $match: { s: "OPEN" } }, { $project: { secret: 0 } }] },
+    });
+    expect((await serverError(db.createCollection("open"))).code).toBe(48);
+  });
+
+  it("refuses writes to a view (CommandNotSupportedOnView) and drops it without its collection", async () => {
+    const v = db.collection<AnyDoc>("open");
+    for (const write of [
+      v.insertOne({ _id: 4, s: "OPEN" }),
+      v.updateOne({ _id: 1 }, { $set: { n: 0 } }),
+      v.deleteOne({ _id: 1 }),
+      v.findOneAndUpdate({ _id: 1 }, { $set: { n: 0 } }),
+      v.createIndex({ n: 1 }),
+    ]) {
+      expect((await serverError(write)).code).toBe(166);
+    }
+    expect(await db.collection<AnyDoc>("requests").countDocuments()).toBe(3);
+    expect(await v.drop()).toBe(true);
+    expect(await db.listCollections({ name: "open" }).toArray()).toEqual([]);
+    expect(await db.collection<AnyDoc>("requests").countDocuments()).toBe(3);
+  });
+
+  it("changes a view's pipeline and a TTL index's expireAfterSeconds with collMod, and refuses other options", async () => {
+    await db.command({ collMod: "open", viewOn: "requests", pipeline: [{ $match: { s: "DONE" } }] });
+    expect(await db.collection<AnyDoc>("open").find().toArray()).toEqual([{ _id: 2, s: "DONE", n: 1, secret: "y" }]);
+    const c = db.collection<AnyDoc>("sessions");
+    await c.createIndex({ at: 1 }, { expireAfterSeconds: 60, name: "at_ttl" });
+    const reply = await db.command({ collMod: "sessions", index: { keyPattern: { at: 1 }, expireAfterSeconds: 120 } });
+    expect(reply).toMatchObject({ expireAfterSeconds_old: 60, expireAfterSeconds_new: 120 });
+    expect((await indexesOf(c)).find((i) => i.name === "at_ttl")).toMatchObject({ expireAfterSeconds: 120 });
+    expect((await serverError(db.command({ collMod: "sessions", index: { name: "nope", expireAfterSeconds: 1 } }))).code).toBe(27);
+    expect((await serverError(db.command({ collMod: "missing", index: { name: "at_ttl", expireAfterSeconds: 1 } }))).code).toBe(26);
+    expect((await serverError(db.command({ collMod: "sessions", bogus: 1 }))).code).toBe(40415);
+    await refusedByEngine(db.command({ collMod: "sessions", validator: { at: { $exists: true } } }), "validator");
+  });
+});
+
+describe("other command options", () => {
+  beforeEach(async () => {
+    const c = db.collection<AnyDoc>("opts");
+    await c.insertMany([
+      {
+        _id: 1,
+        a: 1,
+        tags: [
+          { t: "x", n: 1 },
+          { t: "y", n: 2 },
+        ],
+      },
+      { _id: 2 },
+    ]);
+  });
+
+  it("answers an unknown field as mongod does, and refuses one mongod knows but the engine does not", async () => {
+    const c = db.collection<AnyDoc>("opts");
+    expect((await serverError(db.command({ find: "opts", bogus: 1 }))).code).toBe(40415);
+    expect((await serverError(db.command({ update: "opts", updates: [{ q: {}, u: { $set: { b: 1 } }, bogus: 1 }] }))).code).toBe(40415);
+    expect((await serverError(db.command({ delete: "opts", deletes: [{ q: {}, limit: 0, bogus: 1 }] }))).code).toBe(40415);
+    expect(await c.countDocuments({ b: 1 })).toBe(0);
+    expect(await c.countDocuments()).toBe(2);
+    const shown = await refusedByEngine(c.find({ _id: 1 }, { showRecordId: true }).toArray(), "showRecordId");
+    if (realMongod) expect(shown![0].$recordId).toBeDefined();
+    await refusedByEngine(c.find({ _id: 1 }, { returnKey: true }).toArray(), "returnKey");
+    const index = await serverError(db.command({ createIndexes: "opts", indexes: [{ key: { a: 1 }, name: "a_1", bogus: 1 }] }));
+    expect(index.code).toBe(197);
+    expect((await serverError(c.createIndex({ a: 1, b: 1 }, { expireAfterSeconds: 5 }))).code).toBe(67);
+    expect((await indexesOf(c)).map((i) => i.name)).toEqual(["_id_"]);
+  });
+
+  it("honours hints: $natural, an index by name or key; refuses a missing one, and a sparse one the engine would not honour", async () => {
+    const c = db.collection<AnyDoc>("opts");
+    await c.createIndex({ a: 1 }, { sparse: true, name: "a_sparse" });
+    expect(await c.find({}).hint({ $natural: 1 }).toArray()).toHaveLength(2);
+    expect((await serverError(c.find({}).hint("nope").toArray())).code).toBe(2);
+    expect((await serverError(c.countDocuments({}, { hint: "nope" }))).code).toBe(2);
+    // mongod answers from the sparse index alone: only the document that has `a`.
+    const hinted = await refusedByEngine(c.find({}).hint("a_sparse").toArray(), "a_sparse");
+    if (realMongod) expect(hinted!.map((d) => d._id)).toEqual([1]);
+  });
+
+  it("refuses a tailable cursor on a collection that is not capped", async () => {
+    expect((await serverError(db.collection<AnyDoc>("opts").find({}, { tailable: true }).toArray())).code).toBe(2);
+  });
+
+  it("checks arrayFilters as mongod does and pipeline constants, changing nothing", async () => {
+    const c = db.collection<AnyDoc>("opts");
+    const unused = await serverError(
+      c.updateOne({ _id: 1 }, { $set: { "tags.$[i].n": 9 } }, { arrayFilters: [{ "i.t": "x" }, { "j.t": "y" }] }),
+    );
+    expect(unused.code).toBe(9);
+    expect(unused.message).toContain("j");
+    expect((await serverError(c.updateOne({ _id: 1 }, { $set: { "tags.$[k].n": 9 } }, { arrayFilters: [{ "i.t": "x" }] }))).code).toBe(2);
+    expect(
+      (await serverError(c.updateOne({ _id: 1 }, { $set: { "tags.$[i].n": 9 } }, { arrayFilters: [{ "i.t": "x" }, { "i.n": 2 }] }))).code,
+    ).toBe(9);
+    // A statement's error is a write error of the command, which succeeds.
+    const constants = await db.command({ update: "opts", updates: [{ q: { _id: 1 }, u: { $set: { a: 2 } }, c: { x: 1 } }] });
+    expect((constants.writeErrors as Document[])[0]).toMatchObject({ index: 0, code: 51198 });
+    expect(constants.n).toBe(0);
+    expect((await c.findOne({ _id: 1 }))!.tags).toEqual([
+      { t: "x", n: 1 },
+      { t: "y", n: 2 },
+    ]);
+    await db.command({ update: "opts", updates: [{ q: { _id: 1 }, u: [{ $set: { a: "$$x" } }], c: { x: 5 } }] });
+    expect(await c.findOne({ _id: 1 })).toMatchObject({ a: 5 });
   });
 });
