@@ -297,7 +297,7 @@ export class Engine {
       projection: object(body.projection, "projection"),
       variables,
     };
-    if (!this.view(ctx.db, collName)) this.checkHint(this.collection(ctx.db, collName), body.hint);
+    this.checkHint(this.collection(ctx.db, this.baseOf(ctx.db, collName)), body.hint);
     const docs = this.matching(ctx.db, collName, object(body.filter, "filter"), opts);
     const batchSize = body.batchSize === undefined ? DEFAULT_FIRST_BATCH : int(body.batchSize, "batchSize", 0);
     return this.cursorReply(
@@ -361,7 +361,7 @@ export class Engine {
     } else {
       const collName = validateCollName(ctx.db, body.aggregate);
       ns = `${ctx.db}.${collName}`;
-      if (!this.view(ctx.db, collName)) this.checkHint(this.collection(ctx.db, collName), body.hint);
+      this.checkHint(this.collection(ctx.db, this.baseOf(ctx.db, collName)), body.hint);
       docs = this.read(ctx.db, collName, reading, variables);
     }
     if (output) {
@@ -376,6 +376,12 @@ export class Engine {
   /** The view `db.name`, if it is one. */
   private view(db: string, name: string): ViewDef | undefined {
     return this.views.get(db)?.get(name);
+  }
+
+  /** The collection a view reads in the end (a hint on the view is a hint on it, as in mongod). */
+  private baseOf(db: string, name: string): string {
+    for (let view = this.view(db, name); view; view = this.view(db, name)) name = view.viewOn;
+    return name;
   }
 
   /**
@@ -445,9 +451,9 @@ export class Engine {
     const query = object(ctx.body.query, "query");
     const skip = int(ctx.body.skip, "skip", 0);
     const limit = Math.abs(int(ctx.body.limit, "limit", 0));
+    this.checkHint(this.collection(ctx.db, this.baseOf(ctx.db, name)), ctx.body.hint);
     if (!this.view(ctx.db, name)) {
       const coll = this.collection(ctx.db, name);
-      this.checkHint(coll, ctx.body.hint);
       if (!query || !Object.keys(query).length) {
         const n = Math.max(0, (coll?.size ?? 0) - skip);
         return { n: limit ? Math.min(n, limit) : n, ok: 1 };

@@ -838,6 +838,8 @@ describe("views and collMod", () => {
     expect(await v.countDocuments({ n: 3 })).toBe(1);
     expect(await v.estimatedDocumentCount()).toBe(2);
     expect((await v.distinct("n")).sort()).toEqual([2, 3]);
+    // A hint on a view is one on the collection it reads.
+    expect((await serverError(v.find().hint("nope").toArray())).code).toBe(2);
     expect(await v.aggregate([{ $group: { _id: null, n: { $sum: "$n" } } }]).toArray()).toEqual([{ _id: null, n: 5 }]);
     // $lookup reads a view too.
     const joined = await db
