@@ -7,6 +7,7 @@ import type { Options as MingoOptions } from "mingo/types";
 import { cloneDoc } from "./clone.js";
 import { Collection, type IndexSpec } from "./collection.js";
 import { asCommandError, CommandError, isUserError } from "./errors.js";
+import { compileFilter } from "./filters.js";
 import { isDocument, valueKey, valuesAtPath, type Document } from "./keys.js";
 import { checkCommandFields, checkIndexFields, evaluate, letVariables, notImplemented, refuseCollation } from "./options.js";
 import { outputStage, writeOutput, type OutputTarget } from "./output.js";
@@ -246,7 +247,7 @@ export class Engine {
   private query(coll: Collection | undefined, filter: Document | undefined, opts: QueryOptions = {}): Document[] {
     const mingoOpts: Partial<MingoOptions> = opts.variables ? { variables: opts.variables } : {};
     // Compile first: a malformed filter is an error even when the collection is missing.
-    const compiled = new Query(filter ?? {}, mingoOpts);
+    const compiled = compileFilter(filter ?? {}, mingoOpts);
     if (!coll) return [];
     const candidates = [...coll.candidates(filter)];
     let sort = opts.sort && Object.keys(opts.sort).length ? { ...opts.sort } : undefined;
@@ -261,11 +262,7 @@ export class Engine {
     // A plain projection is applied here, after the limit, to the stored documents (shared,
     // never written); mingo's copies each document's whole graph first.
     const plain = projection && plainProjection(projection);
-    let cursor = compiled.find(candidates, plain ? undefined : projection);
-    if (sort) cursor = cursor.sort(sort);
-    if (opts.skip) cursor = cursor.skip(opts.skip);
-    if (opts.limit) cursor = cursor.limit(opts.limit);
-    const docs = cursor.all() as Document[];
+    const docs = compiled.find(candidates, { sort, skip: opts.skip, limit: opts.limit, projection: plain ? undefined : projection });
     return plain ? plain(docs) : docs;
   }
 
