@@ -289,16 +289,17 @@ export class Collection {
     if (!filter) return this.docs.values();
     if ("_id" in filter) {
       const ids = equalityValues(filter._id) ?? (isPlainEmbedded(filter._id) ? [filter._id] : undefined);
-      if (ids) return this.byKeys(this.docs, ids.map(valueKey));
+      if (ids) return this.byKeys(new Set(ids.map(valueKey)));
     }
     for (const index of this.indexes.values()) {
       if (!index.complete) continue;
       const perField = index.fields.map((f) => equalityValues(filter[f]));
       if (perField.some((v) => v === undefined)) continue;
       const combos = cartesian(perField as unknown[][]);
+      if (combos.length === 1) return this.byKeys(index.entries.get(index.lookupKey(combos[0])) ?? []);
       const ids = new Set<string>();
       for (const combo of combos) for (const id of index.entries.get(index.lookupKey(combo)) ?? []) ids.add(id);
-      return this.byKeys(this.docs, [...ids]);
+      return this.byKeys(ids);
     }
     return this.byRange(filter) ?? this.docs.values();
   }
@@ -324,22 +325,19 @@ export class Collection {
       const range = index.sorted.bothBoundsHold(j, conditions[j].inElemMatch) ? bounded : oneSided(bounded);
       const ids = new Set<string>();
       for (const prefix of cartesian(pinned)) for (const id of index.sorted.scan(prefix, range)) ids.add(id);
-      return this.byKeys(
-        this.docs,
-        [...ids].sort((a, b) => this.order.get(a)! - this.order.get(b)!),
-      );
+      return this.byKeys([...ids].sort((a, b) => this.order.get(a)! - this.order.get(b)!));
     }
     return undefined;
   }
 
-  private *byKeys(map: Map<string, Document>, keys: string[]): Iterable<Document> {
-    const seen = new Set<string>();
-    for (const k of keys) {
-      if (seen.has(k)) continue;
-      seen.add(k);
-      const doc = map.get(k);
-      if (doc) yield doc;
+  /** The stored documents under `ids` (distinct canonical ids), in their order. */
+  private byKeys(ids: Iterable<string>): Document[] {
+    const out: Document[] = [];
+    for (const id of ids) {
+      const doc = this.docs.get(id);
+      if (doc) out.push(doc);
     }
+    return out;
   }
 }
 
