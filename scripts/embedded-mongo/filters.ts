@@ -7,7 +7,7 @@
 import { ObjectId } from "bson";
 import { Query } from "mingo";
 import type { Options as MingoOptions } from "mingo/types";
-import { isArray, type Document } from "./keys.js";
+import { isArray, isPlainObject, type Document } from "./keys.js";
 
 const CACHE_SIZE = 500;
 const cache = new Map<string, Query>();
@@ -68,13 +68,6 @@ export function filterKey(value: unknown): string | undefined {
     default:
       return undefined; // RegExp, BSONRegExp, Code, …
   }
-}
-
-/** An object as BSON decodes an embedded document (not a RegExp, Date, Buffer or BSON value). */
-function isPlainObject(v: unknown): v is Document {
-  if (v === null || typeof v !== "object") return false;
-  const proto = Object.getPrototypeOf(v) as unknown;
-  return proto === Object.prototype || proto === null;
 }
 
 function joined(parts: Array<string | undefined>, open: string, close: string): string | undefined {

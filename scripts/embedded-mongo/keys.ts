@@ -32,6 +32,13 @@ export function isDocument(v: unknown): v is Document {
   return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date) && !isBsonValue(v);
 }
 
+/** An object as BSON decodes an embedded document: not a RegExp, Date, Buffer or BSON value. */
+export function isPlainObject(v: unknown): v is Document {
+  if (v === null || typeof v !== "object") return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
 export function valueKey(v: unknown): string {
   if (v === null || v === undefined) return "N";
   switch (typeof v) {

@@ -119,26 +119,32 @@ function parseOpQuery(msg: Buffer, requestId: number): Command {
 
 let nextRequestId = 1;
 
-function header(length: number, responseTo: number, opCode: number): Buffer {
-  const h = Buffer.alloc(HEADER_SIZE);
-  h.writeInt32LE(length, 0);
-  h.writeInt32LE(nextRequestId++ & 0x7fffffff, 4);
-  h.writeInt32LE(responseTo, 8);
-  h.writeInt32LE(opCode, 12);
-  return h;
+/**
+ * A whole message: the header, `prefix` (what the opcode puts before the document), the
+ * document, written into one buffer of the right size (no pieces to concatenate after).
+ */
+function encodeMessage(responseTo: number, opCode: number, prefix: Buffer, doc: Document): Buffer {
+  const body = serialize(doc);
+  const length = HEADER_SIZE + prefix.length + body.length;
+  const message = Buffer.allocUnsafe(length);
+  message.writeInt32LE(length, 0);
+  message.writeInt32LE(nextRequestId++ & 0x7fffffff, 4);
+  message.writeInt32LE(responseTo, 8);
+  message.writeInt32LE(opCode, 12);
+  message.set(body, HEADER_SIZE + prefix.copy(message, HEADER_SIZE));
+  return message;
 }
 
+/** flagBits 0, then a kind-0 section. */
+const OP_MSG_PREFIX = Buffer.alloc(5);
+/** responseFlags 0, cursorID 0 (int64), startingFrom 0, numberReturned 1. */
+const OP_REPLY_PREFIX = Buffer.alloc(20);
+OP_REPLY_PREFIX.writeInt32LE(1, 16);
+
 export function encodeOpMsg(responseTo: number, doc: Document): Buffer {
-  const body = serialize(doc);
-  const prefix = Buffer.alloc(5); // flagBits = 0, section kind 0
-  const length = HEADER_SIZE + prefix.length + body.length;
-  return Buffer.concat([header(length, responseTo, OpCode.OP_MSG), prefix, body], length);
+  return encodeMessage(responseTo, OpCode.OP_MSG, OP_MSG_PREFIX, doc);
 }
 
 export function encodeOpReply(responseTo: number, doc: Document): Buffer {
-  const body = serialize(doc);
-  const fields = Buffer.alloc(20); // responseFlags, cursorID (int64 0), startingFrom, numberReturned
-  fields.writeInt32LE(1, 16);
-  const length = HEADER_SIZE + fields.length + body.length;
-  return Buffer.concat([header(length, responseTo, OpCode.OP_REPLY), fields, body], length);
+  return encodeMessage(responseTo, OpCode.OP_REPLY, OP_REPLY_PREFIX, doc);
 }
