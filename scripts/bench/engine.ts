@@ -2,15 +2,15 @@
 import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 import net from "node:net";
-import { MongoClient, type Collection, type Db } from "mongodb";
+import { MongoClient, type Collection, type Db, type Document } from "mongodb";
 import { encodeOpMsg } from "../embedded-mongo/wire.js";
 import { spawnEngine } from "./processes.js";
 import { percentile, timed, type Row } from "./report.js";
 
 const IN_FLIGHT = 16;
 /** Interleaved find figures: rounds, each a block of calls of every kind. */
-const ROUNDS = 15;
-const FINDS_PER_BLOCK = 300;
+const ROUNDS = 31;
+const FINDS_PER_BLOCK = 150;
 const SCANS_PER_BLOCK = 5;
 
 type Doc = { _id: number; region: string; group: number; score: number; name: string };
@@ -55,7 +55,13 @@ async function engineBench(uri: string): Promise<Row[]> {
       });
     }
 
-    rows.push(...(await interleavedFinds(db)));
+    // The same finds on a raw connection too: the engine's own cost, without the driver's.
+    const raw = process.env.MONGODB_URI ? undefined : await rawCaller(uri);
+    try {
+      rows.push(...(await interleavedFinds(db, raw)));
+    } finally {
+      raw?.close();
+    }
   } finally {
     await db.dropDatabase();
     await client.close();
@@ -67,9 +73,12 @@ async function engineBench(uri: string): Promise<Row[]> {
  * Finds on loaded collections against the same finds on an empty one, measured in rounds
  * that each run a block of every kind (in a rotating order, so no kind always follows the
  * scan's garbage): background load on a shared machine swings sequential phases 2×, but
- * hits the blocks of one round alike, so the median of per-round ratios is stable.
+ * hits the blocks of one round alike, so the median of per-round ratios is stable. With
+ * `raw`, the `_id` and indexed finds also go over a raw connection: through the driver a
+ * returned document costs ~20 µs of decoding that an empty reply does not, which caps those
+ * ratios near 90 % (one document) and 85 % (five) however little the engine does.
  */
-async function interleavedFinds(db: Db): Promise<Row[]> {
+async function interleavedFinds(db: Db, raw: RawCaller | undefined): Promise<Row[]> {
   const empty = db.collection<Doc>("empty");
   const large = db.collection<Doc>("large");
   const grouped = db.collection<Doc>("grouped");
@@ -77,20 +86,34 @@ async function interleavedFinds(db: Db): Promise<Row[]> {
   await db.createCollection("empty");
   await empty.createIndex({ group: 1 });
   await fill(large, 100_000);
-  await fill(grouped, 100_000, 10_000); // 10 documents per group, about half with score ≥ 50
+  await fill(grouped, 100_000, 9_999); // 10 documents per group, about half of them with score ≥ 50
   await grouped.createIndex({ group: 1 });
   await fill(tenK, 10_000); // no index: every find scans
   let i = 0;
   const next = () => (i = (i + 7919) % 100_000);
-  const kinds = {
-    idEmpty: () => empty.findOne({ _id: next() }),
-    idLarge: () => large.findOne({ _id: next() }),
-    indexedEmpty: () => empty.find({ group: next() % 10_000, score: { $gte: 50 } }).toArray(),
-    indexed: () => grouped.find({ group: next() % 10_000, score: { $gte: 50 } }).toArray(),
+  const idFilter = () => ({ _id: next() });
+  const indexedFilter = () => ({ group: next() % 9_999, score: { $gte: 50 } });
+  const findCommand = (coll: Collection<Doc>, filter: Document, one: boolean) => ({
+    find: coll.collectionName,
+    filter,
+    ...(one ? { limit: 1, singleBatch: true } : {}), // as findOne sends it
+    $db: db.databaseName,
+  });
+  const kinds: Record<string, () => Promise<unknown>> = {
+    idEmpty: () => empty.findOne(idFilter()),
+    idLarge: () => large.findOne(idFilter()),
+    indexedEmpty: () => empty.find(indexedFilter()).toArray(),
+    indexed: () => grouped.find(indexedFilter()).toArray(),
     scan: () => tenK.find({ group: next() % 50, score: { $gte: 50 } }).toArray(),
+    ...(raw && {
+      rawIdEmpty: () => raw.call(findCommand(empty, idFilter(), true)),
+      rawIdLarge: () => raw.call(findCommand(large, idFilter(), true)),
+      rawIndexedEmpty: () => raw.call(findCommand(empty, indexedFilter(), false)),
+      rawIndexed: () => raw.call(findCommand(grouped, indexedFilter(), false)),
+    }),
   };
-  const names = Object.keys(kinds) as Array<keyof typeof kinds>;
-  const seconds = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<keyof typeof kinds, number[]>;
+  const names = Object.keys(kinds);
+  const seconds = Object.fromEntries(names.map((n) => [n, [] as number[]]));
   for (const name of names) await timed(50, kinds[name]); // warm-up: the JIT, and the driver's pool
   for (let round = 0; round < ROUNDS; round++) {
     for (let j = 0; j < names.length; j++) {
@@ -99,7 +122,7 @@ async function interleavedFinds(db: Db): Promise<Row[]> {
     }
   }
   const median = (values: number[]) => percentile(values, 50);
-  const rate = (name: keyof typeof kinds) => median(seconds[name].map((s) => FINDS_PER_BLOCK / s));
+  const rate = (name: string) => median(seconds[name].map((s) => FINDS_PER_BLOCK / s));
   const ratio = (loaded: number[], bare: number[]) => median(loaded.map((s, r) => (bare[r] / s) * 100));
   const tPar = await timed(5_000, () => large.findOne({ _id: next() }), IN_FLIGHT);
   return [
@@ -119,6 +142,22 @@ async function interleavedFinds(db: Db): Promise<Row[]> {
       unit: "%",
       target: { min: 90 },
     },
+    ...(raw
+      ? [
+          {
+            name: "the same, raw wire (the engine alone): _id finds",
+            value: ratio(seconds.rawIdLarge, seconds.rawIdEmpty),
+            unit: "%",
+            target: { min: 90 },
+          },
+          {
+            name: "the same, raw wire (the engine alone): indexed finds",
+            value: ratio(seconds.rawIndexed, seconds.rawIndexedEmpty),
+            unit: "%",
+            target: { min: 90 },
+          },
+        ]
+      : []),
     {
       name: "filtered find scanning 10,000 docs (~100 returned), median",
       value: median(seconds.scan.map((s) => (s / SCANS_PER_BLOCK) * 1000)),
@@ -128,40 +167,70 @@ async function interleavedFinds(db: Db): Promise<Row[]> {
   ];
 }
 
+/** A TCP connection to the server without the driver; `onReplies` hears how many whole replies each read completed. */
+async function rawConnection(uri: string, onReplies: (count: number) => void): Promise<net.Socket> {
+  const { hostname, port } = new URL(uri);
+  const socket = net.connect(Number(port), hostname);
+  socket.setNoDelay(true);
+  await once(socket, "connect");
+  let pending = Buffer.alloc(0);
+  socket.on("data", (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    let count = 0;
+    for (; pending.length >= 4 && pending.length >= pending.readInt32LE(0); count++) pending = pending.subarray(pending.readInt32LE(0));
+    if (count) onReplies(count);
+  });
+  return socket;
+}
+
 /**
  * The engine's own capacity, without the driver's per-call cost: one TCP connection
  * keeping `inFlight` pre-encoded insert commands outstanding.
  */
 async function rawWireInserts(uri: string, n: number, inFlight: number): Promise<number> {
-  const { hostname, port } = new URL(uri);
-  const socket = net.connect(Number(port), hostname);
-  socket.setNoDelay(true);
-  await once(socket, "connect");
   const message = (i: number) => encodeOpMsg(0, { insert: "raw", documents: [{ i, payload: "x".repeat(100) }], $db: "bench_raw" });
   let sent = 0;
   let received = 0;
-  let pending = Buffer.alloc(0);
-  const t0 = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    socket.on("error", reject);
-    socket.on("data", (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      while (pending.length >= 4 && pending.length >= pending.readInt32LE(0)) {
-        pending = pending.subarray(pending.readInt32LE(0));
-        received++;
-      }
-      const batch: Buffer[] = [];
-      while (sent < n && sent - received < inFlight) batch.push(message(sent++));
-      if (batch.length) socket.write(Buffer.concat(batch));
-      if (received === n) resolve();
-    });
-    const first: Buffer[] = [];
-    while (sent < Math.min(n, inFlight)) first.push(message(sent++));
-    socket.write(Buffer.concat(first));
+  let done = () => {};
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const send = () => {
+    const batch: Buffer[] = [];
+    while (sent < n && sent - received < inFlight) batch.push(message(sent++));
+    if (batch.length) socket.write(Buffer.concat(batch));
+  };
+  const socket = await rawConnection(uri, (count) => {
+    received += count;
+    send();
+    if (received === n) done();
   });
+  const t0 = performance.now();
+  send();
+  await Promise.race([
+    finished,
+    once(socket, "error").then(([err]) => {
+      throw err as Error;
+    }),
+  ]);
   const seconds = (performance.now() - t0) / 1000;
   socket.destroy();
   return n / seconds;
+}
+
+type RawCaller = Awaited<ReturnType<typeof rawCaller>>;
+
+/** One command at a time on a raw connection: each call resolves when its reply has arrived. */
+async function rawCaller(uri: string): Promise<{ call(command: Document): Promise<void>; close(): void }> {
+  let waiting: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  const socket = await rawConnection(uri, () => waiting?.resolve());
+  socket.on("error", (err) => waiting?.reject(err));
+  return {
+    call: (command) =>
+      new Promise<void>((resolve, reject) => {
+        waiting = { resolve, reject };
+        socket.write(encodeOpMsg(0, command));
+      }),
+    close: () => socket.destroy(),
+  };
 }
 
 export async function runEngineBench(): Promise<Row[]> {
