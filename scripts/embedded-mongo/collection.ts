@@ -1,5 +1,5 @@
 // One collection: documents keyed by their canonical _id, plus secondary indexes kept as
-// key → ids maps. Documents are never mutated in place (an update stores a new object),
+// key → documents maps. Documents are never mutated in place (an update stores a new object),
 // so open cursors keep a consistent snapshot without copying.
 import { ObjectId, UUID } from "bson";
 import { Query } from "mingo";
@@ -38,7 +38,8 @@ function formatValue(v: unknown): string {
 
 class Index {
   readonly fields: string[];
-  readonly entries = new Map<string, Set<string>>();
+  /** Key → the documents under it, by canonical id (a lookup then needs no second map). */
+  readonly entries = new Map<string, Map<string, Document>>();
   private readonly partial?: Query;
   /** The same entries in key order, for range scans (complete indexes only). */
   readonly sorted?: SortedEntries;
@@ -79,23 +80,23 @@ class Index {
     return parts.length === 1 ? parts[0] : JSON.stringify(parts);
   }
 
-  /** `doc` is undefined while the index is built (createIndex sorts its entries once, at the end). */
-  add(id: string, keys: string[], doc: Document | undefined): void {
-    if (keys.length && doc) this.sorted?.add(id, doc);
+  /** `building`: while createIndex fills the index, which sorts its entries once, at the end. */
+  add(id: string, keys: string[], doc: Document, building = false): void {
+    if (keys.length && !building) this.sorted?.add(id, doc);
     for (const k of keys) {
-      let ids = this.entries.get(k);
-      if (!ids) this.entries.set(k, (ids = new Set()));
-      ids.add(id);
+      let docs = this.entries.get(k);
+      if (!docs) this.entries.set(k, (docs = new Map<string, Document>()));
+      docs.set(id, doc);
     }
   }
 
   remove(id: string, keys: string[], doc: Document): void {
     if (keys.length) this.sorted?.remove(id, doc);
     for (const k of keys) {
-      const ids = this.entries.get(k);
-      if (!ids) continue;
-      ids.delete(id);
-      if (ids.size === 0) this.entries.delete(k);
+      const docs = this.entries.get(k);
+      if (!docs) continue;
+      docs.delete(id);
+      if (docs.size === 0) this.entries.delete(k);
     }
   }
 }
@@ -253,7 +254,7 @@ export class Collection {
           if (index.entries.get(k)?.size) throw this.duplicate(spec, doc);
         }
       }
-      index.add(id, keys, undefined);
+      index.add(id, keys, doc, true);
     }
     index.sorted?.load(this.docs);
     this.indexes.set(spec.name, index);
@@ -296,10 +297,10 @@ export class Collection {
       const perField = index.fields.map((f) => equalityValues(filter[f]));
       if (perField.some((v) => v === undefined)) continue;
       const combos = cartesian(perField as unknown[][]);
-      if (combos.length === 1) return this.byKeys(index.entries.get(index.lookupKey(combos[0])) ?? []);
-      const ids = new Set<string>();
-      for (const combo of combos) for (const id of index.entries.get(index.lookupKey(combo)) ?? []) ids.add(id);
-      return this.byKeys(ids);
+      if (combos.length === 1) return [...(index.entries.get(index.lookupKey(combos[0]))?.values() ?? [])];
+      const docs = new Map<string, Document>();
+      for (const combo of combos) for (const [id, doc] of index.entries.get(index.lookupKey(combo)) ?? []) docs.set(id, doc);
+      return docs.values();
     }
     return this.byRange(filter) ?? this.docs.values();
   }

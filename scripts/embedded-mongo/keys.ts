@@ -152,6 +152,8 @@ function pathExists(value: unknown, parts: string[]): boolean {
 
 /** Every combination taking one value per field: the keys of a compound multikey index. */
 export function cartesian<T>(perField: T[][]): T[][] {
+  // One value per field, as an equality lookup has: the one combination, without the copies.
+  if (perField.every((values) => values.length === 1)) return [perField.map((values) => values[0])];
   let combos: T[][] = [[]];
   for (const values of perField) combos = combos.flatMap((c) => values.map((v) => [...c, v]));
   return combos;
