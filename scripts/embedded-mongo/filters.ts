@@ -92,27 +92,22 @@ function compiled(filter: Document, options: Partial<MingoOptions>): Query {
 /** What a native check compares: numbers (not NaN), strings, booleans, valid dates, ObjectIds. */
 type Kind = "number" | "string" | "boolean" | "date" | "objectId";
 
-function kindOf(v: unknown): Kind | undefined {
-  switch (typeof v) {
-    case "number":
-      return Number.isNaN(v) ? undefined : "number";
-    case "string":
-      return "string";
-    case "boolean":
-      return "boolean";
-  }
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : "date";
-  return v instanceof ObjectId ? "objectId" : undefined;
-}
-
-/** `v` as a JS value that compares as mingo compares two values of its kind. */
-function comparable(v: unknown): Plain {
-  if (v instanceof Date) return v.getTime();
-  if (v instanceof ObjectId) return v.toHexString();
-  return v as Plain;
-}
-
 type Plain = number | string | boolean;
+
+/**
+ * Per kind: a value of that kind as a JS value that compares as mingo compares two values of
+ * the kind, or undefined for any other value (NaN and invalid dates included).
+ */
+const AS_KIND: Record<Kind, (v: unknown) => Plain | undefined> = {
+  number: (v) => (typeof v === "number" && !Number.isNaN(v) ? v : undefined),
+  string: (v) => (typeof v === "string" ? v : undefined),
+  boolean: (v) => (typeof v === "boolean" ? v : undefined),
+  date: (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? v.getTime() : undefined),
+  objectId: (v) => (v instanceof ObjectId ? v.toHexString() : undefined),
+};
+
+const KINDS = Object.keys(AS_KIND) as Kind[];
+
 const COMPARISONS = new Map<string, (a: Plain, b: Plain) => boolean>([
   ["$eq", (a, b) => a === b],
   ["$gt", (a, b) => a > b],
@@ -128,13 +123,18 @@ const COMPARISONS = new Map<string, (a: Plain, b: Plain) => boolean>([
 type Check = (value: unknown) => boolean | undefined;
 
 function check(op: string, operand: unknown): Check | undefined {
-  const kind = kindOf(operand);
+  const kind = KINDS.find((k) => AS_KIND[k](operand) !== undefined);
   const compare = COMPARISONS.get(op);
   // Ranges only where mingo's order is JS's own: numbers, strings, dates.
   if (!kind || !compare || (op !== "$eq" && (kind === "boolean" || kind === "objectId"))) return undefined;
-  const b = comparable(operand);
-  // A missing or null field equals no non-null value and is in no range (mingo compares within a type).
-  return (value) => (value === undefined || value === null ? false : kindOf(value) === kind ? compare(comparable(value), b) : undefined);
+  const as = AS_KIND[kind];
+  const b = as(operand)!;
+  return (value) => {
+    // A missing or null field equals no non-null value and is in no range (mingo compares within a type).
+    if (value === undefined || value === null) return false;
+    const a = as(value);
+    return a === undefined ? undefined : compare(a, b);
+  };
 }
 
 /**
@@ -143,7 +143,8 @@ function check(op: string, operand: unknown): Check | undefined {
  * mingo compile unless a document holds something else there. Undefined otherwise.
  */
 function nativeFilter(filter: Document): ((doc: Document) => boolean | undefined) | undefined {
-  const checks: Array<[field: string, check: Check]> = [];
+  const fields: string[] = [];
+  const checks: Check[] = [];
   for (const [field, condition] of Object.entries(filter)) {
     if (field.startsWith("$") || field.includes(".") || field in Object.prototype) return undefined;
     const ops = isPlainObject(condition) ? Object.entries(condition) : [["$eq", condition] as const];
@@ -151,13 +152,14 @@ function nativeFilter(filter: Document): ((doc: Document) => boolean | undefined
     for (const [op, operand] of ops) {
       const c = check(op, operand);
       if (!c) return undefined;
-      checks.push([field, c]);
+      fields.push(field);
+      checks.push(c);
     }
   }
   return (doc) => {
     let decided = true;
-    for (const [field, c] of checks) {
-      const r = c(doc[field]);
+    for (let i = 0; i < checks.length; i++) {
+      const r = checks[i](doc[fields[i]]);
       if (r === false) return false;
       if (r === undefined) decided = false;
     }
