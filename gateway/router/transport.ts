@@ -23,20 +23,46 @@ export type Transport = (url: string, body: string, headers: Record<string, stri
 
 // Every socket a national query opened stays open for the next one: with fewer kept free,
 // each query would reconnect most of its fetches (several times the CPU of a request).
+// A national query holds one socket per region of a host at once: a host serving a
+// country's districts may serve a few hundred regions.
 const agents = {
-  "http:": new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64 }),
-  "https:": new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64 }),
+  "http:": new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 512 }),
+  "https:": new https.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 512 }),
 };
 
+/** What `http.request` needs of each URL the router posts to: parsed once, not per fetch. */
+const targets = new Map<string, { client: typeof http | typeof https; options: http.RequestOptions }>();
+
+function targetOf(url: string) {
+  let target = targets.get(url);
+  if (!target) {
+    const parsed = new URL(url);
+    const secure = parsed.protocol === "https:";
+    if (!secure && parsed.protocol !== "http:") throw new Error(`not an http(s) URL: ${parsed.protocol}`);
+    target = {
+      client: secure ? https : http,
+      options: {
+        method: "POST",
+        protocol: parsed.protocol,
+        hostname: parsed.hostname.replace(/^\[|\]$/g, ""),
+        port: parsed.port,
+        path: `${parsed.pathname}${parsed.search}`,
+        agent: agents[secure ? "https:" : "http:"],
+        ...(parsed.username ? { auth: `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}` } : {}),
+      },
+    };
+    // The registry's URLs are few; anything else would not be kept.
+    if (targets.size < 10_000) targets.set(url, target);
+  }
+  return target;
+}
+
 export function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<PostResult> {
-  const target = new URL(url);
-  const client = target.protocol === "https:" ? https : http;
+  const { client, options } = targetOf(url);
   return new Promise((resolve, reject) => {
     const req = client.request(
-      target,
       {
-        method: "POST",
-        agent: agents[target.protocol as "http:" | "https:"],
+        ...options,
         headers: { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
       },
       (res) => {

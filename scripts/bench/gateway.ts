@@ -14,11 +14,12 @@ import { registryFor } from "../../gateway/registry.js";
 import { createGateway, type Gateway } from "../../gateway/server.js";
 import { buildSubgraphs } from "../../subgraphs/index.js";
 import { hs256Config, mintToken } from "../../subgraphs/kernel/auth.js";
-import { listen } from "../../subgraphs/kernel/http.js";
+import { DEFAULT_MAX_BODY_BYTES, listen, readTextBody, sendJsonText } from "../../subgraphs/kernel/http.js";
+import { postJson } from "../../gateway/router/transport.js";
 import { connectMongo, regionDbName } from "../../subgraphs/kernel/mongo.js";
 import { projectPath } from "../../subgraphs/kernel/paths.js";
 import { keyedHasher } from "../../subgraphs/kernel/pseudonym.js";
-import { RegionRegistry } from "../../subgraphs/kernel/regions.js";
+import { RegionRegistry, type RegionInfo } from "../../subgraphs/kernel/regions.js";
 import { createRegionHost } from "../../subgraphs/host/server.js";
 import { startEmbeddedMongo } from "../embedded-mongo/index.js";
 import { seedRegion } from "../seed/seed.js";
@@ -40,12 +41,15 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
 }
 
-async function gatewayOver(codes: string[], base: string): Promise<{ url: string; gateway: Gateway; close(): Promise<void> }> {
+async function gatewayOver(
+  regions: string[] | RegionInfo[],
+  base: string | ((region: string) => string),
+): Promise<{ url: string; gateway: Gateway; close(): Promise<void> }> {
   const registry = RegionRegistry.load();
   const gateway = await createGateway({
     registry: registryFor(
-      codes.map((c) => registry.require(c)),
-      () => base,
+      regions.map((r) => (typeof r === "string" ? registry.require(r) : r)),
+      typeof base === "string" ? () => base : base,
     ),
     supergraphSdl: readFileSync(projectPath("schema", "supergraph.graphql"), "utf8"),
     auth,
@@ -56,8 +60,8 @@ async function gatewayOver(codes: string[], base: string): Promise<{ url: string
   return { url: `${server.url}/graphql`, gateway, close: async () => void (await Promise.all([server.close(), gateway.stop()])) };
 }
 
-/** 20 regions vs 1 behind the delay, and gateway vs direct, with the host in its own process. */
-async function fanOutAndOverhead(rows: Row[]): Promise<void> {
+/** The host for every region in its own process, on a seeded engine of its own (delayed-host.ts). */
+async function seededHost(replayOrigins = 1) {
   const engine = await spawnEngine();
   const mongoUri = engine.uri;
   const registry = RegionRegistry.load();
@@ -72,9 +76,22 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
     PSEUDONYM_KEY: KEY,
     DELAY_MS: String(DELAY_MS),
     NODE_ENV: "production",
+    REPLAY_ORIGINS: String(replayOrigins),
   });
-  const [delayedBase, directBase, replayBase] = host.line.trim().split(" ") as [string, string, string];
+  const [delayedBase, directBase, replayBase, ...replayBases] = host.line.trim().split(" ") as [string, string, string, ...string[]];
   const token = await mintToken(auth, { sub: "bench", role: "NATIONAL_COORDINATOR" });
+  const stop = async () => {
+    await stopChild(host.proc);
+    await mongo.close();
+    await engine.stop();
+  };
+  return { engine, host, delayedBase, directBase, replayBase, replayBases: [replayBase, ...replayBases], token, stop };
+}
+
+/** 20 regions vs 1 behind the delay, and gateway vs direct, with the host in its own process. */
+async function fanOutAndOverhead(rows: Row[]): Promise<void> {
+  const { engine, host, delayedBase, directBase, replayBase, token, stop } = await seededHost();
+  const registry = RegionRegistry.load();
   const all = registry.regions.map((r) => r.code);
   const g20 = await gatewayOver(all, delayedBase);
   const g1 = await gatewayOver(["KZ-75"], delayedBase);
@@ -160,9 +177,119 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
     });
   } finally {
     await Promise.all([g20.close(), g1.close(), gDirect.close(), r20.close(), r1.close()]);
-    await stopChild(host.proc);
-    await mongo.close();
-    await engine.stop();
+    await stop();
+  }
+}
+
+/**
+ * A region's share of the national query, as the gateway sends it (one batch of four
+ * operations, recorded on its way to the host), sent straight to the host `n` times:
+ * the host's and the engine's CPU per share.
+ */
+async function hostShare(rows: Row[]): Promise<void> {
+  const { engine, host, directBase, token, stop } = await seededHost();
+  let recorded: { url: string; body: string; headers: Record<string, string> } | undefined;
+  const recorder = await listen((req, res) => {
+    void readTextBody(req, res, DEFAULT_MAX_BODY_BYTES).then(async (read) => {
+      if (!read) return;
+      const headers = { "content-type": "application/json", authorization: req.headers.authorization ?? "" };
+      if (req.url?.endsWith("/batch")) recorded ??= { url: `${directBase}${req.url}`, body: read.text ?? "", headers };
+      const r = await fetch(`${directBase}${req.url}`, { method: "POST", headers, body: read.text });
+      sendJsonText(res, r.status, await r.text());
+    });
+  });
+  const g = await gatewayOver(["KZ-75"], recorder.url);
+  try {
+    await postGraphQL(g.url, NATIONAL, token);
+    const share = recorded!;
+    const send = () => postJson(share.url, share.body, share.headers, 10_000);
+    // Warm (the host's code compiled, its start-up work done), then the median of rounds.
+    for (let i = 0; i < 300; i++) await send();
+    const n = 200;
+    const host_: number[] = [];
+    const engine_: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const before = { host: cpuMs(host.proc.pid!), engine: cpuMs(engine.pid) };
+      await timed(n, send, 4);
+      host_.push((cpuMs(host.proc.pid!) - before.host) / n);
+      engine_.push((cpuMs(engine.pid) - before.engine) / n);
+    }
+    rows.push({ name: "region host CPU per region's share of a national query", value: percentile(host_, 50), unit: "ms" });
+    rows.push({ name: "  embedded engine CPU per share", value: percentile(engine_, 50), unit: "ms" });
+  } finally {
+    await g.close();
+    await recorder.close();
+    await stop();
+  }
+}
+
+/**
+ * `n` regions: Kazakhstan's 20, then stand-ins (`ZZ-21`…) that the replaying host answers
+ * for with one of the 20's recorded answers (delayed-host.ts).
+ */
+function regionsUpTo(n: number): RegionInfo[] {
+  const real = RegionRegistry.load().regions;
+  return Array.from({ length: n }, (_, i) =>
+    i < real.length
+      ? real[i]
+      : { code: `ZZ-${i}`, kind: "OBLAST" as const, name: { kk: `Аудан ${i}`, ru: `Район ${i}`, en: `District ${i}` } },
+  );
+}
+
+/**
+ * The national query over 1, 20 and `largest` regions, each answering after the delay with
+ * its answer replayed (each region its own machine): what is left is the gateway's work per
+ * region, measured as its process's CPU per query.
+ */
+async function scale(rows: Row[], largest: number): Promise<void> {
+  const { replayBases, token, stop } = await seededHost(Math.max(largest, 20));
+  const counts = [...new Set([1, 20, largest])].sort((a, b) => a - b);
+  const gateways = await Promise.all(
+    counts.map((n) => {
+      const regions = regionsUpTo(n);
+      const origin = new Map(regions.map((r, i) => [r.code, replayBases[i]]));
+      return gatewayOver(regions, (code) => origin.get(code)!);
+    }),
+  );
+  try {
+    for (let i = 0; i < 3; i++) await Promise.all(gateways.map((g) => postGraphQL(g.url, NATIONAL, token)));
+    // Rounds of each size in turn, so that the machine's background load hits each alike.
+    const rounds = 10;
+    const perRound = 5;
+    const times = counts.map(() => [] as number[]);
+    const cpu = counts.map(() => 0);
+    for (let round = 0; round < rounds; round++) {
+      for (const [k, g] of gateways.entries()) {
+        const before = process.cpuUsage();
+        times[k].push(...(await latencies(perRound, () => postGraphQL(g.url, NATIONAL, token))));
+        const used = process.cpuUsage(before);
+        cpu[k] += (used.user + used.system) / 1000;
+      }
+    }
+    const n = rounds * perRound;
+    const p50 = times.map((t) => percentile(t, 50));
+    const cpuPerQuery = cpu.map((c) => c / n);
+    for (const [k, count] of counts.entries()) {
+      rows.push({ name: `national query, ${count} region${count === 1 ? "" : "s"}, p50 (answers replayed)`, value: p50[k], unit: "ms" });
+      rows.push({ name: `  gateway CPU per query, ${count} region${count === 1 ? "" : "s"}`, value: cpuPerQuery[k], unit: "ms" });
+    }
+    for (const [k, count] of counts.entries()) {
+      if (count === 1) continue;
+      rows.push({
+        name: `${count} regions / 1 region, p50 (answers replayed)`,
+        value: p50[k] / p50[0],
+        unit: "×",
+        ...(count === largest ? { target: { max: 2.0 } } : {}),
+      });
+      rows.push({
+        name: `  gateway CPU per added region (${count} regions)`,
+        value: (cpuPerQuery[k] - cpuPerQuery[0]) / (count - 1),
+        unit: "ms",
+      });
+    }
+  } finally {
+    await Promise.all(gateways.map((g) => g.close()));
+    await stop();
   }
 }
 
@@ -233,6 +360,14 @@ async function startup(rows: Row[]): Promise<void> {
   await stopChild(proc);
   rows.push({ name: "npm start: ready, 20 seeded regions (process start to ready)", value: seconds, unit: "s", target: { max: 15 } });
   rows.push({ name: "npm start: resident memory when ready", value: rssKb / 1024, unit: "MiB" });
+}
+
+/** The national query over 1, 20 and `largest` regions (`--regions`, default 100). */
+export async function runScaleBench(largest = 100): Promise<Row[]> {
+  const rows: Row[] = [];
+  await scale(rows, largest);
+  await hostShare(rows);
+  return rows;
 }
 
 export async function runGatewayBench(): Promise<Row[]> {

@@ -1,15 +1,19 @@
-// `npm run bench [-- --only engine|gateway|transfers|fairness|reporting]`: every figure measured in one run.
+// `npm run bench [-- --only engine|gateway|scale|transfers|fairness|reporting] [--regions N]`: every
+// figure measured in one run; `--regions` is the largest national query of `scale` (default 100).
 import "reflect-metadata";
 import { parseArgs } from "node:util";
 import { runEngineBench } from "./engine.js";
 import { runFairnessBench } from "./fairness.js";
-import { runGatewayBench } from "./gateway.js";
+import { runGatewayBench, runScaleBench } from "./gateway.js";
 import { runReportingBench } from "./reporting.js";
 import { met, print, type Row } from "./report.js";
 import { runTransferBench } from "./transfers.js";
 
 process.env.APOLLO_TELEMETRY_DISABLED = "1";
-const { values } = parseArgs({ options: { only: { type: "string" } } });
+const { values } = parseArgs({ options: { only: { type: "string" }, regions: { type: "string", default: "100" } } });
+const largest = Number(values.regions);
+if (!Number.isInteger(largest) || largest < 1 || largest > 999)
+  throw new Error(`--regions must be a whole number from 1 to 999, not ${values.regions}`);
 const all: Row[] = [];
 if (!values.only || values.only === "engine") {
   const rows = await runEngineBench();
@@ -19,6 +23,11 @@ if (!values.only || values.only === "engine") {
 if (!values.only || values.only === "gateway") {
   const rows = await runGatewayBench();
   print("Gateway and regional router", rows);
+  all.push(...rows);
+}
+if (!values.only || values.only === "scale") {
+  const rows = await runScaleBench(largest);
+  print(`National query over 1, 20 and ${largest} regions, each its own machine (answers replayed after 50 ms)`, rows);
   all.push(...rows);
 }
 if (!values.only || values.only === "transfers") {
