@@ -167,7 +167,7 @@ function nativeFilter(filter: Document): ((doc: Document) => boolean | undefined
   };
 }
 
-export interface FindOptions {
+interface FindOptions {
   sort?: Document;
   skip?: number;
   limit?: number;
