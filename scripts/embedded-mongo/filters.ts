@@ -7,6 +7,7 @@
 import { ObjectId } from "bson";
 import { Query } from "mingo";
 import type { Options as MingoOptions } from "mingo/types";
+import { cloneDoc } from "./clone.js";
 import { isArray, isPlainObject, type Document } from "./keys.js";
 
 const CACHE_SIZE = 500;
@@ -82,7 +83,9 @@ function compiled(filter: Document, options: Partial<MingoOptions>): Query {
   if (query) {
     cache.delete(key); // most recently used last: the first key is the one to evict
   } else {
-    query = new Query(filter, options);
+    // A copy: mingo keeps the filter it was given (a positional projection reads it), and
+    // this query outlives the command whose filter that was.
+    query = new Query(cloneDoc(filter), options);
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
   }
   cache.set(key, query);

@@ -105,6 +105,17 @@ describe("compiled filters", () => {
     expect(compileFilter(filter, {}).find(docs, { projection: { "tags.$": 1 } })).toEqual(expected);
   });
 
+  it("a cached filter is a copy, not the command's own object", () => {
+    const docs = [{ _id: 1, tags: [{ k: "a" }, { k: "b" }] }];
+    const filter: Document = { "tags.k": "b", _id: { $gte: 1 } };
+    compileFilter(filter, {}).find(docs, { projection: { "tags.$": 1 } });
+    filter["tags.k"] = "a"; // what a later change to that command's document would do
+    const again = { "tags.k": "b", _id: { $gte: 1 } };
+    expect(compileFilter(again, {}).find(docs, { projection: { "tags.$": 1 } })).toEqual(
+      new Query(again).find(docs, { "tags.$": 1 }).all(),
+    );
+  });
+
   it("keys keep every type apart and refuse what must not be reused", () => {
     const keys = [7, -0, 0, "7", Long.fromNumber(7), Decimal128.fromString("7"), true, day, oid, null, undefined, [7], { a: 7 }].map((v) =>
       filterKey({ f: v }),
