@@ -7,6 +7,7 @@ import type { Db } from "mongodb";
 import { AuditTrail } from "../kernel/audit.js";
 import type { Access, AuthConfig } from "../kernel/auth.js";
 import { Loaders, type SubgraphContext } from "../kernel/context.js";
+import { CombinedReads } from "../kernel/reads.js";
 import { REGION_TIMEOUT_HEADER, requestAccess, requestIdOf, sendError } from "../kernel/http.js";
 import { DocumentCache, type GraphQLParams, type Measure, type QueryLimits } from "../kernel/limits.js";
 import type { Lease } from "../kernel/lease.js";
@@ -86,7 +87,14 @@ export class HostRequests {
     return this.documents.check(this.options.subgraphs.get(subgraph)!.schema, params, { regions: 1 });
   }
 
-  context(req: http.IncomingMessage, region: HostedRegion, subgraph: SubgraphName, access: Access): SubgraphContext {
+  /** An operation's context; the operations of one batch share `reads`. */
+  context(
+    req: http.IncomingMessage,
+    region: HostedRegion,
+    subgraph: SubgraphName,
+    access: Access,
+    reads = new CombinedReads(region.db),
+  ): SubgraphContext {
     return {
       region: region.info,
       messaging: region.messaging,
@@ -95,6 +103,7 @@ export class HostRequests {
       db: region.db,
       access,
       loaders: new Loaders(),
+      reads,
       log: this.options.log,
       audit: new AuditTrail(region.db, access, requestIdOf(req) ?? null, "(anonymous operation)"),
       keyedHash: this.options.keyedHash,

@@ -10,6 +10,7 @@ import { decodeId, type DecodedId, type EntityType } from "./ids.js";
 import type { Lease } from "./lease.js";
 import type { Logger } from "./log.js";
 import type { Messaging } from "./messaging.js";
+import type { CombinedReads } from "./reads.js";
 import type { RegionInfo, RegionRegistry } from "./regions.js";
 import type { SubgraphName } from "../manifest.js";
 
@@ -21,6 +22,8 @@ export interface SubgraphContext {
   db: Db;
   access: Access;
   loaders: Loaders;
+  /** Small reads of this region's database, sent with the others of the same batch in one command. */
+  reads: CombinedReads;
   log: Logger;
   /** Who read personal data or changed records about people in this request. */
   audit: AuditTrail;

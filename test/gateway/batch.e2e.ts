@@ -2,6 +2,8 @@
 // gateway sending a region's share of a query there — falling back to one request per
 // fetch for a host without the endpoint.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { regionDbName } from "../../subgraphs/kernel/mongo.js";
+import { postGraphQL } from "../support/host.js";
 import { MAX_BATCH } from "../../subgraphs/kernel/regions.js";
 import { startNational, type National } from "../support/national.js";
 
@@ -166,6 +168,38 @@ describe("the gateway", () => {
     expect(res.errors).toBeUndefined();
     expect(Object.fromEntries(res.data!.regions.map((r) => [r.code, r.volunteerStats.total]))).toEqual({ "KZ-75": 1, "KZ-43": 0 });
     expect(posts.sort()).toEqual(["/KZ-43/batch", "/KZ-75/batch"]);
+  });
+
+  it("reads a region's database once for its share of a national query, with the answers each subgraph gives alone", async () => {
+    const db = regionDbName(national.host.dbPrefix, "KZ-75");
+    const STATS_COLLECTIONS = ["volunteers", "beneficiaries", "help_requests", "warehouses", "events"];
+    national.host.commands.length = 0;
+    const res = await national.query<{ regions: Array<{ code: string }> }>(NATIONAL, {}, coordinator);
+    expect(res.errors).toBeUndefined();
+    const reads = national.host.commands.filter(
+      (c) =>
+        c.databaseName === db &&
+        ["aggregate", "find", "count"].includes(c.commandName) &&
+        STATS_COLLECTIONS.includes(String(c.command[c.commandName])),
+    );
+    expect(reads).toHaveLength(1);
+    // The same figures from each subgraph's own endpoint, where each operation reads alone.
+    const alone: Record<string, unknown> = {};
+    for (const [subgraph, selection] of [
+      ["volunteers", "volunteerStats { total }"],
+      ["beneficiaries", "beneficiaryStats { beneficiaries }"],
+      ["inventory", "stock { item quantity }"],
+      ["events", "upcomingEvents(first: 5) { id }"],
+    ]) {
+      const answer = await postGraphQL<{ _entities: Array<Record<string, unknown>> }>(
+        national.host.url("KZ-75", subgraph),
+        `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Region { ${selection} } } }`,
+        REGION_75,
+        coordinator,
+      );
+      Object.assign(alone, answer.data!._entities[0]);
+    }
+    expect(res.data!.regions.find((r) => r.code === "KZ-75")).toEqual({ code: "KZ-75", ...alone });
   });
 
   it("sends a fetch that has no company straight to its subgraph", async () => {

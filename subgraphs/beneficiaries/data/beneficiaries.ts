@@ -12,6 +12,7 @@ import type { Beneficiary, BeneficiaryStats, NeedCount } from "../types/benefici
 import { BeneficiaryStatus, Need, OPEN_STATUSES, type Vulnerability } from "../types/enums.js";
 import { helpRequestsOf, type HelpRequestDoc } from "./help-requests.js";
 import type { Keyed } from "../../kernel/idempotency.js";
+import type { CombinedReads } from "../../kernel/reads.js";
 
 export interface BeneficiaryDoc extends Keyed {
   _id: ObjectId;
@@ -184,24 +185,23 @@ function everyNeed(counts: Array<{ _id: Need; count: number }>): NeedCount[] {
     .sort((a, b) => b.count - a.count || a.need.localeCompare(b.need));
 }
 
-export async function beneficiaryStats(db: Db): Promise<BeneficiaryStats> {
+export async function beneficiaryStats(db: Db, reads: CombinedReads): Promise<BeneficiaryStats> {
   const [[households], [requests]] = await Promise.all([
-    beneficiariesOf(db)
-      .aggregate<{ totals: Array<{ n: number; people: number }>; byNeed: Array<{ _id: Need; count: number }> }>([
+    reads.aggregate<{ totals: Array<{ n: number; people: number }>; byNeed: Array<{ _id: Need; count: number }> }, BeneficiaryDoc>(
+      beneficiariesOf(db),
+      [
         {
           $facet: {
             totals: [{ $group: { _id: null, n: { $sum: 1 }, people: { $sum: "$householdSize" } } }],
             byNeed: [{ $project: { _id: 0, needs: 1 } }, { $unwind: "$needs" }, { $group: { _id: "$needs", count: { $sum: 1 } } }],
           },
         },
-      ])
-      .toArray(),
-    helpRequestsOf(db)
-      .aggregate<{ open: Array<{ n: number }>; byNeed: Array<{ _id: Need; count: number }> }>([
-        { $match: { status: { $in: OPEN_STATUSES } } },
-        { $facet: { open: [{ $count: "n" }], byNeed: [{ $group: { _id: "$need", count: { $sum: 1 } } }] } },
-      ])
-      .toArray(),
+      ],
+    ),
+    reads.aggregate<{ open: Array<{ n: number }>; byNeed: Array<{ _id: Need; count: number }> }, HelpRequestDoc>(helpRequestsOf(db), [
+      { $match: { status: { $in: OPEN_STATUSES } } },
+      { $facet: { open: [{ $count: "n" }], byNeed: [{ $group: { _id: "$need", count: { $sum: 1 } } }] } },
+    ]),
   ]);
   return {
     beneficiaries: households?.totals[0]?.n ?? 0,

@@ -87,6 +87,6 @@ export class RegionBeneficiariesResolver {
   @FieldResolver(() => BeneficiaryStats, { nullable: true })
   async beneficiaryStats(@Ctx() ctx: SubgraphContext): Promise<BeneficiaryStats> {
     ctx.access.forbidVolunteer("Region.beneficiaryStats");
-    return beneficiaryStats(ctx.db);
+    return beneficiaryStats(ctx.db, ctx.reads);
   }
 }

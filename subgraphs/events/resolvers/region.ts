@@ -33,11 +33,11 @@ export class RegionEventsResolver {
     @Arg("first", () => Int, { nullable: true, defaultValue: 10 }) first: number,
     @Ctx() ctx: SubgraphContext,
   ): Promise<Event[]> {
-    const docs = await eventsOf(ctx.db)
-      .find({ status: EventStatus.SCHEDULED, startsAt: { $gt: new Date() } })
-      .sort({ startsAt: 1, _id: 1 })
-      .limit(pageSize(first))
-      .toArray();
+    const docs = await ctx.reads.aggregate<EventDoc, EventDoc>(eventsOf(ctx.db), [
+      { $match: { status: EventStatus.SCHEDULED, startsAt: { $gt: new Date() } } },
+      { $sort: { startsAt: 1, _id: 1 } },
+      { $limit: pageSize(first) },
+    ]);
     return docs.map((d) => toEvent(d, region.code));
   }
 }

@@ -6,6 +6,7 @@ import type http from "node:http";
 import { GraphQLError } from "graphql";
 import { graphQLRequestOf, readJsonBody, refusal, runGraphQL, sendError, sendJsonText, sendRefusal } from "../../kernel/http.js";
 import { exceeded, graphQLParamsOf, sumMeasures, type Measure } from "../../kernel/limits.js";
+import { CombinedReads } from "../../kernel/reads.js";
 import { MAX_BATCH } from "../../kernel/regions.js";
 import type { SubgraphName } from "../../manifest.js";
 import type { HostedRegion, HostRequests } from "../requests.js";
@@ -44,6 +45,8 @@ export async function serveBatch(
   );
   if (together) return sendRefusal(res, together);
   const request = graphQLRequestOf(req, "");
+  // The operations' small reads of the region's database leave together (kernel/reads.ts).
+  const reads = new CombinedReads(region.db);
   const answers = await Promise.all(
     (operations as Array<{ subgraph: string }>).map(async ({ subgraph, ...operation }, i) => {
       const server = requests.server(subgraph);
@@ -55,7 +58,7 @@ export async function serveBatch(
       }
       const check = checks[i];
       if (check instanceof GraphQLError) return JSON.stringify(refusal(check));
-      const result = await runGraphQL(server, request, operation, requests.context(req, region, subgraph as SubgraphName, access));
+      const result = await runGraphQL(server, request, operation, requests.context(req, region, subgraph as SubgraphName, access, reads));
       return `{"status":${result.status},"body":${result.body}}`;
     }),
   );

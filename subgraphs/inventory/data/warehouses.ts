@@ -9,6 +9,7 @@ import { searchKey } from "../../kernel/text.js";
 import { Item } from "../types/enums.js";
 import type { ItemQuantity, Warehouse } from "../types/warehouse.js";
 import type { Keyed } from "../../kernel/idempotency.js";
+import type { CombinedReads } from "../../kernel/reads.js";
 
 export interface WarehouseDoc extends Keyed {
   _id: ObjectId;
@@ -78,10 +79,10 @@ export function totalsPerItem(entries: Iterable<{ item: Item; quantity: number }
 }
 
 /** Totals over all of a region's warehouses, every item listed. */
-export async function regionStock(db: Db): Promise<ItemQuantity[]> {
-  const warehouses = await warehousesOf(db)
-    .find({}, { projection: { stock: 1 } })
-    .toArray();
+export async function regionStock(db: Db, reads: CombinedReads): Promise<ItemQuantity[]> {
+  const warehouses = await reads.aggregate<Pick<WarehouseDoc, "stock">, WarehouseDoc>(warehousesOf(db), [
+    { $project: { _id: 0, stock: 1 } },
+  ]);
   return totalsPerItem(
     warehouses.flatMap((w) => Object.entries(w.stock).map(([item, quantity]) => ({ item: item as Item, quantity: quantity ?? 0 }))),
   );

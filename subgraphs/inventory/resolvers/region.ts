@@ -25,7 +25,7 @@ export class RegionInventoryResolver {
   @FieldResolver(() => [ItemQuantity], { nullable: true, description: "Stock totals over the region's warehouses, every item listed." })
   async stock(@Ctx() ctx: SubgraphContext): Promise<ItemQuantity[]> {
     ctx.access.forbidVolunteer("Region.stock");
-    return regionStock(ctx.db);
+    return regionStock(ctx.db, ctx.reads);
   }
 
   @FieldResolver(() => [EntitlementRule], { nullable: true, description: "The region's entitlement rules, by item." })

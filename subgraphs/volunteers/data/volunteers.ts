@@ -12,6 +12,7 @@ import { escapeRegex, searchKey } from "../../kernel/text.js";
 import { Skill, VolunteerStatus } from "../types/enums.js";
 import type { SkillCount, Volunteer, VolunteerGroup, VolunteerStats } from "../types/volunteer.js";
 import type { Keyed } from "../../kernel/idempotency.js";
+import type { CombinedReads } from "../../kernel/reads.js";
 
 export interface VolunteerDoc extends Keyed {
   _id: ObjectId;
@@ -151,24 +152,25 @@ export function pageVolunteers(
   return paginate(volunteersOf(db), volunteerFilter(q), [["nameKey", 1, "string"]], args, (d) => toVolunteer(d, region));
 }
 
-export async function volunteerStats(db: Db): Promise<VolunteerStats> {
-  const [facets] = await volunteersOf(db)
-    .aggregate<{ total: Array<{ n: number }>; active: Array<{ n: number }>; bySkill: Array<{ _id: Skill; count: number }> }>([
-      {
-        $facet: {
-          total: [{ $count: "n" }],
-          active: [{ $match: { status: VolunteerStatus.ACTIVE } }, { $count: "n" }],
-          bySkill: [
-            { $match: { status: VolunteerStatus.ACTIVE } },
-            // Only the skills travel through the rest of the pipeline.
-            { $project: { _id: 0, skills: 1 } },
-            { $unwind: "$skills" },
-            { $group: { _id: "$skills", count: { $sum: 1 } } },
-          ],
-        },
+export async function volunteerStats(db: Db, reads: CombinedReads): Promise<VolunteerStats> {
+  const [facets] = await reads.aggregate<
+    { total: Array<{ n: number }>; active: Array<{ n: number }>; bySkill: Array<{ _id: Skill; count: number }> },
+    VolunteerDoc
+  >(volunteersOf(db), [
+    {
+      $facet: {
+        total: [{ $count: "n" }],
+        active: [{ $match: { status: VolunteerStatus.ACTIVE } }, { $count: "n" }],
+        bySkill: [
+          { $match: { status: VolunteerStatus.ACTIVE } },
+          // Only the skills travel through the rest of the pipeline.
+          { $project: { _id: 0, skills: 1 } },
+          { $unwind: "$skills" },
+          { $group: { _id: "$skills", count: { $sum: 1 } } },
+        ],
       },
-    ])
-    .toArray();
+    },
+  ]);
   const counts = new Map((facets?.bySkill ?? []).map((s) => [s._id, s.count]));
   const bySkill: SkillCount[] = Object.values(Skill)
     .map((skill) => ({ skill, count: counts.get(skill) ?? 0 }))

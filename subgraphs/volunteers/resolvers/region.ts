@@ -26,7 +26,7 @@ export class RegionVolunteersResolver {
   @FieldResolver(() => VolunteerStats, { nullable: true })
   async volunteerStats(@Ctx() ctx: SubgraphContext): Promise<VolunteerStats> {
     ctx.access.forbidVolunteer("Region.volunteerStats");
-    return volunteerStats(ctx.db);
+    return volunteerStats(ctx.db, ctx.reads);
   }
 
   @FieldResolver(() => VolunteerGroupConnection, { nullable: true })
