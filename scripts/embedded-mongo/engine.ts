@@ -409,6 +409,8 @@ export class Engine {
         return (doc) => query.test(doc);
       },
       (docs, rest) => new Aggregator(rest, opts).run<Document>(pipelineMutatesInput(rest) ? docs.map(cloneDoc) : docs),
+      // A $unionWith reads the other collection as any read does: through its indexes, uncopied.
+      (name, pipeline) => this.read(db, validateCollName(db, name), pipeline, variables),
     );
   }
 

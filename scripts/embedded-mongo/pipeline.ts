@@ -1,5 +1,6 @@
 // Native execution of the aggregation stages the services run on every read ($match,
-// plain $project, $unwind, $group by a field with $sum, $count, $facet, $skip, $limit).
+// plain $project, $unwind, $group by a field with $sum, $count, $facet, $skip, $limit,
+// $unionWith, and $replaceWith of literals and $$ROOT: kernel/reads.ts's tagged reads).
 // mingo handles everything; it is the fallback here, because per stage it copies its whole
 // operator table and, inside $facet, deep-copies every input document: for a national query
 // that was most of the engine's time. A stage this file does not recognise, or a value it
@@ -12,6 +13,8 @@ import { isArray, isDocument, valueKey, type Document } from "./keys.js";
 export type Fallback = (input: Document[], stages: Document[]) => Document[];
 /** A compiled `$match` filter. */
 export type Matcher = (filter: Document) => (doc: Document) => boolean;
+/** The documents `pipeline` gives on another collection of the same database. */
+export type Reader = (collection: string, pipeline: Document[]) => Document[];
 
 /** Why a stage went to mingo: the spec is not one of the plain forms handled here. */
 const UNSUPPORTED = Symbol("unsupported");
@@ -20,6 +23,8 @@ interface Runner {
   /** Runs a (sub-)pipeline: natively while it can, then through the fallback. */
   run: (docs: Document[], stages: Document[]) => Document[];
   match: Matcher;
+  /** What `pipeline` gives on collection `name` of this database (its indexes used). */
+  read: Reader;
 }
 
 type Stage = (docs: Document[], spec: unknown, runner: Runner) => Document[] | typeof UNSUPPORTED;
@@ -156,6 +161,41 @@ function facet(docs: Document[], spec: unknown, { run }: Runner): Document[] | t
   return [out];
 }
 
+/** `{ $unionWith: "coll" }` or `{ $unionWith: { coll, pipeline } }`: the input, then the other collection's documents. */
+function unionWith(docs: Document[], spec: unknown, { read }: Runner): Document[] | typeof UNSUPPORTED {
+  if (typeof spec === "string" && spec) return [...docs, ...read(spec, [])];
+  if (!isDocument(spec) || typeof spec.coll !== "string" || !spec.coll) return UNSUPPORTED;
+  if (Object.keys(spec).some((k) => k !== "coll" && k !== "pipeline")) return UNSUPPORTED;
+  if (spec.pipeline !== undefined && !Array.isArray(spec.pipeline)) return UNSUPPORTED;
+  return [...docs, ...read(spec.coll, (spec.pipeline as Document[] | undefined) ?? [])];
+}
+
+/** `{ $replaceWith: { name: { $literal: value } | "$$ROOT", … } }`: each document wrapped (kernel/reads.ts tags reads so). */
+function replaceWith(docs: Document[], spec: unknown): Document[] | typeof UNSUPPORTED {
+  if (!isDocument(spec)) return UNSUPPORTED;
+  const fields = Object.entries(spec);
+  const root = new Set<string>();
+  const literals: Document = {};
+  for (const [name, value] of fields) {
+    if (!name || name.startsWith("$") || name.includes(".")) return UNSUPPORTED;
+    if (value === "$$ROOT") root.add(name);
+    else if (
+      isDocument(value) &&
+      Object.keys(value).length === 1 &&
+      "$literal" in value &&
+      !isDocument(value.$literal) &&
+      !isArray(value.$literal)
+    )
+      literals[name] = value.$literal;
+    else return UNSUPPORTED;
+  }
+  return docs.map((doc) => {
+    const out: Document = {};
+    for (const [name] of fields) out[name] = root.has(name) ? doc : literals[name];
+    return out;
+  });
+}
+
 const NATIVE = new Map<string, Stage>(
   Object.entries({
     $match: (docs, spec, { match }) => (isDocument(spec) ? docs.filter(match(spec)) : UNSUPPORTED),
@@ -164,6 +204,8 @@ const NATIVE = new Map<string, Stage>(
     $group: (docs, spec) => group(docs, spec),
     $count: (docs, spec) => count(docs, spec),
     $facet: facet,
+    $unionWith: unionWith,
+    $replaceWith: replaceWith,
     $skip: (docs, spec) => (nonNegativeInt(spec) === undefined ? UNSUPPORTED : docs.slice(spec as number)),
     // $limit 0 is an error in MongoDB: mingo reports it.
     $limit: (docs, spec) => (nonNegativeInt(spec) ? docs.slice(0, spec as number) : UNSUPPORTED),
@@ -174,9 +216,10 @@ const NATIVE = new Map<string, Stage>(
  * Runs `stages` over `input`: natively while it can, then the rest through `fallback`.
  * `input` is never written into.
  */
-export function runPipeline(input: Document[], stages: Document[], match: Matcher, fallback: Fallback): Document[] {
+export function runPipeline(input: Document[], stages: Document[], match: Matcher, fallback: Fallback, read: Reader): Document[] {
   const runner: Runner = {
     match,
+    read,
     run: (docs, pipeline) => {
       for (let i = 0; i < pipeline.length; i++) {
         const stage = pipeline[i];

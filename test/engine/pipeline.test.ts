@@ -37,6 +37,9 @@ function people(n: number): Document[] {
   });
 }
 
+/** The other collections of the database, for $unionWith. */
+const others: Record<string, Document[]> = { others: deepFreeze(people(25)) };
+
 let mingoCalls = 0;
 function native(input: Document[], stages: Document[]): Document[] {
   return runPipeline(
@@ -48,8 +51,11 @@ function native(input: Document[], stages: Document[]): Document[] {
     },
     (docs, rest) => {
       mingoCalls++;
-      return new Aggregator(rest).run<Document>(structuredCloneDocs(docs));
+      return new Aggregator(rest, { collectionResolver: (name) => structuredCloneDocs(others[name] ?? []) }).run<Document>(
+        structuredCloneDocs(docs),
+      );
     },
+    (name, pipeline) => native(others[name] ?? [], pipeline),
   );
 }
 
@@ -58,7 +64,9 @@ function structuredCloneDocs(docs: Document[]): Document[] {
 }
 
 function reference(input: Document[], stages: Document[]): Document[] {
-  return new Aggregator(stages).run<Document>(structuredCloneDocs(input));
+  return new Aggregator(stages, { collectionResolver: (name) => structuredCloneDocs(others[name] ?? []) }).run<Document>(
+    structuredCloneDocs(input),
+  );
 }
 
 const sortById = (docs: Document[]) => [...docs].sort((a, b) => String(a._id).localeCompare(String(b._id)));
@@ -97,6 +105,17 @@ describe("native aggregation stages", () => {
     ["a facet with a stage only mingo runs", [{ $facet: { sorted: [{ $sort: { name: -1 } }, { $limit: 3 }], n: [{ $count: "c" }] } }]],
     ["unwind with an index (mingo)", [{ $unwind: { path: "$skills", includeArrayIndex: "i" } }]],
     ["group by an expression (mingo)", [{ $group: { _id: { s: "$status" }, n: { $sum: 1 } } }]],
+    ["union with a collection by name", [{ $limit: 4 }, { $unionWith: "others" }]],
+    [
+      "union with another collection's pipeline",
+      [
+        { $match: { status: "ACTIVE" } },
+        { $unionWith: { coll: "others", pipeline: [{ $match: { status: "PAUSED" } }, { $project: { name: 1 } }] } },
+      ],
+    ],
+    ["union with a collection the database lacks", [{ $limit: 2 }, { $unionWith: { coll: "nowhere", pipeline: [] } }]],
+    ["wrap in literals and $$ROOT", [{ $limit: 5 }, { $replaceWith: { r: { $literal: 3 }, s: { $literal: "x" }, d: "$$ROOT" } }]],
+    ["replace with an expression (mingo)", [{ $replaceWith: { name: { $concat: ["$name", "!"] } } }]],
   ];
 
   it.each(pipelines)("%s: the same result as mingo, input untouched", (_name, stages) => {
@@ -104,6 +123,25 @@ describe("native aggregation stages", () => {
     const actual = native(input, stages); // frozen input: a write would throw
     const normalise = (docs: Document[]) => (stages.some((s) => "$group" in s) ? sortById(docs) : docs);
     expect(normalise(actual)).toEqual(normalise(expected));
+  });
+
+  it("runs reads tagged and joined into one (kernel/reads.ts) natively, each read's documents in its order", () => {
+    const tag = (place: number) => ({ $replaceWith: { r: { $literal: place }, d: "$$ROOT" } });
+    const stages = [
+      { $match: { status: "ACTIVE" } },
+      { $count: "n" },
+      tag(0),
+      { $unionWith: { coll: "others", pipeline: [{ $match: { status: "PAUSED" } }, { $project: { _id: 0, name: 1 } }, tag(1)] } },
+      { $unionWith: { coll: "others", pipeline: [{ $facet: { n: [{ $count: "n" }] } }, tag(2)] } },
+    ];
+    const before = mingoCalls;
+    const out = native(input, stages);
+    expect(mingoCalls).toBe(before);
+    expect(out).toEqual(reference(input, stages));
+    expect(out.filter((d) => d.r === 1).map((d) => (d.d as Document).name)).toEqual(
+      others.others.filter((p) => p.status === "PAUSED").map((p) => p.name),
+    );
+    expect(out.find((d) => d.r === 2)?.d).toEqual({ n: [{ n: 25 }] });
   });
 
   it("counts nothing as no document, as MongoDB does (mingo answers { n: 0 })", () => {
