@@ -771,6 +771,9 @@ function pipelineMutatesInput(stages: Document[]): boolean {
       return Object.values((spec ?? {}) as Record<string, Document[]>).some((sub) => !Array.isArray(sub) || pipelineMutatesInput(sub));
     // mingo's $unwind writes includeArrayIndex, and removes an empty array, in its input.
     if (name === "$unwind") return typeof spec !== "string";
+    // A nested exclusion ("a.b": 0, a: { b: 0 }) is made in place by mingo's $project: in the
+    // stored document itself after a native $replaceWith of $$ROOT or a $unionWith.
+    if (name === "$project") return !isDocument(spec) || Object.entries(spec).some(([k, v]) => k.includes(".") || isDocument(v));
     return !NON_MUTATING_STAGES.has(name ?? "");
   });
 }

@@ -45,22 +45,22 @@ export class CombinedReads {
     const reads = this.waiting;
     this.waiting = [];
     if (reads.length === 1) return this.alone(reads[0]);
-    let docs: Document[];
+    const results = reads.map((): Document[] => []);
     try {
-      docs = await this.db
+      const docs = await this.db
         .collection(reads[0].collection)
         .aggregate([
           ...tagged(reads[0].pipeline, 0),
           ...reads.slice(1).map((read, i) => ({ $unionWith: { coll: read.collection, pipeline: tagged(read.pipeline, i + 1) } })),
         ])
         .toArray();
+      for (const doc of docs) results[doc.r as number].push(doc.d as Document);
     } catch {
-      // Whatever failed is one read's own failure: each runs alone, as it would have.
+      // Whatever failed is one read's own failure: each runs alone, as it would have (and
+      // answers with its own error, if it has one).
       for (const read of reads) this.alone(read);
       return;
     }
-    const results = reads.map((): Document[] => []);
-    for (const doc of docs) results[doc.r as number].push(doc.d as Document);
     reads.forEach((read, i) => read.resolve(results[i]));
   }
 }

@@ -428,6 +428,29 @@ describe("unique indexes", () => {
   });
 });
 
+describe("aggregation never writes into what it reads", () => {
+  it("leaves the stored documents as they were, whatever a pipeline's stages make of them", async () => {
+    const stored = { _id: 1, x: 1, arr: [1, 2], sub: { k: 1, s: "secret" } };
+    const a = db.collection<AnyDoc>("a");
+    await a.insertOne({ ...stored, sub: { ...stored.sub }, arr: [...stored.arr] });
+    const pipelines: Document[][] = [
+      [{ $project: { "sub.s": 0 } }],
+      [{ $project: { sub: { s: 0 } } }],
+      [{ $replaceWith: { r: { $literal: 0 }, d: "$$ROOT" } }, { $project: { "d.x": 0 } }],
+      [{ $match: { _id: -1 } }, { $unionWith: "a" }, { $project: { "sub.s": 0 } }],
+      [{ $match: { _id: -1 } }, { $unionWith: { coll: "a", pipeline: [{ $replaceWith: { d: "$$ROOT" } }] } }, { $unset: "d.arr" }],
+      [{ $replaceWith: { d: "$$ROOT" } }, { $addFields: { "d.sub.k": 2 } }],
+    ];
+    for (const pipeline of pipelines) {
+      await a.aggregate(pipeline).toArray();
+      expect(await a.findOne({ _id: 1 }), JSON.stringify(pipeline)).toEqual(stored);
+    }
+    expect(await a.aggregate([{ $replaceWith: { r: { $literal: 0 }, d: "$$ROOT" } }, { $project: { "d.x": 0 } }]).toArray()).toEqual([
+      { r: 0, d: { _id: 1, arr: [1, 2], sub: { k: 1, s: "secret" } } },
+    ]);
+  });
+});
+
 describe("aggregation", () => {
   beforeEach(async () => {
     await db.collection<AnyDoc>("dist").insertMany([
