@@ -86,6 +86,33 @@ describe("value round trips", () => {
     expect(back!.nothing).toBeNull();
   });
 
+  it("keeps regular expressions, dates, binaries and BSON values through updates and rewriting stages", async () => {
+    const c = db.collection<AnyDoc>("kept");
+    const at = new Date("2026-12-05T09:00:00.123Z");
+    await c.insertOne({
+      _id: 1,
+      r: /ab/i,
+      n: 0,
+      at,
+      blob: new Binary(Buffer.from([1, 2])),
+      big: Long.fromString("9007199254740993"),
+      sub: { r: /x/ },
+    });
+    await c.updateOne({ _id: 1 }, { $inc: { n: 1 } });
+    const check = (d: AnyDoc | null): void => {
+      expect(d!.r).toBeInstanceOf(RegExp);
+      expect(d!.r).toEqual(/ab/i);
+      expect(d!.sub).toEqual({ r: /x/ });
+      expect(d!.at).toEqual(at);
+      expect(Buffer.from((d!.blob as Binary).buffer)).toEqual(Buffer.from([1, 2]));
+      expect(Long.isLong(d!.big) && d!.big.toString()).toBe("9007199254740993");
+    };
+    check(await c.findOne({ _id: 1 }, { promoteLongs: false }));
+    check((await c.aggregate<AnyDoc>([{ $addFields: { z: 1 } }], { promoteLongs: false }).toArray())[0]);
+    await c.updateOne({ _id: 1 }, [{ $set: { m: 1 } }]);
+    check(await c.findOne({ _id: 1 }, { promoteLongs: false }));
+  });
+
   it("puts _id first and generates one when missing", async () => {
     await db.collection<AnyDoc>("order").insertOne({ b: 1, a: 2 });
     const back = await db.collection<AnyDoc>("order").findOne({});
