@@ -25,6 +25,9 @@ const MODIFIERS = new Set([
   "$setOnInsert",
 ]);
 
+/** The only stages mongod runs in an update pipeline; any other (a `$match` would drop the document) is refused. */
+const UPDATE_STAGES = new Set(["$addFields", "$set", "$project", "$unset", "$replaceRoot", "$replaceWith"]);
+
 export type UpdateSpec = Document | Document[];
 
 export function isOperatorUpdate(u: UpdateSpec): boolean {
@@ -41,6 +44,10 @@ export function validateUpdate(u: unknown): asserts u is UpdateSpec {
   if (Array.isArray(u)) {
     if (!u.every((s) => s && typeof s === "object" && !Array.isArray(s))) {
       throw new CommandError("FailedToParse", "Each element of an update pipeline must be an object");
+    }
+    for (const stage of u as Document[]) {
+      const name = Object.keys(stage).find((k) => !UPDATE_STAGES.has(k));
+      if (name !== undefined) throw new CommandError("InvalidOptions", `${name} is not allowed to be used within an update`);
     }
     return;
   }

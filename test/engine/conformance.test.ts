@@ -291,6 +291,30 @@ describe("updates", () => {
     expect(await c.find().toArray()).toEqual([{ _id: 1, c: 2 }]);
   });
 
+  it("refuses a stage other than $addFields, $set, $project, $unset, $replaceRoot and $replaceWith in an update pipeline, changing nothing", async () => {
+    const c = db.collection<AnyDoc>("pipe_stages");
+    await c.insertOne({ _id: 1, x: 1 });
+    const err = await serverError(c.updateOne({ _id: 1 }, [{ $match: { x: 99 } }]));
+    expect(err.code).toBe(72);
+    expect(err.codeName).toBe("InvalidOptions");
+    expect(err.message).toContain("$match");
+    expect((await serverError(c.updateMany({}, [{ $set: { y: 1 } }, { $limit: 1 }]))).code).toBe(72);
+    expect((await serverError(c.findOneAndUpdate({ _id: 1 }, [{ $group: { _id: null } }]))).code).toBe(72);
+    expect(await c.find().toArray()).toEqual([{ _id: 1, x: 1 }]);
+    // As any invalid statement: a write error of its own; unordered, the next one still runs.
+    const unordered = await db.command({
+      update: "pipe_stages",
+      updates: [
+        { q: { _id: 1 }, u: [{ $match: { x: 1 } }] },
+        { q: { _id: 1 }, u: [{ $set: { y: 2 } }] },
+      ],
+      ordered: false,
+    });
+    expect((unordered.writeErrors as Document[]).map((e) => [e.index as number, e.code as number])).toEqual([[0, 72]]);
+    expect(unordered.nModified).toBe(1);
+    expect(await c.find().toArray()).toEqual([{ _id: 1, x: 1, y: 2 }]);
+  });
+
   it("refuses a sort on update and replace, as the 7.0 server it reports itself as does, changing nothing", async () => {
     const c = db.collection<AnyDoc>("sorted");
     await c.insertMany([
