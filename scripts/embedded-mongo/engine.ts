@@ -9,8 +9,16 @@ import { Collection, type IndexSpec } from "./collection.js";
 import { asCommandError, CommandError, isUserError } from "./errors.js";
 import { compileFilter } from "./filters.js";
 import { isDocument, valueKey, valuesAtPath, type Document } from "./keys.js";
-import { checkCommandFields, checkIndexFields, evaluate, letVariables, notImplemented, refuseCollation } from "./options.js";
-import { outputStage, writeOutput, type OutputTarget } from "./output.js";
+import {
+  checkCommandFields,
+  checkIndexFields,
+  checkStageFields,
+  evaluate,
+  letVariables,
+  notImplemented,
+  refuseCollation,
+} from "./options.js";
+import { eachNestedPipeline, outputStage, writeOutput, type OutputTarget } from "./output.js";
 import { plainProjection, runPipeline } from "./pipeline.js";
 import { applyUpdate, isOperatorUpdate, upsertDocument, validateArrayFilters, validateUpdate } from "./update.js";
 
@@ -76,6 +84,12 @@ function validateDbName(name: string): void {
   if (!name || /[/\\. "$\0]/.test(name) || name.length > 63) {
     throw new CommandError("InvalidNamespace", `Invalid database name: '${name}'`);
   }
+}
+
+/** The fields of every stage, in `stages` and in the pipelines nested in them, checked before any runs. */
+function checkPipelineFields(stages: unknown[]): void {
+  checkStageFields(stages);
+  eachNestedPipeline(stages, checkStageFields);
 }
 
 function validateCollName(db: string, name: unknown): string {
@@ -335,6 +349,7 @@ export class Engine {
     const variables = letVariables(body.let);
     const stages = body.pipeline as Document[];
     const output = outputStage(stages);
+    checkPipelineFields(stages);
     const reading = output ? stages.slice(0, -1) : stages;
     const collectionless = body.aggregate === 1;
     reading.forEach((stage, i) => {
@@ -638,6 +653,7 @@ export class Engine {
       throw new CommandError("InvalidViewDefinition", "'pipeline' must be an array of stage objects");
     }
     const writer = outputStage(pipeline);
+    checkPipelineFields(pipeline);
     if (writer) throw new CommandError("OptionNotSupportedOnView", `${writer.name} cannot be used in a view definition`);
     const chain = [name];
     for (let on: string | undefined = viewOn; on !== undefined; on = this.view(db, on)?.viewOn) {

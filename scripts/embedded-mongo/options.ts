@@ -213,6 +213,67 @@ export function checkIndexFields(spec: Document): void {
   );
 }
 
+const unrecognized =
+  (code: CommandError["codeName"], prefix: string, suffix = "") =>
+  (field: string) =>
+    new CommandError(code, `${prefix}${field}${suffix}`);
+
+/**
+ * The fields of the stages whose arguments are a document of named fields (mingo ignores
+ * one it does not know: a `$lookup`'s `collation` would be dropped, not refused), with the
+ * error mongod parses each one's unknown field with.
+ */
+const STAGES: Record<string, [Fields, (field: string) => CommandError]> = {
+  $lookup: [
+    { implemented: ["from", "as", "localField", "foreignField", "let", "pipeline"] },
+    unrecognized("FailedToParse", "unknown argument to $lookup: "),
+  ],
+  $graphLookup: [
+    {
+      implemented: ["from", "startWith", "connectFromField", "connectToField", "as", "maxDepth", "depthField", "restrictSearchWithMatch"],
+    },
+    unrecognized("Location40105", "Unknown argument to $graphLookup: "),
+  ],
+  $unionWith: [{ implemented: ["coll", "pipeline"] }, unknownField("$unionWith")],
+  $unwind: [
+    { implemented: ["path", "includeArrayIndex", "preserveNullAndEmptyArrays"] },
+    unrecognized("Location28811", "unrecognized option to $unwind: "),
+  ],
+  $sample: [{ implemented: ["size"] }, unrecognized("Location28748", "unrecognized option to $sample: ")],
+  $bucket: [
+    { implemented: ["groupBy", "boundaries", "default", "output"] },
+    unrecognized("Location40197", "Unrecognized option to $bucket: ", "."),
+  ],
+  $bucketAuto: [
+    { implemented: ["groupBy", "buckets", "output", "granularity"] },
+    unrecognized("Location40246", "Unrecognized option to $bucketAuto: ", "."),
+  ],
+  $setWindowFields: [{ implemented: ["partitionBy", "sortBy", "output"] }, unknownField("$setWindowFields")],
+  $replaceRoot: [{ implemented: ["newRoot"] }, unknownField("$replaceRoot")],
+};
+
+const sortsByTextScore = (spec: unknown): boolean =>
+  isDocument(spec) && Object.values(spec).some((v) => isDocument(v) && v.$meta === "textScore");
+
+/**
+ * Refuses, in one pipeline (not the ones nested in it), a stage field mongod does not know,
+ * and a sort by text score with no `$text` query before it to give one.
+ */
+export function checkStageFields(pipeline: unknown[]): void {
+  let textSearch = false;
+  for (const stage of pipeline) {
+    if (!isDocument(stage)) continue;
+    const [name] = Object.keys(stage);
+    const spec = stage[name];
+    if (name === "$match" && isDocument(spec) && "$text" in spec) textSearch = true;
+    if (name === "$sort" && !textSearch && sortsByTextScore(spec)) {
+      throw new CommandError("Location40218", "query requires text score metadata, but it is not available");
+    }
+    const known = STAGES[name];
+    if (known && isDocument(spec)) checkFields(spec, known[0], () => false, name, known[1]);
+  }
+}
+
 /**
  * Collations compare strings by locale; the engine compares them by code point, so any
  * collation but `{ locale: "simple" }` (which means none) is refused rather than ignored.

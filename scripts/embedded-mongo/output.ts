@@ -44,14 +44,24 @@ function subPipelines(stage: unknown): Array<[unknown[], CommandError["codeName"
   return [];
 }
 
-function refuseNestedWriters(stages: unknown[]): void {
+/** Calls `visit` on every pipeline nested in `stages`, at any depth, outermost first. */
+export function eachNestedPipeline(
+  stages: unknown[],
+  visit: (inner: unknown[], code: CommandError["codeName"], where: string) => void,
+): void {
   for (const stage of stages) {
     for (const [inner, code, where] of subPipelines(stage)) {
-      const writer = inner.map(stageName).find((n) => WRITERS.has(n));
-      if (writer) throw new CommandError(code, `${writer} is not allowed to be ${where}`);
-      refuseNestedWriters(inner);
+      visit(inner, code, where);
+      eachNestedPipeline(inner, visit);
     }
   }
+}
+
+function refuseNestedWriters(stages: unknown[]): void {
+  eachNestedPipeline(stages, (inner, code, where) => {
+    const writer = inner.map(stageName).find((n) => WRITERS.has(n));
+    if (writer) throw new CommandError(code, `${writer} is not allowed to be ${where}`);
+  });
 }
 
 /** The `$out` or `$merge` ending `stages`, if any, after mongod's checks of where one may stand. */

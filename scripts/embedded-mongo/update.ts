@@ -6,6 +6,7 @@ import { Aggregator, Query, update as mingoUpdate } from "mingo";
 import { cloneDoc } from "./clone.js";
 import { CommandError } from "./errors.js";
 import { isDocument, valueKey, type Document } from "./keys.js";
+import { checkStageFields } from "./options.js";
 
 const MODIFIERS = new Set([
   "$set",
@@ -49,6 +50,7 @@ export function validateUpdate(u: unknown): asserts u is UpdateSpec {
       const name = Object.keys(stage).find((k) => !UPDATE_STAGES.has(k));
       if (name !== undefined) throw new CommandError("InvalidOptions", `${name} is not allowed to be used within an update`);
     }
+    checkStageFields(u);
     return;
   }
   const doc = u as Document;

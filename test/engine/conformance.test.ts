@@ -597,6 +597,36 @@ describe("aggregation", () => {
     expect(facets).toEqual({ none: [], all: [{ n: 3 }] });
   });
 
+  it("refuses a stage field mongod does not know, at any depth, before running anything", async () => {
+    const dist = db.collection<AnyDoc>("dist");
+    const lookup = { from: "families", localField: "family", foreignField: "_id", as: "f" };
+    const refusals: Array<[Document, number, string]> = [
+      [{ $lookup: { ...lookup, collation: { locale: "fr" } } }, 9, "collation"],
+      [{ $lookup: { ...lookup, bogus: 1 } }, 9, "bogus"],
+      [{ $unionWith: { coll: "families", bogus: 1 } }, 40415, "$unionWith.bogus"],
+      [{ $unwind: { path: "$items", bogus: 1 } }, 28811, "bogus"],
+      [{ $sample: { size: 1, bogus: 1 } }, 28748, "bogus"],
+      [{ $bucket: { groupBy: "$family", boundaries: [0, 5], default: "x", bogus: 1 } }, 40197, "bogus"],
+      [{ $bucketAuto: { groupBy: "$family", buckets: 2, bogus: 1 } }, 40246, "bogus"],
+      [{ $setWindowFields: { sortBy: { family: 1 }, output: {}, bogus: 1 } }, 40415, "$setWindowFields.bogus"],
+      [{ $sort: { s: { $meta: "textScore" } } }, 40218, "text score"],
+    ];
+    for (const [stage, code, named] of refusals) {
+      for (const pipeline of [
+        [stage],
+        [{ $facet: { inner: [stage] } }],
+        [{ $lookup: { from: "families", pipeline: [{ $facet: { inner: [stage] } }], as: "f" } }],
+        [{ $unionWith: { coll: "families", pipeline: [stage] } }],
+      ]) {
+        const err = await serverError(dist.aggregate([...pipeline, { $out: "written" }]).toArray());
+        expect([err.code, err.message], JSON.stringify(pipeline)).toEqual([code, expect.stringContaining(named)]);
+      }
+    }
+    expect((await db.listCollections({ name: "written" }).toArray()).length).toBe(0);
+    const view = await serverError(db.createCollection("v", { viewOn: "dist", pipeline: [{ $unwind: { path: "$items", bogus: 1 } }] }));
+    expect(view.code).toBe(28811);
+  });
+
   it("counts with countDocuments over a filter", async () => {
     expect(await db.collection<AnyDoc>("dist").countDocuments({ "items.item": "FOOD_KIT" })).toBe(2);
   });
