@@ -30,6 +30,8 @@ interface Fields {
   implemented: string[];
   /** Fields mongod honours that the engine does not: refused, never ignored. */
   refused?: string[];
+  /** Fields that must be there (a handler would otherwise read a missing one as "everything"). */
+  required?: string[];
 }
 
 const COMMANDS: Record<string, Fields> = {
@@ -123,8 +125,8 @@ const COMMANDS: Record<string, Fields> = {
 /** The fields of one statement inside a command (`update.updates`, `delete.deletes`). */
 const STATEMENTS: Record<string, Fields> = {
   // `sort` on an update statement came with 8.0: a 7.0 server does not know it.
-  "update.updates": { implemented: ["q", "u", "c", "upsert", "multi", "arrayFilters", "hint", "collation"] },
-  "delete.deletes": { implemented: ["q", "limit", "collation", "hint"] },
+  "update.updates": { implemented: ["q", "u", "c", "upsert", "multi", "arrayFilters", "hint", "collation"], required: ["q", "u"] },
+  "delete.deletes": { implemented: ["q", "limit", "collation", "hint"], required: ["q", "limit"] },
 };
 
 const INDEX_FIELDS: Fields = {
@@ -179,6 +181,8 @@ function checkFields(
     if (fields.refused?.includes(field)) throw notImplemented(`the '${field}' option of ${where}`);
     throw unknown(field);
   }
+  const missing = fields.required?.find((field) => !(field in doc));
+  if (missing) throw new CommandError("Location40414", `BSON field '${where}.${missing}' is missing but a required field`);
 }
 
 const unknownField = (path: string) => (field: string) =>

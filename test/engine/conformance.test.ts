@@ -1028,6 +1028,21 @@ describe("other command options", () => {
     expect((await indexesOf(c)).map((i) => i.name)).toEqual(["_id_"]);
   });
 
+  it("refuses a delete or update statement without its required fields, changing nothing", async () => {
+    const c = db.collection<AnyDoc>("opts");
+    for (const [command, missing] of [
+      [{ delete: "opts", deletes: [{ limit: 0 }] }, "delete.deletes.q"],
+      [{ delete: "opts", deletes: [{ q: {} }] }, "delete.deletes.limit"],
+      [{ update: "opts", updates: [{ u: { $set: { z: 1 } }, multi: true }] }, "update.updates.q"],
+      [{ update: "opts", updates: [{ q: {}, multi: true }] }, "update.updates.u"],
+    ] as const) {
+      const err = await serverError(db.command(command));
+      expect([err.code, err.message]).toEqual([40414, `BSON field '${missing}' is missing but a required field`]);
+    }
+    expect(await c.countDocuments()).toBe(2);
+    expect(await c.countDocuments({ z: 1 })).toBe(0);
+  });
+
   it("honours hints: $natural, an index by name or key; refuses a missing one, and a sparse one the engine would not honour", async () => {
     const c = db.collection<AnyDoc>("opts");
     await c.createIndex({ a: 1 }, { sparse: true, name: "a_sparse" });
