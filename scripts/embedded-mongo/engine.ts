@@ -527,7 +527,8 @@ export class Engine {
     // A statement's `sort` (8.0's) is refused with the rest of its unknown fields (options.ts),
     // for the whole command, as the 7.0 server this engine reports itself as does.
     const variables = letVariables(ctx.body.let);
-    const coll = this.collection(ctx.db, ctx.body.update, true);
+    // Created only when an upsert inserts, as in mongod (not by an update that matches nothing).
+    let coll = this.collection(ctx.db, ctx.body.update);
     let n = 0;
     let nModified = 0;
     const upserted: Document[] = [];
@@ -548,6 +549,7 @@ export class Engine {
       const matches = this.query(coll, filter, { limit: st.multi ? 0 : 1, variables: vars });
       if (matches.length === 0 && st.upsert) {
         const doc = upsertDocument(filter, st.u, arrayFilters, vars);
+        coll ??= this.collection(ctx.db, ctx.body.update, true);
         coll.insert(doc);
         n++;
         upserted.push({ index, _id: doc._id });
@@ -557,7 +559,7 @@ export class Engine {
         n++;
         const next = applyUpdate(doc, st.u, { arrayFilters, filter, variables: vars });
         if (next !== doc) {
-          coll.replace(valueKey(doc._id), next);
+          coll!.replace(valueKey(doc._id), next);
           nModified++;
         }
       }
@@ -603,7 +605,7 @@ export class Engine {
     if (body.remove && body.upsert) throw new CommandError("FailedToParse", "Cannot specify both upsert=true and remove=true");
     refuseCollation(body.collation);
     const variables = letVariables(body.let);
-    const coll = this.collection(ctx.db, body.findAndModify, Boolean(body.upsert));
+    const coll = this.collection(ctx.db, body.findAndModify);
     this.checkHint(coll, body.hint);
     const [doc] = this.query(coll, filter, { sort: object(body.sort, "sort"), limit: 1, variables });
     if (body.remove) {
@@ -619,7 +621,8 @@ export class Engine {
     }
     if (body.upsert) {
       const created = upsertDocument(filter, body.update, arrayFilters, variables);
-      coll!.insert(created);
+      // Created only now, as in mongod (not by an invalid update).
+      this.collection(ctx.db, body.findAndModify, true).insert(created);
       return {
         lastErrorObject: { n: 1, updatedExisting: false, upserted: created._id },
         value: project(body.new ? created : null),

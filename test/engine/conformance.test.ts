@@ -315,6 +315,20 @@ describe("updates", () => {
     expect(await c.find().toArray()).toEqual([{ _id: 1, x: 1, y: 2 }]);
   });
 
+  it("creates a collection only when an upsert inserts into it", async () => {
+    const c = db.collection<AnyDoc>("lazy");
+    const names = async (): Promise<string[]> => (await db.listCollections().toArray()).map((i) => i.name);
+    expect((await c.updateOne({ _id: 1 }, { $set: { a: 1 } })).matchedCount).toBe(0);
+    await c.updateMany({}, [{ $set: { a: 1 } }]);
+    await serverError(c.updateOne({ _id: 1 }, { $frobnicate: { a: 1 } }, { upsert: true }));
+    await serverError(c.findOneAndUpdate({ _id: 1 }, { $frobnicate: { a: 1 } }, { upsert: true }));
+    expect(await c.findOneAndUpdate({ _id: 1 }, { $set: { a: 1 } })).toBeNull();
+    expect(await names()).toEqual([]);
+    await c.updateOne({ _id: 1 }, { $set: { a: 1 } }, { upsert: true });
+    expect(await names()).toEqual(["lazy"]);
+    expect(await c.find().toArray()).toEqual([{ _id: 1, a: 1 }]);
+  });
+
   it("refuses a sort on update and replace, as the 7.0 server it reports itself as does, changing nothing", async () => {
     const c = db.collection<AnyDoc>("sorted");
     await c.insertMany([
