@@ -6,7 +6,8 @@
 import type { Collection, Db, Document } from "mongodb";
 
 interface Read {
-  collection: string;
+  /** The caller's own collection: what a read alone runs on, with its options. */
+  collection: Pick<Collection, "collectionName" | "aggregate">;
   pipeline: Document[];
   resolve: (docs: Document[]) => void;
   reject: (err: unknown) => void;
@@ -32,13 +33,12 @@ export class CombinedReads {
     return new Promise<Document[]>((resolve, reject) => {
       // The first read of a turn waits for the others of the same turn (setImmediate runs
       // after every promise job the batch's operations have queued).
-      if (this.waiting.push({ collection: collection.collectionName, pipeline, resolve, reject }) === 1)
-        setImmediate(() => void this.flush());
+      if (this.waiting.push({ collection, pipeline, resolve, reject }) === 1) setImmediate(() => void this.flush());
     }) as Promise<T[]>;
   }
 
   private alone(read: Read): void {
-    this.db.collection(read.collection).aggregate(read.pipeline).toArray().then(read.resolve, read.reject);
+    read.collection.aggregate(read.pipeline).toArray().then(read.resolve, read.reject);
   }
 
   private async flush(): Promise<void> {
@@ -47,11 +47,12 @@ export class CombinedReads {
     if (reads.length === 1) return this.alone(reads[0]);
     const results = reads.map((): Document[] => []);
     try {
-      const docs = await this.db
-        .collection(reads[0].collection)
+      const docs = await reads[0].collection
         .aggregate([
           ...tagged(reads[0].pipeline, 0),
-          ...reads.slice(1).map((read, i) => ({ $unionWith: { coll: read.collection, pipeline: tagged(read.pipeline, i + 1) } })),
+          ...reads
+            .slice(1)
+            .map((read, i) => ({ $unionWith: { coll: read.collection.collectionName, pipeline: tagged(read.pipeline, i + 1) } })),
         ])
         .toArray();
       for (const doc of docs) results[doc.r as number].push(doc.d as Document);
