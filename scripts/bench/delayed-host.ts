@@ -3,9 +3,9 @@
 // machine far away), one answering at once, and one replaying, after DELAY_MS, what the
 // host answered the first time it was sent the same request (the regions' own work taken
 // off this machine's two shared cores, as when each region is its own machine). Prints
-// the base URLs on one line (the replaying one REPLAY_ORIGINS times). The replaying port also answers for regions the registry
-// lacks (`ZZ-7`): each stands in for one of the 20 (`--regions 100` in the bench), its code
-// swapped in the request and back in the answer.
+// the base URLs on one line (the replaying one REPLAY_ORIGINS times). The replaying ports
+// also answer for regions the registry lacks (`ZZ-7`): each stands in for one of the 20
+// (`--regions 100` in the bench), its code swapped in the request and back in the answer.
 import "reflect-metadata";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pino } from "pino";

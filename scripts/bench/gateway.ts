@@ -78,19 +78,21 @@ async function seededHost(replayOrigins = 1) {
     NODE_ENV: "production",
     REPLAY_ORIGINS: String(replayOrigins),
   });
-  const [delayedBase, directBase, replayBase, ...replayBases] = host.line.trim().split(" ") as [string, string, string, ...string[]];
+  const [delayedBase, directBase, ...replayBases] = host.line.trim().split(" ") as [string, string, ...string[]];
   const token = await mintToken(auth, { sub: "bench", role: "NATIONAL_COORDINATOR" });
   const stop = async () => {
     await stopChild(host.proc);
     await mongo.close();
     await engine.stop();
   };
-  return { engine, host, delayedBase, directBase, replayBase, replayBases: [replayBase, ...replayBases], token, stop };
+  return { engine, host, delayedBase, directBase, replayBases, token, stop };
 }
+type SeededHost = Awaited<ReturnType<typeof seededHost>>;
 
 /** 20 regions vs 1 behind the delay, and gateway vs direct, with the host in its own process. */
 async function fanOutAndOverhead(rows: Row[]): Promise<void> {
-  const { engine, host, delayedBase, directBase, replayBase, token, stop } = await seededHost();
+  const { engine, host, delayedBase, directBase, replayBases, token, stop } = await seededHost();
+  const [replayBase] = replayBases;
   const registry = RegionRegistry.load();
   const all = registry.regions.map((r) => r.code);
   const g20 = await gatewayOver(all, delayedBase);
@@ -186,8 +188,7 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
  * operations, recorded on its way to the host), sent straight to the host `n` times:
  * the host's and the engine's CPU per share.
  */
-async function hostShare(rows: Row[]): Promise<void> {
-  const { engine, host, directBase, token, stop } = await seededHost();
+async function hostShare(rows: Row[], { engine, host, directBase, token }: SeededHost): Promise<void> {
   let recorded: { url: string; body: string; headers: Record<string, string> } | undefined;
   const recorder = await listen((req, res) => {
     void readTextBody(req, res, DEFAULT_MAX_BODY_BYTES).then(async (read) => {
@@ -227,7 +228,6 @@ async function hostShare(rows: Row[]): Promise<void> {
   } finally {
     await g.close();
     await recorder.close();
-    await stop();
   }
 }
 
@@ -249,8 +249,7 @@ function regionsUpTo(n: number): RegionInfo[] {
  * its answer replayed (each region its own machine): what is left is the gateway's work per
  * region, measured as its process's CPU per query.
  */
-async function scale(rows: Row[], largest: number): Promise<void> {
-  const { replayBases, token, stop } = await seededHost(Math.max(largest, 20));
+async function scale(rows: Row[], largest: number, { replayBases, token }: SeededHost): Promise<void> {
   const counts = [...new Set([1, 20, largest])].sort((a, b) => a - b);
   const gateways = await Promise.all(
     counts.map((n) => {
@@ -297,7 +296,6 @@ async function scale(rows: Row[], largest: number): Promise<void> {
     }
   } finally {
     await Promise.all(gateways.map((g) => g.close()));
-    await stop();
   }
 }
 
@@ -373,8 +371,14 @@ async function startup(rows: Row[]): Promise<void> {
 /** The national query over 1, 20 and `largest` regions (`--regions`, default 100). */
 export async function runScaleBench(largest = 100): Promise<Row[]> {
   const rows: Row[] = [];
-  await scale(rows, largest);
-  await hostShare(rows);
+  // One host for both: a replaying origin per region of the largest query.
+  const seeded = await seededHost(Math.max(largest, 20));
+  try {
+    await scale(rows, largest, seeded);
+    await hostShare(rows, seeded);
+  } finally {
+    await seeded.stop();
+  }
   return rows;
 }
 
