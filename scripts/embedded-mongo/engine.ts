@@ -244,6 +244,11 @@ export class Engine {
 
   // --- reads ---------------------------------------------------------------------
 
+  /** A read's hint, on the collection it reads in the end (through any views). */
+  private checkReadHint(db: string, name: string, hint: unknown): void {
+    this.checkHint(this.collection(db, this.baseOf(db, name)), hint);
+  }
+
   private checkHint(coll: Collection | undefined, hint: unknown): void {
     if (hint === undefined || hint === null || !coll) return;
     // A collection scan gives the same documents as any index here.
@@ -308,7 +313,7 @@ export class Engine {
       projection: object(body.projection, "projection"),
       variables,
     };
-    this.checkHint(this.collection(ctx.db, this.baseOf(ctx.db, collName)), body.hint);
+    this.checkReadHint(ctx.db, collName, body.hint);
     const docs = this.matching(ctx.db, collName, object(body.filter, "filter"), opts);
     const batchSize = body.batchSize === undefined ? DEFAULT_FIRST_BATCH : int(body.batchSize, "batchSize", 0);
     return this.cursorReply(
@@ -373,7 +378,7 @@ export class Engine {
     } else {
       const collName = validateCollName(ctx.db, body.aggregate);
       ns = `${ctx.db}.${collName}`;
-      this.checkHint(this.collection(ctx.db, this.baseOf(ctx.db, collName)), body.hint);
+      this.checkReadHint(ctx.db, collName, body.hint);
       docs = this.read(ctx.db, collName, reading, variables);
     }
     if (output) {
@@ -465,7 +470,7 @@ export class Engine {
     const query = object(ctx.body.query, "query");
     const skip = int(ctx.body.skip, "skip", 0);
     const limit = Math.abs(int(ctx.body.limit, "limit", 0));
-    this.checkHint(this.collection(ctx.db, this.baseOf(ctx.db, name)), ctx.body.hint);
+    this.checkReadHint(ctx.db, name, ctx.body.hint);
     if (!this.view(ctx.db, name)) {
       const coll = this.collection(ctx.db, name);
       if (!query || !Object.keys(query).length) {
