@@ -32,6 +32,13 @@ export function isDocument(v: unknown): v is Document {
   return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date) && !isBsonValue(v);
 }
 
+/** The value at a dotted path through embedded documents only (no arrays on the way). */
+export function valueAtPath(doc: Document, path: string): unknown {
+  let value: unknown = doc;
+  for (const part of path.split(".")) value = isDocument(value) ? value[part] : undefined;
+  return value;
+}
+
 /** An object as BSON decodes an embedded document: not a RegExp, Date, Buffer or BSON value. */
 export function isPlainObject(v: unknown): v is Document {
   if (v === null || typeof v !== "object") return false;

@@ -6,7 +6,7 @@ import { ObjectId } from "bson";
 import { Query } from "mingo";
 import { Collection } from "./collection.js";
 import { CommandError } from "./errors.js";
-import { isDocument, valueKey, type Document } from "./keys.js";
+import { isDocument, valueAtPath, valueKey, type Document } from "./keys.js";
 import { evaluate, notImplemented } from "./options.js";
 import { applyUpdate, immutableId } from "./update.js";
 
@@ -120,13 +120,6 @@ const WHEN_NOT_MATCHED = new Set(["insert", "discard", "fail"]);
 const UNSUPPORTED_MODES = new Set(["keepExisting/discard", "keepExisting/fail", "fail/discard", "fail/fail"]);
 const MERGE_FIELDS = new Set(["into", "on", "let", "whenMatched", "whenNotMatched"]);
 
-/** The value at a dotted path, without reaching into arrays (an `on` field holds one value). */
-function atPath(doc: Document, path: string): unknown {
-  let value: unknown = doc;
-  for (const part of path.split(".")) value = isDocument(value) ? value[part] : undefined;
-  return value;
-}
-
 function merge(target: OutputTarget, db: string, spec: unknown, docs: Document[], variables?: Document): void {
   if (typeof spec === "string") spec = { into: spec };
   if (!isDocument(spec)) throw new CommandError("Location51182", `$merge only supports a string or object argument, not ${typeof spec}`);
@@ -175,7 +168,7 @@ function merge(target: OutputTarget, db: string, spec: unknown, docs: Document[]
     const doc = byId ? withId(result) : result;
     const filter: Document = {};
     for (const field of fields) {
-      const value = atPath(doc, field);
+      const value = valueAtPath(doc, field); // an `on` field holds one value: no arrays crossed
       if (value === undefined || value === null || Array.isArray(value)) {
         throw new CommandError(
           Array.isArray(value) ? "Location51185" : "Location51132",

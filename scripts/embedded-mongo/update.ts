@@ -5,7 +5,7 @@ import { ObjectId } from "bson";
 import { Aggregator, Query, update as mingoUpdate } from "mingo";
 import { cloneDoc } from "./clone.js";
 import { CommandError } from "./errors.js";
-import { isDocument, valueKey, type Document } from "./keys.js";
+import { isDocument, valueAtPath, valueKey, type Document } from "./keys.js";
 import { checkStageFields } from "./options.js";
 
 const MODIFIERS = new Set([
@@ -136,16 +136,6 @@ export function validateArrayFilters(u: UpdateSpec, arrayFilters: unknown): Docu
   return arrayFilters;
 }
 
-/** The array an unindexed dotted path reaches, if any (no arrays on the way). */
-function arrayAt(doc: Document, path: string): unknown[] | undefined {
-  let value: unknown = doc;
-  for (const part of path.split(".")) {
-    if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
-    value = (value as Document)[part];
-  }
-  return Array.isArray(value) ? value : undefined;
-}
-
 const isOperatorDoc = (v: unknown): v is Document =>
   v !== null &&
   typeof v === "object" &&
@@ -196,8 +186,9 @@ function resolvePositional(doc: Document, modifier: Document, filter: Document):
       const arrayPath = parts.slice(0, at).join(".");
       let index = indexes.get(arrayPath);
       if (index === undefined) {
-        const array = arrayAt(doc, arrayPath);
-        index = array ? array.findIndex((el) => elementMatches(el, arrayPath, filter)) : -1;
+        // The array an unindexed dotted path reaches, if any.
+        const array = valueAtPath(doc, arrayPath);
+        index = Array.isArray(array) ? array.findIndex((el) => elementMatches(el, arrayPath, filter)) : -1;
         if (index < 0) throw new CommandError("BadValue", "The positional operator did not find the match needed from the query.");
         indexes.set(arrayPath, index);
       }
