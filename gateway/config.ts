@@ -16,6 +16,9 @@ export const gatewayEnv = env(
     "HEALTH_INTERVAL_MS",
     "CORS_ORIGINS",
     "EXPORT_MIN_COUNT",
+    "CONSOLE",
+    "OIDC_ISSUER",
+    "OIDC_CLIENT_ID",
     ...LIMIT_VARIABLES,
   ],
   // Without a registry it would know no region's address.

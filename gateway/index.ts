@@ -7,6 +7,7 @@ import { createLogger } from "../subgraphs/kernel/log.js";
 import { authFromEnv } from "../subgraphs/kernel/auth.js";
 import { projectPath } from "../subgraphs/kernel/paths.js";
 import { gatewayEnv } from "./config.js";
+import { consoleFromEnv } from "./console.js";
 import { loadGatewayRegistry } from "./registry.js";
 import { GatewayIdentity } from "./identity.js";
 import { createGateway } from "./server.js";
@@ -35,11 +36,12 @@ const gateway = await createGateway({
   limits: limitsFromEnv(env),
   exportMinCount: env.EXPORT_MIN_COUNT,
   identity,
+  console: consoleFromEnv(env),
 });
 // Only outside production (the config refuses it there): regions get the caller's own token.
 if (!identity) log.warn("no GATEWAY_KEY: forwarding callers' tokens to the regions (development only)");
 const http = await listen(gateway.handler, env.PORT, env.HOST);
-console.log(`gateway listening on ${http.url}/graphql (${registry.regions.length} regions)`);
+console.log(`gateway listening on ${http.url}/graphql (${registry.regions.length} regions)${env.CONSOLE === "on" ? `, console at ${http.url}/` : ""}`);
 onShutdown(async () => {
   // Drain: stop taking requests, let those in flight finish, then stop.
   await Promise.all([http.close(), gateway.stop()]);

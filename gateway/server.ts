@@ -24,6 +24,7 @@ import { DEFAULT_LIMITS, graphQLParamsOf, type QueryLimits } from "../subgraphs/
 import type { Logger } from "../subgraphs/kernel/log.js";
 import type { RegionRegistry } from "../subgraphs/kernel/regions.js";
 import type { SubgraphName } from "../subgraphs/manifest.js";
+import { consoleFiles, type ConsoleOptions } from "./console.js";
 import type { GatewayContext } from "./context.js";
 import { sendThreeW, THREE_W_PATH } from "./exports/three-w.js";
 import { gatewayGuard } from "./guard.js";
@@ -56,6 +57,8 @@ export interface GatewayOptions {
   identity?: GatewayIdentity;
   /** The smallest count a 3W export publishes (default 5; exports/three-w.ts). */
   exportMinCount?: number;
+  /** The web console served at `/` (console.ts); off when unset. */
+  console?: ConsoleOptions;
 }
 
 export interface Gateway {
@@ -138,6 +141,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   await server.start();
   await health.start();
 
+  const consolePage = options.console ? consoleFiles(options.console) : undefined;
+  if (options.console && !consolePage) log.warn(`the console is not built (${options.console.dir}): run npm run build`);
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const cors = options.corsOrigins ?? "*";
   let draining = false;
@@ -173,6 +178,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return void res.end(metrics.render());
     }
     const exporting = url.pathname === THREE_W_PATH;
+    if (url.pathname !== "/graphql" && !exporting && consolePage?.(req, res, url.pathname)) return;
     if (url.pathname !== "/graphql" && !exporting)
       return sendError(res, 404, "NOT_FOUND", `no such endpoint ${url.pathname}; GraphQL is at /graphql, the 3W export at ${THREE_W_PATH}`);
 

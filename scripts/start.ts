@@ -6,6 +6,7 @@ import "reflect-metadata";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { registryFor } from "../gateway/registry.js";
+import { consoleFromEnv } from "../gateway/console.js";
 import { GatewayIdentity } from "../gateway/identity.js";
 import { createGateway } from "../gateway/server.js";
 import { buildSubgraphs } from "../subgraphs/index.js";
@@ -87,6 +88,7 @@ const gateway = await createGateway({
   log,
   timeoutMs: env.REGION_TIMEOUT_MS,
   identity,
+  console: consoleFromEnv(env),
 });
 const http = await listen(gateway.handler, env.PORT, env.HOST);
 const endpoint = `${http.url.replace("127.0.0.1", "localhost")}/graphql`;

@@ -128,6 +128,13 @@ export const VARIABLES = {
   ),
   HEALTH_INTERVAL_MS: variable(ms(500), "how often the gateway checks every region's health", { default: 10_000 }),
   CORS_ORIGINS: variable(z.string(), "origins browsers may call from: `*`, a comma-separated list, or `none`", { default: "*" }),
+  CONSOLE: variable(z.enum(["on", "off"]), "`off`: the gateway does not serve the web console at `/`", { default: "on" }),
+  OIDC_ISSUER: variable(
+    z.url(),
+    "the identity provider the console signs people in with (OpenID Connect, code flow with PKCE); needs `OIDC_CLIENT_ID`, and `JWKS_URL` for its tokens",
+    { unset: "the console takes a pasted token (development only)" },
+  ),
+  OIDC_CLIENT_ID: variable(z.string().min(1), "the console's client id at `OIDC_ISSUER` (a public client: no secret)"),
   EXPORT_MIN_COUNT: variable(
     z.coerce.number().int().min(1).max(1000),
     "the smallest count a 3W export publishes: counts from 1 to this less one are left empty, so no small group of people can be singled out (0 shows as 0)",
@@ -255,6 +262,20 @@ export const RULES: readonly Rule[] = [
     "must be an https:// URL with NODE_ENV=production",
     (e) => e.NODE_ENV !== "production" || !e.JWKS_URL || e.JWKS_URL.startsWith("https://"),
   ),
+  rule(
+    ["OIDC_ISSUER", "OIDC_CLIENT_ID"],
+    "OIDC_ISSUER",
+    "OIDC_ISSUER and OIDC_CLIENT_ID go together",
+    (e) => !e.OIDC_ISSUER === !e.OIDC_CLIENT_ID,
+  ),
+  // The console's tokens come from the provider; the gateway must be able to check them.
+  rule(["OIDC_ISSUER", "JWKS_URL"], "OIDC_ISSUER", "OIDC_ISSUER needs JWKS_URL (the provider's keys)", (e) => !e.OIDC_ISSUER || e.JWKS_URL),
+  rule(
+    ["NODE_ENV", "OIDC_ISSUER"],
+    "OIDC_ISSUER",
+    "must be an https:// URL with NODE_ENV=production",
+    (e) => e.NODE_ENV !== "production" || !e.OIDC_ISSUER || e.OIDC_ISSUER.startsWith("https://"),
+  ),
   // A caller waiting on another region must hear back before the gateway gives up on this one.
   rule(
     ["OUTBOX_WAIT_MS", "REGION_TIMEOUT_MS"],
@@ -370,6 +391,7 @@ export const startEnv = env(
     "PSEUDONYM_KEY",
     "NATIONAL_MATCH_KEY",
     "REGION_TIMEOUT_MS",
+    "CONSOLE",
   ],
   {
     defaults: { PORT: 4000 },

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import type http from "node:http";
 import { pino, type Logger } from "pino";
+import type { ConsoleOptions } from "../../gateway/console.js";
 import { GatewayIdentity } from "../../gateway/identity.js";
 import { createGateway, type Gateway } from "../../gateway/server.js";
 import { registryFor } from "../../gateway/registry.js";
@@ -58,6 +59,8 @@ export interface NationalOptions {
   front?: (req: http.IncomingMessage, res: http.ServerResponse, host: http.RequestListener) => void;
   /** The smallest count the 3W export publishes (default: the gateway's, 5). */
   exportMinCount?: number;
+  /** The web console at `/` (off by default). */
+  console?: ConsoleOptions;
 }
 
 export async function startNational(options: NationalOptions): Promise<National> {
@@ -97,6 +100,7 @@ export async function startNational(options: NationalOptions): Promise<National>
     limits: options.limits,
     exportMinCount: options.exportMinCount,
     identity,
+    console: options.console,
   });
   const server = await listen(gateway.handler);
   const url = `${server.url}/graphql`;
