@@ -264,6 +264,24 @@ describe("the contract, in the order a regional office lives it", () => {
     expect(akmola).toMatchObject({ volunteerStats: { total: 0, active: 0 }, beneficiaryStats: { beneficiaries: 0 } });
   });
 
+  it("counts open help requests per urgency, most urgent first, every urgency listed (the console's overview)", async () => {
+    const res = await national.query<{ regions: Array<{ code: string; beneficiaryStats: { openRequestsByUrgency: unknown[] } }> }>(
+      `{ regions { code beneficiaryStats { openRequestsByUrgency { urgency count } } } }`,
+      {},
+      coordinator,
+    );
+    expect(res.errors).toBeUndefined();
+    const byRegion = Object.fromEntries(res.data!.regions.map((r) => [r.code, r.beneficiaryStats.openRequestsByUrgency]));
+    const counts = (critical: number, high: number, normal: number, low: number) => [
+      { urgency: "CRITICAL", count: critical },
+      { urgency: "HIGH", count: high },
+      { urgency: "NORMAL", count: normal },
+      { urgency: "LOW", count: low },
+    ];
+    // KZ-75's one open request (opened HIGH above, since assigned) and none elsewhere.
+    expect(byRegion).toEqual({ "KZ-75": counts(0, 1, 0, 0), "KZ-43": counts(0, 0, 0, 0), "KZ-11": counts(0, 0, 0, 0) });
+  });
+
   it("AvailableVolunteers, re-assembled region by region", async () => {
     const data = await run<{
       regions: Array<{ code: string; volunteers: { nodes: Array<{ id: string; region: { code: string } }>; totalCount: number } }>;

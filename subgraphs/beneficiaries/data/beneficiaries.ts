@@ -8,8 +8,8 @@ import { eraseClaims } from "../../kernel/idempotency.js";
 import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
 import { regionRef } from "../../kernel/region-entity.js";
 import { SHARED_COLLECTIONS } from "../../kernel/region-records.js";
-import type { Beneficiary, BeneficiaryStats, NeedCount } from "../types/beneficiary.js";
-import { BeneficiaryStatus, Need, OPEN_STATUSES, type Vulnerability } from "../types/enums.js";
+import type { Beneficiary, BeneficiaryStats, NeedCount, UrgencyCount } from "../types/beneficiary.js";
+import { BeneficiaryStatus, Need, OPEN_STATUSES, Urgency, URGENCY_RANK, type Vulnerability } from "../types/enums.js";
 import { helpRequestsOf, type HelpRequestDoc } from "./help-requests.js";
 import type { Keyed } from "../../kernel/idempotency.js";
 import type { CombinedReads } from "../../kernel/reads.js";
@@ -185,6 +185,13 @@ function everyNeed(counts: Array<{ _id: Need; count: number }>): NeedCount[] {
     .sort((a, b) => b.count - a.count || a.need.localeCompare(b.need));
 }
 
+function everyUrgency(counts: Array<{ _id: Urgency; count: number }>): UrgencyCount[] {
+  const byUrgency = new Map(counts.map((c) => [c._id, c.count]));
+  return Object.values(Urgency)
+    .sort((a, b) => URGENCY_RANK[a] - URGENCY_RANK[b])
+    .map((urgency) => ({ urgency, count: byUrgency.get(urgency) ?? 0 }));
+}
+
 export async function beneficiaryStats(db: Db, reads: CombinedReads): Promise<BeneficiaryStats> {
   const [[households], [requests]] = await Promise.all([
     reads.aggregate<{ totals: Array<{ n: number; people: number }>; byNeed: Array<{ _id: Need; count: number }> }, BeneficiaryDoc>(
@@ -198,9 +205,18 @@ export async function beneficiaryStats(db: Db, reads: CombinedReads): Promise<Be
         },
       ],
     ),
-    reads.aggregate<{ open: Array<{ n: number }>; byNeed: Array<{ _id: Need; count: number }> }, HelpRequestDoc>(helpRequestsOf(db), [
+    reads.aggregate<
+      { open: Array<{ n: number }>; byNeed: Array<{ _id: Need; count: number }>; byUrgency: Array<{ _id: Urgency; count: number }> },
+      HelpRequestDoc
+    >(helpRequestsOf(db), [
       { $match: { status: { $in: OPEN_STATUSES } } },
-      { $facet: { open: [{ $count: "n" }], byNeed: [{ $group: { _id: "$need", count: { $sum: 1 } } }] } },
+      {
+        $facet: {
+          open: [{ $count: "n" }],
+          byNeed: [{ $group: { _id: "$need", count: { $sum: 1 } } }],
+          byUrgency: [{ $group: { _id: "$urgency", count: { $sum: 1 } } }],
+        },
+      },
     ]),
   ]);
   return {
@@ -209,5 +225,6 @@ export async function beneficiaryStats(db: Db, reads: CombinedReads): Promise<Be
     openHelpRequests: requests?.open[0]?.n ?? 0,
     byNeed: everyNeed(households?.byNeed ?? []),
     openRequestsByNeed: everyNeed(requests?.byNeed ?? []),
+    openRequestsByUrgency: everyUrgency(requests?.byUrgency ?? []),
   };
 }

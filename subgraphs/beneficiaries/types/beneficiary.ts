@@ -4,7 +4,7 @@ import { Connection } from "../../kernel/pagination.js";
 import { Actor, Personal } from "../../kernel/personal.js";
 import { notForVolunteers, ReadableBy } from "../../kernel/visibility.js";
 import { Region } from "./entities.js";
-import { BeneficiaryStatus, Need, Vulnerability } from "./enums.js";
+import { BeneficiaryStatus, Need, Urgency, Vulnerability } from "./enums.js";
 
 @ObjectType({ description: "Consent to process the household's data, as recorded by staff." })
 export class Consent {
@@ -103,6 +103,15 @@ export class NeedCount {
   count!: number;
 }
 
+@ObjectType()
+export class UrgencyCount {
+  @Field(() => Urgency)
+  urgency!: Urgency;
+
+  @Field(() => Int)
+  count!: number;
+}
+
 @ObjectType({ description: "How many of a region's households may be enrolled in another region too." })
 export class RegionHouseholds {
   @Field({ description: "The other region's code." })
@@ -128,4 +137,7 @@ export class BeneficiaryStats {
 
   @Field(() => [NeedCount], { description: "Open help requests per need, every need listed, most first." })
   openRequestsByNeed!: NeedCount[];
+
+  @Field(() => [UrgencyCount], { description: "Open help requests per urgency, every urgency listed, most urgent first." })
+  openRequestsByUrgency!: UrgencyCount[];
 }
