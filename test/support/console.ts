@@ -42,8 +42,22 @@ export interface ConsoleSystemOptions {
   production?: boolean;
 }
 
+/**
+ * @sparticuz/chromium's flags are for a serverless function: one process, no same-origin
+ * policy. These tests need the browser people use: each context with its own storage, CORS and
+ * mixed-content rules enforced (a console that worked only without them would not work at all).
+ */
+const UNSAFE_FLAGS = new Set([
+  "--single-process",
+  "--no-zygote",
+  "--disable-web-security",
+  "--allow-running-insecure-content",
+  "--disable-site-isolation-trials",
+]);
+
 export async function launchBrowser(): Promise<Browser> {
-  return playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args, headless: true });
+  const args = chromium.args.filter((flag) => !UNSAFE_FLAGS.has(flag) && !flag.startsWith("--disable-features="));
+  return playwright.launch({ executablePath: await chromium.executablePath(), args, headless: true });
 }
 
 export async function startConsoleSystem(options: ConsoleSystemOptions = {}): Promise<ConsoleSystem> {
