@@ -10,6 +10,8 @@ export function SignIn() {
   const { settings, ended, signIn } = useSession();
   const [token, setToken] = useState("");
   const [error, setError] = useState<string | undefined>();
+  // The provider's refusal (or an unreachable provider), shown next to its button.
+  const [oidcError, setOidcError] = useState<string | undefined>();
   const [completing, setCompleting] = useState(isOidcCallback() && !!settings.oidc);
   const started = useRef(false);
 
@@ -18,11 +20,17 @@ export function SignIn() {
     started.current = true;
     completeOidcSignIn(settings.oidc)
       .then((accessToken) => {
-        if (!signIn(accessToken)) setError(t("signIn.invalid"));
+        // Signed in at the provider, but its access token is not one the graph reads (a JWT with a role).
+        if (!signIn(accessToken)) setOidcError(t("signIn.noAccess"));
       })
-      .catch((err: unknown) => setError(t("signIn.failed", { message: (err as Error).message })))
+      .catch((err: unknown) => setOidcError(t("signIn.failed", { message: (err as Error).message })))
       .finally(() => setCompleting(false));
   }, [completing, settings.oidc, signIn, t]);
+
+  function startOidc(oidc: NonNullable<typeof settings.oidc>) {
+    setOidcError(undefined);
+    startOidcSignIn(oidc).catch((err: unknown) => setOidcError(t("signIn.failed", { message: (err as Error).message })));
+  }
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -40,11 +48,18 @@ export function SignIn() {
       )}
       {completing && <p role="status">{t("signIn.completing")}</p>}
       {settings.oidc && !completing && (
-        <p>
-          <button type="button" className="primary" onClick={() => void startOidcSignIn(settings.oidc!)}>
-            {t("signIn.oidc")}
-          </button>
-        </p>
+        <>
+          <p>
+            <button type="button" className="primary" onClick={() => startOidc(settings.oidc!)}>
+              {t("signIn.oidc")}
+            </button>
+          </p>
+          {oidcError && (
+            <p className="error" role="alert">
+              {oidcError}
+            </p>
+          )}
+        </>
       )}
       {settings.tokenSignIn && (
         <form onSubmit={submit} noValidate>
@@ -65,11 +80,6 @@ export function SignIn() {
             {t("signIn.submit")}
           </button>
         </form>
-      )}
-      {!settings.tokenSignIn && error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
       )}
       {!settings.tokenSignIn && !settings.oidc && <p role="alert">{t("signIn.unavailable")}</p>}
     </main>
