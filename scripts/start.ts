@@ -12,6 +12,7 @@ import { createGateway } from "../gateway/server.js";
 import { buildSubgraphs } from "../subgraphs/index.js";
 import { SUBGRAPH_NAMES } from "../subgraphs/manifest.js";
 import { hs256Config, mintToken } from "../subgraphs/kernel/auth.js";
+import { encodeId } from "../subgraphs/kernel/ids.js";
 import { onShutdown, parseOrExit, startEnv } from "../subgraphs/kernel/config.js";
 import { listen } from "../subgraphs/kernel/http.js";
 import { createLogger } from "../subgraphs/kernel/log.js";
@@ -94,19 +95,29 @@ const http = await listen(gateway.handler, env.PORT, env.HOST);
 const endpoint = `${http.url.replace("127.0.0.1", "localhost")}/graphql`;
 
 const coordinator = await mintToken(auth, { sub: "dev-coordinator", role: "NATIONAL_COORDINATOR" });
-const staff = await mintToken(auth, { sub: "dev-staff-kz75", role: "REGIONAL_STAFF", region: "KZ-75" });
+// Staff and a volunteer of Almaty (KZ-75) when it is served, else of the first region served.
+const home = (regions.find((r) => r.code === "KZ-75") ?? regions[0]).code;
+const staff = await mintToken(auth, { sub: `dev-staff-${home.toLowerCase().replace("-", "")}`, role: "REGIONAL_STAFF", region: home });
+const seededVolunteer = await host
+  .db(home)
+  .collection("volunteers")
+  .findOne({ status: "ACTIVE" }, { projection: { _id: 1 } });
+const volunteer = seededVolunteer
+  ? await mintToken(auth, { sub: encodeId("Volunteer", home, seededVolunteer._id), role: "VOLUNTEER" })
+  : undefined;
+const site = http.url.replace("127.0.0.1", "localhost");
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(`
 aidgraph is up in ${seconds} s
   GraphQL endpoint   ${endpoint}
-  regions            ${regions.length} (${regions[0].code} … ${regions.at(-1)!.code}), ${SUBGRAPH_NAMES.length} subgraphs each${seeded ? `, ${seeded} seeded with demo data` : ""}
+${env.CONSOLE === "on" ? `  web console        ${site}/  (sign in with a token below)\n` : ""}  regions            ${regions.length} (${regions[0].code} … ${regions.at(-1)!.code}), ${SUBGRAPH_NAMES.length} subgraphs each${seeded ? `, ${seeded} seeded with demo data` : ""}
   MongoDB            ${embedded ? `embedded engine at ${embedded.uri} (in memory)` : "MONGODB_URI"}
   metrics / health   ${http.url}/metrics  ${http.url}/health
 
 Development tokens (valid 8 h; ${env.JWT_SECRET ? "signed with JWT_SECRET" : "a random secret is made at every start"}):
   NATIONAL_COORDINATOR       ${coordinator}
-  REGIONAL_STAFF of KZ-75    ${staff}
-
+  REGIONAL_STAFF of ${home.padEnd(8)} ${staff}
+${volunteer ? `  VOLUNTEER of ${home.padEnd(13)} ${volunteer}\n` : ""}
 Try:
   TOKEN=${coordinator}
   curl -s ${endpoint} -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" \\

@@ -41,7 +41,19 @@ describe("npm start", () => {
     running.push(p);
     const endpoint = (await p.waitFor(/GraphQL endpoint\s+http:\/\//, 60_000)).trim().split(/\s+/).at(-1)!;
     const token = (await p.waitFor(/NATIONAL_COORDINATOR\s+ey/)).trim().split(/\s+/).at(-1)!;
+    const volunteer = (await p.waitFor(/VOLUNTEER of KZ-75\s+ey/)).trim().split(/\s+/).at(-1)!;
+    const site = /web console\s+(\S+)/.exec(await p.waitFor(/web console\s+http:\/\//))![1];
     await p.waitFor(/Ctrl-C stops/);
+    // The console is on the same origin as the endpoint, and the volunteer token opens its own record.
+    expect(new URL(site).origin).toBe(new URL(endpoint).origin);
+    expect(await (await fetch(site)).text()).toContain('<div id="root">');
+    const me = await postGraphQL<{ volunteer: { id: string; status: string } }>(
+      endpoint,
+      "query ($id: ID!) { volunteer(id: $id) { id status } }",
+      { id: (JSON.parse(Buffer.from(volunteer.split(".")[1], "base64url").toString()) as { sub: string }).sub },
+      volunteer,
+    );
+    expect(me.data?.volunteer.status).toBe("ACTIVE");
     const anonymous = await postGraphQL<{ regions: Array<{ code: string; name: string }> }>(
       endpoint,
       "{ regions { code name status { healthy } } }",
