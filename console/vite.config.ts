@@ -12,6 +12,8 @@ export default defineConfig({
     assetsInlineLimit: 0,
     sourcemap: false,
     reportCompressedSize: false,
+    // One bundle (React, urql, i18next, oidc-client-ts and the pages) cached as immutable by hash.
+    chunkSizeWarningLimit: 1000,
   },
   logLevel: "warn",
 });

@@ -3,9 +3,8 @@
 // traded from the page (CORS), and the gateway accepting the provider's ES256 access token
 // for the graph's audience with the provider's published keys. A token the gateway refuses
 // sends the person back to sign-in with a note; a refusal at the provider is shown.
-import chromium from "@sparticuz/chromium";
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from "jose";
-import { chromium as playwright, type Browser, type Page, type Response } from "playwright-core";
+import type { Page, Response } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jwksConfig } from "../../subgraphs/kernel/auth.js";
 import { screenshot, seriousViolations, startConsoleSystem, type ConsoleSystem } from "../support/console.js";
@@ -19,7 +18,6 @@ const STAFF = "staff.almaty";
 
 let idp: IdentityProvider;
 let system: ConsoleSystem;
-let browser: Browser;
 
 beforeAll(async () => {
   idp = await startIdentityProvider({ audience: AUDIENCE, accounts: { [STAFF]: { role: "REGIONAL_STAFF", region: "KZ-75" } } });
@@ -30,21 +28,15 @@ beforeAll(async () => {
   });
   // The client's redirect URI is the gateway's, known only now that it listens.
   await idp.open({ clientId: CLIENT_ID, redirectUri: `${system.origin}/signin-callback` });
-  browser = await playwright.launch({
-    executablePath: await chromium.executablePath(),
-    args: chromium.args.filter((a) => a !== "--disable-web-security"),
-    headless: true,
-  });
 }, 120_000);
 afterAll(async () => {
-  await browser?.close();
   await system?.stop();
   await idp?.stop();
 });
 
 /** A fresh browser (its own cookies at the provider too) on the console's sign-in page. */
 async function signInPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
+  const context = await system.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
   const page = await context.newPage();
   // A step that does not happen fails with its locator, well before the test's own timeout.
   page.setDefaultTimeout(10_000);

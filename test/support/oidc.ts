@@ -5,15 +5,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair } from "jose";
+import Provider, { errors } from "oidc-provider";
 import type { Caller } from "../../subgraphs/kernel/auth.js";
-
-/** The little of oidc-provider's API used here: it ships no type declarations. */
-interface OidcProviderModule {
-  default: new (issuer: string, configuration: Record<string, unknown>) => { callback(): http.RequestListener };
-  errors: { InvalidTarget: new (description?: string) => Error };
-}
-// A specifier TypeScript does not resolve, so the untyped module is read through the interface above.
-const OIDC_PROVIDER: string = "oidc-provider";
 
 const ACCESS_TOKEN_TTL_S = 600;
 
@@ -44,7 +37,6 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const open = async (client: { clientId: string; redirectUri: string }) => {
-    const { default: Provider, errors } = (await import(OIDC_PROVIDER)) as OidcProviderModule;
     const { privateKey } = await generateKeyPair("ES256", { extractable: true });
     const signingKey = { ...(await exportJWK(privateKey)), kid: "test-es256", alg: "ES256", use: "sig" };
     const provider = new Provider(issuer, {
@@ -66,8 +58,9 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
       findAccount: (_ctx: unknown, sub: string) =>
         options.accounts[sub] ? { accountId: sub, claims: () => Promise.resolve({ sub }) } : undefined,
       // What the graph reads from the access token besides sub.
-      extraTokenClaims: (_ctx: unknown, token: { accountId?: string }) => {
-        const account = token.accountId ? options.accounts[token.accountId] : undefined;
+      extraTokenClaims: (_ctx, token) => {
+        const accountId = "accountId" in token ? token.accountId : undefined;
+        const account = accountId ? options.accounts[accountId] : undefined;
         return Promise.resolve(account ? { role: account.role, ...(account.region ? { region: account.region } : {}) } : undefined);
       },
       features: {
@@ -87,7 +80,9 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
         },
       },
     });
-    handler = provider.callback();
+    const callback = provider.callback();
+    // Koa's listener returns a promise that settles with the response; node:http ignores it.
+    handler = (req, res) => void callback(req, res);
   };
 
   return {

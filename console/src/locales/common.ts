@@ -42,6 +42,7 @@ export default {
     "signIn.completing": "Completing sign-in…",
     "signIn.failed": "Sign-in failed: {{message}}",
     "signIn.unavailable": "No sign-in method is configured for this console.",
+    "signIn.noAccess": "Your organisation signed you in, but gave you no role in the aid graph. Ask your administrator for access.",
     "Need.FOOD": "Food",
     "Need.MEDICINE": "Medicine",
     "Need.CLOTHING": "Clothing",
@@ -113,6 +114,8 @@ export default {
     "signIn.completing": "Завершаем вход…",
     "signIn.failed": "Не удалось войти: {{message}}",
     "signIn.unavailable": "Для этой консоли не настроен способ входа.",
+    "signIn.noAccess":
+      "Организация подтвердила ваш вход, но не назначила вам роль в системе помощи. Обратитесь к администратору за доступом.",
     "Need.FOOD": "Продукты",
     "Need.MEDICINE": "Лекарства",
     "Need.CLOTHING": "Одежда",
@@ -184,6 +187,8 @@ export default {
     "signIn.completing": "Кіру аяқталуда…",
     "signIn.failed": "Кіру сәтсіз болды: {{message}}",
     "signIn.unavailable": "Бұл консоль үшін кіру тәсілі бапталмаған.",
+    "signIn.noAccess":
+      "Ұйымыңыз кіруіңізді растады, бірақ көмек жүйесінде сізге рөл берілмеді. Қолжетімділік алу үшін әкімшіге хабарласыңыз.",
     "Need.FOOD": "Азық-түлік",
     "Need.MEDICINE": "Дәрі-дәрмек",
     "Need.CLOTHING": "Киім",
