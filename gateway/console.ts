@@ -7,7 +7,7 @@ import { extname, join, relative, sep } from "node:path";
 import { projectPath } from "../subgraphs/kernel/paths.js";
 
 /** How the console signs people in: what the page reads from /console.json. */
-export interface ConsoleSettings {
+interface ConsoleSettings {
   /** Pasting a token (the ones `npm start` prints): development only. */
   tokenSignIn: boolean;
   /** OpenID Connect, authorization code with PKCE: production. */
@@ -19,7 +19,7 @@ export interface ConsoleOptions extends ConsoleSettings {
   dir: string;
 }
 
-export const CONSOLE_CONFIG_PATH = "/console.json";
+const CONSOLE_CONFIG_PATH = "/console.json";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

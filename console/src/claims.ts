@@ -1,6 +1,6 @@
 // Who a token says its holder is. The page only reads the claims to choose what to show; the
 // gateway and every region verify the token itself on each request.
-export const ROLES = ["NATIONAL_COORDINATOR", "REGIONAL_STAFF", "VOLUNTEER"] as const;
+const ROLES = ["NATIONAL_COORDINATOR", "REGIONAL_STAFF", "VOLUNTEER"] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Claims {
@@ -38,6 +38,3 @@ export function claimsOf(token: string): Claims | null {
 }
 
 export const expired = (claims: Claims, now = Date.now()): boolean => claims.exp !== undefined && claims.exp * 1000 <= now;
-
-/** The region a volunteer's record lives in: its id's prefix (`KZ-75:…`). */
-export const regionOfId = (id: string): string | undefined => /^([A-Z]{2}-[A-Z0-9]{1,3}):/.exec(id)?.[1];

@@ -4,7 +4,7 @@
 import { InMemoryWebStorage, UserManager, WebStorageStateStore } from "oidc-client-ts";
 import type { ConsoleSettings } from "./config";
 
-export const CALLBACK_PATH = "/signin-callback";
+const CALLBACK_PATH = "/signin-callback";
 
 type OidcSettings = NonNullable<ConsoleSettings["oidc"]>;
 

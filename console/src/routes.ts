@@ -1,8 +1,7 @@
 // The console's pages, and which of them each role sees (hash routes: #/hotline).
 import type { Role } from "./claims";
 
-export const PAGES = ["overview", "hotline", "households", "stock", "events", "me"] as const;
-export type Page = (typeof PAGES)[number];
+export type Page = "overview" | "hotline" | "households" | "stock" | "events" | "me";
 
 export const pagesFor = (role: Role): Page[] =>
   role === "NATIONAL_COORDINATOR"

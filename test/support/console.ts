@@ -19,7 +19,7 @@ import { startNational, type National } from "./national.js";
 export const ALL_REGIONS = RegionRegistry.load().regions.map((r) => r.code);
 
 /** Where browser tests leave their screenshots (not checked in). */
-export const SCREENSHOTS = projectPath("test-output", "console");
+const SCREENSHOTS = projectPath("test-output", "console");
 
 export interface ConsoleSystem {
   national: National;
@@ -55,7 +55,7 @@ const UNSAFE_FLAGS = new Set([
   "--disable-site-isolation-trials",
 ]);
 
-export async function launchBrowser(): Promise<Browser> {
+async function launchBrowser(): Promise<Browser> {
   const args = chromium.args.filter((flag) => !UNSAFE_FLAGS.has(flag) && !flag.startsWith("--disable-features="));
   return playwright.launch({ executablePath: await chromium.executablePath(), args, headless: true });
 }

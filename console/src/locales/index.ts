@@ -10,8 +10,17 @@ import volunteer from "./volunteer";
 export const LANGUAGES = ["kk", "ru", "en"] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-const namespaces = { common, overview, hotline, households, stock, events, volunteer };
+/** Each namespace in every language (a unit test checks the keys match across them). */
+const namespaces: Record<string, Record<Language, Record<string, string>>> = {
+  common,
+  overview,
+  hotline,
+  households,
+  stock,
+  events,
+  volunteer,
+};
 
 export const resources = Object.fromEntries(
   LANGUAGES.map((lng) => [lng, Object.fromEntries(Object.entries(namespaces).map(([ns, m]) => [ns, m[lng]]))]),
-) as Record<Language, Record<keyof typeof namespaces, Record<string, string>>>;
+) as Record<Language, Record<string, Record<string, string>>>;
