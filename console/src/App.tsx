@@ -85,7 +85,15 @@ export function App() {
   const { claims, signOut } = useSession();
   return (
     <>
-      <a className="skip" href="#main">
+      {/* Moves focus without touching the hash, which holds the page's route. */}
+      <a
+        className="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById("main")?.focus();
+        }}
+      >
         {t("skipToContent")}
       </a>
       <header className="top">

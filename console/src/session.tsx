@@ -1,6 +1,6 @@
 // The signed-in person: their token (session storage, so it ends with the tab) and its claims.
 // An expired or refused token sends them back to sign-in with a note saying why.
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { claimsOf, expired, type Claims } from "./claims";
 import type { ConsoleSettings } from "./config";
 
@@ -20,19 +20,20 @@ export interface Session {
 
 const SessionContext = createContext<Session | null>(null);
 
-function storedToken(): string | null {
+/** The token kept for this tab, unless it has expired meanwhile (then: why the session ended). */
+function stored(): { token: string | null; ended: EndReason | null } {
   const token = sessionStorage.getItem(TOKEN_KEY);
-  const claims = token ? claimsOf(token) : null;
-  if (!token || !claims || expired(claims)) {
-    sessionStorage.removeItem(TOKEN_KEY);
-    return null;
-  }
-  return token;
+  if (!token) return { token: null, ended: null };
+  const claims = claimsOf(token);
+  if (claims && !expired(claims)) return { token, ended: null };
+  sessionStorage.removeItem(TOKEN_KEY);
+  return { token: null, ended: claims ? "expired" : null };
 }
 
 export function SessionProvider({ settings, children }: { settings: ConsoleSettings; children: ReactNode }) {
-  const [token, setToken] = useState<string | null>(storedToken);
-  const [ended, setEnded] = useState<EndReason | null>(null);
+  const [initial] = useState(stored);
+  const [token, setToken] = useState<string | null>(initial.token);
+  const [ended, setEnded] = useState<EndReason | null>(initial.ended);
   const claims = useMemo(() => (token ? claimsOf(token) : null), [token]);
 
   const signIn = useCallback((next: string) => {
@@ -49,6 +50,13 @@ export function SessionProvider({ settings, children }: { settings: ConsoleSetti
     setEnded(reason);
     setToken(null);
   }, []);
+
+  // A token that runs out while the page sits open ends the session then, not at the next click.
+  useEffect(() => {
+    if (!claims?.exp) return;
+    const timer = setTimeout(() => signOut("expired"), Math.min(claims.exp * 1000 - Date.now(), 2 ** 31 - 1));
+    return () => clearTimeout(timer);
+  }, [claims, signOut]);
 
   const value = useMemo(() => ({ settings, token, claims, ended, signIn, signOut }), [settings, token, claims, ended, signIn, signOut]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;

@@ -3,6 +3,7 @@
 // the others stay, nothing personal on the page, in Kazakh with no English left, accessible.
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mintToken } from "../../subgraphs/kernel/auth.js";
 import common from "../../console/src/locales/common.js";
 import overview from "../../console/src/locales/overview.js";
 import {
@@ -156,6 +157,39 @@ describe("the national overview", () => {
     await screenshot(page, "overview-kk");
     await page.reload();
     await page.getByRole("heading", { name: overview.kk.title }).waitFor();
+  });
+
+  it("can be used from the keyboard alone: sign in, skip to the content, sort a column", async () => {
+    const page = await system.newPage();
+    await page.goto(`${system.origin}/`);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    // Tab order: the skip link, the language, then the token box.
+    const focused: Array<string | null> = [];
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press("Tab");
+      focused.push(await page.evaluate<string | null>(`document.activeElement?.tagName.toLowerCase() ?? null`));
+    }
+    expect(focused).toEqual(["a", "select", "textarea"]);
+    await page.keyboard.insertText(coordinator);
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.getByTestId("overview").locator("tbody tr").first().waitFor();
+    await page.getByRole("link", { name: "Skip to content" }).focus();
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate<string | null>(`document.activeElement?.id ?? null`)).toBe("main");
+    expect(new URL(page.url()).hash).toBe("");
+    await page.getByRole("button", { name: "Households", exact: true }).focus();
+    await page.keyboard.press("Enter");
+    expect(await page.getByRole("columnheader", { name: "Households" }).getAttribute("aria-sort")).toBe("descending");
+  });
+
+  it("sends the person back to sign-in, saying why, when their token runs out while the page is open", async () => {
+    const page = await system.newPage();
+    const shortLived = await mintToken(system.national.host.auth, { sub: "coordinator-2", role: "NATIONAL_COORDINATOR" }, "3s");
+    await signInWithToken(page, system.origin, shortLived);
+    await page.getByText("Your session has expired. Please sign in again.").waitFor({ timeout: 10_000 });
+    expect(await page.evaluate<string | null>(`sessionStorage.getItem("aidgraph.token")`)).toBeNull();
+    expect(await page.getByTestId("who").count()).toBe(0);
   });
 
   it("the sign-in page is accessible, refuses what is not a token, and signing out returns to it", async () => {

@@ -38,7 +38,7 @@ export function SignIn() {
   }
 
   return (
-    <main id="main" className="sign-in">
+    <main id="main" tabIndex={-1} className="sign-in">
       <h1>{t("signIn.title")}</h1>
       <p>{t("signIn.intro")}</p>
       {ended && (
