@@ -1,0 +1,120 @@
+// The region's queue: most urgent first, then the oldest, as the graph orders it. "Open" reads
+// each open status's queue and merges them, since the graph filters one status at a time.
+import { useEffect, useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { useQuery } from "urql";
+import { graphErrors } from "../../graph";
+import { QueryErrors, RegionBanner } from "../../ui/banners";
+import { EnumSelect } from "./fields";
+import {
+  byQueueOrder,
+  NEEDS,
+  OPEN_STATUSES,
+  STAFF_REQUEST_FIELDS,
+  STATUSES,
+  URGENCIES,
+  type HelpRequest,
+  type Need,
+  type Status,
+  type Urgency,
+} from "./model";
+import { RequestCard } from "./RequestCard";
+
+const PAGE = 20;
+
+/** One aliased list per status (aliases are the statuses), with the same filters. */
+function queueQuery(statuses: readonly Status[]): string {
+  const lists = statuses.map(
+    (s) => `${s}: helpRequests(first: $first, status: ${s}, need: $need, urgency: $urgency) { totalCount nodes { ...StaffRequestFields } }`,
+  );
+  return `query HotlineQueue($code: String!, $first: Int!, $need: Need, $urgency: Urgency) {
+    region(code: $code) { code ${lists.join("\n")} }
+  }
+  ${STAFF_REQUEST_FIELDS}`;
+}
+
+type Lists = { region: Record<string, { totalCount: number; nodes: HelpRequest[] } | string | null> | null };
+
+/** `stamp` changes when a request was opened elsewhere on the page: the queue is read again. */
+export function Queue({ region, stamp }: { region: string; stamp: number }) {
+  const { t } = useTranslation("hotline");
+  const [status, setStatus] = useState<Status | "">("");
+  const [need, setNeed] = useState<Need | "">("");
+  const [urgency, setUrgency] = useState<Urgency | "">("");
+  const [first, setFirst] = useState(PAGE);
+  const statuses = useMemo(() => (status ? [status] : OPEN_STATUSES), [status]);
+  const query = useMemo(() => queueQuery(statuses), [statuses]);
+  const [result, refetch] = useQuery<Lists>({ query, variables: { code: region, first, need: need || null, urgency: urgency || null } });
+  useEffect(() => {
+    if (stamp) refetch();
+  }, [stamp, refetch]);
+
+  const errors = graphErrors(result.error);
+  const lists = statuses.flatMap((s) => {
+    const list = result.data?.region?.[s];
+    return list && typeof list === "object" ? [list] : [];
+  });
+  const total = lists.reduce((n, l) => n + l.totalCount, 0);
+  // Each list holds its first `first` in queue order, so the merged first `first` are right.
+  const requests = lists
+    .flatMap((l) => l.nodes)
+    .sort(byQueueOrder)
+    .slice(0, first);
+  const reread = () => refetch();
+
+  return (
+    <section className="panel" aria-labelledby="queue-title">
+      <div className="toolbar">
+        <h2 id="queue-title">{t("queueTitle")}</h2>
+        <button type="button" onClick={reread} disabled={result.fetching}>
+          {result.fetching ? t("common:loading") : t("common:refresh")}
+        </button>
+      </div>
+      <div className="row" role="group" aria-label={t("filters")}>
+        <EnumSelect
+          label={t("status")}
+          value={status}
+          values={STATUSES}
+          labelOf={(s) => t(`Status.${s}`)}
+          onChange={setStatus}
+          empty={t("allOpen")}
+        />
+        <EnumSelect
+          label={t("urgency")}
+          value={urgency}
+          values={URGENCIES}
+          labelOf={(u) => t(`common:Urgency.${u}`)}
+          onChange={setUrgency}
+          empty={t("anyUrgency")}
+        />
+        <EnumSelect
+          label={t("need")}
+          value={need}
+          values={NEEDS}
+          labelOf={(n) => t(`common:Need.${n}`)}
+          onChange={setNeed}
+          empty={t("anyNeed")}
+        />
+      </div>
+      <RegionBanner errors={errors} />
+      <QueryErrors errors={errors} />
+      {result.data && (
+        <p className="muted" data-testid="queue-count">
+          {t("shownOf", { shown: requests.length, total })}
+        </p>
+      )}
+      <ol className="queue">
+        {requests.map((r) => (
+          <li key={r.id}>
+            <RequestCard request={r} region={region} onChanged={reread} />
+          </li>
+        ))}
+      </ol>
+      {total > requests.length && (
+        <button type="button" onClick={() => setFirst(Math.min(first + PAGE, 100))} disabled={first >= 100 || result.fetching}>
+          {t("showMore")}
+        </button>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,251 @@
+// The hotline and the volunteer view in a real browser against the seeded system: a call taken
+// by KZ-75's staff, triaged and assigned to a volunteer with the skill it needs, who starts and
+// fulfils it from their own page; the graph's history holds every step. A bad phone number is
+// refused next to its field and opens nothing; both pages are accessible and fully in Kazakh.
+import type { Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import common from "../../console/src/locales/common.js";
+import hotline from "../../console/src/locales/hotline.js";
+import volunteer from "../../console/src/locales/volunteer.js";
+import {
+  chooseLanguage,
+  englishLeft,
+  screenshot,
+  seriousViolations,
+  signInWithToken,
+  startConsoleSystem,
+  type ConsoleSystem,
+} from "../support/console.js";
+
+const REGION = "KZ-75";
+/** How long the page may take to show what the graph stored (the machine may be busy). */
+const SOON = { timeout: 10_000 };
+
+let system: ConsoleSystem;
+let staff: string;
+
+beforeAll(async () => {
+  system = await startConsoleSystem();
+  staff = await system.token({ sub: "operator-75", role: "REGIONAL_STAFF", region: REGION });
+}, 120_000);
+afterAll(() => system?.stop());
+
+async function graph<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const result = await system.national.query<T>(query, variables, staff);
+  expect(result.errors).toBeUndefined();
+  return result.data!;
+}
+
+/** Every help request of the region, whatever its status. */
+async function requestCount(): Promise<number> {
+  const data = await graph<{ region: { helpRequests: { totalCount: number } } }>(
+    `query ($code: String!) { region(code: $code) { helpRequests(first: 1) { totalCount } } }`,
+    { code: REGION },
+  );
+  return data.region.helpRequests.totalCount;
+}
+
+async function hotlinePage(): Promise<Page> {
+  const page = await system.newPage();
+  await signInWithToken(page, system.origin, staff);
+  await page.getByRole("link", { name: "Hotline", exact: true }).click();
+  await page.getByRole("heading", { name: "New call" }).waitFor();
+  // The queue has been read.
+  await page.getByTestId("queue-count").waitFor();
+  return page;
+}
+
+async function volunteerPage(volunteerId: string): Promise<Page> {
+  const page = await system.newPage();
+  await signInWithToken(page, system.origin, await system.token({ sub: volunteerId, role: "VOLUNTEER" }));
+  await page.getByRole("heading", { name: "Requests assigned to me" }).waitFor();
+  return page;
+}
+
+/** The status a request's card shows. */
+const statusOf = (card: Locator) => card.getByRole("list", { name: "Summary" }).locator("li").first().innerText();
+
+describe("the hotline", () => {
+  it("takes a call, triages it and assigns a matching volunteer, who starts and fulfils it; the history holds each step", async () => {
+    const { region } = await graph<{ region: { beneficiaries: { nodes: Array<{ id: string; fullName: string }> } } }>(
+      `query ($code: String!) { region(code: $code) { beneficiaries(first: 3) { nodes { id fullName } } } }`,
+      { code: REGION },
+    );
+    const household = region.beneficiaries.nodes[2];
+    const before = await requestCount();
+    const page = await hotlinePage();
+    const intake = page.getByRole("region", { name: "New call" });
+
+    // The call: a known household, found by its name.
+    const description = `Инсулин для пожилой соседки, звонок ${Date.now()}`;
+    await intake.getByLabel("Need", { exact: true }).selectOption({ label: "Medicine" });
+    await intake.getByLabel("Urgency", { exact: true }).selectOption({ label: "Critical" });
+    await intake.getByLabel("Caller's phone").fill("+7 701 555 01 99");
+    await intake.getByLabel("Description", { exact: true }).fill(description);
+    await intake.getByLabel("Find a household by name or phone").fill(household.fullName);
+    const choice = intake.getByLabel("Household", { exact: true });
+    await expect.poll(() => choice.locator(`option[value="${household.id}"]`).count(), SOON).toBe(1);
+    await choice.selectOption(household.id);
+    // A double click opens one request: both submissions carry the form's idempotency key.
+    await intake.getByRole("button", { name: "Open request" }).dblclick();
+    await intake.getByRole("status").filter({ hasText: "Request opened: Medicine, Critical." }).waitFor();
+    expect(await requestCount()).toBe(before + 1);
+    // The form is empty again for the next call.
+    expect(await intake.getByLabel("Description", { exact: true }).inputValue()).toBe("");
+
+    const card = page.getByRole("article").filter({ hasText: description });
+    await card.waitFor();
+    const id = (await card.getAttribute("data-request"))!;
+    expect(await statusOf(card)).toBe("New");
+    expect(await card.innerText()).toContain(household.fullName);
+
+    await card.getByRole("button", { name: "Triage" }).click();
+    await card.getByLabel("Triage note").fill("Проверено: нужен инсулин сегодня");
+    await card.getByRole("button", { name: "Save triage" }).click();
+    await expect.poll(() => statusOf(card), SOON).toBe("Triaged");
+
+    // The skill offered first is the one the need calls for; the list is the graph's matches.
+    await card.getByRole("button", { name: "Assign a volunteer" }).click();
+    expect(await card.getByLabel("Skill", { exact: true }).inputValue()).toBe("MEDICAL");
+    const pick = card.getByLabel("Volunteer", { exact: true });
+    await expect.poll(() => pick.inputValue(), SOON).not.toBe("");
+    const volunteerId = await pick.inputValue();
+    await card.getByRole("button", { name: "Assign", exact: true }).click();
+    await expect.poll(() => statusOf(card), SOON).toBe("Assigned");
+    await screenshot(page, "hotline");
+
+    const { volunteer: chosen } = await graph<{ volunteer: { status: string; skills: string[]; fullName: string } }>(
+      `query ($id: ID!) { volunteer(id: $id) { status skills fullName } }`,
+      { id: volunteerId },
+    );
+    expect(chosen.status).toBe("ACTIVE");
+    expect(chosen.skills).toContain("MEDICAL");
+    expect(await card.innerText()).toContain(chosen.fullName);
+
+    // The volunteer, on their own page.
+    const mine = await volunteerPage(volunteerId);
+    const assigned = mine.getByRole("article").filter({ hasText: description });
+    await assigned.getByRole("button", { name: "Start" }).click();
+    await expect.poll(() => statusOf(assigned), SOON).toBe("In progress");
+    await assigned.getByRole("button", { name: "Mark fulfilled" }).click();
+    await assigned.getByLabel("Note", { exact: true }).fill("Лекарство доставлено");
+    await assigned.getByRole("button", { name: "Confirm fulfilled" }).click();
+    // Done, it moves to the finished requests.
+    await mine.getByText(/^Finished requests/).click();
+    await expect.poll(() => statusOf(mine.getByRole("article").filter({ hasText: description })), SOON).toBe("Fulfilled");
+    await screenshot(mine, "volunteer");
+
+    const { helpRequest } = await graph<{
+      helpRequest: {
+        status: string;
+        need: string;
+        urgency: string;
+        contactPhone: string;
+        beneficiary: { id: string };
+        assignedVolunteer: { id: string };
+        history: Array<{ from: string | null; to: string; actor: string; note: string | null }>;
+      };
+    }>(
+      `query ($id: ID!) { helpRequest(id: $id) { status need urgency contactPhone beneficiary { id } assignedVolunteer { id }
+        history { from to actor note } } }`,
+      { id },
+    );
+    expect(helpRequest).toMatchObject({
+      status: "FULFILLED",
+      need: "MEDICINE",
+      urgency: "CRITICAL",
+      contactPhone: "+77015550199",
+      beneficiary: { id: household.id },
+      assignedVolunteer: { id: volunteerId },
+    });
+    expect(helpRequest.history.map((h) => [h.from, h.to, h.actor, h.note])).toEqual([
+      [null, "NEW", "REGIONAL_STAFF:operator-75", null],
+      ["NEW", "TRIAGED", "REGIONAL_STAFF:operator-75", "Проверено: нужен инсулин сегодня"],
+      ["TRIAGED", "ASSIGNED", "REGIONAL_STAFF:operator-75", null],
+      ["ASSIGNED", "IN_PROGRESS", `VOLUNTEER:${volunteerId}`, null],
+      ["IN_PROGRESS", "FULFILLED", `VOLUNTEER:${volunteerId}`, "Лекарство доставлено"],
+    ]);
+  }, 60_000);
+
+  it("shows the graph's refusal of a bad phone number next to the phone field and opens nothing", async () => {
+    const before = await requestCount();
+    const page = await hotlinePage();
+    await page.getByLabel("Description", { exact: true }).fill("Звонок с неполным номером");
+    const phone = page.getByLabel("Caller's phone");
+    await phone.fill("8 701 12");
+    await page.getByRole("button", { name: "Open request" }).click();
+    const error = page.locator(".field", { has: phone }).getByRole("alert");
+    await error.waitFor();
+    expect(await error.innerText()).toMatch(/contactPhone: not a valid phone number/);
+    expect(await phone.getAttribute("aria-invalid")).toBe("true");
+    expect(await phone.getAttribute("aria-describedby")).toContain(await error.getAttribute("id"));
+    // What was typed stays, to be corrected; nothing was opened.
+    expect(await phone.inputValue()).toBe("8 701 12");
+    expect(await page.getByRole("status").filter({ hasText: "Request opened" }).count()).toBe(0);
+    expect(await requestCount()).toBe(before);
+  });
+
+  it("cancels a request only with a reason: the graph's refusal of none shows next to the reason", async () => {
+    const page = await hotlinePage();
+    const id = (await page.getByRole("article").first().getAttribute("data-request"))!;
+    const card = page.locator(`article[data-request="${id}"]`);
+    await card.getByRole("button", { name: "Cancel request" }).click();
+    await card.getByRole("button", { name: "Confirm cancellation" }).click();
+    const reason = card.getByLabel("Reason (required)");
+    // (`has` reads its locator inside each field: one from the page, not from the card.)
+    const error = card.locator(".field", { has: page.getByLabel("Reason (required)") }).getByRole("alert");
+    await error.waitFor();
+    expect(await error.innerText()).toMatch(/reason: must not be empty/);
+
+    await reason.fill("Звонящий отказался от помощи");
+    await card.getByRole("button", { name: "Confirm cancellation" }).click();
+    // Cancelled, it leaves the open queue; the graph keeps the reason.
+    await expect.poll(() => card.count(), SOON).toBe(0);
+    const { helpRequest } = await graph<{ helpRequest: { status: string; history: Array<{ to: string; note: string | null }> } }>(
+      `query ($id: ID!) { helpRequest(id: $id) { status history { to note } } }`,
+      { id },
+    );
+    expect(helpRequest.status).toBe("CANCELLED");
+    expect(helpRequest.history.at(-1)).toEqual({ to: "CANCELLED", note: "Звонящий отказался от помощи" });
+  });
+
+  it("is accessible and speaks Kazakh with its forms open", async () => {
+    const page = await hotlinePage();
+    await page.getByLabel("Find a household by name or phone").fill("а");
+    await page.getByText(/^Matching households: [1-9]/).waitFor();
+    const first = page.getByRole("article").first();
+    await first.getByText(/^History/).click();
+    await first.getByRole("button", { name: "Cancel request" }).click();
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await chooseLanguage(page, "kk");
+    await page.getByRole("heading", { name: /^Жедел желі: / }).waitFor();
+    expect(await englishLeft(page, [common, hotline])).toEqual([]);
+  });
+});
+
+describe("the volunteer view", () => {
+  it("shows the volunteer's profile, sign-ups, hours and assigned requests; accessible and in Kazakh", async () => {
+    // A seeded volunteer with a request waiting to be started, event sign-ups and hours served.
+    type Assignee = { id: string; fullName: string; hoursServed: number; events: Array<{ title: string }> };
+    const { region } = await graph<{ region: { helpRequests: { nodes: Array<{ assignedVolunteer: Assignee }> } } }>(
+      `query ($code: String!) { region(code: $code) { helpRequests(first: 20, status: ASSIGNED) {
+        nodes { assignedVolunteer { id fullName hoursServed events(first: 10) { title } } } } } }`,
+      { code: REGION },
+    );
+    const me = region.helpRequests.nodes.map((r) => r.assignedVolunteer).find((v) => v.events.length > 0 && v.hoursServed > 0);
+    expect(me).toBeDefined();
+    const volunteerId = me!.id;
+    const page = await volunteerPage(volunteerId);
+    await page.getByRole("heading", { name: me!.fullName }).waitFor();
+    const hours = new Intl.NumberFormat("en", { maximumFractionDigits: 1 }).format(me!.hoursServed);
+    expect(await page.getByTestId("hours").innerText()).toBe(`Hours served: ${hours}`);
+    for (const event of me!.events) await page.getByRole("rowheader", { name: event.title }).first().waitFor();
+    await page.getByRole("article").first().getByRole("button", { name: "Start" }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await chooseLanguage(page, "kk");
+    await page.getByRole("heading", { name: "Маған тағайындалған өтінімдер" }).waitFor();
+    expect(await englishLeft(page, [common, volunteer, hotline])).toEqual([]);
+  });
+});
