@@ -213,9 +213,22 @@ describe("the hotline", () => {
     const page = await hotlinePage();
     await page.getByLabel("Find a household by name or phone").fill("а");
     await page.getByText(/^Matching households: [1-9]/).waitFor();
-    const first = page.getByRole("article").first();
-    await first.getByText(/^History/).click();
-    await first.getByRole("button", { name: "Cancel request" }).click();
+    // New requests only, each with another of its forms open.
+    await page.getByLabel("Status", { exact: true }).selectOption({ label: "New" });
+    const cards = page.getByRole("article");
+    const statuses = async () => [...new Set(await page.getByRole("list", { name: "Summary" }).locator("li:first-child").allInnerTexts())];
+    await expect.poll(statuses, SOON).toEqual(["New"]);
+    await cards
+      .nth(0)
+      .getByText(/^History/)
+      .click();
+    await cards.nth(0).getByRole("button", { name: "Triage" }).click();
+    await cards.nth(1).getByRole("button", { name: "Assign a volunteer" }).click();
+    await cards
+      .nth(1)
+      .getByText(/^Available volunteers who match: /)
+      .waitFor();
+    await cards.nth(2).getByRole("button", { name: "Cancel request" }).click();
     expect(await seriousViolations(page)).toEqual([]);
 
     await chooseLanguage(page, "kk");
