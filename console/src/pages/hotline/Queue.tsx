@@ -1,6 +1,6 @@
 // The region's queue: most urgent first, then the oldest, as the graph orders it. "Open" reads
 // each open status's queue and merges them, since the graph filters one status at a time.
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useQuery } from "urql";
 import { graphErrors } from "../../graph";
@@ -45,8 +45,12 @@ export function Queue({ region, stamp }: { region: string; stamp: number }) {
   const statuses = useMemo(() => (status ? [status] : OPEN_STATUSES), [status]);
   const query = useMemo(() => queueQuery(statuses), [statuses]);
   const [result, refetch] = useQuery<Lists>({ query, variables: { code: region, first, need: need || null, urgency: urgency || null } });
+  // Only a new stamp reads again (refetch itself changes with the filters, which read anyway).
+  const seen = useRef(stamp);
   useEffect(() => {
-    if (stamp) refetch();
+    if (seen.current === stamp) return;
+    seen.current = stamp;
+    refetch();
   }, [stamp, refetch]);
 
   const errors = graphErrors(result.error);
