@@ -242,6 +242,49 @@ describe("input checks", () => {
   });
 });
 
+describe("searching households", () => {
+  const SEARCH = `query ($filter: BeneficiaryFilter) { _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) {
+    ... on Region { beneficiaries(filter: $filter, first: 50) { nodes { fullName phone } } } } }`;
+  const search = async (text: string, token = staff) => {
+    const res = await postGraphQL<{ _entities: Array<{ beneficiaries: { nodes: Array<{ fullName: string | null }> } }> }>(
+      url(),
+      SEARCH,
+      { filter: { search: text } },
+      token,
+    );
+    return { names: res.data?._entities[0]?.beneficiaries?.nodes.map((n) => n.fullName).sort(), errors: res.errors };
+  };
+
+  it("finds households by part of the name in any case, or by phone, and never treats the text as a pattern", async () => {
+    const [a, b, c] = makeIins(3);
+    await enroll({ fullName: "Сейтқали отбасы", nationalId: a, phone: "+77011112233" });
+    await enroll({ fullName: "Raikhan family", nationalId: b, phone: "+77027654321" });
+    await enroll({ fullName: "Family (.*) Omarov", nationalId: c, phone: null });
+    expect((await search("СЕЙТҚАЛИ")).names).toEqual(["Сейтқали отбасы"]);
+    expect((await search("family")).names).toEqual(["Family (.*) Omarov", "Raikhan family"]);
+    expect((await search("765 4321")).names).toEqual(["Raikhan family"]);
+    expect((await search("+7701111")).names).toEqual(["Сейтқали отбасы"]);
+    expect((await search("(.*)")).names).toEqual(["Family (.*) Omarov"]);
+    expect((await search(".*")).names).toEqual(["Family (.*) Omarov"]);
+  });
+
+  it("is for the region's staff only, bounded, and finds no one whose consent is withdrawn", async () => {
+    const { data } = await enroll({ fullName: "Withdrawn family", nationalId: makeIins(1, new Date(Date.UTC(1985, 4, 5)))[0] });
+    const forbidden = await search("family", coordinator);
+    expect(forbidden.errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN" } });
+    expect(forbidden.errors?.[0].message).toContain("filter.search");
+    const otherStaff = await host.token({ sub: "staff-43", role: "REGIONAL_STAFF", region: "KZ-43" });
+    expect((await search("family", otherStaff)).errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN" } });
+    for (const bad of ["", "   ", "x".repeat(101)]) {
+      const res = await search(bad);
+      expect(res.errors?.[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
+      expect(res.errors?.[0].message).toContain("filter.search");
+    }
+    await postGraphQL(url(), `mutation ($id: ID!) { withdrawConsent(id: $id) { id } }`, { id: data!.enrollBeneficiary.id }, staff);
+    expect((await search("Withdrawn")).names).toEqual([]);
+  });
+});
+
 describe("withdrawConsent", () => {
   it("erases personal data but keeps the household in the aggregates, and frees the ID", async () => {
     const id = (await enroll()).data!.enrollBeneficiary.id;

@@ -2,7 +2,8 @@
 // one place where documents become graph objects, and the aggregates.
 import { ObjectId } from "bson";
 import type { Collection, Db, Filter } from "mongodb";
-import { conflict } from "../../kernel/errors.js";
+import { badInput, conflict } from "../../kernel/errors.js";
+import { escapeRegex } from "../../kernel/text.js";
 import { encodeId } from "../../kernel/ids.js";
 import { eraseClaims } from "../../kernel/idempotency.js";
 import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
@@ -168,13 +169,27 @@ export interface BeneficiaryQuery {
   need?: Need;
   vulnerability?: Vulnerability;
   status?: BeneficiaryStatus;
+  search?: string | null;
 }
+
+/** Search text: what a person types into a search box, never a pattern. */
+const MAX_SEARCH = 100;
 
 export function beneficiaryFilter(q: BeneficiaryQuery): Filter<BeneficiaryDoc> {
   const filter: Filter<BeneficiaryDoc> = {};
   if (q.need) filter.needs = q.need;
   if (q.vulnerability) filter.vulnerabilities = q.vulnerability;
   if (q.status) filter.status = q.status;
+  if (q.search !== undefined && q.search !== null) {
+    const text = q.search.trim();
+    if (!text || text.length > MAX_SEARCH) throw badInput(`filter.search: must be 1 to ${MAX_SEARCH} characters`);
+    // Names any case; phones as typed with or without spaces. A withdrawn household has neither.
+    const digits = text.replace(/[\s()-]/g, "");
+    filter.$or = [
+      { fullName: { $regex: escapeRegex(text), $options: "i" } },
+      ...(/^\+?\d{3,}$/.test(digits) ? [{ phone: { $regex: escapeRegex(digits) } }] : []),
+    ];
+  }
   return filter;
 }
 

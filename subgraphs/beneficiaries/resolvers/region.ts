@@ -23,6 +23,10 @@ export class RegionBeneficiariesResolver {
     @Ctx() ctx: SubgraphContext,
   ): Promise<BeneficiaryConnection> {
     ctx.access.forbidVolunteer("Region.beneficiaries");
+    // Matching on names or phones would tell anyone else what the records hold, one guess at a time.
+    if (filter?.search !== undefined && filter.search !== null && !ctx.access.canSeePersonal(region.code)) {
+      throw forbidden(`filter.search: searching households by name or phone is for staff of ${region.code}`);
+    }
     return paginate(beneficiariesOf(ctx.db), beneficiaryFilter(filter ?? {}), [["registeredAt", -1, "date"]], page, (d) =>
       toBeneficiary(d, region.code),
     );

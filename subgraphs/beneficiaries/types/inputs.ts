@@ -84,6 +84,12 @@ export class BeneficiaryFilter {
 
   @Field(() => BeneficiaryStatus, { nullable: true })
   status?: BeneficiaryStatus;
+
+  @Field({
+    nullable: true,
+    description: "Part of the household's name (any case) or of its phone number; for staff of the region only (it reads personal fields).",
+  })
+  search?: string;
 }
 
 @InputType()
