@@ -55,6 +55,9 @@ export const unavailableRegions = (errors: GraphError[]): string[] => [
  * (`input.contactPhone`, `volunteerId`); anything else belongs to the action itself.
  */
 export function fieldOf(error: GraphError, fields: readonly string[]): string | undefined {
+  // The graph's messages start with the argument they are about (`input.endsAt: must be after startsAt`).
+  const leading = /^(?:input\.)?([A-Za-z]+)/.exec(error.message)?.[1];
+  if (leading && fields.includes(leading)) return leading;
   const named = fields.filter((f) => new RegExp(`(^|[^A-Za-z])(input\\.)?${f}([^A-Za-z]|$)`).test(error.message));
   return named.sort((a, b) => b.length - a.length)[0];
 }

@@ -137,8 +137,15 @@ type Namespace = { en: Record<string, string>; ru: Record<string, string>; kk: R
  * Kazakh (the product's name), with placeholders, or shorter than 3 letters are not looked for.
  */
 export async function englishLeft(page: Page, namespaces: Namespace[]): Promise<string[]> {
+  // The language switch's options name each language in its own tongue ("English" among them) on purpose.
   const text = await page.evaluate<string>(`[
-    document.body.innerText,
+    (() => {
+      const options = document.querySelector("header .language select");
+      if (options) options.style.display = "none";
+      const text = document.body.innerText;
+      if (options) options.style.display = "";
+      return text;
+    })(),
     document.title,
     ...[...document.querySelectorAll("[aria-label],[placeholder],[title],[alt]")].flatMap((el) =>
       ["aria-label", "placeholder", "title", "alt"].map((a) => el.getAttribute(a) ?? ""),
