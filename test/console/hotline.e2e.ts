@@ -1,11 +1,14 @@
 // The hotline and the volunteer view in a real browser against the seeded system: a call taken
 // by KZ-75's staff, triaged and assigned to a volunteer with the skill it needs, who starts and
 // fulfils it from their own page; the graph's history holds every step. A bad phone number is
-// refused next to its field and opens nothing; both pages are accessible and fully in Kazakh.
+// refused next to its field and opens nothing; a known household is found by the graph's search
+// (part of its phone) without the page reading the region's households in bulk; both pages are
+// accessible and fully in Kazakh.
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import common from "../../console/src/locales/common.js";
 import hotline from "../../console/src/locales/hotline.js";
+import households from "../../console/src/locales/households.js";
 import volunteer from "../../console/src/locales/volunteer.js";
 import {
   chooseLanguage,
@@ -60,6 +63,23 @@ async function volunteerPage(volunteerId: string): Promise<Page> {
   await signInWithToken(page, system.origin, await system.token({ sub: volunteerId, role: "VOLUNTEER" }));
   await page.getByRole("heading", { name: "Requests assigned to me" }).waitFor();
   return page;
+}
+
+/**
+ * How many households each list of them the page asks the graph for reads (`first`), and the
+ * search sent with it: a list without a literal `first` counts as unbounded.
+ */
+function householdReads(page: Page): Array<{ first: number; search: unknown }> {
+  const reads: Array<{ first: number; search: unknown }> = [];
+  page.on("request", (request) => {
+    if (request.method() !== "POST" || !request.url().endsWith("/graphql")) return;
+    const { query, variables } = request.postDataJSON() as { query: string; variables?: Record<string, unknown> };
+    for (const list of query.matchAll(/beneficiaries\(([^)]*)\)/g)) {
+      const first = /first:\s*(\d+)/.exec(list[1]);
+      reads.push({ first: first ? Number(first[1]) : Infinity, search: variables?.search });
+    }
+  });
+  return reads;
 }
 
 /** The status a request's card shows. */
@@ -167,6 +187,46 @@ describe("the hotline", () => {
     ]);
   }, 60_000);
 
+  it("finds a caller's household by part of its phone, asking the graph for 20 households at most", async () => {
+    const { region } = await graph<{ region: { beneficiaries: { nodes: Array<{ id: string; phone: string }> } } }>(
+      `query ($code: String!) { region(code: $code) { beneficiaries(first: 5, filter: { status: ACTIVE }) { nodes { id phone } } } }`,
+      { code: REGION },
+    );
+    const household = region.beneficiaries.nodes[4];
+    // Its last seven digits, typed with a space as a caller reads them out.
+    const digits = household.phone.slice(-7);
+    const typed = `${digits.slice(0, 3)} ${digits.slice(3)}`;
+    const page = await system.newPage();
+    const reads = householdReads(page);
+    await signInWithToken(page, system.origin, staff);
+    await page.getByRole("link", { name: "Hotline", exact: true }).click();
+    const intake = page.getByRole("region", { name: "New call" });
+    const search = intake.getByLabel("Find a household by name or phone");
+    await search.fill(typed);
+    const choice = intake.getByLabel("Household", { exact: true });
+    await expect.poll(() => choice.locator(`option[value="${household.id}"]`).count(), SOON).toBe(1);
+    await choice.selectOption(household.id);
+    expect(await choice.locator("option:checked").innerText()).toContain(household.phone);
+    await intake.getByText(/^Households found: [1-9]/).waitFor();
+
+    // Text the graph refuses: its message next to the search box, the household chosen kept.
+    await search.fill("а".repeat(101));
+    const error = intake.locator(".field", { has: page.getByLabel("Find a household by name or phone") }).getByRole("alert");
+    await error.waitFor(SOON);
+    expect(await error.innerText()).toMatch(/filter\.search: must be 1 to 100 characters/);
+    expect(await search.getAttribute("aria-invalid")).toBe("true");
+    expect(await choice.inputValue()).toBe(household.id);
+
+    // Nothing that matches: said so.
+    await search.fill("Нет такой семьи");
+    await intake.getByText("No household found.").waitFor(SOON);
+
+    // Every read of households was a search of 20 at most: none loaded the region's register.
+    expect(reads.map((r) => r.search)).toEqual(expect.arrayContaining([typed, "Нет такой семьи"]));
+    expect(reads.filter((r) => r.first > 20 || typeof r.search !== "string" || r.search.length < 2)).toEqual([]);
+    await page.close();
+  });
+
   it("shows the graph's refusal of a bad phone number next to the phone field and opens nothing", async () => {
     const before = await requestCount();
     const page = await hotlinePage();
@@ -211,8 +271,9 @@ describe("the hotline", () => {
 
   it("is accessible and speaks Kazakh with its forms open", async () => {
     const page = await hotlinePage();
-    await page.getByLabel("Find a household by name or phone").fill("а");
-    await page.getByText(/^Matching households: [1-9]/).waitFor();
+    // More households named so than the 20 shown: the box says so.
+    await page.getByLabel("Find a household by name or phone").fill("семья");
+    await page.getByText(/^Showing 20 of \d+ households found/).waitFor(SOON);
     // New requests only, each with another of its forms open.
     await page.getByLabel("Status", { exact: true }).selectOption({ label: "New" });
     const cards = page.getByRole("article");
@@ -233,7 +294,7 @@ describe("the hotline", () => {
 
     await chooseLanguage(page, "kk");
     await page.getByRole("heading", { name: /^Жедел желі: / }).waitFor();
-    expect(await englishLeft(page, [common, hotline])).toEqual([]);
+    expect(await englishLeft(page, [common, hotline, households])).toEqual([]);
   });
 });
 

@@ -1,8 +1,8 @@
 // The region workspace (households, stock, events) in a real browser against the seeded system,
 // as KZ-75's staff: a food kit handed to a household lowers the stock on the page and in the
 // graph by exactly one, and asking for more than the warehouse holds is refused by the quantity
-// and changes nothing; a household enrolled with consent is found by search, one without consent
-// is refused and not stored; an event is created and a volunteer signed up takes one spot. Each
+// and changes nothing; a household enrolled with consent is found by the graph's search (name or
+// part of its phone, 20 households at most per read), one without consent is refused and not stored; an event is created and a volunteer signed up takes one spot. Each
 // page is accessible and fully in Kazakh.
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -87,9 +87,25 @@ async function householdCount(): Promise<number> {
   return data.region.beneficiaries.totalCount;
 }
 
+/**
+ * How many households each list of them the page asks the graph for reads (`first`; a list
+ * without a literal one counts as unbounded): a page that finds households by searching the
+ * graph never reads a region's register in bulk.
+ */
+function householdReads(page: Page): number[] {
+  const reads: number[] = [];
+  page.on("request", (request) => {
+    if (request.method() !== "POST" || !request.url().endsWith("/graphql")) return;
+    const { query } = request.postDataJSON() as { query: string };
+    for (const list of query.matchAll(/beneficiaries\(([^)]*)\)/g)) reads.push(Number(/first:\s*(\d+)/.exec(list[1])?.[1] ?? Infinity));
+  });
+  return reads;
+}
+
 /** A page of the workspace, signed in as the region's staff, once its content is there. */
-async function open(name: "Households" | "Stock" | "Events", ready: string): Promise<Page> {
+async function open(name: "Households" | "Stock" | "Events", ready: string, reads?: (page: Page) => void): Promise<Page> {
   const page = await system.newPage();
+  reads?.(page);
   await signInWithToken(page, system.origin, staff);
   await page.getByRole("link", { name, exact: true }).click();
   await page.getByRole("heading", { name: ready, exact: true }).waitFor();
@@ -110,7 +126,9 @@ const foodKitsShown = async (page: Page, warehouseName: string): Promise<number>
 /** Fills the "Give aid" form: from a warehouse, to a household found by name, food kits. */
 async function giveFoodKits(form: Locator, w: WarehouseState, household: { id: string; fullName: string }, quantity: number) {
   await form.getByLabel("Warehouse", { exact: true }).selectOption(w.id);
-  await form.getByLabel("Find household by name").fill(household.fullName);
+  await form.getByLabel("Find a household by name or phone").fill(household.fullName);
+  // Offered once the graph has answered the search.
+  await form.locator(`option[value="${household.id}"]`).waitFor({ state: "attached" });
   await form.getByLabel("Household", { exact: true }).selectOption(household.id);
   await form.getByLabel("Item", { exact: true }).selectOption({ label: "Food kit" });
   await form.getByLabel("Quantity", { exact: true }).fill(String(quantity));
@@ -121,7 +139,8 @@ describe("stock", () => {
   it("hands one food kit to a household: the page and the graph hold exactly one less", async () => {
     const before = await firstWarehouse();
     const [household] = await activeHouseholds();
-    const page = await open("Stock", "Warehouses");
+    let reads: number[] = [];
+    const page = await open("Stock", "Warehouses", (p) => (reads = householdReads(p)));
     expect(await foodKitsShown(page, before.name)).toBe(before.foodKits);
 
     const form = page.getByRole("region", { name: "Give aid to a household" });
@@ -134,6 +153,9 @@ describe("stock", () => {
     await expect.poll(() => foodKitsShown(page, before.name)).toBe(before.foodKits - 1);
     const after = await warehouse(before.id);
     expect(after.foodKits).toBe(before.foodKits - 1);
+    // The household was searched for, never picked from a bulk read of the register.
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.filter((first) => first > 20)).toEqual([]);
     await page.close();
   });
 
@@ -206,7 +228,8 @@ describe("households", () => {
     const before = await householdCount();
     const name = `Семья Тестовых ${Date.now()}`;
     const iin = makeIin(new Date(Date.UTC(1991, 2, 15)), 4, 4321);
-    const page = await open("Households", "Enrol a household");
+    let reads: number[] = [];
+    const page = await open("Households", "Enrol a household", (p) => (reads = householdReads(p)));
     const form = page.getByRole("region", { name: "Enrol a household" });
     await form.getByLabel("Full name").fill(name);
     await form.getByLabel("People in household").fill("4");
@@ -236,8 +259,18 @@ describe("households", () => {
 
     const search = page.getByRole("region", { name: "Find a household" });
     await search.getByLabel("Need", { exact: true }).selectOption({ label: "Food" });
-    await search.getByLabel("Name contains").fill("Тестовых");
+    const text = search.getByLabel("Name or phone contains");
+    await text.fill("тестовых");
     await expect.poll(() => search.getByRole("rowheader").allInnerTexts()).toEqual([name]);
+    await search.getByText("Households found: 1").waitFor();
+    // Part of its phone, as read out with a space, finds it too; the need filter still applies.
+    await text.fill("555 0123");
+    await search.getByLabel("Need", { exact: true }).selectOption({ label: "Shelter" });
+    await search.getByText("No household found.").waitFor();
+    await search.getByLabel("Need", { exact: true }).selectOption({ label: "Food" });
+    await expect.poll(() => search.getByRole("rowheader").allInnerTexts()).toEqual([name]);
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.filter((first) => first > 20)).toEqual([]);
     await search.getByRole("button", { name }).click();
     const detail = page.getByRole("region", { name });
     await detail.getByText("+77015550123").waitFor();

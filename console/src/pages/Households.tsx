@@ -7,6 +7,7 @@ import { useQuery } from "urql";
 import { graphErrors } from "../graph";
 import { useClaims } from "../session";
 import { QueryErrors, RegionBanner } from "../ui/banners";
+import { HOUSEHOLDS_PER_READ, isSearchError, useSearchTerm } from "./HouseholdPicker";
 import { EnrolForm } from "./households/EnrolForm";
 import { HouseholdDetail } from "./households/HouseholdDetail";
 import { graphFilter, NO_FILTERS, SearchForm, SearchResults, type SearchFilters } from "./households/HouseholdSearch";
@@ -17,7 +18,7 @@ const HOUSEHOLDS = `
   query ConsoleHouseholds($region: String!, $after: String, $filter: BeneficiaryFilter) {
     region(code: $region) {
       code
-      beneficiaries(first: 50, after: $after, filter: $filter) {
+      beneficiaries(first: ${HOUSEHOLDS_PER_READ}, after: $after, filter: $filter) {
         totalCount
         pageInfo { hasNextPage endCursor }
         nodes { id fullName householdSize address needs vulnerabilities status registeredAt }
@@ -36,42 +37,44 @@ export function Households() {
   const { t } = useTranslation("households");
   const region = useClaims().region!;
   const [filters, setFilters] = useState<SearchFilters>(NO_FILTERS);
-  // The cursors of the pages before this one: the last is where this page starts.
-  const [cursors, setCursors] = useState<string[]>([]);
+  const term = useSearchTerm(filters.search);
+  const filter = graphFilter(filters, term);
+  // The cursors of the pages before this one (the last is where this page starts), for the
+  // filter they were read with: another filter starts again from the first page.
+  const [paging, setPaging] = useState<{ filter: string; cursors: string[] }>({ filter: "", cursors: [] });
+  const key = JSON.stringify(filter);
+  const cursors = paging.filter === key ? paging.cursors : [];
+  const page = (next: string[]) => setPaging({ filter: key, cursors: next });
   const [open, setOpen] = useState<string | null>(null);
   const [result, refetch] = useQuery<HouseholdsData>({
     query: HOUSEHOLDS,
-    variables: { region, after: cursors.at(-1) ?? null, filter: graphFilter(filters) },
+    variables: { region, after: cursors.at(-1) ?? null, filter },
   });
   const errors = graphErrors(result.error);
-  const page = result.data?.region?.beneficiaries;
+  const others = errors.filter((e) => !isSearchError(e));
+  const found = result.data?.region?.beneficiaries;
   const reload = () => refetch({ requestPolicy: "network-only" });
-
-  function filter(next: SearchFilters) {
-    // The name narrows the page shown; the other filters ask the graph from the first page.
-    if (next.need !== filters.need || next.vulnerability !== filters.vulnerability || next.status !== filters.status) setCursors([]);
-    setFilters(next);
-  }
+  const search = { term, fetching: result.fetching, total: found?.totalCount, errors: errors.filter(isSearchError) };
 
   return (
     <>
       <h1>{t("title")}</h1>
       <p>{t("intro")}</p>
-      <RegionBanner errors={errors} />
-      <QueryErrors errors={errors} />
+      <RegionBanner errors={others} />
+      <QueryErrors errors={others} />
       <section className="panel" aria-labelledby="search-title">
         <h2 id="search-title">{t("search.title")}</h2>
-        <SearchForm filters={filters} onChange={filter} />
+        <SearchForm filters={filters} onChange={setFilters} search={search} />
         {result.fetching && <p role="status">{t("common:loading")}</p>}
-        {page && <SearchResults rows={page.nodes} name={filters.name} total={page.totalCount} onOpen={setOpen} />}
+        {found && <SearchResults rows={found.nodes} total={found.totalCount} onOpen={setOpen} />}
         <div className="toolbar ws-pager">
-          <button type="button" disabled={!cursors.length} onClick={() => setCursors((c) => c.slice(0, -1))}>
+          <button type="button" disabled={!cursors.length} onClick={() => page(cursors.slice(0, -1))}>
             {t("search.previous")}
           </button>
           <button
             type="button"
-            disabled={!page?.pageInfo.hasNextPage}
-            onClick={() => page?.pageInfo.endCursor && setCursors((c) => [...c, page.pageInfo.endCursor!])}
+            disabled={!found?.pageInfo.hasNextPage}
+            onClick={() => found?.pageInfo.endCursor && page([...cursors, found.pageInfo.endCursor])}
           >
             {t("search.next")}
           </button>
@@ -81,7 +84,7 @@ export function Households() {
       <EnrolForm
         region={region}
         onEnrolled={(id) => {
-          setCursors([]);
+          page([]);
           reload();
           setOpen(id);
         }}

@@ -3,18 +3,14 @@
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation } from "urql";
-import { QueryErrors } from "../../ui/banners";
-import { ActionError, Field, useAction } from "../../ui/forms";
+import { ActionError, useAction } from "../../ui/forms";
+import { HouseholdPicker } from "../HouseholdPicker";
 import { EnumSelect, TextField } from "./fields";
-import { matching, useHouseholds, type Household } from "./households";
 import { CHANNELS, NEEDS, URGENCIES, type Channel, type Need, type Urgency } from "./model";
 
 const OPEN = `mutation OpenHelpRequest($input: OpenHelpRequestInput!) {
   openHelpRequest(input: $input) { id need urgency }
 }`;
-
-/** At most this many matching households are offered at once: type more to narrow them. */
-const SHOWN = 20;
 
 /** A fresh key (getRandomValues works where randomUUID does not: plain http off localhost). */
 function newKey(): string {
@@ -122,12 +118,18 @@ export function Intake({ region, onOpened }: { region: string; onOpened: () => v
           multiline
           error={action.fieldErrors.description}
         />
-        <HouseholdPicker
-          region={region}
-          value={draft.beneficiaryId}
-          onChange={set("beneficiaryId")}
-          error={action.fieldErrors.beneficiaryId}
-        />
+        <fieldset>
+          <legend>{t("household")}</legend>
+          {/* A new call starts a new search (the key is the draft's). */}
+          <HouseholdPicker
+            key={draft.key}
+            region={region}
+            value={draft.beneficiaryId}
+            onChange={set("beneficiaryId")}
+            noneLabel={t("unknownCaller")}
+            error={action.fieldErrors.beneficiaryId}
+          />
+        </fieldset>
         <button type="submit" className="primary" disabled={action.busy}>
           {t("openSubmit")}
         </button>
@@ -137,47 +139,5 @@ export function Intake({ region, onOpened }: { region: string; onOpened: () => v
         </p>
       </form>
     </section>
-  );
-}
-
-interface PickerProps {
-  region: string;
-  value: string;
-  onChange: (id: string) => void;
-  error?: string;
-}
-
-/** The caller's household, if known: found by name or phone among the region's households. */
-function HouseholdPicker({ region, value, onChange, error }: PickerProps) {
-  const { t } = useTranslation("hotline");
-  const [search, setSearch] = useState("");
-  const { households, loading, errors } = useHouseholds(region, search.trim().length > 0);
-  const found = matching(households, search);
-  // The household picked stays offered while staff search on.
-  const picked = households.find((h) => h.id === value);
-  const offered = [...(picked && !found.includes(picked) ? [picked] : []), ...found.slice(0, SHOWN)];
-  const describe = (h: Household) => [h.fullName, h.address, h.phone, t("people", { count: h.householdSize })].filter(Boolean).join(" · ");
-  const help = loading ? t("common:loading") : search.trim() ? t("householdsFound", { count: found.length }) : t("householdSearchHelp");
-
-  return (
-    <fieldset>
-      <legend>{t("household")}</legend>
-      <div className="row">
-        <TextField label={t("householdSearch")} type="search" value={search} onChange={setSearch} help={help} />
-        <Field label={t("householdChoice")} error={error}>
-          {(props) => (
-            <select {...props} value={value} onChange={(e) => onChange(e.target.value)}>
-              <option value="">{t("unknownCaller")}</option>
-              {offered.map((h) => (
-                <option key={h.id} value={h.id}>
-                  {describe(h)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-      </div>
-      <QueryErrors errors={errors} />
-    </fieldset>
   );
 }

@@ -1,7 +1,8 @@
-// Finding households: the graph filters by need, vulnerability and status (newest first, a page
-// at a time); the name box narrows the page shown, as the graph has no search by name.
+// Finding households: the graph filters by need, vulnerability and status, and searches by part
+// of the name or phone (newest first, a page at a time).
 import { useTranslation } from "react-i18next";
 import { Field } from "../../ui/forms";
+import { SearchBox, type SearchState } from "../HouseholdPicker";
 import { STATUSES, VULNERABILITIES, type HouseholdRow } from "./types";
 import { date, NEEDS } from "./workspace";
 
@@ -9,34 +10,32 @@ export interface SearchFilters {
   need: string;
   vulnerability: string;
   status: string;
-  name: string;
+  /** The name or phone as typed. */
+  search: string;
 }
 
-export const NO_FILTERS: SearchFilters = { need: "", vulnerability: "", status: "ACTIVE", name: "" };
+export const NO_FILTERS: SearchFilters = { need: "", vulnerability: "", status: "ACTIVE", search: "" };
 
-/** The graph's BeneficiaryFilter for the filters chosen (an empty choice is no filter). */
-export const graphFilter = (f: SearchFilters) => ({
+/** The graph's BeneficiaryFilter for the filters chosen (an empty choice is no filter) and the search term asked. */
+export const graphFilter = (f: SearchFilters, term: string | null) => ({
   need: f.need || undefined,
   vulnerability: f.vulnerability || undefined,
   status: f.status || undefined,
+  search: term ?? undefined,
 });
-
-const nameMatches = (row: HouseholdRow, name: string) =>
-  !name.trim() || (row.fullName ?? "").toLocaleLowerCase().includes(name.trim().toLocaleLowerCase());
 
 interface FiltersProps {
   filters: SearchFilters;
   onChange: (filters: SearchFilters) => void;
+  search: SearchState;
 }
 
-export function SearchForm({ filters, onChange }: FiltersProps) {
+export function SearchForm({ filters, onChange, search }: FiltersProps) {
   const { t } = useTranslation("households");
   const set = (field: keyof SearchFilters) => (value: string) => onChange({ ...filters, [field]: value });
   return (
     <form className="row ws-fields" role="search" aria-label={t("search.title")} onSubmit={(e) => e.preventDefault()}>
-      <Field label={t("search.name")} help={t("search.nameHelp")}>
-        {(p) => <input {...p} type="search" value={filters.name} onChange={(e) => set("name")(e.target.value)} />}
-      </Field>
+      <SearchBox label={t("search.name")} text={filters.search} onChange={set("search")} state={search} />
       <Field label={t("field.need")}>
         {(p) => (
           <select {...p} value={filters.need} onChange={(e) => set("need")(e.target.value)}>
@@ -79,18 +78,16 @@ export function SearchForm({ filters, onChange }: FiltersProps) {
 
 interface ResultsProps {
   rows: HouseholdRow[];
-  name: string;
   total: number;
   onOpen: (id: string) => void;
 }
 
-export function SearchResults({ rows, name, total, onOpen }: ResultsProps) {
+export function SearchResults({ rows, total, onOpen }: ResultsProps) {
   const { t, i18n } = useTranslation("households");
-  const shown = rows.filter((r) => nameMatches(r, name));
   return (
     <>
       <p className="muted" role="status">
-        {t("search.count", { shown: shown.length, total })}
+        {t("search.count", { shown: rows.length, total })}
       </p>
       <table>
         <caption className="visually-hidden">{t("search.results")}</caption>
@@ -108,7 +105,7 @@ export function SearchResults({ rows, name, total, onOpen }: ResultsProps) {
           </tr>
         </thead>
         <tbody>
-          {shown.map((row) => (
+          {rows.map((row) => (
             <tr key={row.id}>
               <th scope="row">
                 <button type="button" className="ws-link" onClick={() => onOpen(row.id)}>

@@ -1,11 +1,11 @@
-// Handing aid to a household: from a warehouse, to a household found by name, delivered by a
+// Handing aid to a household: from a warehouse, to a household found by name or phone, delivered by a
 // volunteer or not. Beyond the household's entitlement it takes a reason (an override).
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation } from "urql";
 import { ActionError, Field, useAction } from "../../ui/forms";
 import { VolunteerPicker } from "../events/VolunteerPicker";
-import { HouseholdPicker } from "../households/HouseholdPicker";
+import { HouseholdPicker } from "../HouseholdPicker";
 import { itemsText, useFormValues, useIdempotencyKey, wholeNumber } from "../households/workspace";
 import { stockErrors } from "./errors";
 import { ItemSelect, QuantityInput, WarehouseSelect } from "./parts";
