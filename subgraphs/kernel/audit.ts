@@ -12,8 +12,12 @@ export interface AuditDoc {
   /** The caller's `sub` and role; never names or phones. */
   actor: string;
   role: string;
-  /** COMPARE: a household's national match token compared with another region's (`peer`). */
-  action: "READ_PERSONAL" | "WRITE" | "COMPARE";
+  /**
+   * COMPARE: a household's national match token compared with another region's (`peer`).
+   * SEARCH_PERSONAL: records searched by what they hold about people (a name, a phone): the
+   * records returned, none included; never the search text, which is itself personal.
+   */
+  action: "READ_PERSONAL" | "WRITE" | "COMPARE" | "SEARCH_PERSONAL";
   /** The GraphQL operation (or mutation field) it happened in. */
   operation: string;
   entity: string;
@@ -119,6 +123,14 @@ export class AuditTrail {
   /** Records the comparisons of one record's token with other regions: one entry, every region asked in it. */
   async compared(operation: string, entity: string, id: string, compared: Comparison[]): Promise<void> {
     if (compared.length) await auditOf(this.db).insertOne({ ...this.entry("COMPARE", operation, entity, [id]), compared });
+  }
+
+  /**
+   * Records a search by personal fields, whatever it found: a search tells who is enrolled even
+   * when no personal field is read back.
+   */
+  async searched(entity: string, ids: string[]): Promise<void> {
+    await auditOf(this.db).insertOne(this.entry("SEARCH_PERSONAL", this.operation, entity, ids));
   }
 
   /** Notes that personal fields of a record were read in this request. */

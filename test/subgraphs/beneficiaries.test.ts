@@ -275,13 +275,36 @@ describe("searching households", () => {
     expect(forbidden.errors?.[0].message).toContain("filter.search");
     const otherStaff = await host.token({ sub: "staff-43", role: "REGIONAL_STAFF", region: "KZ-43" });
     expect((await search("family", otherStaff)).errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN" } });
-    for (const bad of ["", "   ", "x".repeat(101)]) {
+    for (const bad of ["", "   ", "x".repeat(101), "Raikhan\u0000"]) {
       const res = await search(bad);
       expect(res.errors?.[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
       expect(res.errors?.[0].message).toContain("filter.search");
     }
     await postGraphQL(url(), `mutation ($id: ID!) { withdrawConsent(id: $id) { id } }`, { id: data!.enrollBeneficiary.id }, staff);
     expect((await search("Withdrawn")).names).toEqual([]);
+  });
+
+  it("matches what was typed in another Unicode form or spacing, as names are stored", async () => {
+    await enroll({ fullName: "Әсел  Жұмабаева", nationalId: makeIins(1, new Date(Date.UTC(1979, 2, 3)))[0] });
+    expect((await search("  әсел   ЖҰМАБАЕВА ".normalize("NFD"))).names).toEqual(["Әсел Жұмабаева"]);
+  });
+
+  it("audits every search, found or not, with the households found and never the text searched for", async () => {
+    const [a, b] = makeIins(2, new Date(Date.UTC(1970, 6, 7)));
+    const first = (await enroll({ fullName: "Ermekov family", nationalId: a })).data!.enrollBeneficiary.id;
+    const second = (await enroll({ fullName: "Ermekova household", nationalId: b })).data!.enrollBeneficiary.id;
+    await db().collection("audit_log").deleteMany({});
+    // Only ids selected: no personal field is read back, yet the search says who is enrolled.
+    const ONLY_IDS = `query ($filter: BeneficiaryFilter) { _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) {
+      ... on Region { beneficiaries(filter: $filter) { totalCount nodes { id } } } } }`;
+    await postGraphQL(url(), ONLY_IDS, { filter: { search: "ermekov" } }, staff);
+    await postGraphQL(url(), ONLY_IDS, { filter: { search: "Nobody Such" } }, staff);
+    const entries = await db().collection<AuditDoc>("audit_log").find({ action: "SEARCH_PERSONAL" }).sort({ at: 1 }).toArray();
+    expect(entries.map((e) => ({ actor: e.actor, entity: e.entity, ids: [...e.ids].sort() }))).toEqual([
+      { actor: "staff-75", entity: "Beneficiary", ids: [first, second].sort() },
+      { actor: "staff-75", entity: "Beneficiary", ids: [] },
+    ]);
+    expect(JSON.stringify(entries)).not.toMatch(/ermekov|Nobody/i);
   });
 });
 

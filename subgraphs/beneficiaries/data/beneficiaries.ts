@@ -2,8 +2,8 @@
 // one place where documents become graph objects, and the aggregates.
 import { ObjectId } from "bson";
 import type { Collection, Db, Filter } from "mongodb";
-import { badInput, conflict } from "../../kernel/errors.js";
-import { escapeRegex } from "../../kernel/text.js";
+import { conflict } from "../../kernel/errors.js";
+import { escapeRegex, requiredText } from "../../kernel/text.js";
 import { encodeId } from "../../kernel/ids.js";
 import { eraseClaims } from "../../kernel/idempotency.js";
 import { isDuplicateKey, type IndexPlan } from "../../kernel/mongo.js";
@@ -181,8 +181,8 @@ export function beneficiaryFilter(q: BeneficiaryQuery): Filter<BeneficiaryDoc> {
   if (q.vulnerability) filter.vulnerabilities = q.vulnerability;
   if (q.status) filter.status = q.status;
   if (q.search !== undefined && q.search !== null) {
-    const text = q.search.trim();
-    if (!text || text.length > MAX_SEARCH) throw badInput(`filter.search: must be 1 to ${MAX_SEARCH} characters`);
+    // Cleaned as names are stored (NFC, one space), so what was typed matches what was enrolled.
+    const text = requiredText(q.search, "filter.search", MAX_SEARCH);
     // Names any case; phones as typed with or without spaces. A withdrawn household has neither.
     const digits = text.replace(/[\s()-]/g, "");
     filter.$or = [

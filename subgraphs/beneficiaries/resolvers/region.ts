@@ -24,12 +24,19 @@ export class RegionBeneficiariesResolver {
   ): Promise<BeneficiaryConnection> {
     ctx.access.forbidVolunteer("Region.beneficiaries");
     // Matching on names or phones would tell anyone else what the records hold, one guess at a time.
-    if (filter?.search !== undefined && filter.search !== null && !ctx.access.canSeePersonal(region.code)) {
+    const searching = filter?.search !== undefined && filter.search !== null;
+    if (searching && !ctx.access.canSeePersonal(region.code)) {
       throw forbidden(`filter.search: searching households by name or phone is for staff of ${region.code}`);
     }
-    return paginate(beneficiariesOf(ctx.db), beneficiaryFilter(filter ?? {}), [["registeredAt", -1, "date"]], page, (d) =>
+    const found = await paginate(beneficiariesOf(ctx.db), beneficiaryFilter(filter ?? {}), [["registeredAt", -1, "date"]], page, (d) =>
       toBeneficiary(d, region.code),
     );
+    if (searching)
+      await ctx.audit.searched(
+        "Beneficiary",
+        found.nodes.map((b) => b.id),
+      );
+    return found;
   }
 
   @FieldResolver(() => HelpRequestConnection, { nullable: true, description: "The request queue: most urgent first, then oldest first." })

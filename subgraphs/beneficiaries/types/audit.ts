@@ -30,7 +30,10 @@ class AuditEntry {
   @Field()
   role!: string;
 
-  @Field({ description: "READ_PERSONAL, WRITE, or COMPARE (a household's match token compared with another region's records)." })
+  @Field({
+    description:
+      "READ_PERSONAL, WRITE, COMPARE (a household's match token compared with another region's records), or SEARCH_PERSONAL (households searched by name or phone: the ids of the page returned, none included; never the search text).",
+  })
   action!: string;
 
   @Field({ description: "The GraphQL operation or mutation." })
