@@ -38,10 +38,18 @@ const gateway = await createGateway({
   identity,
   console: consoleFromEnv(env),
 });
+// A console with no way to sign in (tokens are never pasted in production) is a blank page.
+if (env.NODE_ENV === "production" && env.CONSOLE === "on" && !env.OIDC_ISSUER) {
+  log.warn(
+    "the console is on but OIDC_ISSUER is unset: nobody can sign in to it in production (set OIDC_ISSUER and OIDC_CLIENT_ID, or CONSOLE=off)",
+  );
+}
 // Only outside production (the config refuses it there): regions get the caller's own token.
 if (!identity) log.warn("no GATEWAY_KEY: forwarding callers' tokens to the regions (development only)");
 const http = await listen(gateway.handler, env.PORT, env.HOST);
-console.log(`gateway listening on ${http.url}/graphql (${registry.regions.length} regions)${env.CONSOLE === "on" ? `, console at ${http.url}/` : ""}`);
+console.log(
+  `gateway listening on ${http.url}/graphql (${registry.regions.length} regions)${env.CONSOLE === "on" ? `, console at ${http.url}/` : ""}`,
+);
 onShutdown(async () => {
   // Drain: stop taking requests, let those in flight finish, then stop.
   await Promise.all([http.close(), gateway.stop()]);

@@ -18,6 +18,9 @@ function manager(oidc: OidcSettings): UserManager {
     redirect_uri: `${window.location.origin}${CALLBACK_PATH}`,
     response_type: "code",
     scope: oidc.scope,
+    // Hotline desks are shared: signing out here leaves the provider's session open, so the
+    // provider asks who is there every time instead of signing the next person in as the last.
+    prompt: "login",
     extraQueryParams: resource,
     extraTokenParams: resource,
     loadUserInfo: false,

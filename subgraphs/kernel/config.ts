@@ -262,12 +262,8 @@ export const RULES: readonly Rule[] = [
     "must be an https:// URL with NODE_ENV=production",
     (e) => e.NODE_ENV !== "production" || !e.JWKS_URL || e.JWKS_URL.startsWith("https://"),
   ),
-  rule(
-    ["OIDC_ISSUER", "OIDC_CLIENT_ID"],
-    "OIDC_ISSUER",
-    "OIDC_ISSUER and OIDC_CLIENT_ID go together",
-    (e) => !e.OIDC_ISSUER === !e.OIDC_CLIENT_ID,
-  ),
+  rule(["OIDC_ISSUER", "OIDC_CLIENT_ID"], "OIDC_ISSUER", "OIDC_ISSUER needs OIDC_CLIENT_ID", (e) => !e.OIDC_ISSUER || e.OIDC_CLIENT_ID),
+  rule(["OIDC_ISSUER", "OIDC_CLIENT_ID"], "OIDC_CLIENT_ID", "OIDC_CLIENT_ID needs OIDC_ISSUER", (e) => !e.OIDC_CLIENT_ID || e.OIDC_ISSUER),
   // The console's tokens come from the provider; the gateway must be able to check them.
   rule(["OIDC_ISSUER", "JWKS_URL"], "OIDC_ISSUER", "OIDC_ISSUER needs JWKS_URL (the provider's keys)", (e) => !e.OIDC_ISSUER || e.JWKS_URL),
   rule(

@@ -108,6 +108,18 @@ describe("signing in with the organisation's identity provider", () => {
     expect(others.filter((value) => /eyJ[\w-]+\.[\w-]+\.[\w-]+/.test(value))).toEqual([]);
   });
 
+  it("asks who is there again after signing out: the next person at a shared desk is not signed in as the last", async () => {
+    const page = await signInPage();
+    await signIn(page);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByText("You have signed out.").waitFor();
+    // The provider still has a session in this browser; the console asks it to log in anyway.
+    await page.getByRole("button", { name: "Sign in with your organisation" }).click();
+    await page.waitForURL((url) => url.origin === idp.issuer);
+    await page.getByPlaceholder("Enter any login").waitFor();
+    expect(new URL(page.url()).origin).toBe(idp.issuer);
+  });
+
   it("sends the person back to sign-in with a note when the gateway refuses their token", async () => {
     const page = await signInPage();
     await signIn(page);

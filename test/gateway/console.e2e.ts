@@ -112,7 +112,8 @@ describe("the console's configuration", () => {
 
   it("refuses an identity provider without its client id, without JWKS_URL, or over http in production", () => {
     const issues = (input: Record<string, string>) => gatewayEnv.safeParse({ ...env, ...input }).error?.issues.map((i) => i.message);
-    expect(issues({ OIDC_ISSUER: ISSUER })).toContain("OIDC_ISSUER and OIDC_CLIENT_ID go together");
+    expect(issues({ OIDC_ISSUER: ISSUER })).toContain("OIDC_ISSUER needs OIDC_CLIENT_ID");
+    expect(issues({ OIDC_CLIENT_ID: "console" })).toContain("OIDC_CLIENT_ID needs OIDC_ISSUER");
     expect(issues({ OIDC_ISSUER: ISSUER, OIDC_CLIENT_ID: "console" })).toContain("OIDC_ISSUER needs JWKS_URL (the provider's keys)");
     expect(issues({ CONSOLE: "maybe" })?.length).toBe(1);
     expect(
