@@ -1,43 +1,25 @@
 // The hotline and the volunteer view in a real browser against the seeded system: a call taken
 // by KZ-75's staff, triaged and assigned to a volunteer with the skill it needs, who starts and
 // fulfils it from their own page; the graph's history holds every step. A bad phone number is
-// refused next to its field and opens nothing; a known household is found by the graph's search
-// (part of its phone) without the page reading the region's households in bulk; both pages are
-// accessible and fully in Kazakh.
+// refused next to its field and opens nothing; a call whose answer comes too late is opened once
+// (changed and sent again, the page says it was recorded and the queue shows it); a known
+// household is found by the graph's search (part of its phone) without the page reading the
+// region's households in bulk; both pages are accessible and fully in Kazakh.
 import type { Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import common from "../../console/src/locales/common.js";
 import hotline from "../../console/src/locales/hotline.js";
 import households from "../../console/src/locales/households.js";
 import volunteer from "../../console/src/locales/volunteer.js";
-import {
-  chooseLanguage,
-  englishLeft,
-  screenshot,
-  seriousViolations,
-  signInWithToken,
-  startConsoleSystem,
-  type ConsoleSystem,
-} from "../support/console.js";
+import { chooseLanguage, englishLeft, screenshot, seriousViolations, signInWithToken } from "../support/console.js";
+import { answerLate, graphRequests, householdReads, keysSent, staffSuite, type GraphRequest } from "./staff-pages.js";
 
 const REGION = "KZ-75";
 /** How long the page may take to show what the graph stored (the machine may be busy). */
 const SOON = { timeout: 10_000 };
 
-let system: ConsoleSystem;
-let staff: string;
-
-beforeAll(async () => {
-  system = await startConsoleSystem();
-  staff = await system.token({ sub: "operator-75", role: "REGIONAL_STAFF", region: REGION });
-}, 120_000);
-afterAll(() => system?.stop());
-
-async function graph<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const result = await system.national.query<T>(query, variables, staff);
-  expect(result.errors).toBeUndefined();
-  return result.data!;
-}
+const suite = staffSuite({ sub: "operator-75", role: "REGIONAL_STAFF", region: REGION });
+const { graph } = suite;
 
 /** Every help request of the region, whatever its status. */
 async function requestCount(): Promise<number> {
@@ -48,38 +30,18 @@ async function requestCount(): Promise<number> {
   return data.region.helpRequests.totalCount;
 }
 
-async function hotlinePage(): Promise<Page> {
-  const page = await system.newPage();
-  await signInWithToken(page, system.origin, staff);
-  await page.getByRole("link", { name: "Hotline", exact: true }).click();
-  await page.getByRole("heading", { name: "New call" }).waitFor();
+async function hotlinePage(watch?: (page: Page) => void): Promise<Page> {
+  const page = await suite.open("Hotline", "New call", watch);
   // The queue has been read.
   await page.getByTestId("queue-count").waitFor();
   return page;
 }
 
 async function volunteerPage(volunteerId: string): Promise<Page> {
-  const page = await system.newPage();
-  await signInWithToken(page, system.origin, await system.token({ sub: volunteerId, role: "VOLUNTEER" }));
+  const page = await suite.system.newPage();
+  await signInWithToken(page, suite.system.origin, await suite.system.token({ sub: volunteerId, role: "VOLUNTEER" }));
   await page.getByRole("heading", { name: "Requests assigned to me" }).waitFor();
   return page;
-}
-
-/**
- * How many households each list of them the page asks the graph for reads (`first`), and the
- * search sent with it: a list without a literal `first` counts as unbounded.
- */
-function householdReads(page: Page): Array<{ first: number; search: unknown }> {
-  const reads: Array<{ first: number; search: unknown }> = [];
-  page.on("request", (request) => {
-    if (request.method() !== "POST" || !request.url().endsWith("/graphql")) return;
-    const { query, variables } = request.postDataJSON() as { query: string; variables?: Record<string, unknown> };
-    for (const list of query.matchAll(/beneficiaries\(([^)]*)\)/g)) {
-      const first = /first:\s*(\d+)/.exec(list[1]);
-      reads.push({ first: first ? Number(first[1]) : Infinity, search: variables?.search });
-    }
-  });
-  return reads;
 }
 
 /** The status a request's card shows. */
@@ -196,10 +158,8 @@ describe("the hotline", () => {
     // Its last seven digits, typed with a space as a caller reads them out.
     const digits = household.phone.slice(-7);
     const typed = `${digits.slice(0, 3)} ${digits.slice(3)}`;
-    const page = await system.newPage();
-    const reads = householdReads(page);
-    await signInWithToken(page, system.origin, staff);
-    await page.getByRole("link", { name: "Hotline", exact: true }).click();
+    let sent: GraphRequest[] = [];
+    const page = await suite.open("Hotline", "New call", (p) => (sent = graphRequests(p)));
     const intake = page.getByRole("region", { name: "New call" });
     const search = intake.getByLabel("Find a household by name or phone");
     await search.fill(typed);
@@ -213,7 +173,7 @@ describe("the hotline", () => {
     await search.fill("а".repeat(101));
     const error = intake.locator(".field", { has: page.getByLabel("Find a household by name or phone") }).getByRole("alert");
     await error.waitFor(SOON);
-    expect(await error.innerText()).toMatch(/filter\.search: must be 1 to 100 characters/);
+    expect(await error.innerText()).toMatch(/filter\.search: must be at most 100 characters/);
     expect(await search.getAttribute("aria-invalid")).toBe("true");
     expect(await choice.inputValue()).toBe(household.id);
 
@@ -222,8 +182,45 @@ describe("the hotline", () => {
     await intake.getByText("No household found.").waitFor(SOON);
 
     // Every read of households was a search of 20 at most: none loaded the region's register.
+    const reads = householdReads(sent);
     expect(reads.map((r) => r.search)).toEqual(expect.arrayContaining([typed, "Нет такой семьи"]));
     expect(reads.filter((r) => r.first > 20 || typeof r.search !== "string" || r.search.length < 2)).toEqual([]);
+    await page.close();
+  });
+
+  it("opens a call answered too late once; changed and sent again, says it was recorded and shows it in the queue", async () => {
+    const before = await requestCount();
+    let sent: GraphRequest[] = [];
+    const page = await hotlinePage((p) => (sent = graphRequests(p)));
+    const intake = page.getByRole("region", { name: "New call" });
+    const submit = intake.getByRole("button", { name: "Open request" });
+    const alert = (text: string) => intake.getByRole("alert").filter({ hasText: text }).waitFor(SOON);
+    const description = `Нет воды в доме, звонок ${Date.now()}`;
+    await intake.getByLabel("Urgency", { exact: true }).selectOption({ label: "Critical" });
+    await intake.getByLabel("Description", { exact: true }).fill(description);
+
+    // The region stores the request, but the page hears only that it did not answer in time.
+    const stored = await answerLate(page, "OpenHelpRequest", REGION);
+    await submit.click();
+    await alert("may have been recorded all the same");
+    expect(await stored()).not.toHaveProperty("errors");
+    expect(await requestCount()).toBe(before + 1);
+
+    // The operator adds the caller's phone and sends again: the graph holds the first values
+    // under the form's key, so the page says it was recorded, and the queue shows it.
+    await intake.getByLabel("Caller's phone").fill("+7 701 555 02 11");
+    await submit.click();
+    await alert("An earlier submission of this form, with other values, was already recorded");
+    await page.getByRole("article").filter({ hasText: description }).waitFor(SOON);
+    expect(await requestCount()).toBe(before + 1);
+
+    // Sent once more, it opens a new request, as the operator now means: a new key.
+    await submit.click();
+    await intake.getByRole("status").filter({ hasText: "Request opened: Food, Critical." }).waitFor(SOON);
+    expect(await requestCount()).toBe(before + 2);
+    const keys = keysSent(sent, "OpenHelpRequest");
+    expect(keys).toEqual([keys[0], keys[0], keys[2]]);
+    expect(keys[2]).not.toBe(keys[0]);
     await page.close();
   });
 

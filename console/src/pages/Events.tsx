@@ -10,7 +10,7 @@ import { CreateEventForm } from "./events/CreateEventForm";
 import { EventDetail } from "./events/EventDetail";
 import { EventList } from "./events/EventList";
 import { upcomingFirst, type EventRow } from "./events/types";
-import "./households/workspace.css";
+import "../ui/workspace.css";
 
 const EVENTS = `
   query ConsoleEvents($region: String!, $from: DateTimeISO!) {
@@ -52,6 +52,7 @@ export function Events() {
           reload();
           setOpen(id);
         }}
+        onRecorded={reload}
       />
       <section className="panel" aria-labelledby="events-title">
         <h2 id="events-title">{t("list.title")}</h2>

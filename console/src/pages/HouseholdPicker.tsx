@@ -7,7 +7,8 @@ import { useTranslation } from "react-i18next";
 import { useQuery } from "urql";
 import { graphErrors, type GraphError } from "../graph";
 import { Field } from "../ui/forms";
-import { useDebounced } from "./households/workspace";
+import { FoundSelect } from "../ui/inputs";
+import { useDebounced } from "../ui/workspace";
 import "./household-search.css";
 
 /** At most this many households are read at once, by a search or a page of the list. */
@@ -113,10 +114,6 @@ export function HouseholdPicker({ region, value, onChange, noneLabel, error }: P
   const term = useSearchTerm(text);
   const [result] = useQuery<Found>({ query: FIND, variables: { region, search: term }, pause: term === null });
   const found = term === null ? undefined : result.data?.region?.beneficiaries;
-  // The one chosen stays listed while another is searched for.
-  const [chosen, setChosen] = useState<Choice | null>(null);
-  const kept = chosen && chosen.id === value && !found?.nodes.some((c) => c.id === value) ? [chosen] : [];
-  const choices = [...kept, ...(found?.nodes ?? [])];
   const state: SearchState = {
     term,
     fetching: result.fetching,
@@ -129,25 +126,15 @@ export function HouseholdPicker({ region, value, onChange, noneLabel, error }: P
   return (
     <div className="household-picker">
       <SearchBox label={t("pick.search")} text={text} onChange={setText} state={state} />
-      <Field label={t("pick.household")} error={error}>
-        {(p) => (
-          <select
-            {...p}
-            value={value}
-            onChange={(e) => {
-              setChosen(choices.find((c) => c.id === e.target.value) ?? null);
-              onChange(e.target.value);
-            }}
-          >
-            <option value="">{noneLabel ?? t("pick.choose")}</option>
-            {choices.map((c) => (
-              <option key={c.id} value={c.id}>
-                {describe(c)}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <FoundSelect
+        label={t("pick.household")}
+        value={value}
+        onChange={onChange}
+        none={noneLabel ?? t("pick.choose")}
+        found={found?.nodes ?? []}
+        describe={describe}
+        error={error}
+      />
     </div>
   );
 }

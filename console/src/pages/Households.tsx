@@ -12,7 +12,7 @@ import { EnrolForm } from "./households/EnrolForm";
 import { HouseholdDetail } from "./households/HouseholdDetail";
 import { graphFilter, NO_FILTERS, SearchForm, SearchResults, type SearchFilters } from "./households/HouseholdSearch";
 import type { HouseholdRow } from "./households/types";
-import "./households/workspace.css";
+import "../ui/workspace.css";
 
 const HOUSEHOLDS = `
   query ConsoleHouseholds($region: String!, $after: String, $filter: BeneficiaryFilter) {
@@ -87,6 +87,10 @@ export function Households() {
           page([]);
           reload();
           setOpen(id);
+        }}
+        onRecorded={() => {
+          page([]);
+          reload();
         }}
       />
     </>

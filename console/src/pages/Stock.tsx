@@ -12,7 +12,7 @@ import { TransferForm } from "./stock/TransferForm";
 import { TransferList } from "./stock/Transfers";
 import { STOCK, type StockData } from "./stock/types";
 import { LowStock, WarehouseStock } from "./stock/Warehouses";
-import "./households/workspace.css";
+import "../ui/workspace.css";
 
 export function Stock() {
   const { t, i18n } = useTranslation("stock");

@@ -1,12 +1,14 @@
 // One event: who signed up and the hours they served; volunteers are signed up here, and
 // their hours recorded once the event has started.
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation, useQuery } from "urql";
 import { graphErrors } from "../../graph";
 import { QueryErrors } from "../../ui/banners";
-import { ActionError, Field, useAction } from "../../ui/forms";
-import { dateTime } from "../households/workspace";
+import { useAction } from "../../ui/forms";
+import { Select, TextField } from "../../ui/inputs";
+import { SubmitBar, submitted, TableHead } from "../../ui/panels";
+import { dateTime, typedNumber } from "../../ui/workspace";
 import { statusText } from "./EventList";
 import type { EventDetailData } from "./types";
 import { VolunteerPicker } from "./VolunteerPicker";
@@ -103,15 +105,7 @@ function Attendance({ event }: { event: EventDetailData }) {
         <p className="muted">{t("attendance.none")}</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("attendance.volunteer")}</th>
-              <th scope="col">{t("attendance.signedUpAt")}</th>
-              <th scope="col" className="num">
-                {t("attendance.hours")}
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={[t("attendance.volunteer"), t("attendance.signedUpAt"), { num: t("attendance.hours") }]} />
           <tbody>
             {event.attendance.map((a) => (
               <tr key={a.volunteer.id}>
@@ -132,15 +126,14 @@ function SignUp({ event, region, onDone }: { event: EventDetailData; region: str
   const [volunteerId, setVolunteerId] = useState("");
   const [, signUp] = useMutation(SIGN_UP);
   const action = useAction(["volunteerId", "eventId"]);
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  async function submit() {
     if (await action.run(() => signUp({ eventId: event.id, volunteerId }))) {
       setVolunteerId("");
       onDone();
     }
   }
   return (
-    <form onSubmit={(e) => void submit(e)} noValidate aria-labelledby="signup-title">
+    <form onSubmit={submitted(submit)} noValidate aria-labelledby="signup-title">
       <h3 id="signup-title">{t("signUp.title")}</h3>
       <VolunteerPicker
         region={region}
@@ -149,12 +142,7 @@ function SignUp({ event, region, onDone }: { event: EventDetailData; region: str
         onChange={setVolunteerId}
         error={action.fieldErrors.volunteerId}
       />
-      <div className="toolbar">
-        <button type="submit" className="primary" disabled={action.busy}>
-          {t("signUp.submit")}
-        </button>
-      </div>
-      <ActionError errors={action.formErrors} />
+      <SubmitBar label={t("signUp.submit")} busy={action.busy} errors={action.formErrors} />
     </form>
   );
 }
@@ -165,40 +153,37 @@ function RecordAttendance({ event, onDone }: { event: EventDetailData; onDone: (
   const [hours, setHours] = useState("");
   const [, record] = useMutation(ATTENDED);
   const action = useAction(["volunteerId", "hours"]);
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    const sent = await action.run(() => record({ eventId: event.id, volunteerId, hours: hours.trim() === "" ? null : Number(hours) }));
-    if (sent) {
+  async function submit() {
+    if (await action.run(() => record({ eventId: event.id, volunteerId, hours: typedNumber(hours) }))) {
       setHours("");
       onDone();
     }
   }
+  const names = new Map(event.attendance.map((a) => [a.volunteer.id, a.volunteer.fullName]));
   return (
-    <form onSubmit={(e) => void submit(e)} noValidate aria-labelledby="attendance-form-title">
+    <form onSubmit={submitted(submit)} noValidate aria-labelledby="attendance-form-title">
       <h3 id="attendance-form-title">{t("attendance.record")}</h3>
       <div className="row ws-fields">
-        <Field label={t("attendance.volunteer")} error={action.fieldErrors.volunteerId}>
-          {(p) => (
-            <select {...p} value={volunteerId} onChange={(e) => setVolunteerId(e.target.value)}>
-              <option value="">{t("volunteer.choose")}</option>
-              {event.attendance.map((a) => (
-                <option key={a.volunteer.id} value={a.volunteer.id}>
-                  {a.volunteer.fullName}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t("attendance.hours")} error={action.fieldErrors.hours}>
-          {(p) => <input {...p} type="number" min={0} step={0.5} value={hours} onChange={(e) => setHours(e.target.value)} />}
-        </Field>
+        <Select
+          label={t("attendance.volunteer")}
+          value={volunteerId}
+          values={[...names.keys()]}
+          labelOf={(id) => names.get(id)!}
+          onChange={setVolunteerId}
+          empty={t("volunteer.choose")}
+          error={action.fieldErrors.volunteerId}
+        />
+        <TextField
+          label={t("attendance.hours")}
+          type="number"
+          min={0}
+          step={0.5}
+          value={hours}
+          onChange={setHours}
+          error={action.fieldErrors.hours}
+        />
       </div>
-      <div className="toolbar">
-        <button type="submit" className="primary" disabled={action.busy}>
-          {t("attendance.submit")}
-        </button>
-      </div>
-      <ActionError errors={action.formErrors} />
+      <SubmitBar label={t("attendance.submit")} busy={action.busy} errors={action.formErrors} />
     </form>
   );
 }

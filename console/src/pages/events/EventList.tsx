@@ -1,6 +1,7 @@
 // The region's events in one table, upcoming first; a title opens the event.
 import { useTranslation } from "react-i18next";
-import { dateTime } from "../households/workspace";
+import { TableHead } from "../../ui/panels";
+import { dateTime } from "../../ui/workspace";
 import type { EventRow } from "./types";
 
 export function EventList({ events, now, onOpen }: { events: EventRow[]; now: number; onOpen: (id: string) => void }) {
@@ -8,22 +9,18 @@ export function EventList({ events, now, onOpen }: { events: EventRow[]; now: nu
   return (
     <table>
       <caption className="visually-hidden">{t("list.title")}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t("field.title")}</th>
-          <th scope="col">{t("field.kind")}</th>
-          <th scope="col">{t("field.startsAt")}</th>
-          <th scope="col">{t("field.endsAt")}</th>
-          <th scope="col">{t("field.where")}</th>
-          <th scope="col" className="num">
-            {t("field.capacity")}
-          </th>
-          <th scope="col" className="num">
-            {t("field.spotsLeft")}
-          </th>
-          <th scope="col">{t("field.status")}</th>
-        </tr>
-      </thead>
+      <TableHead
+        columns={[
+          t("field.title"),
+          t("field.kind"),
+          t("field.startsAt"),
+          t("field.endsAt"),
+          t("field.where"),
+          { num: t("field.capacity") },
+          { num: t("field.spotsLeft") },
+          t("field.status"),
+        ]}
+      />
       <tbody>
         {events.map((e) => (
           <tr key={e.id}>

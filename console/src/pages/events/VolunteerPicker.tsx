@@ -3,7 +3,8 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useQuery } from "urql";
 import { Field } from "../../ui/forms";
-import { useDebounced } from "../households/workspace";
+import { FoundSelect } from "../../ui/inputs";
+import { useDebounced } from "../../ui/workspace";
 
 const VOLUNTEERS = `
   query ConsoleVolunteerChoices($region: String!, $search: String) {
@@ -40,10 +41,6 @@ export function VolunteerPicker({ region, value, onChange, label, noneLabel, err
     variables: { region, search: settled || null },
   });
   const found = result.data?.region?.volunteers;
-  // The one chosen stays listed while another name is searched for.
-  const [chosen, setChosen] = useState<Choice | null>(null);
-  const kept = chosen && chosen.id === value && !found?.nodes.some((c) => c.id === value) ? [chosen] : [];
-  const choices = [...kept, ...(found?.nodes ?? [])];
   const skills = (c: Choice) => c.skills.map((s) => t(`common:Skill.${s}`)).join(", ");
   return (
     <>
@@ -53,25 +50,15 @@ export function VolunteerPicker({ region, value, onChange, label, noneLabel, err
       >
         {(p) => <input {...p} type="search" value={search} onChange={(e) => setSearch(e.target.value)} autoComplete="off" />}
       </Field>
-      <Field label={label} error={error}>
-        {(p) => (
-          <select
-            {...p}
-            value={value}
-            onChange={(e) => {
-              setChosen(choices.find((c) => c.id === e.target.value) ?? null);
-              onChange(e.target.value);
-            }}
-          >
-            <option value="">{noneLabel ?? t("volunteer.choose")}</option>
-            {choices.map((c) => (
-              <option key={c.id} value={c.id}>
-                {skills(c) ? `${c.fullName} · ${skills(c)}` : c.fullName}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <FoundSelect
+        label={label}
+        value={value}
+        onChange={onChange}
+        none={noneLabel ?? t("volunteer.choose")}
+        found={found?.nodes ?? []}
+        describe={(c) => (skills(c) ? `${c.fullName} · ${skills(c)}` : c.fullName)}
+        error={error}
+      />
     </>
   );
 }

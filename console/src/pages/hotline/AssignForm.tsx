@@ -1,12 +1,13 @@
 // Assigning a request: the region's ACTIVE volunteers with the skill its need calls for (and a
 // language, when chosen), as the graph filters them.
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation, useQuery } from "urql";
 import { graphErrors } from "../../graph";
 import { QueryErrors } from "../../ui/banners";
-import { ActionError, Field, useAction } from "../../ui/forms";
-import { EnumSelect } from "./fields";
+import { Field, useAction } from "../../ui/forms";
+import { SubmitBar, submitted } from "../../ui/panels";
+import { Select } from "../../ui/inputs";
 import { SKILL_FOR_NEED, SKILLS, VOLUNTEER_LANGUAGES, type HelpRequest, type Skill } from "./model";
 
 const AVAILABLE = `query AvailableVolunteers($code: String!, $filter: VolunteerFilter!) {
@@ -47,15 +48,12 @@ export function AssignForm({ request, region, onDone }: AssignProps) {
 
   const describe = (v: Candidate) =>
     `${v.fullName} — ${v.skills.map((s) => t(`common:Skill.${s}`)).join(", ")}; ${v.languages.map((l) => t(`lang.${l}`, { defaultValue: l })).join(", ")}`;
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void action.run(() => assign({ id: request.id, volunteerId })).then((data) => data && onDone());
-  };
+  const submit = submitted(() => action.run(() => assign({ id: request.id, volunteerId })), onDone);
 
   return (
     <form onSubmit={submit} aria-label={t("action.assign")}>
       <div className="row">
-        <EnumSelect
+        <Select
           label={t("skill")}
           value={skill}
           values={SKILLS}
@@ -63,7 +61,7 @@ export function AssignForm({ request, region, onDone }: AssignProps) {
           onChange={setSkill}
           empty={t("anySkill")}
         />
-        <EnumSelect
+        <Select
           label={t("language")}
           value={language}
           values={VOLUNTEER_LANGUAGES}
@@ -89,10 +87,7 @@ export function AssignForm({ request, region, onDone }: AssignProps) {
           </select>
         )}
       </Field>
-      <button type="submit" className="primary" disabled={action.busy || !volunteerId}>
-        {t("assignSubmit")}
-      </button>
-      <ActionError errors={action.formErrors} />
+      <SubmitBar label={t("assignSubmit")} busy={action.busy || !volunteerId} errors={action.formErrors} />
     </form>
   );
 }

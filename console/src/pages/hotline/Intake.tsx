@@ -1,143 +1,110 @@
-// Taking a call: the form that opens a help request. One idempotency key per request being
-// written, so a double click or a retry after a time-out opens it once.
-import { useState, type FormEvent } from "react";
+// Taking a call: the form that opens a help request, once however often it is sent (a double
+// click, a retry after a time-out): useSubmission keeps its key until the request is stored.
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation } from "urql";
-import { ActionError, useAction } from "../../ui/forms";
+import { Select, TextField } from "../../ui/inputs";
+import { FormPanel, SubmitBar } from "../../ui/panels";
+import { NEEDS, useFormValues, useSubmission } from "../../ui/workspace";
 import { HouseholdPicker } from "../HouseholdPicker";
-import { EnumSelect, TextField } from "./fields";
-import { CHANNELS, NEEDS, URGENCIES, type Channel, type Need, type Urgency } from "./model";
+import { CHANNELS, URGENCIES, type Need, type Urgency } from "./model";
 
 const OPEN = `mutation OpenHelpRequest($input: OpenHelpRequestInput!) {
   openHelpRequest(input: $input) { id need urgency }
 }`;
 
-/** A fresh key (getRandomValues works where randomUUID does not: plain http off localhost). */
-function newKey(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
-}
+const BLANK = { channel: "HOTLINE", need: "FOOD", urgency: "NORMAL", contactPhone: "", description: "", beneficiaryId: "" };
 
-interface Draft {
-  channel: Channel;
-  need: Need;
-  urgency: Urgency;
-  contactPhone: string;
-  description: string;
-  beneficiaryId: string;
-  key: string;
-}
-
-const blank = (): Draft => ({
-  channel: "HOTLINE",
-  need: "FOOD",
-  urgency: "NORMAL",
-  contactPhone: "",
-  description: "",
-  beneficiaryId: "",
-  key: newKey(),
-});
-
-type Opened = { openHelpRequest: { id: string; need: Need; urgency: Urgency } | null };
+type Opened = { openHelpRequest: { id: string; need: Need; urgency: Urgency } };
 
 const FIELDS = ["channel", "need", "urgency", "contactPhone", "description", "beneficiaryId"] as const;
 
+/** `onOpened`: a request was stored (this one, or an earlier submission answered too late): the queue shows it. */
 export function Intake({ region, onOpened }: { region: string; onOpened: () => void }) {
   const { t } = useTranslation("hotline");
-  const [draft, setDraft] = useState<Draft>(blank);
-  const [opened, setOpened] = useState<{ need: Need; urgency: Urgency } | null>(null);
+  const { values, set, reset } = useFormValues(BLANK);
+  // Counts the calls taken: a new call starts a new household search.
+  const [calls, setCalls] = useState(0);
   const [, open] = useMutation<Opened>(OPEN);
-  const action = useAction<Opened>(FIELDS);
-  const set =
-    <K extends keyof Draft>(field: K) =>
-    (value: Draft[K]) =>
-      setDraft((d) => ({ ...d, [field]: value }));
+  const action = useSubmission<Opened>(FIELDS, onOpened);
+  const opened = action.done?.openHelpRequest;
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setOpened(null);
-    const { key, ...fields } = draft;
+  async function submit() {
     const input = {
-      ...fields,
-      idempotencyKey: key,
+      ...values,
       region,
-      contactPhone: fields.contactPhone || null,
-      description: fields.description || null,
-      beneficiaryId: fields.beneficiaryId || null,
+      contactPhone: values.contactPhone || null,
+      description: values.description || null,
+      beneficiaryId: values.beneficiaryId || null,
     };
-    const data = await action.run(() => open({ input }));
-    if (!data?.openHelpRequest) return;
-    setOpened(data.openHelpRequest);
-    setDraft(blank());
+    if (!(await action.run((idempotencyKey) => open({ input: { ...input, idempotencyKey } })))) return;
+    reset();
+    setCalls((n) => n + 1);
     onOpened();
   }
 
   return (
-    <section className="panel" aria-labelledby="intake-title">
-      <h2 id="intake-title">{t("intakeTitle")}</h2>
-      <form onSubmit={(e) => void submit(e)}>
-        <div className="row">
-          <EnumSelect
-            label={t("channel")}
-            value={draft.channel}
-            values={CHANNELS}
-            labelOf={(c) => t(`Channel.${c}`)}
-            onChange={(v) => set("channel")(v as Channel)}
-            error={action.fieldErrors.channel}
-          />
-          <EnumSelect
-            label={t("need")}
-            value={draft.need}
-            values={NEEDS}
-            labelOf={(n) => t(`common:Need.${n}`)}
-            onChange={(v) => set("need")(v as Need)}
-            error={action.fieldErrors.need}
-          />
-          <EnumSelect
-            label={t("urgency")}
-            value={draft.urgency}
-            values={URGENCIES}
-            labelOf={(u) => t(`common:Urgency.${u}`)}
-            onChange={(v) => set("urgency")(v as Urgency)}
-            error={action.fieldErrors.urgency}
-          />
-        </div>
-        <div className="row">
-          <TextField
-            label={t("phone")}
-            type="tel"
-            value={draft.contactPhone}
-            onChange={set("contactPhone")}
-            help={t("phoneHelp")}
-            error={action.fieldErrors.contactPhone}
-          />
-        </div>
-        <TextField
-          label={t("description")}
-          value={draft.description}
-          onChange={set("description")}
-          multiline
-          error={action.fieldErrors.description}
+    <FormPanel title={t("intakeTitle")} onSubmit={submit}>
+      <div className="row">
+        <Select
+          label={t("channel")}
+          value={values.channel}
+          values={CHANNELS}
+          labelOf={(c) => t(`Channel.${c}`)}
+          onChange={set("channel")}
+          error={action.fieldErrors.channel}
         />
-        <fieldset>
-          <legend>{t("household")}</legend>
-          {/* A new call starts a new search (the key is the draft's). */}
-          <HouseholdPicker
-            key={draft.key}
-            region={region}
-            value={draft.beneficiaryId}
-            onChange={set("beneficiaryId")}
-            noneLabel={t("unknownCaller")}
-            error={action.fieldErrors.beneficiaryId}
-          />
-        </fieldset>
-        <button type="submit" className="primary" disabled={action.busy}>
-          {t("openSubmit")}
-        </button>
-        <ActionError errors={action.formErrors} />
-        <p role="status" className="opened">
-          {opened && t("opened", { need: t(`common:Need.${opened.need}`), urgency: t(`common:Urgency.${opened.urgency}`) })}
-        </p>
-      </form>
-    </section>
+        <Select
+          label={t("need")}
+          value={values.need}
+          values={NEEDS}
+          labelOf={(n) => t(`common:Need.${n}`)}
+          onChange={set("need")}
+          error={action.fieldErrors.need}
+        />
+        <Select
+          label={t("urgency")}
+          value={values.urgency}
+          values={URGENCIES}
+          labelOf={(u) => t(`common:Urgency.${u}`)}
+          onChange={set("urgency")}
+          error={action.fieldErrors.urgency}
+        />
+      </div>
+      <div className="row">
+        <TextField
+          label={t("phone")}
+          type="tel"
+          value={values.contactPhone}
+          onChange={set("contactPhone")}
+          help={t("phoneHelp")}
+          error={action.fieldErrors.contactPhone}
+        />
+      </div>
+      <TextField
+        label={t("description")}
+        value={values.description}
+        onChange={set("description")}
+        multiline
+        error={action.fieldErrors.description}
+      />
+      <fieldset>
+        <legend>{t("household")}</legend>
+        <HouseholdPicker
+          key={calls}
+          region={region}
+          value={values.beneficiaryId}
+          onChange={set("beneficiaryId")}
+          noneLabel={t("unknownCaller")}
+          error={action.fieldErrors.beneficiaryId}
+        />
+      </fieldset>
+      <SubmitBar
+        label={t("openSubmit")}
+        busy={action.busy}
+        errors={action.formErrors}
+        done={opened ? t("opened", { need: t(`common:Need.${opened.need}`), urgency: t(`common:Urgency.${opened.urgency}`) }) : null}
+      />
+    </FormPanel>
   );
 }

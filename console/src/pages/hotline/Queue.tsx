@@ -5,10 +5,10 @@ import { useTranslation } from "react-i18next";
 import { useQuery } from "urql";
 import { graphErrors } from "../../graph";
 import { QueryErrors, RegionBanner } from "../../ui/banners";
-import { EnumSelect } from "./fields";
+import { NEEDS } from "../../ui/workspace";
+import { Select } from "../../ui/inputs";
 import {
   byQueueOrder,
-  NEEDS,
   OPEN_STATUSES,
   STAFF_REQUEST_FIELDS,
   STATUSES,
@@ -75,7 +75,7 @@ export function Queue({ region, stamp }: { region: string; stamp: number }) {
         </button>
       </div>
       <div className="row" role="group" aria-label={t("filters")}>
-        <EnumSelect
+        <Select
           label={t("status")}
           value={status}
           values={STATUSES}
@@ -83,7 +83,7 @@ export function Queue({ region, stamp }: { region: string; stamp: number }) {
           onChange={setStatus}
           empty={t("allOpen")}
         />
-        <EnumSelect
+        <Select
           label={t("urgency")}
           value={urgency}
           values={URGENCIES}
@@ -91,7 +91,7 @@ export function Queue({ region, stamp }: { region: string; stamp: number }) {
           onChange={setUrgency}
           empty={t("anyUrgency")}
         />
-        <EnumSelect
+        <Select
           label={t("need")}
           value={need}
           values={NEEDS}

@@ -3,7 +3,7 @@
 import { useId, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { RequestActions } from "./actions";
-import { useActor, useDateTime } from "./fields";
+import { useDateTime } from "../../ui/workspace";
 import type { HelpRequest } from "./model";
 
 interface CardProps {
@@ -73,4 +73,14 @@ function History({ request }: { request: HelpRequest }) {
       </ol>
     </details>
   );
+}
+
+/** Who made a change: the graph gives `ROLE:id` to the region's staff and the role alone to others. */
+function useActor(): (actor: string) => string {
+  const { t } = useTranslation();
+  return (actor) => {
+    const [role, ...id] = actor.split(":");
+    const known = ["NATIONAL_COORDINATOR", "REGIONAL_STAFF", "VOLUNTEER"].includes(role);
+    return known ? [t(`role.${role}`), id.join(":")].filter(Boolean).join(" · ") : actor;
+  };
 }

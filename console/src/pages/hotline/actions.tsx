@@ -1,11 +1,13 @@
 // What can be done with a help request, by whom and from which status: each action a small
 // form (or one button) whose graph error sits next to its field or its button.
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation } from "urql";
 import { ActionError, useAction } from "../../ui/forms";
-import { EnumSelect, TextField } from "./fields";
-import { NEEDS, URGENCIES, type HelpRequest, type Need, type Urgency } from "./model";
+import { NEEDS } from "../../ui/workspace";
+import { Select, TextField } from "../../ui/inputs";
+import { SubmitBar, submitted } from "../../ui/panels";
+import { URGENCIES, type HelpRequest, type Need, type Urgency } from "./model";
 import { AssignForm } from "./AssignForm";
 
 const TRIAGE = `mutation TriageHelpRequest($id: ID!, $note: String, $need: Need, $urgency: Urgency) {
@@ -73,14 +75,6 @@ export function RequestActions({ request, onDone, staffRegion }: ActionProps & {
   );
 }
 
-/** Sends the form's mutation on submit; closes it once the graph has stored the change. */
-function submitting(run: () => Promise<unknown>, onDone: () => void) {
-  return (e: FormEvent) => {
-    e.preventDefault();
-    void run().then((data) => data && onDone());
-  };
-}
-
 function TriageForm({ request, onDone }: ActionProps) {
   const { t } = useTranslation("hotline");
   const [need, setNeed] = useState<Need>(request.need);
@@ -88,11 +82,11 @@ function TriageForm({ request, onDone }: ActionProps) {
   const [note, setNote] = useState("");
   const [, triage] = useMutation(TRIAGE);
   const action = useAction(["note", "need", "urgency"]);
-  const submit = submitting(() => action.run(() => triage({ id: request.id, need, urgency, note: note || null })), onDone);
+  const submit = submitted(() => action.run(() => triage({ id: request.id, need, urgency, note: note || null })), onDone);
   return (
     <form onSubmit={submit} aria-label={t("action.triage")}>
       <div className="row">
-        <EnumSelect
+        <Select
           label={t("need")}
           value={need}
           values={NEEDS}
@@ -100,7 +94,7 @@ function TriageForm({ request, onDone }: ActionProps) {
           onChange={(v) => setNeed(v as Need)}
           error={action.fieldErrors.need}
         />
-        <EnumSelect
+        <Select
           label={t("urgency")}
           value={urgency}
           values={URGENCIES}
@@ -110,10 +104,7 @@ function TriageForm({ request, onDone }: ActionProps) {
         />
       </div>
       <TextField label={t("triageNote")} value={note} onChange={setNote} multiline error={action.fieldErrors.note} />
-      <button type="submit" className="primary" disabled={action.busy}>
-        {t("triageSubmit")}
-      </button>
-      <ActionError errors={action.formErrors} />
+      <SubmitBar label={t("triageSubmit")} busy={action.busy} errors={action.formErrors} />
     </form>
   );
 }
@@ -138,7 +129,7 @@ function FulfilForm({ request, onDone }: ActionProps) {
   const [note, setNote] = useState("");
   const [, fulfil] = useMutation(FULFIL);
   const action = useAction(["note"]);
-  const submit = submitting(() => action.run(() => fulfil({ id: request.id, note: note || null })), onDone);
+  const submit = submitted(() => action.run(() => fulfil({ id: request.id, note: note || null })), onDone);
   return (
     <form onSubmit={submit} aria-label={t("action.fulfil")}>
       <TextField
@@ -149,10 +140,7 @@ function FulfilForm({ request, onDone }: ActionProps) {
         help={t("fulfilNoteHelp")}
         error={action.fieldErrors.note}
       />
-      <button type="submit" className="primary" disabled={action.busy}>
-        {t("fulfilSubmit")}
-      </button>
-      <ActionError errors={action.formErrors} />
+      <SubmitBar label={t("fulfilSubmit")} busy={action.busy} errors={action.formErrors} />
     </form>
   );
 }
@@ -162,14 +150,11 @@ function CancelForm({ request, onDone }: ActionProps) {
   const [reason, setReason] = useState("");
   const [, cancel] = useMutation(CANCEL);
   const action = useAction(["reason"]);
-  const submit = submitting(() => action.run(() => cancel({ id: request.id, reason })), onDone);
+  const submit = submitted(() => action.run(() => cancel({ id: request.id, reason })), onDone);
   return (
     <form onSubmit={submit} aria-label={t("action.cancel")}>
       <TextField label={t("cancelReason")} value={reason} onChange={setReason} multiline required error={action.fieldErrors.reason} />
-      <button type="submit" className="primary" disabled={action.busy}>
-        {t("cancelSubmit")}
-      </button>
-      <ActionError errors={action.formErrors} />
+      <SubmitBar label={t("cancelSubmit")} busy={action.busy} errors={action.formErrors} />
     </form>
   );
 }

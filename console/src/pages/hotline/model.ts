@@ -1,17 +1,8 @@
 // What the hotline and the volunteer view know of help requests: the graph's enumerations in
 // the order people read them, the fields asked for, and the queue's order.
+import type { NEEDS } from "../../ui/workspace";
+
 export const CHANNELS = ["HOTLINE", "WALK_IN", "ONLINE", "REFERRAL", "OUTREACH"] as const;
-export const NEEDS = [
-  "FOOD",
-  "MEDICINE",
-  "CLOTHING",
-  "HYGIENE",
-  "SHELTER",
-  "LEGAL_AID",
-  "PSYCHOLOGICAL_SUPPORT",
-  "TRANSPORT",
-  "INFORMATION",
-] as const;
 /** Most urgent first, as the queue is read. */
 export const URGENCIES = ["CRITICAL", "HIGH", "NORMAL", "LOW"] as const;
 export const OPEN_STATUSES = ["NEW", "TRIAGED", "ASSIGNED", "IN_PROGRESS"] as const;
@@ -20,7 +11,7 @@ export const SKILLS = ["DRIVING", "FIRST_AID", "MEDICAL", "PSYCHOLOGY", "LEGAL",
 /** The languages volunteers record (ISO 639-1), as the graph stores them. */
 export const VOLUNTEER_LANGUAGES = ["kk", "ru", "en"] as const;
 
-export type Channel = (typeof CHANNELS)[number];
+type Channel = (typeof CHANNELS)[number];
 export type Need = (typeof NEEDS)[number];
 export type Urgency = (typeof URGENCIES)[number];
 export type Status = (typeof STATUSES)[number];

@@ -7,7 +7,8 @@ import { graphErrors } from "../../graph";
 import { QueryErrors } from "../../ui/banners";
 import type { HouseholdDetailData } from "./types";
 import { WithdrawConsent } from "./WithdrawConsent";
-import { dateTime, itemsText } from "./workspace";
+import { TableHead } from "../../ui/panels";
+import { dateTime, itemsText } from "../../ui/workspace";
 
 const HOUSEHOLD = `
   query ConsoleHousehold($id: ID!) {
@@ -107,14 +108,7 @@ function HelpRequests({ household }: { household: HouseholdDetailData }) {
         <p className="muted">{t("detail.noHelpRequests")}</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("field.need")}</th>
-              <th scope="col">{t("detail.urgency")}</th>
-              <th scope="col">{t("field.status")}</th>
-              <th scope="col">{t("detail.opened")}</th>
-            </tr>
-          </thead>
+          <TableHead columns={[t("field.need"), t("detail.urgency"), t("field.status"), t("detail.opened")]} />
           <tbody>
             {household.helpRequests.map((r) => (
               <tr key={r.id}>
@@ -143,14 +137,7 @@ function Distributions({ household }: { household: HouseholdDetailData }) {
         <p className="muted">{t("detail.noDistributions")}</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("detail.when")}</th>
-              <th scope="col">{t("detail.items")}</th>
-              <th scope="col">{t("detail.warehouse")}</th>
-              <th scope="col">{t("detail.deliveredBy")}</th>
-            </tr>
-          </thead>
+          <TableHead columns={[t("detail.when"), t("detail.items"), t("detail.warehouse"), t("detail.deliveredBy")]} />
           <tbody>
             {list.map((d) => (
               <tr key={d.id}>
@@ -174,21 +161,15 @@ function Entitlements({ household }: { household: HouseholdDetailData }) {
     <>
       <h3>{t("detail.entitlements")}</h3>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">{t("detail.item")}</th>
-            <th scope="col" className="num">
-              {t("detail.allowed")}
-            </th>
-            <th scope="col" className="num">
-              {t("detail.used")}
-            </th>
-            <th scope="col" className="num">
-              {t("detail.remaining")}
-            </th>
-            <th scope="col">{t("detail.nextEligible")}</th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={[
+            t("detail.item"),
+            { num: t("detail.allowed") },
+            { num: t("detail.used") },
+            { num: t("detail.remaining") },
+            t("detail.nextEligible"),
+          ]}
+        />
         <tbody>
           {household.entitlements.map((e) => (
             <tr key={e.item}>

@@ -1,10 +1,11 @@
 // Finding households: the graph filters by need, vulnerability and status, and searches by part
 // of the name or phone (newest first, a page at a time).
 import { useTranslation } from "react-i18next";
-import { Field } from "../../ui/forms";
+import { Select } from "../../ui/inputs";
+import { TableHead } from "../../ui/panels";
+import { date, NEEDS } from "../../ui/workspace";
 import { SearchBox, type SearchState } from "../HouseholdPicker";
 import { STATUSES, VULNERABILITIES, type HouseholdRow } from "./types";
-import { date, NEEDS } from "./workspace";
 
 export interface SearchFilters {
   need: string;
@@ -36,42 +37,30 @@ export function SearchForm({ filters, onChange, search }: FiltersProps) {
   return (
     <form className="row ws-fields" role="search" aria-label={t("search.title")} onSubmit={(e) => e.preventDefault()}>
       <SearchBox label={t("search.name")} text={filters.search} onChange={set("search")} state={search} />
-      <Field label={t("field.need")}>
-        {(p) => (
-          <select {...p} value={filters.need} onChange={(e) => set("need")(e.target.value)}>
-            <option value="">{t("search.any")}</option>
-            {NEEDS.map((n) => (
-              <option key={n} value={n}>
-                {t(`common:Need.${n}`)}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field label={t("field.vulnerability")}>
-        {(p) => (
-          <select {...p} value={filters.vulnerability} onChange={(e) => set("vulnerability")(e.target.value)}>
-            <option value="">{t("search.any")}</option>
-            {VULNERABILITIES.map((v) => (
-              <option key={v} value={v}>
-                {t(`Vulnerability.${v}`)}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field label={t("field.status")}>
-        {(p) => (
-          <select {...p} value={filters.status} onChange={(e) => set("status")(e.target.value)}>
-            <option value="">{t("search.any")}</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(`Status.${s}`)}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <Select
+        label={t("field.need")}
+        value={filters.need}
+        values={NEEDS}
+        labelOf={(n) => t(`common:Need.${n}`)}
+        onChange={set("need")}
+        empty={t("search.any")}
+      />
+      <Select
+        label={t("field.vulnerability")}
+        value={filters.vulnerability}
+        values={VULNERABILITIES}
+        labelOf={(v) => t(`Vulnerability.${v}`)}
+        onChange={set("vulnerability")}
+        empty={t("search.any")}
+      />
+      <Select
+        label={t("field.status")}
+        value={filters.status}
+        values={STATUSES}
+        labelOf={(s) => t(`Status.${s}`)}
+        onChange={set("status")}
+        empty={t("search.any")}
+      />
     </form>
   );
 }
@@ -91,19 +80,17 @@ export function SearchResults({ rows, total, onOpen }: ResultsProps) {
       </p>
       <table>
         <caption className="visually-hidden">{t("search.results")}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t("field.fullName")}</th>
-            <th scope="col" className="num">
-              {t("field.householdSize")}
-            </th>
-            <th scope="col">{t("field.address")}</th>
-            <th scope="col">{t("field.needs")}</th>
-            <th scope="col">{t("field.vulnerabilities")}</th>
-            <th scope="col">{t("field.status")}</th>
-            <th scope="col">{t("field.registered")}</th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={[
+            t("field.fullName"),
+            { num: t("field.householdSize") },
+            t("field.address"),
+            t("field.needs"),
+            t("field.vulnerabilities"),
+            t("field.status"),
+            t("field.registered"),
+          ]}
+        />
         <tbody>
           {rows.map((row) => (
             <tr key={row.id}>

@@ -1,5 +1,5 @@
 // What the households page asks the graph about a household, and the enumerations it labels.
-import type { ItemQuantity } from "./workspace";
+import type { ItemQuantity } from "../../ui/workspace";
 
 export const VULNERABILITIES = [
   "UNEMPLOYED",

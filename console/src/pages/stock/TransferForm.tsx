@@ -1,14 +1,14 @@
 // Sending stock to a warehouse of another region: it leaves this warehouse at once and reaches
 // the other region's records as soon as that region can be reached.
-import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation, useQuery } from "urql";
 import { graphErrors } from "../../graph";
-import { ActionError, Field, useAction } from "../../ui/forms";
-import { itemsText, useFormValues, useIdempotencyKey, wholeNumber } from "../households/workspace";
-import { stockErrors } from "./errors";
-import { ItemSelect, QuantityInput, WarehouseSelect } from "./parts";
-import type { Warehouse } from "./types";
+import { Select } from "../../ui/inputs";
+import { FormPanel, SubmitBar } from "../../ui/panels";
+import { itemsText, typedNumber } from "../../ui/workspace";
+import { useStockForm } from "./form";
+import { ItemFields, WarehouseSelect } from "./parts";
+import type { StockFormProps, Warehouse } from "./types";
 
 const TRANSFER = `
   mutation ConsoleTransfer($input: TransferStockInput!) {
@@ -30,99 +30,59 @@ const FIELDS = ["fromWarehouseId", "toWarehouseId", "items", "quantity"];
 
 const EMPTY = { fromWarehouseId: "", toRegion: "", toWarehouseId: "", item: "FOOD_KIT", quantity: "" };
 
-interface FormProps {
-  region: string;
-  regions: Array<{ code: string; name: string }>;
-  warehouses: Warehouse[];
-  onDone: () => void;
-}
-
-export function TransferForm({ region, regions, warehouses, onDone }: FormProps) {
+export function TransferForm({ region, regions, warehouses, onDone }: StockFormProps & { regions: Array<{ code: string; name: string }> }) {
   const { t, i18n } = useTranslation("stock");
-  const { values, set, reset } = useFormValues(EMPTY);
+  const form = useStockForm<typeof EMPTY, Transferred>(EMPTY, FIELDS, onDone);
+  const { values, set, field, errors } = form;
+  const done = form.done?.transferStock;
   const [destinations] = useQuery<{ region: { warehouses: { nodes: Warehouse[] } | null } | null }>({
     query: DESTINATIONS,
     variables: { region: values.toRegion },
     pause: !values.toRegion,
   });
   const [, transfer] = useMutation<Transferred>(TRANSFER);
-  const action = useAction<Transferred>(FIELDS);
-  const keyed = useIdempotencyKey();
-  const [done, setDone] = useState<Transferred["transferStock"] | null>(null);
-  const errors = stockErrors(action, t);
   const others = regions.filter((r) => r.code !== region).sort((a, b) => a.name.localeCompare(b.name, i18n.language));
+  const names = new Map(others.map((r) => [r.code, r.name]));
   const destinationErrors = graphErrors(destinations.error);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setDone(null);
-    const input = {
-      fromWarehouseId: values.fromWarehouseId,
-      toWarehouseId: values.toWarehouseId,
-      items: [{ item: values.item, quantity: wholeNumber(values.quantity) }],
-    };
-    const data = await action.run(() => keyed((idempotencyKey) => transfer({ input: { ...input, idempotencyKey } })));
-    if (!data?.transferStock) return;
-    reset();
-    setDone(data.transferStock);
-    onDone();
-  }
+  const input = {
+    fromWarehouseId: values.fromWarehouseId,
+    toWarehouseId: values.toWarehouseId,
+    items: [{ item: values.item, quantity: typedNumber(values.quantity) }],
+  };
 
   return (
-    <section className="panel" aria-labelledby="transfer-title">
-      <h2 id="transfer-title">{t("transfer.title")}</h2>
-      <form onSubmit={(e) => void submit(e)} noValidate>
-        <WarehouseSelect
-          label={t("transfer.from")}
-          warehouses={warehouses}
-          value={values.fromWarehouseId}
-          onChange={set("fromWarehouseId")}
-          error={errors.field("fromWarehouseId")}
+    <FormPanel
+      title={t("transfer.title")}
+      onSubmit={() => form.send((idempotencyKey) => transfer({ input: { ...input, idempotencyKey } }))}
+    >
+      <WarehouseSelect label={t("transfer.from")} warehouses={warehouses} {...field("fromWarehouseId")} />
+      <div className="row ws-fields">
+        <Select
+          label={t("transfer.toRegion")}
+          value={values.toRegion}
+          values={[...names.keys()]}
+          labelOf={(code) => names.get(code)!}
+          onChange={(code) => {
+            set("toRegion")(code);
+            set("toWarehouseId")("");
+          }}
+          empty={t("transfer.chooseRegion")}
         />
-        <div className="row ws-fields">
-          <Field label={t("transfer.toRegion")}>
-            {(p) => (
-              <select
-                {...p}
-                value={values.toRegion}
-                onChange={(e) => {
-                  set("toRegion")(e.target.value);
-                  set("toWarehouseId")("");
-                }}
-              >
-                <option value="">{t("transfer.chooseRegion")}</option>
-                {others.map((r) => (
-                  <option key={r.code} value={r.code}>
-                    {r.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <WarehouseSelect
-            label={t("transfer.to")}
-            warehouses={destinations.data?.region?.warehouses?.nodes ?? []}
-            value={values.toWarehouseId}
-            onChange={set("toWarehouseId")}
-            error={errors.field("toWarehouseId") ?? destinationErrors[0]?.message}
-          />
-        </div>
-        <div className="row ws-fields">
-          <ItemSelect value={values.item} onChange={set("item")} />
-          <QuantityInput value={values.quantity} onChange={set("quantity")} error={errors.quantity} />
-        </div>
-        <div className="toolbar">
-          <button type="submit" className="primary" disabled={action.busy}>
-            {t("transfer.submit")}
-          </button>
-        </div>
-        <ActionError errors={errors.rest} />
-        {done && (
-          <p className="banner banner-ok" role="status">
-            {t("transfer.done", { items: itemsText(done.items, t), status: t(`TransferStatus.${done.status}`) })}
-          </p>
-        )}
-      </form>
-    </section>
+        <WarehouseSelect
+          label={t("transfer.to")}
+          warehouses={destinations.data?.region?.warehouses?.nodes ?? []}
+          {...field("toWarehouseId")}
+          error={errors.field("toWarehouseId") ?? destinationErrors[0]?.message}
+        />
+      </div>
+      <ItemFields values={values} set={set} error={errors.quantity} />
+      <SubmitBar
+        label={t("transfer.submit")}
+        busy={form.busy}
+        errors={errors.rest}
+        done={done ? t("transfer.done", { items: itemsText(done.items, t), status: t(`TransferStatus.${done.status}`) }) : null}
+      />
+    </FormPanel>
   );
 }

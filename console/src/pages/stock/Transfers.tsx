@@ -3,7 +3,8 @@
 import { useTranslation } from "react-i18next";
 import { useMutation } from "urql";
 import { ActionError, useAction } from "../../ui/forms";
-import { dateTime, itemsText } from "../households/workspace";
+import { TableHead } from "../../ui/panels";
+import { dateTime, itemsText } from "../../ui/workspace";
 import type { Transfer, TransferEnd } from "./types";
 
 const RECEIVE = `mutation ConsoleReceiveTransfer($id: ID!, $region: String!) { receiveTransfer(id: $id, region: $region) { id status } }`;
@@ -32,15 +33,15 @@ export function TransferList({ side, region, transfers, onDone }: ListProps) {
         <p className="muted">{t(`${side}.none`)}</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t(side === "incoming" ? "transfer.fromRegion" : "transfer.toRegion")}</th>
-              <th scope="col">{t("items")}</th>
-              <th scope="col">{t("status")}</th>
-              <th scope="col">{t("requestedAt")}</th>
-              <th scope="col">{t("common:actions")}</th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={[
+              t(side === "incoming" ? "transfer.fromRegion" : "transfer.toRegion"),
+              t("items"),
+              t("status"),
+              t("requestedAt"),
+              t("common:actions"),
+            ]}
+          />
           <tbody>
             {transfers.map((tr) => (
               <tr key={tr.id}>

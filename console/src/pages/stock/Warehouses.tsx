@@ -1,6 +1,7 @@
 // The region's warehouses and what each holds, items below their threshold marked in words.
 import { useTranslation } from "react-i18next";
-import { ITEMS } from "../households/workspace";
+import { TableHead } from "../../ui/panels";
+import { ITEMS } from "../../ui/workspace";
 import type { Warehouse } from "./types";
 
 const quantityOf = (list: Array<{ item: string; quantity: number }>, item: string) => list.find((q) => q.item === item)?.quantity;
@@ -35,18 +36,7 @@ export function WarehouseStock({ warehouse }: { warehouse: Warehouse }) {
       <h3 id={titleId}>{warehouse.name}</h3>
       {warehouse.address && <p className="muted">{warehouse.address}</p>}
       <table aria-labelledby={titleId}>
-        <thead>
-          <tr>
-            <th scope="col">{t("item")}</th>
-            <th scope="col" className="num">
-              {t("inStock")}
-            </th>
-            <th scope="col" className="num">
-              {t("threshold")}
-            </th>
-            <th scope="col">{t("level")}</th>
-          </tr>
-        </thead>
+        <TableHead columns={[t("item"), { num: t("inStock") }, { num: t("threshold") }, t("level")]} />
         <tbody>
           {ITEMS.map((item) => (
             <tr key={item} className={low.has(item) ? "ws-low-row" : undefined}>

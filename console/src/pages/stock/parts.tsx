@@ -1,59 +1,46 @@
-// Inputs every stock form has: a warehouse of the region, an item, a quantity.
+// Inputs every stock form has: a warehouse of the region, an item and its quantity.
 import { useTranslation } from "react-i18next";
-import { Field } from "../../ui/forms";
-import { ITEMS } from "../households/workspace";
+import { Select, TextField } from "../../ui/inputs";
+import { ITEMS } from "../../ui/workspace";
 import type { Warehouse } from "./types";
 
-interface SelectProps {
+interface WarehouseProps {
+  label: string;
+  warehouses: Array<Pick<Warehouse, "id" | "name">>;
   value: string;
-  onChange: (value: string) => void;
+  onChange: (id: string) => void;
   error?: string;
 }
 
-export function WarehouseSelect({
-  warehouses,
-  label,
-  ...props
-}: SelectProps & { warehouses: Array<Pick<Warehouse, "id" | "name">>; label: string }) {
+export function WarehouseSelect({ label, warehouses, value, onChange, error }: WarehouseProps) {
   const { t } = useTranslation("stock");
+  const names = new Map(warehouses.map((w) => [w.id, w.name]));
   return (
-    <Field label={label} error={props.error}>
-      {(p) => (
-        <select {...p} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
-          <option value="">{t("chooseWarehouse")}</option>
-          {warehouses.map((w) => (
-            <option key={w.id} value={w.id}>
-              {w.name}
-            </option>
-          ))}
-        </select>
-      )}
-    </Field>
+    <Select
+      label={label}
+      value={value}
+      values={[...names.keys()]}
+      labelOf={(id) => names.get(id)!}
+      onChange={onChange}
+      empty={t("chooseWarehouse")}
+      error={error}
+    />
   );
 }
 
-export function ItemSelect(props: SelectProps) {
-  const { t } = useTranslation("stock");
-  return (
-    <Field label={t("item")} error={props.error}>
-      {(p) => (
-        <select {...p} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
-          {ITEMS.map((item) => (
-            <option key={item} value={item}>
-              {t(`common:Item.${item}`)}
-            </option>
-          ))}
-        </select>
-      )}
-    </Field>
-  );
+interface ItemProps {
+  values: { item: string; quantity: string };
+  set: (field: "item" | "quantity") => (value: string) => void;
+  /** The graph's refusal of the quantity (or of the items). */
+  error?: string;
 }
 
-export function QuantityInput(props: SelectProps) {
+export function ItemFields({ values, set, error }: ItemProps) {
   const { t } = useTranslation("stock");
   return (
-    <Field label={t("quantity")} error={props.error}>
-      {(p) => <input {...p} type="number" min={1} step={1} value={props.value} onChange={(e) => props.onChange(e.target.value)} />}
-    </Field>
+    <div className="row ws-fields">
+      <Select label={t("item")} value={values.item} values={ITEMS} labelOf={(item) => t(`common:Item.${item}`)} onChange={set("item")} />
+      <TextField label={t("quantity")} type="number" min={1} step={1} value={values.quantity} onChange={set("quantity")} error={error} />
+    </div>
   );
 }

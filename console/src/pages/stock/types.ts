@@ -1,5 +1,5 @@
 // What the stock page asks the graph: the region's warehouses and its transfers both ways.
-import type { ItemQuantity } from "../households/workspace";
+import type { ItemQuantity } from "../../ui/workspace";
 
 export const STOCK = `
   query ConsoleStock($region: String!, $lang: Language!) {
@@ -28,6 +28,13 @@ export const STOCK = `
 `;
 
 export const DONOR_KINDS = ["PERSON", "ORGANISATION"] as const;
+
+/** What a stock form is given: the region, its warehouses, and what to do once stock has moved. */
+export interface StockFormProps {
+  region: string;
+  warehouses: Warehouse[];
+  onDone: () => void;
+}
 
 export interface Warehouse {
   id: string;

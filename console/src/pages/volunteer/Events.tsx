@@ -1,6 +1,6 @@
 // The events the volunteer signed up for, in every region, and the hours they served.
 import { useTranslation } from "react-i18next";
-import { useDateTime } from "../hotline/fields";
+import { useDateTime } from "../../ui/workspace";
 import type { SignUp } from "./types";
 
 export function Events({ events, hours }: { events: SignUp[] | null; hours: number | null }) {
