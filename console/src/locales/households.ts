@@ -1,4 +1,5 @@
-// The households page's labels, and those the working pages share (finding a household, a submission answered late) (data only: tests read this file as it is).
+// The households page's labels, and those every working page shares: finding a household and
+// what a submission answered too late means (data only: tests read this file as it is).
 export default {
   en: {
     title: "Households",
