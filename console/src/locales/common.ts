@@ -42,6 +42,10 @@ export default {
     "signIn.completing": "Completing sign-in…",
     "signIn.failed": "Sign-in failed: {{message}}",
     "signIn.unavailable": "No sign-in method is configured for this console.",
+    "submission.recorded":
+      "An earlier submission of this form, with other values, was already recorded: its answer came too late. The page now shows what is stored; check it before submitting again, as the next submission is recorded as a new one.",
+    "submission.unanswered":
+      "No answer came in time, so this may have been recorded all the same. Submitting it again unchanged records it only once.",
     "signIn.noAccess": "Your organisation signed you in, but gave you no role in the aid graph. Ask your administrator for access.",
     "Need.FOOD": "Food",
     "Need.MEDICINE": "Medicine",
@@ -114,6 +118,10 @@ export default {
     "signIn.completing": "Завершаем вход…",
     "signIn.failed": "Не удалось войти: {{message}}",
     "signIn.unavailable": "Для этой консоли не настроен способ входа.",
+    "submission.recorded":
+      "Более ранняя отправка этой формы с другими данными уже записана: ответ на неё пришёл слишком поздно. Теперь на странице показано то, что сохранено; проверьте это, прежде чем отправлять снова: следующая отправка будет записана как новая.",
+    "submission.unanswered":
+      "Ответ не пришёл вовремя, поэтому данные, возможно, всё же записаны. Повторная отправка без изменений запишет их только один раз.",
     "signIn.noAccess":
       "Организация подтвердила ваш вход, но не назначила вам роль в системе помощи. Обратитесь к администратору за доступом.",
     "Need.FOOD": "Продукты",
@@ -187,6 +195,10 @@ export default {
     "signIn.completing": "Кіру аяқталуда…",
     "signIn.failed": "Кіру сәтсіз болды: {{message}}",
     "signIn.unavailable": "Бұл консоль үшін кіру тәсілі бапталмаған.",
+    "submission.recorded":
+      "Бұл форманың басқа деректермен бұрынғы жіберілуі жазылып қойған: оған жауап тым кеш келді. Енді бетте сақталғаны көрсетілген; қайта жіберер алдында оны тексеріңіз, себебі келесі жіберу жаңа жазба болып сақталады.",
+    "submission.unanswered":
+      "Жауап уақытында келмеді, сондықтан бұл бәрібір жазылған болуы мүмкін. Өзгертпей қайта жіберсеңіз, ол бір-ақ рет жазылады.",
     "signIn.noAccess":
       "Ұйымыңыз кіруіңізді растады, бірақ көмек жүйесінде сізге рөл берілмеді. Қолжетімділік алу үшін әкімшіге хабарласыңыз.",
     "Need.FOOD": "Азық-түлік",

@@ -1,5 +1,5 @@
-// The households page's labels, and those every working page shares: finding a household and
-// what a submission answered too late means (data only: tests read this file as it is).
+// The households page's labels, and finding a household, which every working page shares
+// (data only: tests read this file as it is).
 export default {
   en: {
     title: "Households",
@@ -69,10 +69,6 @@ export default {
     "pick.search": "Find a household by name or phone",
     "pick.household": "Household",
     "pick.choose": "Choose a household",
-    "submission.recorded":
-      "An earlier submission of this form, with other values, was already recorded: its answer came too late. The page now shows what is stored; check it before submitting again, as the next submission is recorded as a new one.",
-    "submission.unanswered":
-      "No answer came in time, so this may have been recorded all the same. Submitting it again unchanged records it only once.",
     "pick.size": "{{size}} in household",
     "Vulnerability.UNEMPLOYED": "Unemployed",
     "Vulnerability.LARGE_FAMILY": "Large family",
@@ -160,10 +156,6 @@ export default {
     "pick.search": "Найти семью по имени или телефону",
     "pick.household": "Семья",
     "pick.choose": "Выберите семью",
-    "submission.recorded":
-      "Более ранняя отправка этой формы с другими данными уже записана: ответ на неё пришёл слишком поздно. Теперь на странице показано то, что сохранено; проверьте это, прежде чем отправлять снова: следующая отправка будет записана как новая.",
-    "submission.unanswered":
-      "Ответ не пришёл вовремя, поэтому данные, возможно, всё же записаны. Повторная отправка без изменений запишет их только один раз.",
     "pick.size": "в семье {{size}}",
     "Vulnerability.UNEMPLOYED": "Без работы",
     "Vulnerability.LARGE_FAMILY": "Многодетная семья",
@@ -251,10 +243,6 @@ export default {
     "pick.search": "Отбасын аты немесе телефоны бойынша табу",
     "pick.household": "Отбасы",
     "pick.choose": "Отбасын таңдаңыз",
-    "submission.recorded":
-      "Бұл форманың басқа деректермен бұрынғы жіберілуі жазылып қойған: оған жауап тым кеш келді. Енді бетте сақталғаны көрсетілген; қайта жіберер алдында оны тексеріңіз, себебі келесі жіберу жаңа жазба болып сақталады.",
-    "submission.unanswered":
-      "Жауап уақытында келмеді, сондықтан бұл бәрібір жазылған болуы мүмкін. Өзгертпей қайта жіберсеңіз, ол бір-ақ рет жазылады.",
     "pick.size": "отбасында {{size}} адам",
     "Vulnerability.UNEMPLOYED": "Жұмыссыз",
     "Vulnerability.LARGE_FAMILY": "Көпбалалы отбасы",

@@ -7,7 +7,8 @@ import { graphErrors } from "../graph";
 import { graphLanguage } from "../i18n";
 import { QueryErrors, RegionBanner } from "../ui/banners";
 import { StockChart } from "./overview/StockChart";
-import { ITEMS, URGENCIES, type ItemQuantity, type RegionRow } from "./overview/types";
+import { ITEMS, URGENCIES, type ItemQuantity } from "../ui/workspace";
+import type { RegionRow } from "./overview/types";
 
 const OVERVIEW = `
   query ConsoleOverview($lang: Language!) {

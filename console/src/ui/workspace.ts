@@ -7,6 +7,8 @@ import type { OperationResult } from "urql";
 import { graphErrors, type GraphError } from "../graph";
 import { useAction } from "./forms";
 
+/** Most urgent first, the queue's order. */
+export const URGENCIES = ["CRITICAL", "HIGH", "NORMAL", "LOW"] as const;
 export const ITEMS = ["FOOD_KIT", "HYGIENE_KIT", "MASK", "CLOTHING", "MEDICINE", "BLANKET", "WATER"] as const;
 export const NEEDS = [
   "FOOD",
@@ -111,7 +113,7 @@ type Note = "recorded" | "unanswered";
  * `done` is what the last successful submission returned.
  */
 export function useSubmission<D>(fields: readonly string[], onRecorded: () => void) {
-  const { t } = useTranslation("households");
+  const { t } = useTranslation();
   const action = useAction<D>(fields);
   const [key, setKey] = useState(newKey);
   const [note, setNote] = useState<Note | null>(null);

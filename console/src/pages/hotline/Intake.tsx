@@ -7,7 +7,8 @@ import { Select, TextField } from "../../ui/inputs";
 import { FormPanel, SubmitBar } from "../../ui/panels";
 import { NEEDS, useFormValues, useSubmission } from "../../ui/workspace";
 import { HouseholdPicker } from "../HouseholdPicker";
-import { CHANNELS, URGENCIES, type Need, type Urgency } from "./model";
+import { URGENCIES } from "../../ui/workspace";
+import { CHANNELS, type Need, type Urgency } from "./model";
 
 const OPEN = `mutation OpenHelpRequest($input: OpenHelpRequestInput!) {
   openHelpRequest(input: $input) { id need urgency }

@@ -5,14 +5,13 @@ import { useTranslation } from "react-i18next";
 import { useQuery } from "urql";
 import { graphErrors } from "../../graph";
 import { QueryErrors, RegionBanner } from "../../ui/banners";
-import { NEEDS } from "../../ui/workspace";
+import { NEEDS, URGENCIES } from "../../ui/workspace";
 import { Select } from "../../ui/inputs";
 import {
   byQueueOrder,
   OPEN_STATUSES,
   STAFF_REQUEST_FIELDS,
   STATUSES,
-  URGENCIES,
   type HelpRequest,
   type Need,
   type Status,

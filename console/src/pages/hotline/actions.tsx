@@ -4,10 +4,10 @@ import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation } from "urql";
 import { ActionError, useAction } from "../../ui/forms";
-import { NEEDS } from "../../ui/workspace";
+import { NEEDS, URGENCIES } from "../../ui/workspace";
 import { Select, TextField } from "../../ui/inputs";
 import { SubmitBar, submitted } from "../../ui/panels";
-import { URGENCIES, type HelpRequest, type Need, type Urgency } from "./model";
+import type { HelpRequest, Need, Urgency } from "./model";
 import { AssignForm } from "./AssignForm";
 
 const TRIAGE = `mutation TriageHelpRequest($id: ID!, $note: String, $need: Need, $urgency: Urgency) {

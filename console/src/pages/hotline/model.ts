@@ -1,10 +1,8 @@
 // What the hotline and the volunteer view know of help requests: the graph's enumerations in
 // the order people read them, the fields asked for, and the queue's order.
-import type { NEEDS } from "../../ui/workspace";
+import { URGENCIES, type NEEDS } from "../../ui/workspace";
 
 export const CHANNELS = ["HOTLINE", "WALK_IN", "ONLINE", "REFERRAL", "OUTREACH"] as const;
-/** Most urgent first, as the queue is read. */
-export const URGENCIES = ["CRITICAL", "HIGH", "NORMAL", "LOW"] as const;
 export const OPEN_STATUSES = ["NEW", "TRIAGED", "ASSIGNED", "IN_PROGRESS"] as const;
 export const STATUSES = [...OPEN_STATUSES, "FULFILLED", "CANCELLED"] as const;
 export const SKILLS = ["DRIVING", "FIRST_AID", "MEDICAL", "PSYCHOLOGY", "LEGAL", "COOKING", "LOGISTICS", "TRANSLATION", "IT"] as const;

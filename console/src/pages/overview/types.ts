@@ -1,11 +1,5 @@
 // What the overview reads of each region: aggregates only.
-export const URGENCIES = ["CRITICAL", "HIGH", "NORMAL", "LOW"] as const;
-export const ITEMS = ["FOOD_KIT", "HYGIENE_KIT", "MASK", "CLOTHING", "MEDICINE", "BLANKET", "WATER"] as const;
-
-export interface ItemQuantity {
-  item: string;
-  quantity: number;
-}
+import type { ItemQuantity, URGENCIES } from "../../ui/workspace";
 
 export interface RegionRow {
   code: string;
