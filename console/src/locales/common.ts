@@ -18,6 +18,8 @@ export default {
     region: "Region",
     regionUnavailable: "Region {{regions}} is not answering right now; its figures are missing below. Everything else is current.",
     regionsUnavailable: "Regions {{regions}} are not answering right now; their figures are missing below. Everything else is current.",
+    ownRegionUnavailable:
+      "Your region {{regions}} is not answering right now: its records cannot be read, so what is missing below is not known to be empty. What you submit may still be recorded; the page says so when it is not sure.",
     errorTitle: "Something went wrong",
     networkError: "The graph could not be reached. Check the connection and try again.",
     "nav.label": "Main",
@@ -94,6 +96,8 @@ export default {
     region: "Регион",
     regionUnavailable: "Регион {{regions}} сейчас не отвечает; его данных ниже нет. Остальное актуально.",
     regionsUnavailable: "Регионы {{regions}} сейчас не отвечают; их данных ниже нет. Остальное актуально.",
+    ownRegionUnavailable:
+      "Ваш регион {{regions}} сейчас не отвечает: его записи не читаются, поэтому пустые разделы ниже могут быть не пустыми. Отправленное может всё же сохраниться; страница скажет, если не уверена.",
     errorTitle: "Что-то пошло не так",
     networkError: "Не удалось связаться с сервером. Проверьте подключение и попробуйте снова.",
     "nav.label": "Основное меню",
@@ -171,6 +175,8 @@ export default {
     region: "Өңір",
     regionUnavailable: "{{regions}} өңірі қазір жауап бермей тұр; оның деректері төменде жоқ. Қалғаны өзекті.",
     regionsUnavailable: "{{regions}} өңірлері қазір жауап бермей тұр; олардың деректері төменде жоқ. Қалғаны өзекті.",
+    ownRegionUnavailable:
+      "Сіздің өңіріңіз {{regions}} қазір жауап бермей тұр: оның жазбаларын оқу мүмкін емес, сондықтан төмендегі бос бөлімдер шын мәнінде бос болмауы мүмкін. Жіберген нәрсеңіз бәрібір сақталуы мүмкін; бет сенімді болмаса, соны айтады.",
     errorTitle: "Бірдеңе дұрыс болмады",
     networkError: "Серверге қосылу мүмкін болмады. Байланысты тексеріп, қайталап көріңіз.",
     "nav.label": "Негізгі мәзір",

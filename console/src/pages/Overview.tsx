@@ -94,7 +94,6 @@ export function Overview() {
       return (typeof x === "string" ? x.localeCompare(y as string, i18n.language) : x - (y as number)) * direction;
     });
   }, [rows, sort, i18n.language]);
-  const names = Object.fromEntries(rows.map((r) => [r.code, r.name]));
 
   const header = (column: Column, label: string, numeric = true) => {
     const active = sort.column === column;
@@ -132,7 +131,7 @@ export function Overview() {
         </button>
       </div>
       <p className="muted">{t("intro")}</p>
-      <RegionBanner errors={errors} names={names} />
+      <RegionBanner errors={errors} />
       <QueryErrors errors={errors} />
       {regions && (
         <>

@@ -21,7 +21,6 @@ export function Stock() {
   const errors = graphErrors(result.error);
   const data = result.data?.region;
   const warehouses = data?.warehouses?.nodes ?? [];
-  const names = Object.fromEntries((result.data?.regions ?? []).map((r) => [r.code, r.name]));
   // After every change the page shows the stock as stored.
   const reload = () => refetch({ requestPolicy: "network-only" });
   return (
@@ -33,7 +32,7 @@ export function Stock() {
           {t("common:refresh")}
         </button>
       </div>
-      <RegionBanner errors={errors} names={names} />
+      <RegionBanner errors={errors} />
       <QueryErrors errors={errors} />
       {result.fetching && !data && <p role="status">{t("common:loading")}</p>}
       {data && (

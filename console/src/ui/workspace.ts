@@ -30,6 +30,23 @@ export interface ItemQuantity {
   quantity: number;
 }
 
+/**
+ * Reads again every `everyMs` while the tab is visible, and when it comes back into view: a
+ * queue or a list of assignments changes under the page (another operator, another region).
+ */
+export function useRefreshWhileOpen(refresh: () => void, everyMs = 60_000): void {
+  useEffect(() => {
+    const visible = () => document.visibilityState === "visible";
+    const timer = setInterval(() => visible() && refresh(), everyMs);
+    const onShow = () => visible() && refresh();
+    document.addEventListener("visibilitychange", onShow);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener("visibilitychange", onShow);
+    };
+  }, [refresh, everyMs]);
+}
+
 /** A value that settles `ms` after its last change (a search typed letter by letter asks once). */
 export function useDebounced<T>(value: T, ms = 300): T {
   const [settled, setSettled] = useState(value);
