@@ -19,5 +19,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  document.getElementById("root")!.textContent = `The console could not start: ${(err as Error).message}`;
+  // Before the labels load: the three languages at once.
+  document.getElementById("root")!.textContent =
+    `Консоль іске қосылмады · Консоль не запустилась · The console could not start: ${(err as Error).message}`;
 });

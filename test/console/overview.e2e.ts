@@ -81,6 +81,10 @@ describe("the national overview", () => {
     const households = graph.data!.regions.reduce((n, r) => n + r.beneficiaryStats.beneficiaries, 0);
     expect(totals[0]).toBe("20 of 20 answering");
     expect(totals[3]).toBe(String(households));
+    // The chart's figures are there for screen readers too: a table the bars only draw.
+    const chartRows = await page.locator("figure.chart table tbody tr").allInnerTexts();
+    expect(chartRows).toHaveLength(20);
+    expect(await page.locator("figure.chart svg").getAttribute("aria-hidden")).toBe("true");
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, "overview");
   });
@@ -195,6 +199,8 @@ describe("the national overview", () => {
   it("the sign-in page is accessible, refuses what is not a token, and signing out returns to it", async () => {
     const page = await system.newPage();
     await page.goto(`${system.origin}/`);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    expect(await page.title()).toBe("Sign in · aidgraph");
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, "sign-in-token");
     await page.getByLabel("Access token").fill("not-a-token");

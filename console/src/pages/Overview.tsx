@@ -118,7 +118,7 @@ export function Overview() {
   };
   const cell = (key: string, value: number | undefined) => (
     <td key={key} className="num">
-      {value ?? "—"}
+      {value === undefined ? "—" : value.toLocaleString(i18n.language)}
     </td>
   );
 

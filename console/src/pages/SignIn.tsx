@@ -14,6 +14,9 @@ export function SignIn() {
   const [oidcError, setOidcError] = useState<string | undefined>();
   const [completing, setCompleting] = useState(isOidcCallback() && !!settings.oidc);
   const started = useRef(false);
+  useEffect(() => {
+    document.title = `${t("signIn.title")} · ${t("appName")}`;
+  }, [t]);
 
   useEffect(() => {
     if (!completing || started.current || !settings.oidc) return;

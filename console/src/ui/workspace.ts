@@ -153,9 +153,10 @@ export function useSubmission<D>(fields: readonly string[], onRecorded: () => vo
     return data;
   }
 
-  // The key's refusal is said in the person's words (its message is only the key and the mutation).
+  // The key's refusal and a missing answer are said in the person's words (the graph's text
+  // names only the key, or the region and its transport error).
   const formErrors: GraphError[] = [
-    ...action.formErrors.filter((e) => !isSpentKey(e)),
+    ...action.formErrors.filter((e) => !isSpentKey(e) && !(note === "unanswered" && isUnanswered(e))),
     ...(note ? [{ message: t(`submission.${note}`), code: note }] : []),
   ];
   return { busy: action.busy, fieldErrors: action.fieldErrors, formErrors, done, run };

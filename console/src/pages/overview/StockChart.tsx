@@ -1,5 +1,5 @@
 // Stock of one item across the regions, as bars: where a kit runs short reads faster as a
-// picture than as twenty numbers. The same figures are in the chart's accessible table.
+// picture than as twenty numbers. The same figures are in a table for screen readers.
 import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { RegionRow } from "./types";
@@ -10,7 +10,8 @@ const LABEL_WIDTH = 220;
 const CHART_WIDTH = 640;
 
 export function StockChart({ regions, items }: { regions: RegionRow[]; items: readonly string[] }) {
-  const { t } = useTranslation("overview");
+  const { t, i18n } = useTranslation("overview");
+  const format = (n: number) => n.toLocaleString(i18n.language);
   const [item, setItem] = useState(items[0]);
   const id = useId();
   const bars = regions
@@ -34,8 +35,24 @@ export function StockChart({ regions, items }: { regions: RegionRow[]; items: re
           ))}
         </select>
       </div>
-      <svg role="img" aria-label={title} viewBox={`0 0 ${CHART_WIDTH} ${height}`} width="100%" preserveAspectRatio="xMinYMin meet">
-        <title>{title}</title>
+      <table className="visually-hidden">
+        <caption>{title}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t("region")}</th>
+            <th scope="col">{t("common:Item." + item)}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {bars.map((b) => (
+            <tr key={b.code}>
+              <th scope="row">{b.name}</th>
+              <td>{b.quantity === undefined ? "—" : format(b.quantity)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <svg aria-hidden="true" focusable="false" viewBox={`0 0 ${CHART_WIDTH} ${height}`} width="100%" preserveAspectRatio="xMinYMin meet">
         {bars.map((b, i) => {
           const y = i * (BAR_HEIGHT + GAP);
           const width = b.quantity === undefined ? 0 : ((CHART_WIDTH - LABEL_WIDTH - 60) * b.quantity) / max;
@@ -46,7 +63,7 @@ export function StockChart({ regions, items }: { regions: RegionRow[]; items: re
               </text>
               <rect className="bar" x={LABEL_WIDTH} y={y} width={width} height={BAR_HEIGHT} />
               <text x={LABEL_WIDTH + width + 6} y={y + BAR_HEIGHT - 4}>
-                {b.quantity ?? "—"}
+                {b.quantity === undefined ? "—" : format(b.quantity)}
               </text>
             </g>
           );
