@@ -47,6 +47,20 @@ async function volunteerPage(volunteerId: string): Promise<Page> {
 /** The status a request's card shows. */
 const statusOf = (card: Locator) => card.getByRole("list", { name: "Summary" }).locator("li").first().innerText();
 
+/** What has keyboard focus: "body", or its tag, the request card it is in, and its text. */
+const focused = (page: Page) =>
+  page.evaluate<string>(`(() => {
+    const e = document.activeElement;
+    if (!e || e === document.body) return "body";
+    return [e.tagName, e.closest("article")?.getAttribute("data-request") ?? "", e.textContent.trim()].join("|");
+  })()`);
+
+/** Presses Tab until `text` (a button's) has focus, as a keyboard user would; at most 20 times. */
+async function tabTo(page: Page, text: string): Promise<void> {
+  for (let i = 0; i < 20 && !(await focused(page)).endsWith(`|${text}`); i++) await page.keyboard.press("Tab");
+  expect(await focused(page)).toMatch(new RegExp(`\\|${text}$`));
+}
+
 describe("the hotline", () => {
   it("takes a call, triages it and assigns a matching volunteer, who starts and fulfils it; the history holds each step", async () => {
     const { region } = await graph<{ region: { beneficiaries: { nodes: Array<{ id: string; fullName: string }> } } }>(
@@ -266,6 +280,61 @@ describe("the hotline", () => {
     expect(helpRequest.history.at(-1)).toEqual({ to: "CANCELLED", note: "Звонящий отказался от помощи" });
   });
 
+  it("says when no request matches the queue's filters, rather than counting nothing", async () => {
+    // A need with no cancelled request of low urgency in the region, as the graph says.
+    const needs = ["FOOD", "MEDICINE", "CLOTHING", "HYGIENE", "SHELTER", "LEGAL_AID", "PSYCHOLOGICAL_SUPPORT", "TRANSPORT", "INFORMATION"];
+    const lists = needs.map((n) => `${n}: helpRequests(first: 1, status: CANCELLED, urgency: LOW, need: ${n}) { totalCount }`);
+    const { region } = await graph<{ region: Record<string, { totalCount: number }> }>(
+      `query ($code: String!) { region(code: $code) { ${lists.join(" ")} } }`,
+      { code: REGION },
+    );
+    const need = needs.find((n) => region[n].totalCount === 0)!;
+    expect(need).toBeDefined();
+    const page = await hotlinePage();
+    const queue = page.getByRole("region", { name: "Request queue" });
+    const count = queue.getByTestId("queue-count");
+    expect(await count.innerText()).toMatch(/^Showing [1-9]\d* of [1-9]/);
+    await queue.getByLabel("Status", { exact: true }).selectOption({ label: "Cancelled" });
+    await queue.getByLabel("Urgency", { exact: true }).selectOption({ label: "Low" });
+    await queue.getByLabel("Need", { exact: true }).selectOption({ label: (common.en as Record<string, string>)[`Need.${need}`] });
+    await expect.poll(() => count.innerText(), SOON).toBe("No requests match these filters.");
+    expect(await queue.getByRole("article").count()).toBe(0);
+    await page.close();
+  });
+
+  it("keeps keyboard focus on the request's card after triaging it, and gives it back to the opener when a form is closed", async () => {
+    const page = await hotlinePage();
+    const id = (await page
+      .getByRole("article")
+      .filter({ has: page.getByRole("button", { name: "Triage" }) })
+      .first()
+      .getAttribute("data-request"))!;
+    const card = page.locator(`article[data-request="${id}"]`);
+    const heading = `H3|${id}|${await card.getByRole("heading").innerText()}`;
+
+    // A form closed unchanged: focus back on the button that opened it.
+    await card.getByRole("button", { name: "Cancel request" }).focus();
+    await page.keyboard.press("Enter");
+    await card.getByLabel("Reason (required)").waitFor();
+    await tabTo(page, "Close");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => card.getByLabel("Reason (required)").count()).toBe(0);
+    expect(await focused(page)).toBe(`BUTTON|${id}|Cancel request`);
+
+    // Triaged by keyboard alone: the Triage button goes with the status, focus stays on the card.
+    await card.getByRole("button", { name: "Triage" }).focus();
+    await page.keyboard.press("Enter");
+    await tabTo(page, "Save triage");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => statusOf(card), SOON).toBe("Triaged");
+    expect(await card.getByRole("button", { name: "Triage" }).count()).toBe(0);
+    expect(await focused(page)).toBe(heading);
+    // The next Tab goes on within the card, not back to the top of the page.
+    await page.keyboard.press("Tab");
+    expect(await focused(page)).toMatch(new RegExp(`^[A-Z]+\\|${id}\\|`));
+    await page.close();
+  });
+
   it("is accessible and speaks Kazakh with its forms open", async () => {
     const page = await hotlinePage();
     // More households named so than the 20 shown: the box says so.
@@ -318,5 +387,32 @@ describe("the volunteer view", () => {
     await chooseLanguage(page, "kk");
     await page.getByRole("heading", { name: "Маған тағайындалған өтінімдер" }).waitFor();
     expect(await englishLeft(page, [common, volunteer, hotline])).toEqual([]);
+  });
+});
+
+describe("the person's own region not answering", () => {
+  it("says so on the volunteer page and the queue, naming the region, and claims nothing is missing or empty", async () => {
+    const { region } = await graph<{ region: { volunteers: { nodes: Array<{ id: string }> } } }>(
+      `query ($code: String!) { region(code: $code) { volunteers(first: 1) { nodes { id } } } }`,
+      { code: REGION },
+    );
+    suite.system.setDown(REGION, true);
+    try {
+      const mine = await suite.system.newPage();
+      await signInWithToken(mine, suite.system.origin, await suite.system.token({ sub: region.volunteers.nodes[0].id, role: "VOLUNTEER" }));
+      const banner = mine.getByTestId("region-unavailable");
+      await expect.poll(() => banner.innerText(), SOON).toMatch(/^Your region Almaty.*\(KZ-75\).*not known to be empty/);
+      expect(await mine.getByText(/not found/i).count()).toBe(0);
+      await mine.close();
+
+      const page = await suite.open("Hotline", "New call");
+      const queue = page.getByRole("region", { name: "Request queue" });
+      await expect.poll(() => queue.getByTestId("region-unavailable").innerText(), SOON).toMatch(/^Your region Almaty.*\(KZ-75\)/);
+      expect(await queue.getByTestId("queue-count").count()).toBe(0);
+      expect(await queue.getByText(/Showing \d+ of \d+|No open requests/).count()).toBe(0);
+      await page.close();
+    } finally {
+      suite.system.setDown(REGION, false);
+    }
   });
 });

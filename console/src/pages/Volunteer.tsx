@@ -6,6 +6,8 @@ import { graphErrors } from "../graph";
 import { graphLanguage } from "../i18n";
 import { useClaims } from "../session";
 import { QueryErrors, RegionBanner } from "../ui/banners";
+import { useRefreshWhileOpen } from "../ui/workspace";
+import { useFocusAfterChange } from "./hotline/focus";
 import { isOpen, REQUEST_FIELDS } from "./hotline/model";
 import { RequestCard } from "./hotline/RequestCard";
 import { Events } from "./volunteer/Events";
@@ -33,7 +35,14 @@ export function Volunteer() {
   const requests = me?.assignedHelpRequests ?? [];
   const open = requests.filter((r) => isOpen(r.status));
   const closed = requests.filter((r) => !isOpen(r.status));
+  // Staff assign and cancel requests while the page is open.
+  useRefreshWhileOpen(refetch);
+  const focus = useFocusAfterChange(result.data);
   const reread = () => refetch();
+  const changed = () => {
+    focus.changed();
+    reread();
+  };
 
   return (
     <>
@@ -43,21 +52,24 @@ export function Volunteer() {
           {result.fetching ? t("common:loading") : t("common:refresh")}
         </button>
       </div>
-      <RegionBanner errors={errors} />
+      <RegionBanner errors={errors} own />
       <QueryErrors errors={errors} />
-      {result.data && !me && <p className="banner banner-info">{t("notFound")}</p>}
+      {/* Not found only when the graph answered in full: a region that did not answer has not said so. */}
+      {result.data && !me && !errors.length && <p className="banner banner-info">{t("notFound")}</p>}
       {me && (
         <div className="requests-page">
           <Profile me={me} />
           <section className="panel" aria-labelledby="assigned-title">
-            <h2 id="assigned-title">{t("assignedTitle")}</h2>
+            <h2 id="assigned-title" ref={focus.fallback} tabIndex={-1}>
+              {t("assignedTitle")}
+            </h2>
             {me.assignedHelpRequests === null ? (
               <p className="muted">{t("unavailable")}</p>
             ) : open.length ? (
               <ol className="requests">
                 {open.map((r) => (
                   <li key={r.id}>
-                    <RequestCard request={r} onChanged={reread} />
+                    <RequestCard request={r} onChanged={changed} />
                   </li>
                 ))}
               </ol>
@@ -70,7 +82,7 @@ export function Volunteer() {
                 <ol className="requests">
                   {closed.map((r) => (
                     <li key={r.id}>
-                      <RequestCard request={r} onChanged={reread} />
+                      <RequestCard request={r} onChanged={changed} />
                     </li>
                   ))}
                 </ol>

@@ -3,9 +3,9 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useQuery } from "urql";
-import { graphErrors } from "../../graph";
+import { graphErrors, unavailableRegions } from "../../graph";
 import { QueryErrors, RegionBanner } from "../../ui/banners";
-import { NEEDS, URGENCIES } from "../../ui/workspace";
+import { NEEDS, URGENCIES, useRefreshWhileOpen } from "../../ui/workspace";
 import { Select } from "../../ui/inputs";
 import {
   byQueueOrder,
@@ -18,6 +18,7 @@ import {
   type Urgency,
 } from "./model";
 import { RequestCard } from "./RequestCard";
+import { useFocusAfterChange } from "./focus";
 
 const PAGE = 20;
 
@@ -51,6 +52,9 @@ export function Queue({ region, stamp }: { region: string; stamp: number }) {
     seen.current = stamp;
     refetch();
   }, [stamp, refetch]);
+  // Other operators and volunteers change the queue too.
+  useRefreshWhileOpen(refetch);
+  const focus = useFocusAfterChange(result.data);
 
   const errors = graphErrors(result.error);
   const lists = statuses.flatMap((s) => {
@@ -64,11 +68,20 @@ export function Queue({ region, stamp }: { region: string; stamp: number }) {
     .sort(byQueueOrder)
     .slice(0, first);
   const reread = () => refetch();
+  const changed = () => {
+    focus.changed();
+    reread();
+  };
+  // Counted only when every list answered: a region that did not answer has not said it is empty.
+  const answered = lists.length === statuses.length && !unavailableRegions(errors).length;
+  const filtered = Boolean(status || need || urgency);
 
   return (
     <section className="panel" aria-labelledby="queue-title">
       <div className="toolbar">
-        <h2 id="queue-title">{t("queueTitle")}</h2>
+        <h2 id="queue-title" ref={focus.fallback} tabIndex={-1}>
+          {t("queueTitle")}
+        </h2>
         <button type="button" onClick={reread} disabled={result.fetching}>
           {result.fetching ? t("common:loading") : t("common:refresh")}
         </button>
@@ -99,17 +112,17 @@ export function Queue({ region, stamp }: { region: string; stamp: number }) {
           empty={t("anyNeed")}
         />
       </div>
-      <RegionBanner errors={errors} />
+      <RegionBanner errors={errors} own />
       <QueryErrors errors={errors} />
-      {result.data && (
+      {result.data && answered && (
         <p className="muted" data-testid="queue-count">
-          {t("shownOf", { shown: requests.length, total })}
+          {total ? t("shownOf", { shown: requests.length, total }) : t(filtered ? "noneMatch" : "noneOpen")}
         </p>
       )}
       <ol className="queue">
         {requests.map((r) => (
           <li key={r.id}>
-            <RequestCard request={r} region={region} onChanged={reread} />
+            <RequestCard request={r} region={region} onChanged={changed} />
           </li>
         ))}
       </ol>

@@ -1,6 +1,6 @@
 // One help request as the hotline reads it: what is needed, how urgently, from whom, who has it,
 // what happened so far, and what can be done next.
-import { useId, type ReactNode } from "react";
+import { useId, useRef, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { RequestActions } from "./actions";
 import { useDateTime } from "../../ui/workspace";
@@ -16,11 +16,13 @@ interface CardProps {
 export function RequestCard({ request, region, onChanged }: CardProps) {
   const { t } = useTranslation("hotline");
   const heading = useId();
+  // Where focus goes after an action: the button that opened its form may be gone with the old status.
+  const headingRef = useRef<HTMLHeadingElement>(null);
   const when = useDateTime();
   const r = request;
   return (
     <article className={`request urgency-${r.urgency}`} aria-labelledby={heading} data-request={r.id}>
-      <h3 id={heading}>
+      <h3 id={heading} ref={headingRef} tabIndex={-1}>
         {t(`common:Need.${r.need}`)} · {t(`common:Urgency.${r.urgency}`)}
       </h3>
       <ul className="chips" aria-label={t("summary")}>
@@ -37,7 +39,14 @@ export function RequestCard({ request, region, onChanged }: CardProps) {
         {r.assignedVolunteer && <Fact label={t("volunteer")}>{r.assignedVolunteer.fullName}</Fact>}
       </dl>
       <History request={r} />
-      <RequestActions request={r} staffRegion={region} onDone={onChanged} />
+      <RequestActions
+        request={r}
+        staffRegion={region}
+        onDone={() => {
+          headingRef.current?.focus();
+          onChanged();
+        }}
+      />
     </article>
   );
 }

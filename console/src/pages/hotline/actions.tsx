@@ -1,6 +1,6 @@
 // What can be done with a help request, by whom and from which status: each action a small
 // form (or one button) whose graph error sits next to its field or its button.
-import { useState, type ReactNode } from "react";
+import { useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation } from "urql";
 import { ActionError, useAction } from "../../ui/forms";
@@ -40,12 +40,18 @@ function actionsFor(request: HelpRequest, staff: boolean): { forms: Action[]; st
 export function RequestActions({ request, onDone, staffRegion }: ActionProps & { staffRegion?: string }) {
   const { t } = useTranslation("hotline");
   const [open, setOpen] = useState<Action | null>(null);
+  // The buttons that open each form: closing a form unchanged gives focus back to its opener.
+  const openers = useRef(new Map<Action, HTMLButtonElement>());
   const staff = staffRegion !== undefined;
   const { forms, start } = actionsFor(request, staff);
   if (!forms.length && !start) return null;
   const done = () => {
     setOpen(null);
     onDone();
+  };
+  const close = () => {
+    if (open) openers.current.get(open)?.focus();
+    setOpen(null);
   };
   const form: Record<Action, () => ReactNode> = {
     triage: () => <TriageForm request={request} onDone={done} />,
@@ -58,7 +64,16 @@ export function RequestActions({ request, onDone, staffRegion }: ActionProps & {
       <div className="toolbar">
         {start && <StartButton request={request} onDone={done} />}
         {forms.map((a) => (
-          <button key={a} type="button" aria-expanded={open === a} onClick={() => setOpen(open === a ? null : a)}>
+          <button
+            key={a}
+            ref={(b) => {
+              if (b) openers.current.set(a, b);
+              else openers.current.delete(a);
+            }}
+            type="button"
+            aria-expanded={open === a}
+            onClick={() => setOpen(open === a ? null : a)}
+          >
             {t(`action.${a}`)}
           </button>
         ))}
@@ -66,7 +81,7 @@ export function RequestActions({ request, onDone, staffRegion }: ActionProps & {
       {open && (
         <div className="action-form">
           {form[open]()}
-          <button type="button" onClick={() => setOpen(null)}>
+          <button type="button" onClick={close}>
             {t("close")}
           </button>
         </div>
