@@ -1,5 +1,6 @@
 // Assigning a request: the region's ACTIVE volunteers with the skill its need calls for (and a
-// language, when chosen), as the graph filters them.
+// language, when chosen), as the graph filters them. The caller's language is asked, not
+// preset: a help request does not record it (that needs a field in the graph).
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMutation, useQuery } from "urql";
@@ -68,6 +69,7 @@ export function AssignForm({ request, region, onDone }: AssignProps) {
           labelOf={(l) => t(`lang.${l}`)}
           onChange={setLanguage}
           empty={t("anyLanguage")}
+          help={t("languageHelp")}
         />
       </div>
       <QueryErrors errors={graphErrors(result.error)} />
