@@ -6,7 +6,9 @@
 // says it was recorded and shows it); a household enrolled with consent is found by the graph's
 // search (name or part of its phone, 20 households at most per read), one without consent is
 // refused and not stored; an event is created and a volunteer signed up takes one spot. Each
-// page is accessible and fully in Kazakh.
+// page is accessible and fully in Kazakh. A transfer is cancelled only once confirmed (focus on
+// the question, then back); with the staff's own region not answering, the pages show the banner
+// and nothing that reads as empty.
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import common from "../../console/src/locales/common.js";
@@ -246,9 +248,51 @@ describe("transfers", () => {
       .toBe(1);
     await receive.click();
     await expect.poll(() => foodKitsShown(theirs, target.name)).toBe(target.foodKits + 2);
+    await expect.poll(() => theirs.evaluate<string>(`document.activeElement?.textContent ?? ""`)).toBe("Incoming transfers");
     expect((await warehouse(target.id)).foodKits).toBe(target.foodKits + 2);
     expect((await warehouse(source.id)).foodKits).toBe(source.foodKits - 2);
     await theirs.close();
+  });
+});
+
+describe("cancelling a transfer", () => {
+  it("asks first (Keep goes back to the button), then cancels: the stock returns to the warehouse", async () => {
+    const to = ALL_REGIONS.filter((code) => code !== REGION).at(-1)!;
+    const { region: destination } = await graph<{ region: { name: string; warehouses: { nodes: Array<{ id: string }> } } }>(
+      `query ($code: String!) { region(code: $code) { name(lang: EN) warehouses(first: 1) { nodes { id } } } }`,
+      { code: to },
+    );
+    const source = await firstWarehouse();
+    await graph(`mutation ($input: TransferStockInput!) { transferStock(input: $input) { id } }`, {
+      input: {
+        fromWarehouseId: source.id,
+        toWarehouseId: destination.warehouses.nodes[0].id,
+        items: [{ item: "FOOD_KIT", quantity: 1 }],
+        idempotencyKey: `cancel-${Date.now()}`,
+      },
+    });
+    const page = await open("Stock", "Warehouses");
+    await expect.poll(() => foodKitsShown(page, source.name)).toBe(source.foodKits - 1);
+    const outgoing = page.getByRole("region", { name: "Outgoing transfers" });
+    const row = outgoing.getByRole("row").filter({ hasText: destination.name }).filter({ hasText: "Food kit × 1" });
+    const cancel = row.getByRole("button", { name: "Cancel transfer Food kit × 1" });
+    const focused = () => page.evaluate<string>(`document.activeElement?.textContent ?? ""`);
+
+    // The first click only asks, and the question takes the focus; Keep changes nothing.
+    await cancel.click();
+    await row.getByText("Cancel this transfer?").waitFor();
+    await expect.poll(focused).toBe("Confirm cancellation");
+    await row.getByRole("button", { name: "Keep the transfer" }).click();
+    await expect.poll(focused).toContain("Cancel transfer");
+    expect((await warehouse(source.id)).foodKits).toBe(source.foodKits - 1);
+
+    await cancel.click();
+    await row.getByRole("button", { name: "Confirm cancellation" }).click();
+    await expect.poll(() => foodKitsShown(page, source.name)).toBe(source.foodKits);
+    expect((await warehouse(source.id)).foodKits).toBe(source.foodKits);
+    // The row's buttons are gone; the reader is at the list, not the page's start.
+    await expect.poll(focused).toBe("Outgoing transfers");
+    await page.close();
   });
 });
 
@@ -316,6 +360,8 @@ describe("households", () => {
     await detail.getByText("erases this household's personal data for good").waitFor();
     await detail.getByRole("button", { name: "Withdraw consent and erase data" }).click();
     await page.getByRole("heading", { name: "Personal data erased", level: 2 }).waitFor();
+    // The consent's buttons are gone; the reader stays on the record.
+    await expect.poll(() => page.evaluate<string>(`document.activeElement?.textContent ?? ""`)).toBe("Personal data erased");
     const { beneficiary } = await graph<{ beneficiary: { status: string; fullName: string | null; phone: string | null } }>(
       `query ($id: ID!) { beneficiary(id: $id) { status fullName phone } }`,
       { id: region.beneficiaries.nodes[0].id },
@@ -396,6 +442,45 @@ describe("the workspace pages", () => {
       expect(await englishLeft(page, [common, households, stock, events]), p.name).toEqual([]);
       await screenshot(page, `${p.shot}-kk`);
       await page.close();
+    }
+  });
+});
+
+describe("the staff's own region not answering", () => {
+  it("shows the banner naming it, and nothing that reads as empty: no low stock, warehouses, events or households", async () => {
+    suite.system.setDown(REGION, true);
+    try {
+      const page = await suite.system.newPage();
+      await signInWithToken(page, suite.system.origin, suite.token);
+      const main = page.locator("main");
+      const banner = page.getByTestId("region-unavailable");
+      const says = async (link: string) => {
+        await page.getByRole("link", { name: link, exact: true }).click();
+        await banner.filter({ hasText: "Almaty" }).filter({ hasText: "not known to be empty" }).waitFor();
+      };
+
+      await says("Stock");
+      expect(await main.innerText()).not.toContain("No item is below its threshold");
+      expect(await page.getByRole("heading", { name: "Warehouses" }).count()).toBe(0);
+      expect(await page.getByRole("region", { name: "Give aid to a household" }).count()).toBe(0);
+
+      await says("Events");
+      await page.getByRole("heading", { name: "Events of the region" }).waitFor();
+      expect(await main.innerText()).not.toContain("No events.");
+
+      await says("Households");
+      const search = page.getByRole("region", { name: "Find a household" });
+      const answered = page.waitForResponse(
+        (r) => r.url().endsWith("/graphql") && (r.request().postData() ?? "").includes('"search":"ан"'),
+      );
+      await search.getByLabel("Name or phone contains").fill("ан");
+      await answered;
+      await expect.poll(() => search.getByText("Loading").count()).toBe(0);
+      expect(await main.innerText()).not.toContain("No household found");
+      expect(await search.getByRole("table").count()).toBe(0);
+      await page.close();
+    } finally {
+      suite.system.setDown(REGION, false);
     }
   });
 });

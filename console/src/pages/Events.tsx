@@ -1,11 +1,12 @@
 // Events of the signed-in staff member's region: upcoming first, a new event, and one event's
 // sign-ups and attendance.
-import { useMemo, useState } from "react";
+import { useCallback, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useQuery } from "urql";
 import { graphErrors } from "../graph";
 import { useClaims } from "../session";
 import { QueryErrors, RegionBanner } from "../ui/banners";
+import { useRefreshWhileOpen } from "../ui/workspace";
 import { CreateEventForm } from "./events/CreateEventForm";
 import { EventDetail } from "./events/EventDetail";
 import { EventList } from "./events/EventList";
@@ -30,9 +31,11 @@ const PAST_DAYS = 60;
 export function Events() {
   const { t } = useTranslation("events");
   const region = useClaims().region!;
-  // Fixed while the page is open: a moving "now" would ask the graph again on every render.
-  const now = useMemo(() => Date.now(), []);
-  const from = useMemo(() => new Date(now - PAST_DAYS * 86_400_000).toISOString(), [now]);
+  // The list reaches back from when the page opened (a moving start would ask again on every
+  // render); "now" moves on each read, so an event that starts meanwhile reads as under way.
+  const [from] = useState(() => new Date(Date.now() - PAST_DAYS * 86_400_000).toISOString());
+  const [now, setNow] = useState(Date.now);
+  const listHeading = useRef<HTMLHeadingElement>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [result, refetch] = useQuery<{ region: { events: { totalCount: number; nodes: EventRow[] } | null } | null }>({
     query: EVENTS,
@@ -40,11 +43,15 @@ export function Events() {
   });
   const errors = graphErrors(result.error);
   const events = result.data?.region?.events;
-  const reload = () => refetch({ requestPolicy: "network-only" });
+  const reload = useCallback(() => {
+    setNow(Date.now());
+    refetch({ requestPolicy: "network-only" });
+  }, [refetch]);
+  useRefreshWhileOpen(reload);
   return (
     <>
       <h1>{t("title")}</h1>
-      <RegionBanner errors={errors} />
+      <RegionBanner errors={errors} own />
       <QueryErrors errors={errors} />
       <CreateEventForm
         region={region}
@@ -55,7 +62,9 @@ export function Events() {
         onRecorded={reload}
       />
       <section className="panel" aria-labelledby="events-title">
-        <h2 id="events-title">{t("list.title")}</h2>
+        <h2 id="events-title" ref={listHeading} tabIndex={-1}>
+          {t("list.title")}
+        </h2>
         <p className="muted">{t("list.intro", { days: PAST_DAYS })}</p>
         {result.fetching && !events && <p role="status">{t("common:loading")}</p>}
         {events &&
@@ -65,7 +74,20 @@ export function Events() {
             <p>{t("list.none")}</p>
           ))}
       </section>
-      {open && <EventDetail key={open} id={open} region={region} now={now} onChanged={reload} onClose={() => setOpen(null)} />}
+      {open && (
+        <EventDetail
+          key={open}
+          id={open}
+          region={region}
+          now={now}
+          onChanged={reload}
+          onClose={() => {
+            // The detail goes: the reader goes back to the list it was opened from.
+            setOpen(null);
+            listHeading.current?.focus();
+          }}
+        />
+      )}
     </>
   );
 }

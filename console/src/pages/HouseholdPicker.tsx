@@ -83,7 +83,10 @@ export function SearchBox({ label, text, onChange, state }: SearchBoxProps) {
             : state.listed !== undefined && state.listed < state.total
               ? t("find.more", { listed: state.listed, count: state.total })
               : t("find.count", { count: state.total });
-  const error = state.errors.map((e) => (e.code === "NETWORK" ? t("common:networkError") : e.message)).join(" ");
+  // A region that did not answer found nothing, which is not "no household found".
+  const said = (e: GraphError) =>
+    e.code === "NETWORK" ? t("common:networkError") : e.code === "REGION_UNAVAILABLE" ? t("find.unavailable") : e.message;
+  const error = state.errors.map(said).join(" ");
   return (
     <div className="household-search">
       <Field label={label} help={t("find.help")} error={error || undefined}>

@@ -1,7 +1,7 @@
 // Households of the signed-in staff member's region: search first (most callers are known), one
 // household's record, and enrolment with consent. Personal fields come only to the region's own
 // staff; the graph decides.
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useQuery } from "urql";
 import { graphErrors } from "../graph";
@@ -46,6 +46,7 @@ export function Households() {
   const cursors = paging.filter === key ? paging.cursors : [];
   const page = (next: string[]) => setPaging({ filter: key, cursors: next });
   const [open, setOpen] = useState<string | null>(null);
+  const searchHeading = useRef<HTMLHeadingElement>(null);
   const [result, refetch] = useQuery<HouseholdsData>({
     query: HOUSEHOLDS,
     variables: { region, after: cursors.at(-1) ?? null, filter },
@@ -60,10 +61,12 @@ export function Households() {
     <>
       <h1>{t("title")}</h1>
       <p>{t("intro")}</p>
-      <RegionBanner errors={others} />
+      <RegionBanner errors={others} own />
       <QueryErrors errors={others} />
       <section className="panel" aria-labelledby="search-title">
-        <h2 id="search-title">{t("search.title")}</h2>
+        <h2 id="search-title" ref={searchHeading} tabIndex={-1}>
+          {t("search.title")}
+        </h2>
         <SearchForm filters={filters} onChange={setFilters} search={search} />
         {result.fetching && <p role="status">{t("common:loading")}</p>}
         {found && <SearchResults rows={found.nodes} total={found.totalCount} onOpen={setOpen} />}
@@ -80,7 +83,18 @@ export function Households() {
           </button>
         </div>
       </section>
-      {open && <HouseholdDetail key={open} id={open} onChanged={reload} onClose={() => setOpen(null)} />}
+      {open && (
+        <HouseholdDetail
+          key={open}
+          id={open}
+          onChanged={reload}
+          onClose={() => {
+            // The record goes: the reader goes back to the search it was opened from.
+            setOpen(null);
+            searchHeading.current?.focus();
+          }}
+        />
+      )}
       <EnrolForm
         region={region}
         onEnrolled={(id) => {

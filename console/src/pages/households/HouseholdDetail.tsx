@@ -52,6 +52,8 @@ export function HouseholdDetail({ id, onChanged, onClose }: { id: string; onChan
             <WithdrawConsent
               id={household.id}
               onWithdrawn={() => {
+                // Its buttons go with the consent: the reader stays on the record, now erased.
+                heading.current?.focus();
                 refetch({ requestPolicy: "network-only" });
                 onChanged();
               }}
