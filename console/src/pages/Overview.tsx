@@ -3,7 +3,7 @@
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useQuery } from "urql";
-import { graphErrors } from "../graph";
+import { graphErrors, unavailableRegions } from "../graph";
 import { graphLanguage } from "../i18n";
 import { QueryErrors, RegionBanner } from "../ui/banners";
 import { StockChart } from "./overview/StockChart";
@@ -80,9 +80,10 @@ export function Overview() {
   const { t, i18n } = useTranslation("overview");
   const [result, refetch] = useQuery<{ regions: RegionRow[] }>({ query: OVERVIEW, variables: { lang: graphLanguage(i18n.language) } });
   const [sort, setSort] = useState<{ column: Column; descending: boolean }>({ column: "name", descending: false });
-  const errors = graphErrors(result.error);
+  // Memoised on the answer, so the rows below are worked out again only when it changes.
+  const errors = useMemo(() => graphErrors(result.error), [result.error]);
   const regions = result.data?.regions;
-  const failed = useMemo(() => new Set(errors.filter((e) => e.code === "REGION_UNAVAILABLE").map((e) => e.region!)), [errors]);
+  const failed = useMemo(() => new Set(unavailableRegions(errors)), [errors]);
   const rows = useMemo(() => (regions ?? []).map((r) => rowOf(r, failed)), [regions, failed]);
   const sorted = useMemo(() => {
     const direction = sort.descending ? -1 : 1;
