@@ -7,7 +7,7 @@ import { graphLanguage } from "../i18n";
 import { useClaims } from "../session";
 import { QueryErrors, RegionBanner } from "../ui/banners";
 import { useRefreshWhileOpen } from "../ui/workspace";
-import { useFocusAfterChange } from "./hotline/focus";
+import { useFocusAfterChange } from "../ui/focus";
 import { isOpen, REQUEST_FIELDS } from "./hotline/model";
 import { RequestCard } from "./hotline/RequestCard";
 import { Events } from "./volunteer/Events";

@@ -18,7 +18,7 @@ import {
   type Urgency,
 } from "./model";
 import { RequestCard } from "./RequestCard";
-import { useFocusAfterChange } from "./focus";
+import { useFocusAfterChange } from "../../ui/focus";
 
 const PAGE = 20;
 

@@ -1,4 +1,4 @@
-// Keyboard focus after a request changed: its card keeps it (RequestCard focuses its heading),
+// Keyboard focus after a list item changed: its card keeps it (e.g. the hotline's RequestCard focuses its heading),
 // unless the change takes the card out of the list (fulfilled, cancelled, filtered out) or to
 // another list; then focus goes to the list's heading, not back to the top of the page.
 import { useEffect, useRef } from "react";
