@@ -16,6 +16,7 @@ import type { Messaging } from "../kernel/messaging.js";
 import type { RegionInfo, RegionRegistry } from "../kernel/regions.js";
 import type { SubgraphDefinition } from "../kernel/subgraph.js";
 import type { SubgraphName } from "../manifest.js";
+import type { DirectExecution } from "./direct.js";
 import { waitWithin } from "./outbox.js";
 
 export interface HostedRegion {
@@ -50,6 +51,7 @@ export class HostRequests {
       lease: Lease;
       subgraphs: Map<SubgraphName, SubgraphDefinition>;
       servers: Map<SubgraphName, ApolloServer<SubgraphContext>>;
+      direct: Map<SubgraphName, DirectExecution>;
     },
   ) {
     this.documents = new DocumentCache(options.limits);
@@ -61,6 +63,11 @@ export class HostRequests {
 
   server(subgraph: string): ApolloServer<SubgraphContext> | undefined {
     return this.options.servers.get(subgraph as SubgraphName);
+  }
+
+  /** The subgraph's operations without Apollo's request pipeline, where that gives the same answer (direct.ts). */
+  direct(subgraph: SubgraphName): DirectExecution {
+    return this.options.direct.get(subgraph)!;
   }
 
   /**

@@ -21,7 +21,8 @@ import { leaseFor } from "../kernel/lease.js";
 import type { RegionInfo, RegionRegistry } from "../kernel/regions.js";
 import type { SubgraphDefinition } from "../kernel/subgraph.js";
 import type { SubgraphName } from "../manifest.js";
-import { startSubgraphServer } from "./apollo.js";
+import { operationHooks, startSubgraphServer } from "./apollo.js";
+import { DirectExecution } from "./direct.js";
 import { serveBatch } from "./endpoints/batch.js";
 import { serveGraphQL } from "./endpoints/graphql.js";
 import { serveHealth } from "./endpoints/health.js";
@@ -124,8 +125,12 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
   );
 
   const servers = new Map<SubgraphName, ApolloServer<SubgraphContext>>();
-  for (const sub of options.subgraphs)
-    servers.set(sub.name, await startSubgraphServer(sub, { production: options.production, limits, log }));
+  const direct = new Map<SubgraphName, DirectExecution>();
+  for (const sub of options.subgraphs) {
+    const hooks = operationHooks(sub, log);
+    servers.set(sub.name, await startSubgraphServer(sub, { production: options.production, limits, hooks }));
+    direct.set(sub.name, new DirectExecution(sub.schema, { production: options.production, limits, hooks }));
+  }
   const requests = new HostRequests({
     auth,
     limits,
@@ -138,6 +143,7 @@ export async function createRegionHost(options: RegionHostOptions): Promise<Regi
     lease,
     subgraphs,
     servers,
+    direct,
   });
 
   /** Routes `/<REGION>/<subgraph>/(graphql|health|messages)` and `/<REGION>/batch` to their endpoints. */

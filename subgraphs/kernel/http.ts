@@ -117,6 +117,11 @@ export interface GraphQLResult {
   failed: boolean;
 }
 
+/** Whether a request says its body is JSON (which a browser cannot send across origins without asking first). */
+export function isJson(req: http.IncomingMessage): boolean {
+  return req.headers["content-type"]?.split(";")[0].trim().toLowerCase() === "application/json";
+}
+
 /** The request line and headers Apollo Server reads, taken once per HTTP request. */
 export function graphQLRequestOf(req: http.IncomingMessage, search: string): Omit<HTTPGraphQLRequest, "body"> {
   const headers = new HeaderMap();

@@ -56,6 +56,8 @@ export interface TestHostOptions {
   leaseMs?: number;
   /** Default: one key for every test host (as every region shares it). */
   nationalMatchKey?: string | null;
+  /** As with NODE_ENV=production (no introspection). */
+  production?: boolean;
 }
 
 export interface TestHost {
@@ -103,6 +105,7 @@ export async function startTestHost(
     gatewayPublicKey: options.gatewayPublicKey,
     clock: options.clock,
     leaseMs: options.leaseMs,
+    production: options.production,
     nationalMatchKey: options.nationalMatchKey === null ? undefined : (options.nationalMatchKey ?? TEST_NATIONAL_MATCH_KEY),
   });
   const http: Listening = await listen(host.handler, options.port);
