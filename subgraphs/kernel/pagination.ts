@@ -140,6 +140,7 @@ export async function paginate<TDoc extends Document, T>(
   sort: SortSpec,
   args: { first?: number | null; after?: string | null },
   map: (doc: TDoc) => T,
+  options: { projection?: Document } = {},
 ): Promise<Page<T>> {
   const size = pageSize(args.first);
   // An ObjectId `_id` breaks ties unless the sort names `_id` (of its own kind) itself.
@@ -147,7 +148,7 @@ export async function paginate<TDoc extends Document, T>(
   const pageFilter = args.after ? { $and: [filter, afterFilter(fullSort, decodeCursor(args.after, fullSort))] } : filter;
   const [docs, totalCount] = await Promise.all([
     collection
-      .find(pageFilter as Filter<TDoc>)
+      .find(pageFilter as Filter<TDoc>, options.projection ? { projection: options.projection } : {})
       .sort(sortOf(fullSort))
       .limit(size + 1)
       .toArray(),

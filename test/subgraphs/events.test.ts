@@ -294,4 +294,55 @@ describe("listing", () => {
     expect(res.data!._entities.map((e) => e!.id)).toEqual([ids[1], ids[2], ids[0]]);
     expect(host.commands.slice(before).filter((c) => c.commandName === "find" && c.command.find === "events")).toHaveLength(1);
   });
+
+  it.each([
+    ["nothing from the sign-ups", `id title`, false],
+    ["participants", `id participants { id }`, true],
+    ["participants under an alias", `id who: participants(first: 2) { id }`, true],
+    ["attendance only", `id attendance { volunteer { id } hours }`, true],
+    ["participants in an inline fragment", `id ... on Event { participants { id } }`, true],
+    ["participants in a named fragment", `id ...People`, true],
+    ["a named fragment without them", `...Titles`, false],
+  ])("reads an event list's sign-ups only when the query asks for them: %s", async (_, selection, asked) => {
+    const id = await createEvent();
+    const signUps = [1, 2, 3].map((i) => ({
+      volunteerId: volunteerOf("KZ-43"),
+      signedUpAt: new Date(Date.now() - i * HOUR),
+      hours: null,
+      attendedAt: null,
+    }));
+    await db()
+      .collection("events")
+      .updateOne({}, { $set: { participants: signUps, spotsLeft: 37 } });
+    const before = host.commands.length;
+    const res = await gql<{
+      _entities: Array<{ upcomingEvents: Array<Record<string, unknown>>; events: { nodes: Array<Record<string, unknown>> } }>;
+    }>(
+      `query { _entities(representations: [{ __typename: "Region", code: "KZ-75" }]) { ... on Region {
+        upcomingEvents(first: 5) { ${selection} }
+        events { nodes { ${selection} } }
+      } } }
+      ${selection.includes("...People") ? "fragment People on Event { participants { id } }" : ""}
+      ${selection.includes("...Titles") ? "fragment Titles on Event { id title spotsLeft }" : ""}`,
+    );
+    expect(res.errors).toBeUndefined();
+    const { upcomingEvents, events } = res.data!._entities[0];
+    for (const event of [upcomingEvents[0], events.nodes[0]]) {
+      expect(event.id).toBe(id);
+      const participants = (event.participants ?? event.who) as Array<{ id: string }> | undefined;
+      if (participants) expect(participants).toEqual(signUps.slice(0, participants.length).map((p) => ({ id: p.volunteerId })));
+      if (event.attendance) expect((event.attendance as unknown[]).length).toBe(3);
+    }
+    // What the reads asked the database for: the events with or without their sign-ups.
+    // (The list's count is a read of its own, of no document.)
+    const reads = host.commands
+      .slice(before)
+      .filter(
+        (c) => c.command.find === "events" || (c.command.aggregate === "events" && JSON.stringify(c.command.pipeline).includes('"$sort"')),
+      );
+    expect(reads).toHaveLength(2);
+    const withoutSignUps = (c: (typeof reads)[number]) =>
+      JSON.stringify(c.command.projection ?? c.command.pipeline ?? {}).includes(`"participants":0`);
+    expect(reads.map(withoutSignUps)).toEqual([!asked, !asked]);
+  });
 });

@@ -2,11 +2,13 @@
 // conditional update that takes a spot only while one is left and the volunteer is not
 // already in, so concurrent sign-ups can never overfill an event.
 import type { ObjectId } from "bson";
+import type { GraphQLResolveInfo } from "graphql";
 import type { Collection, Db } from "mongodb";
 import { conflict, notFound } from "../../kernel/errors.js";
 import { encodeId } from "../../kernel/ids.js";
 import type { IndexPlan } from "../../kernel/mongo.js";
 import { regionRef } from "../../kernel/region-entity.js";
+import { selectsAny } from "../../kernel/selection.js";
 import { EventKind, EventStatus } from "../types/enums.js";
 import type { Event } from "../types/event.js";
 import type { Keyed } from "../../kernel/idempotency.js";
@@ -62,7 +64,14 @@ function statusOf(doc: EventDoc, now = new Date()): EventStatus {
   return doc.endsAt <= now ? EventStatus.COMPLETED : EventStatus.SCHEDULED;
 }
 
+/** The fields of Event read from its sign-ups: a list that selects none of them reads events without (WITHOUT_SIGN_UPS). */
+const FROM_SIGN_UPS = ["participants", "attendance"] as const;
+export const WITHOUT_SIGN_UPS = { participants: 0 } as const;
+export const readsSignUps = (info: GraphQLResolveInfo, path: string[] = []): boolean => selectsAny(info, FROM_SIGN_UPS, path);
+
+/** An event as the graph shows it; one read without its sign-ups (WITHOUT_SIGN_UPS) shows none. */
 export function toEvent(doc: EventDoc, region: string): Event {
+  const signUps = doc.participants ?? [];
   return {
     id: encodeId("Event", region, doc._id),
     region: regionRef(region),
@@ -78,8 +87,8 @@ export function toEvent(doc: EventDoc, region: string): Event {
     organisation: doc.organisationId ? { id: doc.organisationId } : null,
     status: statusOf(doc),
     cancelReason: doc.cancelReason,
-    participants: doc.participants.map((p) => ({ id: p.volunteerId })),
-    attendance: doc.participants.map((p) => ({
+    participants: signUps.map((p) => ({ id: p.volunteerId })),
+    attendance: signUps.map((p) => ({
       volunteer: { id: p.volunteerId },
       signedUpAt: p.signedUpAt,
       hours: p.hours,
