@@ -96,6 +96,8 @@ function limitError(limit: LimitName, message: string, extensions: Record<string
 export interface BoundedDocument {
   document: DocumentNode;
   fragments: Map<string, FragmentDefinitionNode>;
+  /** Its operations' measures by schema, then by operation and variables (DocumentCache). */
+  measures?: WeakMap<GraphQLSchema, LruCache<string, Measure | GraphQLError>>;
 }
 
 /** Tokens in `query`, counting at most `max + 1` of them; undefined when it does not even lex. */
@@ -460,18 +462,43 @@ export class DocumentCache {
     if (!resolved || resolved instanceof GraphQLError) return resolved;
     const refused = before?.(resolved.bounded, resolved.operation);
     if (refused) return refused;
-    let measure: Measure;
+    const measure = this.measure(schema, resolved.bounded, resolved.operation, params!.variables, options);
+    return measure instanceof GraphQLError ? measure : (exceeded(measure, this.limits) ?? measure);
+  }
+
+  /**
+   * The operation's measure, or the error for malformed representations. A region host
+   * measures the same few operations with the same variables all day (each region's share of
+   * a national query), so with plain options (no per-region or behind costs, which the
+   * gateway's schema reloads change) a measure is kept with its document, by schema, then by
+   * operation and the variables' text.
+   */
+  private measure(
+    schema: GraphQLSchema,
+    bounded: BoundedDocument,
+    operation: OperationDefinitionNode,
+    variables: Record<string, unknown>,
+    options: Omit<MeasureOptions, "defaultListSize">,
+  ): Measure | GraphQLError {
+    const plain = !options.perRegion && !options.behind;
+    const text = plain ? JSON.stringify(variables) : "";
+    const key = plain && text.length <= 2048 ? `${operation.name?.value ?? ""}\u0000${options.regions}\u0000${text}` : undefined;
+    let known = key === undefined ? undefined : bounded.measures?.get(schema);
+    const hit = key === undefined ? undefined : known?.get(key);
+    if (hit) return hit;
+    let measure: Measure | GraphQLError;
     try {
-      measure = measureOperation(schema, resolved.bounded, resolved.operation, params!.variables, {
-        ...options,
-        defaultListSize: this.limits.defaultListSize,
-      });
+      measure = measureOperation(schema, bounded, operation, variables, { ...options, defaultListSize: this.limits.defaultListSize });
     } catch (err) {
       // Malformed `_entities` representations: the caller's error, named.
-      if (err instanceof GraphQLError) return err;
-      throw err;
+      if (!(err instanceof GraphQLError)) throw err;
+      measure = err;
     }
-    return exceeded(measure, this.limits) ?? measure;
+    if (key !== undefined) {
+      if (!known) (bounded.measures ??= new WeakMap()).set(schema, (known = new LruCache(16)));
+      known.set(key, measure);
+    }
+    return measure;
   }
 
   /**

@@ -7,6 +7,7 @@ import { buildSubgraphs } from "../../subgraphs/index.js";
 import {
   boundDocument,
   DEFAULT_LIMITS,
+  DocumentCache,
   exceeded,
   measureOperation,
   operationOf,
@@ -192,5 +193,30 @@ describe("measuring in one linear pass", () => {
   it("keeps the contract's operations well within every limit", () => {
     const contract = readFileSync(new URL("../contract/operations.graphql", import.meta.url), "utf8");
     expect(() => bounded(contract)).not.toThrow();
+  });
+});
+
+describe("a document cache's measures", () => {
+  it("measures the same document anew for other variables, another schema or another operation", () => {
+    const cache = new DocumentCache({ ...DEFAULT_LIMITS, maxRepresentations: 3 });
+    const query = `query A($r: [_Any!]!, $n: Int) { _entities(representations: $r) { ... on Region { upcomingEvents(first: $n) { id } } } }
+      query B($r: [_Any!]!) { _entities(representations: $r) { __typename } }`;
+    const region = { __typename: "Region", code: "KZ-75" };
+    const check = (schema: GraphQLSchema, variables: Record<string, unknown>, operationName = "A") =>
+      cache.check(schema, { query, variables, operationName }, { regions: 1 });
+    const one = check(events, { r: [region], n: 5 }) as Measure;
+    expect(one).toMatchObject({ representations: 1 });
+    // Asked again with the same variables: the same figures.
+    expect(check(events, { r: [region], n: 5 })).toEqual(one);
+    // A larger page, more representations, too many, malformed ones: each measured for itself.
+    expect((check(events, { r: [region], n: 50 }) as Measure).cost).toBeGreaterThan(one.cost);
+    expect(check(events, { r: [region, region], n: 5 })).toMatchObject({ representations: 2 });
+    expect((check(events, { r: [region, region, region, region], n: 5 }) as GraphQLError).extensions.code).toBe("BAD_USER_INPUT");
+    expect((check(events, { r: [{ code: "KZ-75" }], n: 5 }) as GraphQLError).message).toMatch(/^representations\.0:/);
+    // The events schema's Region is an entity; the volunteers schema measures its own fields.
+    expect((check(volunteers, { r: [region], n: 5 }) as Measure).cost).not.toBe(one.cost);
+    // The other operation of the document, with the same variables.
+    expect((check(events, { r: [region], n: 5 }, "B") as Measure).cost).toBeLessThan(one.cost);
+    expect(check(events, { r: [region], n: 5 })).toEqual(one);
   });
 });
