@@ -654,6 +654,16 @@ describe("a partition: the other region hangs, or the source is down", () => {
       // Asked again while it still hangs: the same honest answer, nothing recorded twice.
       const again = await cancel(t.id);
       expect(again.data!.cancelTransfer!.cancelRequestedAt).toBe(res.data!.cancelTransfer!.cancelRequestedAt);
+      // In a batch (run without Apollo's pipeline): the same answer, its notice included.
+      const batched = await fetch(`${A.host!.baseUrl}/KZ-75/batch`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${tokens.staffA}` },
+        body: JSON.stringify({ requests: [{ subgraph: "inventory", query: CANCEL, variables: { id: t.id } }] }),
+      });
+      const [inBatch] = ((await batched.json()) as { responses: Array<{ status: number; body: Record<string, unknown> }> }).responses;
+      const { status: _status, ...alone } = again;
+      expect(inBatch).toEqual({ status: 200, body: alone });
+      expect((inBatch.body.extensions as { notices: unknown[] }).notices).toHaveLength(1);
       expect(await stockOf(A, from)).toEqual({ MASK: 5 });
     } finally {
       await hanging.close();
