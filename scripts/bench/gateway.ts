@@ -3,10 +3,11 @@
 // is its own machine), gateway vs direct subgraph throughput, database queries per region
 // per `_entities` batch, and `npm start`'s start-up time and memory.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { availableParallelism } from "node:os";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { randomBytes } from "node:crypto";
 import { MongoClient, type CommandStartedEvent } from "mongodb";
 import { pino } from "pino";
@@ -69,7 +70,7 @@ async function seededHost(replayOrigins = 1) {
   const mongo = await connectMongo(mongoUri);
   for (const region of registry.regions) await seedRegion(mongo.db(regionDbName(prefix, region.code)), region, keyedHasher(KEY));
   // The host runs as regional offices run it: NODE_ENV=production.
-  const host = await child("./delayed-host.js", {
+  const env = {
     MONGODB_URI: mongoUri,
     DB_PREFIX: prefix,
     JWT_SECRET: SECRET,
@@ -77,7 +78,8 @@ async function seededHost(replayOrigins = 1) {
     DELAY_MS: String(DELAY_MS),
     NODE_ENV: "production",
     REPLAY_ORIGINS: String(replayOrigins),
-  });
+  };
+  const host = await child("./delayed-host.js", env);
   const [delayedBase, directBase, ...replayBases] = host.line.trim().split(" ") as [string, string, ...string[]];
   const token = await mintToken(auth, { sub: "bench", role: "NATIONAL_COORDINATOR" });
   const stop = async () => {
@@ -85,7 +87,7 @@ async function seededHost(replayOrigins = 1) {
     await mongo.close();
     await engine.stop();
   };
-  return { engine, host, delayedBase, directBase, replayBases, token, stop };
+  return { engine, host, env, delayedBase, directBase, replayBases, token, stop };
 }
 type SeededHost = Awaited<ReturnType<typeof seededHost>>;
 
@@ -101,7 +103,9 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
   const r20 = await gatewayOver(all, replayBase);
   const r1 = await gatewayOver(["KZ-75"], replayBase);
   try {
-    for (let i = 0; i < 3; i++)
+    // Warm enough that the host's code is compiled (3 queries left its CPU per region twice
+    // what it is once warm: the compiler's own work, and code not yet optimised).
+    for (let i = 0; i < 40; i++)
       await Promise.all([
         postGraphQL(g20.url, NATIONAL, token),
         postGraphQL(g1.url, NATIONAL, token),
@@ -183,18 +187,21 @@ async function fanOutAndOverhead(rows: Row[]): Promise<void> {
   }
 }
 
-/**
- * A region's share of the national query, as the gateway sends it (one batch of four
- * operations, recorded on its way to the host), sent straight to the host `n` times:
- * the host's and the engine's CPU per share.
- */
-async function hostShare(rows: Row[], { engine, host, directBase, token }: SeededHost): Promise<void> {
-  let recorded: { url: string; body: string; headers: Record<string, string> } | undefined;
+/** A region's share of a national query: what the gateway sends KZ-75's host (one batch of four operations). */
+interface Share {
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** The share as the gateway sends it, recorded on its way to the host. */
+async function recordShare({ directBase, token }: SeededHost): Promise<Share> {
+  let recorded: Share | undefined;
   const recorder = await listen((req, res) => {
     void readTextBody(req, res, DEFAULT_MAX_BODY_BYTES).then(async (read) => {
       if (!read) return;
       const headers = { "content-type": "application/json", authorization: req.headers.authorization ?? "" };
-      if (req.url?.endsWith("/batch")) recorded ??= { url: `${directBase}${req.url}`, body: read.text ?? "", headers };
+      if (req.url?.endsWith("/batch")) recorded ??= { path: req.url, body: read.text ?? "", headers };
       const r = await fetch(`${directBase}${req.url}`, { method: "POST", headers, body: read.text });
       sendJsonText(res, r.status, await r.text());
     });
@@ -202,32 +209,87 @@ async function hostShare(rows: Row[], { engine, host, directBase, token }: Seede
   const g = await gatewayOver(["KZ-75"], recorder.url);
   try {
     await postGraphQL(g.url, NATIONAL, token);
-    const share = recorded!;
-    const send = () => postJson(share.url, share.body, share.headers, 10_000);
-    // Warm (the host's code compiled, its start-up work done), then the median of rounds,
-    // each less what the processes spend meanwhile when idle (the host's background passes
-    // over its 20 regions, measured just before it).
-    for (let i = 0; i < 300; i++) await send();
-    const n = 200;
-    const host_: number[] = [];
-    const engine_: number[] = [];
-    const cpuNow = () => ({ host: cpuMs(host.proc.pid!), engine: cpuMs(engine.pid), at: performance.now() });
-    for (let round = 0; round < 7; round++) {
-      const idle = cpuNow();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const before = cpuNow();
-      const idleRate = (k: "host" | "engine") => (before[k] - idle[k]) / (before.at - idle.at);
-      await timed(n, send, 4);
-      const after = cpuNow();
-      const perShare = (k: "host" | "engine") => Math.max(0, after[k] - before[k] - idleRate(k) * (after.at - before.at)) / n;
-      host_.push(perShare("host"));
-      engine_.push(perShare("engine"));
-    }
-    rows.push({ name: "region host CPU per region's share of a national query", value: percentile(host_, 50), unit: "ms" });
-    rows.push({ name: "  embedded engine CPU per share", value: percentile(engine_, 50), unit: "ms" });
+    return recorded!;
   } finally {
     await g.close();
     await recorder.close();
+  }
+}
+
+/**
+ * Host CPU per share of each host in `hosts`, sent the share in rounds of `n` (4 in flight),
+ * the hosts in turn: each round's figure is the CPU its process used less what it uses when
+ * idle (its background passes over its 20 regions), measured beforehand.
+ */
+async function sharesAt(
+  share: Share,
+  hosts: Array<{ base: string; pid: number }>,
+  rounds: number,
+  n: number,
+  others: Array<{ pid: number }> = [],
+): Promise<Array<{ host: number[]; others: number[] }>> {
+  const sendTo = (base: string) => () => postJson(`${base}${share.path}`, share.body, share.headers, 10_000);
+  // Warm: the hosts' code compiled, their start-up work done.
+  for (const h of hosts) for (let i = 0; i < 1000; i++) await sendTo(h.base)();
+  const idleRate = async (pid: number) => {
+    const before = cpuMs(pid);
+    const t0 = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    return (cpuMs(pid) - before) / (performance.now() - t0);
+  };
+  const pids = [...hosts, ...others].map((h) => h.pid);
+  const idle = new Map<number, number>();
+  for (const pid of pids) idle.set(pid, await idleRate(pid));
+  const out = hosts.map(() => ({ host: [] as number[], others: [] as number[] }));
+  for (let round = 0; round < rounds; round++) {
+    for (let j = 0; j < hosts.length; j++) {
+      const k = (j + round) % hosts.length;
+      const before = new Map(pids.map((pid) => [pid, cpuMs(pid)]));
+      const t0 = performance.now();
+      await timed(n, sendTo(hosts[k].base), 4);
+      const elapsed = performance.now() - t0;
+      const used = (pid: number) => Math.max(0, cpuMs(pid) - before.get(pid)! - idle.get(pid)! * elapsed) / n;
+      out[k].host.push(used(hosts[k].pid));
+      out[k].others.push(others.reduce((sum, o) => sum + used(o.pid), 0));
+    }
+  }
+  return out;
+}
+
+/** This host's and the engine's CPU per share. */
+async function hostShare(rows: Row[], share: Share, { engine, host, directBase }: SeededHost): Promise<void> {
+  const [{ host: cpu, others }] = await sharesAt(share, [{ base: directBase, pid: host.proc.pid! }], 7, 200, [{ pid: engine.pid }]);
+  rows.push({ name: "region host CPU per region's share of a national query", value: percentile(cpu, 50), unit: "ms" });
+  rows.push({ name: "  embedded engine CPU per share", value: percentile(others, 50), unit: "ms" });
+}
+
+/**
+ * `--against DIR`: the same share sent to this host and to the host of another checkout,
+ * built (`npm run build` in DIR), on the same seeded engine, in interleaved rounds: the
+ * median of per-round ratios says what a change did to a region's share, free of the
+ * machine's moods between runs.
+ */
+async function hostAgainst(rows: Row[], share: Share, seeded: SeededHost, dir: string): Promise<void> {
+  const script = path.resolve(dir, "dist/scripts/bench/delayed-host.js");
+  if (!existsSync(script)) throw new Error(`--against ${dir}: no ${script}; run npm run build there first`);
+  const other = await child(pathToFileURL(script).href, seeded.env);
+  try {
+    const [, otherDirect] = other.line.trim().split(" ") as [string, string];
+    const [mine, theirs] = await sharesAt(
+      share,
+      [
+        { base: seeded.directBase, pid: seeded.host.proc.pid! },
+        { base: otherDirect, pid: other.proc.pid! },
+      ],
+      15,
+      400,
+    );
+    const ratios = mine.host.map((m, i) => m / theirs.host[i]);
+    rows.push({ name: `region host CPU per share, ${dir}`, value: percentile(theirs.host, 50), unit: "ms" });
+    rows.push({ name: "region host CPU per share, this checkout", value: percentile(mine.host, 50), unit: "ms" });
+    rows.push({ name: "  this checkout / the other, median of 15 interleaved rounds", value: percentile(ratios, 50), unit: "×" });
+  } finally {
+    await stopChild(other.proc);
   }
 }
 
@@ -368,14 +430,19 @@ async function startup(rows: Row[]): Promise<void> {
   rows.push({ name: "npm start: resident memory when ready", value: rssKb / 1024, unit: "MiB" });
 }
 
-/** The national query over 1, 20 and `largest` regions (`--regions`, default 100). */
-export async function runScaleBench(largest = 100): Promise<Row[]> {
+/**
+ * The national query over 1, 20 and `largest` regions (`--regions`, default 100), and a
+ * region's share at its host (against another checkout's host with `against`).
+ */
+export async function runScaleBench(largest = 100, against?: string): Promise<Row[]> {
   const rows: Row[] = [];
   // One host for both: a replaying origin per region of the largest query.
   const seeded = await seededHost(Math.max(largest, 20));
   try {
     await scale(rows, largest, seeded);
-    await hostShare(rows, seeded);
+    const share = await recordShare(seeded);
+    await hostShare(rows, share, seeded);
+    if (against) await hostAgainst(rows, share, seeded, against);
   } finally {
     await seeded.stop();
   }

@@ -1,5 +1,6 @@
-// `npm run bench [-- --only engine|gateway|scale|transfers|fairness|reporting] [--regions N]`: every
-// figure measured in one run; `--regions` is the largest national query of `scale` (default 100).
+// `npm run bench [-- --only engine|gateway|scale|transfers|fairness|reporting] [--regions N] [--against DIR]`:
+// every figure measured in one run; `--regions` is the largest national query of `scale`
+// (default 100); `--against` compares a region's share at this host with another built checkout's.
 import "reflect-metadata";
 import { parseArgs } from "node:util";
 import { runEngineBench } from "./engine.js";
@@ -10,7 +11,9 @@ import { met, print, type Row } from "./report.js";
 import { runTransferBench } from "./transfers.js";
 
 process.env.APOLLO_TELEMETRY_DISABLED = "1";
-const { values } = parseArgs({ options: { only: { type: "string" }, regions: { type: "string", default: "100" } } });
+const { values } = parseArgs({
+  options: { only: { type: "string" }, regions: { type: "string", default: "100" }, against: { type: "string" } },
+});
 const largest = Number(values.regions);
 if (!Number.isInteger(largest) || largest < 1 || largest > 999)
   throw new Error(`--regions must be a whole number from 1 to 999, not ${values.regions}`);
@@ -26,7 +29,7 @@ if (!values.only || values.only === "gateway") {
   all.push(...rows);
 }
 if (!values.only || values.only === "scale") {
-  const rows = await runScaleBench(largest);
+  const rows = await runScaleBench(largest, values.against);
   print(`National query over 1, 20 and ${largest} regions, each its own machine (answers replayed after 50 ms)`, rows);
   all.push(...rows);
 }
