@@ -21,6 +21,7 @@ import {
   type ExecutionResult,
   type GraphQLFormattedError,
   type GraphQLSchema,
+  type Source,
 } from "graphql";
 import type { SubgraphContext } from "../kernel/context.js";
 import { LruCache } from "../kernel/lru.js";
@@ -115,16 +116,52 @@ export class DirectExecution {
     } catch {
       document = null;
     }
-    if (query.length <= 16_384) this.documents.set(query, document);
+    if (query.length <= 16_384) this.documents.set(query, document && withoutTokens(document));
     return document;
   }
 
-  /** An execution error as Apollo Server formats it: a code (INTERNAL_SERVER_ERROR unless it has one), its HTTP status apart, then masked. */
+  /**
+   * An execution error as Apollo Server formats it: a code (INTERNAL_SERVER_ERROR unless it
+   * has one), a well-formed `http` extension taken out as the answer's status, then masked.
+   */
   private format(error: GraphQLError): { error: GraphQLFormattedError; status?: number } {
-    const { http, ...rest } = error.extensions as { http?: { status?: number } } & Record<string, unknown>;
-    const extensions = { ...rest, code: rest.code ?? "INTERNAL_SERVER_ERROR" };
-    return { error: this.options.hooks.formatError({ ...error.toJSON(), extensions }, error), status: http?.status };
+    const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions.code ?? "INTERNAL_SERVER_ERROR" };
+    const http = extensions.http as { status?: unknown; headers?: unknown } | null | undefined;
+    let status: number | undefined;
+    if (
+      http &&
+      (http.status === undefined || typeof http.status === "number") &&
+      (http.headers === undefined || http.headers instanceof Map)
+    ) {
+      status = (http.status) || undefined;
+      delete extensions.http;
+    }
+    try {
+      return { error: this.options.hooks.formatError({ ...error.toJSON(), extensions }, error), status };
+    } catch {
+      // As Apollo answers when formatting itself fails.
+      return { error: { message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }, status };
+    }
   }
+}
+
+/**
+ * The document with each node's location cut down to what errors read (where it starts and
+ * ends in the text). A parsed node's location links the whole token list, comments included
+ * (which no token limit counts), and a kept document would keep all of it.
+ */
+function withoutTokens(document: DocumentNode): DocumentNode {
+  const seen = new Set<object>();
+  const walk = (value: unknown): void => {
+    if (typeof value !== "object" || value === null || seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) return value.forEach(walk);
+    const node = value as { loc?: { start: number; end: number; source: Source } };
+    for (const [key, child] of Object.entries(node)) if (key !== "loc") walk(child);
+    if (node.loc) node.loc = { start: node.loc.start, end: node.loc.end, source: node.loc.source };
+  };
+  walk(document);
+  return document;
 }
 
 const internal = (err: unknown): GraphQLFormattedError => ({

@@ -122,6 +122,18 @@ export function isJson(req: http.IncomingMessage): boolean {
   return req.headers["content-type"]?.split(";")[0].trim().toLowerCase() === "application/json";
 }
 
+/**
+ * Whether a request takes a JSON answer, plainly: no Accept header, or one naming JSON or
+ * any type, without parameters. Anything subtler is left to Apollo Server's negotiation.
+ */
+export function acceptsJson(req: http.IncomingMessage): boolean {
+  const accept = req.headers.accept;
+  if (accept === undefined) return true;
+  const types = accept.split(",").map((t) => t.trim().toLowerCase());
+  return types.every((t) => !t.includes(";")) && types.some((t) => JSON_TYPES.has(t));
+}
+const JSON_TYPES = new Set(["application/json", "application/graphql-response+json", "application/*", "*/*"]);
+
 /** The request line and headers Apollo Server reads, taken once per HTTP request. */
 export function graphQLRequestOf(req: http.IncomingMessage, search: string): Omit<HTTPGraphQLRequest, "body"> {
   const headers = new HeaderMap();

@@ -34,20 +34,26 @@ async function post(
   path: string,
   body: unknown,
   token = tokens.staff,
-  contentType = "application/json",
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${host.baseUrl}${path}`, {
     method: "POST",
-    headers: { "content-type": contentType, authorization: `Bearer ${token}` },
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}`, ...headers },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: await res.json() };
 }
 
 /** The operation on its own endpoint, then in a batch: both answers. */
-async function bothWays(host: TestHost, subgraph: string, operation: Record<string, unknown>, token?: string, contentType?: string) {
-  const alone = await post(host, `/KZ-75/${subgraph}/graphql`, operation, token, contentType);
-  const batched = await post(host, "/KZ-75/batch", { requests: [{ subgraph, ...operation }] }, token, contentType);
+async function bothWays(
+  host: TestHost,
+  subgraph: string,
+  operation: Record<string, unknown>,
+  token?: string,
+  headers?: Record<string, string>,
+) {
+  const alone = await post(host, `/KZ-75/${subgraph}/graphql`, operation, token, headers);
+  const batched = await post(host, "/KZ-75/batch", { requests: [{ subgraph, ...operation }] }, token, headers);
   expect(batched.status).toBe(200);
   return { alone, inBatch: (batched.body as { responses: Array<{ status: number; body: unknown }> }).responses[0] };
 }
@@ -128,10 +134,22 @@ describe("an operation in a batch", () => {
     const operation = {
       query: `mutation { registerVolunteer(input: { region: "KZ-75", fullName: "Forged", phone: "+77010000002", skills: [] }) { id } }`,
     };
-    const { alone, inBatch } = await bothWays(dev, "volunteers", operation, tokens.staff, "text/plain");
+    const { alone, inBatch } = await bothWays(dev, "volunteers", operation, tokens.staff, { "content-type": "text/plain" });
     expect(inBatch).toEqual(alone);
     expect(inBatch.status).toBe(400);
     expect(await dev.db("KZ-75").collection("volunteers").countDocuments({ phone: "+77010000002" })).toBe(0);
+  });
+
+  it.each([
+    ["text/html", 406],
+    ["application/json;q=0, text/html", 406],
+    ["text/html, application/json", 200],
+    ["application/graphql-response+json", 200],
+    ["*/*", 200],
+  ])("asking for an answer as %s: as its own endpoint answers (%i)", async (accept, status) => {
+    const { alone, inBatch } = await bothWays(dev, "volunteers", { query: STATS, variables: REGION }, tokens.staff, { accept });
+    expect(inBatch).toEqual(alone);
+    expect(inBatch.status).toBe(status);
   });
 
   it("introspection in production: refused as its own endpoint refuses it", async () => {

@@ -4,7 +4,17 @@
 // endpoint, side by side; the answer lists `{ status, body }` in the same order.
 import type http from "node:http";
 import { GraphQLError } from "graphql";
-import { graphQLRequestOf, isJson, readJsonBody, refusal, runGraphQL, sendError, sendJsonText, sendRefusal } from "../../kernel/http.js";
+import {
+  acceptsJson,
+  graphQLRequestOf,
+  isJson,
+  readJsonBody,
+  refusal,
+  runGraphQL,
+  sendError,
+  sendJsonText,
+  sendRefusal,
+} from "../../kernel/http.js";
 import { exceeded, graphQLParamsOf, sumMeasures, type Measure } from "../../kernel/limits.js";
 import { CombinedReads } from "../../kernel/reads.js";
 import { MAX_BATCH } from "../../kernel/regions.js";
@@ -44,7 +54,7 @@ export async function serveBatch(
     "batch",
   );
   if (together) return sendRefusal(res, together);
-  const json = isJson(req);
+  const json = isJson(req) && acceptsJson(req);
   let request: ReturnType<typeof graphQLRequestOf> | undefined;
   // The operations' small reads of the region's database leave together (kernel/reads.ts).
   const reads = new CombinedReads(region.db);
@@ -60,7 +70,8 @@ export async function serveBatch(
       const check = checks[i];
       if (check instanceof GraphQLError) return JSON.stringify(refusal(check));
       const context = requests.context(req, region, subgraph as SubgraphName, access, reads);
-      // A JSON request (what Apollo's CSRF prevention asks of a POST) runs without Apollo's pipeline where the answer is the same.
+      // A JSON request (what Apollo's CSRF prevention asks of a POST) that takes JSON back runs
+      // without Apollo's pipeline where the answer is the same.
       const result =
         (json && (await requests.direct(subgraph as SubgraphName).run(operation, context))) ||
         (await runGraphQL(server, (request ??= graphQLRequestOf(req, "")), operation, context));
