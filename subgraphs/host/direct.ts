@@ -133,7 +133,7 @@ export class DirectExecution {
       (http.status === undefined || typeof http.status === "number") &&
       (http.headers === undefined || http.headers instanceof Map)
     ) {
-      status = (http.status) || undefined;
+      status = http.status || undefined;
       delete extensions.http;
     }
     try {
