@@ -25,13 +25,11 @@ import {
 } from "graphql";
 import type { SubgraphContext } from "../kernel/context.js";
 import { LruCache } from "../kernel/lru.js";
-import type { QueryLimits } from "../kernel/limits.js";
+import { isRecord, MAX_CACHED_QUERY, type QueryLimits } from "../kernel/limits.js";
 import type { OperationHooks } from "./apollo.js";
 
 /** The request fields Apollo Server reads from a POSTed operation. */
 const FIELDS = new Set(["query", "variables", "operationName", "extensions"]);
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** An operation's answer as the batch endpoint sends it: the status and the JSON body as text. */
 export interface DirectAnswer {
@@ -116,7 +114,7 @@ export class DirectExecution {
     } catch {
       document = null;
     }
-    if (query.length <= 16_384) this.documents.set(query, document && withoutTokens(document));
+    if (query.length <= MAX_CACHED_QUERY) this.documents.set(query, document && withoutTokens(document));
     return document;
   }
 

@@ -439,7 +439,10 @@ export function graphQLParamsOf(method: string | undefined, body: unknown, searc
   return { query: body.query, variables: isRecord(body.variables) ? body.variables : {}, operationName: body.operationName };
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The longest query text a document cache keeps: clients repeat small queries; a long text is rare and costly to keep. */
+export const MAX_CACHED_QUERY = 16_384;
 
 /** Bounded documents by query text: clients repeat the same queries. Small texts only. */
 export class DocumentCache {
@@ -526,7 +529,7 @@ export class DocumentCache {
     const hit = this.cache.get(query);
     if (hit) return hit;
     const bounded = boundDocument(query, this.limits);
-    if ("document" in bounded && query.length <= 16_384) this.cache.set(query, bounded);
+    if ("document" in bounded && query.length <= MAX_CACHED_QUERY) this.cache.set(query, bounded);
     return bounded;
   }
 }
